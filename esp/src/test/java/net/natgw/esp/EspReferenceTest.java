@@ -37,12 +37,13 @@ class EspReferenceTest {
             for (int i = 0; i < 3; i++) {
                 byte[] inner = Fixtures.ipv4(random, 20 + random.nextInt(200));
                 byte[] sealed = Fixtures.seal(out, inner, 4);
-                assertArrayEquals(reference(suite, keys, esn, out.sequence(), inner), sealed, "esn " + esn);
+                assertArrayEquals(reference(suite, keys, esn, 0x0badcafe, out.sequence(), inner), sealed, "esn " + esn);
             }
         }
     }
 
-    private static byte[] reference(EspSuite suite, EspKeys keys, boolean esn, long seq, byte[] inner)
+    /** The tunnel-mode ESP packet carrying the IPv4 packet {@code inner}, built from the RFCs alone. */
+    static byte[] reference(EspSuite suite, EspKeys keys, boolean esn, int spi, long seq, byte[] inner)
             throws Exception {
         // RFC 4303 §2.4: payload, padding 1..n to the alignment, pad length, next header.
         int align = suite.encryption().paddingAlignment();
@@ -53,7 +54,7 @@ class EspReferenceTest {
         }
         plaintext[plaintext.length - 2] = (byte) pad;
         plaintext[plaintext.length - 1] = 4;
-        byte[] header = ByteBuffer.allocate(8).putInt(0x0badcafe).putInt((int) seq).array();
+        byte[] header = ByteBuffer.allocate(8).putInt(spi).putInt((int) seq).array();
         byte[] ek = keys.encryption();
         int keyLength = suite.keyBits() / 8;
         return switch (suite.encryption()) {
@@ -61,7 +62,7 @@ class EspReferenceTest {
                 // RFC 4106 §3.1/§4/§5, RFC 7634 §2/§2.1: IV = seq, nonce = salt || IV, AAD = SPI || seq.
                 byte[] iv = ByteBuffer.allocate(8).putLong(seq).array();
                 byte[] nonce = Vectors.concat(Arrays.copyOfRange(ek, keyLength, ek.length), iv);
-                byte[] aad = esn ? ByteBuffer.allocate(12).putInt(0x0badcafe).putLong(seq).array() : header;
+                byte[] aad = esn ? ByteBuffer.allocate(12).putInt(spi).putLong(seq).array() : header;
                 boolean gcm = suite.encryption() == EncryptionAlgorithm.ENCR_AES_GCM_16;
                 Cipher c = Cipher.getInstance(gcm ? "AES/GCM/NoPadding" : "ChaCha20-Poly1305");
                 c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(ek, 0, keyLength, gcm ? "AES" : "ChaCha20"),

@@ -1,0 +1,56 @@
+package net.natgw.gateway.cli;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import net.natgw.gateway.selftest.SelfTest;
+
+/** The {@code natgw} command line. */
+public final class Natgw {
+    private static final String USAGE = """
+            usage: natgw <command> [options]
+
+            commands:
+              selftest [--millis N]   check every ESP suite against known answers and measure
+                                      its throughput (N ms per figure, default 100)
+              help                    this text
+            """;
+
+    private Natgw() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(List.of(args)));
+    }
+
+    static int run(List<String> args) {
+        if (args.isEmpty()) {
+            return selftest(List.of());
+        }
+        return switch (args.get(0)) {
+            case "selftest" -> selftest(args.subList(1, args.size()));
+            case "help", "-h", "--help" -> {
+                System.out.print(USAGE);
+                yield 0;
+            }
+            default -> usageError("unknown command \"" + args.get(0) + "\"");
+        };
+    }
+
+    private static int selftest(List<String> options) {
+        long millis = 100;
+        if (!options.isEmpty()) {
+            if (options.size() != 2 || !options.get(0).equals("--millis") || !options.get(1).matches("[0-9]{1,6}")) {
+                return usageError("selftest takes only --millis N, not " + Arrays.toString(options.toArray()));
+            }
+            millis = Long.parseLong(options.get(1));
+        }
+        return new SelfTest(Duration.ofMillis(millis), System.out).run() ? 0 : 1;
+    }
+
+    private static int usageError(String message) {
+        System.err.println("natgw: " + message);
+        System.err.print(USAGE);
+        return 2;
+    }
+}
