@@ -14,12 +14,17 @@ import net.natgw.esp.internal.Bytes;
  * with the IV {@code E_K(N)} the first block fed is {@code N xor chain}: CBC turns it into
  * {@code E_K(N)}, written where the IV goes, and the payload chains from it. To decrypt,
  * the IV block is fed first: its output is garbage (it lands on the IV) and every following
- * block decrypts against the right predecessor. No allocation, no init per packet.
+ * block decrypts against the right predecessor. No init per packet.
+ *
+ * <p>The JDK (25 at least) copies the whole input when {@code update} works in place, so the
+ * output goes to a scratch array owned by this instance and is copied back: a copy without an
+ * allocation per packet.
  */
 final class JdkCbcCipher implements CbcCipher {
     private final Cipher encryptor;
     private final Cipher decryptor;
     private final byte[] chain = new byte[BLOCK_LENGTH];
+    private byte[] scratch = new byte[2048];
 
     JdkCbcCipher(byte[] key) {
         var spec = new SecretKeySpec(key, "AES");
@@ -47,11 +52,15 @@ final class JdkCbcCipher implements CbcCipher {
         update(decryptor, buf, ivOff, BLOCK_LENGTH + len);
     }
 
-    private static void update(Cipher cipher, byte[] buf, int off, int len) {
+    private void update(Cipher cipher, byte[] buf, int off, int len) {
+        if (scratch.length < len) {
+            scratch = new byte[Integer.highestOneBit(len) << 1];
+        }
         try {
-            cipher.update(buf, off, len, buf, off);
+            cipher.update(buf, off, len, scratch, 0);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-CBC failed: " + e.getMessage(), e);
         }
+        System.arraycopy(scratch, 0, buf, off, len);
     }
 }

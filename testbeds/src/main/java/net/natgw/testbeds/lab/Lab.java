@@ -1,0 +1,166 @@
+package net.natgw.testbeds.lab;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A set of network namespaces joined by veth pairs, with the processes started in them, torn
+ * down completely by {@link #close()}: also when a test fails, and from a shutdown hook when
+ * the JVM is interrupted. A lab killed outright is removed by the next {@link #create}: its
+ * namespaces carry the pid of the JVM that made them ({@code ngw<pid>x<n>-<role>}).
+ *
+ * <p>iptables rules and sysctls are set inside the lab's namespaces only, so they vanish with
+ * them; nothing in the root namespace is touched.
+ */
+public final class Lab implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Lab.class);
+    private static final Pattern OURS = Pattern.compile("ngw(\\d+)x\\d+-[a-z0-9]+");
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    private final String prefix;
+    private final Path workdir;
+    private final List<Namespace> namespaces = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+    private final Thread shutdownHook = new Thread(this::close, "lab-teardown");
+    private boolean closed;
+
+    private Lab(String prefix, Path workdir) {
+        this.prefix = prefix;
+        this.workdir = workdir;
+    }
+
+    /** A new, empty lab; first removes what labs of dead JVMs left behind. */
+    public static Lab create() {
+        LabPrerequisites.requireRoot();
+        removeStale();
+        String prefix = "ngw" + ProcessHandle.current().pid() + "x" + SEQUENCE.incrementAndGet();
+        try {
+            var lab = new Lab(prefix, Files.createTempDirectory("natgw-lab-"));
+            Runtime.getRuntime().addShutdownHook(lab.shutdownHook);
+            return lab;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Where the lab keeps its configuration files and logs. */
+    public Path workdir() {
+        return workdir;
+    }
+
+    public synchronized Namespace namespace(String role) {
+        var ns = new Namespace(prefix + "-" + role, role);
+        Command.run(List.of("ip", "netns", "add", ns.name()));
+        namespaces.add(ns);
+        ns.exec("ip", "link", "set", "lo", "up");
+        return ns;
+    }
+
+    /** A veth pair between two namespaces, each end addressed and up. */
+    public void link(Namespace a, String deviceA, String cidrA, Namespace b, String deviceB, String cidrB) {
+        Command.run(List.of("ip", "link", "add", deviceA, "netns", a.name(), "type", "veth",
+                "peer", "name", deviceB, "netns", b.name()));
+        a.address(deviceA, cidrA);
+        b.address(deviceB, cidrB);
+        a.exec("ip", "link", "set", deviceA, "up");
+        b.exec("ip", "link", "set", deviceB, "up");
+    }
+
+    /** Starts a long-running process in a namespace, its output going to {@code logFile}. */
+    public synchronized Process spawn(Namespace ns, List<String> command, Path logFile) {
+        try {
+            Process p = new ProcessBuilder(ns.command(command.toArray(String[]::new)))
+                    .redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile())
+                    .start();
+            processes.add(p);
+            return p;
+        } catch (IOException e) {
+            throw new LabException("cannot start " + command.get(0) + " in " + ns + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Process p : processes) {
+            stop(p.toHandle());
+        }
+        for (Namespace ns : namespaces) {
+            remove(ns.name());
+        }
+        deleteTree(workdir);
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // Called from the hook itself: nothing to unregister.
+        }
+    }
+
+    private static void stop(ProcessHandle p) {
+        p.descendants().forEach(ProcessHandle::destroy);
+        p.destroy();
+        try {
+            p.onExit().get(3, TimeUnit.SECONDS);
+        } catch (Exception slow) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    /** Kills whatever still runs in the namespace (charon, iperf3, ...), then deletes it. */
+    private static void remove(String name) {
+        var pids = Command.tryRun(List.of("ip", "netns", "pids", name));
+        if (pids.ok()) {
+            pids.stdout().lines().map(String::strip).filter(s -> !s.isEmpty()).map(Long::parseLong)
+                    .map(ProcessHandle::of).flatMap(Optional::stream)
+                    .forEach(ProcessHandle::destroyForcibly);
+        }
+        var deleted = Command.tryRun(List.of("ip", "netns", "delete", name), Duration.ofSeconds(10));
+        if (!deleted.ok()) {
+            log.warn("lab: cannot delete namespace {}: {}", name, deleted.stderr().strip());
+        }
+    }
+
+    /** Removes the namespaces of labs whose JVM is gone (a killed run). */
+    static void removeStale() {
+        String list = Command.run(List.of("ip", "netns", "list"));
+        for (String line : list.lines().toList()) {
+            String name = line.split(" ")[0];
+            var m = OURS.matcher(name);
+            if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                log.info("lab: removing namespace {} left by a run that was killed", name);
+                remove(name);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.warn("lab: cannot remove {}: {}", dir, e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "lab " + prefix;
+    }
+}

@@ -1,0 +1,134 @@
+package net.natgw.testbeds.lab;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Two IPsec peers and the NAT(s) between them, built in a {@link Lab}:
+ *
+ * <pre>
+ * NONE          left 198.51.100.2 -- router -- 203.0.113.2 right
+ * MASQUERADE    left 10.1.0.2 -- nat (203.0.113.1) -- 203.0.113.2 right      (also RANDOM_FULLY,
+ *                                                                              SHORT_TIMEOUT, REBINDING)
+ * DOUBLE        left 10.1.0.2 -- nat1 (10.2.0.2) -- nat2 (203.0.113.1) -- 203.0.113.2 right
+ * BOTH_SIDES    left 10.1.0.2 -- nat1 (203.0.113.1) -- (203.0.113.2) nat2 -- 10.3.0.2 right
+ * </pre>
+ *
+ * Inner addresses: 10.9.1.1 (left) and 10.9.2.1 (right) on loopback: selectors must not cover
+ * the IKE endpoints themselves (strongSwan's kernel-libipsec refuses such routes).
+ */
+public record Topology(NatKind kind, Host initiator, Host responder, List<Namespace> nats) {
+    static final String LEFT_INNER = "10.9.1.1";
+    static final String RIGHT_INNER = "10.9.2.1";
+
+    public static Topology build(Lab lab, NatKind kind) {
+        return switch (kind) {
+            case NONE -> routed(lab);
+            case MASQUERADE, SHORT_TIMEOUT -> behindOneNat(lab, kind, "");
+            case RANDOM_FULLY, REBINDING -> behindOneNat(lab, kind, "--random-fully");
+            case DOUBLE -> doubleNat(lab);
+            case BOTH_SIDES -> bothSides(lab);
+        };
+    }
+
+    /** Drops every mapping of the NATs, as a NAT reboot or a mapping timeout would. */
+    public void flushNatMappings() {
+        for (Namespace nat : nats) {
+            // conntrack -F exits 0 and reports how many entries it removed on stderr.
+            nat.tryExec(Duration.ofSeconds(10), "conntrack", "-F").orThrow();
+        }
+    }
+
+    /** The NAT's current mappings, for logs: {@code conntrack -L -p udp}. */
+    public String natMappings() {
+        var all = new StringBuilder();
+        for (Namespace nat : nats) {
+            all.append(nat.role()).append(":\n")
+                    .append(nat.tryExec(Duration.ofSeconds(10), "conntrack", "-L", "-p", "udp").stdout());
+        }
+        return all.toString();
+    }
+
+    private static Topology routed(Lab lab) {
+        Namespace left = lab.namespace("left");
+        Namespace router = lab.namespace("router");
+        Namespace right = lab.namespace("right");
+        lab.link(left, "eth0", "198.51.100.2/24", router, "lan", "198.51.100.1/24");
+        lab.link(router, "wan", "203.0.113.1/24", right, "eth0", "203.0.113.2/24");
+        router.forwarding();
+        left.defaultRoute("198.51.100.1");
+        right.defaultRoute("203.0.113.1");
+        return new Topology(NatKind.NONE, peer(left, "198.51.100.2", LEFT_INNER),
+                peer(right, "203.0.113.2", RIGHT_INNER), List.of());
+    }
+
+    private static Topology behindOneNat(Lab lab, NatKind kind, String masqueradeOption) {
+        Namespace left = lab.namespace("left");
+        Namespace nat = lab.namespace("nat");
+        Namespace right = lab.namespace("right");
+        lab.link(left, "eth0", "10.1.0.2/24", nat, "lan", "10.1.0.1/24");
+        lab.link(nat, "wan", "203.0.113.1/24", right, "eth0", "203.0.113.2/24");
+        left.defaultRoute("10.1.0.1");
+        masquerade(nat, "wan", masqueradeOption);
+        if (kind == NatKind.SHORT_TIMEOUT) {
+            // Per-namespace conntrack settings: this NAT forgets an idle UDP mapping after 10 s.
+            nat.exec("sysctl", "-q", "-w", "net.netfilter.nf_conntrack_udp_timeout=10",
+                    "net.netfilter.nf_conntrack_udp_timeout_stream=10");
+        }
+        return new Topology(kind, peer(left, "10.1.0.2", LEFT_INNER), peer(right, "203.0.113.2", RIGHT_INNER),
+                List.of(nat));
+    }
+
+    private static Topology doubleNat(Lab lab) {
+        Namespace left = lab.namespace("left");
+        Namespace nat1 = lab.namespace("nat1");
+        Namespace nat2 = lab.namespace("nat2");
+        Namespace right = lab.namespace("right");
+        lab.link(left, "eth0", "10.1.0.2/24", nat1, "lan", "10.1.0.1/24");
+        lab.link(nat1, "wan", "10.2.0.2/24", nat2, "lan", "10.2.0.1/24");
+        lab.link(nat2, "wan", "203.0.113.1/24", right, "eth0", "203.0.113.2/24");
+        left.defaultRoute("10.1.0.1");
+        nat1.defaultRoute("10.2.0.1");
+        masquerade(nat1, "wan", "");
+        masquerade(nat2, "wan", "");
+        return new Topology(NatKind.DOUBLE, peer(left, "10.1.0.2", LEFT_INNER),
+                peer(right, "203.0.113.2", RIGHT_INNER), List.of(nat1, nat2));
+    }
+
+    private static Topology bothSides(Lab lab) {
+        Namespace left = lab.namespace("left");
+        Namespace nat1 = lab.namespace("nat1");
+        Namespace nat2 = lab.namespace("nat2");
+        Namespace right = lab.namespace("right");
+        lab.link(left, "eth0", "10.1.0.2/24", nat1, "lan", "10.1.0.1/24");
+        lab.link(nat1, "wan", "203.0.113.1/24", nat2, "wan", "203.0.113.2/24");
+        lab.link(nat2, "lan", "10.3.0.1/24", right, "eth0", "10.3.0.2/24");
+        left.defaultRoute("10.1.0.1");
+        right.defaultRoute("10.3.0.1");
+        masquerade(nat1, "wan", "");
+        masquerade(nat2, "wan", "");
+        for (String port : new String[] {"500", "4500"}) {
+            nat2.exec("iptables", "-t", "nat", "-A", "PREROUTING", "-i", "wan", "-p", "udp", "--dport", port,
+                    "-j", "DNAT", "--to-destination", "10.3.0.2");
+        }
+        right.innerAddress(RIGHT_INNER);
+        var responder = new Host(right, "10.3.0.2", "203.0.113.2", RIGHT_INNER);
+        return new Topology(NatKind.BOTH_SIDES, peer(left, "10.1.0.2", LEFT_INNER), responder, List.of(nat1, nat2));
+    }
+
+    private static Host peer(Namespace ns, String address, String inner) {
+        ns.innerAddress(inner);
+        return new Host(ns, address, address, inner);
+    }
+
+    private static void masquerade(Namespace nat, String outside, String option) {
+        nat.forwarding();
+        var rule = new ArrayList<>(List.of("iptables", "-t", "nat", "-A", "POSTROUTING", "-o", outside,
+                "-j", "MASQUERADE"));
+        if (!option.isEmpty()) {
+            rule.add(option);
+        }
+        nat.exec(rule.toArray(String[]::new));
+    }
+}

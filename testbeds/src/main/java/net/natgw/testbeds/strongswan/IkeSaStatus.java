@@ -1,0 +1,48 @@
+package net.natgw.testbeds.strongswan;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One IKE SA as {@code swanctl --list-sas} reports it, with its CHILD_SAs.
+ *
+ * @param natLocal  this peer saw that it is behind a NAT (RFC 7296 §2.23 NAT-D mismatch)
+ * @param natRemote this peer saw that the other one is behind a NAT
+ * @param natFake   this peer faked NAT-D to force UDP encapsulation (kernel-libipsec does)
+ */
+public record IkeSaStatus(String name, int version, String state, String localHost, int localPort,
+                          String remoteHost, int remotePort, boolean natLocal, boolean natRemote, boolean natFake,
+                          List<ChildSaStatus> children) {
+    /** A CHILD_SA: state, mode, whether ESP is in UDP, and its traffic counters. */
+    public record ChildSaStatus(String name, String state, String mode, boolean encap, String spiIn, String spiOut,
+                                long packetsIn, long packetsOut, List<String> localTs, List<String> remoteTs) {
+    }
+
+    @SuppressWarnings("unchecked")
+    static IkeSaStatus from(String name, Map<String, Object> sa) {
+        var children = ((Map<String, Object>) sa.getOrDefault("child-sas", Map.of())).values().stream()
+                .map(c -> child((Map<String, Object>) c)).toList();
+        return new IkeSaStatus(name, Integer.parseInt(text(sa, "version", "0")), text(sa, "state", ""),
+                text(sa, "local-host", ""), Integer.parseInt(text(sa, "local-port", "0")),
+                text(sa, "remote-host", ""), Integer.parseInt(text(sa, "remote-port", "0")),
+                yes(sa, "nat-local"), yes(sa, "nat-remote"), yes(sa, "nat-fake"), children);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ChildSaStatus child(Map<String, Object> c) {
+        return new ChildSaStatus(text(c, "name", ""), text(c, "state", ""), text(c, "mode", ""), yes(c, "encap"),
+                text(c, "spi-in", ""), text(c, "spi-out", ""), Long.parseLong(text(c, "packets-in", "0")),
+                Long.parseLong(text(c, "packets-out", "0")),
+                (List<String>) c.getOrDefault("local-ts", List.of()),
+                (List<String>) c.getOrDefault("remote-ts", List.of()));
+    }
+
+    private static String text(Map<String, Object> m, String key, String otherwise) {
+        Object v = m.get(key);
+        return v instanceof String s ? s : otherwise;
+    }
+
+    private static boolean yes(Map<String, Object> m, String key) {
+        return "yes".equals(m.get(key));
+    }
+}

@@ -1,0 +1,71 @@
+package net.natgw.testbeds.strongswan;
+
+import net.natgw.testbeds.lab.Host;
+
+/**
+ * A tunnel between the inner addresses of two lab hosts, authenticated with a pre-shared key,
+ * written as swanctl.conf: the same file will drive strongSwan and natgw. One {@code key = value}
+ * per line, as swanctl requires.
+ *
+ * @param version      1 (IKEv1 Main Mode) or 2
+ * @param proposals    IKE proposals; strongSwan's IKEv1 SAs take no AEAD, so CBC + HMAC there
+ * @param dpdDelay     seconds between liveness checks, 0 for none
+ */
+public record PskTunnel(String name, int version, Host self, Host peer, boolean initiator, String proposals,
+                        String espProposals, String psk, int dpdDelay) {
+    public static final String CHILD = "net";
+
+    /** The lab's usual tunnel: AES-GCM-128 with X25519 (IKEv2) or AES-CBC/SHA-256/MODP-2048 (IKEv1). */
+    public static PskTunnel of(int version, Host self, Host peer, boolean initiator) {
+        String proposals = version == 1 ? "aes128-sha256-modp2048" : "aes128gcm16-prfsha256-x25519";
+        return new PskTunnel("lab", version, self, peer, initiator, proposals, "aes128gcm16",
+                "natgw-lab-secret-of-some-length", 0);
+    }
+
+    public PskTunnel withDpdDelay(int seconds) {
+        return new PskTunnel(name, version, self, peer, initiator, proposals, espProposals, psk, seconds);
+    }
+
+    private static String id(Host h) {
+        return h.namespace().role() + "@lab.natgw.net";
+    }
+
+    public String render() {
+        return """
+                connections {
+                  %s {
+                    version = %d
+                    local_addrs = %s
+                    remote_addrs = %s
+                    proposals = %s
+                    dpd_delay = %ds
+                    local {
+                      auth = psk
+                      id = %s
+                    }
+                    remote {
+                      auth = psk
+                      id = %s
+                    }
+                    children {
+                      %s {
+                        local_ts = %s/32
+                        remote_ts = %s/32
+                        esp_proposals = %s
+                        dpd_action = %s
+                      }
+                    }
+                  }
+                }
+                secrets {
+                  ike-%s {
+                    id-self = %s
+                    id-peer = %s
+                    secret = "%s"
+                  }
+                }
+                """.formatted(name, version, self.address(), initiator ? peer.reachableAt() : "%any", proposals,
+                dpdDelay, id(self), id(peer), CHILD, self.inner(), peer.inner(), espProposals,
+                dpdDelay > 0 && initiator ? "restart" : "clear", name, id(self), id(peer), psk);
+    }
+}
