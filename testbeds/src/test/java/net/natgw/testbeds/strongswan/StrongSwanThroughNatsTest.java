@@ -70,6 +70,7 @@ class StrongSwanThroughNatsTest {
                 assertTrue(initiated.ok(), "initiate: " + initiated.stdout() + initiated.stderr());
                 checkSas(kind, left.listSas(), right.listSas());
                 assertTrue(ping(t.initiator(), t.responder(), 3) > 0, "ping through the tunnel");
+                String detail = describe(left.listSas());
                 String after = afterEvent(kind, t, left, right);
                 if (after.equals("-")) {
                     // I --- INFORMATIONAL (D) --> R: both ends forget the SAs.
@@ -79,11 +80,11 @@ class StrongSwanThroughNatsTest {
                 }
                 InteropLog.record(new InteropResult(name, "strongSwan " + StrongSwan.version(),
                         "strongSwan " + StrongSwan.version(), kind.description(), version, true, after, setupMillis,
-                        describe(left.listSas())));
+                        detail));
             } catch (AssertionError | RuntimeException e) {
                 InteropLog.record(new InteropResult(name, "strongSwan " + StrongSwan.version(),
                         "strongSwan " + StrongSwan.version(), kind.description(), version, false, "-", 0,
-                        e.getMessage().lines().findFirst().orElse("")));
+                        String.valueOf(e.getMessage()).lines().findFirst().orElse("")));
                 throw e;
             } finally {
                 keepLogs(name, left, right, t);
