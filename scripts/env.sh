@@ -27,6 +27,7 @@ natgw_find_jdk() {
 
 natgw_setup() {
     local jdk
+    NATGW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
     jdk=$(natgw_find_jdk)
     if [ -z "$jdk" ]; then
         echo "natgw: no JDK 21 or newer found (JAVA_HOME=${JAVA_HOME:-unset}; looked in /usr/lib/jvm, /opt)." >&2
@@ -47,5 +48,16 @@ natgw_setup() {
     # Maven's own libraries use sun.misc.Unsafe; JDK 23+ warns about it on every run.
     if [ "$(natgw_java_version "$JAVA_HOME")" -ge 23 ]; then
         export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+    fi
+}
+
+# natgw_build MODULE: builds MODULE and what it needs (tests skipped); prints Maven's output
+# only when the build fails.
+natgw_build() {
+    local out
+    if ! out=$(cd "$NATGW_ROOT" && mvn -B -q -ntp -DskipTests install -pl "$1" -am 2>&1); then
+        printf '%s\n' "$out" >&2
+        echo "natgw: the build failed (above)" >&2
+        return 1
     fi
 }
