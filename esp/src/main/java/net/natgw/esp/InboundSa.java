@@ -2,7 +2,6 @@ package net.natgw.esp;
 
 import java.nio.ByteBuffer;
 import net.natgw.esp.internal.Bytes;
-import net.natgw.esp.internal.EspTransform;
 import net.natgw.esp.internal.ReplayWindow;
 
 /**
@@ -12,24 +11,18 @@ import net.natgw.esp.internal.ReplayWindow;
  * the drop counter of its reason: the window and the other counters move only for a packet
  * that passed them all. {@link #open} is called by one thread at a time and allocates nothing.
  */
-public final class InboundSa implements EspSa {
+public final class InboundSa extends EspSa {
     /** What {@link #open} returns for a packet it dropped. */
     public static final int DROPPED = -1;
 
-    private final SaParameters parameters;
-    private final EspTransform transform;
     private final ReplayWindow window;
-    private final SaCounters counters = new SaCounters();
-    private final LifetimeTracker lifetime;
     private final int headroom;
     private final int icvLength;
     private final int blockLength;
 
     public InboundSa(SaParameters parameters, SaEventListener listener) {
-        this.parameters = parameters;
-        this.transform = Transforms.create(parameters);
+        super(parameters, listener);
         this.window = new ReplayWindow(parameters.replayWindow());
-        this.lifetime = new LifetimeTracker(this, parameters.lifetime(), listener);
         this.headroom = 8 + transform.ivLength();
         this.icvLength = transform.icvLength();
         this.blockLength = parameters.suite().encryption().blockLength();
@@ -122,27 +115,7 @@ public final class InboundSa implements EspSa {
     }
 
     private int drop(DropReason reason) {
-        counters.countDrop(reason);
+        countDrop(reason);
         return DROPPED;
-    }
-
-    @Override
-    public SaParameters parameters() {
-        return parameters;
-    }
-
-    @Override
-    public SaCounters counters() {
-        return counters;
-    }
-
-    @Override
-    public boolean expired() {
-        return lifetime.expired();
-    }
-
-    @Override
-    public String toString() {
-        return describe();
     }
 }

@@ -2,7 +2,6 @@ package net.natgw.esp;
 
 import java.nio.ByteBuffer;
 import net.natgw.esp.internal.Bytes;
-import net.natgw.esp.internal.EspTransform;
 
 /**
  * The sending side of an SA: turns a payload into an ESP packet in the caller's buffer.
@@ -13,11 +12,7 @@ import net.natgw.esp.internal.EspTransform;
  * {@link #maxTailroom()} after it, so sealing moves no payload byte. {@link #seal} is called
  * by one thread at a time and allocates nothing.
  */
-public final class OutboundSa implements EspSa {
-    private final SaParameters parameters;
-    private final EspTransform transform;
-    private final SaCounters counters = new SaCounters();
-    private final LifetimeTracker lifetime;
+public final class OutboundSa extends EspSa {
     private final int headroom;
     private final int alignment;
     private final int icvLength;
@@ -26,9 +21,7 @@ public final class OutboundSa implements EspSa {
     private long sequence;
 
     public OutboundSa(SaParameters parameters, SaEventListener listener) {
-        this.parameters = parameters;
-        this.transform = Transforms.create(parameters);
-        this.lifetime = new LifetimeTracker(this, parameters.lifetime(), listener);
+        super(parameters, listener);
         this.headroom = 8 + transform.ivLength();
         this.alignment = parameters.suite().encryption().paddingAlignment();
         this.icvLength = transform.icvLength();
@@ -137,27 +130,7 @@ public final class OutboundSa implements EspSa {
     }
 
     private boolean drop(DropReason reason) {
-        counters.countDrop(reason);
+        countDrop(reason);
         return false;
-    }
-
-    @Override
-    public SaParameters parameters() {
-        return parameters;
-    }
-
-    @Override
-    public SaCounters counters() {
-        return counters;
-    }
-
-    @Override
-    public boolean expired() {
-        return lifetime.expired();
-    }
-
-    @Override
-    public String toString() {
-        return describe();
     }
 }

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import net.natgw.esp.crypto.CryptoProvider;
 
 /** Deterministic keys, SAs and packets for the ESP tests. */
 final class Fixtures {
@@ -74,13 +73,7 @@ final class Fixtures {
 
     /** Every suite with every forced provider, for parameterised tests. */
     static List<Object[]> suitesAndProviders() {
-        var all = new ArrayList<Object[]>();
-        for (EspSuite suite : EspSuite.ALL) {
-            for (CryptoProvider provider : CryptoProvider.values()) {
-                all.add(new Object[] {suite, provider});
-            }
-        }
-        return all;
+        return Vectors.withEachProvider(EspSuite.ALL);
     }
 
     /** Records what an SA reports to its owner. */

@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import net.natgw.esp.crypto.CryptoProvider;
 
 /** Published test vectors, kept as text under {@code src/test/resources/vectors}: {@code name = hex} groups. */
 public final class Vectors {
@@ -39,6 +40,17 @@ public final class Vectors {
         public String toString() {
             return source;
         }
+    }
+
+    /** Each case once with each crypto provider: arguments for a parameterised test. */
+    public static List<Object[]> withEachProvider(List<?> cases) {
+        var all = new ArrayList<Object[]>();
+        for (Object c : cases) {
+            for (CryptoProvider p : CryptoProvider.values()) {
+                all.add(new Object[] {c, p});
+            }
+        }
+        return all;
     }
 
     /** Fields that go together, such as key and salt: {@code a || b}. */

@@ -15,25 +15,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Both providers against the GCM specification's test cases, RFC 8439 §2.8.2 / A.5 and RFC 7634. */
 class AeadVectorsTest {
     static List<Object[]> gcm() {
-        return withProviders(Vectors.load("gcm-spec.txt"));
+        return Vectors.withEachProvider(Vectors.load("gcm-spec.txt"));
     }
 
     static List<Object[]> chacha() {
         var all = new ArrayList<>(Vectors.load("rfc8439-chacha20poly1305.txt"));
-        for (Vector v : Vectors.load("rfc7634-esp.txt")) {
-            all.add(v);
-        }
-        return withProviders(all);
-    }
-
-    private static List<Object[]> withProviders(List<Vector> vectors) {
-        var all = new ArrayList<Object[]>();
-        for (Vector v : vectors) {
-            for (CryptoProvider p : CryptoProvider.values()) {
-                all.add(new Object[] {v, p});
-            }
-        }
-        return all;
+        all.addAll(Vectors.load("rfc7634-esp.txt"));
+        return Vectors.withEachProvider(all);
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -35,13 +35,7 @@ class HmacVectorsTest {
             var hash = HashAlgorithm.valueOf(v.text("alg").replace("hmac-", "").toUpperCase());
             cases.add(new Case(v.source(), hash, v.hex("key"), v.hex("data"), v.hex("mac")));
         }
-        var all = new ArrayList<Object[]>();
-        for (Case c : cases) {
-            for (CryptoProvider p : CryptoProvider.values()) {
-                all.add(new Object[] {c, p});
-            }
-        }
-        return all;
+        return Vectors.withEachProvider(cases);
     }
 
     @ParameterizedTest(name = "{0} {1}")
