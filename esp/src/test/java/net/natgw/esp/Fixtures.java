@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import net.natgw.testing.Vectors;
 
 /** Deterministic keys, SAs and packets for the ESP tests. */
 final class Fixtures {

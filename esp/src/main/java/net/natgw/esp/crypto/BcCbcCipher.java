@@ -1,8 +1,8 @@
 package net.natgw.esp.crypto;
 
+import net.natgw.esp.internal.Bytes;
 import org.bouncycastle.crypto.BlockCipher;
 import org.bouncycastle.crypto.engines.AESEngine;
-import net.natgw.esp.internal.Bytes;
 import org.bouncycastle.crypto.params.KeyParameter;
 
 /** AES-CBC chained by hand over Bouncy Castle's AES block function, in place. */

@@ -1,4 +1,4 @@
-package net.natgw.esp;
+package net.natgw.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;

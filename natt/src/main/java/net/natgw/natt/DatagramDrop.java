@@ -1,0 +1,13 @@
+package net.natgw.natt;
+
+/** Why a UDP datagram on port 500 or 4500 was dropped before IKE or ESP saw it. */
+public enum DatagramDrop {
+    /** Empty, or too short for what it starts as: under 8 bytes of ESP (SPI and sequence number). */
+    TRUNCATED,
+    /** RFC 3948 §2.2: the non-ESP marker followed by less than an IKE header (28 bytes). */
+    MARKER_WITHOUT_IKE,
+    /** Port 500 carries IKE only, never shorter than its 28-byte header (RFC 7296 §3.1). */
+    NOT_IKE,
+    /** Larger than the configured limit. */
+    OVERSIZE
+}

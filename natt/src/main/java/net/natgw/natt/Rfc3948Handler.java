@@ -1,0 +1,57 @@
+package net.natgw.natt;
+
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Demultiplexes the datagrams of a UDP 500 or 4500 socket (RFC 3948 §2) to IKE, ESP or the
+ * keepalive counter, and drops and counts what is malformed. Stateless and sharable: sender and
+ * recipient travel with each call. Nothing it receives can make it throw into the event loop.
+ */
+@Sharable
+public final class Rfc3948Handler extends SimpleChannelInboundHandler<DatagramPacket> {
+    private static final Logger log = LoggerFactory.getLogger(Rfc3948Handler.class);
+
+    private final DatagramReceiver receiver;
+    private final DatagramCounters counters;
+    private final boolean nattPort;
+    private final int maxLength;
+
+    /**
+     * @param nattPort  true for port 4500 (marker, ESP, keepalives), false for 500 (IKE only)
+     * @param maxLength larger datagrams are dropped as {@link DatagramDrop#OVERSIZE}
+     */
+    public Rfc3948Handler(DatagramReceiver receiver, DatagramCounters counters, boolean nattPort, int maxLength) {
+        this.receiver = receiver;
+        this.counters = counters;
+        this.nattPort = nattPort;
+        this.maxLength = maxLength;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket datagram) {
+        var content = datagram.content();
+        var c = nattPort ? Rfc3948.classifyNattPort(content, maxLength) : Rfc3948.classifyIkePort(content, maxLength);
+        counters.count(c);
+        if (c == Rfc3948.Classification.ESP) {
+            receiver.esp(content, datagram.sender(), datagram.recipient());
+        } else if (c == Rfc3948.Classification.IKE) {
+            if (nattPort) {
+                content.skipBytes(Rfc3948.MARKER_LENGTH);
+            }
+            receiver.ike(content, datagram.sender(), datagram.recipient());
+        } else if (c == Rfc3948.Classification.KEEPALIVE) {
+            receiver.keepalive(datagram.sender());
+        }
+    }
+
+    /** A receiver that failed is a bug, but one packet must not stop the socket: log and go on. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.error("datagram handling failed on {}: {}", ctx.channel().localAddress(), cause.toString(), cause);
+    }
+}

@@ -1,0 +1,157 @@
+package net.natgw.natt;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.SegmentedDatagramPacket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * IKE and ESP over UDP for one local address: a socket on the IKE port (500) and one on the
+ * NAT-T port (4500), each bound to that address so that replies leave from it.
+ *
+ * <p>The NAT-T socket carries the data plane, so it batches: with epoll, datagrams arrive
+ * through recvmmsg (up to {@link Options#batch} per system call, each at most
+ * {@link Options#maxDatagram} bytes), writes wait for {@link #flush()}, which hands them all to
+ * sendmmsg, and {@link #sendEspTrain} sends same-size packets as one UDP GSO write. The IKE
+ * socket reads one datagram at a time, of up to 64 KiB.
+ *
+ * <p>Send methods may be called from any thread (from the socket's event loop they cost no
+ * task hand-over) and take ownership of the buffer they are given.
+ */
+public final class UdpTransport implements UdpSender, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(UdpTransport.class);
+    private static final int MAX_UDP = 65_535;
+
+    /**
+     * @param maxDatagram  largest datagram on the NAT-T socket; recvmmsg would cut a larger one,
+     *                     so one that fills its slot is dropped as oversize instead
+     * @param batch        datagrams per recvmmsg call
+     * @param socketBuffer SO_RCVBUF and SO_SNDBUF of the NAT-T socket (capped by net.core.*mem_max)
+     */
+    public record Options(int maxDatagram, int batch, int socketBuffer) {
+        public static final Options DEFAULT = new Options(9216, 32, 4 << 20);
+    }
+
+    private final Channel ike;
+    private final Channel natt;
+    private final DatagramCounters ikeCounters;
+    private final DatagramCounters nattCounters;
+
+    private UdpTransport(Channel ike, Channel natt, DatagramCounters ikeCounters, DatagramCounters nattCounters) {
+        this.ike = ike;
+        this.natt = natt;
+        this.ikeCounters = ikeCounters;
+        this.nattCounters = nattCounters;
+    }
+
+    /** Binds both sockets to {@code local}; port 0 picks a free port (for tests). */
+    public static UdpTransport bind(EventLoopGroup group, InetAddress local, int ikePort, int nattPort,
+                                    DatagramReceiver receiver, Options options) throws InterruptedException {
+        var ikeCounters = new DatagramCounters();
+        var nattCounters = new DatagramCounters();
+        Channel ike = bootstrap(group, 1, MAX_UDP, 1 << 20)
+                .handler(new Rfc3948Handler(receiver, ikeCounters, false, MAX_UDP))
+                .bind(local, ikePort).sync().channel();
+        try {
+            int limit = EventLoops.nativeEpoll() ? options.maxDatagram() - 1 : options.maxDatagram();
+            Channel natt = bootstrap(group, options.batch(), options.maxDatagram(), options.socketBuffer())
+                    .handler(new Rfc3948Handler(receiver, nattCounters, true, limit))
+                    .bind(local, nattPort).sync().channel();
+            log.info("udp: IKE on {}, NAT-T on {}, {}", ike.localAddress(), natt.localAddress(), EventLoops.describe());
+            return new UdpTransport(ike, natt, ikeCounters, nattCounters);
+        } catch (InterruptedException | RuntimeException e) {
+            ike.close();
+            throw e;
+        }
+    }
+
+    private static Bootstrap bootstrap(EventLoopGroup group, int batch, int maxDatagram, int socketBuffer) {
+        var b = new Bootstrap().group(group).channel(EventLoops.datagramChannel())
+                .option(ChannelOption.SO_RCVBUF, socketBuffer)
+                .option(ChannelOption.SO_SNDBUF, socketBuffer)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(batch * maxDatagram));
+        if (EventLoops.nativeEpoll() && batch > 1) {
+            // recvmmsg: Netty slices each read buffer into slots of this size, one per datagram.
+            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, maxDatagram);
+        }
+        return b;
+    }
+
+    public InetSocketAddress ikeAddress() {
+        return (InetSocketAddress) ike.localAddress();
+    }
+
+    public InetSocketAddress nattAddress() {
+        return (InetSocketAddress) natt.localAddress();
+    }
+
+    public DatagramCounters ikeCounters() {
+        return ikeCounters;
+    }
+
+    public DatagramCounters nattCounters() {
+        return nattCounters;
+    }
+
+    /** Queues an ESP packet (SPI first) to the peer's NAT-T port; {@link #flush()} sends the batch. */
+    @Override
+    public void sendEsp(ByteBuf esp, InetSocketAddress to) {
+        natt.write(new DatagramPacket(esp, to), natt.voidPromise());
+    }
+
+    /**
+     * Queues a train of ESP packets of {@code segmentSize} bytes each (the last may be shorter),
+     * to go out as one UDP GSO write where the kernel offers it, as separate datagrams where not.
+     */
+    public void sendEspTrain(ByteBuf train, int segmentSize, InetSocketAddress to) {
+        if (natt instanceof EpollDatagramChannel && EpollDatagramChannel.isSegmentedDatagramPacketSupported()) {
+            natt.write(new SegmentedDatagramPacket(train, segmentSize, to), natt.voidPromise());
+            return;
+        }
+        while (train.readableBytes() > segmentSize) {
+            sendEsp(train.readRetainedSlice(segmentSize), to);
+        }
+        sendEsp(train, to);
+    }
+
+    /** Sends an IKE message, from port 4500 behind the non-ESP marker (RFC 3948 §2.2) or from 500. */
+    @Override
+    public void sendIke(ByteBuf message, InetSocketAddress to, boolean fromNattPort) {
+        Channel channel = fromNattPort ? natt : ike;
+        ByteBuf datagram = fromNattPort ? Rfc3948.withMarker(channel.alloc(), message) : message;
+        channel.writeAndFlush(new DatagramPacket(datagram, to), channel.voidPromise());
+    }
+
+    /** RFC 3948 §2.3: one byte, 0xFF, from the NAT-T port. */
+    @Override
+    public void sendKeepalive(InetSocketAddress to) {
+        natt.writeAndFlush(new DatagramPacket(Rfc3948.keepalive(), to), natt.voidPromise());
+    }
+
+    /** Sends what {@link #sendEsp} queued: one sendmmsg for the whole batch with epoll. */
+    public void flush() {
+        natt.flush();
+    }
+
+    /** The event loop of the NAT-T socket: run the data path there to avoid task hand-overs. */
+    public EventLoop nattEventLoop() {
+        return natt.eventLoop();
+    }
+
+    @Override
+    public void close() {
+        ike.close().syncUninterruptibly();
+        natt.close().syncUninterruptibly();
+    }
+}

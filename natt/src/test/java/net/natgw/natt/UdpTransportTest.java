@@ -1,0 +1,132 @@
+package net.natgw.natt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Two transports on loopback: what one sends, the other receives, classified as RFC 3948 says. */
+class UdpTransportTest {
+    private EventLoopGroup group;
+    private UdpTransport a;
+    private UdpTransport b;
+    private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+
+    private final DatagramReceiver recorder = new DatagramReceiver() {
+        @Override
+        public void ike(ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
+            received.add("ike " + ByteBufUtil.hexDump(message) + " to " + recipient.getPort());
+        }
+
+        @Override
+        public void esp(ByteBuf packet, InetSocketAddress sender, InetSocketAddress recipient) {
+            received.add("esp " + ByteBufUtil.hexDump(packet));
+        }
+
+        @Override
+        public void keepalive(InetSocketAddress sender) {
+            received.add("keepalive");
+        }
+    };
+
+    @BeforeEach
+    void bind() throws Exception {
+        group = EventLoops.create(1);
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        a = UdpTransport.bind(group, lo, 0, 0, recorder, UdpTransport.Options.DEFAULT);
+        b = UdpTransport.bind(group, lo, 0, 0, recorder, UdpTransport.Options.DEFAULT);
+    }
+
+    @AfterEach
+    void close() {
+        a.close();
+        b.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private String next() throws InterruptedException {
+        String s = received.poll(5, TimeUnit.SECONDS);
+        if (s == null) {
+            throw new AssertionError("nothing arrived");
+        }
+        return s;
+    }
+
+    private static ByteBuf esp(int spi, int seq, int length) {
+        ByteBuf b = Unpooled.buffer(length).writeInt(spi).writeInt(seq);
+        return b.writeZero(length - 8);
+    }
+
+    @Test
+    void aBatchOfEspFlushedAtOnceArrivesWhole() throws Exception {
+        for (int i = 1; i <= 50; i++) {
+            a.sendEsp(esp(0xc0ffee00, i, 100), b.nattAddress());
+        }
+        a.flush();
+        for (int i = 1; i <= 50; i++) {
+            assertEquals("esp c0ffee00" + String.format("%08x", i) + "00".repeat(92), next());
+        }
+        assertEquals(50, b.nattCounters().received(DatagramKind.ESP));
+    }
+
+    @Test
+    void ikeTravelsBehindTheMarkerOn4500AndBareOn500() throws Exception {
+        byte[] ike = new byte[Rfc3948.IKE_HEADER_LENGTH];
+        ike[0] = 0x11;
+        a.sendIke(Unpooled.wrappedBuffer(ike), b.nattAddress(), true);
+        assertEquals("ike " + ByteBufUtil.hexDump(ike) + " to " + b.nattAddress().getPort(), next());
+        a.sendIke(Unpooled.wrappedBuffer(ike), b.ikeAddress(), false);
+        assertEquals("ike " + ByteBufUtil.hexDump(ike) + " to " + b.ikeAddress().getPort(), next());
+        assertEquals(1, b.nattCounters().received(DatagramKind.IKE));
+        assertEquals(1, b.ikeCounters().received(DatagramKind.IKE));
+    }
+
+    @Test
+    void aGsoTrainArrivesAsSeparateDatagrams() throws Exception {
+        ByteBuf train = Unpooled.buffer();
+        for (int i = 1; i <= 10; i++) {
+            train.writeBytes(esp(0x1234, i, i == 10 ? 60 : 200));
+        }
+        a.sendEspTrain(train, 200, b.nattAddress());
+        a.flush();
+        for (int i = 1; i <= 10; i++) {
+            assertTrue(next().startsWith("esp 00001234" + String.format("%08x", i)), "segment " + i);
+        }
+    }
+
+    @Test
+    void keepalivesFlowWhileThePathIsQuietAndStopWithTheTimer() throws Exception {
+        var peer = new UdpPeer(a, new RemoteEndpoint(b.nattAddress(), change -> { }), a.nattEventLoop());
+        peer.startKeepalives(Duration.ofMillis(100));
+        assertEquals("keepalive", next());
+        assertEquals("keepalive", next());
+        peer.close();
+        Thread.sleep(300);
+        received.clear();
+        Thread.sleep(300);
+        assertEquals(List.of(), List.copyOf(received), "no keepalive after close");
+        assertTrue(b.nattCounters().received(DatagramKind.KEEPALIVE) >= 2);
+    }
+
+    @Test
+    void oversizeDatagramsOn4500AreDropped() throws Exception {
+        a.sendEsp(esp(0x1, 1, UdpTransport.Options.DEFAULT.maxDatagram() + 100), b.nattAddress());
+        a.sendEsp(esp(0x1, 2, 64), b.nattAddress());
+        a.flush();
+        assertTrue(next().startsWith("esp 0000000100000002"), "the small one arrives, the big one not");
+        assertEquals(1, b.nattCounters().dropped(DatagramDrop.OVERSIZE));
+    }
+}
