@@ -1,0 +1,107 @@
+package net.natgw.natt;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import io.netty.buffer.ByteBuf;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+
+/**
+ * A Linux raw IPv4 socket for protocol 50 (ESP), for sending only: the kernel adds the IP
+ * header, routes, resolves the next hop and fragments, and a local firewall still applies.
+ *
+ * <p>It also keeps the kernel quiet: this kernel has no ESP handler and answers every ESP
+ * packet it receives with ICMP "protocol unreachable", unless a raw socket takes the
+ * protocol. The socket carries a BPF program that rejects everything, so it takes the protocol
+ * without ever queueing a packet; the packets themselves are read by capture
+ * ({@link RawEspTransport}), which sees them before IP.
+ */
+final class RawEspSocket implements AutoCloseable {
+    private static final int AF_INET = 2;
+    private static final int SOCK_RAW = 3;
+    private static final int IPPROTO_ESP = 50;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_ATTACH_FILTER = 26;
+    /** BPF_RET | BPF_K with k = 0: accept zero bytes of every packet. */
+    private static final short BPF_RET_K = 0x06;
+    static final int MAX_PACKET = 65_535;
+
+    static {
+        Native.register(RawEspSocket.class, "c");
+    }
+
+    private static native int socket(int domain, int type, int protocol) throws LastErrorException;
+
+    private static native int bind(int fd, Pointer address, int length) throws LastErrorException;
+
+    private static native int setsockopt(int fd, int level, int name, Pointer value, int length)
+            throws LastErrorException;
+
+    private static native long sendto(int fd, Pointer buf, long length, int flags, Pointer address, int addressLength)
+            throws LastErrorException;
+
+    private static native int close(int fd) throws LastErrorException;
+
+    private final int fd;
+    private final Memory packet = new Memory(MAX_PACKET);
+    private final Memory destination = new Memory(16);
+    private final Memory dropAll;
+    private Inet4Address lastDestination;
+
+    /** Opens the socket, bound to {@code local} so that packets leave from it. */
+    RawEspSocket(Inet4Address local) {
+        fd = socket(AF_INET, SOCK_RAW, IPPROTO_ESP);
+        try {
+            Memory address = sockaddr(new Memory(16), local);
+            bind(fd, address, 16);
+            dropAll = new Memory(8);
+            dropAll.setShort(0, BPF_RET_K);
+            dropAll.setByte(2, (byte) 0);
+            dropAll.setByte(3, (byte) 0);
+            dropAll.setInt(4, 0);
+            // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+            Memory program = new Memory(16);
+            program.clear();
+            program.setShort(0, (short) 1);
+            program.setPointer(8, dropAll);
+            setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, program, 16);
+        } catch (LastErrorException e) {
+            close(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * Sends the readable bytes of the buffer, an ESP packet, to {@code to}.
+     *
+     * @throws LastErrorException with the kernel's errno (ENETUNREACH, EPERM from a firewall, ...)
+     */
+    void send(ByteBuf esp, Inet4Address to) {
+        int length = esp.readableBytes();
+        if (esp.hasArray()) {
+            packet.write(0, esp.array(), esp.arrayOffset() + esp.readerIndex(), length);
+        } else {
+            esp.getBytes(esp.readerIndex(), packet.getByteBuffer(0, length));
+        }
+        if (!to.equals(lastDestination)) {
+            sockaddr(destination, to);
+            lastDestination = to;
+        }
+        sendto(fd, packet, length, 0, destination, 16);
+    }
+
+    /** struct sockaddr_in: family in host order, port 0 (raw sockets have none), address. */
+    private static Memory sockaddr(Memory m, InetAddress address) {
+        m.clear();
+        m.setShort(0, (short) AF_INET);
+        m.write(4, address.getAddress(), 0, 4);
+        return m;
+    }
+
+    @Override
+    public void close() {
+        close(fd);
+    }
+}

@@ -1,0 +1,205 @@
+package net.natgw.natt;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import org.pcap4j.core.BpfProgram.BpfCompileMode;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
+import org.pcap4j.core.Pcaps;
+import org.pcap4j.packet.namednumber.DataLinkType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ESP as IP protocol 50, for peers with no NAT between (RFC 4303 §3): received by packet
+ * capture, sent through a raw socket.
+ *
+ * <p>Capture (Pcap4J, libpcap) reads protocol-50 packets to the local address with a BPF
+ * filter, before netfilter and before the kernel's reassembly: fragments are reassembled here
+ * ({@link Ipv4Reassembler}). Sending goes through {@link RawEspSocket}, not capture
+ * injection: the kernel then routes, finds the next hop's link address, fragments what
+ * exceeds the MTU and applies the local firewall, all of which injection would have to redo
+ * and gets wrong on loopback. That socket also stops the kernel's ICMP "protocol unreachable"
+ * answers. Needs root or CAP_NET_RAW.
+ *
+ * <p>Received packets are delivered on the capture thread, one call each, with port 0 on both
+ * addresses. Pcap4J hands over each frame as a new array; that allocation is its own.
+ */
+public final class RawEspTransport implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RawEspTransport.class);
+    private static final int IPPROTO_ESP = 50;
+
+    /** What became of captured frames. */
+    public enum Event { DELIVERED, FRAGMENT, REASSEMBLED, DROPPED_MALFORMED, DROPPED_FRAGMENTS }
+
+    private final Inet4Address local;
+    private final PcapHandle capture;
+    private final RawEspSocket socket;
+    private final DatagramReceiver receiver;
+    private final Ipv4Reassembler reassembler = new Ipv4Reassembler();
+    private final Map<Event, LongAdder> counters = new EnumMap<>(Event.class);
+    private final int linkHeader;
+    private final Thread reader;
+
+    private RawEspTransport(Inet4Address local, PcapHandle capture, RawEspSocket socket, DatagramReceiver receiver)
+            throws NotOpenException {
+        this.local = local;
+        this.capture = capture;
+        this.socket = socket;
+        this.receiver = receiver;
+        for (Event e : Event.values()) {
+            counters.put(e, new LongAdder());
+        }
+        this.linkHeader = linkHeaderLength(capture.getDlt());
+        this.reader = Thread.ofPlatform().name("raw-esp-" + local.getHostAddress()).daemon().start(this::capture);
+    }
+
+    /** Starts capturing ESP to {@code local} on the interface that has that address. */
+    public static RawEspTransport open(Inet4Address local, DatagramReceiver receiver)
+            throws PcapNativeException, NotOpenException, SocketException {
+        var nif = NetworkInterface.getByInetAddress(local);
+        if (nif == null) {
+            throw new SocketException("no interface has " + local.getHostAddress());
+        }
+        var handle = new PcapHandle.Builder(nif.getName())
+                .snaplen(Math.max(nif.getMTU(), 1500) + 64)
+                .promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
+                .immediateMode(true)
+                .bufferSize(8 << 20)
+                .timeoutMillis(100)
+                .build();
+        try {
+            handle.setFilter("ip proto " + IPPROTO_ESP + " and dst host " + local.getHostAddress(),
+                    BpfCompileMode.OPTIMIZE);
+            handle.setDirection(PcapHandle.PcapDirection.IN);
+            var socket = new RawEspSocket(local);
+            log.info("raw esp: capturing on {} ({}), sending from {}", nif.getName(), handle.getDlt(),
+                    local.getHostAddress());
+            return new RawEspTransport(local, handle, socket, receiver);
+        } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+            handle.close();
+            throw e;
+        }
+    }
+
+    /** Sends the readable bytes of {@code esp} (SPI first) to the peer, and releases the buffer. */
+    public void send(ByteBuf esp, Inet4Address to) {
+        try {
+            socket.send(esp, to);
+        } finally {
+            esp.release();
+        }
+    }
+
+    public long count(Event event) {
+        return counters.get(event).sum();
+    }
+
+    private void capture() {
+        try {
+            capture.loop(-1, this::frame);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (PcapNativeException | NotOpenException e) {
+            log.error("raw esp: capture on {} stopped: {}", local.getHostAddress(), e.getMessage());
+        }
+    }
+
+    /** One captured frame: link header, IPv4 header, then ESP or a fragment of it. */
+    private void frame(byte[] frame) {
+        int ip = linkHeader;
+        int n = frame.length - ip;
+        if (n < 20 || (frame[ip] & 0xF0) != 0x40) {
+            record(Event.DROPPED_MALFORMED);
+            return;
+        }
+        int ihl = (frame[ip] & 0x0F) * 4;
+        int total = ((frame[ip + 2] & 0xFF) << 8) | (frame[ip + 3] & 0xFF);
+        if (ihl < 20 || total < ihl || total > n || (frame[ip + 9] & 0xFF) != IPPROTO_ESP) {
+            record(Event.DROPPED_MALFORMED);
+            return;
+        }
+        int flagsOffset = ((frame[ip + 6] & 0xFF) << 8) | (frame[ip + 7] & 0xFF);
+        boolean moreFragments = (flagsOffset & 0x2000) != 0;
+        int offset = (flagsOffset & 0x1FFF) * 8;
+        int source = readInt(frame, ip + 12);
+        if (!moreFragments && offset == 0) {
+            deliver(Unpooled.wrappedBuffer(frame, ip + ihl, total - ihl), source);
+            return;
+        }
+        record(Event.FRAGMENT);
+        var outcome = reassembler.add(source, readInt(frame, ip + 16), readInt(frame, ip + 4) >>> 16, IPPROTO_ESP,
+                offset, moreFragments, frame, ip + ihl, total - ihl, System.nanoTime());
+        switch (outcome) {
+            case COMPLETE -> {
+                record(Event.REASSEMBLED);
+                deliver(Unpooled.wrappedBuffer(reassembler.completed()), source);
+            }
+            case INCOMPLETE -> { }
+            default -> record(Event.DROPPED_FRAGMENTS);
+        }
+    }
+
+    private void deliver(ByteBuf esp, int source) {
+        record(Event.DELIVERED);
+        receiver.esp(esp, new InetSocketAddress(address(source), 0), new InetSocketAddress(local, 0));
+    }
+
+    private void record(Event e) {
+        counters.get(e).increment();
+    }
+
+    private static int readInt(byte[] b, int off) {
+        return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
+    }
+
+    private static InetAddress address(int ipv4) {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16),
+                    (byte) (ipv4 >>> 8), (byte) ipv4});
+        } catch (UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /** Where IP starts in a frame: Ethernet (veth, and lo with zero MACs), Linux cooked, or none. */
+    private static int linkHeaderLength(DataLinkType dlt) {
+        if (DataLinkType.EN10MB.equals(dlt)) {
+            return 14;
+        }
+        if (DataLinkType.LINUX_SLL.equals(dlt)) {
+            return 16;
+        }
+        if (DataLinkType.RAW.equals(dlt) || dlt.value() == 12) {
+            return 0;
+        }
+        throw new IllegalArgumentException("raw esp: unsupported link type " + dlt);
+    }
+
+    @Override
+    public void close() {
+        try {
+            capture.breakLoop();
+        } catch (NotOpenException ignored) {
+            // already closed
+        }
+        try {
+            reader.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        capture.close();
+        socket.close();
+    }
+}
