@@ -3,6 +3,7 @@ package net.natgw.gateway.cli;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import net.natgw.gateway.manual.ManualCommand;
 import net.natgw.gateway.selftest.SelfTest;
 
 /** The {@code natgw} command line. */
@@ -14,7 +15,7 @@ public final class Natgw {
               selftest [--millis N]   check every ESP suite against known answers and measure
                                       its throughput (N ms per figure, default 100)
               help                    this text
-            """;
+            """ + ManualCommand.USAGE;
 
     private Natgw() {
     }
@@ -29,6 +30,7 @@ public final class Natgw {
         }
         return switch (args.get(0)) {
             case "selftest" -> selftest(args.subList(1, args.size()));
+            case "manual" -> manual(args.subList(1, args.size()));
             case "help", "-h", "--help" -> {
                 System.out.print(USAGE);
                 yield 0;
@@ -46,6 +48,18 @@ public final class Natgw {
             millis = Long.parseLong(options.get(1));
         }
         return new SelfTest(Duration.ofMillis(millis), System.out).run() ? 0 : 1;
+    }
+
+    private static int manual(List<String> args) {
+        try {
+            return ManualCommand.run(args, System.out, System.err);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } catch (Exception e) {
+            System.err.println("natgw manual: " + e.getMessage());
+            return 1;
+        }
     }
 
     private static int usageError(String message) {

@@ -36,7 +36,7 @@ public final class InteropMatrix {
                 .append(" with kernel-libipsec, Debian 12). Each row is one scenario of `testbeds`, run in network")
                 .append(" namespaces: the initiator is on the left, behind the path's NAT(s).\n\n")
                 .append("- **set-up**: IKE and CHILD SAs established and a ping crossed the tunnel between the inner")
-                .append(" addresses.\n")
+                .append(" addresses; with manual keys (fixed SPIs and keys, no IKE), every probe was answered.\n")
                 .append("- **after the event**: traffic once the path's event happened (mappings flushed, idle past")
                 .append(" the NAT's timeout). A failure here between two strongSwan peers is strongSwan's own")
                 .append(" behaviour, recorded as the reference natgw is measured against.\n\n")
@@ -46,8 +46,8 @@ public final class InteropMatrix {
                 .sorted(Comparator.comparing(InteropResult::ikeVersion).reversed()
                         .thenComparing(InteropResult::scenario))
                 .forEach(r -> out.append("| ").append(r.scenario()).append(" | ").append(r.initiator())
-                        .append(" | ").append(r.responder()).append(" | ").append(r.path()).append(" | v")
-                        .append(r.ikeVersion()).append(" | ").append(r.setup() ? "ok" : "**failed**").append(" | ")
+                        .append(" | ").append(r.responder()).append(" | ").append(r.path()).append(" | ")
+                        .append(r.ikeVersion() == 0 ? "manual keys" : "v" + r.ikeVersion()).append(" | ").append(r.setup() ? "ok" : "**failed**").append(" | ")
                         .append(r.afterEvent()).append(" | ").append(r.setupMillis()).append(" ms | ")
                         .append(r.detail()).append(" |\n"));
         return out.toString();

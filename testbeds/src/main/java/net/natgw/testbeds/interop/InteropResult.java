@@ -5,6 +5,7 @@ import java.util.List;
 /**
  * One row of docs/interop-matrix.md: who talked to whom through which path, and how it went.
  *
+ * @param ikeVersion 1 or 2, or 0 for manually keyed SAs
  * @param setup      whether the SAs came up and traffic crossed the tunnel
  * @param afterEvent traffic after the path's event (NAT mappings flushed, idle past the NAT
  *                   timeout): "ok", "broken: why", or "-" where the path has no event

@@ -76,8 +76,8 @@ public record Topology(NatKind kind, Host initiator, Host responder, List<Namesp
             nat.exec("sysctl", "-q", "-w", "net.netfilter.nf_conntrack_udp_timeout=10",
                     "net.netfilter.nf_conntrack_udp_timeout_stream=10");
         }
-        return new Topology(kind, peer(left, "10.1.0.2", LEFT_INNER), peer(right, "203.0.113.2", RIGHT_INNER),
-                List.of(nat));
+        return new Topology(kind, behindNat(left, "10.1.0.2", "203.0.113.1", LEFT_INNER),
+                peer(right, "203.0.113.2", RIGHT_INNER), List.of(nat));
     }
 
     private static Topology doubleNat(Lab lab) {
@@ -92,7 +92,7 @@ public record Topology(NatKind kind, Host initiator, Host responder, List<Namesp
         nat1.defaultRoute("10.2.0.1");
         masquerade(nat1, "wan", "");
         masquerade(nat2, "wan", "");
-        return new Topology(NatKind.DOUBLE, peer(left, "10.1.0.2", LEFT_INNER),
+        return new Topology(NatKind.DOUBLE, behindNat(left, "10.1.0.2", "203.0.113.1", LEFT_INNER),
                 peer(right, "203.0.113.2", RIGHT_INNER), List.of(nat1, nat2));
     }
 
@@ -112,14 +112,18 @@ public record Topology(NatKind kind, Host initiator, Host responder, List<Namesp
             nat2.exec("iptables", "-t", "nat", "-A", "PREROUTING", "-i", "wan", "-p", "udp", "--dport", port,
                     "-j", "DNAT", "--to-destination", "10.3.0.2");
         }
-        right.innerAddress(RIGHT_INNER);
-        var responder = new Host(right, "10.3.0.2", "203.0.113.2", RIGHT_INNER);
-        return new Topology(NatKind.BOTH_SIDES, peer(left, "10.1.0.2", LEFT_INNER), responder, List.of(nat1, nat2));
+        return new Topology(NatKind.BOTH_SIDES, behindNat(left, "10.1.0.2", "203.0.113.1", LEFT_INNER),
+                behindNat(right, "10.3.0.2", "203.0.113.2", RIGHT_INNER), List.of(nat1, nat2));
     }
 
     private static Host peer(Namespace ns, String address, String inner) {
+        return behindNat(ns, address, address, inner);
+    }
+
+    /** A host whose packets the other side sees coming from {@code publicAddress}. */
+    private static Host behindNat(Namespace ns, String address, String publicAddress, String inner) {
         ns.innerAddress(inner);
-        return new Host(ns, address, address, inner);
+        return new Host(ns, address, publicAddress, inner);
     }
 
     private static void masquerade(Namespace nat, String outside, String option) {
