@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The NAT-T socket carries the data plane, so it batches: with epoll, datagrams arrive
  * through recvmmsg (up to {@link Options#batch} per system call, each at most
- * {@link Options#maxDatagram} bytes), writes wait for {@link #flush()}, which hands them all to
- * sendmmsg, and {@link #sendEspTrain} sends same-size packets as one UDP GSO write. The IKE
- * socket reads one datagram at a time, of up to 64 KiB.
+ * {@link Options#maxDatagram} bytes) or, with {@link Options#gro}, as UDP GRO super-datagrams
+ * that Netty splits; writes wait for {@link #flush()}, which hands them all to sendmmsg, and
+ * {@link #sendEspTrain} sends same-size packets as one UDP GSO write. The IKE socket reads one
+ * datagram at a time, of up to 64 KiB.
  *
  * <p>Send methods may be called from any thread (from the socket's event loop they cost no
  * task hand-over) and take ownership of the buffer they are given.
@@ -38,9 +39,15 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
      *                     so one that fills its slot is dropped as oversize instead
      * @param batch        datagrams per recvmmsg call
      * @param socketBuffer SO_RCVBUF and SO_SNDBUF of the NAT-T socket (capped by net.core.*mem_max)
+     * @param gro          receive with UDP GRO instead of recvmmsg: coalesced same-size datagrams
+     *                     in one 64 KiB read (Netty 4.2 loses the segment size if both are on)
      */
-    public record Options(int maxDatagram, int batch, int socketBuffer) {
-        public static final Options DEFAULT = new Options(9216, 32, 4 << 20);
+    public record Options(int maxDatagram, int batch, int socketBuffer, boolean gro) {
+        public static final Options DEFAULT = new Options(9216, 32, 4 << 20, false);
+
+        public Options withGro(boolean on) {
+            return new Options(maxDatagram, batch, socketBuffer, on);
+        }
     }
 
     private final Channel ike;
@@ -64,9 +71,8 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
                 .handler(new Rfc3948Handler(receiver, ikeCounters, false, MAX_UDP))
                 .bind(local, ikePort).sync().channel();
         try {
-            int limit = EventLoops.nativeEpoll() ? options.maxDatagram() - 1 : options.maxDatagram();
-            Channel natt = bootstrap(group, options.batch(), options.maxDatagram(), options.socketBuffer())
-                    .handler(new Rfc3948Handler(receiver, nattCounters, true, limit))
+            Channel natt = nattBootstrap(group, options)
+                    .handler(new Rfc3948Handler(receiver, nattCounters, true, nattLimit(options)))
                     .bind(local, nattPort).sync().channel();
             log.info("udp: IKE on {}, NAT-T on {}, {}", ike.localAddress(), natt.localAddress(), EventLoops.describe());
             return new UdpTransport(ike, natt, ikeCounters, nattCounters);
@@ -74,6 +80,20 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
             ike.close();
             throw e;
         }
+    }
+
+    private static Bootstrap nattBootstrap(EventLoopGroup group, Options options) {
+        if (!options.gro() || !EventLoops.nativeEpoll()) {
+            return bootstrap(group, options.batch(), options.maxDatagram(), options.socketBuffer());
+        }
+        // GRO with plain recvmsg (no MAX_DATAGRAM_PAYLOAD_SIZE): Netty splits by segment size.
+        return bootstrap(group, 1, MAX_UDP, options.socketBuffer()).option(EpollChannelOption.UDP_GRO, true);
+    }
+
+    /** With recvmmsg, a datagram that fills its slot may have been cut: drop it as oversize. */
+    private static int nattLimit(Options options) {
+        boolean recvmmsg = EventLoops.nativeEpoll() && !options.gro() && options.batch() > 1;
+        return recvmmsg ? options.maxDatagram() - 1 : options.maxDatagram();
     }
 
     private static Bootstrap bootstrap(EventLoopGroup group, int batch, int maxDatagram, int socketBuffer) {

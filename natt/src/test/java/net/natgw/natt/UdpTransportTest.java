@@ -95,6 +95,14 @@ class UdpTransportTest {
     }
 
     @Test
+    void aGsoTrainArrivesAsSeparateDatagramsAlsoAtAGroReceiver() throws Exception {
+        b.close();
+        b = UdpTransport.bind(group, InetAddress.getLoopbackAddress(), 0, 0, recorder,
+                UdpTransport.Options.DEFAULT.withGro(true));
+        aGsoTrainArrivesAsSeparateDatagrams();
+    }
+
+    @Test
     void aGsoTrainArrivesAsSeparateDatagrams() throws Exception {
         ByteBuf train = Unpooled.buffer();
         for (int i = 1; i <= 10; i++) {

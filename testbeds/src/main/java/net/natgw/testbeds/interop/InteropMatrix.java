@@ -48,7 +48,7 @@ public final class InteropMatrix {
                 .forEach(r -> out.append("| ").append(r.scenario()).append(" | ").append(r.initiator())
                         .append(" | ").append(r.responder()).append(" | ").append(r.path()).append(" | ")
                         .append(r.ikeVersion() == 0 ? "manual keys" : "v" + r.ikeVersion()).append(" | ").append(r.setup() ? "ok" : "**failed**").append(" | ")
-                        .append(r.afterEvent()).append(" | ").append(r.setupMillis()).append(" ms | ")
+                        .append(r.afterEvent()).append(" | ").append(r.setupMillis() > 0 ? r.setupMillis() + " ms" : "-").append(" | ")
                         .append(r.detail()).append(" |\n"));
         return out.toString();
     }
