@@ -1,0 +1,63 @@
+package net.natgw.ike.crypto;
+
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import net.natgw.ike.message.Algorithms;
+import net.natgw.ike.message.IkeProtocolException;
+import org.bouncycastle.crypto.agreement.DHStandardGroups;
+import org.bouncycastle.crypto.params.DHParameters;
+
+/**
+ * The MODP groups 14, 15, 16 (RFC 3526). Public values and g^ir are as long as the prime,
+ * zero-padded (RFC 7296 §3.4, §2.14).
+ */
+final class ModpKeyExchange implements KeyExchange {
+    private final int group;
+    private final DHParameters parameters;
+    private final int length;
+    private final BigInteger privateKey;
+    private final byte[] publicValue;
+
+    ModpKeyExchange(int group, SecureRandom random) {
+        this.group = group;
+        this.parameters = switch (group) {
+            case Algorithms.MODP_2048 -> DHStandardGroups.rfc3526_2048;
+            case Algorithms.MODP_3072 -> DHStandardGroups.rfc3526_3072;
+            case Algorithms.MODP_4096 -> DHStandardGroups.rfc3526_4096;
+            default -> throw new IllegalArgumentException("not a MODP group: " + group);
+        };
+        this.length = (parameters.getP().bitLength() + 7) / 8;
+        // RFC 3526 §8: an exponent of twice the group's strength; 512 bits covers all three.
+        BigInteger x;
+        do {
+            x = new BigInteger(512, random);
+        } while (x.signum() == 0);
+        this.privateKey = x;
+        this.publicValue = Bytes.fixedLength(parameters.getG().modPow(x, parameters.getP()), length);
+    }
+
+    @Override
+    public int group() {
+        return group;
+    }
+
+    @Override
+    public byte[] publicValue() {
+        return publicValue.clone();
+    }
+
+    @Override
+    public byte[] sharedSecret(byte[] peerPublic) throws IkeProtocolException {
+        if (peerPublic.length != length) {
+            throw IkeProtocolException.invalidSyntax("group " + group + " public value of " + peerPublic.length
+                    + " bytes, not " + length);
+        }
+        BigInteger p = parameters.getP();
+        BigInteger y = new BigInteger(1, peerPublic);
+        // RFC 6989 §2.1: 1 < y < p - 1. These are safe primes, for which that check suffices.
+        if (y.compareTo(BigInteger.ONE) <= 0 || y.compareTo(p.subtract(BigInteger.ONE)) >= 0) {
+            throw IkeProtocolException.invalidSyntax("group " + group + ": the peer's public value is out of range");
+        }
+        return Bytes.fixedLength(y.modPow(privateKey, p), length);
+    }
+}

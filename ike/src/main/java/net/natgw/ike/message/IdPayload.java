@@ -1,0 +1,90 @@
+package net.natgw.ike.message;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
+/**
+ * Identification payload, IDi or IDr (RFC 7296 §3.5).
+ *
+ * <pre>
+ * |   ID Type     |                 RESERVED                      |
+ * ~                   Identification Data                         ~
+ * </pre>
+ */
+public record IdPayload(boolean initiator, int idType, byte[] data) implements Payload {
+    public static final int ID_IPV4_ADDR = 1;
+    public static final int ID_FQDN = 2;
+    public static final int ID_RFC822_ADDR = 3;
+    public static final int ID_IPV6_ADDR = 5;
+    public static final int ID_DER_ASN1_DN = 9;
+    public static final int ID_DER_ASN1_GN = 10;
+    public static final int ID_KEY_ID = 11;
+
+    public IdPayload {
+        data = data.clone();
+    }
+
+    /** An identity as strongSwan writes it: an address, user@host (RFC822), a DN, or an FQDN. */
+    public static IdPayload parse(boolean initiator, String id) {
+        if (id.matches("[0-9.]+") || id.contains(":") && !id.contains("=")) {
+            try {
+                byte[] a = InetAddress.getByName(id).getAddress();
+                return new IdPayload(initiator, a.length == 4 ? ID_IPV4_ADDR : ID_IPV6_ADDR, a);
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("bad address identity " + id, e);
+            }
+        }
+        int type = id.contains("@") && !id.startsWith("@") ? ID_RFC822_ADDR : ID_FQDN;
+        return new IdPayload(initiator, type, (id.startsWith("@") ? id.substring(1) : id)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The same identity, as the other role's payload (IDi as IDr, for matching). */
+    public IdPayload as(boolean asInitiator) {
+        return new IdPayload(asInitiator, idType, data);
+    }
+
+    public boolean sameIdentity(IdPayload other) {
+        return idType == other.idType && java.util.Arrays.equals(data, other.data);
+    }
+
+    @Override
+    public int type() {
+        return initiator ? IDI : IDR;
+    }
+
+    @Override
+    public void encodeBody(Writer w) {
+        w.u8(idType).zeros(3).bytes(data);
+    }
+
+    /** RFC 7296 §2.15: the bytes the AUTH payload signs over: the body without the generic header. */
+    public byte[] bodyBytes() {
+        var w = new Writer();
+        encodeBody(w);
+        return w.toArray();
+    }
+
+    static IdPayload decode(boolean initiator, Reader r) throws IkeProtocolException {
+        int type = r.u8("ID type");
+        r.skip(3, "ID reserved");
+        return new IdPayload(initiator, type, r.rest());
+    }
+
+    @Override
+    public String toString() {
+        return switch (idType) {
+            case ID_IPV4_ADDR, ID_IPV6_ADDR -> {
+                try {
+                    yield InetAddress.getByAddress(data).getHostAddress();
+                } catch (UnknownHostException e) {
+                    yield HexFormat.of().formatHex(data);
+                }
+            }
+            case ID_FQDN, ID_RFC822_ADDR -> new String(data, StandardCharsets.UTF_8);
+            default -> "type" + idType + ":" + HexFormat.of().formatHex(data);
+        };
+    }
+}

@@ -1,0 +1,149 @@
+package net.natgw.ike.message;
+
+import java.util.ArrayList;
+import java.util.List;
+import net.natgw.ike.crypto.SkCipher;
+
+/**
+ * Encodes and decodes IKEv2 messages (RFC 7296 §3): the header, the payload chain, and for
+ * protected messages the SK payload (§3.14) with the SA's {@link SkCipher}.
+ */
+public final class MessageCodec {
+    private MessageCodec() {
+    }
+
+    /** The header fields of a received datagram, read before anything else. */
+    public record Header(long spiI, long spiR, int nextPayload, int version, int exchange, int flags, int messageId,
+                         int length) {
+        public boolean response() {
+            return (flags & IkeMessage.FLAG_RESPONSE) != 0;
+        }
+
+        public boolean initiator() {
+            return (flags & IkeMessage.FLAG_INITIATOR) != 0;
+        }
+
+        public int majorVersion() {
+            return version >>> 4;
+        }
+    }
+
+    /**
+     * Reads the header; the length must be the datagram's.
+     *
+     * @throws IkeProtocolException INVALID_SYNTAX for a short or inconsistent header; the caller
+     *                              handles a major version above 2 (RFC 7296 §2.5) from the header
+     */
+    public static Header header(byte[] datagram) throws IkeProtocolException {
+        var r = new Reader(datagram);
+        var h = new Header(r.u64("SPIi"), r.u64("SPIr"), r.u8("next payload"), r.u8("version"), r.u8("exchange"),
+                r.u8("flags"), r.u32("message id"), r.u32("length"));
+        if (h.length() != datagram.length) {
+            throw IkeProtocolException.invalidSyntax("IKE length " + h.length() + " in a " + datagram.length
+                    + "-byte datagram");
+        }
+        return h;
+    }
+
+    /** Decodes an unprotected message (IKE_SA_INIT, or an unauthenticated error notify). */
+    public static IkeMessage decode(byte[] datagram) throws IkeProtocolException {
+        Header h = header(datagram);
+        var r = new Reader(datagram, IkeMessage.HEADER_LENGTH, datagram.length - IkeMessage.HEADER_LENGTH);
+        return message(h, chain(h.nextPayload(), r));
+    }
+
+    /**
+     * Decodes a protected message: the payloads before SK (normally none), then SK opened with
+     * {@code cipher} and its inner chain.
+     */
+    public static IkeMessage decode(byte[] datagram, SkCipher cipher) throws IkeProtocolException {
+        Header h = header(datagram);
+        var r = new Reader(datagram, IkeMessage.HEADER_LENGTH, datagram.length - IkeMessage.HEADER_LENGTH);
+        var payloads = new ArrayList<Payload>();
+        int next = h.nextPayload();
+        while (next != Payload.NONE) {
+            int type = next;
+            next = r.u8("next payload");
+            boolean critical = (r.u8("critical") & 0x80) != 0;
+            int length = r.u16("payload length");
+            if (type == Payload.SK) {
+                int bodyOffset = r.position();
+                if (bodyOffset - 4 + length != datagram.length) {
+                    throw IkeProtocolException.invalidSyntax("the SK payload is not the last payload");
+                }
+                byte[] inner = cipher.open(datagram, bodyOffset);
+                payloads.addAll(chain(next, new Reader(inner)));
+                return message(h, payloads);
+            }
+            payloads.add(Payload.decode(type, critical, r.slice(length - 4, "payload " + type)));
+        }
+        throw IkeProtocolException.invalidSyntax(IkeMessage.exchangeName(h.exchange()) + " without an SK payload");
+    }
+
+    private static IkeMessage message(Header h, List<Payload> payloads) {
+        return new IkeMessage(h.spiI(), h.spiR(), h.exchange(), h.initiator(), h.response(), h.messageId(), payloads);
+    }
+
+    /** A chain of payloads, each naming the next, to the end of the reader (RFC 7296 §3.2). */
+    private static List<Payload> chain(int first, Reader r) throws IkeProtocolException {
+        var payloads = new ArrayList<Payload>();
+        int next = first;
+        while (next != Payload.NONE) {
+            int type = next;
+            next = r.u8("next payload");
+            boolean critical = (r.u8("critical") & 0x80) != 0;
+            int length = r.u16("payload length");
+            if (length < 4) {
+                throw IkeProtocolException.invalidSyntax("payload " + type + " of length " + length);
+            }
+            payloads.add(Payload.decode(type, critical, r.slice(length - 4, "payload " + type)));
+        }
+        if (r.remaining() != 0) {
+            throw IkeProtocolException.invalidSyntax(r.remaining() + " bytes after the last payload");
+        }
+        return payloads;
+    }
+
+    /** Encodes an unprotected message. */
+    public static byte[] encode(IkeMessage m) {
+        var w = new Writer();
+        header(w, m, m.payloads().isEmpty() ? Payload.NONE : m.payloads().get(0).type());
+        chain(w, m.payloads());
+        w.patchU32(24, w.size());
+        return w.toArray();
+    }
+
+    /** Encodes a protected message: every payload inside SK, sealed with {@code cipher}. */
+    public static byte[] encode(IkeMessage m, SkCipher cipher) {
+        var inner = new Writer();
+        chain(inner, m.payloads());
+        byte[] plaintext = inner.toArray();
+        int bodyLength = cipher.bodyLength(plaintext.length);
+        var w = new Writer();
+        header(w, m, Payload.SK);
+        w.u8(m.payloads().isEmpty() ? Payload.NONE : m.payloads().get(0).type()).u8(0).u16(4 + bodyLength);
+        int bodyOffset = w.size();
+        w.zeros(bodyLength);
+        w.patchU32(24, w.size());
+        byte[] message = w.toArray();
+        cipher.seal(message, bodyOffset, plaintext);
+        return message;
+    }
+
+    private static void header(Writer w, IkeMessage m, int firstPayload) {
+        int flags = (m.initiator() ? IkeMessage.FLAG_INITIATOR : 0) | (m.response() ? IkeMessage.FLAG_RESPONSE : 0);
+        w.u64(m.spiI()).u64(m.spiR()).u8(firstPayload).u8(IkeMessage.VERSION).u8(m.exchange()).u8(flags)
+                .u32(m.messageId()).u32(0);
+    }
+
+    private static void chain(Writer w, List<Payload> payloads) {
+        for (int i = 0; i < payloads.size(); i++) {
+            Payload p = payloads.get(i);
+            int start = w.size();
+            int next = i + 1 < payloads.size() ? payloads.get(i + 1).type() : Payload.NONE;
+            w.u8(next).u8(0).u16(0);
+            p.encodeBody(w);
+            w.patchU16(start + 2, w.size() - start);
+        }
+    }
+}
