@@ -1,0 +1,65 @@
+package net.natgw.ike.config;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import net.natgw.ike.message.IdPayload;
+import net.natgw.ike.message.Proposal;
+import net.natgw.ike.message.Transform;
+
+/**
+ * One IKE connection as swanctl.conf's {@code connections.<name>} describes it (the subset
+ * natgw implements), with its CHILD_SAs.
+ *
+ * @param remote        where to initiate to; empty means "%any" (responder only)
+ * @param remoteId      the identity the peer must prove; empty accepts any with the right key
+ * @param psk           the pre-shared key of this local/remote identity pair
+ * @param forceEncap    strongSwan's {@code encap = yes}: fake NAT-D so that ESP goes in UDP
+ * @param keepalive     RFC 3948 keepalive interval when we turn out to be behind a NAT
+ * @param dpdDelay      liveness checks after this long without traffic from the peer; zero: off
+ * @param retransmitBase first retransmission timeout, doubled on each of {@code retransmitTries}
+ */
+public record IkeConfig(String name, InetAddress local, Optional<InetAddress> remote, int remotePort,
+                        List<Proposal> proposals, IdPayload localId, Optional<IdPayload> remoteId, byte[] psk,
+                        boolean forceEncap, Duration keepalive, Duration dpdDelay, Duration retransmitBase,
+                        int retransmitTries, List<ChildConfig> children) {
+    public IkeConfig {
+        proposals = List.copyOf(proposals);
+        children = List.copyOf(children);
+        psk = psk.clone();
+        if (proposals.isEmpty() || proposals.stream().anyMatch(p -> p.protocol() != Proposal.IKE)) {
+            throw new IllegalArgumentException(name + ": needs IKE proposals");
+        }
+    }
+
+    /** strongSwan's defaults for what is not given: 20 s keepalives, DPD off, 4 s x 1.8^n retransmits. */
+    public static IkeConfig psk(String name, InetAddress local, Optional<InetAddress> remote, String proposals,
+                                String localId, Optional<String> remoteId, String psk, List<ChildConfig> children) {
+        return new IkeConfig(name, local, remote, 500, ProposalParser.parseList(proposals, Proposal.IKE),
+                IdPayload.parse(true, localId), remoteId.map(id -> IdPayload.parse(false, id)),
+                psk.getBytes(StandardCharsets.UTF_8), false, Duration.ofSeconds(20), Duration.ZERO,
+                Duration.ofSeconds(2), 5, children);
+    }
+
+    public IkeConfig withDpdDelay(Duration delay) {
+        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, forceEncap, keepalive,
+                delay, retransmitBase, retransmitTries, children);
+    }
+
+    public IkeConfig withRetransmits(Duration base, int tries) {
+        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, forceEncap, keepalive,
+                dpdDelay, base, tries, children);
+    }
+
+    public IkeConfig withForceEncap(boolean force) {
+        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, force, keepalive,
+                dpdDelay, retransmitBase, retransmitTries, children);
+    }
+
+    /** The key groups we prefer, in the order of our proposals. */
+    public int preferredGroup() {
+        return proposals.get(0).ofType(Transform.KE).get(0).id();
+    }
+}

@@ -1,0 +1,151 @@
+package net.natgw.ike.sa;
+
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import net.natgw.esp.Mode;
+import net.natgw.ike.config.ChildConfig;
+import net.natgw.ike.config.ProposalSelection;
+import net.natgw.ike.crypto.PskAuthentication;
+import net.natgw.ike.message.AuthPayload;
+import net.natgw.ike.message.IdPayload;
+import net.natgw.ike.message.IkeMessage;
+import net.natgw.ike.message.IkeProtocolException;
+import net.natgw.ike.message.NotifyPayload;
+import net.natgw.ike.message.NotifyType;
+import net.natgw.ike.message.Payload;
+import net.natgw.ike.message.Proposal;
+import net.natgw.ike.message.SaPayload;
+import net.natgw.ike.message.TsPayload;
+
+/**
+ * IKE_AUTH (RFC 7296 §1.2): identities, authentication with a pre-shared key (§2.15), and the
+ * first CHILD_SA with traffic-selector narrowing (§2.9). On port 4500 when a NAT was detected.
+ *
+ * <pre>
+ * I --- HDR, SK {IDi, [IDr,] AUTH, N(INITIAL_CONTACT), SAi2, TSi, TSr} ---> R
+ * I <-- HDR, SK {IDr, AUTH, SAr2, TSi, TSr} ------------------------------- R
+ * </pre>
+ */
+final class IkeAuth implements Exchange {
+    private ChildConfig child;
+    private int childSpi;
+
+    @Override
+    public int exchangeType() {
+        return IkeMessage.IKE_AUTH;
+    }
+
+    @Override
+    public List<Payload> request(IkeSa sa) {
+        var config = sa.config();
+        IdPayload idi = config.localId().as(true);
+        var payloads = new ArrayList<Payload>();
+        payloads.add(idi);
+        config.remoteId().ifPresent(id -> payloads.add(id.as(false)));
+        byte[] octets = PskAuthentication.signedOctets(sa.initRequest, sa.nr, sa.prf(), sa.keys.skPi(), idi);
+        payloads.add(new AuthPayload(AuthPayload.SHARED_KEY, PskAuthentication.auth(sa.prf(), config.psk(), octets)));
+        payloads.add(NotifyPayload.of(NotifyType.INITIAL_CONTACT));
+        if (!config.children().isEmpty()) {
+            child = config.children().get(0);
+            childSpi = sa.engine.allocateChildSpi();
+            payloads.add(new SaPayload(ChildNegotiation.offer(child, childSpi)));
+            payloads.add(new TsPayload(true, child.localTs()));
+            payloads.add(new TsPayload(false, child.remoteTs()));
+            if (child.mode() == Mode.TRANSPORT) {
+                payloads.add(NotifyPayload.of(NotifyType.USE_TRANSPORT_MODE));
+            }
+        }
+        return payloads;
+    }
+
+    @Override
+    public void response(IkeSa sa, IkeMessage response, byte[] raw) throws IkeProtocolException {
+        if (response.notify(NotifyType.AUTHENTICATION_FAILED).isPresent()) {
+            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "the peer refused our authentication");
+        }
+        IdPayload idr = response.id(false)
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_AUTH response without IDr"));
+        var expected = sa.config().remoteId();
+        if (expected.isPresent() && !expected.get().sameIdentity(idr)) {
+            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "the peer is " + idr + ", not "
+                    + expected.get());
+        }
+        verify(sa, response, sa.initResponse, sa.ni, sa.keys.skPr(), idr);
+        sa.moveTo(IkeSaState.ESTABLISHED);
+        IkeSa.log().info("{} established between {}[{}]...{}[{}]", sa.name(), sa.local.getAddress().getHostAddress(),
+                sa.config().localId(), sa.remote.getAddress().getHostAddress(), idr);
+        sa.engine.listener().ikeSaEstablished(sa);
+        if (child != null) {
+            establishChild(sa, response);
+        }
+    }
+
+    /** The CHILD_SA of the response: a failure leaves the IKE SA up (RFC 7296 §1.2). */
+    private void establishChild(IkeSa sa, IkeMessage response) {
+        try {
+            IkeSa.failOnError(response);
+            Proposal chosen = response.find(SaPayload.class).filter(s -> s.proposals().size() == 1)
+                    .map(s -> s.proposals().get(0))
+                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no CHILD_SA proposal in IKE_AUTH response"));
+            if (!ProposalSelection.acceptable(child.espProposals(), stripSpi(chosen))) {
+                throw new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, "the responder chose " + chosen);
+            }
+            var tsi = response.ts(true).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSi")).selectors();
+            var tsr = response.ts(false).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSr")).selectors();
+            ChildNegotiation.checkNarrowed(tsi, child.localTs());
+            ChildNegotiation.checkNarrowed(tsr, child.remoteTs());
+            boolean transport = response.notify(NotifyType.USE_TRANSPORT_MODE).isPresent();
+            sa.childEstablished(ChildNegotiation.record(sa, child, chosen, childSpi, ChildNegotiation.spi(chosen),
+                    Optional.empty(), sa.ni, sa.nr, tsi, tsr, transport, true));
+        } catch (IkeProtocolException e) {
+            IkeSa.log().warn("{} failed to establish CHILD_SA {}: {}, keeping IKE_SA", sa.name(), child.name(),
+                    e.getMessage());
+            sa.engine.releaseChildSpi(childSpi);
+        }
+    }
+
+    static Proposal stripSpi(Proposal p) {
+        return new Proposal(p.number(), p.protocol(), new byte[0], p.transforms());
+    }
+
+    /** RFC 7296 §2.15: the peer's AUTH over its first message, our nonce and its ID. */
+    static void verify(IkeSa sa, IkeMessage m, byte[] peerFirstMessage, byte[] ourNonce, byte[] peerSkP, IdPayload id)
+            throws IkeProtocolException {
+        AuthPayload auth = m.find(AuthPayload.class)
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_AUTH without AUTH"));
+        if (auth.method() != AuthPayload.SHARED_KEY) {
+            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "auth method " + auth.method()
+                    + " where a pre-shared key was expected");
+        }
+        byte[] octets = PskAuthentication.signedOctets(peerFirstMessage, ourNonce, sa.prf(), peerSkP, id);
+        byte[] expected = PskAuthentication.auth(sa.prf(), sa.config().psk(), octets);
+        if (!MessageDigest.isEqual(expected, auth.data())) {
+            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "authentication of '" + id
+                    + "' with pre-shared key failed");
+        }
+        IkeSa.log().info("{} authentication of '{}' with pre-shared key successful", sa.name(), id);
+    }
+
+    /** The responder's half: check the initiator, then answer with ours and the CHILD_SA. */
+    static List<Payload> respond(IkeSa sa, IkeMessage request) throws IkeProtocolException {
+        IdPayload idi = request.id(true).orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_AUTH without IDi"));
+        sa.config(sa.engine.configFor(sa, idi, request.id(false)));
+        verify(sa, request, sa.initRequest, sa.nr, sa.keys.skPi(), idi);
+        IdPayload idr = sa.config().localId().as(false);
+        byte[] octets = PskAuthentication.signedOctets(sa.initResponse, sa.ni, sa.prf(), sa.keys.skPr(), idr);
+        var payloads = new ArrayList<Payload>();
+        payloads.add(idr);
+        payloads.add(new AuthPayload(AuthPayload.SHARED_KEY, PskAuthentication.auth(sa.prf(), sa.config().psk(),
+                octets)));
+        sa.moveTo(IkeSaState.ESTABLISHED);
+        IkeSa.log().info("{} established between {}[{}]...{}[{}]", sa.name(), sa.local.getAddress().getHostAddress(),
+                sa.config().localId(), sa.remote.getAddress().getHostAddress(), idi);
+        sa.engine.listener().ikeSaEstablished(sa);
+        if (request.find(SaPayload.class).isPresent()) {
+            payloads.addAll(ChildResponder.create(sa, request, sa.ni, sa.nr, Optional.empty()));
+        }
+        return payloads;
+    }
+}

@@ -1,0 +1,227 @@
+package net.natgw.ike.sa;
+
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.crypto.KeyExchange;
+import net.natgw.ike.message.IdPayload;
+import net.natgw.ike.message.IkeMessage;
+import net.natgw.ike.message.IkeProtocolException;
+import net.natgw.ike.message.MessageCodec;
+import net.natgw.ike.message.NotifyPayload;
+import net.natgw.ike.message.NotifyType;
+import net.natgw.natt.Rfc3948;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The IKEv2 daemon's core, transport aside: the IKE SAs by SPI, the configurations a responder
+ * chooses from, and the dispatch of every received datagram. Runs on one thread (an event loop);
+ * nothing it receives can make it throw.
+ */
+public final class IkeEngine {
+    private static final Logger log = LoggerFactory.getLogger(IkeEngine.class);
+    private static final int NONCE_LENGTH = 32;
+
+    private final IkeTransport transport;
+    private final IkeSaListener listener;
+    private final SecureRandom random;
+    private final List<IkeConfig> configs;
+    private final Map<Long, IkeSa> bySpi = new HashMap<>();
+    private final Map<String, IkeSa> halfOpen = new HashMap<>();
+    private final Set<Integer> childSpis = new HashSet<>();
+    private final AtomicLong drops = new AtomicLong();
+    private int nextIkeId = 1;
+    private int nextChildId = 1;
+
+    public IkeEngine(IkeTransport transport, IkeSaListener listener, SecureRandom random, List<IkeConfig> configs) {
+        this.transport = transport;
+        this.listener = listener;
+        this.random = random;
+        this.configs = List.copyOf(configs);
+    }
+
+    IkeTransport transport() {
+        return transport;
+    }
+
+    IkeSaListener listener() {
+        return listener;
+    }
+
+    SecureRandom random() {
+        return random;
+    }
+
+    /** Datagrams dropped before or by an IKE SA: malformed, unknown SPI, failed integrity. */
+    public long drops() {
+        return drops.get();
+    }
+
+    public List<IkeSa> ikeSas() {
+        return List.copyOf(bySpi.values());
+    }
+
+    /** Starts IKE_SA_INIT towards the configuration's remote address (RFC 7296 §1.2). */
+    public IkeSa initiate(IkeConfig config) {
+        var remote = new InetSocketAddress(config.remote().orElseThrow(
+                () -> new IllegalArgumentException(config.name() + ": no remote address to initiate to")),
+                config.remotePort());
+        var sa = new IkeSa(this, true, nextIkeId++, config, new InetSocketAddress(config.local(), Rfc3948.IKE_PORT),
+                remote);
+        sa.spiI = allocateIkeSpi();
+        bySpi.put(sa.spiI, sa);
+        sa.ni = nonce();
+        log.info("{} initiating IKE_SA to {}", sa.name(), remote);
+        sa.queue(new IkeSaInit(KeyExchange.create(config.preferredGroup(), random)));
+        return sa;
+    }
+
+    /** Every IKE datagram, from the UDP transport. */
+    public void receive(byte[] datagram, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
+        MessageCodec.Header header;
+        try {
+            header = MessageCodec.header(datagram);
+        } catch (IkeProtocolException e) {
+            countDrop("from " + from + ": " + e.getMessage());
+            return;
+        }
+        if (header.majorVersion() != 2) {
+            majorVersion(header, from, to, nattPort);
+            return;
+        }
+        if (header.exchange() == IkeMessage.IKE_SA_INIT && !header.response() && header.spiR() == 0) {
+            IkeSa retransmitted = halfOpen.get(halfOpenKey(header.spiI(), from));
+            if (retransmitted != null) {
+                retransmitted.receive(datagram, header, from, to, nattPort);
+            } else {
+                newResponder(datagram, from, to);
+            }
+            return;
+        }
+        // The I flag says who sent it; our SPI is the other side's.
+        IkeSa sa = bySpi.get(header.initiator() ? header.spiR() : header.spiI());
+        if (sa == null) {
+            countDrop("from " + from + ": no IKE SA with SPI " + Long.toHexString(
+                    header.initiator() ? header.spiR() : header.spiI()));
+            return;
+        }
+        sa.receive(datagram, header, from, to, nattPort);
+    }
+
+    private void newResponder(byte[] datagram, InetSocketAddress from, InetSocketAddress to) {
+        IkeMessage request;
+        try {
+            request = MessageCodec.decode(datagram);
+        } catch (IkeProtocolException e) {
+            countDrop("IKE_SA_INIT from " + from + ": " + e.getMessage());
+            return;
+        }
+        Optional<IkeConfig> config = configs.stream().filter(c -> matchesAddresses(c, from, to)).findFirst();
+        if (config.isEmpty()) {
+            countDrop("IKE_SA_INIT from " + from + " to " + to + ": no configuration for these addresses");
+            return;
+        }
+        IkeSaInit.respond(this, config.get(), request, datagram, from, to);
+    }
+
+    private static boolean matchesAddresses(IkeConfig c, InetSocketAddress from, InetSocketAddress to) {
+        return (c.local().isAnyLocalAddress() || c.local().equals(to.getAddress()))
+                && c.remote().map(r -> r.equals(from.getAddress())).orElse(true);
+    }
+
+    IkeSa createResponder(IkeConfig config, long spiI, InetSocketAddress from, InetSocketAddress to) {
+        var sa = new IkeSa(this, false, nextIkeId++, config, to, from);
+        sa.spiI = spiI;
+        sa.spiR = allocateIkeSpi();
+        bySpi.put(sa.spiR, sa);
+        halfOpen.put(halfOpenKey(spiI, from), sa);
+        return sa;
+    }
+
+    private static String halfOpenKey(long spiI, InetSocketAddress from) {
+        return Long.toHexString(spiI) + "@" + from;
+    }
+
+    /**
+     * The configuration an IKE_AUTH request is for: among those for these addresses, one whose
+     * remote identity is the initiator's (or open to any) and whose local identity is the one
+     * asked for, if one was (RFC 7296 §2.15).
+     */
+    IkeConfig configFor(IkeSa sa, IdPayload idi, Optional<IdPayload> idr) throws IkeProtocolException {
+        return configs.stream()
+                .filter(c -> matchesAddresses(c, sa.remote, sa.local))
+                .filter(c -> c.remoteId().map(id -> id.sameIdentity(idi.as(false))).orElse(true))
+                .filter(c -> idr.map(id -> id.sameIdentity(c.localId().as(false))).orElse(true))
+                .min((a, b) -> Boolean.compare(a.remoteId().isEmpty(), b.remoteId().isEmpty()))
+                .orElseThrow(() -> new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED,
+                        "no configuration for peer '" + idi + "'"));
+    }
+
+    /** RFC 7296 §1.3, §2.7: refusals of IKE_SA_INIT keep no state and go unprotected. */
+    void refuse(IkeMessage request, IkeProtocolException e, InetSocketAddress from, InetSocketAddress to) {
+        log.info("refusing IKE_SA_INIT from {}: {}", from, e.getMessage());
+        var response = new IkeMessage(request.spiI(), 0, IkeMessage.IKE_SA_INIT, false, true, 0,
+                List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData())));
+        transport.send(MessageCodec.encode(response), to, from, false);
+    }
+
+    /** RFC 7296 §2.5: a higher major version is dropped; a request is told the version we speak. */
+    private void majorVersion(MessageCodec.Header h, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
+        countDrop("IKE major version " + h.majorVersion() + " from " + from);
+        if (!h.response() && h.exchange() == IkeMessage.IKE_SA_INIT) {
+            var response = new IkeMessage(h.spiI(), h.spiR(), IkeMessage.IKE_SA_INIT, false, true, h.messageId(),
+                    List.of(NotifyPayload.of(NotifyType.INVALID_MAJOR_VERSION, new byte[] {IkeMessage.VERSION})));
+            transport.send(MessageCodec.encode(response), to, from, nattPort);
+        }
+    }
+
+    void forget(IkeSa sa) {
+        bySpi.remove(sa.localSpi());
+        halfOpen.values().remove(sa);
+        sa.children().forEach(c -> childSpis.remove(c.spiIn()));
+    }
+
+    void countDrop(String why) {
+        drops.incrementAndGet();
+        log.debug("dropped: {}", why);
+    }
+
+    private long allocateIkeSpi() {
+        long spi;
+        do {
+            spi = random.nextLong();
+        } while (spi == 0 || bySpi.containsKey(spi));
+        return spi;
+    }
+
+    /** A fresh inbound ESP SPI, never 0 (RFC 4303 §2.1), never 1-255 (reserved by IANA), unique here. */
+    int allocateChildSpi() {
+        int spi;
+        do {
+            spi = random.nextInt();
+        } while (Integer.compareUnsigned(spi, 256) < 0 || !childSpis.add(spi));
+        return spi;
+    }
+
+    void releaseChildSpi(int spi) {
+        childSpis.remove(spi);
+    }
+
+    int nextChildId() {
+        return nextChildId++;
+    }
+
+    byte[] nonce() {
+        byte[] n = new byte[NONCE_LENGTH];
+        random.nextBytes(n);
+        return n;
+    }
+}

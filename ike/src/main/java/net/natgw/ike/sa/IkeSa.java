@@ -1,0 +1,415 @@
+package net.natgw.ike.sa;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.crypto.IkeSaKeys;
+import net.natgw.ike.crypto.Prf;
+import net.natgw.ike.crypto.SkCipher;
+import net.natgw.ike.message.IkeMessage;
+import net.natgw.ike.message.IkeProtocolException;
+import net.natgw.ike.message.MessageCodec;
+import net.natgw.ike.message.NotifyPayload;
+import net.natgw.ike.message.NotifyType;
+import net.natgw.ike.message.Payload;
+import net.natgw.natt.NatStatus;
+import net.natgw.natt.Rfc3948;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One IKE SA: its SPIs, keys and endpoints, the exchanges it runs, and the message-ID and
+ * retransmission rules of RFC 7296 §2.1-2.3. Used on the engine's thread only.
+ */
+public final class IkeSa {
+    private static final Logger log = LoggerFactory.getLogger(IkeSa.class);
+
+    final IkeEngine engine;
+    private final boolean initiator;
+    private final int uniqueId;
+    private IkeConfig config;
+    long spiI;
+    long spiR;
+    private IkeSaState state = IkeSaState.CONNECTING;
+    InetSocketAddress local;
+    InetSocketAddress remote;
+    boolean nattPort;
+    NatStatus nat = NatStatus.NO_NAT;
+    IkeSaKeys keys;
+    private SkCipher skOut;
+    private SkCipher skIn;
+    byte[] ni;
+    byte[] nr;
+    byte[] initRequest;
+    byte[] initResponse;
+    final List<ChildSaRecord> children = new ArrayList<>();
+
+    private int nextRequestId;
+    private Exchange pending;
+    private byte[] pendingBytes;
+    private int tries;
+    private IkeTransport.Cancellable retransmit;
+    private final Deque<Exchange> queue = new ArrayDeque<>();
+
+    private int expectedRequestId;
+    private byte[] lastResponse;
+    private int lastResponseId = -1;
+    private long lastHeard;
+    private IkeTransport.Cancellable dpdTimer;
+
+    IkeSa(IkeEngine engine, boolean initiator, int uniqueId, IkeConfig config, InetSocketAddress local,
+          InetSocketAddress remote) {
+        this.engine = engine;
+        this.initiator = initiator;
+        this.uniqueId = uniqueId;
+        this.config = config;
+        this.local = local;
+        this.remote = remote;
+        this.lastHeard = engine.transport().nanoTime();
+    }
+
+    public boolean isInitiator() {
+        return initiator;
+    }
+
+    public IkeConfig config() {
+        return config;
+    }
+
+    void config(IkeConfig chosen) {
+        this.config = chosen;
+    }
+
+    public IkeSaState state() {
+        return state;
+    }
+
+    public NatStatus nat() {
+        return nat;
+    }
+
+    public InetSocketAddress local() {
+        return local;
+    }
+
+    public InetSocketAddress remote() {
+        return remote;
+    }
+
+    public List<ChildSaRecord> children() {
+        return List.copyOf(children);
+    }
+
+    public long spiI() {
+        return spiI;
+    }
+
+    public long spiR() {
+        return spiR;
+    }
+
+    /** Our SPI: the one the peer puts on messages to us. */
+    long localSpi() {
+        return initiator ? spiI : spiR;
+    }
+
+    /** As strongSwan names an IKE SA in its log: {@code lab[3]}. */
+    public String name() {
+        return config.name() + "[" + uniqueId + "]";
+    }
+
+    public Prf prf() {
+        return keys.suite().newPrf();
+    }
+
+    void keys(IkeSaKeys derived) {
+        this.keys = derived;
+        this.skOut = derived.sk(initiator, engine.random());
+        this.skIn = derived.sk(!initiator, engine.random());
+    }
+
+    /** RFC 7296 §2.23: with a NAT on the path both ends move to port 4500 from IKE_AUTH on. */
+    void floatToNattPort() {
+        nattPort = true;
+        local = new InetSocketAddress(local.getAddress(), Rfc3948.NATT_PORT);
+        if (remote.getPort() == Rfc3948.IKE_PORT) {
+            remote = new InetSocketAddress(remote.getAddress(), Rfc3948.NATT_PORT);
+        }
+    }
+
+    void moveTo(IkeSaState target) {
+        if (!state.canMoveTo(target)) {
+            throw new IllegalStateException(name() + ": " + state + " -> " + target);
+        }
+        log.info("{} state change: {} => {}", name(), state, target);
+        state = target;
+        if (target == IkeSaState.ESTABLISHED) {
+            scheduleDpd();
+        }
+    }
+
+    /** Queues an exchange; it starts when the ones before it have their responses (window 1). */
+    void queue(Exchange exchange) {
+        queue.add(exchange);
+        if (pending == null) {
+            startNext();
+        }
+    }
+
+    private void startNext() {
+        pending = queue.poll();
+        if (pending == null || state == IkeSaState.DELETED) {
+            return;
+        }
+        try {
+            var message = new IkeMessage(spiI, spiR, pending.exchangeType(), initiator, false, nextRequestId,
+                    pending.request(this));
+            pendingBytes = encode(message);
+            tries = 0;
+            log.info("{} sending {}", name(), message);
+            transmit();
+        } catch (IkeProtocolException e) {
+            destroy("cannot build " + IkeMessage.exchangeName(pending.exchangeType()) + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * IKE_SA_INIT again with the same message ID, from inside its response handling: after
+     * INVALID_KE_PAYLOAD or COOKIE (RFC 7296 §1.3, §2.6).
+     */
+    void retry(Exchange exchange) {
+        nextRequestId--;
+        queue.addFirst(exchange);
+        startNext();
+    }
+
+    /** The request as first sent, for the exchanges that sign it. */
+    byte[] pendingBytes() {
+        return pendingBytes.clone();
+    }
+
+    /** RFC 7296 §2.1: retransmit the very same bytes, with exponential back-off, then give up. */
+    private void transmit() {
+        engine.transport().send(pendingBytes, local, remote, nattPort);
+        Duration wait = config.retransmitBase().multipliedBy(1L << Math.min(tries, 16));
+        retransmit = engine.transport().schedule(() -> {
+            if (tries++ < config.retransmitTries()) {
+                log.info("{} retransmit {} of request {}", name(), tries, nextRequestId);
+                transmit();
+            } else {
+                Exchange timedOut = pending;
+                pending = null;
+                timedOut.timedOut(this);
+            }
+        }, wait);
+    }
+
+    private void cancelRetransmit() {
+        if (retransmit != null) {
+            retransmit.cancel();
+            retransmit = null;
+        }
+    }
+
+    private byte[] encode(IkeMessage message) {
+        return message.exchange() == IkeMessage.IKE_SA_INIT ? MessageCodec.encode(message)
+                : MessageCodec.encode(message, skOut);
+    }
+
+    /** A datagram for this SA, its header already read. */
+    void receive(byte[] datagram, MessageCodec.Header header, InetSocketAddress from, InetSocketAddress to,
+                 boolean viaNattPort) {
+        if (state == IkeSaState.DELETED) {
+            return;
+        }
+        IkeMessage message;
+        try {
+            message = header.exchange() == IkeMessage.IKE_SA_INIT ? MessageCodec.decode(datagram)
+                    : MessageCodec.decode(datagram, skIn);
+        } catch (IkeProtocolException e) {
+            // RFC 7296 §2.21.2: a message that fails its integrity check is dropped, unanswered.
+            engine.countDrop(name() + ": " + e.getMessage());
+            return;
+        }
+        lastHeard = engine.transport().nanoTime();
+        if (header.exchange() != IkeMessage.IKE_SA_INIT) {
+            authenticatedFrom(from, viaNattPort);
+        }
+        log.info("{} received {} from {}", name(), message, from);
+        if (message.response()) {
+            response(message, datagram);
+        } else {
+            request(message);
+        }
+    }
+
+    /**
+     * RFC 7296 §2.23: once a NAT is detected, the peer's address follows authenticated messages;
+     * a responder learns the port IKE_AUTH arrived from on 4500.
+     */
+    private void authenticatedFrom(InetSocketAddress from, boolean viaNattPort) {
+        if (from.equals(remote)) {
+            return;
+        }
+        if (viaNattPort && !nattPort) {
+            nattPort = true;
+            local = new InetSocketAddress(local.getAddress(), Rfc3948.NATT_PORT);
+        } else if (!nat.remoteBehindNat()) {
+            return;
+        }
+        log.info("{} remote endpoint changed from {} to {}", name(), remote, from);
+        remote = from;
+        engine.listener().endpointChanged(this);
+    }
+
+    private void response(IkeMessage message, byte[] raw) {
+        if (pending == null || message.messageId() != nextRequestId) {
+            engine.countDrop(name() + ": unexpected response " + Integer.toUnsignedString(message.messageId()));
+            return;
+        }
+        cancelRetransmit();
+        Exchange done = pending;
+        pending = null;
+        nextRequestId++;
+        try {
+            done.response(this, message, raw);
+        } catch (IkeProtocolException e) {
+            destroy(IkeMessage.exchangeName(done.exchangeType()) + " response rejected: " + e.getMessage());
+            return;
+        }
+        if (pending == null) {
+            startNext();
+        }
+    }
+
+    /** RFC 7296 §2.2: answer a retransmitted request from the cache, the next one for real, drop others. */
+    private void request(IkeMessage message) {
+        if (message.messageId() == lastResponseId && lastResponse != null) {
+            engine.transport().send(lastResponse, local, remote, nattPort);
+            return;
+        }
+        if (message.messageId() != expectedRequestId) {
+            engine.countDrop(name() + ": request " + Integer.toUnsignedString(message.messageId()) + ", expected "
+                    + expectedRequestId);
+            return;
+        }
+        List<Payload> answer;
+        try {
+            answer = Responder.respond(this, message);
+        } catch (IkeProtocolException e) {
+            answer = List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData()));
+            log.info("{} {} request rejected: {}", name(), IkeMessage.exchangeName(message.exchange()), e.getMessage());
+        }
+        respond(message, answer);
+        if (message.exchange() == IkeMessage.IKE_AUTH && state == IkeSaState.CONNECTING) {
+            destroy("IKE_AUTH failed: " + answer);
+        }
+    }
+
+    void respond(IkeMessage request, List<Payload> payloads) {
+        var response = new IkeMessage(spiI, spiR, request.exchange(), initiator, true, request.messageId(), payloads);
+        lastResponse = encode(response);
+        lastResponseId = request.messageId();
+        expectedRequestId = request.messageId() + 1;
+        log.info("{} sending {}", name(), response);
+        engine.transport().send(lastResponse, local, remote, nattPort);
+    }
+
+    byte[] lastResponseBytes() {
+        return lastResponse.clone();
+    }
+
+    static Logger log() {
+        return log;
+    }
+
+    /** A CHILD_SA came up. */
+    void childEstablished(ChildSaRecord child) {
+        children.add(child);
+        log.info("{} CHILD_SA {} established", name(), child);
+        engine.listener().childSaEstablished(this, child);
+    }
+
+    void childDeleted(ChildSaRecord child) {
+        if (children.remove(child)) {
+            log.info("{} CHILD_SA {}{{}} deleted", name(), child.name(), child.uniqueId());
+            engine.listener().childSaDeleted(this, child);
+        }
+    }
+
+    /** ESP arrived on one of our CHILD_SAs: the peer is alive (RFC 7296 §2.4). */
+    public void espReceived() {
+        lastHeard = engine.transport().nanoTime();
+    }
+
+    /** RFC 7296 §2.4: after a quiet {@code dpd_delay}, an empty INFORMATIONAL must be answered. */
+    private void scheduleDpd() {
+        Duration delay = config.dpdDelay();
+        if (delay.isZero()) {
+            return;
+        }
+        dpdTimer = engine.transport().schedule(() -> {
+            if (state != IkeSaState.ESTABLISHED) {
+                return;
+            }
+            long quiet = engine.transport().nanoTime() - lastHeard;
+            if (quiet >= delay.toNanos() && pending == null && queue.isEmpty()) {
+                queue(Informational.dpd());
+            }
+            scheduleDpd();
+        }, delay);
+    }
+
+    /** Starts an orderly delete of the IKE SA and its CHILD_SAs (INFORMATIONAL with D, RFC 7296 §1.4.1). */
+    public void delete() {
+        if (state == IkeSaState.ESTABLISHED) {
+            moveTo(IkeSaState.DELETING);
+            queue(Informational.deleteIkeSa());
+        } else if (state == IkeSaState.CONNECTING) {
+            destroy("deleted before it was established");
+        }
+    }
+
+    /** Deletes one CHILD_SA with the peer (INFORMATIONAL with D of its inbound SPI). */
+    public void deleteChild(ChildSaRecord child) {
+        queue(Informational.deleteChild(child));
+    }
+
+    /** Forgets the SA at once: its CHILD_SAs, its timers, its table entry. */
+    void destroy(String reason) {
+        if (state == IkeSaState.DELETED) {
+            return;
+        }
+        state = IkeSaState.DELETED;
+        cancelRetransmit();
+        if (dpdTimer != null) {
+            dpdTimer.cancel();
+        }
+        for (ChildSaRecord child : List.copyOf(children)) {
+            childDeleted(child);
+        }
+        log.info("{} deleted: {}", name(), reason);
+        engine.forget(this);
+        engine.listener().ikeSaDeleted(this, reason);
+    }
+
+    /** The error notify of a response, as an exception, or nothing. */
+    static void failOnError(IkeMessage response) throws IkeProtocolException {
+        var error = response.error();
+        if (error.isPresent()) {
+            throw new IkeProtocolException(error.get().notifyType(), "peer answered with error notify "
+                    + error.get().notifyType() + (error.get().notifyType() == NotifyType.AUTHENTICATION_FAILED
+                    ? " (AUTHENTICATION_FAILED)" : error.get().notifyType() == NotifyType.NO_PROPOSAL_CHOSEN
+                    ? " (NO_PROPOSAL_CHOSEN)" : ""));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name() + " " + state + String.format(" %016x_i %016x_r", spiI, spiR) + " " + local + "..." + remote;
+    }
+}

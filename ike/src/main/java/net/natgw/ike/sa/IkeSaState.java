@@ -1,0 +1,28 @@
+package net.natgw.ike.sa;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/** The life of an IKE SA, with the transitions allowed between its states. */
+public enum IkeSaState {
+    /** IKE_SA_INIT sent (initiator) or answered (responder), IKE_AUTH not yet done. */
+    CONNECTING,
+    ESTABLISHED,
+    /** A DELETE for it is under way. */
+    DELETING,
+    /** Gone: no message is sent or accepted any more. */
+    DELETED;
+
+    private Set<IkeSaState> next() {
+        return switch (this) {
+            case CONNECTING -> EnumSet.of(ESTABLISHED, DELETED);
+            case ESTABLISHED -> EnumSet.of(DELETING, DELETED);
+            case DELETING -> EnumSet.of(DELETED);
+            case DELETED -> EnumSet.noneOf(IkeSaState.class);
+        };
+    }
+
+    public boolean canMoveTo(IkeSaState target) {
+        return next().contains(target);
+    }
+}

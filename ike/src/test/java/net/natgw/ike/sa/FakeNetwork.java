@@ -1,0 +1,166 @@
+package net.natgw.ike.sa;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.function.Predicate;
+
+/**
+ * An in-memory network with a manual clock for two IKE engines: datagrams queue until
+ * {@link #run()}, timers fire when {@link #advance} passes them, and faults are injected by
+ * rules (drop, duplicate, hold back to reorder). An optional NAT rewrites one host's source
+ * endpoint, as MASQUERADE would, and the replies back.
+ */
+final class FakeNetwork {
+    record Datagram(byte[] bytes, InetSocketAddress from, InetSocketAddress to) {
+    }
+
+    private record Timer(long at, long order, Runnable task, boolean[] cancelled) {
+    }
+
+    private final Map<InetAddress, IkeEngine> hosts = new HashMap<>();
+    private final Deque<Datagram> wire = new ArrayDeque<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> a.at != b.at
+            ? Long.compare(a.at, b.at) : Long.compare(a.order, b.order));
+    private final List<Datagram> sent = new ArrayList<>();
+    private long now;
+    private long order;
+    private Predicate<Datagram> drop = d -> false;
+    private Predicate<Datagram> duplicate = d -> false;
+    private InetAddress natInside;
+    private InetAddress natPublic;
+    private final Map<Integer, Integer> natPorts = new HashMap<>();
+
+    static InetAddress ip(String address) {
+        try {
+            return InetAddress.getByName(address);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** The transport of the host at {@code address}. */
+    IkeTransport transportFor() {
+        return new IkeTransport() {
+            @Override
+            public void send(byte[] message, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
+                var d = new Datagram(message.clone(), translate(from), to);
+                sent.add(d);
+                if (drop.test(d)) {
+                    return;
+                }
+                wire.add(d);
+                if (duplicate.test(d)) {
+                    wire.add(d);
+                }
+            }
+
+            @Override
+            public long nanoTime() {
+                return now;
+            }
+
+            @Override
+            public Cancellable schedule(Runnable task, Duration delay) {
+                boolean[] cancelled = {false};
+                timers.add(new Timer(now + delay.toNanos(), order++, task, cancelled));
+                return () -> cancelled[0] = true;
+            }
+        };
+    }
+
+    void attach(InetAddress address, IkeEngine engine) {
+        hosts.put(address, engine);
+    }
+
+    /** Puts {@code inside} behind a NAT with the public address {@code outside} and new ports. */
+    void nat(InetAddress inside, InetAddress outside) {
+        natInside = inside;
+        natPublic = outside;
+    }
+
+    void dropWhen(Predicate<Datagram> rule) {
+        drop = rule;
+    }
+
+    void duplicateWhen(Predicate<Datagram> rule) {
+        duplicate = rule;
+    }
+
+    List<Datagram> sent() {
+        return sent;
+    }
+
+    private InetSocketAddress translate(InetSocketAddress from) {
+        if (!from.getAddress().equals(natInside)) {
+            return from;
+        }
+        int port = natPorts.computeIfAbsent(from.getPort(), p -> 40000 + natPorts.size());
+        return new InetSocketAddress(natPublic, port);
+    }
+
+    private InetSocketAddress untranslate(InetSocketAddress to) {
+        if (!to.getAddress().equals(natPublic)) {
+            return to;
+        }
+        for (var e : natPorts.entrySet()) {
+            if (e.getValue() == to.getPort()) {
+                return new InetSocketAddress(natInside, e.getKey());
+            }
+        }
+        return null;
+    }
+
+    /** Delivers everything on the wire, and what that sends, until the wire is empty. */
+    void run() {
+        for (int steps = 0; !wire.isEmpty(); steps++) {
+            if (steps > 10_000) {
+                throw new AssertionError("the engines never stop talking");
+            }
+            deliver(wire.poll());
+        }
+    }
+
+    /** Delivers the datagrams on the wire in reverse order, then runs on. */
+    void runReordered() {
+        var held = new ArrayList<>(wire);
+        wire.clear();
+        for (int i = held.size() - 1; i >= 0; i--) {
+            deliver(held.get(i));
+        }
+        run();
+    }
+
+    private void deliver(Datagram d) {
+        InetSocketAddress to = untranslate(d.to());
+        if (to == null) {
+            return; // no NAT mapping: dropped by the NAT
+        }
+        IkeEngine engine = hosts.get(to.getAddress());
+        if (engine != null) {
+            engine.receive(d.bytes(), d.from(), to, to.getPort() == 4500);
+        }
+    }
+
+    /** Moves the clock, firing due timers in order and running the network after each. */
+    void advance(Duration d) {
+        long until = now + d.toNanos();
+        while (!timers.isEmpty() && timers.peek().at <= until) {
+            Timer t = timers.poll();
+            now = t.at;
+            if (!t.cancelled[0]) {
+                t.task.run();
+                run();
+            }
+        }
+        now = until;
+    }
+}
