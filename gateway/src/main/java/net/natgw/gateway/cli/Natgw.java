@@ -3,6 +3,8 @@ package net.natgw.gateway.cli;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
+import net.natgw.gateway.ike.IkeCommand;
 import net.natgw.gateway.manual.ManualCommand;
 import net.natgw.gateway.selftest.SelfTest;
 
@@ -15,7 +17,7 @@ public final class Natgw {
               selftest [--millis N]   check every ESP suite against known answers and measure
                                       its throughput (N ms per figure, default 100)
               help                    this text
-            """ + ManualCommand.USAGE;
+            """ + ManualCommand.USAGE + IkeCommand.USAGE;
 
     private Natgw() {
     }
@@ -30,7 +32,9 @@ public final class Natgw {
         }
         return switch (args.get(0)) {
             case "selftest" -> selftest(args.subList(1, args.size()));
-            case "manual" -> manual(args.subList(1, args.size()));
+            case "manual" -> command("manual", () -> ManualCommand.run(args.subList(1, args.size()), System.out,
+                    System.err));
+            case "ike" -> command("ike", () -> IkeCommand.run(args.subList(1, args.size()), System.out, System.err));
             case "help", "-h", "--help" -> {
                 System.out.print(USAGE);
                 yield 0;
@@ -50,14 +54,14 @@ public final class Natgw {
         return new SelfTest(Duration.ofMillis(millis), System.out).run() ? 0 : 1;
     }
 
-    private static int manual(List<String> args) {
+    private static int command(String name, Callable<Integer> command) {
         try {
-            return ManualCommand.run(args, System.out, System.err);
+            return command.call();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
         } catch (Exception e) {
-            System.err.println("natgw manual: " + e.getMessage());
+            System.err.println("natgw " + name + ": " + e.getMessage());
             return 1;
         }
     }

@@ -1,0 +1,97 @@
+package net.natgw.gateway.ike;
+
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import net.natgw.ike.config.ChildConfig;
+import net.natgw.ike.config.IkeConfig;
+
+/**
+ * {@code natgw ike --local A (--remote B | --any) --id ID [--remote-id ID] --psk S --inner A
+ * --local-ts CIDR --remote-ts CIDR [--proposals P] [--esp-proposals P] [--initiate] [--ping ADDR
+ * --count N] [--dpd S] [--delete-after S] [--duration S]}: one IKEv2 peer with PSK, as the lab
+ * drives it against strongSwan until the gateway reads swanctl.conf (issue 7).
+ */
+public final class IkeCommand {
+    public static final String USAGE = """
+              ike --local A (--remote B | --any) --id ID [--remote-id ID] --psk S --inner A
+                  --local-ts CIDR --remote-ts CIDR [--proposals P] [--esp-proposals P] [--encap]
+                  [--initiate] [--ping ADDR --count N] [--dpd S] [--delete-after S] [--duration S]
+                                      one IKEv2 peer with a pre-shared key, answering ICMP echo
+                                      to its inner address through its CHILD_SA
+            """;
+    private static final Set<String> FLAGS = Set.of("--initiate", "--any", "--encap");
+
+    private IkeCommand() {
+    }
+
+    public static int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
+        var options = new HashMap<String, String>();
+        for (int i = 0; i < args.size(); i++) {
+            String key = args.get(i);
+            if (FLAGS.contains(key)) {
+                options.put(key, "yes");
+            } else if (key.startsWith("--") && i + 1 < args.size()) {
+                options.put(key, args.get(++i));
+            } else {
+                err.println("natgw ike: unexpected \"" + key + "\"");
+                return 2;
+            }
+        }
+        for (String required : List.of("--local", "--id", "--psk", "--inner", "--local-ts", "--remote-ts")) {
+            if (!options.containsKey(required)) {
+                err.println("natgw ike: " + required + " is required");
+                return 2;
+            }
+        }
+        IkeConfig config;
+        try {
+            config = config(options);
+        } catch (IllegalArgumentException e) {
+            err.println("natgw ike: " + e.getMessage());
+            return 2;
+        }
+        long duration = Long.parseLong(options.getOrDefault("--duration", "10"));
+        try (var endpoint = IkeEndpoint.start(config, InetAddress.getByName(options.get("--inner")))) {
+            if (options.containsKey("--initiate")) {
+                endpoint.initiate();
+            }
+            if (options.containsKey("--ping")) {
+                Thread.sleep(3000);
+                endpoint.ping(InetAddress.getByName(options.get("--ping")),
+                        Integer.parseInt(options.getOrDefault("--count", "5")), Duration.ofMillis(200));
+            }
+            long deleteAfter = Long.parseLong(options.getOrDefault("--delete-after", "0"));
+            long start = System.nanoTime();
+            if (deleteAfter > 0) {
+                Thread.sleep(Duration.ofSeconds(deleteAfter).minusNanos(System.nanoTime() - start));
+                endpoint.deleteAll();
+            }
+            long left = Duration.ofSeconds(duration).toNanos() - (System.nanoTime() - start);
+            if (left > 0) {
+                Thread.sleep(Duration.ofNanos(left));
+            }
+            out.println(endpoint.report());
+        }
+        return 0;
+    }
+
+    private static IkeConfig config(Map<String, String> o) throws Exception {
+        Optional<InetAddress> remote = o.containsKey("--any") ? Optional.empty()
+                : Optional.of(InetAddress.getByName(o.get("--remote")));
+        var child = ChildConfig.tunnel("net", o.get("--local-ts"), o.get("--remote-ts"),
+                o.getOrDefault("--esp-proposals", "aes128gcm16"));
+        var config = IkeConfig.psk("natgw", InetAddress.getByName(o.get("--local")), remote,
+                o.getOrDefault("--proposals", "aes128gcm16-prfsha256-x25519"), o.get("--id"),
+                Optional.ofNullable(o.get("--remote-id")), o.get("--psk"), List.of(child));
+        if (o.containsKey("--dpd")) {
+            config = config.withDpdDelay(Duration.ofSeconds(Long.parseLong(o.get("--dpd"))));
+        }
+        return config.withForceEncap(o.containsKey("--encap"));
+    }
+}

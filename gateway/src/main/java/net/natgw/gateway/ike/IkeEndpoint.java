@@ -1,0 +1,256 @@
+package net.natgw.gateway.ike;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import net.natgw.esp.EspKeys;
+import net.natgw.esp.InboundSa;
+import net.natgw.esp.Lifetime;
+import net.natgw.esp.OutboundSa;
+import net.natgw.esp.SaEventListener;
+import net.natgw.esp.SaParameters;
+import net.natgw.esp.SecurityAssociationDatabase;
+import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.sa.ChildSaRecord;
+import net.natgw.ike.sa.IkeEngine;
+import net.natgw.ike.sa.IkeSa;
+import net.natgw.ike.sa.IkeSaListener;
+import net.natgw.ike.sa.IkeTransport;
+import net.natgw.natt.DatagramReceiver;
+import net.natgw.natt.EventLoops;
+import net.natgw.natt.RemoteEndpoint;
+import net.natgw.natt.Rfc3948;
+import net.natgw.natt.UdpPeer;
+import net.natgw.natt.UdpTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * IKEv2 on UDP 500/4500 with its CHILD_SAs installed into {@code esp}, and ICMP echo as the
+ * traffic: it answers the echo requests the peer tunnels to our inner address and can send its
+ * own. It proves, against strongSwan, that the negotiated keys carry ESP both ways before the
+ * gateway has a TUN device (issue 7). Everything runs on one event loop.
+ */
+public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IkeEndpoint.class);
+    private static final int HEADROOM = 64;
+
+    /** One installed CHILD_SA: both directions, and the peer it belongs to. */
+    private record Installed(ChildSaRecord record, OutboundSa out, InboundSa in, IkeSa ikeSa) {
+    }
+
+    private final IkeConfig config;
+    private final InetAddress inner;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final UdpTransport udp;
+    private final IkeEngine engine;
+    private final SecurityAssociationDatabase sad = new SecurityAssociationDatabase();
+    private final Map<Integer, Installed> children = new HashMap<>();
+    private final Map<IkeSa, UdpPeer> peers = new HashMap<>();
+    private final ByteBuffer receiveBuffer = ByteBuffer.allocate(65_535);
+    private final ByteBuffer sendBuffer = ByteBuffer.allocate(HEADROOM + 2048);
+    final AtomicLong ikeEstablished = new AtomicLong();
+    final AtomicLong childEstablished = new AtomicLong();
+    final AtomicLong childDeleted = new AtomicLong();
+    final AtomicLong ikeDeleted = new AtomicLong();
+    final AtomicLong pingsSent = new AtomicLong();
+    final AtomicLong pingReplies = new AtomicLong();
+    final AtomicLong echoesAnswered = new AtomicLong();
+
+    private IkeEndpoint(IkeConfig config, InetAddress inner) throws InterruptedException {
+        this.config = config;
+        this.inner = inner;
+        this.group = EventLoops.create(1);
+        this.loop = group.next();
+        this.udp = UdpTransport.bind(group, config.local(), Rfc3948.IKE_PORT, Rfc3948.NATT_PORT, this,
+                UdpTransport.Options.DEFAULT);
+        this.engine = new IkeEngine(transport(), this, new SecureRandom(), List.of(config));
+    }
+
+    public static IkeEndpoint start(IkeConfig config, InetAddress inner) throws InterruptedException {
+        return new IkeEndpoint(config, inner);
+    }
+
+    private IkeTransport transport() {
+        return new IkeTransport() {
+            @Override
+            public void send(byte[] message, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
+                udp.sendIke(Unpooled.wrappedBuffer(message), to, nattPort);
+            }
+
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public Cancellable schedule(Runnable task, Duration delay) {
+                var future = loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+                return () -> future.cancel(false);
+            }
+        };
+    }
+
+    public void initiate() {
+        loop.execute(() -> engine.initiate(config));
+    }
+
+    /** Deletes every IKE SA with the peer (INFORMATIONAL with D). */
+    public void deleteAll() {
+        loop.execute(() -> engine.ikeSas().forEach(IkeSa::delete));
+    }
+
+    /** Sends {@code count} echo requests through the first CHILD_SA to {@code target}, one every interval. */
+    public void ping(InetAddress target, int count, Duration interval) {
+        for (int i = 0; i < count; i++) {
+            int sequence = i + 1;
+            loop.schedule(() -> sendEcho(target, sequence), interval.toMillis() * i, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void sendEcho(InetAddress target, int sequence) {
+        var child = children.values().stream().findFirst();
+        if (child.isEmpty()) {
+            log.warn("ike: no CHILD_SA to ping through");
+            return;
+        }
+        sendBuffer.clear().position(HEADROOM);
+        Icmp.echoRequest(sendBuffer, address(inner), address(target), 0x4e47, sequence);
+        pingsSent.incrementAndGet();
+        send(child.get(), sendBuffer);
+    }
+
+    private void send(Installed child, ByteBuffer packet) {
+        if (!child.out().seal(packet, 4)) {
+            log.warn("ike: {} dropped a packet: {}", child.out(), child.out().counters());
+            return;
+        }
+        ByteBuf esp = Unpooled.copiedBuffer(packet);
+        UdpPeer peer = peers.get(child.ikeSa());
+        if (peer != null) {
+            peer.sendEsp(esp);
+        } else {
+            udp.sendEsp(esp, child.ikeSa().remote());
+        }
+        udp.flush();
+    }
+
+    private static int address(InetAddress a) {
+        return ByteBuffer.wrap(a.getAddress()).getInt();
+    }
+
+    @Override
+    public void ike(ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
+        byte[] bytes = new byte[message.readableBytes()];
+        message.getBytes(message.readerIndex(), bytes);
+        engine.receive(bytes, sender, recipient, recipient.getPort() == Rfc3948.NATT_PORT);
+    }
+
+    @Override
+    public void esp(ByteBuf packet, InetSocketAddress sender, InetSocketAddress recipient) {
+        receiveBuffer.clear().limit(packet.readableBytes());
+        packet.getBytes(packet.readerIndex(), receiveBuffer);
+        receiveBuffer.flip();
+        InboundSa sa = sad.lookup(receiveBuffer);
+        if (sa == null || sa.open(receiveBuffer) != 4) {
+            return;
+        }
+        Installed child = children.get(sa.spi());
+        child.ikeSa().espReceived();
+        int type = Icmp.type(receiveBuffer);
+        if (type == Icmp.ECHO_REPLY) {
+            pingReplies.incrementAndGet();
+        } else if (type == Icmp.ECHO_REQUEST && receiveBuffer.getInt(receiveBuffer.position() + 16) == address(inner)) {
+            sendBuffer.clear().position(HEADROOM);
+            sendBuffer.put(receiveBuffer).flip().position(HEADROOM);
+            Icmp.toReply(sendBuffer);
+            echoesAnswered.incrementAndGet();
+            send(child, sendBuffer);
+        }
+    }
+
+    @Override
+    public void ikeSaEstablished(IkeSa sa) {
+        ikeEstablished.incrementAndGet();
+        var peer = new UdpPeer(udp, new RemoteEndpoint(sa.remote(), change -> { }), loop);
+        if (sa.nat().sendsKeepalives()) {
+            peer.startKeepalives(config.keepalive());
+        }
+        peers.put(sa, peer);
+    }
+
+    @Override
+    public void endpointChanged(IkeSa sa) {
+        UdpPeer peer = peers.get(sa);
+        if (peer != null) {
+            peer.endpoint().authenticatedFrom(sa.remote());
+        }
+    }
+
+    @Override
+    public void childSaEstablished(IkeSa sa, ChildSaRecord child) {
+        childEstablished.incrementAndGet();
+        var out = new OutboundSa(parameters(child, child.spiOut(), child.keysOut()), SaEventListener.NONE);
+        var in = new InboundSa(parameters(child, child.spiIn(), child.keysIn()), SaEventListener.NONE);
+        sad.install(in);
+        children.put(child.spiIn(), new Installed(child, out, in, sa));
+    }
+
+    private static SaParameters parameters(ChildSaRecord child, int spi, EspKeys keys) {
+        return new SaParameters(child.name(), spi, child.suite(), keys, child.mode(), child.esn(),
+                SaParameters.DEFAULT_REPLAY_WINDOW, Lifetime.UNLIMITED, 0, Optional.empty());
+    }
+
+    @Override
+    public void childSaDeleted(IkeSa sa, ChildSaRecord child) {
+        childDeleted.incrementAndGet();
+        sad.remove(child.spiIn());
+        children.remove(child.spiIn());
+    }
+
+    @Override
+    public void ikeSaDeleted(IkeSa sa, String reason) {
+        ikeDeleted.incrementAndGet();
+        UdpPeer peer = peers.remove(sa);
+        if (peer != null) {
+            peer.close();
+        }
+    }
+
+    /** One line of {@code key=value} counters, for the operator and the lab's parser. */
+    public String report() {
+        return "ike_established=" + ikeEstablished + " child_established=" + childEstablished + " child_deleted="
+                + childDeleted + " ike_deleted=" + ikeDeleted + " ike_up=" + onLoop(() -> engine.ikeSas().size())
+                + " pings_sent=" + pingsSent + " ping_replies=" + pingReplies + " echoes_answered=" + echoesAnswered
+                + " ike_dropped=" + onLoop(engine::drops);
+    }
+
+    private <T> T onLoop(Callable<T> task) {
+        try {
+            return loop.submit(task).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        loop.execute(() -> peers.values().forEach(UdpPeer::close));
+        udp.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
