@@ -22,11 +22,25 @@ public record PskTunnel(String name, int version, Host self, Host peer, boolean 
                 "natgw-lab-secret-of-some-length", 0);
     }
 
+    /** The same tunnel with other IKE and ESP proposals. */
+    public PskTunnel withProposals(String ike, String esp) {
+        return new PskTunnel(name, version, self, peer, initiator, ike, esp, psk, dpdDelay);
+    }
+
+    public PskTunnel withPsk(String secret) {
+        return new PskTunnel(name, version, self, peer, initiator, proposals, espProposals, secret, dpdDelay);
+    }
+
+    /** The other end's view of the same tunnel. */
+    public PskTunnel mirrored() {
+        return new PskTunnel(name, version, peer, self, !initiator, proposals, espProposals, psk, dpdDelay);
+    }
+
     public PskTunnel withDpdDelay(int seconds) {
         return new PskTunnel(name, version, self, peer, initiator, proposals, espProposals, psk, seconds);
     }
 
-    private static String id(Host h) {
+    public static String id(Host h) {
         return h.namespace().role() + "@lab.natgw.net";
     }
 
