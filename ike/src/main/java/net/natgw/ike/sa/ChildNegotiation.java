@@ -29,6 +29,12 @@ final class ChildNegotiation {
                 .toList();
     }
 
+    /** The proposal without key exchange transforms: how IKE_AUTH offers a PFS proposal (RFC 7296 §1.2). */
+    static Proposal withoutGroups(Proposal p) {
+        return new Proposal(p.number(), p.protocol(), p.spi(),
+                p.transforms().stream().filter(t -> t.type() != Transform.KE).toList());
+    }
+
     static int spi(Proposal chosen) throws IkeProtocolException {
         byte[] s = chosen.spi();
         if (s.length != 4) {

@@ -6,49 +6,59 @@ import java.util.Optional;
 import net.natgw.esp.Mode;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.ProposalSelection;
+import net.natgw.ike.crypto.KeyExchange;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
+import net.natgw.ike.message.KePayload;
 import net.natgw.ike.message.NotifyPayload;
 import net.natgw.ike.message.NotifyType;
 import net.natgw.ike.message.Payload;
 import net.natgw.ike.message.Proposal;
 import net.natgw.ike.message.SaPayload;
 import net.natgw.ike.message.TrafficSelector;
+import net.natgw.ike.message.Transform;
 import net.natgw.ike.message.TsPayload;
 
 /**
  * The responder's CHILD_SA (in IKE_AUTH or CREATE_CHILD_SA): the first child configuration whose
- * proposals and selectors fit the request. A refusal is a notify in the response, never the end
- * of the IKE SA (RFC 7296 §1.2).
+ * proposals and selectors fit the request, with a Diffie-Hellman exchange when the chosen
+ * proposal has a group (PFS, RFC 7296 §1.3.1). A refusal is a notify in the response, never the
+ * end of the IKE SA (§1.2).
  */
 final class ChildResponder {
     private ChildResponder() {
     }
 
-    static List<Payload> create(IkeSa sa, IkeMessage request, byte[] ni, byte[] nr, Optional<byte[]> pfsSecret) {
+    /**
+     * The payloads answering a CHILD_SA request (without the nonce, which the caller adds).
+     *
+     * @param pfs false in IKE_AUTH, whose CHILD_SA takes its keys from the IKE SA's exchange
+     *            (RFC 7296 §1.2): groups in the proposals are then ignored on both sides
+     */
+    static List<Payload> create(IkeSa sa, IkeMessage request, byte[] ni, byte[] nr, List<ChildConfig> candidates,
+                                boolean pfs) {
         try {
-            var offered = request.find(SaPayload.class).orElseThrow().proposals();
+            var offered = request.find(SaPayload.class).orElseThrow().proposals().stream()
+                    .map(p -> pfs ? p : ChildNegotiation.withoutGroups(p)).toList();
             var tsi = request.ts(true).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSi")).selectors();
             var tsr = request.ts(false).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSr")).selectors();
             boolean transport = request.notify(NotifyType.USE_TRANSPORT_MODE).isPresent();
             IkeProtocolException refusal = new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN,
                     "no CHILD_SA configuration of " + sa.config().name() + " fits");
-            for (ChildConfig child : sa.config().children()) {
-                var chosen = ProposalSelection.select(child.espProposals(), offered);
+            for (ChildConfig child : candidates) {
+                var ours = child.espProposals().stream().map(p -> pfs ? p : ChildNegotiation.withoutGroups(p)).toList();
+                var chosen = ProposalSelection.select(ours, offered);
                 if (chosen.isEmpty()) {
                     continue;
                 }
-                List<TrafficSelector> narrowedI;
-                List<TrafficSelector> narrowedR;
                 try {
-                    narrowedI = ChildNegotiation.narrow(tsi, child.remoteTs());
-                    narrowedR = ChildNegotiation.narrow(tsr, child.localTs());
+                    var narrowedI = ChildNegotiation.narrow(tsi, child.remoteTs());
+                    var narrowedR = ChildNegotiation.narrow(tsr, child.localTs());
+                    boolean useTransport = transport && child.mode() == Mode.TRANSPORT;
+                    return establish(sa, request, child, chosen.get(), narrowedI, narrowedR, useTransport, ni, nr);
                 } catch (IkeProtocolException e) {
                     refusal = e;
-                    continue;
                 }
-                boolean useTransport = transport && child.mode() == Mode.TRANSPORT;
-                return establish(sa, child, chosen.get(), narrowedI, narrowedR, useTransport, ni, nr, pfsSecret);
             }
             throw refusal;
         } catch (IkeProtocolException e) {
@@ -57,17 +67,28 @@ final class ChildResponder {
         }
     }
 
-    private static List<Payload> establish(IkeSa sa, ChildConfig child, Proposal chosen, List<TrafficSelector> tsi,
-                                           List<TrafficSelector> tsr, boolean transport, byte[] ni, byte[] nr,
-                                           Optional<byte[]> pfsSecret) throws IkeProtocolException {
+    private static List<Payload> establish(IkeSa sa, IkeMessage request, ChildConfig child, Proposal chosen,
+                                           List<TrafficSelector> tsi, List<TrafficSelector> tsr, boolean transport,
+                                           byte[] ni, byte[] nr) throws IkeProtocolException {
+        var payloads = new ArrayList<Payload>();
+        Optional<byte[]> pfs = Optional.empty();
+        var groups = chosen.ofType(Transform.KE);
+        if (!groups.isEmpty()) {
+            int group = groups.get(0).id();
+            KePayload theirs = request.find(KePayload.class).filter(k -> k.group() == group)
+                    .orElseThrow(() -> new IkeProtocolException(NotifyType.INVALID_KE_PAYLOAD,
+                            new byte[] {(byte) (group >>> 8), (byte) group}, "PFS wants group " + group));
+            KeyExchange ours = KeyExchange.create(group, sa.engine.random());
+            pfs = Optional.of(ours.sharedSecret(theirs.keyData()));
+            payloads.add(new KePayload(group, ours.publicValue()));
+        }
         int spiIn = sa.engine.allocateChildSpi();
         int spiOut = ChildNegotiation.spi(chosen);
         var answer = new Proposal(chosen.number(), Proposal.ESP, ChildNegotiation.offer(child, spiIn).get(0).spi(),
                 chosen.transforms());
-        sa.childEstablished(ChildNegotiation.record(sa, child, answer, spiIn, spiOut, pfsSecret, ni, nr, tsr, tsi,
+        sa.childEstablished(ChildNegotiation.record(sa, child, answer, spiIn, spiOut, pfs, ni, nr, tsr, tsi,
                 transport, false));
-        var payloads = new ArrayList<Payload>();
-        payloads.add(new SaPayload(List.of(answer)));
+        payloads.add(0, new SaPayload(List.of(answer)));
         payloads.add(new TsPayload(true, tsi));
         payloads.add(new TsPayload(false, tsr));
         if (transport) {

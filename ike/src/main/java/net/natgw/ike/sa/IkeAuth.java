@@ -50,7 +50,8 @@ final class IkeAuth implements Exchange {
         if (!config.children().isEmpty()) {
             child = config.children().get(0);
             childSpi = sa.engine.allocateChildSpi();
-            payloads.add(new SaPayload(ChildNegotiation.offer(child, childSpi)));
+            payloads.add(new SaPayload(ChildNegotiation.offer(child, childSpi).stream()
+                    .map(ChildNegotiation::withoutGroups).toList()));
             payloads.add(new TsPayload(true, child.localTs()));
             payloads.add(new TsPayload(false, child.remoteTs()));
             if (child.mode() == Mode.TRANSPORT) {
@@ -89,7 +90,8 @@ final class IkeAuth implements Exchange {
             Proposal chosen = response.find(SaPayload.class).filter(s -> s.proposals().size() == 1)
                     .map(s -> s.proposals().get(0))
                     .orElseThrow(() -> IkeProtocolException.invalidSyntax("no CHILD_SA proposal in IKE_AUTH response"));
-            if (!ProposalSelection.acceptable(child.espProposals(), stripSpi(chosen))) {
+            var offered = child.espProposals().stream().map(ChildNegotiation::withoutGroups).toList();
+            if (!ProposalSelection.acceptable(offered, stripSpi(chosen))) {
                 throw new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, "the responder chose " + chosen);
             }
             var tsi = response.ts(true).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSi")).selectors();
@@ -144,7 +146,7 @@ final class IkeAuth implements Exchange {
                 sa.config().localId(), sa.remote.getAddress().getHostAddress(), idi);
         sa.engine.listener().ikeSaEstablished(sa);
         if (request.find(SaPayload.class).isPresent()) {
-            payloads.addAll(ChildResponder.create(sa, request, sa.ni, sa.nr, Optional.empty()));
+            payloads.addAll(ChildResponder.create(sa, request, sa.ni, sa.nr, sa.config().children(), false));
         }
         return payloads;
     }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.crypto.IkeSaKeys;
 import net.natgw.ike.crypto.KeyExchange;
 import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.IkeMessage;
@@ -183,6 +184,31 @@ public final class IkeEngine {
         }
     }
 
+    /**
+     * The IKE SA that replaces {@code old} after a rekey (RFC 7296 §2.18): new SPIs and keys,
+     * the same peer, configuration and CHILD_SAs; message IDs start again at 0.
+     *
+     * @param initiator whether we started the rekey, which makes us the new SA's initiator
+     */
+    IkeSa takeOver(IkeSa old, boolean initiator, long spiI, long spiR, IkeSaKeys keys, byte[] ni, byte[] nr) {
+        var sa = new IkeSa(this, initiator, nextIkeId++, old.config(), old.local, old.remote);
+        sa.spiI = spiI;
+        sa.spiR = spiR;
+        sa.nattPort = old.nattPort;
+        sa.nat = old.nat;
+        sa.ni = ni;
+        sa.nr = nr;
+        sa.keys(keys);
+        bySpi.put(sa.localSpi(), sa);
+        sa.children.addAll(old.children);
+        old.children.clear();
+        old.moveTo(IkeSaState.REKEYED);
+        sa.moveTo(IkeSaState.ESTABLISHED);
+        log.info("{} rekeyed as {}: {}", old.name(), sa.name(), keys.suite());
+        listener.ikeSaRekeyed(old, sa);
+        return sa;
+    }
+
     void forget(IkeSa sa) {
         bySpi.remove(sa.localSpi());
         halfOpen.values().remove(sa);
@@ -194,7 +220,7 @@ public final class IkeEngine {
         log.debug("dropped: {}", why);
     }
 
-    private long allocateIkeSpi() {
+    long allocateIkeSpi() {
         long spi;
         do {
             spi = random.nextLong();

@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.crypto.IkeSaKeys;
 import net.natgw.ike.crypto.Prf;
@@ -59,6 +61,7 @@ public final class IkeSa {
     private byte[] lastResponse;
     private int lastResponseId = -1;
     private long lastHeard;
+    private String destroyAfterResponse;
     private IkeTransport.Cancellable dpdTimer;
 
     IkeSa(IkeEngine engine, boolean initiator, int uniqueId, IkeConfig config, InetSocketAddress local,
@@ -307,6 +310,8 @@ public final class IkeSa {
         respond(message, answer);
         if (message.exchange() == IkeMessage.IKE_AUTH && state == IkeSaState.CONNECTING) {
             destroy("IKE_AUTH failed: " + answer);
+        } else if (destroyAfterResponse != null) {
+            destroy(destroyAfterResponse);
         }
     }
 
@@ -364,6 +369,76 @@ public final class IkeSa {
         }, delay);
     }
 
+    /** What is known of a CHILD_SA being rekeyed by us, by the peer, or by both at once (RFC 7296 §2.8.1). */
+    private static final class Rekey {
+        ChildSaRecord ours;
+        RekeyNonces oursNonces;
+        ChildSaRecord theirs;
+        RekeyNonces theirsNonces;
+    }
+
+    private final Map<ChildSaRecord, Rekey> rekeys = new HashMap<>();
+
+    /** Replaces a CHILD_SA by a new one (CREATE_CHILD_SA with REKEY_SA); the old one is deleted after. */
+    public void rekeyChild(ChildSaRecord child) {
+        var config = this.config.children().stream().filter(c -> c.name().equals(child.name())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no configuration for CHILD_SA " + child.name()));
+        rekeys.put(child, new Rekey());
+        queue(new CreateChildSa(config, child));
+    }
+
+    /** Replaces this IKE SA by a new one with new keys (RFC 7296 §2.18). */
+    public void rekey() {
+        queue(new RekeyIkeSa());
+    }
+
+    /** Our rekey of {@code old} created {@code created}. */
+    void rekeyed(ChildSaRecord old, ChildSaRecord created, RekeyNonces nonces) {
+        Rekey r = rekeys.computeIfAbsent(old, k -> new Rekey());
+        r.ours = created;
+        r.oursNonces = nonces;
+        if (r.theirs == null) {
+            rekeys.remove(old);
+            log.info("{} CHILD_SA {}{{}} rekeyed as {{}}", name(), old.name(), old.uniqueId(), created.uniqueId());
+            queue(Informational.deleteChild(old));
+        } else {
+            resolveCollision(old, r);
+        }
+    }
+
+    /** The peer's rekey of {@code old} created {@code created}; the peer deletes {@code old}. */
+    void rekeyedByPeer(ChildSaRecord old, ChildSaRecord created, RekeyNonces nonces) {
+        Rekey r = rekeys.get(old);
+        if (r == null) {
+            log.info("{} CHILD_SA {}{{}} rekeyed by the peer as {{}}", name(), old.name(), old.uniqueId(),
+                    created.uniqueId());
+            return;
+        }
+        r.theirs = created;
+        r.theirsNonces = nonces;
+        if (r.ours != null) {
+            resolveCollision(old, r);
+        }
+    }
+
+    /**
+     * RFC 7296 §2.8.1: both ends rekeyed the same CHILD_SA; the SA whose exchange holds the
+     * lowest of the four nonces is redundant and its creator closes it. The winner's creator
+     * deletes the old SA.
+     */
+    private void resolveCollision(ChildSaRecord old, Rekey r) {
+        rekeys.remove(old);
+        if (r.oursNonces.lowerThan(r.theirsNonces)) {
+            log.info("{} rekey collision for {}{{}}: ours {{}} is redundant", name(), old.name(), old.uniqueId(),
+                    r.ours.uniqueId());
+            queue(Informational.deleteChild(r.ours));
+        } else {
+            log.info("{} rekey collision for {}{{}}: the peer's {{}} is redundant", name(), old.name(),
+                    old.uniqueId(), r.theirs.uniqueId());
+            queue(Informational.deleteChild(old));
+        }
+    }
+
     /** Starts an orderly delete of the IKE SA and its CHILD_SAs (INFORMATIONAL with D, RFC 7296 §1.4.1). */
     public void delete() {
         if (state == IkeSaState.ESTABLISHED) {
@@ -377,6 +452,11 @@ public final class IkeSa {
     /** Deletes one CHILD_SA with the peer (INFORMATIONAL with D of its inbound SPI). */
     public void deleteChild(ChildSaRecord child) {
         queue(Informational.deleteChild(child));
+    }
+
+    /** The request being answered ends the SA, once its response has gone out (a DELETE of it). */
+    void destroyAfterResponse(String reason) {
+        destroyAfterResponse = reason;
     }
 
     /** Forgets the SA at once: its CHILD_SAs, its timers, its table entry. */

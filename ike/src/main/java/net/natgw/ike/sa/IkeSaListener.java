@@ -12,6 +12,10 @@ public interface IkeSaListener {
     default void childSaDeleted(IkeSa sa, ChildSaRecord child) {
     }
 
+    /** The IKE SA was rekeyed: {@code successor} now holds its CHILD_SAs; {@code old} will be deleted. */
+    default void ikeSaRekeyed(IkeSa old, IkeSa successor) {
+    }
+
     /** The IKE SA is gone; {@code reason} says why, as one log line would. */
     default void ikeSaDeleted(IkeSa sa, String reason) {
     }

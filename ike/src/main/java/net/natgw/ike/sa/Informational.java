@@ -1,6 +1,5 @@
 package net.natgw.ike.sa;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import net.natgw.ike.message.DeletePayload;
@@ -36,6 +35,11 @@ final class Informational implements Exchange {
         return new Informational(List.of(DeletePayload.ikeSa()), null);
     }
 
+    /** The old IKE SA after a rekey: its CHILD_SAs already live on in the new one. */
+    static Informational deleteRekeyedIkeSa() {
+        return new Informational(List.of(DeletePayload.ikeSa()), null);
+    }
+
     static Informational deleteChild(ChildSaRecord child) {
         return new Informational(List.of(new DeletePayload(Proposal.ESP, List.of(child.spiIn()))), child);
     }
@@ -53,7 +57,8 @@ final class Informational implements Exchange {
     @Override
     public void response(IkeSa sa, IkeMessage response, byte[] raw) {
         if (payloads.stream().anyMatch(p -> p instanceof DeletePayload d && d.protocol() == Proposal.IKE)) {
-            sa.destroy("deleted by us");
+            sa.destroy(sa.children().isEmpty() && sa.state() == IkeSaState.REKEYED ? "replaced by its rekeyed successor"
+                    : "deleted by us");
         } else if (child != null) {
             sa.childDeleted(child);
         }
@@ -69,7 +74,8 @@ final class Informational implements Exchange {
         var answer = new ArrayList<Payload>();
         for (DeletePayload d : request.all(DeletePayload.class)) {
             if (d.protocol() == Proposal.IKE) {
-                sa.engine.transport().schedule(() -> sa.destroy("deleted by the peer"), Duration.ZERO);
+                sa.destroyAfterResponse(sa.state() == IkeSaState.REKEYED ? "replaced by its rekeyed successor"
+                        : "deleted by the peer");
                 return List.of();
             }
             if (d.protocol() == Proposal.ESP) {

@@ -5,6 +5,8 @@ import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.NotifyType;
 import net.natgw.ike.message.Payload;
+import net.natgw.ike.message.Proposal;
+import net.natgw.ike.message.SaPayload;
 
 /** Routes a request the peer started to the exchange that answers it. */
 final class Responder {
@@ -20,8 +22,15 @@ final class Responder {
                 yield IkeAuth.respond(sa, request);
             }
             case IkeMessage.INFORMATIONAL -> Informational.respond(sa, request);
-            case IkeMessage.CREATE_CHILD_SA -> throw new IkeProtocolException(NotifyType.NO_ADDITIONAL_SAS,
-                    "CREATE_CHILD_SA is not supported yet");
+            case IkeMessage.CREATE_CHILD_SA -> {
+                if (sa.state() != IkeSaState.ESTABLISHED) {
+                    throw new IkeProtocolException(NotifyType.TEMPORARY_FAILURE, "the IKE SA is " + sa.state());
+                }
+                var proposals = request.find(SaPayload.class)
+                        .orElseThrow(() -> IkeProtocolException.invalidSyntax("CREATE_CHILD_SA without SA")).proposals();
+                yield proposals.get(0).protocol() == Proposal.IKE ? RekeyIkeSa.respond(sa, request)
+                        : CreateChildSa.respond(sa, request);
+            }
             default -> throw IkeProtocolException.invalidSyntax("unexpected " + IkeMessage.exchangeName(
                     request.exchange()) + " request");
         };

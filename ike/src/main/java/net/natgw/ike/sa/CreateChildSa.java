@@ -1,0 +1,139 @@
+package net.natgw.ike.sa;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import net.natgw.esp.Mode;
+import net.natgw.ike.config.ChildConfig;
+import net.natgw.ike.config.ProposalSelection;
+import net.natgw.ike.crypto.KeyExchange;
+import net.natgw.ike.message.IkeMessage;
+import net.natgw.ike.message.IkeProtocolException;
+import net.natgw.ike.message.KePayload;
+import net.natgw.ike.message.NoncePayload;
+import net.natgw.ike.message.NotifyPayload;
+import net.natgw.ike.message.NotifyType;
+import net.natgw.ike.message.Payload;
+import net.natgw.ike.message.Proposal;
+import net.natgw.ike.message.SaPayload;
+import net.natgw.ike.message.Transform;
+import net.natgw.ike.message.TsPayload;
+
+/**
+ * CREATE_CHILD_SA for a CHILD_SA (RFC 7296 §1.3.1, §1.3.3): a new one, or one that replaces
+ * {@code rekeyOf}, with a Diffie-Hellman exchange when the proposals have a group (PFS). A
+ * replaced CHILD_SA is deleted once its successor is up.
+ *
+ * <pre>
+ * I --- HDR, SK {[N(REKEY_SA)], SA, Ni, [KEi], TSi, TSr} ---> R
+ * I <-- HDR, SK {SA, Nr, [KEr], TSi, TSr} ------------------- R
+ * I --- HDR, SK {D(old SPI)} --------------------------------> R     (rekey only)
+ * </pre>
+ */
+final class CreateChildSa implements Exchange {
+    private final ChildConfig child;
+    private final ChildSaRecord rekeyOf;
+    private byte[] ni;
+    private KeyExchange ke;
+    private int spi;
+
+    CreateChildSa(ChildConfig child, ChildSaRecord rekeyOf) {
+        this.child = child;
+        this.rekeyOf = rekeyOf;
+    }
+
+    @Override
+    public int exchangeType() {
+        return IkeMessage.CREATE_CHILD_SA;
+    }
+
+    @Override
+    public List<Payload> request(IkeSa sa) {
+        ni = sa.engine.nonce();
+        spi = sa.engine.allocateChildSpi();
+        var payloads = new ArrayList<Payload>();
+        if (rekeyOf != null) {
+            // RFC 7296 §1.3.3: the SA being rekeyed, by the SPI we receive it on.
+            payloads.add(new NotifyPayload(Proposal.ESP, spiBytes(rekeyOf.spiIn()), NotifyType.REKEY_SA, new byte[0]));
+        }
+        var proposals = ChildNegotiation.offer(child, spi);
+        payloads.add(new SaPayload(proposals));
+        payloads.add(new NoncePayload(ni));
+        var groups = proposals.get(0).ofType(Transform.KE);
+        if (!groups.isEmpty()) {
+            ke = KeyExchange.create(groups.get(0).id(), sa.engine.random());
+            payloads.add(new KePayload(ke.group(), ke.publicValue()));
+        }
+        payloads.add(new TsPayload(true, rekeyOf != null ? rekeyOf.localTs() : child.localTs()));
+        payloads.add(new TsPayload(false, rekeyOf != null ? rekeyOf.remoteTs() : child.remoteTs()));
+        if (child.mode() == Mode.TRANSPORT) {
+            payloads.add(NotifyPayload.of(NotifyType.USE_TRANSPORT_MODE));
+        }
+        return payloads;
+    }
+
+    @Override
+    public void response(IkeSa sa, IkeMessage response, byte[] raw) {
+        try {
+            IkeSa.failOnError(response);
+            Proposal chosen = response.find(SaPayload.class).filter(s -> s.proposals().size() == 1)
+                    .map(s -> s.proposals().get(0))
+                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no proposal in CREATE_CHILD_SA response"));
+            if (!ProposalSelection.acceptable(child.espProposals(), IkeAuth.stripSpi(chosen))) {
+                throw new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, "the responder chose " + chosen);
+            }
+            byte[] nr = response.find(NoncePayload.class)
+                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no nonce in CREATE_CHILD_SA response")).nonce();
+            Optional<byte[]> pfs = Optional.empty();
+            if (ke != null) {
+                KePayload theirs = response.find(KePayload.class).filter(k -> k.group() == ke.group())
+                        .orElseThrow(() -> IkeProtocolException.invalidSyntax("no KE of group " + ke.group()));
+                pfs = Optional.of(ke.sharedSecret(theirs.keyData()));
+            }
+            var tsi = response.ts(true).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSi")).selectors();
+            var tsr = response.ts(false).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSr")).selectors();
+            ChildNegotiation.checkNarrowed(tsi, child.localTs());
+            ChildNegotiation.checkNarrowed(tsr, child.remoteTs());
+            boolean transport = response.notify(NotifyType.USE_TRANSPORT_MODE).isPresent();
+            var created = ChildNegotiation.record(sa, child, chosen, spi, ChildNegotiation.spi(chosen), pfs, ni, nr,
+                    tsi, tsr, transport, true);
+            sa.childEstablished(created);
+            if (rekeyOf != null) {
+                sa.rekeyed(rekeyOf, created, RekeyNonces.of(ni, nr));
+            }
+        } catch (IkeProtocolException e) {
+            IkeSa.log().warn("{} CREATE_CHILD_SA for {} failed: {}", sa.name(), child.name(), e.getMessage());
+            sa.engine.releaseChildSpi(spi);
+        }
+    }
+
+    static byte[] spiBytes(int spi) {
+        return new byte[] {(byte) (spi >>> 24), (byte) (spi >>> 16), (byte) (spi >>> 8), (byte) spi};
+    }
+
+    /** The responder's half: a rekey of the CHILD_SA named by REKEY_SA, or a new one. */
+    static List<Payload> respond(IkeSa sa, IkeMessage request) throws IkeProtocolException {
+        byte[] ni = request.find(NoncePayload.class)
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax("CREATE_CHILD_SA without nonce")).nonce();
+        byte[] nr = sa.engine.nonce();
+        var rekey = request.notify(NotifyType.REKEY_SA);
+        List<ChildConfig> candidates = sa.config().children();
+        ChildSaRecord old = null;
+        if (rekey.isPresent()) {
+            int spi = ChildNegotiation.spi(new Proposal(1, Proposal.ESP, rekey.get().spi(), List.of()));
+            old = sa.children().stream().filter(c -> c.spiOut() == spi).findFirst()
+                    .orElseThrow(() -> new IkeProtocolException(NotifyType.CHILD_SA_NOT_FOUND, rekey.get().spi(),
+                            "no CHILD_SA with SPI " + Integer.toHexString(spi) + " to rekey"));
+            String name = old.name();
+            candidates = candidates.stream().filter(c -> c.name().equals(name)).toList();
+        }
+        var answer = new ArrayList<>(ChildResponder.create(sa, request, ni, nr, candidates, true));
+        if (answer.get(0) instanceof SaPayload) {
+            answer.add(1, new NoncePayload(nr));
+            if (old != null) {
+                sa.rekeyedByPeer(old, sa.children().get(sa.children().size() - 1), RekeyNonces.of(ni, nr));
+            }
+        }
+        return answer;
+    }
+}

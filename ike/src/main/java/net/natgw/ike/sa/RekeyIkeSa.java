@@ -1,0 +1,110 @@
+package net.natgw.ike.sa;
+
+import java.util.ArrayList;
+import java.util.List;
+import net.natgw.ike.config.ProposalSelection;
+import net.natgw.ike.crypto.Bytes;
+import net.natgw.ike.crypto.IkeSaKeys;
+import net.natgw.ike.crypto.IkeSuite;
+import net.natgw.ike.crypto.KeyExchange;
+import net.natgw.ike.message.IkeMessage;
+import net.natgw.ike.message.IkeProtocolException;
+import net.natgw.ike.message.KePayload;
+import net.natgw.ike.message.NoncePayload;
+import net.natgw.ike.message.NotifyType;
+import net.natgw.ike.message.Payload;
+import net.natgw.ike.message.Proposal;
+import net.natgw.ike.message.SaPayload;
+
+/**
+ * Rekeying the IKE SA with CREATE_CHILD_SA (RFC 7296 §1.3.2, §2.18): a new IKE SA with new SPIs
+ * and {@code SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr)} takes over the CHILD_SAs; the
+ * old one is then deleted by the rekey's initiator, who is the new SA's initiator.
+ *
+ * <pre>
+ * I --- HDR, SK {SA(SPIi'), Ni, KEi} ---> R
+ * I <-- HDR, SK {SA(SPIr'), Nr, KEr} ---- R
+ * I --- HDR(old), SK {D(IKE)} ----------> R
+ * </pre>
+ */
+final class RekeyIkeSa implements Exchange {
+    private long newSpiI;
+    private byte[] ni;
+    private KeyExchange ke;
+
+    @Override
+    public int exchangeType() {
+        return IkeMessage.CREATE_CHILD_SA;
+    }
+
+    @Override
+    public List<Payload> request(IkeSa sa) {
+        newSpiI = sa.engine.allocateIkeSpi();
+        ni = sa.engine.nonce();
+        ke = KeyExchange.create(sa.config().preferredGroup(), sa.engine.random());
+        var proposals = sa.config().proposals().stream()
+                .map(p -> new Proposal(p.number(), Proposal.IKE, Bytes.u64(newSpiI), p.transforms())).toList();
+        return List.of(new SaPayload(proposals), new NoncePayload(ni), new KePayload(ke.group(), ke.publicValue()));
+    }
+
+    @Override
+    public void response(IkeSa sa, IkeMessage response, byte[] raw) throws IkeProtocolException {
+        IkeSa.failOnError(response);
+        Proposal chosen = response.find(SaPayload.class).filter(s -> s.proposals().size() == 1)
+                .map(s -> s.proposals().get(0))
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax("no proposal in the IKE rekey response"));
+        if (!ProposalSelection.acceptable(sa.config().proposals(), IkeAuth.stripSpi(chosen)) || chosen.spi().length != 8) {
+            throw new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, "the responder chose " + chosen);
+        }
+        byte[] nr = response.find(NoncePayload.class)
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax("no nonce in the IKE rekey response")).nonce();
+        KePayload theirs = response.find(KePayload.class).filter(k -> k.group() == ke.group())
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax("no KE of group " + ke.group()));
+        long newSpiR = spi(chosen);
+        var keys = newKeys(sa, IkeSuite.of(chosen), ke.sharedSecret(theirs.keyData()), ni, nr, newSpiI, newSpiR);
+        sa.engine.takeOver(sa, true, newSpiI, newSpiR, keys, ni, nr);
+        sa.queue(Informational.deleteRekeyedIkeSa());
+    }
+
+    private static long spi(Proposal p) {
+        long spi = 0;
+        for (byte b : p.spi()) {
+            spi = (spi << 8) | (b & 0xFF);
+        }
+        return spi;
+    }
+
+    static IkeSaKeys newKeys(IkeSa old, IkeSuite suite, byte[] gir, byte[] ni, byte[] nr, long spiI, long spiR) {
+        byte[] skeyseed = IkeSaKeys.rekeySkeyseed(old.prf(), old.keys.skD(), gir, ni, nr);
+        return IkeSaKeys.derive(suite, skeyseed, ni, nr, spiI, spiR);
+    }
+
+    /** The responder's half: a new IKE SA answering the proposals and key exchange. */
+    static List<Payload> respond(IkeSa sa, IkeMessage request) throws IkeProtocolException {
+        var offered = request.find(SaPayload.class).orElseThrow().proposals();
+        Proposal chosen = ProposalSelection.select(sa.config().proposals(), offered)
+                .orElseThrow(() -> new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, "no IKE proposal fits"));
+        IkeSuite suite = IkeSuite.of(chosen);
+        KePayload theirs = request.find(KePayload.class).orElseThrow(
+                () -> IkeProtocolException.invalidSyntax("IKE rekey without KE"));
+        if (theirs.group() != suite.group()) {
+            throw new IkeProtocolException(NotifyType.INVALID_KE_PAYLOAD,
+                    new byte[] {(byte) (suite.group() >>> 8), (byte) suite.group()}, "IKE rekey wants group "
+                    + suite.group());
+        }
+        byte[] ni = request.find(NoncePayload.class)
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE rekey without nonce")).nonce();
+        byte[] nr = sa.engine.nonce();
+        KeyExchange ours = KeyExchange.create(suite.group(), sa.engine.random());
+        long newSpiI = spi(chosen);
+        long newSpiR = sa.engine.allocateIkeSpi();
+        var keys = newKeys(sa, suite, ours.sharedSecret(theirs.keyData()), ni, nr, newSpiI, newSpiR);
+        sa.engine.takeOver(sa, false, newSpiI, newSpiR, keys, ni, nr);
+        var answer = new ArrayList<Payload>();
+        answer.add(new SaPayload(List.of(new Proposal(chosen.number(), Proposal.IKE, Bytes.u64(newSpiR),
+                chosen.transforms()))));
+        answer.add(new NoncePayload(nr));
+        answer.add(new KePayload(ours.group(), ours.publicValue()));
+        return answer;
+    }
+}

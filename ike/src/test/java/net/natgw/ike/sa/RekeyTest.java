@@ -1,0 +1,128 @@
+package net.natgw.ike.sa;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Optional;
+import net.natgw.esp.InboundSa;
+import net.natgw.esp.OutboundSa;
+import net.natgw.esp.SaEventListener;
+import net.natgw.esp.SaParameters;
+import net.natgw.ike.config.ChildConfig;
+import net.natgw.ike.config.IkeConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** CREATE_CHILD_SA: CHILD_SA rekey with and without PFS, IKE SA rekey, from either side, and collisions. */
+class RekeyTest {
+    private static final InetAddress LEFT = FakeNetwork.ip("10.1.0.2");
+    private static final InetAddress RIGHT = FakeNetwork.ip("203.0.113.2");
+    private static final String IKE = "aes128gcm16-prfsha256-x25519";
+
+    private final FakeNetwork net = new FakeNetwork();
+    private final IkeExchangeTest.Events leftEvents = new IkeExchangeTest.Events();
+    private final IkeExchangeTest.Events rightEvents = new IkeExchangeTest.Events();
+    private IkeEngine left;
+    private IkeEngine right;
+
+    private void connect(String esp) {
+        var l = IkeConfig.psk("lab", LEFT, Optional.of(RIGHT), IKE, "left", Optional.of("right"), "s",
+                List.of(ChildConfig.tunnel("net", "10.9.1.1/32", "10.9.2.1/32", esp)));
+        var r = IkeConfig.psk("lab", RIGHT, Optional.empty(), IKE, "right", Optional.of("left"), "s",
+                List.of(ChildConfig.tunnel("net", "10.9.2.1/32", "10.9.1.1/32", esp)));
+        left = new IkeEngine(net.transportFor(), leftEvents, new SecureRandom(), List.of(l));
+        right = new IkeEngine(net.transportFor(), rightEvents, new SecureRandom(), List.of(r));
+        net.attach(LEFT, left);
+        net.attach(RIGHT, right);
+        left.initiate(l);
+        net.run();
+    }
+
+    private static IkeSa only(IkeEngine engine) {
+        assertEquals(1, engine.ikeSas().size(), engine.ikeSas().toString());
+        return engine.ikeSas().get(0);
+    }
+
+    /** Each end has one CHILD_SA, and they are the two directions of the same pair of SAs. */
+    private void assertOneMatchingChild() {
+        var l = only(left).children();
+        var r = only(right).children();
+        assertEquals(1, l.size(), "left: " + l);
+        assertEquals(1, r.size(), "right: " + r);
+        assertEquals(l.get(0).spiIn(), r.get(0).spiOut());
+        assertEquals(l.get(0).spiOut(), r.get(0).spiIn());
+        var out = new OutboundSa(SaParameters.of(l.get(0).spiOut(), l.get(0).suite(), l.get(0).keysOut()),
+                SaEventListener.NONE);
+        var in = new InboundSa(SaParameters.of(r.get(0).spiIn(), r.get(0).suite(), r.get(0).keysIn()),
+                SaEventListener.NONE);
+        var buf = ByteBuffer.allocate(200);
+        buf.position(64).put(new byte[] {0x45, 0, 0, 20, 0, 0, 0, 0, 64, 1, 0, 0, 10, 9, 1, 1, 10, 9, 2, 1}).flip()
+                .position(64);
+        assertTrue(out.seal(buf, 4));
+        assertEquals(4, in.open(buf), "the rekeyed keys agree");
+    }
+
+    // I --- CREATE_CHILD_SA {N(REKEY_SA), SA, Ni, [KEi], TSi, TSr} ---> R
+    // I <-- CREATE_CHILD_SA {SA, Nr, [KEr], TSi, TSr} ----------------- R
+    // I --- INFORMATIONAL {D(old)} ---> R
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"aes128gcm16", "aes128gcm16-modp2048", "aes256-sha256-x25519"})
+    void aChildSaRekeyedFromEitherSideReplacesTheOldOne(String esp) {
+        connect(esp);
+        for (IkeEngine side : List.of(left, right)) {
+            var before = only(side).children().get(0);
+            only(side).rekeyChild(before);
+            net.run();
+            assertOneMatchingChild();
+            assertNotEquals(before.spiIn(), only(side).children().get(0).spiIn(), "a new SA");
+        }
+        assertTrue(leftEvents.log.stream().filter(s -> s.equals("child deleted")).count() >= 2);
+    }
+
+    // I --- CREATE_CHILD_SA {SA(SPIi'), Ni, KEi} ---> R   new IKE SA, CHILD_SAs move over
+    // I --- INFORMATIONAL (old IKE SA) {D(IKE)} ----> R
+    @Test
+    void theIkeSaRekeyedFromEitherSideKeepsTheChildSa() {
+        connect("aes128gcm16");
+        var child = only(left).children().get(0);
+        for (IkeEngine side : List.of(left, right)) {
+            IkeSa old = only(side);
+            old.rekey();
+            net.run();
+            IkeSa successor = only(side);
+            assertNotEquals(old.spiI(), successor.spiI());
+            assertEquals(IkeSaState.ESTABLISHED, successor.state());
+            assertEquals(IkeSaState.DELETED, old.state());
+            assertEquals(List.of(child.spiIn()), only(left).children().stream().map(ChildSaRecord::spiIn).toList());
+        }
+        // The successor works: a CHILD_SA rekey over it.
+        only(left).rekeyChild(only(left).children().get(0));
+        net.run();
+        assertOneMatchingChild();
+        assertTrue(leftEvents.log.stream().noneMatch(s -> s.startsWith("deleted:") && s.contains("peer")),
+                leftEvents.log.toString());
+    }
+
+    // I --- CREATE_CHILD_SA {N(REKEY_SA)} ---> R
+    // I <--- CREATE_CHILD_SA {N(REKEY_SA)} --- R     at the same time
+    // the SA with the lowest of the four nonces is closed by its creator (RFC 7296 §2.8.1)
+    @Test
+    void simultaneousChildRekeysEndWithExactlyOneChildSa() {
+        for (int round = 0; round < 10; round++) {
+            connect("aes128gcm16");
+            only(left).rekeyChild(only(left).children().get(0));
+            only(right).rekeyChild(only(right).children().get(0));
+            net.run();
+            assertOneMatchingChild();
+            only(left).delete();
+            net.run();
+            left = null;
+        }
+    }
+}
