@@ -21,7 +21,8 @@ public final class IkeCommand {
     public static final String USAGE = """
               ike --local A (--remote B | --any) --id ID [--remote-id ID] --psk S --inner A
                   --local-ts CIDR --remote-ts CIDR [--proposals P] [--esp-proposals P] [--encap]
-                  [--initiate] [--ping ADDR --count N] [--dpd S] [--delete-after S] [--duration S]
+                  [--initiate] [--ping ADDR --count N [--interval MS]] [--dpd S] [--delete-after S]
+                  [--rekey-child-after S] [--rekey-ike-after S] [--duration S]
                                       one IKEv2 peer with a pre-shared key, answering ICMP echo
                                       to its inner address through its CHILD_SA
             """;
@@ -64,7 +65,14 @@ public final class IkeCommand {
             if (options.containsKey("--ping")) {
                 Thread.sleep(3000);
                 endpoint.ping(InetAddress.getByName(options.get("--ping")),
-                        Integer.parseInt(options.getOrDefault("--count", "5")), Duration.ofMillis(200));
+                        Integer.parseInt(options.getOrDefault("--count", "5")),
+                        Duration.ofMillis(Long.parseLong(options.getOrDefault("--interval", "200"))));
+            }
+            if (options.containsKey("--rekey-child-after")) {
+                endpoint.rekeyChildAfter(Duration.ofSeconds(Long.parseLong(options.get("--rekey-child-after"))));
+            }
+            if (options.containsKey("--rekey-ike-after")) {
+                endpoint.rekeyIkeAfter(Duration.ofSeconds(Long.parseLong(options.get("--rekey-ike-after"))));
             }
             long deleteAfter = Long.parseLong(options.getOrDefault("--delete-after", "0"));
             long start = System.nanoTime();

@@ -48,8 +48,19 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
     private static final Logger log = LoggerFactory.getLogger(IkeEndpoint.class);
     private static final int HEADROOM = 64;
 
-    /** One installed CHILD_SA: both directions, and the peer it belongs to. */
-    private record Installed(ChildSaRecord record, OutboundSa out, InboundSa in, IkeSa ikeSa) {
+    /** One installed CHILD_SA: both directions, and the IKE SA it belongs to (which a rekey replaces). */
+    private static final class Installed {
+        final ChildSaRecord record;
+        final OutboundSa out;
+        final InboundSa in;
+        IkeSa ikeSa;
+
+        Installed(ChildSaRecord record, OutboundSa out, InboundSa in, IkeSa ikeSa) {
+            this.record = record;
+            this.out = out;
+            this.in = in;
+            this.ikeSa = ikeSa;
+        }
     }
 
     private final IkeConfig config;
@@ -67,6 +78,7 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
     final AtomicLong childEstablished = new AtomicLong();
     final AtomicLong childDeleted = new AtomicLong();
     final AtomicLong ikeDeleted = new AtomicLong();
+    final AtomicLong ikeRekeyed = new AtomicLong();
     final AtomicLong pingsSent = new AtomicLong();
     final AtomicLong pingReplies = new AtomicLong();
     final AtomicLong echoesAnswered = new AtomicLong();
@@ -114,6 +126,18 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
         loop.execute(() -> engine.ikeSas().forEach(IkeSa::delete));
     }
 
+    /** Rekeys the first CHILD_SA after {@code delay} (CREATE_CHILD_SA with REKEY_SA). */
+    public void rekeyChildAfter(Duration delay) {
+        loop.schedule(() -> engine.ikeSas().stream().filter(sa -> !sa.children().isEmpty()).findFirst()
+                .ifPresent(sa -> sa.rekeyChild(sa.children().get(0))), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Rekeys the IKE SA after {@code delay}. */
+    public void rekeyIkeAfter(Duration delay) {
+        loop.schedule(() -> engine.ikeSas().stream().findFirst().ifPresent(IkeSa::rekey), delay.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
     /** Sends {@code count} echo requests through the first CHILD_SA to {@code target}, one every interval. */
     public void ping(InetAddress target, int count, Duration interval) {
         for (int i = 0; i < count; i++) {
@@ -135,16 +159,16 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
     }
 
     private void send(Installed child, ByteBuffer packet) {
-        if (!child.out().seal(packet, 4)) {
-            log.warn("ike: {} dropped a packet: {}", child.out(), child.out().counters());
+        if (!child.out.seal(packet, 4)) {
+            log.warn("ike: {} dropped a packet: {}", child.out, child.out.counters());
             return;
         }
         ByteBuf esp = Unpooled.copiedBuffer(packet);
-        UdpPeer peer = peers.get(child.ikeSa());
+        UdpPeer peer = peers.get(child.ikeSa);
         if (peer != null) {
             peer.sendEsp(esp);
         } else {
-            udp.sendEsp(esp, child.ikeSa().remote());
+            udp.sendEsp(esp, child.ikeSa.remote());
         }
         udp.flush();
     }
@@ -170,7 +194,7 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
             return;
         }
         Installed child = children.get(sa.spi());
-        child.ikeSa().espReceived();
+        child.ikeSa.espReceived();
         int type = Icmp.type(receiveBuffer);
         if (type == Icmp.ECHO_REPLY) {
             pingReplies.incrementAndGet();
@@ -191,6 +215,16 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
             peer.startKeepalives(config.keepalive());
         }
         peers.put(sa, peer);
+    }
+
+    @Override
+    public void ikeSaRekeyed(IkeSa old, IkeSa successor) {
+        ikeRekeyed.incrementAndGet();
+        UdpPeer peer = peers.remove(old);
+        if (peer != null) {
+            peers.put(successor, peer);
+        }
+        children.values().stream().filter(c -> c.ikeSa == old).forEach(c -> c.ikeSa = successor);
     }
 
     @Override
@@ -234,7 +268,8 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
     /** One line of {@code key=value} counters, for the operator and the lab's parser. */
     public String report() {
         return "ike_established=" + ikeEstablished + " child_established=" + childEstablished + " child_deleted="
-                + childDeleted + " ike_deleted=" + ikeDeleted + " ike_up=" + onLoop(() -> engine.ikeSas().size())
+                + childDeleted + " ike_deleted=" + ikeDeleted + " ike_rekeyed=" + ikeRekeyed
+                + " ike_up=" + onLoop(() -> engine.ikeSas().size())
                 + " pings_sent=" + pingsSent + " ping_replies=" + pingReplies + " echoes_answered=" + echoesAnswered
                 + " ike_dropped=" + onLoop(engine::drops);
     }

@@ -115,6 +115,16 @@ public final class StrongSwan {
                 Long.toString(timeout.toSeconds()));
     }
 
+    /** {@code swanctl --rekey --child}: CREATE_CHILD_SA with REKEY_SA, initiated by strongSwan. */
+    public Command.Result rekeyChild(String child) {
+        return swanctl("--rekey", "--child", child);
+    }
+
+    /** {@code swanctl --rekey --ike}: strongSwan rekeys the IKE SA. */
+    public Command.Result rekeyIke(String ike) {
+        return swanctl("--rekey", "--ike", ike);
+    }
+
     public Command.Result terminateIke(String ike) {
         return swanctl("--terminate", "--ike", ike, "--timeout", "10");
     }

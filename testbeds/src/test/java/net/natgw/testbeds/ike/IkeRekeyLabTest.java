@@ -1,0 +1,112 @@
+package net.natgw.testbeds.ike;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import net.natgw.testbeds.interop.InteropLog;
+import net.natgw.testbeds.interop.InteropResult;
+import net.natgw.testbeds.lab.Lab;
+import net.natgw.testbeds.lab.LabSupport;
+import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Topology;
+import net.natgw.testbeds.natgw.NatgwIkePeer;
+import net.natgw.testbeds.strongswan.PskTunnel;
+import net.natgw.testbeds.strongswan.StrongSwan;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** CHILD_SA (with PFS) and IKE SA rekeys between natgw and strongSwan, started by each, with traffic on. */
+@Tag("lab")
+class IkeRekeyLabTest {
+    private static final Pattern RECEIVED = Pattern.compile("(\\d+) received");
+    private static final String ESP_PFS = "aes128gcm16-x25519";
+
+    @BeforeAll
+    static void prerequisites() {
+        LabSupport.requireLab();
+    }
+
+    // natgw --- CREATE_CHILD_SA {N(REKEY_SA), SA, Ni, KEi, TSi, TSr} ---> strongSwan   (t = 5 s)
+    // natgw --- CREATE_CHILD_SA {SA(SPIi'), Ni, KEi} -------------------> strongSwan   (t = 8 s)
+    // pings every 500 ms from t = 3 s to t = 15 s, through whichever SA is current
+    @Test
+    void natgwRekeysTheChildSaAndTheIkeSaWhileTrafficFlows() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.RANDOM_FULLY);
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true)
+                    .withProposals("aes128gcm16-prfsha256-x25519", ESP_PFS);
+            var swan = StrongSwan.start(lab, t.responder());
+            swan.load(tunnel.mirrored().render());
+            var natgw = NatgwIkePeer.start(lab, tunnel, 24, 17, List.of("--interval", "500",
+                    "--rekey-child-after", "5", "--rekey-ike-after", "8"));
+            Thread.sleep(14_000);
+            var sas = swan.listSas();
+            var report = natgw.awaitReport(40);
+            assertTrue(report.get("ping_replies") >= 23, "traffic survived both rekeys: " + report);
+            assertEquals(2, report.get("child_established"), "the first CHILD_SA and its successor");
+            assertEquals(1, report.get("child_deleted"), "the old CHILD_SA was deleted");
+            assertEquals(1, report.get("ike_rekeyed"));
+            assertEquals(1, report.get("ike_up"));
+            assertEquals(1, sas.size(), "strongSwan has the new IKE SA only: " + sas);
+            assertEquals(1, sas.get(0).children().stream().filter(c -> c.state().equals("INSTALLED")).count());
+            String log = swan.log();
+            assertTrue(log.contains("rekeyed") || log.contains("rekeying"), "strongSwan saw the rekeys");
+            InteropLog.record(new InteropResult("ikev2-psk-rekey-by-natgw", "natgw", "strongSwan " + StrongSwan.version(),
+                    NatKind.RANDOM_FULLY.description(), 2, true, "ok: " + report.get("ping_replies") + "/24 pings across"
+                    + " a CHILD_SA rekey with PFS (x25519) and an IKE SA rekey", 0,
+                    "CREATE_CHILD_SA with REKEY_SA, then with an IKE proposal; old SAs deleted by natgw"));
+        }
+    }
+
+    // strongSwan --- CREATE_CHILD_SA {N(REKEY_SA), ...} ---> natgw, then the same for the IKE SA
+    @Test
+    void strongSwanRekeysTheChildSaAndTheIkeSaWhileTrafficFlows() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true)
+                    .withProposals("aes256-sha256-modp2048", "aes256-sha256-modp2048");
+            var natgw = NatgwIkePeer.start(lab, tunnel.mirrored(), 0, 18, List.of());
+            var swan = StrongSwan.start(lab, t.initiator());
+            swan.load(tunnel.render());
+            Thread.sleep(2500);
+            assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), natgw.log());
+            String firstSpi = swan.listSas().get(0).children().get(0).spiIn();
+            assertEquals(3, ping(t, 3), "before the rekeys");
+            var rekeyChild = swan.rekeyChild(PskTunnel.CHILD);
+            assertTrue(rekeyChild.ok(), rekeyChild.stdout() + rekeyChild.stderr());
+            Thread.sleep(1500);
+            assertEquals(3, ping(t, 3), "after the CHILD_SA rekey");
+            var rekeyIke = swan.rekeyIke("lab");
+            assertTrue(rekeyIke.ok(), rekeyIke.stdout() + rekeyIke.stderr());
+            Thread.sleep(1500);
+            assertEquals(3, ping(t, 3), "after the IKE SA rekey");
+            var sas = swan.listSas();
+            var report = natgw.awaitReport(40);
+            assertEquals(1, sas.size(), sas.toString());
+            // strongSwan lists a rekeyed CHILD_SA as DELETED for a while (delete_rekeyed_delay).
+            var installed = sas.get(0).children().stream().filter(c -> c.state().equals("INSTALLED")).toList();
+            assertEquals(1, installed.size(), sas.toString());
+            assertNotEquals(firstSpi, installed.get(0).spiIn(), "a new CHILD_SA");
+            assertEquals(2, report.get("child_established"), natgw.log());
+            assertEquals(1, report.get("ike_rekeyed"), natgw.log());
+            assertEquals(1, report.get("ike_up"), natgw.log());
+            InteropLog.record(new InteropResult("ikev2-psk-rekey-by-strongswan", "strongSwan " + StrongSwan.version(),
+                    "natgw", NatKind.MASQUERADE.description(), 2, true, "ok: pings before and after a CHILD_SA rekey"
+                    + " with PFS (modp2048) and an IKE SA rekey", 0,
+                    "swanctl --rekey --child, then --ike; natgw answered both as responder"));
+        }
+    }
+
+    private static int ping(Topology t, int count) {
+        var r = t.initiator().namespace().tryExec(Duration.ofSeconds(count + 10), "ping", "-n", "-c",
+                Integer.toString(count), "-i", "0.3", "-W", "2", "-I", t.initiator().inner(), t.responder().inner());
+        Matcher m = RECEIVED.matcher(r.stdout());
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+}
