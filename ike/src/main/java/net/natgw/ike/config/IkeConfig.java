@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import net.natgw.ike.auth.Certificates;
 import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.Proposal;
 import net.natgw.ike.message.Transform;
@@ -15,7 +16,9 @@ import net.natgw.ike.message.Transform;
  *
  * @param remote        where to initiate to; empty means "%any" (responder only)
  * @param remoteId      the identity the peer must prove; empty accepts any with the right key
- * @param psk           the pre-shared key of this local/remote identity pair
+ * @param psk           the pre-shared key of this local/remote identity pair (empty with certificates)
+ * @param certificates  our certificate and key, to authenticate with signatures, and the CAs a
+ *                      peer's certificate must chain to, to require signatures from it
  * @param forceEncap    strongSwan's {@code encap = yes}: fake NAT-D so that ESP goes in UDP
  * @param keepalive     RFC 3948 keepalive interval when we turn out to be behind a NAT
  * @param dpdDelay      liveness checks after this long without traffic from the peer; zero: off
@@ -23,8 +26,8 @@ import net.natgw.ike.message.Transform;
  */
 public record IkeConfig(String name, InetAddress local, Optional<InetAddress> remote, int remotePort,
                         List<Proposal> proposals, IdPayload localId, Optional<IdPayload> remoteId, byte[] psk,
-                        boolean forceEncap, Duration keepalive, Duration dpdDelay, Duration retransmitBase,
-                        int retransmitTries, List<ChildConfig> children) {
+                        Optional<Certificates> certificates, boolean forceEncap, Duration keepalive,
+                        Duration dpdDelay, Duration retransmitBase, int retransmitTries, List<ChildConfig> children) {
     public IkeConfig {
         proposals = List.copyOf(proposals);
         children = List.copyOf(children);
@@ -39,23 +42,39 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
                                 String localId, Optional<String> remoteId, String psk, List<ChildConfig> children) {
         return new IkeConfig(name, local, remote, 500, ProposalParser.parseList(proposals, Proposal.IKE),
                 IdPayload.parse(true, localId), remoteId.map(id -> IdPayload.parse(false, id)),
-                psk.getBytes(StandardCharsets.UTF_8), false, Duration.ofSeconds(20), Duration.ZERO,
+                psk.getBytes(StandardCharsets.UTF_8), Optional.empty(), false, Duration.ofSeconds(20), Duration.ZERO,
                 Duration.ofSeconds(2), 5, children);
     }
 
     public IkeConfig withDpdDelay(Duration delay) {
-        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, forceEncap, keepalive,
-                delay, retransmitBase, retransmitTries, children);
+        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
+                forceEncap, keepalive, delay, retransmitBase, retransmitTries, children);
     }
 
     public IkeConfig withRetransmits(Duration base, int tries) {
-        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, forceEncap, keepalive,
-                dpdDelay, base, tries, children);
+        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
+                forceEncap, keepalive, dpdDelay, base, tries, children);
     }
 
     public IkeConfig withForceEncap(boolean force) {
-        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, force, keepalive,
-                dpdDelay, retransmitBase, retransmitTries, children);
+        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
+                force, keepalive, dpdDelay, retransmitBase, retransmitTries, children);
+    }
+
+    /** Authentication with certificates instead of the pre-shared key, on both sides. */
+    public IkeConfig withCertificates(Certificates certs) {
+        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, new byte[0],
+                Optional.of(certs), forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children);
+    }
+
+    /** Whether we sign our AUTH payload (else we use the pre-shared key). */
+    public boolean signs() {
+        return certificates.map(c -> !c.chain().isEmpty()).orElse(false);
+    }
+
+    /** Whether the peer must sign with a certificate that chains to one of our CAs. */
+    public boolean requiresSignature() {
+        return certificates.map(c -> !c.trusted().isEmpty()).orElse(false);
     }
 
     /** The key groups we prefer, in the order of our proposals. */

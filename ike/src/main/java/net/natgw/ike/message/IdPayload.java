@@ -1,9 +1,11 @@
 package net.natgw.ike.message;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import org.bouncycastle.asn1.x500.X500Name;
 
 /**
  * Identification payload, IDi or IDr (RFC 7296 §3.5).
@@ -26,9 +28,19 @@ public record IdPayload(boolean initiator, int idType, byte[] data) implements P
         data = data.clone();
     }
 
-    /** An identity as strongSwan writes it: an address, user@host (RFC822), a DN, or an FQDN. */
+    /**
+     * An identity as strongSwan writes it: an address, user@host (RFC822), a distinguished name
+     * in ASN.1 order ({@code C=CH, O=natgw, CN=left}), or an FQDN.
+     */
     public static IdPayload parse(boolean initiator, String id) {
-        if (id.matches("[0-9.]+") || id.contains(":") && !id.contains("=")) {
+        if (id.contains("=")) {
+            try {
+                return new IdPayload(initiator, ID_DER_ASN1_DN, new X500Name(id).getEncoded());
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("bad distinguished name " + id, e);
+            }
+        }
+        if (id.matches("[0-9.]+") || id.contains(":")) {
             try {
                 byte[] a = InetAddress.getByName(id).getAddress();
                 return new IdPayload(initiator, a.length == 4 ? ID_IPV4_ADDR : ID_IPV6_ADDR, a);
@@ -84,6 +96,7 @@ public record IdPayload(boolean initiator, int idType, byte[] data) implements P
                 }
             }
             case ID_FQDN, ID_RFC822_ADDR -> new String(data, StandardCharsets.UTF_8);
+            case ID_DER_ASN1_DN -> X500Name.getInstance(data).toString();
             default -> "type" + idType + ":" + HexFormat.of().formatHex(data);
         };
     }

@@ -1,6 +1,8 @@
 package net.natgw.ike.sa;
 
 import java.security.MessageDigest;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -8,7 +10,10 @@ import net.natgw.esp.Mode;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.ProposalSelection;
 import net.natgw.ike.crypto.PskAuthentication;
+import net.natgw.ike.auth.SignatureAuthentication;
 import net.natgw.ike.message.AuthPayload;
+import net.natgw.ike.message.CertPayload;
+import net.natgw.ike.message.CertReqPayload;
 import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
@@ -44,8 +49,12 @@ final class IkeAuth implements Exchange {
         var payloads = new ArrayList<Payload>();
         payloads.add(idi);
         config.remoteId().ifPresent(id -> payloads.add(id.as(false)));
+        if (config.requiresSignature()) {
+            payloads.add(new CertReqPayload(CertPayload.X509_SIGNATURE, config.certificates().orElseThrow()
+                    .certReqAuthorities()));
+        }
         byte[] octets = PskAuthentication.signedOctets(sa.initRequest, sa.nr, sa.prf(), sa.keys.skPi(), idi);
-        payloads.add(new AuthPayload(AuthPayload.SHARED_KEY, PskAuthentication.auth(sa.prf(), config.psk(), octets)));
+        payloads.addAll(authenticate(sa, octets));
         payloads.add(NotifyPayload.of(NotifyType.INITIAL_CONTACT));
         if (!config.children().isEmpty()) {
             child = config.children().get(0);
@@ -64,7 +73,7 @@ final class IkeAuth implements Exchange {
     @Override
     public void response(IkeSa sa, IkeMessage response, byte[] raw) throws IkeProtocolException {
         if (response.notify(NotifyType.AUTHENTICATION_FAILED).isPresent()) {
-            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "the peer refused our authentication");
+            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "the peer refused our authentication (AUTHENTICATION_FAILED)");
         }
         IdPayload idr = response.id(false)
                 .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_AUTH response without IDr"));
@@ -112,16 +121,52 @@ final class IkeAuth implements Exchange {
         return new Proposal(p.number(), p.protocol(), new byte[0], p.transforms());
     }
 
-    /** RFC 7296 §2.15: the peer's AUTH over its first message, our nonce and its ID. */
+    /** Our CERT payloads (end entity first) and AUTH: a signature (RFC 7427) or the PSK's MAC (RFC 7296 §2.15). */
+    static List<Payload> authenticate(IkeSa sa, byte[] octets) {
+        var config = sa.config();
+        if (!config.signs()) {
+            return List.of(new AuthPayload(AuthPayload.SHARED_KEY, PskAuthentication.auth(sa.prf(), config.psk(),
+                    octets)));
+        }
+        var certs = config.certificates().orElseThrow();
+        var payloads = new ArrayList<Payload>();
+        for (var cert : certs.chain()) {
+            try {
+                payloads.add(new CertPayload(CertPayload.X509_SIGNATURE, cert.getEncoded()));
+            } catch (CertificateEncodingException e) {
+                throw new IllegalStateException("cannot encode our certificate", e);
+            }
+        }
+        payloads.add(SignatureAuthentication.sign(certs.key(), octets));
+        return payloads;
+    }
+
+    /**
+     * RFC 7296 §2.15: the peer's AUTH over its first message, our nonce and its ID; with
+     * certificates, after its chain validated and its names matched the ID.
+     */
     static void verify(IkeSa sa, IkeMessage m, byte[] peerFirstMessage, byte[] ourNonce, byte[] peerSkP, IdPayload id)
             throws IkeProtocolException {
         AuthPayload auth = m.find(AuthPayload.class)
                 .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_AUTH without AUTH"));
+        byte[] octets = PskAuthentication.signedOctets(peerFirstMessage, ourNonce, sa.prf(), peerSkP, id);
+        if (sa.config().requiresSignature()) {
+            if (auth.method() == AuthPayload.SHARED_KEY) {
+                throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "'" + id
+                        + "' used a pre-shared key where a certificate was required");
+            }
+            var certs = m.all(CertPayload.class).stream().filter(c -> c.encoding() == CertPayload.X509_SIGNATURE)
+                    .map(CertPayload::data).toList();
+            X509Certificate cert = sa.config().certificates().orElseThrow().verifyPeer(certs, id);
+            SignatureAuthentication.verify(cert.getPublicKey(), auth, octets);
+            IkeSa.log().info("{} authentication of '{}' with {} successful ({})", sa.name(), id,
+                    cert.getPublicKey().getAlgorithm(), cert.getSubjectX500Principal());
+            return;
+        }
         if (auth.method() != AuthPayload.SHARED_KEY) {
             throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "auth method " + auth.method()
                     + " where a pre-shared key was expected");
         }
-        byte[] octets = PskAuthentication.signedOctets(peerFirstMessage, ourNonce, sa.prf(), peerSkP, id);
         byte[] expected = PskAuthentication.auth(sa.prf(), sa.config().psk(), octets);
         if (!MessageDigest.isEqual(expected, auth.data())) {
             throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "authentication of '" + id
@@ -139,8 +184,7 @@ final class IkeAuth implements Exchange {
         byte[] octets = PskAuthentication.signedOctets(sa.initResponse, sa.ni, sa.prf(), sa.keys.skPr(), idr);
         var payloads = new ArrayList<Payload>();
         payloads.add(idr);
-        payloads.add(new AuthPayload(AuthPayload.SHARED_KEY, PskAuthentication.auth(sa.prf(), sa.config().psk(),
-                octets)));
+        payloads.addAll(authenticate(sa, octets));
         sa.moveTo(IkeSaState.ESTABLISHED);
         IkeSa.log().info("{} established between {}[{}]...{}[{}]", sa.name(), sa.local.getAddress().getHostAddress(),
                 sa.config().localId(), sa.remote.getAddress().getHostAddress(), idi);

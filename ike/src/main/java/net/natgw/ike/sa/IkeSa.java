@@ -281,7 +281,13 @@ public final class IkeSa {
         try {
             done.response(this, message, raw);
         } catch (IkeProtocolException e) {
-            destroy(IkeMessage.exchangeName(done.exchangeType()) + " response rejected: " + e.getMessage());
+            String reason = IkeMessage.exchangeName(done.exchangeType()) + " response rejected: " + e.getMessage();
+            if (done.exchangeType() == IkeMessage.IKE_AUTH && e.notifyType() == NotifyType.AUTHENTICATION_FAILED
+                    && message.error().isEmpty()) {
+                notifyAndDestroy(e.notifyType(), reason);
+            } else {
+                destroy(reason);
+            }
             return;
         }
         if (pending == null) {
@@ -452,6 +458,18 @@ public final class IkeSa {
     /** Deletes one CHILD_SA with the peer (INFORMATIONAL with D of its inbound SPI). */
     public void deleteChild(ChildSaRecord child) {
         queue(Informational.deleteChild(child));
+    }
+
+    /**
+     * RFC 7296 §2.21.2: an initiator that rejects the responder's authentication tells it in an
+     * INFORMATIONAL exchange, sent once, so that the responder keeps no half-open SA either.
+     */
+    private void notifyAndDestroy(int notifyType, String reason) {
+        var message = new IkeMessage(spiI, spiR, IkeMessage.INFORMATIONAL, initiator, false, nextRequestId,
+                List.of(NotifyPayload.of(notifyType)));
+        log.info("{} sending {}", name(), message);
+        engine.transport().send(encode(message), local, remote, nattPort);
+        destroy(reason);
     }
 
     /** The request being answered ends the SA, once its response has gone out (a DELETE of it). */

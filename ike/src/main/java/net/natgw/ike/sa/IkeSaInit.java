@@ -8,6 +8,8 @@ import net.natgw.ike.config.ProposalSelection;
 import net.natgw.ike.crypto.IkeSaKeys;
 import net.natgw.ike.crypto.IkeSuite;
 import net.natgw.ike.crypto.KeyExchange;
+import net.natgw.ike.message.CertPayload;
+import net.natgw.ike.message.CertReqPayload;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.KePayload;
@@ -57,7 +59,13 @@ final class IkeSaInit implements Exchange {
         payloads.add(new KePayload(ke.group(), ke.publicValue()));
         payloads.add(new NoncePayload(sa.ni));
         payloads.addAll(natDetection(sa, NatDetection.ikev2(sa.spiI, 0), sa.local, sa.remote));
+        payloads.add(signatureHashAlgorithms());
         return payloads;
+    }
+
+    /** RFC 7427 §4: the hashes we sign and verify with: SHA2-256, SHA2-384, SHA2-512. */
+    static NotifyPayload signatureHashAlgorithms() {
+        return NotifyPayload.of(NotifyType.SIGNATURE_HASH_ALGORITHMS, new byte[] {0, 2, 0, 3, 0, 4});
     }
 
     /** RFC 7296 §2.23: our source endpoint (or a fake, to force encapsulation) and the peer's. */
@@ -183,6 +191,11 @@ final class IkeSaInit implements Exchange {
             payloads.add(new KePayload(ours.group(), ours.publicValue()));
             payloads.add(new NoncePayload(sa.nr));
             payloads.addAll(natDetection(sa, NatDetection.ikev2(sa.spiI, sa.spiR), to, from));
+            payloads.add(signatureHashAlgorithms());
+            if (config.requiresSignature()) {
+                payloads.add(new CertReqPayload(CertPayload.X509_SIGNATURE,
+                        config.certificates().orElseThrow().certReqAuthorities()));
+            }
             sa.respond(request, payloads);
             sa.initResponse = sa.lastResponseBytes();
             IkeSa.log().info("{} {} is initiating an IKE_SA, selected proposal {}, {}", sa.name(), from, suite,

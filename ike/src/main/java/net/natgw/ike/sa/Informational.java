@@ -5,6 +5,7 @@ import java.util.List;
 import net.natgw.ike.message.DeletePayload;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
+import net.natgw.ike.message.NotifyType;
 import net.natgw.ike.message.Payload;
 import net.natgw.ike.message.Proposal;
 
@@ -72,6 +73,10 @@ final class Informational implements Exchange {
     /** The responder's half. */
     static List<Payload> respond(IkeSa sa, IkeMessage request) throws IkeProtocolException {
         var answer = new ArrayList<Payload>();
+        if (request.notify(NotifyType.AUTHENTICATION_FAILED).isPresent()) {
+            sa.destroyAfterResponse("the peer rejected our authentication (AUTHENTICATION_FAILED)");
+            return answer;
+        }
         for (DeletePayload d : request.all(DeletePayload.class)) {
             if (d.protocol() == Proposal.IKE) {
                 sa.destroyAfterResponse(sa.state() == IkeSaState.REKEYED ? "replaced by its rekeyed successor"
