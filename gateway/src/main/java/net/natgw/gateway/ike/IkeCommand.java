@@ -2,6 +2,7 @@ package net.natgw.gateway.ike;
 
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -22,7 +23,8 @@ public final class IkeCommand {
               ike --local A (--remote B | --any) --id ID [--remote-id ID] --psk S --inner A
                   --local-ts CIDR --remote-ts CIDR [--proposals P] [--esp-proposals P] [--encap]
                   [--initiate] [--ping ADDR --count N [--interval MS]] [--dpd S] [--delete-after S]
-                  [--rekey-child-after S] [--rekey-ike-after S] [--duration S]
+                  [--rekey-child-after S] [--rekey-ike-after S] [--cert PEM --key PEM --ca PEM]
+                  [--duration S]
                                       one IKEv2 peer with a pre-shared key, answering ICMP echo
                                       to its inner address through its CHILD_SA
             """;
@@ -44,7 +46,7 @@ public final class IkeCommand {
                 return 2;
             }
         }
-        for (String required : List.of("--local", "--id", "--psk", "--inner", "--local-ts", "--remote-ts")) {
+        for (String required : List.of("--local", "--id", "--inner", "--local-ts", "--remote-ts")) {
             if (!options.containsKey(required)) {
                 err.println("natgw ike: " + required + " is required");
                 return 2;
@@ -96,7 +98,13 @@ public final class IkeCommand {
                 o.getOrDefault("--esp-proposals", "aes128gcm16"));
         var config = IkeConfig.psk("natgw", InetAddress.getByName(o.get("--local")), remote,
                 o.getOrDefault("--proposals", "aes128gcm16-prfsha256-x25519"), o.get("--id"),
-                Optional.ofNullable(o.get("--remote-id")), o.get("--psk"), List.of(child));
+                Optional.ofNullable(o.get("--remote-id")), o.getOrDefault("--psk", ""), List.of(child));
+        if (o.containsKey("--cert")) {
+            config = config.withCertificates(Pem.certificates(Path.of(o.get("--cert")), Path.of(o.get("--key")),
+                    Path.of(o.get("--ca"))));
+        } else if (!o.containsKey("--psk")) {
+            throw new IllegalArgumentException("--psk or --cert, --key and --ca are required");
+        }
         if (o.containsKey("--dpd")) {
             config = config.withDpdDelay(Duration.ofSeconds(Long.parseLong(o.get("--dpd"))));
         }

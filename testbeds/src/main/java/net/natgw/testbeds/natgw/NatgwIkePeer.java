@@ -21,8 +21,8 @@ public final class NatgwIkePeer {
     public static NatgwProcess start(Lab lab, PskTunnel tunnel, int pings, int seconds, List<String> extra) {
         Host self = tunnel.self();
         Host peer = tunnel.peer();
-        var args = new ArrayList<>(List.of("ike", "--local", self.address(), "--id", PskTunnel.id(self),
-                "--remote-id", PskTunnel.id(peer), "--psk", tunnel.psk(), "--inner", self.inner(),
+        var args = new ArrayList<>(List.of("ike", "--local", self.address(), "--id", tunnel.idOf(self),
+                "--remote-id", tunnel.idOf(peer), "--psk", tunnel.psk(), "--inner", self.inner(),
                 "--local-ts", self.inner() + "/32", "--remote-ts", peer.inner() + "/32",
                 "--proposals", tunnel.proposals(), "--esp-proposals", tunnel.espProposals(),
                 "--duration", Integer.toString(seconds)));

@@ -24,7 +24,7 @@ import net.natgw.testbeds.lab.LabException;
 public final class StrongSwan {
     /** The openssl plugin first: strongSwan's own aes and gcm plugins are about five times slower here. */
     private static final String PLUGINS = "random nonce openssl aesni aes sha1 sha2 hmac gcm chapoly curve25519"
-            + " gmp x509 pubkey pem pkcs1 kdf socket-default kernel-libipsec kernel-netlink vici";
+            + " gmp x509 constraints pubkey pem pkcs1 pkcs8 kdf socket-default kernel-libipsec kernel-netlink vici";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
 
     private final Host host;
@@ -94,6 +94,11 @@ public final class StrongSwan {
         }
         throw new LabException("charon in " + host.namespace() + " did not open its VICI socket in "
                 + START_TIMEOUT.toSeconds() + " s: " + log());
+    }
+
+    /** The folder whose x509ca/, x509/ and private/ hold the credentials {@link #load} loads. */
+    public Path credentials() {
+        return dir;
     }
 
     /** Writes the configuration to swanctl.conf and loads its connections and secrets. */
@@ -178,7 +183,8 @@ public final class StrongSwan {
     }
 
     private Command.Result swanctl(Duration timeout, String... args) {
-        var command = new ArrayList<>(List.of("swanctl"));
+        // SWANCTL_DIR: certificates and keys come from x509/, x509ca/ and private/ beside swanctl.conf.
+        var command = new ArrayList<>(List.of("env", "SWANCTL_DIR=" + dir, "swanctl"));
         command.addAll(List.of(args));
         command.addAll(List.of("--uri", "unix://" + vici));
         return Command.tryRun(command, timeout);

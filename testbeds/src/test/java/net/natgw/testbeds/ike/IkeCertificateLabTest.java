@@ -1,0 +1,123 @@
+package net.natgw.testbeds.ike;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import net.natgw.ike.testing.TestPki;
+import net.natgw.testbeds.interop.InteropLog;
+import net.natgw.testbeds.interop.InteropResult;
+import net.natgw.testbeds.lab.Host;
+import net.natgw.testbeds.lab.Lab;
+import net.natgw.testbeds.lab.LabSupport;
+import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Topology;
+import net.natgw.testbeds.natgw.NatgwIkePeer;
+import net.natgw.testbeds.strongswan.PskTunnel;
+import net.natgw.testbeds.strongswan.StrongSwan;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** IKEv2 with ECDSA certificates (RFC 7427) between natgw and strongSwan, each side as initiator. */
+@Tag("lab")
+class IkeCertificateLabTest {
+    @BeforeAll
+    static void prerequisites() {
+        LabSupport.requireLab();
+    }
+
+    /** strongSwan's credentials: the CA in x509ca/, its certificate in x509/, its key in private/. */
+    private static void strongSwanCredentials(StrongSwan swan, TestPki pki, TestPki.Issued own, Host host)
+            throws IOException {
+        Path dir = swan.credentials();
+        for (String sub : List.of("x509ca", "x509", "private")) {
+            Files.createDirectories(dir.resolve(sub));
+        }
+        String role = host.namespace().role();
+        TestPki.write(dir.resolve("x509ca/ca.pem"), pki.caCertificate());
+        TestPki.write(dir.resolve("x509/" + role + ".pem"), own.certificate());
+        TestPki.write(dir.resolve("private/" + role + ".pem"), own.keys());
+    }
+
+    /** natgw's credentials, as --cert, --key and --ca options. */
+    private static List<String> natgwCredentials(Lab lab, TestPki pki, TestPki.Issued own) {
+        Path dir = lab.workdir();
+        return List.of("--cert", TestPki.write(dir.resolve("natgw-cert.pem"), own.certificate()).toString(),
+                "--key", TestPki.write(dir.resolve("natgw-key.pem"), own.keys()).toString(),
+                "--ca", TestPki.write(dir.resolve("natgw-ca.pem"), pki.caCertificate()).toString());
+    }
+
+    // natgw --- IKE_AUTH {IDi(left.lab.natgw.net), CERT, CERTREQ, AUTH(ECDSA, RFC 7427)} ---> strongSwan
+    // natgw <-- IKE_AUTH {IDr, CERT, AUTH(ECDSA)} -------------------------------------- strongSwan
+    @Test
+    void ecdsaCertificatesAuthenticateEitherWay() throws Exception {
+        var pki = TestPki.create("natgw lab CA", "ec");
+        for (boolean natgwInitiates : new boolean[] {true, false}) {
+            try (Lab lab = Lab.create()) {
+                Topology t = Topology.build(lab, NatKind.MASQUERADE);
+                var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true)
+                        .withProposals("aes256gcm16-prfsha384-ecp384", "aes256gcm16").withCertificates();
+                Host natgwHost = natgwInitiates ? t.initiator() : t.responder();
+                Host swanHost = natgwInitiates ? t.responder() : t.initiator();
+                var swan = StrongSwan.start(lab, swanHost);
+                strongSwanCredentials(swan, pki, pki.issue(tunnel.idOf(swanHost), "ec"), swanHost);
+                var natgwCreds = natgwCredentials(lab, pki, pki.issue(tunnel.idOf(natgwHost), "ec"));
+                var natgw = NatgwIkePeer.start(lab, natgwInitiates ? tunnel : tunnel.mirrored(),
+                        natgwInitiates ? 3 : 0, 10, natgwCreds);
+                swan.load(natgwInitiates ? tunnel.mirrored().render() : tunnel.render());
+                if (natgwInitiates) {
+                    Thread.sleep(6000);
+                } else {
+                    Thread.sleep(2500);
+                    var initiated = swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20));
+                    assertTrue(initiated.ok(), initiated.stdout() + "\nnatgw:\n" + natgw.log());
+                }
+                var sas = swan.listSas();
+                var report = natgw.awaitReport(40);
+                assertEquals(1, sas.size(), swan.log());
+                assertEquals("ESTABLISHED", sas.get(0).state());
+                assertEquals(1, report.get("child_established"), natgw.log());
+                assertTrue(natgw.log().contains("with EC successful"), natgw.log());
+                assertTrue(swan.log().contains("with ECDSA") || swan.log().contains("successful"), swan.log());
+                if (natgwInitiates) {
+                    assertEquals(3, report.get("ping_replies"));
+                }
+                InteropLog.record(new InteropResult("ikev2-ecdsa-" + (natgwInitiates ? "natgw-to-strongswan"
+                        : "strongswan-to-natgw"), natgwInitiates ? "natgw" : "strongSwan " + StrongSwan.version(),
+                        natgwInitiates ? "strongSwan " + StrongSwan.version() : "natgw",
+                        NatKind.MASQUERADE.description(), 2, true, "-", 0,
+                        "ECDSA P-256 certificates from one lab CA, RFC 7427 signatures, IKE "
+                                + sas.get(0).algorithms()));
+            }
+        }
+    }
+
+    @Test
+    void aCertificateFromAnotherCaIsRefusedByStrongSwanAndLeavesNothingUp() throws Exception {
+        var pki = TestPki.create("natgw lab CA", "ec");
+        var rogue = TestPki.create("rogue CA", "ec");
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true).withCertificates();
+            var swan = StrongSwan.start(lab, t.responder());
+            strongSwanCredentials(swan, pki, pki.issue(tunnel.idOf(t.responder()), "ec"), t.responder());
+            swan.load(tunnel.mirrored().render());
+            var natgw = NatgwIkePeer.start(lab, tunnel, 0, 6,
+                    natgwCredentials(lab, pki, rogue.issue(tunnel.idOf(t.initiator()), "ec")));
+            var report = natgw.awaitReport(40);
+            assertEquals(0, report.get("ike_up"), natgw.log());
+            assertTrue(natgw.log().contains("AUTHENTICATION_FAILED"), natgw.log());
+            assertEquals(List.of(), swan.listSas());
+            assertFalse(swan.log().contains("IKE_SA lab[1] established"));
+            InteropLog.record(new InteropResult("ikev2-ecdsa-untrusted", "natgw", "strongSwan " + StrongSwan.version(),
+                    NatKind.MASQUERADE.description(), 2, true, "-", 0,
+                    "a certificate from another CA: strongSwan answers AUTHENTICATION_FAILED, nothing stays up"));
+        }
+    }
+}
