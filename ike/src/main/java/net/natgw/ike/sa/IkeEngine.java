@@ -1,6 +1,8 @@
 package net.natgw.ike.sa;
 
 import java.net.InetSocketAddress;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,12 +12,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.crypto.Bytes;
 import net.natgw.ike.crypto.IkeSaKeys;
 import net.natgw.ike.crypto.KeyExchange;
 import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.MessageCodec;
+import net.natgw.ike.message.NoncePayload;
 import net.natgw.ike.message.NotifyPayload;
 import net.natgw.ike.message.NotifyType;
 import net.natgw.natt.Rfc3948;
@@ -39,6 +43,8 @@ public final class IkeEngine {
     private final Map<String, IkeSa> halfOpen = new HashMap<>();
     private final Set<Integer> childSpis = new HashSet<>();
     private final AtomicLong drops = new AtomicLong();
+    private final byte[] cookieSecret = new byte[32];
+    private int cookieThreshold = 16;
     private int nextIkeId = 1;
     private int nextChildId = 1;
 
@@ -47,6 +53,15 @@ public final class IkeEngine {
         this.listener = listener;
         this.random = random;
         this.configs = List.copyOf(configs);
+        random.nextBytes(cookieSecret);
+    }
+
+    /**
+     * RFC 7296 §2.6: with this many half-open IKE SAs (and more), a new IKE_SA_INIT must first
+     * return our COOKIE. 0 asks every initiator for one.
+     */
+    public void cookieThreshold(int halfOpenSas) {
+        this.cookieThreshold = halfOpenSas;
     }
 
     IkeTransport transport() {
@@ -125,6 +140,10 @@ public final class IkeEngine {
             countDrop("IKE_SA_INIT from " + from + ": " + e.getMessage());
             return;
         }
+        if (halfOpen.size() >= cookieThreshold && !cookieValid(request, from)) {
+            sendCookie(request, from, to);
+            return;
+        }
         Optional<IkeConfig> config = configs.stream().filter(c -> matchesAddresses(c, from, to)).findFirst();
         if (config.isEmpty()) {
             countDrop("IKE_SA_INIT from " + from + " to " + to + ": no configuration for these addresses");
@@ -164,6 +183,37 @@ public final class IkeEngine {
                 .min((a, b) -> Boolean.compare(a.remoteId().isEmpty(), b.remoteId().isEmpty()))
                 .orElseThrow(() -> new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED,
                         "no configuration for peer '" + idi + "'"));
+    }
+
+    /**
+     * RFC 7296 §2.6: {@code <version> | SHA-256(Ni | IPi | SPIi | <secret>)}: only an initiator
+     * that receives at its address can return it, and checking it needs no state.
+     */
+    private byte[] cookie(IkeMessage request, InetSocketAddress from) {
+        try {
+            var sha = MessageDigest.getInstance("SHA-256");
+            request.find(NoncePayload.class).ifPresent(n -> sha.update(n.nonce()));
+            sha.update(from.getAddress().getAddress());
+            sha.update(Bytes.u64(request.spiI()));
+            sha.update(cookieSecret);
+            return Bytes.concat(new byte[] {1}, sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private boolean cookieValid(IkeMessage request, InetSocketAddress from) {
+        // The COOKIE notify comes first (RFC 7296 §2.6).
+        return !request.payloads().isEmpty() && request.payloads().get(0) instanceof NotifyPayload n
+                && n.notifyType() == NotifyType.COOKIE
+                && MessageDigest.isEqual(n.data(), cookie(request, from));
+    }
+
+    private void sendCookie(IkeMessage request, InetSocketAddress from, InetSocketAddress to) {
+        log.info("asking {} for a cookie: {} half-open IKE SAs", from, halfOpen.size());
+        var response = new IkeMessage(request.spiI(), 0, IkeMessage.IKE_SA_INIT, false, true, 0,
+                List.of(NotifyPayload.of(NotifyType.COOKIE, cookie(request, from))));
+        transport.send(MessageCodec.encode(response), to, from, false);
     }
 
     /** RFC 7296 §1.3, §2.7: refusals of IKE_SA_INIT keep no state and go unprotected. */
@@ -207,6 +257,11 @@ public final class IkeEngine {
         log.info("{} rekeyed as {}: {}", old.name(), sa.name(), keys.suite());
         listener.ikeSaRekeyed(old, sa);
         return sa;
+    }
+
+    /** An IKE SA past IKE_AUTH no longer counts towards the cookie threshold (RFC 7296 §2.6). */
+    void noLongerHalfOpen(IkeSa sa) {
+        halfOpen.values().remove(sa);
     }
 
     void forget(IkeSa sa) {

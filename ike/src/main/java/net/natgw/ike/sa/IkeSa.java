@@ -151,6 +151,7 @@ public final class IkeSa {
         log.info("{} state change: {} => {}", name(), state, target);
         state = target;
         if (target == IkeSaState.ESTABLISHED) {
+            engine.noLongerHalfOpen(this);
             scheduleDpd();
         }
     }

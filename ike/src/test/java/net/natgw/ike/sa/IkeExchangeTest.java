@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -138,6 +139,26 @@ class IkeExchangeTest {
         long inits = net.sent().stream().filter(d -> d.bytes()[18] == IkeMessage.IKE_SA_INIT).count();
         assertEquals(4, inits, "request, INVALID_KE_PAYLOAD, request again, response");
         assertEquals(1, e[1].ikeSas().size(), "the refusal left no state on the responder");
+    }
+
+    // I --- IKE_SA_INIT ------------------------> R
+    // I <-- N(COOKIE) -------------------------- R   no state kept
+    // I --- IKE_SA_INIT, N(COOKIE) first ------> R
+    @Test
+    void aResponderUnderLoadAsksForACookieFirst() {
+        var e = engines(left(PROPOSALS, "s"), right(PROPOSALS, "s"));
+        e[1].cookieThreshold(0);
+        e[0].initiate(left(PROPOSALS, "s"));
+        net.run();
+        assertEquals(List.of("established", "child net"), leftEvents.log);
+        long inits = net.sent().stream().filter(d -> d.bytes()[18] == IkeMessage.IKE_SA_INIT).count();
+        assertEquals(4, inits, "request, COOKIE, request with the cookie, response");
+        // A forged cookie gets another COOKIE, never an SA.
+        var forged = net.sent().stream().filter(d -> d.bytes()[18] == IkeMessage.IKE_SA_INIT).toList().get(2);
+        byte[] bytes = forged.bytes().clone();
+        bytes[40] ^= 1;
+        e[1].receive(bytes, new InetSocketAddress(LEFT, 501), forged.to(), false);
+        assertEquals(1, e[1].ikeSas().size());
     }
 
     @Test
