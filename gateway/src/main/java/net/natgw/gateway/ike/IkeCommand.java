@@ -24,7 +24,7 @@ public final class IkeCommand {
                   --local-ts CIDR --remote-ts CIDR [--proposals P] [--esp-proposals P] [--encap]
                   [--initiate] [--ping ADDR --count N [--interval MS]] [--dpd S] [--delete-after S]
                   [--rekey-child-after S] [--rekey-ike-after S] [--cert PEM --key PEM --ca PEM]
-                  [--duration S]
+                  [--duration S] [--load N [--warm-up N] [--window W] [--hold S]]
                                       one IKEv2 peer with a pre-shared key, answering ICMP echo
                                       to its inner address through its CHILD_SA
             """;
@@ -59,6 +59,9 @@ public final class IkeCommand {
             err.println("natgw ike: " + e.getMessage());
             return 2;
         }
+        if (options.containsKey("--load")) {
+            return load(config, options, out);
+        }
         long duration = Long.parseLong(options.getOrDefault("--duration", "10"));
         try (var endpoint = IkeEndpoint.start(config, InetAddress.getByName(options.get("--inner")))) {
             if (options.containsKey("--initiate")) {
@@ -87,6 +90,26 @@ public final class IkeCommand {
                 Thread.sleep(Duration.ofNanos(left));
             }
             out.println(endpoint.report());
+        }
+        return 0;
+    }
+
+    /** {@code --load N [--warm-up N] [--window W]}: IKE SAs set up as fast as the responder takes them. */
+    private static int load(IkeConfig config, Map<String, String> o, PrintStream out) throws Exception {
+        int window = Integer.parseInt(o.getOrDefault("--window", "16"));
+        try (var load = new IkeLoad(config)) {
+            int warmUp = Integer.parseInt(o.getOrDefault("--warm-up", "0"));
+            if (warmUp > 0) {
+                load.run(warmUp, window);
+                out.println("warm_up_done=" + warmUp);
+                out.flush();
+                Thread.sleep(Duration.ofSeconds(Long.parseLong(o.getOrDefault("--pause", "3"))));
+            }
+            int n = Integer.parseInt(o.get("--load"));
+            double seconds = load.run(n, window);
+            out.println("setups=" + (load.established() - warmUp) + " failed=" + load.failed() + " millis="
+                    + Math.round(seconds * 1000));
+            Thread.sleep(Duration.ofSeconds(Long.parseLong(o.getOrDefault("--hold", "0"))));
         }
         return 0;
     }

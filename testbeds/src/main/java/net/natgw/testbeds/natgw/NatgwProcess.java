@@ -30,13 +30,32 @@ public final class NatgwProcess {
 
     /** Starts {@code natgw ARGS...} in the host's namespace; files named in args live in the lab's workdir. */
     public static NatgwProcess start(Lab lab, Host host, String name, List<String> args) {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        var command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-                "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
-                "-cp", System.getProperty("java.class.path"), "net.natgw.gateway.cli.Natgw"));
+        return start(lab, host, name, List.of(), args);
+    }
+
+    /** The same with extra JVM options, such as a log level for benchmarks. */
+    public static NatgwProcess start(Lab lab, Host host, String name, List<String> jvmOptions, List<String> args) {
+        var command = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "net.natgw.gateway.cli.Natgw"));
         command.addAll(args);
         Path log = lab.workdir().resolve(name + ".log");
         return new NatgwProcess(name, lab.spawn(host.namespace(), command, log), log);
+    }
+
+    /** The java binary of this JVM, whose jcmd reads the heap of natgw's JVMs. */
+    public static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Stops the JVM now, without its report. */
+    public void stop() {
+        process.destroy();
     }
 
     /** Writes a file into the lab's workdir and returns its path, for configurations. */

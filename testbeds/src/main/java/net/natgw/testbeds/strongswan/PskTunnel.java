@@ -73,6 +73,7 @@ public record PskTunnel(String name, int version, Host self, Host peer, boolean 
                     remote_addrs = %s
                     proposals = %s
                     dpd_delay = %ds
+                    unique = never
                     local {
                       auth = %s
                       id = %s%s

@@ -43,10 +43,15 @@ public final class StrongSwan {
 
     /** Starts charon in the host's namespace and waits until its VICI socket answers. */
     public static StrongSwan start(Lab lab, Host host) {
+        return start(lab, host, 2);
+    }
+
+    /** The same, with charon's IKE log at {@code ikeLogLevel} (0 for benchmarks, 2 for tests). */
+    public static StrongSwan start(Lab lab, Host host, int ikeLogLevel) {
         Path dir = lab.workdir().resolve("strongswan-" + host.namespace().role());
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("strongswan.conf"), strongswanConf(dir));
+            Files.writeString(dir.resolve("strongswan.conf"), strongswanConf(dir, ikeLogLevel));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -59,17 +64,17 @@ public final class StrongSwan {
         return peer;
     }
 
-    private static String strongswanConf(Path dir) {
+    private static String strongswanConf(Path dir, int ikeLogLevel) {
         return """
                 charon {
                   load = %s
                   filelog {
                     stderr {
                       time_format = %%H:%%M:%%S
-                      default = 1
-                      ike = 2
-                      knl = 2
-                      net = 1
+                      default = %d
+                      ike = %d
+                      knl = %d
+                      net = %d
                     }
                   }
                   plugins {
@@ -78,7 +83,8 @@ public final class StrongSwan {
                     }
                   }
                 }
-                """.formatted(PLUGINS, dir.resolve("charon.vici"));
+                """.formatted(PLUGINS, Math.min(1, ikeLogLevel), ikeLogLevel, ikeLogLevel,
+                Math.min(1, ikeLogLevel), dir.resolve("charon.vici"));
     }
 
     private void awaitVici() {
@@ -164,6 +170,11 @@ public final class StrongSwan {
         } catch (IOException e) {
             return "(log unreadable: " + e.getMessage() + ")";
         }
+    }
+
+    /** charon's process id, to read its CPU time and memory in /proc. */
+    public long pid() {
+        return charon.pid();
     }
 
     public Host host() {
