@@ -82,6 +82,9 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
     final AtomicLong pingsSent = new AtomicLong();
     final AtomicLong pingReplies = new AtomicLong();
     final AtomicLong echoesAnswered = new AtomicLong();
+    /** From {@link #initiate} to the first CHILD_SA, as the operator would time it; -1 until then. */
+    private volatile long initiatedAt;
+    private volatile long setupMillis = -1;
 
     private IkeEndpoint(IkeConfig config, InetAddress inner) throws InterruptedException {
         this.config = config;
@@ -118,6 +121,7 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
     }
 
     public void initiate() {
+        initiatedAt = System.nanoTime();
         loop.execute(() -> engine.initiate(config));
     }
 
@@ -237,7 +241,9 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
 
     @Override
     public void childSaEstablished(IkeSa sa, ChildSaRecord child) {
-        childEstablished.incrementAndGet();
+        if (childEstablished.getAndIncrement() == 0 && initiatedAt != 0) {
+            setupMillis = (System.nanoTime() - initiatedAt) / 1_000_000;
+        }
         var out = new OutboundSa(parameters(child, child.spiOut(), child.keysOut()), SaEventListener.NONE);
         var in = new InboundSa(parameters(child, child.spiIn(), child.keysIn()), SaEventListener.NONE);
         sad.install(in);
@@ -271,7 +277,7 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
                 + childDeleted + " ike_deleted=" + ikeDeleted + " ike_rekeyed=" + ikeRekeyed
                 + " ike_up=" + onLoop(() -> engine.ikeSas().size())
                 + " pings_sent=" + pingsSent + " ping_replies=" + pingReplies + " echoes_answered=" + echoesAnswered
-                + " ike_dropped=" + onLoop(engine::drops);
+                + " ike_dropped=" + onLoop(engine::drops) + " setup_ms=" + setupMillis;
     }
 
     private <T> T onLoop(Callable<T> task) {

@@ -104,6 +104,9 @@ final class CreateChildSa implements Exchange {
         } catch (IkeProtocolException e) {
             IkeSa.log().warn("{} CREATE_CHILD_SA for {} failed: {}", sa.name(), child.name(), e.getMessage());
             sa.engine.releaseChildSpi(spi);
+            if (rekeyOf != null) {
+                sa.childRekeyFailed(rekeyOf);
+            }
         }
     }
 

@@ -235,12 +235,12 @@ public final class IkeEngine {
     }
 
     /**
-     * The IKE SA that replaces {@code old} after a rekey (RFC 7296 §2.18): new SPIs and keys,
-     * the same peer, configuration and CHILD_SAs; message IDs start again at 0.
+     * A new IKE SA from a rekey of {@code old} (RFC 7296 §2.18): new SPIs and keys, the same peer
+     * and configuration; message IDs start again at 0. It carries no CHILD_SA until {@link #adopt}.
      *
      * @param initiator whether we started the rekey, which makes us the new SA's initiator
      */
-    IkeSa takeOver(IkeSa old, boolean initiator, long spiI, long spiR, IkeSaKeys keys, byte[] ni, byte[] nr) {
+    IkeSa successor(IkeSa old, boolean initiator, long spiI, long spiR, IkeSaKeys keys, byte[] ni, byte[] nr) {
         var sa = new IkeSa(this, initiator, nextIkeId++, old.config(), old.local, old.remote);
         sa.spiI = spiI;
         sa.spiR = spiR;
@@ -250,13 +250,17 @@ public final class IkeEngine {
         sa.nr = nr;
         sa.keys(keys);
         bySpi.put(sa.localSpi(), sa);
-        sa.children.addAll(old.children);
+        sa.moveTo(IkeSaState.ESTABLISHED);
+        return sa;
+    }
+
+    /** {@code successor} takes over the CHILD_SAs of {@code old}, which now only waits for its delete. */
+    void adopt(IkeSa old, IkeSa successor) {
+        successor.children.addAll(old.children);
         old.children.clear();
         old.moveTo(IkeSaState.REKEYED);
-        sa.moveTo(IkeSaState.ESTABLISHED);
-        log.info("{} rekeyed as {}: {}", old.name(), sa.name(), keys.suite());
-        listener.ikeSaRekeyed(old, sa);
-        return sa;
+        log.info("{} rekeyed as {}: {}", old.name(), successor.name(), successor.keys.suite());
+        listener.ikeSaRekeyed(old, successor);
     }
 
     /** An IKE SA past IKE_AUTH no longer counts towards the cookie threshold (RFC 7296 §2.6). */

@@ -385,6 +385,9 @@ public final class IkeSa {
     }
 
     private final Map<ChildSaRecord, Rekey> rekeys = new HashMap<>();
+    private boolean rekeyingIke;
+    private IkeSa peersSuccessor;
+    private RekeyNonces peersSuccessorNonces;
 
     /** Replaces a CHILD_SA by a new one (CREATE_CHILD_SA with REKEY_SA); the old one is deleted after. */
     public void rekeyChild(ChildSaRecord child) {
@@ -399,6 +402,54 @@ public final class IkeSa {
         queue(new RekeyIkeSa());
     }
 
+    /** Our IKE SA rekey request is out: a rekey by the peer now is a collision (RFC 7296 §2.8.2). */
+    void ikeRekeyStarted() {
+        rekeyingIke = true;
+    }
+
+    boolean rekeyingIke() {
+        return rekeyingIke;
+    }
+
+    /** Our rekey created {@code ours}; the peer's, if it crossed ours, created {@link #peersSuccessor}. */
+    void ikeRekeyed(IkeSa ours, RekeyNonces nonces) {
+        rekeyingIke = false;
+        if (peersSuccessor == null) {
+            engine.adopt(this, ours);
+            queue(Informational.deleteIkeSa());
+        } else if (nonces.lowerThan(peersSuccessorNonces)) {
+            // RFC 7296 §2.8.2: the new IKE SA holding the lowest nonce is redundant and its creator
+            // deletes it; the creator of the other one deletes the old IKE SA.
+            log.info("{} IKE rekey collision: ours {} is redundant", name(), ours.name());
+            engine.adopt(this, peersSuccessor);
+            ours.delete();
+        } else {
+            log.info("{} IKE rekey collision: the peer's {} is redundant", name(), peersSuccessor.name());
+            engine.adopt(this, ours);
+            queue(Informational.deleteIkeSa());
+        }
+        peersSuccessor = null;
+    }
+
+    /** The peer rekeyed this IKE SA as {@code theirs}; while ours is out, which survives waits for it. */
+    void ikeRekeyedByPeer(IkeSa theirs, RekeyNonces nonces) {
+        if (rekeyingIke) {
+            peersSuccessor = theirs;
+            peersSuccessorNonces = nonces;
+        } else {
+            engine.adopt(this, theirs);
+        }
+    }
+
+    /** Our rekey was refused or came to nothing: the peer's successor, if any, takes over. */
+    void ikeRekeyFailed() {
+        rekeyingIke = false;
+        if (peersSuccessor != null) {
+            engine.adopt(this, peersSuccessor);
+            peersSuccessor = null;
+        }
+    }
+
     /** Our rekey of {@code old} created {@code created}. */
     void rekeyed(ChildSaRecord old, ChildSaRecord created, RekeyNonces nonces) {
         Rekey r = rekeys.computeIfAbsent(old, k -> new Rekey());
@@ -411,6 +462,11 @@ public final class IkeSa {
         } else {
             resolveCollision(old, r);
         }
+    }
+
+    /** Our rekey of {@code old} was refused: no collision to settle; a rekey by the peer stands alone. */
+    void childRekeyFailed(ChildSaRecord old) {
+        rekeys.remove(old);
     }
 
     /** The peer's rekey of {@code old} created {@code created}; the peer deletes {@code old}. */

@@ -32,12 +32,8 @@ final class Informational implements Exchange {
         return new Informational(List.of(), null);
     }
 
+    /** Deletes the IKE SA, with its CHILD_SAs unless a rekey moved them to a successor. */
     static Informational deleteIkeSa() {
-        return new Informational(List.of(DeletePayload.ikeSa()), null);
-    }
-
-    /** The old IKE SA after a rekey: its CHILD_SAs already live on in the new one. */
-    static Informational deleteRekeyedIkeSa() {
         return new Informational(List.of(DeletePayload.ikeSa()), null);
     }
 
@@ -79,6 +75,9 @@ final class Informational implements Exchange {
         }
         for (DeletePayload d : request.all(DeletePayload.class)) {
             if (d.protocol() == Proposal.IKE) {
+                // RFC 7296 §2.25.2: a delete of the IKE SA we are rekeying ends our rekey; a
+                // successor the peer created meanwhile keeps the CHILD_SAs.
+                sa.ikeRekeyFailed();
                 sa.destroyAfterResponse(sa.state() == IkeSaState.REKEYED ? "replaced by its rekeyed successor"
                         : "deleted by the peer");
                 return List.of();

@@ -26,6 +26,9 @@ import net.natgw.ike.message.SaPayload;
  * I <-- HDR, SK {SA(SPIr'), Nr, KEr} ---- R
  * I --- HDR(old), SK {D(IKE)} ----------> R
  * </pre>
+ *
+ * When both ends start this exchange at once, each answers the other's as usual and two new IKE
+ * SAs result; {@link IkeSa#ikeRekeyed} keeps one of them (§2.8.2).
  */
 final class RekeyIkeSa implements Exchange {
     private long newSpiI;
@@ -39,6 +42,7 @@ final class RekeyIkeSa implements Exchange {
 
     @Override
     public List<Payload> request(IkeSa sa) {
+        sa.ikeRekeyStarted();
         newSpiI = sa.engine.allocateIkeSpi();
         ni = sa.engine.nonce();
         ke = KeyExchange.create(sa.config().preferredGroup(), sa.engine.random());
@@ -48,22 +52,36 @@ final class RekeyIkeSa implements Exchange {
     }
 
     @Override
-    public void response(IkeSa sa, IkeMessage response, byte[] raw) throws IkeProtocolException {
-        IkeSa.failOnError(response);
-        Proposal chosen = response.find(SaPayload.class).filter(s -> s.proposals().size() == 1)
-                .map(s -> s.proposals().get(0))
-                .orElseThrow(() -> IkeProtocolException.invalidSyntax("no proposal in the IKE rekey response"));
-        if (!ProposalSelection.acceptable(sa.config().proposals(), IkeAuth.stripSpi(chosen)) || chosen.spi().length != 8) {
-            throw new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, "the responder chose " + chosen);
+    public void response(IkeSa sa, IkeMessage response, byte[] raw) {
+        try {
+            IkeSa.failOnError(response);
+            Proposal chosen = response.find(SaPayload.class).filter(s -> s.proposals().size() == 1)
+                    .map(s -> s.proposals().get(0))
+                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no proposal in the IKE rekey response"));
+            if (!ProposalSelection.acceptable(sa.config().proposals(), IkeAuth.stripSpi(chosen))
+                    || chosen.spi().length != 8) {
+                throw new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, "the responder chose " + chosen);
+            }
+            byte[] nr = response.find(NoncePayload.class)
+                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no nonce in the IKE rekey response")).nonce();
+            KePayload theirs = response.find(KePayload.class).filter(k -> k.group() == ke.group())
+                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no KE of group " + ke.group()));
+            long newSpiR = spi(chosen);
+            var keys = newKeys(sa, IkeSuite.of(chosen), ke.sharedSecret(theirs.keyData()), ni, nr, newSpiI, newSpiR);
+            sa.ikeRekeyed(sa.engine.successor(sa, true, newSpiI, newSpiR, keys, ni, nr), RekeyNonces.of(ni, nr));
+        } catch (IkeProtocolException e) {
+            // RFC 7296 §1.3, §2.25: a refused rekey (TEMPORARY_FAILURE while the peer is busy) leaves
+            // the IKE SA as it was; it is rekeyed again later.
+            IkeSa.log().warn("{} IKE SA rekey failed: {}", sa.name(), e.getMessage());
+            sa.ikeRekeyFailed();
         }
-        byte[] nr = response.find(NoncePayload.class)
-                .orElseThrow(() -> IkeProtocolException.invalidSyntax("no nonce in the IKE rekey response")).nonce();
-        KePayload theirs = response.find(KePayload.class).filter(k -> k.group() == ke.group())
-                .orElseThrow(() -> IkeProtocolException.invalidSyntax("no KE of group " + ke.group()));
-        long newSpiR = spi(chosen);
-        var keys = newKeys(sa, IkeSuite.of(chosen), ke.sharedSecret(theirs.keyData()), ni, nr, newSpiI, newSpiR);
-        sa.engine.takeOver(sa, true, newSpiI, newSpiR, keys, ni, nr);
-        sa.queue(Informational.deleteRekeyedIkeSa());
+    }
+
+    /** A successor the peer created while ours went unanswered keeps the CHILD_SAs; the old SA goes. */
+    @Override
+    public void timedOut(IkeSa sa) {
+        sa.ikeRekeyFailed();
+        Exchange.super.timedOut(sa);
     }
 
     private static long spi(Proposal p) {
@@ -99,7 +117,7 @@ final class RekeyIkeSa implements Exchange {
         long newSpiI = spi(chosen);
         long newSpiR = sa.engine.allocateIkeSpi();
         var keys = newKeys(sa, suite, ours.sharedSecret(theirs.keyData()), ni, nr, newSpiI, newSpiR);
-        sa.engine.takeOver(sa, false, newSpiI, newSpiR, keys, ni, nr);
+        sa.ikeRekeyedByPeer(sa.engine.successor(sa, false, newSpiI, newSpiR, keys, ni, nr), RekeyNonces.of(ni, nr));
         var answer = new ArrayList<Payload>();
         answer.add(new SaPayload(List.of(new Proposal(chosen.number(), Proposal.IKE, Bytes.u64(newSpiR),
                 chosen.transforms()))));

@@ -26,10 +26,16 @@ final class Responder {
                 if (sa.state() != IkeSaState.ESTABLISHED) {
                     throw new IkeProtocolException(NotifyType.TEMPORARY_FAILURE, "the IKE SA is " + sa.state());
                 }
-                var proposals = request.find(SaPayload.class)
+                var proposals = request.find(SaPayload.class).filter(p -> !p.proposals().isEmpty())
                         .orElseThrow(() -> IkeProtocolException.invalidSyntax("CREATE_CHILD_SA without SA")).proposals();
-                yield proposals.get(0).protocol() == Proposal.IKE ? RekeyIkeSa.respond(sa, request)
-                        : CreateChildSa.respond(sa, request);
+                if (proposals.get(0).protocol() == Proposal.IKE) {
+                    yield RekeyIkeSa.respond(sa, request);
+                }
+                if (sa.rekeyingIke()) {
+                    // RFC 7296 §2.25.2: no new CHILD_SA on an IKE SA we are replacing.
+                    throw new IkeProtocolException(NotifyType.TEMPORARY_FAILURE, "rekeying the IKE SA");
+                }
+                yield CreateChildSa.respond(sa, request);
             }
             default -> throw IkeProtocolException.invalidSyntax("unexpected " + IkeMessage.exchangeName(
                     request.exchange()) + " request");

@@ -125,4 +125,67 @@ class RekeyTest {
             left = null;
         }
     }
+
+    // I --- CREATE_CHILD_SA {SA(IKE, SPIi'), Ni, KEi} ---> R
+    // I <--- CREATE_CHILD_SA {SA(IKE, SPIr''), Nr, KEr} --- R     at the same time
+    // both are answered; the new IKE SA with the lowest nonce is deleted by its creator and
+    // the other one keeps the CHILD_SA (RFC 7296 §2.8.2)
+    @Test
+    void simultaneousIkeRekeysEndWithOneIkeSaHoldingTheChildSa() {
+        for (int round = 0; round < 10; round++) {
+            connect("aes128gcm16");
+            IkeSa oldLeft = only(left);
+            IkeSa oldRight = only(right);
+            var child = oldLeft.children().get(0);
+            oldLeft.rekey();
+            oldRight.rekey();
+            net.run();
+            IkeSa l = only(left);
+            IkeSa r = only(right);
+            assertEquals(List.of(l.spiI(), l.spiR()), List.of(r.spiI(), r.spiR()), "the same IKE SA survives");
+            assertNotEquals(oldLeft.spiI(), l.spiI());
+            assertEquals(IkeSaState.ESTABLISHED, l.state());
+            assertEquals(IkeSaState.DELETED, oldLeft.state());
+            assertEquals(IkeSaState.DELETED, oldRight.state());
+            assertEquals(List.of(child.spiIn()), l.children().stream().map(ChildSaRecord::spiIn).toList());
+            // The survivor carries exchanges: a CHILD_SA rekey over it.
+            l.rekeyChild(l.children().get(0));
+            net.run();
+            assertOneMatchingChild();
+            only(left).delete();
+            net.run();
+            assertTrue(right.ikeSas().isEmpty(), right.ikeSas().toString());
+        }
+    }
+
+    // I --- CREATE_CHILD_SA {SA(IKE), Ni, KEi} ----------> R
+    // I <--- CREATE_CHILD_SA {N(REKEY_SA), SA(ESP), ...} --- R     at the same time
+    // I --- {N(TEMPORARY_FAILURE)} ------------------------> R     RFC 7296 §2.25.2
+    // the IKE SA is replaced and the CHILD_SA, refused its rekey, moves to the new one intact
+    @Test
+    void aChildRekeyCrossingAnIkeRekeyIsRefusedAndBothSidesStayConsistent() {
+        connect("aes128gcm16");
+        IkeSa old = only(left);
+        var child = old.children().get(0);
+        old.rekey();
+        only(right).rekeyChild(only(right).children().get(0));
+        net.run();
+        assertNotEquals(old.spiI(), only(left).spiI());
+        assertEquals(List.of(only(left).spiI(), only(left).spiR()), List.of(only(right).spiI(), only(right).spiR()));
+        assertEquals(List.of(child.spiIn()), only(left).children().stream().map(ChildSaRecord::spiIn).toList());
+        assertOneMatchingChild();
+    }
+
+    // I --- CREATE_CHILD_SA {SA(IKE), Ni, KEi} ---> R
+    // I <--- INFORMATIONAL {D(IKE)} --------------- R     at the same time
+    // the delete wins (RFC 7296 §2.25.2): both ends forget the IKE SA and its CHILD_SA
+    @Test
+    void aDeleteCrossingAnIkeRekeyEndsTheIkeSaOnBothSides() {
+        connect("aes128gcm16");
+        only(left).rekey();
+        only(right).delete();
+        net.run();
+        assertTrue(left.ikeSas().isEmpty(), left.ikeSas().toString());
+        assertTrue(right.ikeSas().isEmpty(), right.ikeSas().toString());
+    }
 }

@@ -39,7 +39,9 @@ public final class InteropMatrix {
                 .append(" addresses; with manual keys (fixed SPIs and keys, no IKE), every probe was answered.\n")
                 .append("- **after the event**: traffic once the path's event happened (mappings flushed, idle past")
                 .append(" the NAT's timeout). A failure here between two strongSwan peers is strongSwan's own")
-                .append(" behaviour, recorded as the reference natgw is measured against.\n\n")
+                .append(" behaviour, recorded as the reference natgw is measured against.\n")
+                .append("- **set-up time**: from the initiator's first IKE_SA_INIT to its CHILD_SA, as `swanctl")
+                .append(" --initiate` or natgw's `setup_ms` reports it; natgw's is its first set-up in a fresh JVM.\n\n")
                 .append("| scenario | initiator | responder | path | IKE | set-up | after the event | set-up time |")
                 .append(" notes |\n|---|---|---|---|---|---|---|---:|---|\n");
         results.stream()
