@@ -414,6 +414,7 @@ public final class IkeSa {
     /** Our rekey created {@code ours}; the peer's, if it crossed ours, created {@link #peersSuccessor}. */
     void ikeRekeyed(IkeSa ours, RekeyNonces nonces) {
         rekeyingIke = false;
+        dropDeletedPeersSuccessor();
         if (peersSuccessor == null) {
             engine.adopt(this, ours);
             queue(Informational.deleteIkeSa());
@@ -422,10 +423,12 @@ public final class IkeSa {
             // deletes it; the creator of the other one deletes the old IKE SA.
             log.info("{} IKE rekey collision: ours {} is redundant", name(), ours.name());
             engine.adopt(this, peersSuccessor);
+            awaitDeleteByPeer();
             ours.delete();
         } else {
             log.info("{} IKE rekey collision: the peer's {} is redundant", name(), peersSuccessor.name());
             engine.adopt(this, ours);
+            peersSuccessor.awaitDeleteByPeer();
             queue(Informational.deleteIkeSa());
         }
         peersSuccessor = null;
@@ -438,16 +441,41 @@ public final class IkeSa {
             peersSuccessorNonces = nonces;
         } else {
             engine.adopt(this, theirs);
+            awaitDeleteByPeer();
         }
     }
 
     /** Our rekey was refused or came to nothing: the peer's successor, if any, takes over. */
     void ikeRekeyFailed() {
         rekeyingIke = false;
+        dropDeletedPeersSuccessor();
         if (peersSuccessor != null) {
             engine.adopt(this, peersSuccessor);
+            awaitDeleteByPeer();
             peersSuccessor = null;
         }
+    }
+
+    /** The peer may already have deleted the successor it created, as the redundant one (§2.8.2). */
+    private void dropDeletedPeersSuccessor() {
+        if (peersSuccessor != null && peersSuccessor.state() == IkeSaState.DELETED) {
+            peersSuccessor = null;
+        }
+    }
+
+    /**
+     * An IKE SA without CHILD_SAs that the peer is due to delete: the old one after its rekey, or
+     * the redundant one of a collision. A peer may never do so (§2.25.2: a delete that crossed its
+     * rekey makes it forget the rekey, and with it the SA we created for it), so after four base
+     * retransmission timeouts (16 s by default, past two of strongSwan's retransmissions) we
+     * forget the SA ourselves rather than keep it forever.
+     */
+    private void awaitDeleteByPeer() {
+        engine.transport().schedule(() -> {
+            if (state != IkeSaState.DELETED && children.isEmpty()) {
+                destroy("the peer did not delete it after the rekey");
+            }
+        }, config.retransmitBase().multipliedBy(4));
     }
 
     /** Our rekey of {@code old} created {@code created}. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import net.natgw.esp.InboundSa;
@@ -32,10 +33,15 @@ class RekeyTest {
     private IkeEngine right;
 
     private void connect(String esp) {
+        connect(esp, Duration.ofSeconds(4));
+    }
+
+    private void connect(String esp, Duration rightRetransmits) {
         var l = IkeConfig.psk("lab", LEFT, Optional.of(RIGHT), IKE, "left", Optional.of("right"), "s",
                 List.of(ChildConfig.tunnel("net", "10.9.1.1/32", "10.9.2.1/32", esp)));
         var r = IkeConfig.psk("lab", RIGHT, Optional.empty(), IKE, "right", Optional.of("left"), "s",
-                List.of(ChildConfig.tunnel("net", "10.9.2.1/32", "10.9.1.1/32", esp)));
+                List.of(ChildConfig.tunnel("net", "10.9.2.1/32", "10.9.1.1/32", esp)))
+                .withRetransmits(rightRetransmits, 5);
         left = new IkeEngine(net.transportFor(), leftEvents, new SecureRandom(), List.of(l));
         right = new IkeEngine(net.transportFor(), rightEvents, new SecureRandom(), List.of(r));
         net.attach(LEFT, left);
@@ -187,5 +193,33 @@ class RekeyTest {
         net.run();
         assertTrue(left.ikeSas().isEmpty(), left.ikeSas().toString());
         assertTrue(right.ikeSas().isEmpty(), right.ikeSas().toString());
+    }
+
+    // I --- CREATE_CHILD_SA {SA(IKE)} --X              left's request lost
+    // I <--- CREATE_CHILD_SA {SA(IKE)} --- R           left's answer lost too
+    // left retransmits first and sees the collision; right, whose own request is still
+    // unanswered, sees either a DELETE of the old IKE SA (it then takes left's SA, §2.25.2, and
+    // never deletes the SA left made for it, which left forgets after its grace period) or a
+    // DELETE of left's redundant SA, and settles the collision itself when its retransmission
+    // is answered. Either way one IKE SA remains, holding the CHILD_SA.
+    @Test
+    void aCollisionFirstSeenByOneSideStillEndsWithOneIkeSa() {
+        for (int round = 0; round < 10; round++) {
+            connect("aes128gcm16", Duration.ofSeconds(6));
+            var child = only(left).children().get(0);
+            net.dropWhen(d -> d.from().getAddress().equals(LEFT));
+            only(left).rekey();
+            only(right).rekey();
+            net.run();
+            net.dropWhen(d -> false);
+            net.advance(Duration.ofSeconds(40));
+            IkeSa l = only(left);
+            IkeSa r = only(right);
+            assertEquals(List.of(l.spiI(), l.spiR()), List.of(r.spiI(), r.spiR()), "the same IKE SA survives");
+            assertEquals(List.of(child.spiIn()), l.children().stream().map(ChildSaRecord::spiIn).toList());
+            assertOneMatchingChild();
+            only(left).delete();
+            net.run();
+        }
     }
 }

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.natgw.testbeds.interop.InteropLog;
 import net.natgw.testbeds.interop.InteropResult;
+import net.natgw.testbeds.lab.Host;
 import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabSupport;
+import net.natgw.testbeds.lab.Namespace;
 import net.natgw.testbeds.lab.NatKind;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwIkePeer;
@@ -26,6 +29,8 @@ import org.junit.jupiter.api.Test;
 class IkeRekeyLabTest {
     private static final Pattern RECEIVED = Pattern.compile("(\\d+) received");
     private static final String ESP_PFS = "aes128gcm16-x25519";
+    private static final Pattern IKE_REKEY_REQUEST =
+            Pattern.compile("sending CREATE_CHILD_SA request \\d+ \\[ SA No KE \\]");
 
     @BeforeAll
     static void prerequisites() {
@@ -101,6 +106,63 @@ class IkeRekeyLabTest {
                     + " with PFS (modp2048) and an IKE SA rekey", 0,
                     "swanctl --rekey --child, then --ike; natgw answered both as responder"));
         }
+    }
+
+    // natgw --- CREATE_CHILD_SA {SA(IKE), Ni, KEi} --X             (natgw -> strongSwan blocked at the NAT)
+    //       <--- CREATE_CHILD_SA {SA(IKE), Ni', KEi'} --- strongSwan  natgw answers --X
+    // path open; both retransmit: each end now holds two new IKE SAs and keeps the one without
+    // the lowest of the four nonces (RFC 7296 §2.8.2)
+    @Test
+    void simultaneousIkeSaRekeysEndWithOneIkeSaOnBothSides() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
+            var natgw = NatgwIkePeer.start(lab, tunnel.mirrored(), 0, 40, List.of("--rekey-ike-after", "9"));
+            var swan = StrongSwan.start(lab, t.initiator());
+            swan.load(tunnel.render());
+            Thread.sleep(2500);
+            assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), natgw.log());
+            assertEquals(3, ping(t, 3), "before the rekeys");
+            var nat = t.nats().get(0);
+            holdBack(nat, t.responder(), "-I");
+            awaitLine(natgw::log, IKE_REKEY_REQUEST, Duration.ofSeconds(15));
+            var rekey = swan.rekeyIke("lab");
+            assertTrue(rekey.ok(), rekey.stdout() + rekey.stderr());
+            Thread.sleep(1000);
+            holdBack(nat, t.responder(), "-D");
+            Thread.sleep(9000); // both ends retransmit after 4 s
+            assertEquals(3, ping(t, 3), "after the collision");
+            var sas = swan.listSas();
+            var report = natgw.awaitReport(40);
+            assertTrue(natgw.log().contains("IKE rekey collision"), "natgw saw both rekeys: " + natgw.log());
+            assertEquals(1, sas.size(), "strongSwan kept one IKE SA: " + sas);
+            assertEquals(1, sas.get(0).children().stream().filter(c -> c.state().equals("INSTALLED")).count(),
+                    sas.toString());
+            assertEquals(1, report.get("ike_up"), natgw.log());
+            assertEquals(1, report.get("child_established"), "the CHILD_SA moved, unchanged: " + report);
+            String redundant = natgw.log().contains("IKE rekey collision: ours") ? "natgw's" : "strongSwan's";
+            InteropLog.record(new InteropResult("ikev2-psk-ike-rekey-collision", "strongSwan " + StrongSwan.version(),
+                    "natgw", NatKind.MASQUERADE.description(), 2, true, "ok: one IKE SA on each side, the same"
+                    + " CHILD_SA, pings through", 0, "both ends rekey the IKE SA at once (natgw's request held back"
+                    + " at the NAT); RFC 7296 §2.8.2: the new IKE SA with the lowest nonce (this run: "
+                    + redundant + ") was dropped"));
+        }
+    }
+
+    private static void awaitLine(Supplier<String> log, Pattern line, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!line.matcher(log.get()).find()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no \"" + line + "\" in " + timeout.toSeconds() + " s: " + log.get());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Adds ({@code -I}) or removes ({@code -D}) a rule at the NAT dropping UDP from {@code host}. */
+    private static void holdBack(Namespace nat, Host host, String action) {
+        nat.exec("iptables", action, "FORWARD", "-s", host.address(), "-p", "udp", "-j", "DROP");
     }
 
     private static int ping(Topology t, int count) {
