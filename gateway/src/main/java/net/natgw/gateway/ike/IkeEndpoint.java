@@ -28,7 +28,6 @@ import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.sa.IkeEngine;
 import net.natgw.ike.sa.IkeSa;
 import net.natgw.ike.sa.IkeSaListener;
-import net.natgw.ike.sa.IkeTransport;
 import net.natgw.natt.DatagramReceiver;
 import net.natgw.natt.EventLoops;
 import net.natgw.natt.RemoteEndpoint;
@@ -93,31 +92,11 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
         this.loop = group.next();
         this.udp = UdpTransport.bind(group, config.local(), Rfc3948.IKE_PORT, Rfc3948.NATT_PORT, this,
                 UdpTransport.Options.DEFAULT);
-        this.engine = new IkeEngine(transport(), this, new SecureRandom(), List.of(config));
+        this.engine = new IkeEngine(new UdpIkeTransport(udp, loop), this, new SecureRandom(), List.of(config));
     }
 
     public static IkeEndpoint start(IkeConfig config, InetAddress inner) throws InterruptedException {
         return new IkeEndpoint(config, inner);
-    }
-
-    private IkeTransport transport() {
-        return new IkeTransport() {
-            @Override
-            public void send(byte[] message, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
-                udp.sendIke(Unpooled.wrappedBuffer(message), to, nattPort);
-            }
-
-            @Override
-            public long nanoTime() {
-                return System.nanoTime();
-            }
-
-            @Override
-            public Cancellable schedule(Runnable task, Duration delay) {
-                var future = loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-                return () -> future.cancel(false);
-            }
-        };
     }
 
     public void initiate() {
@@ -183,9 +162,7 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
 
     @Override
     public void ike(ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
-        byte[] bytes = new byte[message.readableBytes()];
-        message.getBytes(message.readerIndex(), bytes);
-        engine.receive(bytes, sender, recipient, recipient.getPort() == Rfc3948.NATT_PORT);
+        UdpIkeTransport.receive(engine, message, sender, recipient);
     }
 
     @Override

@@ -1,12 +1,10 @@
 package net.natgw.gateway.ike;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +14,6 @@ import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.sa.IkeEngine;
 import net.natgw.ike.sa.IkeSa;
 import net.natgw.ike.sa.IkeSaListener;
-import net.natgw.ike.sa.IkeTransport;
 import net.natgw.natt.DatagramReceiver;
 import net.natgw.natt.EventLoops;
 import net.natgw.natt.Rfc3948;
@@ -45,23 +42,7 @@ public final class IkeLoad implements DatagramReceiver, IkeSaListener, AutoClose
         this.loop = group.next();
         this.udp = UdpTransport.bind(group, config.local(), Rfc3948.IKE_PORT, Rfc3948.NATT_PORT, this,
                 UdpTransport.Options.DEFAULT);
-        this.engine = new IkeEngine(new IkeTransport() {
-            @Override
-            public void send(byte[] message, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
-                udp.sendIke(Unpooled.wrappedBuffer(message), to, nattPort);
-            }
-
-            @Override
-            public long nanoTime() {
-                return System.nanoTime();
-            }
-
-            @Override
-            public Cancellable schedule(Runnable task, Duration delay) {
-                var f = loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-                return () -> f.cancel(false);
-            }
-        }, this, new SecureRandom(), List.of(config));
+        this.engine = new IkeEngine(new UdpIkeTransport(udp, loop), this, new SecureRandom(), List.of(config));
     }
 
     /** Sets up {@code n} IKE SAs, {@code window} in flight; returns the seconds it took. */
@@ -114,9 +95,7 @@ public final class IkeLoad implements DatagramReceiver, IkeSaListener, AutoClose
 
     @Override
     public void ike(ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
-        byte[] bytes = new byte[message.readableBytes()];
-        message.getBytes(message.readerIndex(), bytes);
-        engine.receive(bytes, sender, recipient, recipient.getPort() == Rfc3948.NATT_PORT);
+        UdpIkeTransport.receive(engine, message, sender, recipient);
     }
 
     @Override

@@ -13,8 +13,7 @@ import org.bouncycastle.math.ec.ECPoint;
  * The NIST prime curves, groups 19, 20, 21 (RFC 5903): the public value is x | y, each as long
  * as the field (§7); the shared secret is the x coordinate alone (§9).
  */
-final class EcpKeyExchange implements KeyExchange {
-    private final int group;
+final class EcpKeyExchange extends KeyExchange {
     private final X9ECParameters curve;
     private final int fieldLength;
     private final BigInteger privateKey;
@@ -26,7 +25,7 @@ final class EcpKeyExchange implements KeyExchange {
 
     /** A fixed private key, for the RFC 5903 test vectors. */
     EcpKeyExchange(int group, BigInteger privateKey) {
-        this.group = group;
+        super(group);
         this.curve = curveOf(group);
         this.fieldLength = (curve.getCurve().getFieldSize() + 7) / 8;
         this.privateKey = privateKey;
@@ -57,21 +56,12 @@ final class EcpKeyExchange implements KeyExchange {
     }
 
     @Override
-    public int group() {
-        return group;
+    byte[] ownPublicValue() {
+        return publicValue;
     }
 
     @Override
-    public byte[] publicValue() {
-        return publicValue.clone();
-    }
-
-    @Override
-    public byte[] sharedSecret(byte[] peerPublic) throws IkeProtocolException {
-        if (peerPublic.length != 2 * fieldLength) {
-            throw IkeProtocolException.invalidSyntax("group " + group + " public value of " + peerPublic.length
-                    + " bytes, not " + 2 * fieldLength);
-        }
+    byte[] agree(byte[] peerPublic) throws IkeProtocolException {
         BigInteger x = new BigInteger(1, Arrays.copyOf(peerPublic, fieldLength));
         BigInteger y = new BigInteger(1, Arrays.copyOfRange(peerPublic, fieldLength, peerPublic.length));
         ECPoint peer;
@@ -80,11 +70,11 @@ final class EcpKeyExchange implements KeyExchange {
             // coordinates' range); these curves have cofactor 1, so that is the whole check.
             peer = curve.getCurve().validatePoint(x, y);
         } catch (IllegalArgumentException e) {
-            throw IkeProtocolException.invalidSyntax("group " + group + ": the peer's point is not on the curve");
+            throw IkeProtocolException.invalidSyntax("group " + group() + ": the peer's point is not on the curve");
         }
         ECPoint shared = peer.multiply(privateKey).normalize();
         if (shared.isInfinity()) {
-            throw IkeProtocolException.invalidSyntax("group " + group + ": the shared point is at infinity");
+            throw IkeProtocolException.invalidSyntax("group " + group() + ": the shared point is at infinity");
         }
         return Bytes.fixedLength(shared.getAffineXCoord().toBigInteger(), fieldLength);
     }

@@ -11,15 +11,14 @@ import org.bouncycastle.crypto.params.DHParameters;
  * The MODP groups 14, 15, 16 (RFC 3526). Public values and g^ir are as long as the prime,
  * zero-padded (RFC 7296 §3.4, §2.14).
  */
-final class ModpKeyExchange implements KeyExchange {
-    private final int group;
+final class ModpKeyExchange extends KeyExchange {
     private final DHParameters parameters;
     private final int length;
     private final BigInteger privateKey;
     private final byte[] publicValue;
 
     ModpKeyExchange(int group, SecureRandom random) {
-        this.group = group;
+        super(group);
         this.parameters = switch (group) {
             case Algorithms.MODP_2048 -> DHStandardGroups.rfc3526_2048;
             case Algorithms.MODP_3072 -> DHStandardGroups.rfc3526_3072;
@@ -37,26 +36,17 @@ final class ModpKeyExchange implements KeyExchange {
     }
 
     @Override
-    public int group() {
-        return group;
+    byte[] ownPublicValue() {
+        return publicValue;
     }
 
     @Override
-    public byte[] publicValue() {
-        return publicValue.clone();
-    }
-
-    @Override
-    public byte[] sharedSecret(byte[] peerPublic) throws IkeProtocolException {
-        if (peerPublic.length != length) {
-            throw IkeProtocolException.invalidSyntax("group " + group + " public value of " + peerPublic.length
-                    + " bytes, not " + length);
-        }
+    byte[] agree(byte[] peerPublic) throws IkeProtocolException {
         BigInteger p = parameters.getP();
         BigInteger y = new BigInteger(1, peerPublic);
         // RFC 6989 §2.1: 1 < y < p - 1. These are safe primes, for which that check suffices.
         if (y.compareTo(BigInteger.ONE) <= 0 || y.compareTo(p.subtract(BigInteger.ONE)) >= 0) {
-            throw IkeProtocolException.invalidSyntax("group " + group + ": the peer's public value is out of range");
+            throw IkeProtocolException.invalidSyntax("group " + group() + ": the peer's public value is out of range");
         }
         return Bytes.fixedLength(y.modPow(privateKey, p), length);
     }

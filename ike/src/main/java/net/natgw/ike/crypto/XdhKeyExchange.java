@@ -7,13 +7,12 @@ import org.bouncycastle.math.ec.rfc7748.X25519;
 import org.bouncycastle.math.ec.rfc7748.X448;
 
 /** Curve25519 (31) and Curve448 (32), RFC 8031: public values and secret as RFC 7748 encodes them. */
-final class XdhKeyExchange implements KeyExchange {
-    private final int group;
+final class XdhKeyExchange extends KeyExchange {
     private final byte[] privateKey;
     private final byte[] publicValue;
 
     XdhKeyExchange(int group, SecureRandom random) {
-        this.group = group;
+        super(group);
         boolean x25519 = group == Algorithms.CURVE25519;
         privateKey = new byte[x25519 ? X25519.SCALAR_SIZE : X448.SCALAR_SIZE];
         publicValue = new byte[x25519 ? X25519.POINT_SIZE : X448.POINT_SIZE];
@@ -27,28 +26,19 @@ final class XdhKeyExchange implements KeyExchange {
     }
 
     @Override
-    public int group() {
-        return group;
+    byte[] ownPublicValue() {
+        return publicValue;
     }
 
     @Override
-    public byte[] publicValue() {
-        return publicValue.clone();
-    }
-
-    @Override
-    public byte[] sharedSecret(byte[] peerPublic) throws IkeProtocolException {
-        if (peerPublic.length != publicValue.length) {
-            throw IkeProtocolException.invalidSyntax("group " + group + " public value of " + peerPublic.length
-                    + " bytes, not " + publicValue.length);
-        }
+    byte[] agree(byte[] peerPublic) throws IkeProtocolException {
         byte[] secret = new byte[publicValue.length];
-        boolean ok = group == Algorithms.CURVE25519
+        boolean ok = group() == Algorithms.CURVE25519
                 ? X25519.calculateAgreement(privateKey, 0, peerPublic, 0, secret, 0)
                 : X448.calculateAgreement(privateKey, 0, peerPublic, 0, secret, 0);
         // RFC 8031 §2.3 (and RFC 7748 §6): an all-zero result means a low-order point.
         if (!ok) {
-            throw IkeProtocolException.invalidSyntax("group " + group + ": the peer's public value is of low order");
+            throw IkeProtocolException.invalidSyntax("group " + group() + ": the peer's public value is of low order");
         }
         return secret;
     }

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import net.natgw.esp.Mode;
 import net.natgw.ike.config.ChildConfig;
-import net.natgw.ike.config.ProposalSelection;
 import net.natgw.ike.crypto.KeyExchange;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
@@ -76,12 +75,7 @@ final class CreateChildSa implements Exchange {
     public void response(IkeSa sa, IkeMessage response, byte[] raw) {
         try {
             IkeSa.failOnError(response);
-            Proposal chosen = response.find(SaPayload.class).filter(s -> s.proposals().size() == 1)
-                    .map(s -> s.proposals().get(0))
-                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no proposal in CREATE_CHILD_SA response"));
-            if (!ProposalSelection.acceptable(child.espProposals(), IkeAuth.stripSpi(chosen))) {
-                throw new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, "the responder chose " + chosen);
-            }
+            Proposal chosen = Exchange.acceptedProposal(response, child.espProposals());
             byte[] nr = response.find(NoncePayload.class)
                     .orElseThrow(() -> IkeProtocolException.invalidSyntax("no nonce in CREATE_CHILD_SA response")).nonce();
             Optional<byte[]> pfs = Optional.empty();

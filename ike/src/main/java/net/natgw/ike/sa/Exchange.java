@@ -1,9 +1,13 @@
 package net.natgw.ike.sa;
 
 import java.util.List;
+import net.natgw.ike.config.ProposalSelection;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
+import net.natgw.ike.message.NotifyType;
 import net.natgw.ike.message.Payload;
+import net.natgw.ike.message.Proposal;
+import net.natgw.ike.message.SaPayload;
 
 /**
  * One exchange this side starts (RFC 7296 §1.2-1.5): it builds the request's payloads and takes
@@ -22,5 +26,22 @@ interface Exchange {
     default void timedOut(IkeSa sa) {
         sa.destroy("no response to " + IkeMessage.exchangeName(exchangeType()) + " after "
                 + sa.config().retransmitTries() + " retransmissions");
+    }
+
+    /**
+     * The proposal a response accepted: exactly one (RFC 7296 §3.3), and one of {@code offered}
+     * reduced to a transform per type (§2.7). It keeps the responder's SPI.
+     */
+    static Proposal acceptedProposal(IkeMessage response, List<Proposal> offered) throws IkeProtocolException {
+        Proposal chosen = response.find(SaPayload.class).filter(s -> s.proposals().size() == 1)
+                .map(s -> s.proposals().get(0))
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax(IkeMessage.exchangeName(response.exchange())
+                        + " response without one proposal"));
+        var withoutSpi = new Proposal(chosen.number(), chosen.protocol(), new byte[0], chosen.transforms());
+        if (!ProposalSelection.acceptable(offered, withoutSpi)) {
+            throw new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, "the responder chose " + chosen
+                    + ", which we did not propose");
+        }
+        return chosen;
     }
 }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Optional;
 import net.natgw.esp.Mode;
 import net.natgw.ike.config.ChildConfig;
-import net.natgw.ike.config.ProposalSelection;
 import net.natgw.ike.crypto.PskAuthentication;
 import net.natgw.ike.auth.SignatureAuthentication;
 import net.natgw.ike.message.AuthPayload;
@@ -96,13 +95,8 @@ final class IkeAuth implements Exchange {
     private void establishChild(IkeSa sa, IkeMessage response) {
         try {
             IkeSa.failOnError(response);
-            Proposal chosen = response.find(SaPayload.class).filter(s -> s.proposals().size() == 1)
-                    .map(s -> s.proposals().get(0))
-                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no CHILD_SA proposal in IKE_AUTH response"));
-            var offered = child.espProposals().stream().map(ChildNegotiation::withoutGroups).toList();
-            if (!ProposalSelection.acceptable(offered, stripSpi(chosen))) {
-                throw new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, "the responder chose " + chosen);
-            }
+            Proposal chosen = Exchange.acceptedProposal(response,
+                    child.espProposals().stream().map(ChildNegotiation::withoutGroups).toList());
             var tsi = response.ts(true).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSi")).selectors();
             var tsr = response.ts(false).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSr")).selectors();
             ChildNegotiation.checkNarrowed(tsi, child.localTs());
@@ -115,10 +109,6 @@ final class IkeAuth implements Exchange {
                     e.getMessage());
             sa.engine.releaseChildSpi(childSpi);
         }
-    }
-
-    static Proposal stripSpi(Proposal p) {
-        return new Proposal(p.number(), p.protocol(), new byte[0], p.transforms());
     }
 
     /** Our CERT payloads (end entity first) and AUTH: a signature (RFC 7427) or the PSK's MAC (RFC 7296 §2.15). */

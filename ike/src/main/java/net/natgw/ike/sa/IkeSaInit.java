@@ -91,13 +91,7 @@ final class IkeSaInit implements Exchange {
             return;
         }
         IkeSa.failOnError(response);
-        Proposal chosen = response.find(SaPayload.class).filter(s -> s.proposals().size() == 1)
-                .map(s -> s.proposals().get(0))
-                .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_SA_INIT response without one proposal"));
-        if (!ProposalSelection.acceptable(sa.config().proposals(), chosen)) {
-            throw new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, "the responder chose " + chosen
-                    + ", which we did not propose");
-        }
+        Proposal chosen = Exchange.acceptedProposal(response, sa.config().proposals());
         IkeSuite suite = IkeSuite.of(chosen);
         KePayload kePayload = response.find(KePayload.class)
                 .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_SA_INIT response without KE"));

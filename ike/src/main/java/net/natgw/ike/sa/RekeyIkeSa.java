@@ -55,12 +55,10 @@ final class RekeyIkeSa implements Exchange {
     public void response(IkeSa sa, IkeMessage response, byte[] raw) {
         try {
             IkeSa.failOnError(response);
-            Proposal chosen = response.find(SaPayload.class).filter(s -> s.proposals().size() == 1)
-                    .map(s -> s.proposals().get(0))
-                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no proposal in the IKE rekey response"));
-            if (!ProposalSelection.acceptable(sa.config().proposals(), IkeAuth.stripSpi(chosen))
-                    || chosen.spi().length != 8) {
-                throw new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, "the responder chose " + chosen);
+            Proposal chosen = Exchange.acceptedProposal(response, sa.config().proposals());
+            if (chosen.spi().length != 8) {
+                throw new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, "the responder chose " + chosen
+                        + ", with an IKE SA SPI of " + chosen.spi().length + " bytes");
             }
             byte[] nr = response.find(NoncePayload.class)
                     .orElseThrow(() -> IkeProtocolException.invalidSyntax("no nonce in the IKE rekey response")).nonce();
