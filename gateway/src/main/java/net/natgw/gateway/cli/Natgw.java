@@ -17,7 +17,7 @@ public final class Natgw {
               selftest [--millis N]   check every ESP suite against known answers and measure
                                       its throughput (N ms per figure, default 100)
               help                    this text
-            """ + ManualCommand.USAGE + IkeCommand.USAGE;
+            """ + StartCommand.USAGE + ClientCommand.USAGE + ManualCommand.USAGE + IkeCommand.USAGE;
 
     private Natgw() {
     }
@@ -35,6 +35,9 @@ public final class Natgw {
             case "manual" -> command("manual", () -> ManualCommand.run(args.subList(1, args.size()), System.out,
                     System.err));
             case "ike" -> command("ike", () -> IkeCommand.run(args.subList(1, args.size()), System.out, System.err));
+            case "start" -> command("start", () -> StartCommand.run(args.subList(1, args.size()), System.err));
+            case "initiate", "terminate", "list-sas", "list-conns", "reload", "stats" -> command(args.get(0),
+                    () -> ClientCommand.run(args.get(0), args.subList(1, args.size()), System.out, System.err));
             case "help", "-h", "--help" -> {
                 System.out.print(USAGE);
                 yield 0;
@@ -60,6 +63,8 @@ public final class Natgw {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
+        } catch (Options.UsageException e) {
+            return usageError(name + ": " + e.getMessage());
         } catch (Exception e) {
             System.err.println("natgw " + name + ": " + e.getMessage());
             return 1;

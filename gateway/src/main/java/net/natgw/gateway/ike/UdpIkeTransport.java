@@ -12,7 +12,7 @@ import net.natgw.natt.Rfc3948;
 import net.natgw.natt.UdpTransport;
 
 /** IKE over natgw's UDP sockets: sends through {@code udp}, keeps time and timers on {@code loop}. */
-record UdpIkeTransport(UdpTransport udp, EventLoop loop) implements IkeTransport {
+public record UdpIkeTransport(UdpTransport udp, EventLoop loop) implements IkeTransport {
     @Override
     public void send(byte[] message, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
         udp.sendIke(Unpooled.wrappedBuffer(message), to, nattPort);
@@ -30,7 +30,7 @@ record UdpIkeTransport(UdpTransport udp, EventLoop loop) implements IkeTransport
     }
 
     /** Hands a received IKE message to {@code engine}; the marker is already gone on 4500 (RFC 3948 §2.2). */
-    static void receive(IkeEngine engine, ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
+    public static void receive(IkeEngine engine, ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
         byte[] bytes = new byte[message.readableBytes()];
         message.getBytes(message.readerIndex(), bytes);
         engine.receive(bytes, sender, recipient, recipient.getPort() == Rfc3948.NATT_PORT);

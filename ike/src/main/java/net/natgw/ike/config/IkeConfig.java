@@ -61,6 +61,12 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
                 force, keepalive, dpdDelay, retransmitBase, retransmitTries, children);
     }
 
+    /** The same connection with its CHILD_SAs in another order: IKE_AUTH creates the first. */
+    public IkeConfig withChildren(List<ChildConfig> reordered) {
+        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
+                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, reordered);
+    }
+
     /** Authentication with certificates instead of the pre-shared key, on both sides. */
     public IkeConfig withCertificates(Certificates certs) {
         return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, new byte[0],

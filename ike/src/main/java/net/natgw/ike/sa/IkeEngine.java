@@ -38,7 +38,7 @@ public final class IkeEngine {
     private final IkeTransport transport;
     private final IkeSaListener listener;
     private final SecureRandom random;
-    private final List<IkeConfig> configs;
+    private List<IkeConfig> configs;
     private final Map<Long, IkeSa> bySpi = new HashMap<>();
     private final Map<String, IkeSa> halfOpen = new HashMap<>();
     private final Set<Integer> childSpis = new HashSet<>();
@@ -54,6 +54,11 @@ public final class IkeEngine {
         this.random = random;
         this.configs = List.copyOf(configs);
         random.nextBytes(cookieSecret);
+    }
+
+    /** Replaces the configurations new IKE SAs are matched against; existing SAs keep theirs. */
+    public void configs(List<IkeConfig> replacement) {
+        this.configs = List.copyOf(replacement);
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.crypto.IkeSaKeys;
 import net.natgw.ike.crypto.Prf;
@@ -388,6 +389,11 @@ public final class IkeSa {
     private boolean rekeyingIke;
     private IkeSa peersSuccessor;
     private RekeyNonces peersSuccessorNonces;
+
+    /** Creates another CHILD_SA of this connection (CREATE_CHILD_SA, RFC 7296 §1.3.1). */
+    public void createChild(ChildConfig child) {
+        queue(new CreateChildSa(child, null));
+    }
 
     /** Replaces a CHILD_SA by a new one (CREATE_CHILD_SA with REKEY_SA); the old one is deleted after. */
     public void rekeyChild(ChildSaRecord child) {

@@ -8,14 +8,14 @@ import net.natgw.testbeds.lab.LabException;
 import net.natgw.testbeds.lab.Namespace;
 
 /** iperf3 TCP between two namespaces of a lab; returns the receiver's rate in bit/s. */
-final class Iperf {
+public final class Iperf {
     private static final Pattern RECEIVER = Pattern.compile(
             "\"sum_received\"\\s*:\\s*\\{[^}]*?\"bits_per_second\"\\s*:\\s*([0-9.eE+]+)", Pattern.DOTALL);
 
     private Iperf() {
     }
 
-    static double tcp(Lab lab, Namespace client, String from, Namespace server, String to, Duration time) {
+    public static double tcp(Lab lab, Namespace client, String from, Namespace server, String to, Duration time) {
         Process listener = lab.spawn(server, List.of("iperf3", "--server", "--one-off", "--bind", to),
                 lab.workdir().resolve("iperf3-" + to + ".log"));
         try {

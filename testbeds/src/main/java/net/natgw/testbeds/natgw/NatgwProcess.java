@@ -58,6 +58,20 @@ public final class NatgwProcess {
         process.destroy();
     }
 
+    /** Stops the JVM with SIGTERM, so that its shutdown hook runs, and waits for it to end. */
+    public int terminate(long seconds) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new LabException(name + " did not stop in " + seconds + " s: " + log());
+        }
+        return process.exitValue();
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
     /** Writes a file into the lab's workdir and returns its path, for configurations. */
     public static Path file(Lab lab, String name, String text) {
         try {

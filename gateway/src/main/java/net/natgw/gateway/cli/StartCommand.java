@@ -1,0 +1,64 @@
+package net.natgw.gateway.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import net.natgw.gateway.config.ConfigException;
+import net.natgw.gateway.config.GatewayConfig;
+import net.natgw.gateway.control.ControlServer;
+import net.natgw.gateway.control.ControlSocket;
+import net.natgw.gateway.daemon.Gateway;
+import net.natgw.gateway.tun.TunException;
+
+/** {@code natgw start}: the daemon in the foreground until SIGTERM or SIGINT (systemd's way). */
+final class StartCommand {
+    static final String USAGE = """
+              start --config FILE [--socket PATH] [--tun NAME] [--path-mtu N]
+                                      run the gateway in the foreground: the connections of a
+                                      swanctl.conf-style FILE, a TUN device (default natgw0),
+                                      the control socket (default /run/natgw/natgw.sock)
+            """;
+
+    private StartCommand() {
+    }
+
+    static int run(List<String> args, PrintStream err) throws InterruptedException {
+        var options = new Options(args);
+        Path config = Path.of(options.required("--config"));
+        String tun = options.value("--tun", Gateway.Options.DEFAULT_TUN);
+        int pathMtu = options.integer("--path-mtu", Gateway.Options.DEFAULT_PATH_MTU, 576, 65_535);
+        Path socket = ControlSocket.resolve(options.value("--socket", null));
+        options.noneLeft();
+        GatewayConfig loaded;
+        try {
+            loaded = GatewayConfig.load(config);
+        } catch (ConfigException e) {
+            err.println("natgw start: " + e.getMessage());
+            return 1;
+        }
+        Gateway gateway;
+        try {
+            gateway = Gateway.start(new Gateway.Options(config, tun, pathMtu), loaded);
+        } catch (TunException | IllegalStateException e) {
+            err.println("natgw start: " + e.getMessage());
+            return 1;
+        }
+        ControlServer control;
+        try {
+            control = ControlServer.start(socket, gateway::command);
+        } catch (RuntimeException e) {
+            gateway.close();
+            err.println("natgw start: " + e.getMessage());
+            return 1;
+        }
+        // SIGTERM or SIGINT: delete the SAs with their peers, remove the device, then exit
+        // (with 143 or 130, which systemd counts as a clean stop).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            control.close();
+            gateway.close();
+        }, "natgw-shutdown"));
+        new CountDownLatch(1).await();
+        return 0;
+    }
+}

@@ -1,0 +1,293 @@
+package net.natgw.gateway.config;
+
+import java.net.InetAddress;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import net.natgw.ike.auth.Certificates;
+import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.config.ProposalParser;
+import net.natgw.ike.message.IdPayload;
+import net.natgw.ike.message.Proposal;
+
+/** One {@code connections.<name>} section: its IKE part, its two authentication rounds, its children. */
+final class ConnectionReader {
+    /**
+     * strongSwan's {@code default} IKE proposals, the algorithms of it that natgw implements:
+     * AEAD first, as natgw is fastest with them, then AES-CBC with HMAC; SHA-1 and MODP-2048 last.
+     */
+    static final String DEFAULT_IKE_PROPOSALS =
+            "aes128gcm16-aes256gcm16-chacha20poly1305-prfsha256-prfsha384-prfsha512"
+                    + "-x25519-ecp256-ecp384-ecp521-x448-modp3072-modp4096-modp2048,"
+                    + "aes128-aes256-sha256-sha384-sha512-x25519-ecp256-ecp384-ecp521-x448-modp3072-modp4096-modp2048";
+
+    /** What swanctl.conf cannot say and {@link IkeConfig#psk} assumes: RFC 3948 keepalives, retransmissions. */
+    static final Duration KEEPALIVE = Duration.ofSeconds(20);
+    static final Duration RETRANSMIT_BASE = Duration.ofSeconds(2);
+    static final int RETRANSMIT_TRIES = 5;
+
+    private static final InetAddress ANY4 = Values.literal("0.0.0.0").orElseThrow();
+    private static final InetAddress ANY6 = Values.literal("::").orElseThrow();
+
+    private static final List<String> KEYS = List.of("version", "local_addrs", "remote_addrs", "local_port",
+            "remote_port", "proposals", "vips", "pools", "encap", "dpd_delay", "dpd_timeout", "rekey_time",
+            "over_time", "rand_time", "keyingtries", "unique");
+    private static final List<String> NOT_IMPLEMENTED = List.of("aggressive", "pull", "dscp", "mobike",
+            "fragmentation", "childless", "send_certreq", "send_cert", "ppk_id", "ppk_required",
+            "reauth_time", "mediation", "mediated_by", "mediation_peer", "if_id_in", "if_id_out", "ocsp");
+    private static final List<String> LOCAL_KEYS = List.of("auth", "id", "certs");
+    private static final List<String> REMOTE_KEYS = List.of("auth", "id", "cacerts");
+    private static final List<String> AUTH_NOT_IMPLEMENTED = List.of("round", "pubkeys", "eap_id", "aaa_id",
+            "xauth_id", "groups", "cert_policy", "certs", "cacerts", "revocation", "ca_id");
+
+    private final Node n;
+    private final Map<String, Pool> pools;
+    private final Secrets secrets;
+    private final Credentials credentials;
+
+    ConnectionReader(Node n, Map<String, Pool> pools, Secrets secrets, Credentials credentials) {
+        this.n = n;
+        this.pools = pools;
+        this.secrets = secrets;
+        this.credentials = credentials;
+    }
+
+    /** How one side authenticates: {@code auth = psk} or {@code pubkey}, where it was said, and its identity. */
+    private record Round(Node node, boolean psk, Optional<Field> auth) {
+        ConfigException error(String what) {
+            return auth.map(a -> a.error(what)).orElseGet(() -> node.missing("auth", what));
+        }
+    }
+
+    Connection read() throws ConfigException {
+        n.onlyKeys(KEYS, NOT_IMPLEMENTED);
+        for (Node s : n.children()) {
+            if (!List.of("local", "remote", "children").contains(s.name())
+                    && (s.name().startsWith("local") || s.name().startsWith("remote"))) {
+                throw s.error("natgw implements one authentication round: write local and remote without a suffix");
+            }
+        }
+        n.onlySections(List.of("local", "remote", "children"), List.of());
+        int version = n.get("version", ConnectionReader::version, 0);
+        n.get("unique", ConnectionReader::unique, "no");
+        InetAddress local = n.get("local_addrs", ConnectionReader::localAddress, ANY4);
+        Optional<InetAddress> remote = n.get("remote_addrs", ConnectionReader::remoteAddress, Optional.empty());
+        int localPort = n.get("local_port", f -> Values.number(f, 1, 65535), 500);
+        int remotePort = n.get("remote_port", f -> Values.number(f, 1, 65535), 500);
+        List<Proposal> proposals = n.get("proposals", f -> proposals(f, Proposal.IKE),
+                ProposalParser.parseList(DEFAULT_IKE_PROPOSALS, Proposal.IKE));
+        boolean encap = n.get("encap", Values::bool, false);
+        Duration dpdDelay = n.get("dpd_delay", Values::duration, Duration.ZERO);
+        Duration dpdTimeout = n.get("dpd_timeout", Values::duration, Duration.ZERO);
+        Duration rekeyTime = n.get("rekey_time", Values::duration, Duration.ofHours(4));
+        Duration overTime = n.get("over_time", Values::duration, rekeyTime.dividedBy(10));
+        Duration randTime = n.get("rand_time", Values::duration, overTime);
+        int keyingtries = n.get("keyingtries", f -> Values.number(f, 0, Integer.MAX_VALUE), 1);
+        List<String> poolNames = n.get("pools", this::pools, List.of());
+        List<InetAddress> vips = n.get("vips", ConnectionReader::vips, List.of());
+
+        Node localNode = n.child("local").orElseThrow(() -> n.missing("local",
+                "section required: how we authenticate (auth, id, certs)"));
+        Node remoteNode = n.child("remote").orElseThrow(() -> n.missing("remote",
+                "section required: how the peer must authenticate (auth, id, cacerts)"));
+        localNode.onlyKeys(LOCAL_KEYS, AUTH_NOT_IMPLEMENTED);
+        localNode.onlySections(List.of(), List.of("cert"));
+        remoteNode.onlyKeys(REMOTE_KEYS, AUTH_NOT_IMPLEMENTED);
+        remoteNode.onlySections(List.of(), List.of("cert", "cacert"));
+        Round localRound = round(localNode);
+        Round remoteRound = round(remoteNode);
+
+        Optional<X509Certificate> cert = Optional.empty();
+        PrivateKey key = null;
+        if (!localRound.psk()) {
+            Field certs = localNode.field("certs").orElseThrow(() -> localNode.missing("certs",
+                    "required with auth = pubkey: our certificate, a file in " + credentials.directory("x509")));
+            cert = Optional.of(credentials.certificate(certs, certs.single("natgw uses one certificate"), "x509"));
+            key = credentials.keyFor(cert.get(), certs);
+        } else if (localNode.field("certs").isPresent()) {
+            throw localNode.field("certs").get().error("only with auth = pubkey");
+        }
+        List<X509Certificate> cas = List.of();
+        if (!remoteRound.psk()) {
+            cas = trustedCas(remoteNode);
+        } else if (remoteNode.field("cacerts").isPresent()) {
+            throw remoteNode.field("cacerts").get().error("only with auth = pubkey");
+        }
+
+        IdPayload localId = localId(localNode, localRound, local, cert);
+        Optional<IdPayload> remoteId = remoteNode.get("id", f -> Identities.isAny(f.text()) ? Optional.empty()
+                : Optional.of(Identities.parse(f, f.text(), false)), Optional.empty());
+        byte[] psk = new byte[0];
+        if (localRound.psk() || remoteRound.psk()) {
+            Round round = localRound.psk() ? localRound : remoteRound;
+            psk = secrets.sharedKey(localId, remoteId).orElseThrow(() -> round.error("auth = psk, but no"
+                    + " secrets.ike<suffix> section has a key for connection " + n.name() + " (local id " + localId
+                    + ", remote id " + remoteId.map(IdPayload::toString).orElse("%any") + ")")).secret();
+        }
+        // With auth = psk locally there is no chain and no key: IkeConfig.signs() is then false and we use the PSK.
+        Optional<Certificates> certificates = cert.isEmpty() && cas.isEmpty() ? Optional.empty()
+                : Optional.of(new Certificates(cert.map(List::of).orElse(List.of()), key, cas));
+
+        var children = new ArrayList<Child>();
+        Node childrenNode = n.child("children").orElseThrow(() -> n.missing("children",
+                "section required: natgw needs at least one CHILD_SA"));
+        childrenNode.onlyKeys(List.of(), List.of());
+        var context = new ChildReader.Context(local, remote, vips, poolNames.stream().map(pools::get).toList());
+        for (Node child : childrenNode.children()) {
+            children.add(new ChildReader(child, context).read());
+        }
+        if (children.isEmpty()) {
+            throw childrenNode.error("natgw needs at least one CHILD_SA");
+        }
+
+        var ike = new IkeConfig(n.name(), local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
+                encap, KEEPALIVE, dpdDelay, RETRANSMIT_BASE, RETRANSMIT_TRIES,
+                children.stream().map(Child::config).toList());
+        return new Connection(n.name(), version, ike, localPort, poolNames, vips, rekeyTime, overTime, randTime,
+                dpdTimeout, keyingtries, children);
+    }
+
+    private static int version(Field f) throws ConfigException {
+        int version = Values.number(f, 0, 2);
+        if (version == 1) {
+            throw f.error("IKEv1 is not implemented yet (use 2, or 0 for either)");
+        }
+        return version;
+    }
+
+    /**
+     * swanctl's {@code unique}: natgw keeps every IKE SA a peer sets up, as {@code no} or
+     * {@code never} do; replacing or keeping only one per identity is not implemented.
+     */
+    private static String unique(Field f) throws ConfigException {
+        String value = f.text();
+        if (!value.equals("no") && !value.equals("never")) {
+            throw f.error("natgw implements unique = no or never, not " + value);
+        }
+        return value;
+    }
+
+    /** One literal address, or {@code %any} (0.0.0.0: every local address). */
+    private static InetAddress localAddress(Field f) throws ConfigException {
+        String text = f.single("natgw binds one local address");
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "%any", "%any4" -> ANY4;
+            case "%any6" -> ANY6;
+            default -> Values.address(f, text);
+        };
+    }
+
+    /** One literal address, or {@code %any}: a responder that accepts peers from anywhere. */
+    private static Optional<InetAddress> remoteAddress(Field f) throws ConfigException {
+        String text = f.single("natgw takes one remote address");
+        return List.of("%any", "%any4", "%any6").contains(text.toLowerCase(Locale.ROOT)) ? Optional.empty()
+                : Optional.of(Values.address(f, text));
+    }
+
+    /** strongSwan's proposal list, where {@code default} stands for natgw's defaults. */
+    static List<Proposal> proposals(Field f, int protocol) throws ConfigException {
+        String defaults = protocol == Proposal.IKE ? DEFAULT_IKE_PROPOSALS : ChildReader.DEFAULT_ESP_PROPOSALS;
+        var expanded = new ArrayList<String>();
+        for (String item : f.items()) {
+            expanded.add(item.equalsIgnoreCase("default") ? defaults : item);
+        }
+        if (expanded.isEmpty()) {
+            throw f.error("empty (leave it out for the defaults)");
+        }
+        try {
+            return ProposalParser.parseList(String.join(",", expanded), protocol);
+        } catch (IllegalArgumentException e) {
+            throw f.error(e.getMessage());
+        }
+    }
+
+    private List<String> pools(Field f) throws ConfigException {
+        for (String name : f.items()) {
+            if (!pools.containsKey(name)) {
+                throw f.error("no pool \"" + name + "\" in the pools section"
+                        + (pools.isEmpty() ? "" : " (there are " + String.join(", ", pools.keySet()) + ")"));
+            }
+        }
+        return f.items();
+    }
+
+    /** Addresses to ask for; 0.0.0.0 and :: ask for any of that family. */
+    private static List<InetAddress> vips(Field f) throws ConfigException {
+        var vips = new ArrayList<InetAddress>();
+        for (String item : f.items()) {
+            vips.add(Values.address(f, item));
+        }
+        return vips;
+    }
+
+    private static Round round(Node side) throws ConfigException {
+        Optional<Field> auth = side.field("auth");
+        String method = auth.map(Field::text).orElse("pubkey");
+        if (method.equals("psk") || method.equals("pubkey")) {
+            return new Round(side, method.equals("psk"), auth);
+        }
+        Field f = auth.get();
+        if (method.startsWith("eap") || method.startsWith("xauth")) {
+            throw f.error("EAP and XAuth are not implemented by natgw (use psk or pubkey)");
+        }
+        if (method.startsWith("rsa") || method.startsWith("ecdsa") || method.startsWith("pubkey-")
+                || method.startsWith("bliss") || method.startsWith("ike:")) {
+            throw f.error("natgw does not constrain key types or hash algorithms; write pubkey");
+        }
+        throw f.error("\"" + method + "\" is neither psk nor pubkey");
+    }
+
+    /**
+     * Our identity: as written, or what strongSwan takes without one: the certificate's subject
+     * with pubkey, our address with psk. A certificate must name the identity we claim.
+     */
+    private static IdPayload localId(Node side, Round round, InetAddress local, Optional<X509Certificate> cert)
+            throws ConfigException {
+        Optional<Field> id = side.field("id");
+        if (id.isPresent()) {
+            if (Identities.isAny(id.get().text())) {
+                throw id.get().error("our own identity cannot be %any");
+            }
+            IdPayload parsed = Identities.parse(id.get(), id.get().text(), true);
+            if (cert.isPresent() && !Identities.names(cert.get(), parsed)) {
+                throw id.get().error("the certificate of " + cert.get().getSubjectX500Principal() + " does not name \""
+                        + id.get().text() + "\" (neither its subject nor a subjectAltName)");
+            }
+            return parsed;
+        }
+        if (cert.isPresent()) {
+            return new IdPayload(true, IdPayload.ID_DER_ASN1_DN, cert.get().getSubjectX500Principal().getEncoded());
+        }
+        if (local.isAnyLocalAddress()) {
+            throw side.missing("id", "required with auth = psk when local_addrs is %any (strongSwan would use the"
+                    + " address it sends from)");
+        }
+        return IdPayload.parse(true, local.getHostAddress());
+    }
+
+    /** {@code cacerts} as written, else every CA certificate in x509ca/, as swanctl loads them all. */
+    private List<X509Certificate> trustedCas(Node side) throws ConfigException {
+        Optional<Field> cacerts = side.field("cacerts");
+        var cas = new ArrayList<X509Certificate>();
+        if (cacerts.isPresent()) {
+            for (String name : cacerts.get().items()) {
+                cas.add(credentials.certificate(cacerts.get(), name, "x509ca"));
+            }
+            if (cas.isEmpty()) {
+                throw cacerts.get().error("empty: name a CA certificate in " + credentials.directory("x509ca"));
+            }
+            return cas;
+        }
+        cas.addAll(credentials.certificates(side, "x509ca"));
+        if (cas.isEmpty()) {
+            throw side.missing("cacerts", "required with auth = pubkey: no CA certificate is given, and "
+                    + credentials.directory("x509ca") + " holds none");
+        }
+        return cas;
+    }
+}

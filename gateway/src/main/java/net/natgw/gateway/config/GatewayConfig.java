@@ -1,0 +1,40 @@
+package net.natgw.gateway.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The natgw daemon's configuration, read from a swanctl.conf (strongSwan's file, the subset natgw
+ * implements): its connections and the pools they give virtual IPs from. Credentials are looked
+ * up beside the file as swanctl does: certificates in {@code x509/}, CA certificates in
+ * {@code x509ca/}, private keys in {@code private/}, {@code rsa/}, {@code ecdsa/} and {@code pkcs8/}.
+ *
+ * <p>Every key is checked: an unknown key or section, an option of strongSwan's that natgw does
+ * not implement, a value that does not parse, a missing file, each is a {@link ConfigException}
+ * naming {@code FILE:LINE: full.key.path}. Loading stops at the first problem found: the syntax
+ * of all files first, then the pools, the secrets and the connections, each in the order written.
+ *
+ * @param sources the files read: the given one, then those it includes
+ */
+public record GatewayConfig(List<Connection> connections, List<Pool> pools, List<Path> sources) {
+    public GatewayConfig {
+        connections = List.copyOf(connections);
+        pools = List.copyOf(pools);
+        sources = List.copyOf(sources);
+    }
+
+    /** Reads and checks a swanctl.conf and everything it includes and names. */
+    public static GatewayConfig load(Path file) throws ConfigException {
+        var swanctl = SwanctlFile.read(file);
+        return new ConfigReader(swanctl, file.toAbsolutePath().getParent()).read();
+    }
+
+    public Optional<Connection> connection(String name) {
+        return connections.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    public Optional<Pool> pool(String name) {
+        return pools.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+}

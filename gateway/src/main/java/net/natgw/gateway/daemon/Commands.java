@@ -1,0 +1,205 @@
+package net.natgw.gateway.daemon;
+
+import java.util.ArrayList;
+import java.util.List;
+import net.natgw.esp.DropReason;
+import net.natgw.esp.SaCounters;
+import net.natgw.gateway.config.Child;
+import net.natgw.gateway.config.Connection;
+import net.natgw.ike.sa.IkeSa;
+import net.natgw.natt.DatagramCounters;
+import net.natgw.natt.DatagramDrop;
+import net.natgw.natt.NatStatus;
+
+/**
+ * The operator's commands, as {@code swanctl} names them, run on the gateway's event loop.
+ * Each returns the same facts as text for people and as JSON for scripts.
+ */
+final class Commands {
+    private final Gateway gateway;
+
+    Commands(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    Reply run(List<String> words) {
+        if (words.isEmpty()) {
+            return Reply.error(Reply.USAGE, "no command");
+        }
+        try {
+            return switch (words.get(0)) {
+                case "initiate" -> initiate(words);
+                case "terminate" -> terminate(words);
+                case "list-sas" -> listSas();
+                case "list-conns" -> listConns();
+                case "reload" -> message(gateway.reload());
+                case "stats" -> stats();
+                default -> Reply.error(Reply.USAGE, "unknown command '" + words.get(0) + "'");
+            };
+        } catch (CommandException e) {
+            return Reply.error(Reply.FAILED, e.getMessage());
+        } catch (RuntimeException e) {
+            return Reply.error(Reply.FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    private Reply initiate(List<String> words) {
+        if (words.size() == 3 && words.get(1).equals("--child")) {
+            return message(gateway.initiateChild(words.get(2)));
+        }
+        if (words.size() == 3 && words.get(1).equals("--ike")) {
+            return message(gateway.initiateIke(words.get(2)));
+        }
+        return Reply.error(Reply.USAGE, "initiate takes --child NAME or --ike NAME");
+    }
+
+    private Reply terminate(List<String> words) {
+        if (words.size() == 3 && words.get(1).equals("--ike")) {
+            return message("deleting " + gateway.terminateIke(words.get(2)) + " IKE_SA(s)");
+        }
+        if (words.size() == 3 && words.get(1).equals("--child")) {
+            return message("deleting " + gateway.terminateChild(words.get(2)) + " CHILD_SA(s)");
+        }
+        return Reply.error(Reply.USAGE, "terminate takes --ike NAME or --child NAME");
+    }
+
+    private static Reply message(String text) {
+        return Reply.ok(text, Json.object().put("message", text).toString());
+    }
+
+    /** Like {@code swanctl --list-sas}: each IKE SA, its NAT situation, its CHILD_SAs and their counters. */
+    private Reply listSas() {
+        var text = new StringBuilder();
+        var array = Json.array();
+        for (IkeSa sa : gateway.ikeSas()) {
+            text.append(String.format("%s: %s, IKEv2, %016x_i%s %016x_r%s%n", sa.name(), sa.state(), sa.spiI(),
+                    sa.isInitiator() ? "*" : "", sa.spiR(), sa.isInitiator() ? "" : "*"));
+            text.append(String.format("  local  '%s' @ %s%n", sa.config().localId(), sa.local()));
+            text.append(String.format("  remote '%s' @ %s%n", sa.config().remoteId().map(Object::toString)
+                    .orElse("%any"), sa.remote()));
+            text.append("  NAT: ").append(nat(sa.nat())).append('\n');
+            var children = Json.array();
+            for (Tunnel t : gateway.tunnelsOf(sa)) {
+                var r = t.record;
+                text.append(String.format("  %s{%d}: INSTALLED, %s%s, ESP:%s, MTU %d%n", r.name(), r.uniqueId(),
+                        r.mode(), r.udpEncapsulation() ? "-in-UDP" : "", r.suite(), t.mtu));
+                text.append(String.format("    in  %08x, %d bytes, %d packets, %d dropped%n", r.spiIn(),
+                        t.in.counters().bytes(), t.in.counters().packets(), t.in.counters().totalDrops() + t.policyDrops.get()));
+                text.append(String.format("    out %08x, %d bytes, %d packets, %d dropped%n", r.spiOut(),
+                        t.out.counters().bytes(), t.out.counters().packets(), t.out.counters().totalDrops() + t.tooBig.get()));
+                text.append("    local  ").append(r.localTs()).append('\n');
+                text.append("    remote ").append(r.remoteTs()).append('\n');
+                children.add(Json.object().put("name", r.name()).put("uniqueid", r.uniqueId())
+                        .put("mode", r.mode().toString()).put("encap", r.udpEncapsulation())
+                        .put("protocol", "ESP").put("suite", r.suite().toString()).put("mtu", t.mtu)
+                        .put("spi-in", String.format("%08x", r.spiIn())).put("spi-out", String.format("%08x", r.spiOut()))
+                        .put("in", counters(t.in.counters(), t.policyDrops.get()))
+                        .put("out", counters(t.out.counters(), t.tooBig.get()))
+                        .put("local-ts", r.localTs().stream().map(Object::toString).toList())
+                        .put("remote-ts", r.remoteTs().stream().map(Object::toString).toList()));
+            }
+            array.add(Json.object().put("name", sa.config().name()).put("uniqueid", sa.name())
+                    .put("state", sa.state().toString()).put("initiator", sa.isInitiator())
+                    .put("spi-i", String.format("%016x", sa.spiI())).put("spi-r", String.format("%016x", sa.spiR()))
+                    .put("local", sa.local().toString()).put("remote", sa.remote().toString())
+                    .put("local-id", sa.config().localId().toString())
+                    .put("nat-local", sa.nat().localBehindNat()).put("nat-remote", sa.nat().remoteBehindNat())
+                    .put("nat-fake", sa.nat().forced()).put("children", children));
+        }
+        return Reply.ok(text.length() == 0 ? "no IKE_SAs" : text.toString().stripTrailing(), array.toString());
+    }
+
+    private static String nat(NatStatus nat) {
+        if (!nat.natDetected() && !nat.forced()) {
+            return "none";
+        }
+        var parts = new ArrayList<String>();
+        if (nat.localBehindNat()) {
+            parts.add("we are behind a NAT");
+        }
+        if (nat.remoteBehindNat()) {
+            parts.add("the peer is behind a NAT");
+        }
+        if (nat.forced()) {
+            parts.add("encapsulation forced");
+        }
+        return String.join(", ", parts);
+    }
+
+    private static Json counters(SaCounters c, long policyDrops) {
+        var drops = Json.object();
+        for (DropReason reason : DropReason.values()) {
+            if (c.drops(reason) > 0) {
+                drops.put(reason.name().toLowerCase(java.util.Locale.ROOT), c.drops(reason));
+            }
+        }
+        if (policyDrops > 0) {
+            drops.put("policy", policyDrops);
+        }
+        return Json.object().put("bytes", c.bytes()).put("packets", c.packets()).put("drops", drops);
+    }
+
+    /** Like {@code swanctl --list-conns}: what is configured, not what is up. */
+    private Reply listConns() {
+        var text = new StringBuilder();
+        var array = Json.array();
+        for (Connection c : gateway.config().connections()) {
+            var ike = c.ike();
+            String remote = ike.remote().map(a -> a.getHostAddress()).orElse("%any");
+            text.append(String.format("%s: IKEv2, %s...%s, %s%n", c.name(), ike.local().getHostAddress(), remote,
+                    ike.signs() ? "pubkey" : "psk"));
+            text.append(String.format("  local:  %s%n  remote: %s%n", ike.localId(),
+                    ike.remoteId().map(Object::toString).orElse("%any")));
+            var children = Json.array();
+            for (Child ch : c.children()) {
+                var cc = ch.config();
+                text.append(String.format("  %s: %s, start_action %s, dpd_action %s%n    local:  %s%n    remote: %s%n",
+                        cc.name(), cc.mode(), lower(ch.startAction()), lower(ch.dpdAction()), cc.localTs(), cc.remoteTs()));
+                children.add(Json.object().put("name", cc.name()).put("mode", cc.mode().toString())
+                        .put("start_action", lower(ch.startAction())).put("dpd_action", lower(ch.dpdAction()))
+                        .put("local_ts", cc.localTs().stream().map(Object::toString).toList())
+                        .put("remote_ts", cc.remoteTs().stream().map(Object::toString).toList()));
+            }
+            array.add(Json.object().put("name", c.name()).put("local_addrs", ike.local().getHostAddress())
+                    .put("remote_addrs", remote).put("local_id", ike.localId().toString())
+                    .put("remote_id", ike.remoteId().map(Object::toString).orElse("%any"))
+                    .put("auth", ike.signs() ? "pubkey" : "psk").put("children", children));
+        }
+        return Reply.ok(text.toString().stripTrailing(), array.toString());
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Counters of the whole daemon: sockets, IKE, TUN, and every drop by reason. */
+    private Reply stats() {
+        DataPlane data = gateway.data();
+        DatagramCounters natt = gateway.udp().nattCounters();
+        long up = gateway.uptime().toSeconds();
+        int ikeSas = gateway.ikeSas().size();
+        long childSas = gateway.tunnels().count();
+        var drops = Json.object();
+        var text = new StringBuilder(String.format("uptime: %d s%nIKE_SAs: %d, CHILD_SAs: %d, traps: %d%n", up,
+                ikeSas, childSas, gateway.traps().size()));
+        text.append(String.format("tun: %d packets read, %d written%n", data.tunRead(), data.tunWritten()));
+        text.append("drops:\n");
+        for (PacketDrop d : PacketDrop.values()) {
+            text.append(String.format("  %-16s %d%n", d.label(), data.drops(d)));
+            drops.put(d.label(), data.drops(d));
+        }
+        text.append(String.format("  %-16s %d%n", "unknown_spi", data.sad().drops(DropReason.UNKNOWN_SPI)));
+        drops.put("unknown_spi", data.sad().drops(DropReason.UNKNOWN_SPI));
+        for (DatagramDrop d : DatagramDrop.values()) {
+            String label = "udp_" + d.name().toLowerCase(java.util.Locale.ROOT);
+            text.append(String.format("  %-16s %d%n", label, natt.dropped(d) + gateway.udp().ikeCounters().dropped(d)));
+            drops.put(label, natt.dropped(d) + gateway.udp().ikeCounters().dropped(d));
+        }
+        text.append(String.format("  %-16s %d", "ike_messages", gateway.ikeDrops()));
+        drops.put("ike_messages", gateway.ikeDrops());
+        var json = Json.object().put("uptime", up).put("ike_sas", ikeSas).put("child_sas", childSas)
+                .put("traps", gateway.traps().size()).put("tun_read", data.tunRead())
+                .put("tun_written", data.tunWritten()).put("drops", drops);
+        return Reply.ok(text.toString(), json.toString());
+    }
+}

@@ -1,0 +1,584 @@
+package net.natgw.gateway.daemon;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import net.natgw.esp.InboundSa;
+import net.natgw.esp.Lifetime;
+import net.natgw.esp.OutboundSa;
+import net.natgw.esp.SaEventListener;
+import net.natgw.esp.SaParameters;
+import net.natgw.gateway.config.Child;
+import net.natgw.gateway.config.ConfigException;
+import net.natgw.gateway.config.Connection;
+import net.natgw.gateway.config.GatewayConfig;
+import net.natgw.gateway.ike.UdpIkeTransport;
+import net.natgw.gateway.tun.IpLink;
+import net.natgw.gateway.tun.TunDevice;
+import net.natgw.ike.config.ChildConfig;
+import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.sa.ChildSaRecord;
+import net.natgw.ike.sa.IkeEngine;
+import net.natgw.ike.sa.IkeSa;
+import net.natgw.ike.sa.IkeSaListener;
+import net.natgw.ike.sa.IkeSaState;
+import net.natgw.natt.DatagramReceiver;
+import net.natgw.natt.EventLoops;
+import net.natgw.natt.RawEspTransport;
+import net.natgw.natt.RemoteEndpoint;
+import net.natgw.natt.Rfc3948;
+import net.natgw.natt.UdpPeer;
+import net.natgw.natt.UdpTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The natgw daemon: IKEv2 on UDP 500/4500 for the configured connections, each CHILD_SA
+ * installed into the {@link DataPlane} with a route into the TUN device, and the start, trap,
+ * DPD and close actions of swanctl.conf.
+ *
+ * <p>Everything but the packet path runs on one event loop (the NAT-T socket's): the IKE engine,
+ * the listener callbacks, the operator's commands. Route changes run on their own thread, in
+ * order, so that a slow {@code ip} never delays IKE.
+ */
+public final class Gateway implements DatagramReceiver, IkeSaListener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    /**
+     * @param tun      the TUN device's name
+     * @param pathMtu  the outer path MTU that tunnel MTUs are derived from
+     */
+    public record Options(Path config, String tun, int pathMtu) {
+        public static final String DEFAULT_TUN = "natgw0";
+        public static final int DEFAULT_PATH_MTU = 1500;
+    }
+
+    private final Options options;
+    private GatewayConfig config;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final UdpTransport udp;
+    private final IkeEngine engine;
+    private final TunDevice tun;
+    private final IpLink link;
+    private final PolicyDatabase policies = new PolicyDatabase();
+    private final DataPlane data;
+    private final DataPlane.Inbound udpInbound;
+    private final ExecutorService routing = Executors.newSingleThreadExecutor(r -> {
+        var t = new Thread(r, "natgw-routes");
+        t.setDaemon(true);
+        return t;
+    });
+    private RawEspTransport raw;
+    private final Map<IkeSa, UdpPeer> peers = new HashMap<>();
+    private final Map<ChildSaRecord, Tunnel> tunnels = new HashMap<>();
+    /** IKE SAs the operator (or a reload) deleted: no DPD or close action follows. */
+    private final Set<IkeSa> deliberate = new HashSet<>();
+    private final long started = System.nanoTime();
+
+    private Gateway(Options options, GatewayConfig config) throws InterruptedException {
+        this.options = options;
+        this.config = config;
+        InetAddress local = listenAddress(config);
+        this.group = EventLoops.create(1);
+        this.loop = group.next();
+        this.tun = TunDevice.open(options.tun());
+        this.link = new IpLink(tun.name());
+        try {
+            link.up(options.pathMtu() - Tunnel.UDP_OVERHEAD - 34);
+            this.udp = UdpTransport.bind(group, local, Rfc3948.IKE_PORT, Rfc3948.NATT_PORT, this,
+                    UdpTransport.Options.DEFAULT);
+        } catch (RuntimeException | InterruptedException e) {
+            tun.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        this.engine = new IkeEngine(new UdpIkeTransport(udp, loop), this, new SecureRandom(), ikeConfigs(config));
+        this.data = new DataPlane(tun, policies, udp, trap -> loop.execute(() -> trapped(trap)));
+        this.udpInbound = data.new Inbound();
+        log.info("natgw: {} connection(s) from {}, IKE on {}:{} and {}:{}, {}", config.connections().size(),
+                options.config(), local.getHostAddress(), Rfc3948.IKE_PORT, local.getHostAddress(),
+                Rfc3948.NATT_PORT, tun);
+    }
+
+    /** Opens the TUN device and the sockets, then starts what the configuration says to start. */
+    public static Gateway start(Options options, GatewayConfig config) throws InterruptedException {
+        var gateway = new Gateway(options, config);
+        gateway.onLoop(() -> {
+            gateway.applyStartActions(config.connections());
+            return null;
+        });
+        return gateway;
+    }
+
+    /**
+     * The one local address natgw binds UDP 500 and 4500 to: the connections' {@code local_addrs},
+     * or, when all say {@code %any}, the host's first global IPv4 address. NAT detection (RFC 7296
+     * §2.23) hashes the address a message arrived at, so a wildcard socket would not do.
+     */
+    static InetAddress listenAddress(GatewayConfig config) {
+        var literal = config.connections().stream().map(c -> c.ike().local()).filter(a -> !a.isAnyLocalAddress())
+                .distinct().toList();
+        if (literal.size() > 1) {
+            throw new CommandException("natgw listens on one local address, but local_addrs name " + literal);
+        }
+        if (!literal.isEmpty()) {
+            return literal.get(0);
+        }
+        try {
+            return java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                    .flatMap(nic -> java.util.Collections.list(nic.getInetAddresses()).stream())
+                    .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+                    .findFirst().orElseThrow(() -> new CommandException(
+                            "local_addrs = %any, and this host has no IPv4 address to listen on"));
+        } catch (java.net.SocketException e) {
+            throw new CommandException("cannot list this host's addresses: " + e.getMessage());
+        }
+    }
+
+    private static List<IkeConfig> ikeConfigs(GatewayConfig config) {
+        return config.connections().stream().map(Connection::ike).toList();
+    }
+
+    // ---- start actions and traps (swanctl.conf start_action) ----
+
+    private void applyStartActions(List<Connection> connections) {
+        for (Connection c : connections) {
+            for (Child child : c.children()) {
+                if (child.startAction() == Child.StartAction.TRAP) {
+                    installTrap(c, child);
+                }
+            }
+            c.children().stream().filter(ch -> ch.startAction() == Child.StartAction.START).findFirst()
+                    .ifPresent(ch -> initiate(c, ch.config().name()));
+        }
+    }
+
+    private void installTrap(Connection c, Child child) {
+        ChildConfig cc = child.config();
+        policies.addTrap(new PolicyDatabase.Trap(c.name(), cc.name(), new SelectorSet(cc.localTs()),
+                new SelectorSet(cc.remoteTs())));
+        route(cc.remoteTs(), cc.localTs(), options.pathMtu() - Tunnel.UDP_OVERHEAD - 34);
+        log.info("{}: trap installed for {} === {}", cc.name(), cc.localTs(), cc.remoteTs());
+    }
+
+    /** The first packet of a trapped policy: start its IKE SA unless one is on its way. */
+    private void trapped(PolicyDatabase.Trap trap) {
+        connection(trap.connection()).ifPresent(c -> {
+            if (ikeSaOf(c.name()).isEmpty()) {
+                log.info("{}: acquire for {}, initiating", trap.child(), trap.remoteTs());
+                initiate(c, trap.child());
+            }
+        });
+    }
+
+    /**
+     * Starts {@code child} of the connection: over its IKE SA when one is up, else with a new
+     * IKE SA whose IKE_AUTH creates it (and the other {@code start} children after).
+     */
+    private String initiate(Connection c, String child) {
+        Optional<IkeSa> existing = ikeSaOf(c.name());
+        ChildConfig cc = c.ike().children().stream().filter(ch -> ch.name().equals(child)).findFirst().orElseThrow();
+        if (existing.isPresent() && existing.get().state() == IkeSaState.ESTABLISHED) {
+            existing.get().createChild(cc);
+            return "initiating CHILD_SA " + child + " over " + existing.get().name();
+        }
+        if (existing.isPresent()) {
+            return c.name() + " is already connecting";
+        }
+        if (c.ike().remote().isEmpty()) {
+            throw new CommandException(c.name() + " has remote_addrs = %any: it can only respond");
+        }
+        var reordered = new ArrayList<ChildConfig>(List.of(cc));
+        c.ike().children().stream().filter(ch -> ch != cc).forEach(reordered::add);
+        IkeSa sa = engine.initiate(c.ike().withChildren(reordered));
+        return "initiating " + sa.name() + " to " + sa.remote();
+    }
+
+    private Optional<IkeSa> ikeSaOf(String connection) {
+        return engine.ikeSas().stream().filter(sa -> sa.config().name().equals(connection))
+                .filter(sa -> sa.state() == IkeSaState.ESTABLISHED || sa.state() == IkeSaState.CONNECTING)
+                .findFirst();
+    }
+
+    private Optional<Connection> connection(String name) {
+        return config.connections().stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    // ---- IKE events ----
+
+    @Override
+    public void ike(ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
+        UdpIkeTransport.receive(engine, message, sender, recipient);
+    }
+
+    @Override
+    public void esp(ByteBuf packet, InetSocketAddress sender, InetSocketAddress recipient) {
+        udpInbound.esp(packet, sender);
+    }
+
+    @Override
+    public void ikeSaEstablished(IkeSa sa) {
+        var peer = new UdpPeer(udp, new RemoteEndpoint(sa.remote(), change -> log.info(
+                "{} peer moved: {}", sa.name(), change)), loop);
+        if (sa.nat().sendsKeepalives()) {
+            peer.startKeepalives(sa.config().keepalive());
+        }
+        peers.put(sa, peer);
+        log.info("{} established {}...{} ({}), SPIs {}_i {}_r", sa.name(), sa.local(), sa.remote(), sa.nat(),
+                Long.toHexString(sa.spiI()), Long.toHexString(sa.spiR()));
+        connection(sa.config().name()).ifPresent(c -> {
+            scheduleIkeRekey(sa, c);
+            if (sa.isInitiator()) {
+                // IKE_AUTH created the first child; the other start children follow (§1.3.1).
+                c.children().stream().filter(ch -> ch.startAction() == Child.StartAction.START).skip(1)
+                        .forEach(ch -> sa.createChild(ch.config()));
+            }
+        });
+    }
+
+    private void scheduleIkeRekey(IkeSa sa, Connection c) {
+        Duration when = jittered(c.rekeyTime(), c.randTime());
+        if (!when.isZero()) {
+            loop.schedule(() -> {
+                if (sa.state() == IkeSaState.ESTABLISHED) {
+                    sa.rekey();
+                }
+            }, when.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** strongSwan's rekey time minus a random part of rand_time, so both ends rarely collide. */
+    private static Duration jittered(Duration rekey, Duration rand) {
+        if (rekey.isZero()) {
+            return Duration.ZERO;
+        }
+        long jitter = rand.isZero() ? 0 : ThreadLocalRandom.current().nextLong(Math.min(rand.toMillis(),
+                rekey.toMillis() / 2) + 1);
+        return rekey.minusMillis(jitter);
+    }
+
+    @Override
+    public void ikeSaRekeyed(IkeSa old, IkeSa successor) {
+        UdpPeer peer = peers.remove(old);
+        if (peer != null) {
+            peers.put(successor, peer);
+        }
+        tunnels.values().stream().filter(t -> t.ikeSa == old).forEach(t -> t.ikeSa = successor);
+        if (deliberate.remove(old)) {
+            deliberate.add(successor);
+        }
+        connection(successor.config().name()).ifPresent(c -> scheduleIkeRekey(successor, c));
+    }
+
+    @Override
+    public void endpointChanged(IkeSa sa) {
+        UdpPeer peer = peers.get(sa);
+        if (peer != null) {
+            peer.endpoint().authenticatedFrom(sa.remote());
+        }
+    }
+
+    @Override
+    public void childSaEstablished(IkeSa sa, ChildSaRecord child) {
+        Optional<Child> settings = connection(sa.config().name())
+                .flatMap(c -> c.children().stream().filter(ch -> ch.config().name().equals(child.name())).findFirst());
+        int window = settings.map(Child::replayWindow).orElse(SaParameters.DEFAULT_REPLAY_WINDOW);
+        var out = new OutboundSa(parameters(child, child.spiOut(), child, window), SaEventListener.NONE);
+        var in = new InboundSa(parameters(child, child.spiIn(), child, window), SaEventListener.NONE);
+        UdpPeer peer = child.udpEncapsulation() ? peers.computeIfAbsent(sa, s -> new UdpPeer(udp,
+                new RemoteEndpoint(s.remote(), change -> { }), loop)) : null;
+        RawEspTransport rawPath = child.udpEncapsulation() ? null : rawTransport(child);
+        var tunnel = new Tunnel(child, out, in, sa, peer, rawPath, options.pathMtu());
+        tunnels.put(child, tunnel);
+        data.install(tunnel);
+        route(child.remoteTs(), child.localTs(), tunnel.mtu);
+        log.info("{} CHILD_SA {} installed, tunnel MTU {}", sa.name(), child, tunnel.mtu);
+        settings.ifPresent(s -> scheduleChildRekey(sa, child, s));
+    }
+
+    private static SaParameters parameters(ChildSaRecord child, int spi, ChildSaRecord record, int window) {
+        return new SaParameters(child.name(), spi, record.suite(), spi == record.spiIn() ? record.keysIn()
+                : record.keysOut(), record.mode(), record.esn(), Math.max(window, SaParameters.MIN_REPLAY_WINDOW),
+                Lifetime.UNLIMITED, 0, Optional.empty());
+    }
+
+    private void scheduleChildRekey(IkeSa sa, ChildSaRecord child, Child settings) {
+        Duration when = jittered(settings.rekeyTime(), settings.rekeyTime().dividedBy(10));
+        if (!when.isZero()) {
+            loop.schedule(() -> {
+                if (tunnels.containsKey(child) && tunnels.get(child).ikeSa.state() == IkeSaState.ESTABLISHED) {
+                    tunnels.get(child).ikeSa.rekeyChild(child);
+                }
+            }, when.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        if (!settings.lifeTime().isZero()) {
+            // RFC 4301 §4.4.2.1: the hard lifetime ends the SA whether or not the rekey succeeded.
+            loop.schedule(() -> {
+                Tunnel t = tunnels.get(child);
+                if (t != null) {
+                    log.info("{} CHILD_SA {} reached its life_time", t.ikeSa.name(), child.name());
+                    t.ikeSa.deleteChild(child);
+                }
+            }, settings.lifeTime().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private RawEspTransport rawTransport(ChildSaRecord child) {
+        if (raw == null) {
+            try {
+                raw = RawEspTransport.open((Inet4Address) child.local().getAddress(), new RawReceiver(data.new Inbound()));
+            } catch (Exception e) {
+                throw new IllegalStateException("raw ESP (protocol 50) unavailable: " + e.getMessage()
+                        + "; set encap = yes to carry ESP in UDP", e);
+            }
+        }
+        return raw;
+    }
+
+    /** Protocol 50 from the capture thread into its own inbound path. */
+    private record RawReceiver(DataPlane.Inbound inbound) implements DatagramReceiver {
+        @Override
+        public void ike(ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
+        }
+
+        @Override
+        public void esp(ByteBuf packet, InetSocketAddress sender, InetSocketAddress recipient) {
+            inbound.esp(packet, sender);
+        }
+    }
+
+    @Override
+    public void childSaDeleted(IkeSa sa, ChildSaRecord child) {
+        Tunnel tunnel = tunnels.remove(child);
+        if (tunnel == null) {
+            return;
+        }
+        data.uninstall(tunnel);
+        boolean stillRouted = tunnels.keySet().stream().anyMatch(c -> Routes.sameRanges(c.remoteTs(), child.remoteTs()))
+                || policies.traps().stream().anyMatch(t -> Routes.sameRanges(t.remoteTs().selectors(), child.remoteTs()));
+        if (!stillRouted) {
+            List<String> cidrs = child.remoteTs().stream().flatMap(ts -> Routes.cidrs(ts).stream()).toList();
+            routing.execute(() -> cidrs.forEach(cidr -> quietly(() -> link.removeRoute(cidr))));
+        }
+        log.info("{} CHILD_SA {} removed: in {} / out {}", sa.name(), child, tunnel.in.counters(), tunnel.out.counters());
+    }
+
+    @Override
+    public void ikeSaDeleted(IkeSa sa, String reason) {
+        UdpPeer peer = peers.remove(sa);
+        if (peer != null) {
+            peer.close();
+        }
+        boolean wanted = deliberate.remove(sa);
+        if (wanted || sa.state() == IkeSaState.REKEYED || reason.startsWith("replaced")) {
+            return;
+        }
+        connection(sa.config().name()).ifPresent(c -> afterLoss(c, reason));
+    }
+
+    /** swanctl's dpd_action / close_action = restart: bring the connection back once it is lost. */
+    private void afterLoss(Connection c, String reason) {
+        boolean restart = c.children().stream().anyMatch(ch -> ch.dpdAction() == Child.Action.RESTART
+                || ch.closeAction() == Child.Action.RESTART);
+        if (restart && c.ike().remote().isPresent()) {
+            log.info("{}: lost ({}), restarting", c.name(), reason);
+            loop.schedule(() -> {
+                if (ikeSaOf(c.name()).isEmpty()) {
+                    initiate(c, c.children().get(0).config().name());
+                }
+            }, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private void route(List<net.natgw.ike.message.TrafficSelector> remoteTs,
+                       List<net.natgw.ike.message.TrafficSelector> localTs, int mtu) {
+        List<String> cidrs = remoteTs.stream().flatMap(ts -> Routes.cidrs(ts).stream()).toList();
+        routing.execute(() -> {
+            String source = Routes.localSourceWithin(localTs).map(InetAddress::getHostAddress).orElse(null);
+            cidrs.forEach(cidr -> quietly(() -> link.route(cidr, source, mtu)));
+        });
+    }
+
+    private static void quietly(Runnable change) {
+        try {
+            change.run();
+        } catch (RuntimeException e) {
+            log.warn("routes: {}", e.getMessage());
+        }
+    }
+
+    // ---- operator commands (natgw initiate / terminate / list-sas / ...) ----
+
+    /** Runs a command on the event loop and returns its reply; see {@link Commands}. */
+    public Reply command(List<String> words) {
+        return onLoop(() -> new Commands(this).run(words));
+    }
+
+    String initiateChild(String child) {
+        Connection c = config.connections().stream()
+                .filter(x -> x.children().stream().anyMatch(ch -> ch.config().name().equals(child))).findFirst()
+                .orElseThrow(() -> new CommandException("no CHILD_SA named '" + child + "' in the configuration"));
+        return initiate(c, child);
+    }
+
+    String initiateIke(String name) {
+        Connection c = connection(name).orElseThrow(() -> new CommandException("no connection named '" + name + "'"));
+        if (c.children().isEmpty()) {
+            throw new CommandException(name + " has no children to initiate");
+        }
+        return initiate(c, c.children().get(0).config().name());
+    }
+
+    int terminateIke(String name) {
+        var sas = engine.ikeSas().stream().filter(sa -> sa.config().name().equals(name) || sa.name().equals(name))
+                .filter(sa -> sa.state() != IkeSaState.DELETED).toList();
+        if (sas.isEmpty()) {
+            throw new CommandException("no IKE_SA named '" + name + "'");
+        }
+        sas.forEach(sa -> {
+            deliberate.add(sa);
+            sa.delete();
+        });
+        return sas.size();
+    }
+
+    int terminateChild(String name) {
+        var matches = tunnels.values().stream().filter(t -> t.record.name().equals(name)).toList();
+        if (matches.isEmpty()) {
+            throw new CommandException("no CHILD_SA named '" + name + "'");
+        }
+        matches.forEach(t -> t.ikeSa.deleteChild(t.record));
+        return matches.size();
+    }
+
+    /** Re-reads the file: new and changed connections apply, SAs of unchanged ones stay up. */
+    String reload() {
+        GatewayConfig next;
+        try {
+            next = GatewayConfig.load(options.config());
+        } catch (ConfigException e) {
+            throw new CommandException("configuration not reloaded: " + e.getMessage());
+        }
+        if (!listenAddress(next).equals(listenAddress(config))) {
+            throw new CommandException("local_addrs changed from " + listenAddress(config).getHostAddress()
+                    + " to " + listenAddress(next).getHostAddress() + ": restart natgw to listen elsewhere");
+        }
+        var before = new HashMap<String, Connection>();
+        config.connections().forEach(c -> before.put(c.name(), c));
+        List<Connection> changed = next.connections().stream()
+                .filter(c -> !c.equals(before.get(c.name()))).toList();
+        Set<String> gone = new HashSet<>(before.keySet());
+        next.connections().forEach(c -> gone.remove(c.name()));
+        Set<String> retired = new HashSet<>(gone);
+        changed.forEach(c -> retired.add(c.name()));
+        engine.ikeSas().stream().filter(sa -> retired.contains(sa.config().name())).forEach(sa -> {
+            deliberate.add(sa);
+            sa.delete();
+        });
+        policies.removeTraps(t -> retired.contains(t.connection()));
+        config = next;
+        engine.configs(ikeConfigs(next));
+        applyStartActions(changed);
+        String summary = changed.size() + " connection(s) new or changed, " + gone.size() + " removed, "
+                + (next.connections().size() - changed.size()) + " unchanged";
+        log.info("reload: {}", summary);
+        return summary;
+    }
+
+    GatewayConfig config() {
+        return config;
+    }
+
+    List<IkeSa> ikeSas() {
+        return engine.ikeSas();
+    }
+
+    List<Tunnel> tunnelsOf(IkeSa sa) {
+        return tunnels.values().stream().filter(t -> t.ikeSa == sa).toList();
+    }
+
+    Stream<Tunnel> tunnels() {
+        return tunnels.values().stream();
+    }
+
+    DataPlane data() {
+        return data;
+    }
+
+    UdpTransport udp() {
+        return udp;
+    }
+
+    long ikeDrops() {
+        return engine.drops();
+    }
+
+    Duration uptime() {
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    List<PolicyDatabase.Trap> traps() {
+        return policies.traps();
+    }
+
+    private <T> T onLoop(Callable<T> task) {
+        try {
+            return loop.submit(task).get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (Exception e) {
+            throw new IllegalStateException("the event loop did not answer: " + e, e);
+        }
+    }
+
+    /** Deletes every IKE SA (so that peers know), then closes the device and sockets. */
+    @Override
+    public void close() {
+        try {
+            onLoop(() -> {
+                engine.ikeSas().forEach(sa -> {
+                    deliberate.add(sa);
+                    sa.delete();
+                });
+                return null;
+            });
+            Thread.sleep(300);
+        } catch (RuntimeException e) {
+            log.warn("shutdown: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        data.close();
+        if (raw != null) {
+            raw.close();
+        }
+        udp.close();
+        tun.close();
+        routing.shutdownNow();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        log.info("natgw: stopped");
+    }
+}

@@ -1,0 +1,76 @@
+package net.natgw.gateway.daemon;
+
+import io.netty.buffer.ByteBuf;
+import java.net.Inet4Address;
+import java.util.concurrent.atomic.AtomicLong;
+import net.natgw.esp.InboundSa;
+import net.natgw.esp.OutboundSa;
+import net.natgw.ike.sa.ChildSaRecord;
+import net.natgw.ike.sa.IkeSa;
+import net.natgw.natt.RawEspTransport;
+import net.natgw.natt.UdpPeer;
+
+/**
+ * One installed CHILD_SA: its two ESP SAs, its selectors compiled for the packet path, the
+ * tunnel MTU its suite leaves, and where its ESP goes (UDP 4500 or IP protocol 50).
+ */
+final class Tunnel {
+    /** IPv4 (20) and UDP (8) in front of every encapsulated ESP packet (RFC 3948 §2.1). */
+    static final int UDP_OVERHEAD = 28;
+    static final int IPV4_OVERHEAD = 20;
+
+    final ChildSaRecord record;
+    final OutboundSa out;
+    final InboundSa in;
+    final SelectorSet localTs;
+    final SelectorSet remoteTs;
+    /** The largest inner packet that fits the outer path MTU once sealed and encapsulated. */
+    final int mtu;
+    final AtomicLong policyDrops = new AtomicLong();
+    final AtomicLong tooBig = new AtomicLong();
+    private final UdpPeer udp;
+    private final RawEspTransport raw;
+    volatile IkeSa ikeSa;
+
+    Tunnel(ChildSaRecord record, OutboundSa out, InboundSa in, IkeSa ikeSa, UdpPeer udp, RawEspTransport raw,
+           int pathMtu) {
+        this.record = record;
+        this.out = out;
+        this.in = in;
+        this.ikeSa = ikeSa;
+        this.udp = udp;
+        this.raw = raw;
+        this.localTs = new SelectorSet(record.localTs());
+        this.remoteTs = new SelectorSet(record.remoteTs());
+        this.mtu = innerMtu(pathMtu, out, record.udpEncapsulation());
+    }
+
+    /**
+     * RFC 4303 §2.4 and RFC 3948 §2.1: the outer IP and UDP headers, the ESP header and IV, and
+     * the ICV come off the path MTU; what is left holds payload, padding, pad length and next
+     * header, a whole number of cipher blocks (or 4-byte words).
+     */
+    static int innerMtu(int pathMtu, OutboundSa sa, boolean udpEncapsulation) {
+        int icv = sa.parameters().suite().icvLength();
+        int block = sa.maxTailroom() - 2 - icv + 1;
+        int room = pathMtu - (udpEncapsulation ? UDP_OVERHEAD : IPV4_OVERHEAD) - sa.headroom() - icv;
+        return room / block * block - 2;
+    }
+
+    /** Queues a sealed ESP packet to the peer; the transport's flush sends it. */
+    void send(ByteBuf esp) {
+        if (udp != null) {
+            udp.sendEsp(esp);
+        } else {
+            raw.send(esp, (Inet4Address) record.remote().getAddress());
+        }
+    }
+
+    boolean udpEncapsulated() {
+        return udp != null;
+    }
+
+    UdpPeer udpPeer() {
+        return udp;
+    }
+}

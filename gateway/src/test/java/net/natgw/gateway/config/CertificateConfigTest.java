@@ -1,0 +1,209 @@
+package net.natgw.gateway.config;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.interfaces.ECPrivateKey;
+import java.util.ArrayList;
+import java.util.List;
+import net.natgw.ike.auth.Certificates;
+import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.message.IdPayload;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Certificate connections: credentials found beside swanctl.conf as swanctl finds them
+ * ({@code x509/}, {@code x509ca/}, {@code private/}), with keys and certificates made by Bouncy
+ * Castle for each test.
+ */
+class CertificateConfigTest {
+    /** strongSwan's road warrior server "moon" with certificates. */
+    static final List<String> MOON = List.of(
+            "connections {",                                   // 1
+            "    rw {",                                        // 2
+            "        local_addrs = 192.168.0.1",               // 3
+            "        pools = rw_pool",                         // 4
+            "        local {",                                 // 5
+            "            auth = pubkey",                       // 6
+            "            certs = moonCert.pem",                // 7
+            "            id = moon.strongswan.org",            // 8
+            "        }",                                       // 9
+            "        remote {",                                // 10
+            "            auth = pubkey",                       // 11
+            "            cacerts = caCert.pem",                // 12
+            "        }",                                       // 13
+            "        children {",                              // 14
+            "            net {",                               // 15
+            "                local_ts = 10.1.0.0/16",          // 16
+            "            }",                                   // 17
+            "        }",                                       // 18
+            "    }",                                           // 19
+            "}",                                               // 20
+            "pools {",                                         // 21
+            "    rw_pool {",                                   // 22
+            "        addrs = 10.3.0.0/24",                     // 23
+            "    }",                                           // 24
+            "}");                                              // 25
+
+    @TempDir
+    Path dir;
+
+    private TestCredentials ca;
+    private TestCredentials.Issued moon;
+
+    @BeforeEach
+    void pki() throws IOException {
+        ca = TestCredentials.ca("strongSwan Root CA");
+        moon = ca.issue("moon.strongswan.org");
+        TestCredentials.write(dir.resolve("x509ca/caCert.pem"), ca.certificate());
+        TestCredentials.write(dir.resolve("x509/moonCert.pem"), moon.certificate());
+    }
+
+    private GatewayConfig load(List<String> lines) throws Exception {
+        return GatewayConfig.load(Files.writeString(dir.resolve("swanctl.conf"), String.join("\n", lines) + "\n"));
+    }
+
+    private String error(List<String> lines) throws IOException {
+        Path file = Files.writeString(dir.resolve("swanctl.conf"), String.join("\n", lines) + "\n");
+        return assertThrows(ConfigException.class, () -> GatewayConfig.load(file)).getMessage();
+    }
+
+    private static List<String> moon(int n, String line) {
+        var lines = new ArrayList<>(MOON);
+        lines.set(n - 1, line);
+        return lines;
+    }
+
+    private String at(int line) {
+        return dir.resolve("swanctl.conf") + ":" + line + ": ";
+    }
+
+    @Test
+    void aCertificateConnectionFindsItsCertificateItsCaAndTheMatchingKeyBesideTheConfig() throws Exception {
+        TestCredentials.writePkcs8(dir.resolve("private/another.pem"), TestCredentials.ecKeys());
+        TestCredentials.writeSec1(dir.resolve("private/moonKey.pem"), moon.keys());
+        Files.writeString(dir.resolve("private/README"), "not a key");
+
+        IkeConfig ike = load(MOON).connection("rw").orElseThrow().ike();
+        Certificates certs = ike.certificates().orElseThrow();
+        assertEquals(List.of(moon.certificate()), certs.chain());
+        assertEquals(((ECPrivateKey) moon.keys().getPrivate()).getS(), ((ECPrivateKey) certs.key()).getS(),
+                "the key whose public key is the certificate's, found among the others in private/");
+        assertEquals(List.of(ca.certificate()), certs.trusted());
+        assertTrue(ike.signs());
+        assertTrue(ike.requiresSignature());
+        assertTrue(ike.localId().sameIdentity(IdPayload.parse(true, "moon.strongswan.org")));
+        assertEquals(0, ike.psk().length);
+    }
+
+    @Test
+    void withoutAnIdTheSubjectIsOurIdentityAndWithoutCacertsEveryCaInX509caIsTrusted() throws Exception {
+        TestCredentials.writePkcs8(dir.resolve("private/moonKey.pem"), moon.keys());
+        var otherCa = TestCredentials.ca("Another CA");
+        TestCredentials.write(dir.resolve("x509ca/otherCa.pem"), otherCa.certificate());
+        var lines = moon(8, "");
+        lines.set(11, "");
+
+        IkeConfig ike = load(lines).connections().get(0).ike();
+        assertEquals(IdPayload.ID_DER_ASN1_DN, ike.localId().idType());
+        assertArrayEquals(moon.certificate().getSubjectX500Principal().getEncoded(), ike.localId().data());
+        assertEquals(List.of(ca.certificate(), otherCa.certificate()), ike.certificates().orElseThrow().trusted(),
+                "caCert.pem, otherCa.pem: in name order");
+    }
+
+    @Test
+    void aKeyNamedInSecretsIsDecryptedWithItsPassphrase() throws Exception {
+        TestCredentials.writeEncryptedPkcs8(dir.resolve("private/moonKey.pem"), moon.keys(), "moon's passphrase");
+        var lines = new ArrayList<>(MOON);
+        lines.addAll(List.of(
+                "secrets {",
+                "    private-moon {",
+                "        file = moonKey.pem",
+                "        secret = \"moon's passphrase\"",
+                "    }",
+                "}"));
+        var key = load(lines).connections().get(0).ike().certificates().orElseThrow().key();
+        assertArrayEquals(moon.keys().getPrivate().getEncoded(), key.getEncoded());
+
+        lines.set(28, "        secret = wrong");
+        String message = error(lines);
+        assertTrue(message.startsWith(at(28) + "secrets.private-moon.file: " + dir.resolve("private/moonKey.pem")
+                + ": cannot decrypt or decode the key"), message);
+    }
+
+    @Test
+    void certificatesMayBeNamedByAbsolutePathOrLieBesideTheConfig() throws Exception {
+        TestCredentials.writePkcs8(dir.resolve("private/moonKey.pem"), moon.keys());
+        Path elsewhere = TestCredentials.write(dir.resolve("elsewhere/moon.pem"), moon.certificate());
+        TestCredentials.write(dir.resolve("caBeside.pem"), ca.certificate());
+        var lines = moon(7, "            certs = " + elsewhere);
+        lines.set(11, "            cacerts = caBeside.pem");
+        var certs = load(lines).connections().get(0).ike().certificates().orElseThrow();
+        assertEquals(List.of(moon.certificate()), certs.chain());
+        assertEquals(List.of(ca.certificate()), certs.trusted());
+    }
+
+    @Test
+    void pskLocallyAndCertificatesFromThePeerMix() throws Exception {
+        var lines = moon(6, "            auth = psk");
+        lines.set(6, "");
+        lines.addAll(List.of("secrets {", "    ike { secret = moon's psk }", "}"));
+        IkeConfig ike = load(lines).connections().get(0).ike();
+        assertFalse(ike.signs());
+        assertTrue(ike.requiresSignature());
+        assertArrayEquals("moon's psk".getBytes(StandardCharsets.UTF_8), ike.psk());
+        assertEquals(List.of(), ike.certificates().orElseThrow().chain());
+    }
+
+    @Test
+    void aMissingCertificateFileIsAnErrorNamingBothPlacesLookedIn() throws Exception {
+        TestCredentials.writePkcs8(dir.resolve("private/moonKey.pem"), moon.keys());
+        assertEquals(at(7) + "connections.rw.local.certs: no certificate \"sunCert.pem\" in " + dir + " or "
+                + dir.resolve("x509"), error(moon(7, "            certs = sunCert.pem")));
+        assertEquals(at(12) + "connections.rw.remote.cacerts: no certificate \"rootCa.pem\" in " + dir + " or "
+                + dir.resolve("x509ca"), error(moon(12, "            cacerts = rootCa.pem")));
+    }
+
+    @Test
+    void aCertificateWithoutItsKeyIsAnErrorNamingTheKeysPassedOver() throws Exception {
+        TestCredentials.writePkcs8(dir.resolve("private/another.pem"), TestCredentials.ecKeys());
+        Files.writeString(dir.resolve("private/README"), "not a key");
+        String message = error(MOON);
+        assertTrue(message.startsWith(at(7) + "connections.rw.local.certs: no private key for the certificate of "
+                + moon.certificate().getSubjectX500Principal() + " in " + dir.resolve("private") + "/, "
+                + dir.resolve("rsa") + "/, " + dir.resolve("ecdsa") + "/, " + dir.resolve("pkcs8")
+                + "/ (passed over: " + dir.resolve("private/README") + ": "), message);
+    }
+
+    @Test
+    void anIdentityTheCertificateDoesNotNameIsAnError() throws Exception {
+        TestCredentials.writePkcs8(dir.resolve("private/moonKey.pem"), moon.keys());
+        assertEquals(at(8) + "connections.rw.local.id: the certificate of " + moon.certificate()
+                        .getSubjectX500Principal() + " does not name \"sun.strongswan.org\" (neither its subject nor a"
+                        + " subjectAltName)", error(moon(8, "            id = sun.strongswan.org")));
+    }
+
+    @Test
+    void pubkeyWithoutAnyCaIsAnError() throws Exception {
+        TestCredentials.writePkcs8(dir.resolve("private/moonKey.pem"), moon.keys());
+        Files.delete(dir.resolve("x509ca/caCert.pem"));
+        assertEquals(at(10) + "connections.rw.remote.cacerts: required with auth = pubkey: no CA certificate is given,"
+                + " and " + dir.resolve("x509ca") + " holds none", error(moon(12, "")));
+    }
+
+    @Test
+    void aKeyFileNamedInSecretsMustExist() throws Exception {
+        var lines = new ArrayList<>(MOON);
+        lines.addAll(List.of("secrets {", "    ecdsa { file = gone.pem }", "}"));
+        assertEquals(at(27) + "secrets.ecdsa.file: no such file " + dir.resolve("ecdsa/gone.pem"), error(lines));
+    }
+}

@@ -1,0 +1,83 @@
+package net.natgw.testbeds.natgw;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import net.natgw.gateway.control.ControlClient;
+import net.natgw.gateway.daemon.Reply;
+import net.natgw.testbeds.lab.Host;
+import net.natgw.testbeds.lab.Lab;
+import net.natgw.testbeds.lab.LabException;
+
+/**
+ * {@code natgw start} in a lab namespace with a swanctl.conf, and its control socket in the
+ * lab's workdir, asked directly from the test's JVM as {@code natgw list-sas --json} would.
+ */
+public final class NatgwDaemon {
+    private final NatgwProcess process;
+    private final Path socket;
+    private final Path config;
+
+    private NatgwDaemon(NatgwProcess process, Path socket, Path config) {
+        this.process = process;
+        this.socket = socket;
+        this.config = config;
+    }
+
+    /** Starts the daemon on {@code host} and waits until its control socket answers. */
+    public static NatgwDaemon start(Lab lab, Host host, String swanctlConf, List<String> extra)
+            throws InterruptedException {
+        String role = host.namespace().role();
+        Path config = NatgwProcess.file(lab, "natgw-" + role + ".conf", swanctlConf);
+        Path socket = lab.workdir().resolve("natgw-" + role + ".sock");
+        var args = new ArrayList<>(List.of("start", "--config", config.toString(), "--socket", socket.toString()));
+        args.addAll(extra);
+        var daemon = new NatgwDaemon(NatgwProcess.start(lab, host, "natgwd-" + role, args), socket, config);
+        daemon.awaitControl();
+        return daemon;
+    }
+
+    private void awaitControl() throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            if (!process.alive()) {
+                throw new LabException("natgw start exited: " + process.log());
+            }
+            if (ControlClient.send(socket, true, List.of("stats")).exitCode() == Reply.OK) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new LabException("natgw's control socket did not answer in 20 s: " + process.log());
+    }
+
+    /** One command as {@code natgw WORDS --json}: its exit code and JSON output. */
+    public Reply command(String... words) {
+        return ControlClient.send(socket, true, List.of(words));
+    }
+
+    /** The same command's human output. */
+    public Reply text(String... words) {
+        return ControlClient.send(socket, false, List.of(words));
+    }
+
+    public Path config() {
+        return config;
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    public String log() {
+        return process.log();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** SIGTERM: the daemon deletes its SAs with the peer and removes its device; returns the exit code. */
+    public int stop() throws InterruptedException {
+        return process.terminate(15);
+    }
+}

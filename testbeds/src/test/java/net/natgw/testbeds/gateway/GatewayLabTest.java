@@ -1,0 +1,152 @@
+package net.natgw.testbeds.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import net.natgw.gateway.daemon.Reply;
+import net.natgw.testbeds.bench.Iperf;
+import net.natgw.testbeds.lab.Host;
+import net.natgw.testbeds.lab.Lab;
+import net.natgw.testbeds.lab.LabException;
+import net.natgw.testbeds.lab.LabSupport;
+import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Topology;
+import net.natgw.testbeds.natgw.NatgwDaemon;
+import net.natgw.testbeds.strongswan.PskTunnel;
+import net.natgw.testbeds.strongswan.StrongSwan;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The natgw daemon ({@code natgw start} with a swanctl.conf, a TUN device, routes) carrying
+ * real traffic, ping and iperf3 TCP, between the inner addresses of two lab hosts: against
+ * strongSwan through each kind of NAT, natgw as initiator and as responder, and against another
+ * natgw over raw protocol 50 and through a NAT.
+ */
+@Tag("lab")
+class GatewayLabTest {
+    private static final Pattern RECEIVED = Pattern.compile("(\\d+) received");
+    private static final Duration IPERF = Duration.ofSeconds(3);
+
+    @BeforeAll
+    static void prerequisites() {
+        LabSupport.requireLab();
+    }
+
+    // natgw (behind the NAT) --- IKE_SA_INIT, IKE_AUTH on 4500 ---> strongSwan
+    // natgw's host === ping, iperf3 through natgw0 and ESP in UDP ===> strongSwan's host
+    @ParameterizedTest
+    @EnumSource(names = {"MASQUERADE", "RANDOM_FULLY", "DOUBLE", "BOTH_SIDES"})
+    void natgwInitiatesToStrongSwanAndCarriesTraffic(NatKind kind) throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, kind);
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
+            var swan = StrongSwan.start(lab, t.responder());
+            swan.load(tunnel.mirrored().render());
+            var natgw = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
+            try {
+                assertEquals(Reply.OK, natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                awaitChildSa(natgw);
+                assertEquals(5, ping(t.initiator(), t.responder(), 5), "pings through natgw0 and ESP in UDP");
+                double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().inner(),
+                        t.responder().namespace(), t.responder().inner(), IPERF);
+                assertTrue(bps > 20e6, "iperf3 TCP through the tunnel: " + bps + " bit/s");
+                System.out.printf("%s: iperf3 natgw -> strongSwan %.0f Mbit/s%n", kind, bps / 1e6);
+                String sas = natgw.command("list-sas").text();
+                assertTrue(sas.contains("\"encap\":true"), sas);
+                assertTrue(sas.contains("\"nat-local\":true"), "natgw saw itself behind the NAT: " + sas);
+                var swanSas = swan.listSas();
+                assertEquals(1, swanSas.size(), swanSas.toString());
+                assertTrue(swanSas.get(0).children().get(0).encap(), swanSas.toString());
+                assertEquals(143, natgw.stop(), "SIGTERM ends the daemon through its shutdown hook");
+                awaitNoSas(swan);
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
+                        + swan.log(), e);
+            }
+        }
+    }
+
+    // strongSwan (behind the NAT) --- IKE_SA_INIT, IKE_AUTH on 4500 ---> natgw
+    // strongSwan's host === ping, iperf3 through libipsec ===> natgw0 on natgw's host
+    @ParameterizedTest
+    @EnumSource(names = {"MASQUERADE", "RANDOM_FULLY"})
+    void strongSwanInitiatesToNatgwAndCarriesTraffic(NatKind kind) throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, kind);
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
+            var natgw = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
+            var swan = StrongSwan.start(lab, t.initiator());
+            swan.load(tunnel.render());
+            try {
+                assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
+                awaitChildSa(natgw);
+                assertEquals(5, ping(t.initiator(), t.responder(), 5), "pings answered through natgw0");
+                double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().inner(),
+                        t.responder().namespace(), t.responder().inner(), IPERF);
+                assertTrue(bps > 20e6, "iperf3 TCP into natgw's tunnel: " + bps + " bit/s");
+                String sas = natgw.command("list-sas").text();
+                assertTrue(sas.contains("\"nat-remote\":true"), "natgw saw the peer behind the NAT: " + sas);
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
+                        + swan.log(), e);
+            }
+        }
+    }
+
+    // natgw --- IKE_SA_INIT, IKE_AUTH ---> natgw; ESP as protocol 50 with no NAT, in UDP 4500 through one
+    @ParameterizedTest
+    @EnumSource(names = {"NONE", "MASQUERADE"})
+    void natgwToNatgwCarriesTraffic(NatKind kind) throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, kind);
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
+            var responder = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
+            var initiator = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
+            try {
+                assertEquals(Reply.OK, initiator.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                awaitChildSa(initiator);
+                awaitChildSa(responder);
+                assertEquals(5, ping(t.initiator(), t.responder(), 5));
+                double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().inner(),
+                        t.responder().namespace(), t.responder().inner(), IPERF);
+                assertTrue(bps > 20e6, "iperf3 TCP natgw to natgw: " + bps + " bit/s");
+                String sas = initiator.command("list-sas").text();
+                assertTrue(sas.contains("\"encap\":" + (kind != NatKind.NONE)), sas);
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\ninitiator log:\n" + initiator.log()
+                        + "\nresponder log:\n" + responder.log(), e);
+            }
+        }
+    }
+
+    static void awaitChildSa(NatgwDaemon natgw) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            if (natgw.command("list-sas").text().contains("\"children\":[{")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no CHILD_SA after 10 s: " + natgw.text("list-sas").text());
+    }
+
+    private static void awaitNoSas(StrongSwan swan) throws InterruptedException {
+        for (int i = 0; i < 50 && !swan.listSas().isEmpty(); i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(List.of(), swan.listSas(), "natgw deleted its IKE SA with the peer on SIGTERM");
+    }
+
+    static int ping(Host from, Host to, int count) {
+        var r = from.namespace().tryExec(Duration.ofSeconds(count + 10), "ping", "-n", "-c",
+                Integer.toString(count), "-i", "0.3", "-W", "2", "-I", from.inner(), to.inner());
+        Matcher m = RECEIVED.matcher(r.stdout());
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+}
