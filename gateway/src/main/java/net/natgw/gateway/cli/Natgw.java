@@ -16,6 +16,9 @@ public final class Natgw {
             commands:
               selftest [--millis N]   check every ESP suite against known answers and measure
                                       its throughput (N ms per figure, default 100)
+              demo                    natgw behind a NAT in a namespace lab, against strongSwan
+                                      (or a second natgw): NAT detection, the float to 4500,
+                                      ping and iperf3 through the tunnel (root; ./natgw demo)
               help                    this text
             """ + StartCommand.USAGE + ClientCommand.USAGE + ManualCommand.USAGE + IkeCommand.USAGE;
 
@@ -38,6 +41,7 @@ public final class Natgw {
             case "start" -> command("start", () -> StartCommand.run(args.subList(1, args.size()), System.err));
             case "initiate", "terminate", "list-sas", "list-conns", "reload", "stats" -> command(args.get(0),
                     () -> ClientCommand.run(args.get(0), args.subList(1, args.size()), System.out, System.err));
+            case "demo" -> usageError("the demo runs from the launcher, which builds the lab it needs: ./natgw demo");
             case "help", "-h", "--help" -> {
                 System.out.print(USAGE);
                 yield 0;

@@ -1,5 +1,6 @@
 package net.natgw.gateway.daemon;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import net.natgw.esp.DropReason;
@@ -74,9 +75,9 @@ final class Commands {
         for (IkeSa sa : gateway.ikeSas()) {
             text.append(String.format("%s: %s, IKEv2, %016x_i%s %016x_r%s%n", sa.name(), sa.state(), sa.spiI(),
                     sa.isInitiator() ? "*" : "", sa.spiR(), sa.isInitiator() ? "" : "*"));
-            text.append(String.format("  local  '%s' @ %s%n", sa.config().localId(), sa.local()));
+            text.append(String.format("  local  '%s' @ %s%n", sa.config().localId(), endpoint(sa.local())));
             text.append(String.format("  remote '%s' @ %s%n", sa.config().remoteId().map(Object::toString)
-                    .orElse("%any"), sa.remote()));
+                    .orElse("%any"), endpoint(sa.remote())));
             text.append("  NAT: ").append(nat(sa.nat())).append('\n');
             var children = Json.array();
             for (Tunnel t : gateway.tunnelsOf(sa)) {
@@ -101,12 +102,17 @@ final class Commands {
             array.add(Json.object().put("name", sa.config().name()).put("uniqueid", sa.name())
                     .put("state", sa.state().toString()).put("initiator", sa.isInitiator())
                     .put("spi-i", String.format("%016x", sa.spiI())).put("spi-r", String.format("%016x", sa.spiR()))
-                    .put("local", sa.local().toString()).put("remote", sa.remote().toString())
+                    .put("local", endpoint(sa.local())).put("remote", endpoint(sa.remote()))
                     .put("local-id", sa.config().localId().toString())
                     .put("nat-local", sa.nat().localBehindNat()).put("nat-remote", sa.nat().remoteBehindNat())
                     .put("nat-fake", sa.nat().forced()).put("children", children));
         }
         return Reply.ok(text.length() == 0 ? "no IKE_SAs" : text.toString().stripTrailing(), array.toString());
+    }
+
+    /** As strongSwan writes an endpoint: {@code 10.1.0.2[4500]}. */
+    private static String endpoint(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + "[" + a.getPort() + "]";
     }
 
     private static String nat(NatStatus nat) {

@@ -14,6 +14,9 @@ import net.natgw.testbeds.lab.LabException;
  * lab's workdir, asked directly from the test's JVM as {@code natgw list-sas --json} would.
  */
 public final class NatgwDaemon {
+    /** As the launcher runs it: a fixed, pre-touched heap, so the packet path never waits for fresh pages. */
+    private static final List<String> HEAP = List.of("-Xms256m", "-XX:+AlwaysPreTouch");
+
     private final NatgwProcess process;
     private final Path socket;
     private final Path config;
@@ -32,7 +35,7 @@ public final class NatgwDaemon {
         Path socket = lab.workdir().resolve("natgw-" + role + ".sock");
         var args = new ArrayList<>(List.of("start", "--config", config.toString(), "--socket", socket.toString()));
         args.addAll(extra);
-        var daemon = new NatgwDaemon(NatgwProcess.start(lab, host, "natgwd-" + role, args), socket, config);
+        var daemon = new NatgwDaemon(NatgwProcess.start(lab, host, "natgwd-" + role, HEAP, args), socket, config);
         daemon.awaitControl();
         return daemon;
     }
