@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import net.natgw.ike.config.AddressPool;
 
 /** What swanctl.conf's top level means: pools first, then secrets, then the connections that use both. */
 final class ConfigReader {
@@ -15,10 +16,13 @@ final class ConfigReader {
 
     private final SwanctlFile file;
     private final Path dir;
+    private final List<AddressPool> previous;
 
-    ConfigReader(SwanctlFile file, Path dir) {
+    /** @param previous the pools of the configuration this one replaces, kept where unchanged */
+    ConfigReader(SwanctlFile file, Path dir, List<AddressPool> previous) {
         this.file = file;
         this.dir = dir;
+        this.previous = List.copyOf(previous);
     }
 
     GatewayConfig read() throws ConfigException {
@@ -26,6 +30,8 @@ final class ConfigReader {
         root.onlyKeys(List.of(), List.of());
         root.onlySections(List.of("connections", "secrets", "pools"), List.of("authorities"));
         Map<String, Pool> pools = pools(root.child("pools"));
+        Map<String, AddressPool> leasing = new LinkedHashMap<>();
+        pools.values().forEach(p -> leasing.put(p.name(), addressPool(p)));
         Secrets secrets = Secrets.read(root.child("secrets"), dir);
         var credentials = new Credentials(dir, secrets.keys());
         var connections = new ArrayList<Connection>();
@@ -33,7 +39,7 @@ final class ConfigReader {
         if (section.isPresent()) {
             section.get().onlyKeys(List.of(), List.of());
             for (Node connection : section.get().children()) {
-                connections.add(new ConnectionReader(connection, pools, secrets, credentials).read());
+                connections.add(new ConnectionReader(connection, pools, leasing, secrets, credentials).read());
             }
         }
         return new GatewayConfig(connections, List.copyOf(pools.values()), file.sources());
@@ -81,6 +87,20 @@ final class ConfigReader {
             pools.put(p.name(), new Pool(p.name(), ranges, dns));
         }
         return pools;
+    }
+
+    /**
+     * The pool that leases a {@code pools.<name>} section's addresses: one per name, shared by
+     * every connection naming it. A pool of the replaced configuration with the same name,
+     * addresses and DNS servers is kept, with its leases, so that a reload never hands out an
+     * address an IKE SA still holds.
+     */
+    private AddressPool addressPool(Pool p) {
+        var ranges = p.addresses().stream().map(r -> new AddressPool.Range(r.first(), r.last())).toList();
+        return previous.stream()
+                .filter(old -> old.name().equals(p.name()) && old.ranges().equals(ranges) && old.dns().equals(p.dns()))
+                .findFirst()
+                .orElseGet(() -> new AddressPool(p.name(), ranges, p.dns()));
     }
 
     private static AddressRange range(Field f, String item) throws ConfigException {

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import net.natgw.ike.auth.Certificates;
+import net.natgw.ike.config.AddressPool;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.ProposalParser;
 import net.natgw.ike.message.IdPayload;
@@ -47,12 +48,16 @@ final class ConnectionReader {
 
     private final Node n;
     private final Map<String, Pool> pools;
+    private final Map<String, AddressPool> leasing;
     private final Secrets secrets;
     private final Credentials credentials;
 
-    ConnectionReader(Node n, Map<String, Pool> pools, Secrets secrets, Credentials credentials) {
+    /** @param leasing the pool that leases the addresses of each of {@code pools}, by name */
+    ConnectionReader(Node n, Map<String, Pool> pools, Map<String, AddressPool> leasing, Secrets secrets,
+                     Credentials credentials) {
         this.n = n;
         this.pools = pools;
+        this.leasing = leasing;
         this.secrets = secrets;
         this.credentials = credentials;
     }
@@ -147,7 +152,7 @@ final class ConnectionReader {
 
         var ike = new IkeConfig(n.name(), local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
                 encap, KEEPALIVE, dpdDelay, RETRANSMIT_BASE, RETRANSMIT_TRIES,
-                children.stream().map(Child::config).toList());
+                children.stream().map(Child::config).toList(), vips, poolNames.stream().map(leasing::get).toList());
         return new Connection(n.name(), version, ike, localPort, poolNames, vips, rekeyTime, overTime, randTime,
                 dpdTimeout, keyingtries, children);
     }

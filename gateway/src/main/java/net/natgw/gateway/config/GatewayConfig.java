@@ -3,6 +3,7 @@ package net.natgw.gateway.config;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import net.natgw.ike.config.AddressPool;
 
 /**
  * The natgw daemon's configuration, read from a swanctl.conf (strongSwan's file, the subset natgw
@@ -26,8 +27,18 @@ public record GatewayConfig(List<Connection> connections, List<Pool> pools, List
 
     /** Reads and checks a swanctl.conf and everything it includes and names. */
     public static GatewayConfig load(Path file) throws ConfigException {
+        return load(file, List.of());
+    }
+
+    /**
+     * Reads a swanctl.conf that replaces a loaded one: of {@code current} (the pools of the
+     * running configuration, {@link #addressPools()}), a pool still configured with the same
+     * name, addresses and DNS servers is kept with its leases, so that the IKE SAs that hold them
+     * keep their virtual IPs and nobody else gets them.
+     */
+    public static GatewayConfig load(Path file, List<AddressPool> current) throws ConfigException {
         var swanctl = SwanctlFile.read(file);
-        return new ConfigReader(swanctl, file.toAbsolutePath().getParent()).read();
+        return new ConfigReader(swanctl, file.toAbsolutePath().getParent(), current).read();
     }
 
     public Optional<Connection> connection(String name) {
@@ -36,5 +47,13 @@ public record GatewayConfig(List<Connection> connections, List<Pool> pools, List
 
     public Optional<Pool> pool(String name) {
         return pools.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    /**
+     * The pools that lease virtual IPs to the connections' peers, one instance per pool name,
+     * the one in every {@code ike().pools()} that names it.
+     */
+    public List<AddressPool> addressPools() {
+        return connections.stream().flatMap(c -> c.ike().pools().stream()).distinct().toList();
     }
 }

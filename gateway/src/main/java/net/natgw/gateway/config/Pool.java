@@ -10,6 +10,8 @@ import java.util.List;
  * @param addresses strongSwan's {@code addrs}: a subnet or a range; natgw also takes a comma
  *                  separated list of them. Pools never overlap.
  * @param dns       strongSwan's {@code dns}: the DNS servers sent as INTERNAL_IP4_DNS / INTERNAL_IP6_DNS
+ * @see net.natgw.ike.config.AddressPool the pool of the same name that leases these addresses, one
+ *      instance shared by the connections naming it ({@link GatewayConfig#addressPools()})
  */
 public record Pool(String name, List<AddressRange> addresses, List<InetAddress> dns) {
     public Pool {

@@ -3,6 +3,8 @@ package net.natgw.gateway.config;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +19,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import net.natgw.esp.Mode;
+import net.natgw.ike.config.AddressPool;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.ProposalParser;
 import net.natgw.ike.message.IdPayload;
@@ -107,6 +110,35 @@ class GatewayConfigTest {
             "    ike-rw {",
             "        id = moon.strongswan.org",
             "        secret = 0x0123456789abcdef",
+            "    }",
+            "}");
+
+    /** strongSwan's road warrior carol: any address of 10.3.0.0/24's family, please. */
+    static final List<String> ROAD_WARRIOR_CLIENT = List.of(
+            "connections {",
+            "    home {",
+            "        remote_addrs = 192.168.0.1",
+            "        vips = 0.0.0.0",
+            "        local {",
+            "            auth = psk",
+            "            id = carol@strongswan.org",
+            "        }",
+            "        remote {",
+            "            auth = psk",
+            "            id = moon.strongswan.org",
+            "        }",
+            "        children {",
+            "            home {",
+            "                remote_ts = 10.1.0.0/16",
+            "                start_action = start",
+            "            }",
+            "        }",
+            "    }",
+            "}",
+            "secrets {",
+            "    ike-carol {",
+            "        id = carol@strongswan.org",
+            "        secret = carol's secret",
             "    }",
             "}");
 
@@ -274,39 +306,72 @@ class GatewayConfigTest {
 
     @Test
     void aRoadWarriorClientAsksForAVirtualIpAndProposesAnyAddressUntilItHasOne() throws Exception {
-        Connection home = load(List.of(
-                "connections {",
-                "    home {",
-                "        remote_addrs = 192.168.0.1",
-                "        vips = 0.0.0.0",
-                "        local {",
-                "            auth = psk",
-                "            id = carol@strongswan.org",
-                "        }",
-                "        remote {",
-                "            auth = psk",
-                "            id = moon.strongswan.org",
-                "        }",
-                "        children {",
-                "            home {",
-                "                remote_ts = 10.1.0.0/16",
-                "                start_action = start",
-                "            }",
-                "        }",
-                "    }",
-                "}",
-                "secrets {",
-                "    ike-carol {",
-                "        id = carol@strongswan.org",
-                "        secret = carol's secret",
-                "    }",
-                "}")).connections().get(0);
+        Connection home = load(ROAD_WARRIOR_CLIENT).connections().get(0);
         assertEquals(ip("0.0.0.0"), home.ike().local(), "local_addrs %any");
         assertEquals(IdPayload.ID_RFC822_ADDR, home.ike().localId().idType());
         assertEquals(List.of(ip("0.0.0.0")), home.vips());
         assertEquals(List.of(TrafficSelector.ofCidr("0.0.0.0/0")), home.children().get(0).config().localTs());
         assertEquals(Child.StartAction.START, home.children().get(0).startAction());
         assertArrayEquals("carol's secret".getBytes(StandardCharsets.UTF_8), home.ike().psk());
+    }
+
+    @Test
+    void theServersIkeConfigLeasesFromItsPoolsAndTheClientsAsksForItsVips() throws Exception {
+        GatewayConfig config = load(ROAD_WARRIOR);
+        IkeConfig rw = config.connection("rw").orElseThrow().ike();
+        assertEquals(List.of("rw_pool", "rw_pool6"), rw.pools().stream().map(AddressPool::name).toList());
+        AddressPool v4 = rw.pools().get(0);
+        assertEquals(List.of(new AddressPool.Range(ip("10.3.0.1"), ip("10.3.0.254"))), v4.ranges());
+        assertEquals(List.of(ip("10.1.0.53"), ip("10.1.0.54")), v4.dns());
+        assertEquals(List.of(new AddressPool.Range(ip("fec3::1"), ip("fec3::fe"))), rw.pools().get(1).ranges());
+        assertEquals(List.of(), rw.vips());
+        assertEquals(rw.pools(), config.addressPools());
+
+        IkeConfig home = load(ROAD_WARRIOR_CLIENT).connections().get(0).ike();
+        assertEquals(List.of(ip("0.0.0.0")), home.vips());
+        assertEquals(List.of(), home.pools());
+    }
+
+    @Test
+    void connectionsNamingAPoolShareItsLeasesAndAReloadKeepsAnUnchangedPool() throws Exception {
+        var lines = new ArrayList<>(ROAD_WARRIOR);
+        // A second server connection on another address, from the IPv4 pool only.
+        int end = lines.indexOf("pools {") - 1;
+        lines.addAll(end, List.of(
+                "    rw2 {",
+                "        local_addrs = 192.168.0.2",
+                "        pools = rw_pool",
+                "        local {",
+                "            auth = psk",
+                "            id = @moon.strongswan.org",
+                "        }",
+                "        remote {",
+                "            auth = psk",
+                "        }",
+                "        children {",
+                "            net {",
+                "                local_ts = 10.1.0.0/16",
+                "            }",
+                "        }",
+                "    }"));
+        Path file = write("swanctl.conf", lines);
+        GatewayConfig first = GatewayConfig.load(file);
+        AddressPool shared = first.connection("rw").orElseThrow().ike().pools().get(0);
+        assertSame(shared, first.connection("rw2").orElseThrow().ike().pools().get(0), "one pool, one set of leases");
+        assertEquals(2, first.addressPools().size());
+        var lease = shared.acquire(IdPayload.parse(true, "carol@strongswan.org"), ip("0.0.0.0")).orElseThrow();
+
+        GatewayConfig reloaded = GatewayConfig.load(file, first.addressPools());
+        assertSame(shared, reloaded.connection("rw2").orElseThrow().ike().pools().get(0),
+                "unchanged: kept with carol's lease");
+        assertEquals(List.of(lease.address()), reloaded.addressPools().get(0).online());
+
+        lines.set(lines.indexOf("        addrs = 10.3.0.0/24"), "        addrs = 10.4.0.0/24");
+        GatewayConfig changed = GatewayConfig.load(write("swanctl.conf", lines), first.addressPools());
+        AddressPool renumbered = changed.connection("rw").orElseThrow().ike().pools().get(0);
+        assertNotSame(shared, renumbered);
+        assertEquals(List.of(), renumbered.online());
+        assertSame(first.addressPools().get(1), changed.addressPools().get(1), "rw_pool6 did not change");
     }
 
     @Test

@@ -23,18 +23,36 @@ import net.natgw.ike.message.Transform;
  * @param keepalive     RFC 3948 keepalive interval when we turn out to be behind a NAT
  * @param dpdDelay      liveness checks after this long without traffic from the peer; zero: off
  * @param retransmitBase first retransmission timeout, doubled on each of {@code retransmitTries}
+ * @param vips          swanctl's {@code vips}: the virtual IPs to ask for as initiator, in
+ *                      CP(CFG_REQUEST) (RFC 7296 §2.19); {@code 0.0.0.0} and {@code ::} ask for any
+ *                      address of their family. Empty: ask for none
+ * @param pools         swanctl's {@code pools}: where a responder takes the virtual IPs it is asked
+ *                      for, in this order. With pools, a CHILD_SA needs a virtual IP request
+ *                      (FAILED_CP_REQUIRED otherwise, §3.10.1)
  */
 public record IkeConfig(String name, InetAddress local, Optional<InetAddress> remote, int remotePort,
                         List<Proposal> proposals, IdPayload localId, Optional<IdPayload> remoteId, byte[] psk,
                         Optional<Certificates> certificates, boolean forceEncap, Duration keepalive,
-                        Duration dpdDelay, Duration retransmitBase, int retransmitTries, List<ChildConfig> children) {
+                        Duration dpdDelay, Duration retransmitBase, int retransmitTries, List<ChildConfig> children,
+                        List<InetAddress> vips, List<AddressPool> pools) {
     public IkeConfig {
         proposals = List.copyOf(proposals);
         children = List.copyOf(children);
+        vips = List.copyOf(vips);
+        pools = List.copyOf(pools);
         psk = psk.clone();
         if (proposals.isEmpty() || proposals.stream().anyMatch(p -> p.protocol() != Proposal.IKE)) {
             throw new IllegalArgumentException(name + ": needs IKE proposals");
         }
+    }
+
+    /** A connection that neither asks for nor hands out virtual IPs. */
+    public IkeConfig(String name, InetAddress local, Optional<InetAddress> remote, int remotePort,
+                     List<Proposal> proposals, IdPayload localId, Optional<IdPayload> remoteId, byte[] psk,
+                     Optional<Certificates> certificates, boolean forceEncap, Duration keepalive,
+                     Duration dpdDelay, Duration retransmitBase, int retransmitTries, List<ChildConfig> children) {
+        this(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates, forceEncap, keepalive,
+                dpdDelay, retransmitBase, retransmitTries, children, List.of(), List.of());
     }
 
     /** strongSwan's defaults for what is not given: 20 s keepalives, DPD off, 4 s x 1.8^n retransmits. */
@@ -48,29 +66,45 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
 
     public IkeConfig withDpdDelay(Duration delay) {
         return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                forceEncap, keepalive, delay, retransmitBase, retransmitTries, children);
+                forceEncap, keepalive, delay, retransmitBase, retransmitTries, children, vips, pools);
     }
 
     public IkeConfig withRetransmits(Duration base, int tries) {
         return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                forceEncap, keepalive, dpdDelay, base, tries, children);
+                forceEncap, keepalive, dpdDelay, base, tries, children, vips, pools);
     }
 
     public IkeConfig withForceEncap(boolean force) {
         return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                force, keepalive, dpdDelay, retransmitBase, retransmitTries, children);
+                force, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips, pools);
     }
 
     /** The same connection with its CHILD_SAs in another order: IKE_AUTH creates the first. */
     public IkeConfig withChildren(List<ChildConfig> reordered) {
         return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, reordered);
+                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, reordered, vips, pools);
     }
 
     /** Authentication with certificates instead of the pre-shared key, on both sides. */
     public IkeConfig withCertificates(Certificates certs) {
         return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, new byte[0],
-                Optional.of(certs), forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children);
+                Optional.of(certs), forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips,
+                pools);
+    }
+
+    /**
+     * As initiator, ask for these virtual IPs in IKE_AUTH (RFC 7296 §2.19): {@code 0.0.0.0} or
+     * {@code ::} for any address of that family, or a specific one (which the responder may not give).
+     */
+    public IkeConfig withVirtualIps(List<InetAddress> requested) {
+        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
+                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, requested, pools);
+    }
+
+    /** As responder, hand out virtual IPs from these pools, tried in order (shared instances hold the leases). */
+    public IkeConfig withPools(List<AddressPool> assignFrom) {
+        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
+                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips, assignFrom);
     }
 
     /** Whether we sign our AUTH payload (else we use the pre-shared key). */

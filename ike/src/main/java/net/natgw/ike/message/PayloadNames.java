@@ -41,6 +41,8 @@ final class PayloadNames {
             case NotifyType.INVALID_SYNTAX -> "INVAL_SYN";
             case NotifyType.TEMPORARY_FAILURE -> "TEMP_FAIL";
             case NotifyType.CHILD_SA_NOT_FOUND -> "CHILD_SA_NOT_FOUND";
+            case NotifyType.INTERNAL_ADDRESS_FAILURE -> "INT_ADDR_FAIL";
+            case NotifyType.FAILED_CP_REQUIRED -> "FAIL_CP_REQ";
             default -> Integer.toString(type);
         };
     }

@@ -1,5 +1,6 @@
 package net.natgw.ike.sa;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -115,6 +116,36 @@ final class ChildNegotiation {
         if (answer.isEmpty()) {
             throw new IkeProtocolException(NotifyType.TS_UNACCEPTABLE, "no selector in the answer");
         }
+    }
+
+    /**
+     * RFC 7296 §2.19: on the side of an IKE SA that has virtual IPs, a CHILD_SA's selectors are
+     * those addresses, one host selector each (/32, /128), within what was negotiated (protocol
+     * and ports kept); selectors that hold none of them are dropped. Without virtual IPs the
+     * selectors are left as they are. This is strongSwan's {@code dynamic} once an address is
+     * assigned, and what keeps two clients behind one NAT, or proposing 0.0.0.0/0, apart.
+     *
+     * @throws IkeProtocolException TS_UNACCEPTABLE if no selector holds a virtual IP
+     */
+    static List<TrafficSelector> onVirtualIps(List<TrafficSelector> selectors, List<InetAddress> vips)
+            throws IkeProtocolException {
+        if (vips.isEmpty()) {
+            return selectors;
+        }
+        var result = new ArrayList<TrafficSelector>();
+        for (InetAddress vip : vips) {
+            byte[] a = vip.getAddress();
+            var host = new TrafficSelector(a.length == 4 ? TrafficSelector.TS_IPV4_ADDR_RANGE
+                    : TrafficSelector.TS_IPV6_ADDR_RANGE, 0, 0, 65535, a, a);
+            for (TrafficSelector ts : selectors) {
+                ts.intersect(host).filter(narrowed -> !result.contains(narrowed)).ifPresent(result::add);
+            }
+        }
+        if (result.isEmpty()) {
+            throw new IkeProtocolException(NotifyType.TS_UNACCEPTABLE, "selectors " + selectors
+                    + " do not include the virtual IPs " + vips.stream().map(InetAddress::getHostAddress).toList());
+        }
+        return result;
     }
 
     /**

@@ -38,6 +38,9 @@ final class ChildResponder {
     static List<Payload> create(IkeSa sa, IkeMessage request, byte[] ni, byte[] nr, List<ChildConfig> candidates,
                                 boolean pfs) {
         try {
+            if (sa.childRefusal() != 0) {
+                throw new IkeProtocolException(sa.childRefusal(), "the peer needs a virtual IP and has none");
+            }
             var offered = request.find(SaPayload.class).orElseThrow().proposals().stream()
                     .map(p -> pfs ? p : ChildNegotiation.withoutGroups(p)).toList();
             var tsi = request.ts(true).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSi")).selectors();
@@ -52,8 +55,11 @@ final class ChildResponder {
                     continue;
                 }
                 try {
-                    var narrowedI = ChildNegotiation.narrow(tsi, child.remoteTs());
-                    var narrowedR = ChildNegotiation.narrow(tsr, child.localTs());
+                    // RFC 7296 §2.19: the side with virtual IPs is narrowed to them.
+                    var narrowedI = ChildNegotiation.onVirtualIps(ChildNegotiation.narrow(tsi, child.remoteTs()),
+                            sa.remoteVirtualIps());
+                    var narrowedR = ChildNegotiation.onVirtualIps(ChildNegotiation.narrow(tsr, child.localTs()),
+                            sa.localVirtualIps());
                     boolean useTransport = transport && child.mode() == Mode.TRANSPORT;
                     return establish(sa, request, child, chosen.get(), narrowedI, narrowedR, useTransport, ni, nr);
                 } catch (IkeProtocolException e) {

@@ -1,5 +1,6 @@
 package net.natgw.ike.sa;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import net.natgw.ike.message.NotifyType;
 import net.natgw.ike.message.Payload;
 import net.natgw.ike.message.Proposal;
 import net.natgw.ike.message.SaPayload;
+import net.natgw.ike.message.TrafficSelector;
 import net.natgw.ike.message.Transform;
 import net.natgw.ike.message.TsPayload;
 
@@ -63,8 +65,10 @@ final class CreateChildSa implements Exchange {
             ke = KeyExchange.create(groups.get(0).id(), sa.engine.random());
             payloads.add(new KePayload(ke.group(), ke.publicValue()));
         }
-        payloads.add(new TsPayload(true, rekeyOf != null ? rekeyOf.localTs() : child.localTs()));
-        payloads.add(new TsPayload(false, rekeyOf != null ? rekeyOf.remoteTs() : child.remoteTs()));
+        payloads.add(new TsPayload(true, rekeyOf != null ? rekeyOf.localTs()
+                : proposed(child.localTs(), sa.localVirtualIps())));
+        payloads.add(new TsPayload(false, rekeyOf != null ? rekeyOf.remoteTs()
+                : proposed(child.remoteTs(), sa.remoteVirtualIps())));
         if (child.mode() == Mode.TRANSPORT) {
             payloads.add(NotifyPayload.of(NotifyType.USE_TRANSPORT_MODE));
         }
@@ -88,6 +92,8 @@ final class CreateChildSa implements Exchange {
             var tsr = response.ts(false).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSr")).selectors();
             ChildNegotiation.checkNarrowed(tsi, child.localTs());
             ChildNegotiation.checkNarrowed(tsr, child.remoteTs());
+            tsi = ChildNegotiation.onVirtualIps(tsi, sa.localVirtualIps());
+            tsr = ChildNegotiation.onVirtualIps(tsr, sa.remoteVirtualIps());
             boolean transport = response.notify(NotifyType.USE_TRANSPORT_MODE).isPresent();
             var created = ChildNegotiation.record(sa, child, chosen, spi, ChildNegotiation.spi(chosen), pfs, ni, nr,
                     tsi, tsr, transport, true);
@@ -101,6 +107,18 @@ final class CreateChildSa implements Exchange {
             if (rekeyOf != null) {
                 sa.childRekeyFailed(rekeyOf);
             }
+        }
+    }
+
+    /**
+     * What we propose for a new CHILD_SA: on a side with virtual IPs, those (RFC 7296 §2.19); the
+     * configured selectors if they hold none, for the responder to refuse.
+     */
+    private static List<TrafficSelector> proposed(List<TrafficSelector> configured, List<InetAddress> vips) {
+        try {
+            return ChildNegotiation.onVirtualIps(configured, vips);
+        } catch (IkeProtocolException e) {
+            return configured;
         }
     }
 

@@ -28,9 +28,11 @@ import net.natgw.ike.message.TsPayload;
  * first CHILD_SA with traffic-selector narrowing (§2.9). On port 4500 when a NAT was detected.
  *
  * <pre>
- * I --- HDR, SK {IDi, [IDr,] AUTH, N(INITIAL_CONTACT), SAi2, TSi, TSr} ---> R
- * I <-- HDR, SK {IDr, AUTH, SAr2, TSi, TSr} ------------------------------- R
+ * I --- HDR, SK {IDi, [IDr,] AUTH, N(INITIAL_CONTACT), [CP(CFG_REQUEST),] SAi2, TSi, TSr} ---> R
+ * I <-- HDR, SK {IDr, AUTH, [CP(CFG_REPLY),] SAr2, TSi, TSr} ------------------------------- R
  * </pre>
+ *
+ * The configuration payload, virtual IPs, is {@link VirtualIps}' part.
  */
 final class IkeAuth implements Exchange {
     private ChildConfig child;
@@ -55,6 +57,7 @@ final class IkeAuth implements Exchange {
         byte[] octets = PskAuthentication.signedOctets(sa.initRequest, sa.nr, sa.prf(), sa.keys.skPi(), idi);
         payloads.addAll(authenticate(sa, octets));
         payloads.add(NotifyPayload.of(NotifyType.INITIAL_CONTACT));
+        VirtualIps.request(config).ifPresent(payloads::add);
         if (!config.children().isEmpty()) {
             child = config.children().get(0);
             childSpi = sa.engine.allocateChildSpi();
@@ -82,6 +85,7 @@ final class IkeAuth implements Exchange {
                     + expected.get());
         }
         verify(sa, response, sa.initResponse, sa.ni, sa.keys.skPr(), idr);
+        VirtualIps.reply(sa, response);
         sa.moveTo(IkeSaState.ESTABLISHED);
         IkeSa.log().info("{} established between {}[{}]...{}[{}]", sa.name(), sa.local.getAddress().getHostAddress(),
                 sa.config().localId(), sa.remote.getAddress().getHostAddress(), idr);
@@ -101,6 +105,8 @@ final class IkeAuth implements Exchange {
             var tsr = response.ts(false).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSr")).selectors();
             ChildNegotiation.checkNarrowed(tsi, child.localTs());
             ChildNegotiation.checkNarrowed(tsr, child.remoteTs());
+            tsi = ChildNegotiation.onVirtualIps(tsi, sa.localVirtualIps());
+            tsr = ChildNegotiation.onVirtualIps(tsr, sa.remoteVirtualIps());
             boolean transport = response.notify(NotifyType.USE_TRANSPORT_MODE).isPresent();
             sa.childEstablished(ChildNegotiation.record(sa, child, chosen, childSpi, ChildNegotiation.spi(chosen),
                     Optional.empty(), sa.ni, sa.nr, tsi, tsr, transport, true));
@@ -175,11 +181,14 @@ final class IkeAuth implements Exchange {
         var payloads = new ArrayList<Payload>();
         payloads.add(idr);
         payloads.addAll(authenticate(sa, octets));
+        var assignment = VirtualIps.assign(sa, request, idi);
+        payloads.addAll(assignment.payloads());
         sa.moveTo(IkeSaState.ESTABLISHED);
         IkeSa.log().info("{} established between {}[{}]...{}[{}]", sa.name(), sa.local.getAddress().getHostAddress(),
                 sa.config().localId(), sa.remote.getAddress().getHostAddress(), idi);
         sa.engine.listener().ikeSaEstablished(sa);
-        if (request.find(SaPayload.class).isPresent()) {
+        // RFC 7296 §3.10.1: after INTERNAL_ADDRESS_FAILURE or FAILED_CP_REQUIRED, no CHILD_SA.
+        if (request.find(SaPayload.class).isPresent() && assignment.childAllowed()) {
             payloads.addAll(ChildResponder.create(sa, request, sa.ni, sa.nr, sa.config().children(), false));
         }
         return payloads;

@@ -259,10 +259,14 @@ public final class IkeEngine {
         return sa;
     }
 
-    /** {@code successor} takes over the CHILD_SAs of {@code old}, which now only waits for its delete. */
+    /**
+     * {@code successor} takes over the CHILD_SAs and virtual IPs of {@code old}, which now only
+     * waits for its delete.
+     */
     void adopt(IkeSa old, IkeSa successor) {
         successor.children.addAll(old.children);
         old.children.clear();
+        successor.inheritVirtualIps(old);
         old.moveTo(IkeSaState.REKEYED);
         log.info("{} rekeyed as {}: {}", old.name(), successor.name(), successor.keys.suite());
         listener.ikeSaRekeyed(old, successor);

@@ -1,5 +1,6 @@
 package net.natgw.ike.sa;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -8,11 +9,13 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import net.natgw.ike.config.AddressPool;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.crypto.IkeSaKeys;
 import net.natgw.ike.crypto.Prf;
 import net.natgw.ike.crypto.SkCipher;
+import net.natgw.ike.message.DeletePayload;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.MessageCodec;
@@ -50,6 +53,12 @@ public final class IkeSa {
     byte[] initRequest;
     byte[] initResponse;
     final List<ChildSaRecord> children = new ArrayList<>();
+    private List<InetAddress> localVirtualIps = List.of();
+    private List<InetAddress> remoteVirtualIps = List.of();
+    private List<InetAddress> dnsServers = List.of();
+    private final List<AddressPool.Lease> leases = new ArrayList<>();
+    /** The notify that refuses the peer's CHILD_SAs: it needed a virtual IP and has none; 0: none. */
+    private int childRefusal;
 
     private int nextRequestId;
     private Exchange pending;
@@ -106,6 +115,72 @@ public final class IkeSa {
 
     public List<ChildSaRecord> children() {
         return List.copyOf(children);
+    }
+
+    /**
+     * The virtual IPs of this IKE SA (RFC 7296 §2.19): {@link #localVirtualIps} on the end that
+     * asked for them, {@link #remoteVirtualIps} on the end that handed them out. Known when
+     * {@link IkeSaListener#ikeSaEstablished} is called; a rekey moves them to the successor
+     * before {@link IkeSaListener#ikeSaRekeyed}, and this SA is left without any.
+     */
+    public List<InetAddress> virtualIps() {
+        return localVirtualIps.isEmpty() ? remoteVirtualIps : localVirtualIps;
+    }
+
+    /** Our inner addresses, assigned by the peer in CP(CFG_REPLY): the addresses of our tunnel device. */
+    public List<InetAddress> localVirtualIps() {
+        return localVirtualIps;
+    }
+
+    /** The peer's inner addresses, leased to it from our pools: its CHILD_SAs' remote selectors. */
+    public List<InetAddress> remoteVirtualIps() {
+        return remoteVirtualIps;
+    }
+
+    /** The DNS servers the peer sent with our virtual IPs (INTERNAL_IP4_DNS, INTERNAL_IP6_DNS). */
+    public List<InetAddress> dnsServers() {
+        return dnsServers;
+    }
+
+    /** The peer assigned us these addresses and DNS servers in IKE_AUTH. */
+    void assignedVirtualIps(List<InetAddress> addresses, List<InetAddress> dns) {
+        localVirtualIps = List.copyOf(addresses);
+        dnsServers = List.copyOf(dns);
+    }
+
+    /** We leased these addresses to the peer; they go back to their pools when this SA is destroyed. */
+    void leased(List<AddressPool.Lease> given) {
+        leases.addAll(given);
+        remoteVirtualIps = leases.stream().map(AddressPool.Lease::address).toList();
+    }
+
+    /**
+     * The peer should have had a virtual IP and has none (FAILED_CP_REQUIRED or
+     * INTERNAL_ADDRESS_FAILURE): it gets no CHILD_SA on this IKE SA, whose selectors would
+     * otherwise let it claim addresses of the pool (RFC 7296 §3.10.1).
+     */
+    void refuseChildren(int notifyType) {
+        childRefusal = notifyType;
+    }
+
+    int childRefusal() {
+        return childRefusal;
+    }
+
+    /**
+     * RFC 7296 §3.15.3: a virtual IP is valid as long as the IKE SA "or its rekeyed successors"
+     * are: {@code old}'s move here, leases included, and {@code old} no longer releases them.
+     */
+    void inheritVirtualIps(IkeSa old) {
+        localVirtualIps = old.localVirtualIps;
+        remoteVirtualIps = old.remoteVirtualIps;
+        dnsServers = old.dnsServers;
+        leases.addAll(old.leases);
+        childRefusal = old.childRefusal;
+        old.localVirtualIps = List.of();
+        old.remoteVirtualIps = List.of();
+        old.dnsServers = List.of();
+        old.leases.clear();
     }
 
     public long spiI() {
@@ -286,7 +361,12 @@ public final class IkeSa {
             String reason = IkeMessage.exchangeName(done.exchangeType()) + " response rejected: " + e.getMessage();
             if (done.exchangeType() == IkeMessage.IKE_AUTH && e.notifyType() == NotifyType.AUTHENTICATION_FAILED
                     && message.error().isEmpty()) {
-                notifyAndDestroy(e.notifyType(), reason);
+                sendOnceAndDestroy(NotifyPayload.of(e.notifyType()), reason);
+            } else if (done.exchangeType() == IkeMessage.IKE_AUTH
+                    && e.notifyType() == NotifyType.INTERNAL_ADDRESS_FAILURE) {
+                // RFC 7296 §3.15.4: without the addresses its policy requires, the initiator may
+                // tear down the IKE SA the responder has established, with a Delete.
+                sendOnceAndDestroy(DeletePayload.ikeSa(), reason);
             } else {
                 destroy(reason);
             }
@@ -553,11 +633,12 @@ public final class IkeSa {
 
     /**
      * RFC 7296 §2.21.2: an initiator that rejects the responder's authentication tells it in an
-     * INFORMATIONAL exchange, sent once, so that the responder keeps no half-open SA either.
+     * INFORMATIONAL exchange, sent once, so that the responder keeps no half-open SA either; the
+     * same for a Delete of an IKE SA that IKE_AUTH left unusable.
      */
-    private void notifyAndDestroy(int notifyType, String reason) {
+    private void sendOnceAndDestroy(Payload payload, String reason) {
         var message = new IkeMessage(spiI, spiR, IkeMessage.INFORMATIONAL, initiator, false, nextRequestId,
-                List.of(NotifyPayload.of(notifyType)));
+                List.of(payload));
         log.info("{} sending {}", name(), message);
         engine.transport().send(encode(message), local, remote, nattPort);
         destroy(reason);
@@ -581,6 +662,8 @@ public final class IkeSa {
         for (ChildSaRecord child : List.copyOf(children)) {
             childDeleted(child);
         }
+        leases.forEach(lease -> lease.pool().release(lease));
+        leases.clear();
         log.info("{} deleted: {}", name(), reason);
         engine.forget(this);
         engine.listener().ikeSaDeleted(this, reason);
@@ -590,10 +673,15 @@ public final class IkeSa {
     static void failOnError(IkeMessage response) throws IkeProtocolException {
         var error = response.error();
         if (error.isPresent()) {
-            throw new IkeProtocolException(error.get().notifyType(), "peer answered with error notify "
-                    + error.get().notifyType() + (error.get().notifyType() == NotifyType.AUTHENTICATION_FAILED
-                    ? " (AUTHENTICATION_FAILED)" : error.get().notifyType() == NotifyType.NO_PROPOSAL_CHOSEN
-                    ? " (NO_PROPOSAL_CHOSEN)" : ""));
+            int type = error.get().notifyType();
+            String name = switch (type) {
+                case NotifyType.AUTHENTICATION_FAILED -> " (AUTHENTICATION_FAILED)";
+                case NotifyType.NO_PROPOSAL_CHOSEN -> " (NO_PROPOSAL_CHOSEN)";
+                case NotifyType.INTERNAL_ADDRESS_FAILURE -> " (INTERNAL_ADDRESS_FAILURE)";
+                case NotifyType.FAILED_CP_REQUIRED -> " (FAILED_CP_REQUIRED: the peer wants us to ask for a virtual IP)";
+                default -> "";
+            };
+            throw new IkeProtocolException(type, "peer answered with error notify " + type + name);
         }
     }
 

@@ -2,6 +2,7 @@ package net.natgw.ike.sa;
 
 /** What the IKE layer tells its owner (the gateway); called on the IKE SA's event-loop thread. */
 public interface IkeSaListener {
+    /** IKE_AUTH is done; the SA's {@link IkeSa#virtualIps()} and {@link IkeSa#dnsServers()} are known. */
     default void ikeSaEstablished(IkeSa sa) {
     }
 
@@ -12,11 +13,17 @@ public interface IkeSaListener {
     default void childSaDeleted(IkeSa sa, ChildSaRecord child) {
     }
 
-    /** The IKE SA was rekeyed: {@code successor} now holds its CHILD_SAs; {@code old} will be deleted. */
+    /**
+     * The IKE SA was rekeyed: {@code successor} now holds its CHILD_SAs and virtual IPs; {@code old}
+     * will be deleted.
+     */
     default void ikeSaRekeyed(IkeSa old, IkeSa successor) {
     }
 
-    /** The IKE SA is gone; {@code reason} says why, as one log line would. */
+    /**
+     * The IKE SA is gone; {@code reason} says why, as one log line would. Its virtual IPs, if it
+     * still had any, are still listed, their leases already released.
+     */
     default void ikeSaDeleted(IkeSa sa, String reason) {
     }
 

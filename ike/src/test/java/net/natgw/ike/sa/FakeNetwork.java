@@ -8,9 +8,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -35,9 +37,9 @@ final class FakeNetwork {
     private long order;
     private Predicate<Datagram> drop = d -> false;
     private Predicate<Datagram> duplicate = d -> false;
-    private InetAddress natInside;
+    private final Set<InetAddress> natInside = new HashSet<>();
     private InetAddress natPublic;
-    private final Map<Integer, Integer> natPorts = new HashMap<>();
+    private final Map<InetSocketAddress, Integer> natPorts = new HashMap<>();
 
     static InetAddress ip(String address) {
         try {
@@ -81,9 +83,12 @@ final class FakeNetwork {
         hosts.put(address, engine);
     }
 
-    /** Puts {@code inside} behind a NAT with the public address {@code outside} and new ports. */
+    /**
+     * Puts {@code inside} behind a NAT with the public address {@code outside} and new ports;
+     * called again with the same {@code outside}, puts another host behind the same NAT.
+     */
     void nat(InetAddress inside, InetAddress outside) {
-        natInside = inside;
+        natInside.add(inside);
         natPublic = outside;
     }
 
@@ -100,10 +105,10 @@ final class FakeNetwork {
     }
 
     private InetSocketAddress translate(InetSocketAddress from) {
-        if (!from.getAddress().equals(natInside)) {
+        if (!natInside.contains(from.getAddress())) {
             return from;
         }
-        int port = natPorts.computeIfAbsent(from.getPort(), p -> 40000 + natPorts.size());
+        int port = natPorts.computeIfAbsent(from, p -> 40000 + natPorts.size());
         return new InetSocketAddress(natPublic, port);
     }
 
@@ -113,7 +118,7 @@ final class FakeNetwork {
         }
         for (var e : natPorts.entrySet()) {
             if (e.getValue() == to.getPort()) {
-                return new InetSocketAddress(natInside, e.getKey());
+                return e.getKey();
             }
         }
         return null;
