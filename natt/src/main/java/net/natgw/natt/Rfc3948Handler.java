@@ -49,6 +49,13 @@ public final class Rfc3948Handler extends SimpleChannelInboundHandler<DatagramPa
         }
     }
 
+    /** The end of one read batch (recvmmsg or a GRO super-datagram): the receiver may flush. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        receiver.readComplete();
+        ctx.fireChannelReadComplete();
+    }
+
     /** A receiver that failed is a bug, but one packet must not stop the socket: log and go on. */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {

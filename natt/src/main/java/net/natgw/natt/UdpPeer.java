@@ -50,6 +50,12 @@ public final class UdpPeer implements AutoCloseable {
         sent();
     }
 
+    /** Queues a train of same-size ESP packets (RFC 3948 datagrams once segmented) to the peer. */
+    public void sendEspTrain(ByteBuf train, int segmentSize) {
+        transport.sendEspTrain(train, segmentSize, endpoint.current());
+        sent();
+    }
+
     public void sendIke(ByteBuf message, boolean fromNattPort) {
         transport.sendIke(message, endpoint.current(), fromNattPort);
         sent();

@@ -7,6 +7,9 @@ import java.net.InetSocketAddress;
 public interface UdpSender {
     void sendEsp(ByteBuf esp, InetSocketAddress to);
 
+    /** Same-size ESP packets back to back (the last may be shorter), sent as one UDP GSO write if possible. */
+    void sendEspTrain(ByteBuf train, int segmentSize, InetSocketAddress to);
+
     void sendIke(ByteBuf message, InetSocketAddress to, boolean fromNattPort);
 
     void sendKeepalive(InetSocketAddress to);

@@ -134,6 +134,7 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
      * Queues a train of ESP packets of {@code segmentSize} bytes each (the last may be shorter),
      * to go out as one UDP GSO write where the kernel offers it, as separate datagrams where not.
      */
+    @Override
     public void sendEspTrain(ByteBuf train, int segmentSize, InetSocketAddress to) {
         if (natt instanceof EpollDatagramChannel && EpollDatagramChannel.isSegmentedDatagramPacketSupported()) {
             natt.write(new SegmentedDatagramPacket(train, segmentSize, to), natt.voidPromise());

@@ -25,6 +25,12 @@ class UdpPeerKeepaliveTest {
         }
 
         @Override
+        public void sendEspTrain(ByteBuf train, int segmentSize, InetSocketAddress to) {
+            sent.add("esp train");
+            train.release();
+        }
+
+        @Override
         public void sendIke(ByteBuf message, InetSocketAddress to, boolean fromNattPort) {
             sent.add("ike");
             message.release();
@@ -70,6 +76,18 @@ class UdpPeerKeepaliveTest {
         peer.close();
         advance(60);
         assertEquals(List.of("esp", "keepalive to 4500"), sent);
+    }
+
+    @Test
+    void aGsoTrainOfEspIsTrafficToo() {
+        loop.freezeTime();
+        var peer = new UdpPeer(sender, new RemoteEndpoint(PEER, c -> { }), loop.eventLoop());
+        peer.startKeepalives(Duration.ofSeconds(20));
+        advance(10);
+        peer.sendEspTrain(Unpooled.buffer(16).writeLong(1).writeLong(2), 8);
+        advance(15);
+        assertEquals(List.of("esp train"), sent, "the train 10 s in keeps the mapping fresh until 30 s");
+        peer.close();
     }
 
     @Test

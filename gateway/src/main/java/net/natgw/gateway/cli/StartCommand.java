@@ -14,7 +14,7 @@ import net.natgw.gateway.tun.TunException;
 /** {@code natgw start}: the daemon in the foreground until SIGTERM or SIGINT (systemd's way). */
 final class StartCommand {
     static final String USAGE = """
-              start --config FILE [--socket PATH] [--tun NAME] [--path-mtu N]
+              start --config FILE [--socket PATH] [--tun NAME] [--path-mtu N] [--no-offload]
                                       run the gateway in the foreground: the connections of a
                                       swanctl.conf-style FILE, a TUN device (default natgw0),
                                       the control socket (default /run/natgw/natgw.sock)
@@ -29,6 +29,7 @@ final class StartCommand {
         String tun = options.value("--tun", Gateway.Options.DEFAULT_TUN);
         int pathMtu = options.integer("--path-mtu", Gateway.Options.DEFAULT_PATH_MTU, 576, 65_535);
         Path socket = ControlSocket.resolve(options.value("--socket", null));
+        boolean offload = !options.flag("--no-offload");
         options.noneLeft();
         GatewayConfig loaded;
         try {
@@ -39,7 +40,7 @@ final class StartCommand {
         }
         Gateway gateway;
         try {
-            gateway = Gateway.start(new Gateway.Options(config, tun, pathMtu), loaded);
+            gateway = Gateway.start(new Gateway.Options(config, tun, pathMtu, offload), loaded);
         } catch (TunException | IllegalStateException e) {
             err.println("natgw start: " + e.getMessage());
             return 1;

@@ -14,8 +14,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import net.natgw.esp.InboundSa;
 import net.natgw.esp.SecurityAssociationDatabase;
+import net.natgw.gateway.tun.TcpCoalescer;
+import net.natgw.gateway.tun.TcpSegmenter;
 import net.natgw.gateway.tun.TunDevice;
 import net.natgw.gateway.tun.TunException;
+import net.natgw.gateway.tun.VirtioNetHeader;
 import net.natgw.natt.UdpTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +38,8 @@ final class DataPlane implements AutoCloseable {
     private static final int HEADROOM = 64;
     private static final int TAILROOM = 512;
     private static final int BATCH = 64;
+    /** The most bytes of one UDP GSO send: its datagrams together fit one 64 KB IP packet. */
+    private static final int MAX_TRAIN = 60_000;
     private static final int MAX_HELD = 32;
     private static final long HOLD_NANOS = 10_000_000_000L;
 
@@ -51,7 +56,7 @@ final class DataPlane implements AutoCloseable {
     private final AtomicInteger heldCount = new AtomicInteger();
     private final Thread outbound;
     /** Written by the outbound thread only. */
-    private final ByteBuffer icmpReply = ByteBuffer.allocateDirect(IcmpTooBig.MAX_LENGTH);
+    private final ByteBuffer icmpReply = ByteBuffer.allocateDirect(VirtioNetHeader.LENGTH + IcmpTooBig.MAX_LENGTH);
     private volatile IntObjectMap<Tunnel> bySpi = new IntObjectHashMap<>();
     private volatile boolean closed;
 
@@ -64,7 +69,7 @@ final class DataPlane implements AutoCloseable {
         this.policies = policies;
         this.udp = udp;
         this.trapHit = trapHit;
-        this.outbound = new Thread(this::readTun, "natgw-tun-" + tun.name());
+        this.outbound = new Thread(new Outbound()::run, "natgw-tun-" + tun.name());
         outbound.setDaemon(true);
         outbound.start();
     }
@@ -111,64 +116,162 @@ final class DataPlane implements AutoCloseable {
         drops.incrementAndGet(reason.ordinal());
     }
 
-    // ---- outbound: TUN -> policy -> seal -> UDP or protocol 50 ----
+    // ---- outbound: TUN -> policy -> seal -> UDP (GSO trains) or protocol 50 ----
 
-    private void readTun() {
-        ByteBuffer direct = ByteBuffer.allocateDirect(MAX_PACKET);
-        ByteBuffer sealing = ByteBuffer.allocate(HEADROOM + MAX_PACKET + TAILROOM);
-        try {
-            while (!closed) {
-                if (!held.isEmpty()) {
-                    releaseHeld(direct, sealing);
-                }
-                if (!tun.awaitReadable(100)) {
-                    continue;
-                }
-                boolean queued = false;
-                for (int i = 0; i < BATCH; i++) {
-                    direct.clear();
-                    if (tun.read(direct) == 0) {
-                        break;
+    /** The outbound thread's buffers and its train of sealed packets waiting for one send. */
+    private final class Outbound {
+        private final int header = tun.headerLength();
+        private final ByteBuffer frame = ByteBuffer.allocateDirect(header + MAX_PACKET);
+        private final ByteBuffer sealing = ByteBuffer.allocate(HEADROOM + MAX_PACKET + TAILROOM);
+        private final TcpSegmenter segmenter = new TcpSegmenter();
+        private Tunnel trainTunnel;
+        private ByteBuf train;
+        private int trainSegment;
+        private boolean trainEnded;
+
+        void run() {
+            try {
+                while (!closed) {
+                    if (!held.isEmpty()) {
+                        releaseHeld();
                     }
-                    tunRead.incrementAndGet();
-                    queued |= outbound(direct, sealing, true);
+                    if (tun.awaitReadable(100)) {
+                        readBatch();
+                    }
                 }
-                if (queued) {
-                    udp.flush();
+            } catch (TunException e) {
+                if (!closed) {
+                    log.error("tun: {}; outbound traffic stopped", e.getMessage());
                 }
-            }
-        } catch (TunException e) {
-            if (!closed) {
-                log.error("tun: {}; outbound traffic stopped", e.getMessage());
             }
         }
-    }
 
-    /** Returns whether an ESP packet was queued for the UDP socket. */
-    private boolean outbound(ByteBuffer packet, ByteBuffer sealing, boolean mayHold) {
-        if (!IpPacket.valid(packet)) {
-            drop(PacketDrop.MALFORMED_INNER);
-            return false;
+        private void readBatch() {
+            for (int i = 0; i < BATCH; i++) {
+                frame.clear();
+                if (tun.read(frame) == 0) {
+                    break;
+                }
+                tunRead.incrementAndGet();
+                fromTun();
+            }
+            endBatch();
         }
-        Tunnel tunnel = policies.lookup(packet);
-        if (tunnel == null) {
-            noTunnel(packet, mayHold);
-            return false;
+
+        /** One read from the TUN device: a packet, or with offloads a TCP super-packet to cut. */
+        private void fromTun() {
+            frame.position(header);
+            if (header == 0 || VirtioNetHeader.gsoType(frame, 0) == VirtioNetHeader.GSO_NONE) {
+                if (header != 0 && (VirtioNetHeader.flags(frame, 0) & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
+                    VirtioNetHeader.completeChecksum(frame, 0, frame, header, frame.limit());
+                }
+                outbound(frame, true);
+                return;
+            }
+            if (!IpPacket.valid(frame) || !segmenter.reset(frame, VirtioNetHeader.gsoSize(frame, 0))) {
+                drop(PacketDrop.MALFORMED_INNER);
+                return;
+            }
+            Tunnel tunnel = policies.lookup(frame);
+            for (int i = 0; i < segmenter.segments(); i++) {
+                sealing.clear().position(HEADROOM);
+                segmenter.write(i, sealing);
+                sealing.flip().position(HEADROOM);
+                if (tunnel == null) {
+                    noTunnel(sealing, true);
+                } else {
+                    seal(tunnel, sealing);
+                }
+            }
         }
-        if (packet.remaining() > tunnel.mtu && IpPacket.dontFragment(packet)) {
-            tooBig(packet, tunnel);
-            return false;
+
+        /** A single packet from the TUN device or the hold queue. */
+        void outbound(ByteBuffer packet, boolean mayHold) {
+            if (!IpPacket.valid(packet)) {
+                drop(PacketDrop.MALFORMED_INNER);
+                return;
+            }
+            Tunnel tunnel = policies.lookup(packet);
+            if (tunnel == null) {
+                noTunnel(packet, mayHold);
+                return;
+            }
+            sealing.clear().position(HEADROOM);
+            sealing.put(packet).flip().position(HEADROOM);
+            seal(tunnel, sealing);
         }
-        int nextHeader = IpPacket.nextHeader(packet);
-        sealing.clear().position(HEADROOM);
-        sealing.put(packet).flip().position(HEADROOM);
-        if (!tunnel.out.seal(sealing, nextHeader)) {
-            return false;
+
+        /** Seals the inner packet in {@code sealing} (from HEADROOM) and puts it on the train. */
+        private void seal(Tunnel tunnel, ByteBuffer packet) {
+            if (packet.remaining() > tunnel.mtu && IpPacket.dontFragment(packet)) {
+                tooBig(packet, tunnel);
+                return;
+            }
+            int nextHeader = IpPacket.nextHeader(packet);
+            if (!tunnel.out.seal(packet, nextHeader)) {
+                return;
+            }
+            board(tunnel, packet);
         }
-        ByteBuf esp = alloc.directBuffer(sealing.remaining());
-        esp.writeBytes(sealing);
-        tunnel.send(esp);
-        return tunnel.udpEncapsulated();
+
+        /**
+         * RFC 3948 datagrams of one tunnel and one size leave together as a UDP GSO train; a
+         * shorter packet ends the train (only the last segment may be shorter).
+         */
+        private void board(Tunnel tunnel, ByteBuffer esp) {
+            int length = esp.remaining();
+            if (train != null && (tunnel != trainTunnel || trainEnded || length > trainSegment
+                    || train.writerIndex() + length > MAX_TRAIN)) {
+                departTrain();
+            }
+            if (train == null) {
+                train = alloc.directBuffer(MAX_TRAIN);
+                trainTunnel = tunnel;
+                trainSegment = length;
+            }
+            train.writeBytes(esp);
+            trainEnded = length < trainSegment;
+        }
+
+        private void departTrain() {
+            if (train.writerIndex() <= trainSegment) {
+                trainTunnel.send(train);
+            } else {
+                trainTunnel.sendTrain(train, trainSegment);
+            }
+            train = null;
+            trainTunnel = null;
+            trainEnded = false;
+        }
+
+        private void endBatch() {
+            if (train != null) {
+                departTrain();
+                udp.flush();
+            }
+        }
+
+        /** Sends what waited for a trap once its tunnel exists; drops what waited too long. */
+        private void releaseHeld() {
+            for (int n = held.size(); n > 0; n--) {
+                Held h = held.poll();
+                if (h == null) {
+                    break;
+                }
+                frame.clear();
+                frame.put(h.packet).flip();
+                if (policies.lookup(frame) != null) {
+                    heldCount.decrementAndGet();
+                    outbound(frame, false);
+                } else if (System.nanoTime() - h.since > HOLD_NANOS) {
+                    heldCount.decrementAndGet();
+                    drop(PacketDrop.TRAP_QUEUE_FULL);
+                } else {
+                    held.add(h);
+                }
+            }
+            endBatch();
+        }
     }
 
     private void noTunnel(ByteBuffer packet, boolean mayHold) {
@@ -188,46 +291,32 @@ final class DataPlane implements AutoCloseable {
         trapHit.accept(trap);
     }
 
-    /** Sends what waited for a trap once its tunnel exists; drops what waited too long. */
-    private void releaseHeld(ByteBuffer direct, ByteBuffer sealing) {
-        boolean queued = false;
-        for (int n = held.size(); n > 0; n--) {
-            Held h = held.poll();
-            if (h == null) {
-                break;
-            }
-            direct.clear();
-            direct.put(h.packet).flip();
-            if (policies.lookup(direct) != null) {
-                heldCount.decrementAndGet();
-                queued |= outbound(direct, sealing, false);
-            } else if (System.nanoTime() - h.since > HOLD_NANOS) {
-                heldCount.decrementAndGet();
-                drop(PacketDrop.TRAP_QUEUE_FULL);
-            } else {
-                held.add(h);
-            }
-        }
-        if (queued) {
-            udp.flush();
-        }
-    }
-
     /** RFC 1191 / RFC 8201: tell the sender the tunnel MTU instead of dropping in silence. */
     private void tooBig(ByteBuffer packet, Tunnel tunnel) {
         drop(PacketDrop.TOO_BIG);
         tunnel.tooBig.incrementAndGet();
-        if (IcmpTooBig.write(packet, tunnel.mtu, icmpReply.clear())) {
+        icmpReply.clear().position(tun.headerLength());
+        if (IcmpTooBig.write(packet, tunnel.mtu, icmpReply)) {
             writeTun(icmpReply);
         }
     }
 
     // ---- inbound: UDP or protocol 50 -> open -> inbound policy -> TUN ----
 
-    /** The buffers of one receiving thread. */
+    /**
+     * The buffers of one receiving thread. With TUN offloads, in-order TCP segments of a read
+     * batch are joined before they are written ({@link TcpCoalescer}); the batch ends at
+     * {@link #readComplete}, or after every packet where the thread has no batches (capture).
+     */
     final class Inbound {
         private final ByteBuffer opening = ByteBuffer.allocate(MAX_PACKET);
-        private final ByteBuffer direct = ByteBuffer.allocateDirect(MAX_PACKET);
+        private final ByteBuffer direct = ByteBuffer.allocateDirect(VirtioNetHeader.LENGTH + MAX_PACKET);
+        private final TcpCoalescer coalescer = tun.headerLength() > 0 ? new TcpCoalescer(DataPlane.this::writeFrame) : null;
+        private final boolean batched;
+
+        Inbound(boolean batched) {
+            this.batched = batched;
+        }
 
         /** One ESP packet (SPI first) from {@code sender}; called on the receiving thread. */
         void esp(ByteBuf packet, InetSocketAddress sender) {
@@ -256,9 +345,31 @@ final class DataPlane implements AutoCloseable {
                 drop(PacketDrop.INBOUND_POLICY);
                 return;
             }
-            direct.clear();
-            direct.put(opening).flip();
+            if (coalescer != null) {
+                coalescer.add(opening);
+                if (!batched) {
+                    coalescer.flush();
+                }
+                return;
+            }
+            direct.clear().position(tun.headerLength());
+            direct.put(opening).flip().position(tun.headerLength());
             writeTun(direct);
+        }
+
+        /** The receiving thread's batch ended: write what the coalescer holds. */
+        void readComplete() {
+            if (coalescer != null) {
+                coalescer.flush();
+            }
+        }
+    }
+
+    private void writeFrame(ByteBuffer frame) {
+        if (tun.writeFrame(frame)) {
+            tunWritten.incrementAndGet();
+        } else {
+            drop(PacketDrop.TUN_WRITE);
         }
     }
 

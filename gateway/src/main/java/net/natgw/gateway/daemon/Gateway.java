@@ -66,8 +66,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
     /**
      * @param tun      the TUN device's name
      * @param pathMtu  the outer path MTU that tunnel MTUs are derived from
+     * @param offload  TCP segmentation and checksums through the TUN device's virtio header
      */
-    public record Options(Path config, String tun, int pathMtu) {
+    public record Options(Path config, String tun, int pathMtu, boolean offload) {
         public static final String DEFAULT_TUN = "natgw0";
         public static final int DEFAULT_PATH_MTU = 1500;
     }
@@ -101,12 +102,13 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         InetAddress local = listenAddress(config);
         this.group = EventLoops.create(1);
         this.loop = group.next();
-        this.tun = TunDevice.open(options.tun());
+        this.tun = TunDevice.open(options.tun(), options.offload());
         this.link = new IpLink(tun.name());
         try {
             link.up(options.pathMtu() - Tunnel.UDP_OVERHEAD - 34);
+            // UDP GRO: a peer's GSO trains (or the kernel's coalescing) arrive in one read.
             this.udp = UdpTransport.bind(group, local, Rfc3948.IKE_PORT, Rfc3948.NATT_PORT, this,
-                    UdpTransport.Options.DEFAULT);
+                    UdpTransport.Options.DEFAULT.withGro(options.offload()));
         } catch (RuntimeException | InterruptedException e) {
             tun.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -114,7 +116,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         }
         this.engine = new IkeEngine(new UdpIkeTransport(udp, loop), this, new SecureRandom(), ikeConfigs(config));
         this.data = new DataPlane(tun, policies, udp, trap -> loop.execute(() -> trapped(trap)));
-        this.udpInbound = data.new Inbound();
+        this.udpInbound = data.new Inbound(true);
         log.info("natgw: {} connection(s) from {}, IKE on {}:{} and {}:{}, {}", config.connections().size(),
                 options.config(), local.getHostAddress(), Rfc3948.IKE_PORT, local.getHostAddress(),
                 Rfc3948.NATT_PORT, tun);
@@ -237,6 +239,11 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
     }
 
     @Override
+    public void readComplete() {
+        udpInbound.readComplete();
+    }
+
+    @Override
     public void ikeSaEstablished(IkeSa sa) {
         var peer = new UdpPeer(udp, new RemoteEndpoint(sa.remote(), change -> log.info(
                 "{} peer moved: {}", sa.name(), change)), loop);
@@ -346,7 +353,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
     private RawEspTransport rawTransport(ChildSaRecord child) {
         if (raw == null) {
             try {
-                raw = RawEspTransport.open((Inet4Address) child.local().getAddress(), new RawReceiver(data.new Inbound()));
+                raw = RawEspTransport.open((Inet4Address) child.local().getAddress(), new RawReceiver(data.new Inbound(false)));
             } catch (Exception e) {
                 throw new IllegalStateException("raw ESP (protocol 50) unavailable: " + e.getMessage()
                         + "; set encap = yes to carry ESP in UDP", e);

@@ -66,6 +66,18 @@ final class Tunnel {
         }
     }
 
+    /** Queues a train of same-size ESP packets: one UDP GSO write, or one raw packet each. */
+    void sendTrain(ByteBuf train, int segmentSize) {
+        if (udp != null) {
+            udp.sendEspTrain(train, segmentSize);
+            return;
+        }
+        while (train.readableBytes() > segmentSize) {
+            send(train.readRetainedSlice(segmentSize));
+        }
+        send(train);
+    }
+
     boolean udpEncapsulated() {
         return udp != null;
     }
