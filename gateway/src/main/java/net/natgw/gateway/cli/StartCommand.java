@@ -2,6 +2,7 @@ package net.natgw.gateway.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import net.natgw.gateway.config.ConfigException;
@@ -14,7 +15,8 @@ import net.natgw.gateway.tun.TunException;
 /** {@code natgw start}: the daemon in the foreground until SIGTERM or SIGINT (systemd's way). */
 final class StartCommand {
     static final String USAGE = """
-              start --config FILE [--socket PATH] [--tun NAME] [--path-mtu N] [--no-offload]
+              start --config FILE [--socket PATH] [--tun NAME] [--path-mtu N] [--keepalive S]
+                    [--no-offload]
                                       run the gateway in the foreground: the connections of a
                                       swanctl.conf-style FILE, a TUN device (default natgw0),
                                       the control socket (default /run/natgw/natgw.sock)
@@ -30,6 +32,8 @@ final class StartCommand {
         int pathMtu = options.integer("--path-mtu", Gateway.Options.DEFAULT_PATH_MTU, 576, 65_535);
         Path socket = ControlSocket.resolve(options.value("--socket", null));
         boolean offload = !options.flag("--no-offload");
+        var keepalive = Duration.ofSeconds(options.integer("--keepalive",
+                (int) Gateway.Options.DEFAULT_KEEPALIVE.toSeconds(), 1, 3600));
         options.noneLeft();
         GatewayConfig loaded;
         try {
@@ -40,7 +44,7 @@ final class StartCommand {
         }
         Gateway gateway;
         try {
-            gateway = Gateway.start(new Gateway.Options(config, tun, pathMtu, offload), loaded);
+            gateway = Gateway.start(new Gateway.Options(config, tun, pathMtu, offload, keepalive), loaded);
         } catch (TunException | IllegalStateException e) {
             err.println("natgw start: " + e.getMessage());
             return 1;

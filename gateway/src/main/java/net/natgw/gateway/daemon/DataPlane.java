@@ -337,6 +337,7 @@ final class DataPlane implements AutoCloseable {
             if (tunnel.udpEncapsulated() && !sender.equals(tunnel.udpPeer().endpoint().current())) {
                 // RFC 3948 §2.2 / RFC 7296 §2.23: authenticated traffic from a new NAT mapping.
                 tunnel.udpPeer().endpoint().authenticatedFrom(sender);
+                tunnel.ikeSa.espFrom(sender);
             }
             if (!IpPacket.valid(opening) || !tunnel.remoteTs.matches(opening, false)
                     || !tunnel.localTs.matches(opening, true)) {

@@ -67,10 +67,12 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
      * @param tun      the TUN device's name
      * @param pathMtu  the outer path MTU that tunnel MTUs are derived from
      * @param offload  TCP segmentation and checksums through the TUN device's virtio header
+     * @param keepalive RFC 3948 §4 interval of NAT keepalives (strongSwan's charon.keep_alive)
      */
-    public record Options(Path config, String tun, int pathMtu, boolean offload) {
+    public record Options(Path config, String tun, int pathMtu, boolean offload, Duration keepalive) {
         public static final String DEFAULT_TUN = "natgw0";
         public static final int DEFAULT_PATH_MTU = 1500;
+        public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(20);
     }
 
     private final Options options;
@@ -117,6 +119,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         this.engine = new IkeEngine(new UdpIkeTransport(udp, loop), this, new SecureRandom(), ikeConfigs(config));
         this.data = new DataPlane(tun, policies, udp, trap -> loop.execute(() -> trapped(trap)));
         this.udpInbound = data.new Inbound(true);
+        loop.scheduleAtFixedRate(this::watchLiveness, 1, 1, TimeUnit.SECONDS);
         log.info("natgw: {} connection(s) from {}, IKE on {}:{} and {}:{}, {}", config.connections().size(),
                 options.config(), local.getHostAddress(), Rfc3948.IKE_PORT, local.getHostAddress(),
                 Rfc3948.NATT_PORT, tun);
@@ -248,11 +251,12 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         var peer = new UdpPeer(udp, new RemoteEndpoint(sa.remote(), change -> log.info(
                 "{} peer moved: {}", sa.name(), change)), loop);
         if (sa.nat().sendsKeepalives()) {
-            peer.startKeepalives(sa.config().keepalive());
+            peer.startKeepalives(options.keepalive());
         }
         peers.put(sa, peer);
         log.info("{} established {}...{} ({}), SPIs {}_i {}_r", sa.name(), sa.local(), sa.remote(), sa.nat(),
                 Long.toHexString(sa.spiI()), Long.toHexString(sa.spiR()));
+        addVirtualIps(sa);
         connection(sa.config().name()).ifPresent(c -> {
             scheduleIkeRekey(sa, c);
             if (sa.isInitiator()) {
@@ -261,6 +265,24 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
                         .forEach(ch -> sa.createChild(ch.config()));
             }
         });
+    }
+
+    /**
+     * RFC 7296 §2.19: the addresses a responder's pool gave us live on the TUN device while the
+     * IKE SA does, so that routes into the tunnel use them as source.
+     */
+    private void addVirtualIps(IkeSa sa) {
+        var vips = sa.localVirtualIps().stream().map(InetAddress::getHostAddress).toList();
+        if (!vips.isEmpty()) {
+            log.info("{} virtual IP(s) {} installed on {}, DNS servers {}", sa.name(), vips, tun.name(),
+                    sa.dnsServers());
+            routing.execute(() -> vips.forEach(vip -> quietly(() -> link.addAddress(vip))));
+        }
+    }
+
+    private void removeVirtualIps(IkeSa sa) {
+        var vips = sa.localVirtualIps().stream().map(InetAddress::getHostAddress).toList();
+        routing.execute(() -> vips.forEach(vip -> quietly(() -> link.removeAddress(vip))));
     }
 
     private void scheduleIkeRekey(IkeSa sa, Connection c) {
@@ -282,6 +304,27 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         long jitter = rand.isZero() ? 0 : ThreadLocalRandom.current().nextLong(Math.min(rand.toMillis(),
                 rekey.toMillis() / 2) + 1);
         return rekey.minusMillis(jitter);
+    }
+
+    /**
+     * swanctl's dpd_timeout, which natgw applies to IKEv2 too: a peer silent for dpd_delay plus
+     * dpd_timeout (its liveness checks unanswered) is dead, without waiting for the whole
+     * retransmission schedule of RFC 7296 §2.4.
+     */
+    private void watchLiveness() {
+        for (IkeSa sa : engine.ikeSas()) {
+            if (sa.state() != IkeSaState.ESTABLISHED) {
+                continue;
+            }
+            connection(sa.config().name()).filter(c -> !c.ike().dpdDelay().isZero() && !c.dpdTimeout().isZero())
+                    .ifPresent(c -> {
+                        Duration limit = c.ike().dpdDelay().plus(c.dpdTimeout());
+                        if (sa.quietFor().compareTo(limit) > 0) {
+                            sa.abandon("DPD: nothing from the peer for " + limit.toSeconds()
+                                    + " s (dpd_delay + dpd_timeout)");
+                        }
+                    });
+        }
     }
 
     @Override
@@ -396,6 +439,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         if (peer != null) {
             peer.close();
         }
+        removeVirtualIps(sa);
         boolean wanted = deliberate.remove(sa);
         if (wanted || sa.state() == IkeSaState.REKEYED || reason.startsWith("replaced")) {
             return;
@@ -482,7 +526,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
     String reload() {
         GatewayConfig next;
         try {
-            next = GatewayConfig.load(options.config());
+            next = GatewayConfig.load(options.config(), config.addressPools());
         } catch (ConfigException e) {
             throw new CommandException("configuration not reloaded: " + e.getMessage());
         }

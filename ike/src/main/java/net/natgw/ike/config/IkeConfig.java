@@ -3,7 +3,9 @@ package net.natgw.ike.config;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import net.natgw.ike.auth.Certificates;
 import net.natgw.ike.message.IdPayload;
@@ -120,5 +122,21 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
     /** The key groups we prefer, in the order of our proposals. */
     public int preferredGroup() {
         return proposals.get(0).ofType(Transform.KE).get(0).id();
+    }
+
+    /** By content, the key compared as bytes: a reload leaves a connection with the same settings alone. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IkeConfig c && name.equals(c.name) && local.equals(c.local) && remote.equals(c.remote)
+                && remotePort == c.remotePort && proposals.equals(c.proposals) && localId.equals(c.localId)
+                && remoteId.equals(c.remoteId) && Arrays.equals(psk, c.psk) && certificates.equals(c.certificates)
+                && forceEncap == c.forceEncap && keepalive.equals(c.keepalive) && dpdDelay.equals(c.dpdDelay)
+                && retransmitBase.equals(c.retransmitBase) && retransmitTries == c.retransmitTries
+                && children.equals(c.children) && vips.equals(c.vips) && pools.equals(c.pools);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, local, remote, remotePort, proposals, localId, Arrays.hashCode(psk), children);
     }
 }

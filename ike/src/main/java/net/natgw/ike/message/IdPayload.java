@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Objects;
 import org.bouncycastle.asn1.x500.X500Name;
 
 /**
@@ -59,7 +61,7 @@ public record IdPayload(boolean initiator, int idType, byte[] data) implements P
     }
 
     public boolean sameIdentity(IdPayload other) {
-        return idType == other.idType && java.util.Arrays.equals(data, other.data);
+        return idType == other.idType && Arrays.equals(data, other.data);
     }
 
     @Override
@@ -99,5 +101,17 @@ public record IdPayload(boolean initiator, int idType, byte[] data) implements P
             case ID_DER_ASN1_DN -> X500Name.getInstance(data).toString();
             default -> "type" + idType + ":" + HexFormat.of().formatHex(data);
         };
+    }
+
+    /** By content: a reloaded configuration with the same settings is the same (records compare arrays by identity). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IdPayload other && initiator == other.initiator && idType == other.idType
+                && Arrays.equals(data, other.data);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(initiator, idType, Arrays.hashCode(data));
     }
 }

@@ -1,7 +1,9 @@
 package net.natgw.ike.message;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A proposal of an SA payload (RFC 7296 §3.3.1): number, protocol (IKE 1, AH 2, ESP 3), the SPI
@@ -68,5 +70,17 @@ public record Proposal(int number, int protocol, byte[] spi, List<Transform> tra
     public String toString() {
         return "Proposal[" + number + " " + (protocol == IKE ? "IKE" : protocol == ESP ? "ESP" : "AH") + " "
                 + transforms + "]";
+    }
+
+    /** By content: a reloaded configuration with the same settings is the same (records compare arrays by identity). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Proposal other && number == other.number && protocol == other.protocol && Arrays.equals(spi, other.spi)
+                && transforms.equals(other.transforms);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(number, protocol, Arrays.hashCode(spi), transforms);
     }
 }

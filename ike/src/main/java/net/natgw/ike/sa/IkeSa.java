@@ -346,6 +346,17 @@ public final class IkeSa {
         engine.listener().endpointChanged(this);
     }
 
+    /**
+     * ESP that its SA authenticated came from {@code from} on port 4500. RFC 7296 §2.23: the side
+     * not behind a NAT sends to where the last authenticated packet came from, so a peer whose
+     * NAT mapping changed is reached again at once, before it sends any IKE message.
+     */
+    public void espFrom(InetSocketAddress from) {
+        if (state == IkeSaState.ESTABLISHED && nattPort && nat.remoteBehindNat() && !nat.localBehindNat()) {
+            authenticatedFrom(from, true);
+        }
+    }
+
     private void response(IkeMessage message, byte[] raw) {
         if (pending == null || message.messageId() != nextRequestId) {
             engine.countDrop(name() + ": unexpected response " + Integer.toUnsignedString(message.messageId()));
@@ -432,6 +443,19 @@ public final class IkeSa {
             log.info("{} CHILD_SA {}{{}} deleted", name(), child.name(), child.uniqueId());
             engine.listener().childSaDeleted(this, child);
         }
+    }
+
+    /** How long nothing authenticated (IKE or ESP) came from the peer. */
+    public Duration quietFor() {
+        return Duration.ofNanos(engine.transport().nanoTime() - lastHeard);
+    }
+
+    /**
+     * Forgets the SA and its CHILD_SAs without telling the peer, as after a liveness check that
+     * went unanswered (RFC 7296 §2.4: the peer is dead; a DELETE would not arrive either).
+     */
+    public void abandon(String reason) {
+        destroy(reason);
     }
 
     /** ESP arrived on one of our CHILD_SAs: the peer is alive (RFC 7296 §2.4). */

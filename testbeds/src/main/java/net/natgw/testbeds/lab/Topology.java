@@ -50,6 +50,25 @@ public record Topology(NatKind kind, Host initiator, Host responder, List<Namesp
         return all.toString();
     }
 
+    /**
+     * Another host on its own LAN behind the initiator's (first) NAT, sharing its public
+     * address: a second road warrior. {@code index} 2..9 numbers its LAN 10.1.index.0/24.
+     */
+    public Host clientBehindFirstNat(Lab lab, String role, int index) {
+        Namespace nat = nats.get(0);
+        Namespace client = lab.namespace(role);
+        lab.link(client, "eth0", "10.1." + index + ".2/24", nat, "lan" + index, "10.1." + index + ".1/24");
+        client.defaultRoute("10.1." + index + ".1");
+        return new Host(client, "10.1." + index + ".2", initiator.reachableAt(), "");
+    }
+
+    /** Lowers the MTU of the link between the NAT (or first NAT) and the responder's side, both ends. */
+    public void narrowPath(int mtu) {
+        Namespace nat = nats.get(nats.size() - 1);
+        nat.exec("ip", "link", "set", "wan", "mtu", Integer.toString(mtu));
+        responder.namespace().exec("ip", "link", "set", "eth0", "mtu", Integer.toString(mtu));
+    }
+
     private static Topology routed(Lab lab) {
         Namespace left = lab.namespace("left");
         Namespace router = lab.namespace("router");

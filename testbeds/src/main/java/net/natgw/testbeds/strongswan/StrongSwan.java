@@ -117,6 +117,7 @@ public final class StrongSwan {
         }
         // swanctl 5.9.8's --load-all ignores --uri: load connections and secrets one by one.
         swanctl("--load-creds", "--noprompt", "--file", file.toString()).orThrow();
+        swanctl("--load-pools", "--file", file.toString()).orThrow();
         swanctl("--load-conns", "--file", file.toString()).orThrow();
     }
 
