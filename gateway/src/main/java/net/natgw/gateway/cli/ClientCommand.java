@@ -29,7 +29,7 @@ final class ClientCommand {
         words.add(command);
         words.addAll(options.rest());
         Reply reply = ControlClient.send(socket, json, words);
-        (reply.exitCode() == Reply.OK ? out : err).println(reply.exitCode() == Reply.OK || json
+        (reply.exitCode() == Reply.OK ? out : err).println(json ? reply.json() : reply.exitCode() == Reply.OK
                 ? reply.text() : "natgw " + command + ": " + reply.text().replaceFirst("^error: ", ""));
         return reply.exitCode();
     }

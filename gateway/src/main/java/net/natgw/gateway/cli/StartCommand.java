@@ -26,6 +26,11 @@ final class StartCommand {
     }
 
     static int run(List<String> args, PrintStream err) throws InterruptedException {
+        // Netty samples buffers for leak reports by default, capturing stack traces on the packet
+        // path; the daemon's buffers are released by construction. -D... on the command line wins.
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         var options = new Options(args);
         Path config = Path.of(options.required("--config"));
         String tun = options.value("--tun", Gateway.Options.DEFAULT_TUN);

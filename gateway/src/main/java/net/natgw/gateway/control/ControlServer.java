@@ -76,8 +76,11 @@ public final class ControlServer implements AutoCloseable {
                 break;
             }
         }
-        String line = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8).strip();
-        List<String> words = List.of(line.split(String.valueOf(ControlSocket.SEPARATOR)));
+        int end = buffer.position() > 0 && buffer.get(buffer.position() - 1) == '\n' ? buffer.position() - 1
+                : buffer.position();
+        // Only the newline goes: a word may end in a space or be empty (split's -1 keeps it).
+        String line = new String(buffer.array(), 0, end, StandardCharsets.UTF_8);
+        List<String> words = List.of(line.split(String.valueOf(ControlSocket.SEPARATOR), -1));
         boolean json = words.get(0).equals("json");
         Reply reply;
         try {

@@ -19,12 +19,19 @@ final class IpPacket {
         return (p.get(p.position()) & 0xff) >>> 4;
     }
 
-    /** Long enough for its header and, for IPv4, a total length that fits what was read. */
+    /**
+     * Long enough for its header and, for IPv4, a total length that fits what was read and holds
+     * the header (RFC 1812 §5.2.2).
+     */
     static boolean valid(ByteBuffer p) {
         int length = p.remaining();
+        if (length == 0) {
+            return false;
+        }
         return switch (version(p)) {
             case 4 -> length >= IPV4_HEADER && headerLength(p) >= IPV4_HEADER && headerLength(p) <= length
-                    && (p.getShort(p.position() + 2) & 0xffff) <= length;
+                    && (p.getShort(p.position() + 2) & 0xffff) <= length
+                    && (p.getShort(p.position() + 2) & 0xffff) >= headerLength(p);
             case 6 -> length >= IPV6_HEADER;
             default -> false;
         };

@@ -2,6 +2,7 @@ package net.natgw.gateway.daemon;
 
 import java.math.BigInteger;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -42,7 +43,8 @@ final class Routes {
         int copy = Math.min(raw.length, length);
         System.arraycopy(raw, raw.length - copy, bytes, length - copy, copy);
         try {
-            return InetAddress.getByAddress(bytes);
+            // Inet6Address keeps an IPv4-mapped ::ffff:a.b.c.d an IPv6 address; InetAddress would not.
+            return length == 16 ? Inet6Address.getByAddress(null, bytes, -1) : InetAddress.getByAddress(bytes);
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }

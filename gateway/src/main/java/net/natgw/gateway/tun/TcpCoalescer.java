@@ -95,7 +95,7 @@ public final class TcpCoalescer {
         nextSequence = p.getInt(at + ipHeader + 4) + segmentPayload;
         ended = (p.get(at + ipHeader + 13) & PSH) != 0;
         run.clear().position(VirtioNetHeader.LENGTH);
-        run.put(p.duplicate());
+        Buffers.append(run, p, p.position(), p.remaining());
         segments = 1;
     }
 
@@ -109,9 +109,10 @@ public final class TcpCoalescer {
                 || (p.get(at + ipHeader + 12) & 0xf0) != (run.get(first + ipHeader + 12) & 0xf0)) {
             return false;
         }
-        // Same addresses and TTL/ToS (IPv4) or traffic class/flow/hop limit (IPv6), ports, ACK, window, options.
+        // Same version, addresses and TTL/ToS (IPv4) or traffic class/flow/hop limit (IPv6), ports, ACK,
+        // window, options.
         return ipHeader == 20
-                ? same(p, at, first, 1, 1) && same(p, at, first, 8, 1) && same(p, at, first, 12, 8)
+                ? same(p, at, first, 0, 2) && same(p, at, first, 8, 1) && same(p, at, first, 12, 8)
                   && tcpSame(p, at, first)
                 : same(p, at, first, 0, 4) && same(p, at, first, 7, 33) && tcpSame(p, at, first);
     }
@@ -134,7 +135,7 @@ public final class TcpCoalescer {
     private void append(ByteBuffer p) {
         int at = p.position();
         int payload = p.remaining() - headers;
-        run.put(p.duplicate().position(at + headers));
+        Buffers.append(run, p, at + headers, p.limit() - at - headers);
         nextSequence += payload;
         segments++;
         int flags = p.get(at + ipHeader + 13) & 0xff;
@@ -178,7 +179,8 @@ public final class TcpCoalescer {
         run.clear();
         VirtioNetHeader.writePlain(run, 0);
         run.position(VirtioNetHeader.LENGTH);
-        run.put(packet.duplicate()).flip();
+        Buffers.append(run, packet, packet.position(), packet.remaining());
+        run.flip();
         writer.write(run);
         run.clear();
     }

@@ -36,7 +36,7 @@ public final class TcpSegmenter {
         int length = packet.limit() - start;
         this.v4 = length >= 20 && (packet.get(start) & 0xf0) == 0x40;
         this.ipHeader = v4 ? (packet.get(start) & 0x0f) * 4 : 40;
-        if (length < ipHeader + 20 || (!v4 && (packet.get(start) & 0xf0) != 0x60)
+        if (length < ipHeader + 20 || (v4 && ipHeader < 20) || (!v4 && (packet.get(start) & 0xf0) != 0x60)
                 || (packet.get(start + (v4 ? 9 : 6)) & 0xff) != TCP) {
             return false;
         }
@@ -59,8 +59,8 @@ public final class TcpSegmenter {
         int at = out.position();
         int length = length(i);
         int offset = i * segmentSize;
-        out.put(packet.duplicate().position(start).limit(start + headers));
-        out.put(packet.duplicate().position(start + headers + offset).limit(start + headers + offset + length - headers));
+        Buffers.append(out, packet, start, headers);
+        Buffers.append(out, packet, start + headers + offset, length - headers);
         boolean last = i == segments() - 1;
         if (v4) {
             out.putShort(at + 2, (short) length);

@@ -55,7 +55,9 @@ public final class VirtioNetHeader {
 
     /**
      * Completes a checksum the kernel left partial (RFC 1071): the field at {@code csum_start +
-     * csum_offset} holds the pseudo-header sum; everything from {@code csum_start} is summed.
+     * csum_offset} holds the pseudo-header sum; everything from {@code csum_start} is summed. A
+     * result of zero is written as ffff, as Linux does (CSUM_MANGLED_0): the same in one's
+     * complement for TCP, and required for UDP, where zero means "no checksum" (RFC 768).
      */
     public static void completeChecksum(ByteBuffer header, int at, ByteBuffer packet, int packetStart, int packetEnd) {
         int start = packetStart + csumStart(header, at);
@@ -63,6 +65,7 @@ public final class VirtioNetHeader {
         if (start >= packetEnd || field + 2 > packetEnd) {
             return;
         }
-        packet.putShort(field, Checksum.finish(Checksum.sum(packet, start, packetEnd - start)));
+        short checksum = Checksum.finish(Checksum.sum(packet, start, packetEnd - start));
+        packet.putShort(field, checksum == 0 ? (short) 0xffff : checksum);
     }
 }

@@ -9,6 +9,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.natgw.gateway.daemon.Reply;
 import net.natgw.testbeds.bench.Iperf;
+import net.natgw.testbeds.interop.InteropLog;
+import net.natgw.testbeds.interop.InteropResult;
 import net.natgw.testbeds.lab.Host;
 import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabException;
@@ -57,7 +59,9 @@ class GatewayLabTest {
                 double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().inner(),
                         t.responder().namespace(), t.responder().inner(), IPERF);
                 assertTrue(bps > 20e6, "iperf3 TCP through the tunnel: " + bps + " bit/s");
-                System.out.printf("%s: iperf3 natgw -> strongSwan %.0f Mbit/s%n", kind, bps / 1e6);
+                record("gateway-natgw-to-strongswan-" + slug(kind), "natgw", "strongSwan " + StrongSwan.version(), kind,
+                        String.format("natgw start + initiate; 5/5 pings and iperf3 TCP %.0f Mbit/s through natgw0 and"
+                                + " ESP in UDP", bps / 1e6));
                 String sas = natgw.command("list-sas").text();
                 assertTrue(sas.contains("\"encap\":true"), sas);
                 assertTrue(sas.contains("\"nat-local\":true"), "natgw saw itself behind the NAT: " + sas);
@@ -93,6 +97,8 @@ class GatewayLabTest {
                 assertTrue(bps > 20e6, "iperf3 TCP into natgw's tunnel: " + bps + " bit/s");
                 String sas = natgw.command("list-sas").text();
                 assertTrue(sas.contains("\"nat-remote\":true"), "natgw saw the peer behind the NAT: " + sas);
+                record("gateway-strongswan-to-natgw-" + slug(kind), "strongSwan " + StrongSwan.version(), "natgw", kind,
+                        String.format("5/5 pings and iperf3 TCP %.0f Mbit/s into natgw0", bps / 1e6));
             } catch (AssertionError | LabException e) {
                 throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
                         + swan.log(), e);
@@ -119,11 +125,23 @@ class GatewayLabTest {
                 assertTrue(bps > 20e6, "iperf3 TCP natgw to natgw: " + bps + " bit/s");
                 String sas = initiator.command("list-sas").text();
                 assertTrue(sas.contains("\"encap\":" + (kind != NatKind.NONE)), sas);
+                record("gateway-natgw-to-natgw-" + slug(kind), "natgw", "natgw", kind, String.format(
+                        "5/5 pings and iperf3 TCP %.0f Mbit/s, ESP %s", bps / 1e6, kind == NatKind.NONE
+                                ? "as IP protocol 50" : "in UDP 4500"));
             } catch (AssertionError | LabException e) {
                 throw new AssertionError(e.getMessage() + "\ninitiator log:\n" + initiator.log()
                         + "\nresponder log:\n" + responder.log(), e);
             }
         }
+    }
+
+    private static String slug(NatKind kind) {
+        return kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    private static void record(String scenario, String initiator, String responder, NatKind kind, String detail) {
+        InteropLog.record(new InteropResult(scenario, initiator, responder, kind.description(), 2, true, "-", 0,
+                detail));
     }
 
     static void awaitChildSa(NatgwDaemon natgw) throws InterruptedException {
