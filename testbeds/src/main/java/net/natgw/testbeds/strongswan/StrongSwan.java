@@ -164,6 +164,16 @@ public final class StrongSwan {
         }
     }
 
+    /** Kills charon at once (SIGKILL), as a crash or power loss would: it tells no peer. */
+    public void kill() {
+        try {
+            charon.destroyForcibly().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted while killing charon", e);
+        }
+    }
+
     /** What charon logged so far: attach it to a failing test. */
     public String log() {
         try {

@@ -143,14 +143,15 @@ class GatewayNatBehaviourLabTest {
             try {
                 assertTrue(natgw.text("stats").text().contains("traps: 1"), natgw.text("stats").text());
                 assertTrue(ping(t.initiator(), t.responder(), 4) >= 3, "the trap started IKE on the first ping");
-                swan.stop();
+                swan.kill();
                 long killed = System.nanoTime();
                 while (natgw.command("list-sas").text().contains("\"children\":[{")
                         && System.nanoTime() - killed < 15_000_000_000L) {
                     Thread.sleep(200);
                 }
                 long noticed = (System.nanoTime() - killed) / 1_000_000;
-                assertTrue(noticed < 8_000, "DPD removed the SAs after " + noticed + " ms (1 s + 3 s configured)");
+                assertTrue(noticed >= 2_000 && noticed < 8_000, "DPD removed the SAs after " + noticed
+                        + " ms (dpd_delay 1 s + dpd_timeout 3 s configured, nothing told natgw)");
                 var again = StrongSwan.start(lab, t.responder());
                 again.load(tunnel.mirrored().render());
                 assertTrue(ping(t.initiator(), t.responder(), 4) >= 3, "the trap brought the tunnel back");
