@@ -61,6 +61,11 @@ public final class UdpPeer implements AutoCloseable {
         sent();
     }
 
+    /** ESP went to {@link RemoteEndpoint#current()} another way (a direct send): it is traffic too. */
+    public void sentDirectly() {
+        sent();
+    }
+
     private void sent() {
         KeepalivePolicy policy = keepalives;
         if (policy != null) {

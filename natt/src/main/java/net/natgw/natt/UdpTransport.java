@@ -12,7 +12,9 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.SegmentedDatagramPacket;
 import java.net.InetAddress;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -163,6 +165,19 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
     /** Sends what {@link #sendEsp} queued: one sendmmsg for the whole batch with epoll. */
     public void flush() {
         natt.flush();
+    }
+
+    /**
+     * A sender for one other thread that writes ESP through the NAT-T socket itself, for IPv4
+     * with native epoll (where the descriptor is reachable); empty otherwise, and the caller
+     * queues through {@link #sendEsp} instead.
+     */
+    public Optional<DirectEspSender> directSender() {
+        if (natt instanceof EpollDatagramChannel epoll && natt.localAddress() instanceof InetSocketAddress local
+                && local.getAddress() instanceof Inet4Address) {
+            return Optional.of(new DirectEspSender(epoll.fd().intValue()));
+        }
+        return Optional.empty();
     }
 
     /** The event loop of the NAT-T socket: run the data path there to avoid task hand-overs. */

@@ -19,6 +19,7 @@ import net.natgw.gateway.tun.TcpSegmenter;
 import net.natgw.gateway.tun.TunDevice;
 import net.natgw.gateway.tun.TunException;
 import net.natgw.gateway.tun.VirtioNetHeader;
+import net.natgw.natt.DirectEspSender;
 import net.natgw.natt.UdpTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,10 +125,14 @@ final class DataPlane implements AutoCloseable {
         private final ByteBuffer frame = ByteBuffer.allocateDirect(header + MAX_PACKET);
         private final ByteBuffer sealing = ByteBuffer.allocate(HEADROOM + MAX_PACKET + TAILROOM);
         private final TcpSegmenter segmenter = new TcpSegmenter();
+        private final DirectEspSender direct = udp.directSender().orElse(null);
+        private final ByteBuffer directTrain = ByteBuffer.allocateDirect(MAX_TRAIN);
         private Tunnel trainTunnel;
         private ByteBuf train;
         private int trainSegment;
+        private int trainLength;
         private boolean trainEnded;
+        private boolean queued;
 
         void run() {
             try {
@@ -220,24 +225,47 @@ final class DataPlane implements AutoCloseable {
          */
         private void board(Tunnel tunnel, ByteBuffer esp) {
             int length = esp.remaining();
-            if (train != null && (tunnel != trainTunnel || trainEnded || length > trainSegment
-                    || train.writerIndex() + length > MAX_TRAIN)) {
+            if (trainTunnel != null && (tunnel != trainTunnel || trainEnded || length > trainSegment
+                    || trainLength + length > MAX_TRAIN)) {
                 departTrain();
             }
-            if (train == null) {
-                train = alloc.directBuffer(MAX_TRAIN);
+            if (trainTunnel == null) {
                 trainTunnel = tunnel;
                 trainSegment = length;
+                trainLength = 0;
+                if (direct != null && tunnel.udpEncapsulated()) {
+                    directTrain.clear();
+                } else {
+                    train = alloc.directBuffer(MAX_TRAIN);
+                }
             }
-            train.writeBytes(esp);
+            if (train != null) {
+                train.writeBytes(esp);
+            } else {
+                directTrain.put(esp);
+            }
+            trainLength += length;
             trainEnded = length < trainSegment;
         }
 
+        /**
+         * ESP in UDP goes out from this thread through the socket itself (no wake-up of the event
+         * loop on the way); raw ESP, and UDP without native epoll, is queued for the transport.
+         */
         private void departTrain() {
-            if (train.writerIndex() <= trainSegment) {
+            if (train == null) {
+                directTrain.flip();
+                if (direct.send(directTrain, trainTunnel.udpPeer().endpoint().current(), trainSegment)) {
+                    trainTunnel.udpPeer().sentDirectly();
+                } else {
+                    drop(PacketDrop.SEND_FAILED);
+                }
+            } else if (trainLength <= trainSegment) {
                 trainTunnel.send(train);
+                queued = true;
             } else {
                 trainTunnel.sendTrain(train, trainSegment);
+                queued = true;
             }
             train = null;
             trainTunnel = null;
@@ -245,9 +273,12 @@ final class DataPlane implements AutoCloseable {
         }
 
         private void endBatch() {
-            if (train != null) {
+            if (trainTunnel != null) {
                 departTrain();
+            }
+            if (queued) {
                 udp.flush();
+                queued = false;
             }
         }
 
