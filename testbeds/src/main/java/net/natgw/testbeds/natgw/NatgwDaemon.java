@@ -14,8 +14,12 @@ import net.natgw.testbeds.lab.LabException;
  * lab's workdir, asked directly from the test's JVM as {@code natgw list-sas --json} would.
  */
 public final class NatgwDaemon {
-    /** As the launcher runs it: a fixed, pre-touched heap, so the packet path never waits for fresh pages. */
-    private static final List<String> HEAP = List.of("-Xms256m", "-XX:+AlwaysPreTouch");
+    /**
+     * As the launcher runs {@code natgw start}: a small fixed heap, pre-touched, so the packet
+     * path never waits for fresh pages and the process stays small (docs/benchmarks.md: a 256 MB
+     * heap gave the same throughput and a worse ping tail).
+     */
+    private static final List<String> HEAP = List.of("-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch");
 
     private final NatgwProcess process;
     private final Path socket;
