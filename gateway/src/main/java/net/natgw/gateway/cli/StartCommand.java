@@ -16,7 +16,7 @@ import net.natgw.gateway.tun.TunException;
 final class StartCommand {
     static final String USAGE = """
               start --config FILE [--socket PATH] [--tun NAME] [--path-mtu N] [--keepalive S]
-                    [--no-offload]
+                    [--mss-clamp] [--no-offload]
                                       run the gateway in the foreground: the connections of a
                                       swanctl.conf-style FILE, a TUN device (default natgw0),
                                       the control socket (default /run/natgw/natgw.sock)
@@ -37,6 +37,7 @@ final class StartCommand {
         int pathMtu = options.integer("--path-mtu", Gateway.Options.DEFAULT_PATH_MTU, 576, 65_535);
         Path socket = ControlSocket.resolve(options.value("--socket", null));
         boolean offload = !options.flag("--no-offload");
+        boolean mssClamp = options.flag("--mss-clamp");
         var keepalive = Duration.ofSeconds(options.integer("--keepalive",
                 (int) Gateway.Options.DEFAULT_KEEPALIVE.toSeconds(), 1, 3600));
         options.noneLeft();
@@ -49,7 +50,7 @@ final class StartCommand {
         }
         Gateway gateway;
         try {
-            gateway = Gateway.start(new Gateway.Options(config, tun, pathMtu, offload, keepalive), loaded);
+            gateway = Gateway.start(new Gateway.Options(config, tun, pathMtu, offload, keepalive, mssClamp), loaded);
         } catch (TunException | IllegalStateException e) {
             err.println("natgw start: " + e.getMessage());
             return 1;

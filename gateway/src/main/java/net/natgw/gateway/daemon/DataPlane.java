@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import net.natgw.esp.InboundSa;
 import net.natgw.esp.SecurityAssociationDatabase;
+import net.natgw.gateway.tun.MssClamp;
 import net.natgw.gateway.tun.TcpCoalescer;
 import net.natgw.gateway.tun.TcpSegmenter;
 import net.natgw.gateway.tun.TunDevice;
@@ -45,6 +46,7 @@ final class DataPlane implements AutoCloseable {
     private static final long HOLD_NANOS = 10_000_000_000L;
 
     private final TunDevice tun;
+    private final boolean mssClamp;
     private final PolicyDatabase policies;
     private final SecurityAssociationDatabase sad = new SecurityAssociationDatabase();
     private final UdpTransport udp;
@@ -65,8 +67,14 @@ final class DataPlane implements AutoCloseable {
     private record Held(byte[] packet, long since) {
     }
 
-    DataPlane(TunDevice tun, PolicyDatabase policies, UdpTransport udp, Consumer<PolicyDatabase.Trap> trapHit) {
+    /**
+     * @param mssClamp lower the MSS of SYNs crossing a tunnel in either direction to what its
+     *                 MTU carries ({@link MssClamp}), for hosts behind the gateway
+     */
+    DataPlane(TunDevice tun, PolicyDatabase policies, UdpTransport udp, boolean mssClamp,
+              Consumer<PolicyDatabase.Trap> trapHit) {
         this.tun = tun;
+        this.mssClamp = mssClamp;
         this.policies = policies;
         this.udp = udp;
         this.trapHit = trapHit;
@@ -211,6 +219,9 @@ final class DataPlane implements AutoCloseable {
             if (packet.remaining() > tunnel.mtu && IpPacket.dontFragment(packet)) {
                 tooBig(packet, tunnel);
                 return;
+            }
+            if (mssClamp) {
+                MssClamp.clamp(packet, MssClamp.maxSegment(tunnel.mtu, IpPacket.version(packet) == 6));
             }
             int nextHeader = IpPacket.nextHeader(packet);
             if (!tunnel.out.seal(packet, nextHeader)) {
@@ -376,6 +387,9 @@ final class DataPlane implements AutoCloseable {
                 tunnel.policyDrops.incrementAndGet();
                 drop(PacketDrop.INBOUND_POLICY);
                 return;
+            }
+            if (mssClamp) {
+                MssClamp.clamp(opening, MssClamp.maxSegment(tunnel.mtu, IpPacket.version(opening) == 6));
             }
             if (coalescer != null) {
                 coalescer.add(opening);

@@ -68,8 +68,10 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
      * @param pathMtu  the outer path MTU that tunnel MTUs are derived from
      * @param offload  TCP segmentation and checksums through the TUN device's virtio header
      * @param keepalive RFC 3948 §4 interval of NAT keepalives (strongSwan's charon.keep_alive)
+     * @param mssClamp  lower the MSS option of TCP SYNs crossing a tunnel to what its MTU carries
      */
-    public record Options(Path config, String tun, int pathMtu, boolean offload, Duration keepalive) {
+    public record Options(Path config, String tun, int pathMtu, boolean offload, Duration keepalive,
+                          boolean mssClamp) {
         public static final String DEFAULT_TUN = "natgw0";
         public static final int DEFAULT_PATH_MTU = 1500;
         public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(20);
@@ -117,7 +119,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
             throw e;
         }
         this.engine = new IkeEngine(new UdpIkeTransport(udp, loop), this, new SecureRandom(), ikeConfigs(config));
-        this.data = new DataPlane(tun, policies, udp, trap -> loop.execute(() -> trapped(trap)));
+        this.data = new DataPlane(tun, policies, udp, options.mssClamp(), trap -> loop.execute(() -> trapped(trap)));
         this.udpInbound = data.new Inbound(true);
         loop.scheduleAtFixedRate(this::watchLiveness, 1, 1, TimeUnit.SECONDS);
         log.info("natgw: {} connection(s) from {}, IKE on {}:{} and {}:{}, {}", config.connections().size(),

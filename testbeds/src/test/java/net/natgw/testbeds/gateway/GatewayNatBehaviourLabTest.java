@@ -170,8 +170,9 @@ class GatewayNatBehaviourLabTest {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             t.narrowPath(1400);
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
-            var peer = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of("--path-mtu", "1400"));
-            var natgw = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of("--path-mtu", "1400"));
+            var options = List.of("--path-mtu", "1400", "--mss-clamp");
+            var peer = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), options);
+            var natgw = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), options);
             try {
                 natgw.command("initiate", "--child", PskTunnel.CHILD);
                 awaitChildSa(natgw);
