@@ -21,6 +21,9 @@ import java.util.List;
 public record Topology(NatKind kind, Host initiator, Host responder, List<Namespace> nats) {
     static final String LEFT_INNER = "10.9.1.1";
     static final String RIGHT_INNER = "10.9.2.1";
+    public static final String SITE_NETWORK = "10.9.11.0/24";
+    static final String SITE_GATEWAY = "10.9.11.1";
+    static final String SITE_HOST = "10.9.11.2";
 
     public static Topology build(Lab lab, NatKind kind) {
         return switch (kind) {
@@ -60,6 +63,19 @@ public record Topology(NatKind kind, Host initiator, Host responder, List<Namesp
         lab.link(client, "eth0", "10.1." + index + ".2/24", nat, "lan" + index, "10.1." + index + ".1/24");
         client.defaultRoute("10.1." + index + ".1");
         return new Host(client, "10.1." + index + ".2", initiator.reachableAt(), "");
+    }
+
+    /**
+     * A site behind the initiator: a host on its own LAN (10.9.11.0/24, the initiator at .1 and
+     * forwarding, the host at .2 with its default route there), whose traffic the initiator
+     * carries through its tunnel as a site-to-site gateway does.
+     */
+    public Host siteBehindInitiator(Lab lab) {
+        Namespace site = lab.namespace("site");
+        lab.link(initiator.namespace(), "site0", SITE_GATEWAY + "/24", site, "eth0", SITE_HOST + "/24");
+        initiator.namespace().forwarding();
+        site.defaultRoute(SITE_GATEWAY);
+        return new Host(site, SITE_HOST, SITE_HOST, SITE_HOST);
     }
 
     /** Lowers the MTU of the link between the NAT (or first NAT) and the responder's side, both ends. */

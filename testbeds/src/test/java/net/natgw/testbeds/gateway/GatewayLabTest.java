@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.natgw.gateway.daemon.Reply;
@@ -136,7 +137,7 @@ class GatewayLabTest {
     }
 
     private static String slug(NatKind kind) {
-        return kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static void record(String scenario, String initiator, String responder, NatKind kind, String detail) {

@@ -5,8 +5,10 @@ import static net.natgw.testbeds.gateway.GatewayLabTest.ping;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.natgw.gateway.daemon.Reply;
@@ -197,6 +199,44 @@ class GatewayNatBehaviourLabTest {
         }
     }
 
+    // site host 10.9.11.2 → natgw (gateway for 10.9.11.0/24, behind MASQUERADE, --mss-clamp) === strongSwan
+    // the host's SYN leaves with MSS 1460 and reaches strongSwan's side clamped to the tunnel's 1398
+    @Test
+    void aSiteBehindNatgwReachesTheFarSideAndItsSynsAreClampedToTheTunnel() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            Host site = t.siteBehindInitiator(lab);
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
+            String natgwConf = tunnel.render().replace("local_ts = " + t.initiator().inner() + "/32",
+                    "local_ts = " + Topology.SITE_NETWORK);
+            String swanConf = tunnel.mirrored().render().replace("remote_ts = " + t.initiator().inner() + "/32",
+                    "remote_ts = " + Topology.SITE_NETWORK);
+            var swan = StrongSwan.start(lab, t.responder());
+            swan.load(swanConf);
+            var natgw = NatgwDaemon.start(lab, t.initiator(), natgwConf, List.of("--mss-clamp"));
+            try {
+                assertEquals(Reply.OK, natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                awaitChildSa(natgw);
+                Process capture = lab.spawn(t.responder().namespace(), List.of("tcpdump", "-i", "any", "-n", "-v",
+                        "-c", "1", "tcp[tcpflags] & tcp-syn != 0 and src host " + site.address()),
+                        lab.workdir().resolve("syn.log"));
+                Thread.sleep(1000);
+                assertEquals(3, pingFrom(site.namespace(), t.responder().inner()), "the site reaches the far side");
+                double bps = Iperf.tcp(lab, site.namespace(), site.address(), t.responder().namespace(),
+                        t.responder().inner(), Duration.ofSeconds(2));
+                assertTrue(capture.waitFor(5, TimeUnit.SECONDS), "tcpdump saw the SYN");
+                String syn = Files.readString(lab.workdir().resolve("syn.log"));
+                assertTrue(syn.contains("mss 1398"), "the SYN's MSS after natgw: " + syn);
+                record("gateway-site-to-site-mss-clamp", "natgw (site 10.9.11.0/24)", "strongSwan "
+                        + StrongSwan.version(), NatKind.MASQUERADE, String.format("a host behind natgw: 3/3 pings,"
+                        + " iperf3 %.0f Mbit/s, its SYN's MSS 1460 clamped to 1398", bps / 1e6));
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan:\n"
+                        + swan.log(), e);
+            }
+        }
+    }
+
     // natgw === strongSwan; natgw reload with a second connection added: the live SA stays
     @Test
     void aReloadAddsAConnectionWithoutTouchingTheLiveSa() throws Exception {
@@ -212,14 +252,14 @@ class GatewayNatBehaviourLabTest {
                 String before = spiI(natgw);
                 String added = tunnel.render().replace("  lab {", "  lab2 {").replace("ike-lab", "ike-lab2")
                         .replace("        net {", "        net2 {");
-                java.nio.file.Files.writeString(natgw.config(), tunnel.render() + added);
+                Files.writeString(natgw.config(), tunnel.render() + added);
                 Reply reload = natgw.text("reload");
                 assertEquals(Reply.OK, reload.exitCode(), reload.text());
                 assertTrue(reload.text().contains("1 connection(s) new or changed"), reload.text());
                 assertEquals(before, spiI(natgw), "the unchanged connection's SA stayed up");
                 assertEquals(3, ping(t.initiator(), t.responder(), 3));
                 assertTrue(natgw.text("list-conns").text().contains("lab2"), natgw.text("list-conns").text());
-                java.nio.file.Files.writeString(natgw.config(), "connections {\n  broken = yes\n}\n");
+                Files.writeString(natgw.config(), "connections {\n  broken = yes\n}\n");
                 Reply refused = natgw.text("reload");
                 assertEquals(Reply.FAILED, refused.exitCode());
                 assertTrue(refused.text().contains(natgw.config() + ":2: connections.broken"), refused.text());
