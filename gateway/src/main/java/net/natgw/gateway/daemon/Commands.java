@@ -91,7 +91,7 @@ final class Commands {
                 text.append("    local  ").append(r.localTs()).append('\n');
                 text.append("    remote ").append(r.remoteTs()).append('\n');
                 children.add(Json.object().put("name", r.name()).put("uniqueid", r.uniqueId())
-                        .put("mode", r.mode().toString()).put("encap", r.udpEncapsulation())
+                        .put("mode", r.mode().toString()).put("encap", r.udpEncapsulation()).put("routed", t.routed)
                         .put("protocol", "ESP").put("suite", r.suite().toString()).put("mtu", t.mtu)
                         .put("spi-in", String.format("%08x", r.spiIn())).put("spi-out", String.format("%08x", r.spiOut()))
                         .put("in", counters(t.in.counters(), t.policyDrops.get()))

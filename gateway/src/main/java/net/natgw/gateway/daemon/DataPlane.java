@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * The packet path between the TUN device and ESP.
  *
  * <p>Outbound, one thread reads the TUN device, finds the CHILD_SA in the {@link PolicyDatabase},
- * seals in place and queues the ESP packet; it flushes the UDP socket once per batch of reads
- * (sendmmsg). Inbound, each receiving thread (the NAT-T event loop, the raw ESP capture) opens the
+ * seals in place and puts the ESP packet on a train of same-size datagrams, which leaves in one
+ * UDP GSO send from this thread (raw ESP, or UDP without native epoll, is queued for the
+ * transport and flushed once per batch of reads). Inbound, each receiving thread (the NAT-T event loop, the raw ESP capture) opens the
  * packet, applies RFC 4301's inbound policy check and writes the inner packet to the TUN device.
  * Neither direction takes a lock; SAs come and go through immutable snapshots.
  */

@@ -6,10 +6,13 @@ import io.netty.channel.EventLoopGroup;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,7 +26,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import net.natgw.esp.InboundSa;
-import net.natgw.esp.Lifetime;
 import net.natgw.esp.OutboundSa;
 import net.natgw.esp.SaEventListener;
 import net.natgw.esp.SaParameters;
@@ -36,6 +38,7 @@ import net.natgw.gateway.tun.IpLink;
 import net.natgw.gateway.tun.TunDevice;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.message.TrafficSelector;
 import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.sa.IkeEngine;
 import net.natgw.ike.sa.IkeSa;
@@ -109,7 +112,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         this.tun = TunDevice.open(options.tun(), options.offload());
         this.link = new IpLink(tun.name());
         try {
-            link.up(options.pathMtu() - Tunnel.UDP_OVERHEAD - 34);
+            link.up(Tunnel.deviceMtu(options.pathMtu()));
             // UDP GRO: a peer's GSO trains (or the kernel's coalescing) arrive in one read.
             this.udp = UdpTransport.bind(group, local, Rfc3948.IKE_PORT, Rfc3948.NATT_PORT, this,
                     UdpTransport.Options.DEFAULT.withGro(options.offload()));
@@ -152,12 +155,12 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
             return literal.get(0);
         }
         try {
-            return java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
-                    .flatMap(nic -> java.util.Collections.list(nic.getInetAddresses()).stream())
+            return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+                    .flatMap(nic -> Collections.list(nic.getInetAddresses()).stream())
                     .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
                     .findFirst().orElseThrow(() -> new CommandException(
                             "local_addrs = %any, and this host has no IPv4 address to listen on"));
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             throw new CommandException("cannot list this host's addresses: " + e.getMessage());
         }
     }
@@ -184,7 +187,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         ChildConfig cc = child.config();
         policies.addTrap(new PolicyDatabase.Trap(c.name(), cc.name(), new SelectorSet(cc.localTs()),
                 new SelectorSet(cc.remoteTs())));
-        route(cc.remoteTs(), cc.localTs(), options.pathMtu() - Tunnel.UDP_OVERHEAD - 34);
+        route(cc.remoteTs(), cc.localTs(), Tunnel.deviceMtu(options.pathMtu()), () -> { });
         log.info("{}: trap installed for {} === {}", cc.name(), cc.localTs(), cc.remoteTs());
     }
 
@@ -339,6 +342,8 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         if (deliberate.remove(old)) {
             deliberate.add(successor);
         }
+        // Its coming deletion is the rekey's, not a loss: no DPD or close action follows it.
+        deliberate.add(old);
         connection(successor.config().name()).ifPresent(c -> scheduleIkeRekey(successor, c));
     }
 
@@ -354,28 +359,23 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
     public void childSaEstablished(IkeSa sa, ChildSaRecord child) {
         Optional<Child> settings = connection(sa.config().name())
                 .flatMap(c -> c.children().stream().filter(ch -> ch.config().name().equals(child.name())).findFirst());
-        int window = settings.map(Child::replayWindow).orElse(SaParameters.DEFAULT_REPLAY_WINDOW);
-        var out = new OutboundSa(parameters(child, child.spiOut(), child, window), SaEventListener.NONE);
-        var in = new InboundSa(parameters(child, child.spiIn(), child, window), SaEventListener.NONE);
+        int window = Math.max(settings.map(Child::replayWindow).orElse(SaParameters.DEFAULT_REPLAY_WINDOW),
+                SaParameters.MIN_REPLAY_WINDOW);
+        var out = new OutboundSa(child.saParameters(false, window), SaEventListener.NONE);
+        var in = new InboundSa(child.saParameters(true, window), SaEventListener.NONE);
         UdpPeer peer = child.udpEncapsulation() ? peers.computeIfAbsent(sa, s -> new UdpPeer(udp,
                 new RemoteEndpoint(s.remote(), change -> { }), loop)) : null;
         RawEspTransport rawPath = child.udpEncapsulation() ? null : rawTransport(child);
         var tunnel = new Tunnel(child, out, in, sa, peer, rawPath, options.pathMtu());
         tunnels.put(child, tunnel);
         data.install(tunnel);
-        route(child.remoteTs(), child.localTs(), tunnel.mtu);
+        route(child.remoteTs(), child.localTs(), tunnel.mtu, () -> tunnel.routed = true);
         log.info("{} CHILD_SA {} installed, tunnel MTU {}", sa.name(), child, tunnel.mtu);
         settings.ifPresent(s -> scheduleChildRekey(sa, child, s));
     }
 
-    private static SaParameters parameters(ChildSaRecord child, int spi, ChildSaRecord record, int window) {
-        return new SaParameters(child.name(), spi, record.suite(), spi == record.spiIn() ? record.keysIn()
-                : record.keysOut(), record.mode(), record.esn(), Math.max(window, SaParameters.MIN_REPLAY_WINDOW),
-                Lifetime.UNLIMITED, 0, Optional.empty());
-    }
-
     private void scheduleChildRekey(IkeSa sa, ChildSaRecord child, Child settings) {
-        Duration when = jittered(settings.rekeyTime(), settings.rekeyTime().dividedBy(10));
+        Duration when = jittered(settings.rekeyTime(), settings.randTime());
         if (!when.isZero()) {
             loop.schedule(() -> {
                 if (tunnels.containsKey(child) && tunnels.get(child).ikeSa.state() == IkeSaState.ESTABLISHED) {
@@ -442,8 +442,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
             peer.close();
         }
         removeVirtualIps(sa);
-        boolean wanted = deliberate.remove(sa);
-        if (wanted || sa.state() == IkeSaState.REKEYED || reason.startsWith("replaced")) {
+        if (deliberate.remove(sa)) {
             return;
         }
         connection(sa.config().name()).ifPresent(c -> afterLoss(c, reason));
@@ -463,12 +462,13 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         }
     }
 
-    private void route(List<net.natgw.ike.message.TrafficSelector> remoteTs,
-                       List<net.natgw.ike.message.TrafficSelector> localTs, int mtu) {
+    /** Routes the remote selectors into the TUN device, on the routing thread; then runs {@code done}. */
+    private void route(List<TrafficSelector> remoteTs, List<TrafficSelector> localTs, int mtu, Runnable done) {
         List<String> cidrs = remoteTs.stream().flatMap(ts -> Routes.cidrs(ts).stream()).toList();
         routing.execute(() -> {
             String source = Routes.localSourceWithin(localTs).map(InetAddress::getHostAddress).orElse(null);
             cidrs.forEach(cidr -> quietly(() -> link.route(cidr, source, mtu)));
+            done.run();
         });
     }
 

@@ -31,6 +31,8 @@ final class Tunnel {
     private final UdpPeer udp;
     private final RawEspTransport raw;
     volatile IkeSa ikeSa;
+    /** Its routes are in the kernel: traffic the host sends to the remote selectors reaches us. */
+    volatile boolean routed;
 
     Tunnel(ChildSaRecord record, OutboundSa out, InboundSa in, IkeSa ikeSa, UdpPeer udp, RawEspTransport raw,
            int pathMtu) {
@@ -55,6 +57,15 @@ final class Tunnel {
         int block = sa.maxTailroom() - 2 - icv + 1;
         int room = pathMtu - (udpEncapsulation ? UDP_OVERHEAD : IPV4_OVERHEAD) - sa.headroom() - icv;
         return room / block * block - 2;
+    }
+
+    /**
+     * The TUN device's own MTU: the tunnel MTU of the leanest suites (AES-GCM, ChaCha20-Poly1305:
+     * 8-byte ESP header, 8-byte IV, 2 trailer bytes, 16-byte ICV) in UDP; each CHILD_SA's route
+     * then carries its own, which is never larger.
+     */
+    static int deviceMtu(int pathMtu) {
+        return pathMtu - UDP_OVERHEAD - 34;
     }
 
     /** Queues a sealed ESP packet to the peer; the transport's flush sends it. */

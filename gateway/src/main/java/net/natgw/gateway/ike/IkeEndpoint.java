@@ -12,13 +12,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import net.natgw.esp.EspKeys;
 import net.natgw.esp.InboundSa;
-import net.natgw.esp.Lifetime;
 import net.natgw.esp.OutboundSa;
 import net.natgw.esp.SaEventListener;
 import net.natgw.esp.SaParameters;
@@ -221,15 +218,10 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
         if (childEstablished.getAndIncrement() == 0 && initiatedAt != 0) {
             setupMillis = (System.nanoTime() - initiatedAt) / 1_000_000;
         }
-        var out = new OutboundSa(parameters(child, child.spiOut(), child.keysOut()), SaEventListener.NONE);
-        var in = new InboundSa(parameters(child, child.spiIn(), child.keysIn()), SaEventListener.NONE);
+        var out = new OutboundSa(child.saParameters(false, SaParameters.DEFAULT_REPLAY_WINDOW), SaEventListener.NONE);
+        var in = new InboundSa(child.saParameters(true, SaParameters.DEFAULT_REPLAY_WINDOW), SaEventListener.NONE);
         sad.install(in);
         children.put(child.spiIn(), new Installed(child, out, in, sa));
-    }
-
-    private static SaParameters parameters(ChildSaRecord child, int spi, EspKeys keys) {
-        return new SaParameters(child.name(), spi, child.suite(), keys, child.mode(), child.esn(),
-                SaParameters.DEFAULT_REPLAY_WINDOW, Lifetime.UNLIMITED, 0, Optional.empty());
     }
 
     @Override

@@ -2,9 +2,12 @@ package net.natgw.ike.sa;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import net.natgw.esp.EspKeys;
 import net.natgw.esp.EspSuite;
+import net.natgw.esp.Lifetime;
 import net.natgw.esp.Mode;
+import net.natgw.esp.SaParameters;
 import net.natgw.ike.message.TrafficSelector;
 
 /**
@@ -22,6 +25,16 @@ public record ChildSaRecord(String ikeSaName, String name, int uniqueId, Mode mo
     public ChildSaRecord {
         localTs = List.copyOf(localTs);
         remoteTs = List.copyOf(remoteTs);
+    }
+
+    /**
+     * The {@code esp} parameters of one direction: the SPI and keys of inbound (ours) or
+     * outbound (the peer's), with the given anti-replay window and no lifetime of its own (the
+     * gateway's timers rekey and expire CHILD_SAs).
+     */
+    public SaParameters saParameters(boolean inbound, int replayWindow) {
+        return new SaParameters(name, inbound ? spiIn : spiOut, suite, inbound ? keysIn : keysOut, mode, esn,
+                replayWindow, Lifetime.UNLIMITED, 0, Optional.empty());
     }
 
     /** As strongSwan prints a CHILD_SA: {@code net{3}: 10.9.1.1/32 === 10.9.2.1/32, SPIs c1a2b3d4_i c5d6e7f8_o}. */

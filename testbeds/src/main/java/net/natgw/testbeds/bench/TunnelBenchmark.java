@@ -49,7 +49,7 @@ public final class TunnelBenchmark {
             var natgwRight = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
             var natgwLeft = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
             natgwLeft.command("initiate", "--child", PskTunnel.CHILD);
-            awaitChildSa(natgwLeft);
+            natgwLeft.awaitChildSa();
             results.put(NATGW, measure(lab, t, t.initiator().inner(), t.responder().inner(), time));
             natgwLeft.stop();
             natgwRight.stop();
@@ -104,12 +104,6 @@ public final class TunnelBenchmark {
         double bps = Iperf.tcp(lab, t.initiator().namespace(), from, t.responder().namespace(), to, time);
         double[] rtt = Ping.rtts(t.initiator().namespace(), from, to, PINGS);
         return new Figures(bps, Ping.percentile(rtt, 50), Ping.percentile(rtt, 99));
-    }
-
-    private static void awaitChildSa(NatgwDaemon natgw) throws InterruptedException {
-        for (int i = 0; i < 100 && !natgw.command("list-sas").text().contains("\"children\":[{"); i++) {
-            Thread.sleep(100);
-        }
     }
 
     private static void print(Map<String, Figures> results, Duration time) {

@@ -93,7 +93,7 @@ public final class Demo {
         if (initiated.exitCode() != Reply.OK) {
             throw new LabException("natgw initiate: " + initiated.text());
         }
-        String sas = awaitChildSa(natgw);
+        String sas = natgw.awaitChildSa();
         long setup = (System.nanoTime() - start) / 1_000_000;
         out.printf("  IKE    IKE_SA and CHILD_SA up in %d ms (IKE_SA_INIT, IKE_AUTH)%n", setup);
         out.println("  NAT    " + natLine(sas));
@@ -113,17 +113,6 @@ public final class Demo {
         out.println("  natgw list-sas:");
         natgw.text("list-sas").text().lines().forEach(l -> out.println("    " + l));
         return true;
-    }
-
-    private static String awaitChildSa(NatgwDaemon natgw) throws InterruptedException {
-        for (int i = 0; i < 200; i++) {
-            String sas = natgw.command("list-sas").text();
-            if (sas.contains("\"children\":[{")) {
-                return sas;
-            }
-            Thread.sleep(50);
-        }
-        throw new LabException("no CHILD_SA after 10 s");
     }
 
     private String natLine(String sas) {

@@ -57,6 +57,21 @@ public final class NatgwDaemon {
         throw new LabException("natgw's control socket did not answer in 20 s: " + process.log());
     }
 
+    /**
+     * Waits up to 10 s for a CHILD_SA whose routes are in place ({@code list-sas}); returns that
+     * list as JSON.
+     */
+    public String awaitChildSa() throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            String sas = command("list-sas").text();
+            if (sas.contains("\"routed\":true")) {
+                return sas;
+            }
+            Thread.sleep(50);
+        }
+        throw new LabException("no CHILD_SA after 10 s: " + text("list-sas").text());
+    }
+
     /** One command as {@code natgw WORDS --json}: its exit code and JSON output. */
     public Reply command(String... words) {
         return ControlClient.send(socket, true, List.of(words));

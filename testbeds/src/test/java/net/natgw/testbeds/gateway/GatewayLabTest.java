@@ -55,7 +55,7 @@ class GatewayLabTest {
             var natgw = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
             try {
                 assertEquals(Reply.OK, natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
-                awaitChildSa(natgw);
+                natgw.awaitChildSa();
                 assertEquals(5, ping(t.initiator(), t.responder(), 5), "pings through natgw0 and ESP in UDP");
                 double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().inner(),
                         t.responder().namespace(), t.responder().inner(), IPERF);
@@ -91,7 +91,7 @@ class GatewayLabTest {
             swan.load(tunnel.render());
             try {
                 assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
-                awaitChildSa(natgw);
+                natgw.awaitChildSa();
                 assertEquals(5, ping(t.initiator(), t.responder(), 5), "pings answered through natgw0");
                 double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().inner(),
                         t.responder().namespace(), t.responder().inner(), IPERF);
@@ -118,8 +118,8 @@ class GatewayLabTest {
             var initiator = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
             try {
                 assertEquals(Reply.OK, initiator.command("initiate", "--child", PskTunnel.CHILD).exitCode());
-                awaitChildSa(initiator);
-                awaitChildSa(responder);
+                initiator.awaitChildSa();
+                responder.awaitChildSa();
                 assertEquals(5, ping(t.initiator(), t.responder(), 5));
                 double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().inner(),
                         t.responder().namespace(), t.responder().inner(), IPERF);
@@ -143,16 +143,6 @@ class GatewayLabTest {
     private static void record(String scenario, String initiator, String responder, NatKind kind, String detail) {
         InteropLog.record(new InteropResult(scenario, initiator, responder, kind.description(), 2, true, "-", 0,
                 detail));
-    }
-
-    static void awaitChildSa(NatgwDaemon natgw) throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
-            if (natgw.command("list-sas").text().contains("\"children\":[{")) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no CHILD_SA after 10 s: " + natgw.text("list-sas").text());
     }
 
     private static void awaitNoSas(StrongSwan swan) throws InterruptedException {

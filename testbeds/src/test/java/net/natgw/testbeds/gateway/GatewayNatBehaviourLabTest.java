@@ -1,6 +1,5 @@
 package net.natgw.testbeds.gateway;
 
-import static net.natgw.testbeds.gateway.GatewayLabTest.awaitChildSa;
 import static net.natgw.testbeds.gateway.GatewayLabTest.ping;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,7 +54,7 @@ class GatewayNatBehaviourLabTest {
             var natgw = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of("--keepalive", "3"));
             try {
                 natgw.command("initiate", "--child", PskTunnel.CHILD);
-                awaitChildSa(natgw);
+                natgw.awaitChildSa();
                 String before = spiI(natgw);
                 assertEquals(3, ping(t.initiator(), t.responder(), 3));
                 Thread.sleep(25_000);
@@ -80,8 +79,8 @@ class GatewayNatBehaviourLabTest {
             var initiator = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
             try {
                 initiator.command("initiate", "--child", PskTunnel.CHILD);
-                awaitChildSa(initiator);
-                awaitChildSa(responder);
+                initiator.awaitChildSa();
+                responder.awaitChildSa();
                 String before = spiI(responder);
                 assertEquals(5, ping(t.initiator(), t.responder(), 5));
                 String mappingBefore = t.natMappings();
@@ -113,7 +112,7 @@ class GatewayNatBehaviourLabTest {
             swan.load(tunnel.render());
             try {
                 assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
-                awaitChildSa(natgw);
+                natgw.awaitChildSa();
                 String before = spiI(natgw);
                 assertEquals(5, ping(t.initiator(), t.responder(), 5));
                 t.flushNatMappings();
@@ -177,7 +176,7 @@ class GatewayNatBehaviourLabTest {
             var natgw = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), options);
             try {
                 natgw.command("initiate", "--child", PskTunnel.CHILD);
-                awaitChildSa(natgw);
+                natgw.awaitChildSa();
                 assertTrue(natgw.command("list-sas").text().contains("\"mtu\":1338"), natgw.text("list-sas").text());
                 long fragmentsBefore = fragmentsCreated(t.initiator().namespace())
                         + fragmentsCreated(t.nats().get(0));
@@ -216,7 +215,7 @@ class GatewayNatBehaviourLabTest {
             var natgw = NatgwDaemon.start(lab, t.initiator(), natgwConf, List.of("--mss-clamp"));
             try {
                 assertEquals(Reply.OK, natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
-                awaitChildSa(natgw);
+                natgw.awaitChildSa();
                 Process capture = lab.spawn(t.responder().namespace(), List.of("tcpdump", "-i", "any", "-n", "-v",
                         "-c", "1", "tcp[tcpflags] & tcp-syn != 0 and src host " + site.address()),
                         lab.workdir().resolve("syn.log"));
@@ -248,7 +247,7 @@ class GatewayNatBehaviourLabTest {
             var natgw = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
             try {
                 natgw.command("initiate", "--child", PskTunnel.CHILD);
-                awaitChildSa(natgw);
+                natgw.awaitChildSa();
                 String before = spiI(natgw);
                 String added = tunnel.render().replace("  lab {", "  lab2 {").replace("ike-lab", "ike-lab2")
                         .replace("        net {", "        net2 {");
@@ -309,7 +308,7 @@ class GatewayNatBehaviourLabTest {
                     t.responder()), List.of());
             try {
                 assertEquals(Reply.OK, natgw.command("initiate", "--child", "net").exitCode());
-                awaitChildSa(natgw);
+                natgw.awaitChildSa();
                 String sas = natgw.command("list-sas").text();
                 assertTrue(sas.contains("10.10.0.1/32"), "natgw's CHILD_SA uses its lease: " + sas);
                 assertEquals(3, pingFrom(t.initiator().namespace(), t.responder().inner()));
