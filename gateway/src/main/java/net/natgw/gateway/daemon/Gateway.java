@@ -65,6 +65,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway implements DatagramReceiver, IkeSaListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+    /** Outgoing-only ESP for this long, behind a NAT, is checked (a ping's reply takes far less). */
+    private static final Duration ONE_WAY = Duration.ofMillis(500);
 
     /**
      * @param tun      the TUN device's name
@@ -125,6 +127,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         this.data = new DataPlane(tun, policies, udp, options.mssClamp(), trap -> loop.execute(() -> trapped(trap)));
         this.udpInbound = data.new Inbound(true);
         loop.scheduleAtFixedRate(this::watchLiveness, 1, 1, TimeUnit.SECONDS);
+        loop.scheduleAtFixedRate(this::confirmOneWayTraffic, 250, 250, TimeUnit.MILLISECONDS);
         log.info("natgw: {} connection(s) from {}, IKE on {}:{} and {}:{}, {}", config.connections().size(),
                 options.config(), local.getHostAddress(), Rfc3948.IKE_PORT, local.getHostAddress(),
                 Rfc3948.NATT_PORT, tun);
@@ -329,6 +332,23 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
                                     + " s (dpd_delay + dpd_timeout)");
                         }
                     });
+        }
+    }
+
+    /**
+     * RFC 7296 §2.4: ESP leaving for {@link #ONE_WAY} with nothing coming back needs a liveness
+     * check. Behind a NAT that is what a changed mapping looks like from inside, and only an
+     * IKE message from the new mapping moves a peer that does not follow ESP (strongSwan).
+     */
+    private void confirmOneWayTraffic() {
+        for (Tunnel t : tunnels.values()) {
+            long sent = t.out.sequence();
+            boolean sending = sent != t.sentAtLastLook;
+            t.sentAtLastLook = sent;
+            IkeSa sa = t.ikeSa;
+            if (sending && sa.nat().localBehindNat() && sa.quietFor().compareTo(ONE_WAY) >= 0) {
+                sa.confirmLiveness();
+            }
         }
     }
 

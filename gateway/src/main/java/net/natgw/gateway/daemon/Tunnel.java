@@ -33,6 +33,8 @@ final class Tunnel {
     volatile IkeSa ikeSa;
     /** Its routes are in the kernel: traffic the host sends to the remote selectors reaches us. */
     volatile boolean routed;
+    /** The outbound sequence number at the event loop's last look, to see that ESP left since. */
+    long sentAtLastLook;
 
     Tunnel(ChildSaRecord record, OutboundSa out, InboundSa in, IkeSa ikeSa, UdpPeer udp, RawEspTransport raw,
            int pathMtu) {

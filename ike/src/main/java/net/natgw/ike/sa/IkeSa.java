@@ -463,6 +463,19 @@ public final class IkeSa {
         lastHeard = engine.transport().nanoTime();
     }
 
+    /**
+     * RFC 7296 §2.4: "If there has only been outgoing traffic on all of the SAs associated with an
+     * IKE SA, it is essential to confirm liveness of the other endpoint". Behind a NAT whose
+     * mapping changed, the answer is also how the peer learns the new one (§2.23: it answers
+     * where the request came from and moves the SA there). Nothing is sent while an exchange is
+     * under way: its answer confirms the same.
+     */
+    public void confirmLiveness() {
+        if (state == IkeSaState.ESTABLISHED && pending == null && queue.isEmpty()) {
+            queue(Informational.dpd());
+        }
+    }
+
     /** RFC 7296 §2.4: after a quiet {@code dpd_delay}, an empty INFORMATIONAL must be answered. */
     private void scheduleDpd() {
         Duration delay = config.dpdDelay();
@@ -474,8 +487,8 @@ public final class IkeSa {
                 return;
             }
             long quiet = engine.transport().nanoTime() - lastHeard;
-            if (quiet >= delay.toNanos() && pending == null && queue.isEmpty()) {
-                queue(Informational.dpd());
+            if (quiet >= delay.toNanos()) {
+                confirmLiveness();
             }
             scheduleDpd();
         }, delay);

@@ -129,6 +129,37 @@ class GatewayNatBehaviourLabTest {
         }
     }
 
+    // natgw (behind --random-fully) === strongSwan; conntrack -F: natgw cannot see its new port,
+    // but ESP out with nothing back makes it check liveness (RFC 7296 §2.4); strongSwan answers
+    // the check and moves the SAs to where it came from (§2.23)
+    @Test
+    void strongSwanFollowsARebindingNatgwInitiator() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.REBINDING);
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
+            var swan = StrongSwan.start(lab, t.responder());
+            swan.load(tunnel.mirrored().render());
+            var natgw = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
+            try {
+                natgw.command("initiate", "--child", PskTunnel.CHILD);
+                natgw.awaitChildSa();
+                String before = spiI(natgw);
+                assertEquals(5, ping(t.initiator(), t.responder(), 5));
+                t.flushNatMappings();
+                int after = ping(t.initiator(), t.responder(), 10);
+                assertTrue(after >= 6, "pings after the flush (0.3 s apart): " + after + "/10\n" + t.natMappings());
+                assertEquals(10, ping(t.responder(), t.initiator(), 10), "strongSwan's ESP follows to the new port");
+                assertEquals(before, spiI(natgw), "no re-authentication");
+                record("gateway-rebinding-natgw-to-strongswan", "natgw", "strongSwan " + StrongSwan.version(),
+                        NatKind.REBINDING, after + "/10 pings (0.3 s apart) after the flush; one liveness check "
+                                + "moved strongSwan to the new port, same IKE SA");
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
+                        + swan.log(), e);
+            }
+        }
+    }
+
     // natgw (start_action = trap, dpd_delay 1 s, dpd_timeout 3 s) --- first packet ---> IKE ===> strongSwan
     // strongSwan killed: DPD ends the SAs; strongSwan back: the next packet brings the tunnel back
     @Test
