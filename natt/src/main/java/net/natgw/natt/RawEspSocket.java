@@ -22,8 +22,6 @@ final class RawEspSocket implements AutoCloseable {
     private static final int AF_INET = 2;
     private static final int SOCK_RAW = 3;
     private static final int IPPROTO_ESP = 50;
-    private static final int SOL_SOCKET = 1;
-    private static final int SO_ATTACH_FILTER = 26;
     /** BPF_RET | BPF_K with k = 0: accept zero bytes of every packet. */
     private static final short BPF_RET_K = 0x06;
     static final int MAX_PACKET = 65_535;
@@ -36,9 +34,6 @@ final class RawEspSocket implements AutoCloseable {
 
     private static native int bind(int fd, Pointer address, int length) throws LastErrorException;
 
-    private static native int setsockopt(int fd, int level, int name, Pointer value, int length)
-            throws LastErrorException;
-
     private static native long sendto(int fd, Pointer buf, long length, int flags, Pointer address, int addressLength)
             throws LastErrorException;
 
@@ -50,8 +45,11 @@ final class RawEspSocket implements AutoCloseable {
     private final Memory dropAll;
     private Inet4Address lastDestination;
 
-    /** Opens the socket, bound to {@code local} so that packets leave from it. */
-    RawEspSocket(Inet4Address local) {
+    /**
+     * Opens the socket, bound to {@code local} so that packets leave from it, with {@code mark}
+     * on them (0: none) so that routing rules can tell them from the traffic they carry.
+     */
+    RawEspSocket(Inet4Address local, int mark) {
         fd = socket(AF_INET, SOCK_RAW, IPPROTO_ESP);
         try {
             Memory address = sockaddr(new Memory(16), local);
@@ -66,7 +64,10 @@ final class RawEspSocket implements AutoCloseable {
             program.clear();
             program.setShort(0, (short) 1);
             program.setPointer(8, dropAll);
-            setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, program, 16);
+            SocketOption.set(fd, SocketOption.SOL_SOCKET, SocketOption.SO_ATTACH_FILTER, program, 16);
+            if (mark != 0) {
+                SocketOption.mark(fd, mark);
+            }
         } catch (LastErrorException e) {
             close(fd);
             throw e;

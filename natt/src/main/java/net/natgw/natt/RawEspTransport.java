@@ -65,8 +65,11 @@ public final class RawEspTransport implements AutoCloseable {
         this.reader = Thread.ofPlatform().name("raw-esp-" + local.getHostAddress()).daemon().start(this::capture);
     }
 
-    /** Starts capturing ESP to {@code local} on the interface that has that address. */
-    public static RawEspTransport open(Inet4Address local, DatagramReceiver receiver)
+    /**
+     * Starts capturing ESP to {@code local} on the interface that has that address; what it
+     * sends carries {@code mark} (SO_MARK; 0: none).
+     */
+    public static RawEspTransport open(Inet4Address local, DatagramReceiver receiver, int mark)
             throws PcapNativeException, NotOpenException, SocketException {
         var nif = NetworkInterface.getByInetAddress(local);
         if (nif == null) {
@@ -83,7 +86,7 @@ public final class RawEspTransport implements AutoCloseable {
             handle.setFilter("ip proto " + IPPROTO_ESP + " and dst host " + local.getHostAddress(),
                     BpfCompileMode.OPTIMIZE);
             handle.setDirection(PcapHandle.PcapDirection.IN);
-            var socket = new RawEspSocket(local);
+            var socket = new RawEspSocket(local, mark);
             log.info("raw esp: capturing on {} ({}), sending from {}", nif.getName(), handle.getDlt(),
                     local.getHostAddress());
             return new RawEspTransport(local, handle, socket, receiver);

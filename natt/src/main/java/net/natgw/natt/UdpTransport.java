@@ -44,11 +44,19 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
      * @param gro          receive with UDP GRO instead of recvmmsg: coalesced same-size datagrams
      *                     in one 64 KiB read (Netty 4.2 loses the segment size if both are on)
      */
-    public record Options(int maxDatagram, int batch, int socketBuffer, boolean gro) {
-        public static final Options DEFAULT = new Options(9216, 32, 4 << 20, false);
+    /**
+     * @param mark SO_MARK on both sockets (0: none), for routing rules that keep IKE and ESP out
+     *             of the tunnels they carry; needs native epoll
+     */
+    public record Options(int maxDatagram, int batch, int socketBuffer, boolean gro, int mark) {
+        public static final Options DEFAULT = new Options(9216, 32, 4 << 20, false, 0);
 
         public Options withGro(boolean on) {
-            return new Options(maxDatagram, batch, socketBuffer, on);
+            return new Options(maxDatagram, batch, socketBuffer, on, mark);
+        }
+
+        public Options withMark(int value) {
+            return new Options(maxDatagram, batch, socketBuffer, gro, value);
         }
     }
 
@@ -76,12 +84,28 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
             Channel natt = nattBootstrap(group, options)
                     .handler(new Rfc3948Handler(receiver, nattCounters, true, nattLimit(options)))
                     .bind(local, nattPort).sync().channel();
+            if (options.mark() != 0) {
+                try {
+                    mark(ike, options.mark());
+                    mark(natt, options.mark());
+                } catch (RuntimeException e) {
+                    natt.close();
+                    throw e;
+                }
+            }
             log.info("udp: IKE on {}, NAT-T on {}, {}", ike.localAddress(), natt.localAddress(), EventLoops.describe());
             return new UdpTransport(ike, natt, ikeCounters, nattCounters);
         } catch (InterruptedException | RuntimeException e) {
             ike.close();
             throw e;
         }
+    }
+
+    private static void mark(Channel channel, int mark) {
+        if (!(channel instanceof EpollDatagramChannel epoll)) {
+            throw new IllegalStateException("SO_MARK needs Netty's native epoll transport");
+        }
+        SocketOption.mark(epoll.fd().intValue(), mark);
     }
 
     private static Bootstrap nattBootstrap(EventLoopGroup group, Options options) {

@@ -224,7 +224,11 @@ final class DataPlane implements AutoCloseable {
             if (mssClamp) {
                 MssClamp.clamp(packet, MssClamp.maxSegment(tunnel.mtu, IpPacket.version(packet) == 6));
             }
-            int nextHeader = IpPacket.nextHeader(packet);
+            int nextHeader = tunnel.transport ? TransportHeader.strip(packet) : IpPacket.nextHeader(packet);
+            if (nextHeader < 0) {
+                drop(PacketDrop.NOT_TRANSPORTABLE);
+                return;
+            }
             if (!tunnel.out.seal(packet, nextHeader)) {
                 return;
             }
@@ -352,7 +356,8 @@ final class DataPlane implements AutoCloseable {
      * {@link #readComplete}, or after every packet where the thread has no batches (capture).
      */
     final class Inbound {
-        private final ByteBuffer opening = ByteBuffer.allocate(MAX_PACKET);
+        /** ESP is copied in after room for the IPv4 header transport mode writes back. */
+        private final ByteBuffer opening = ByteBuffer.allocate(IpPacket.IPV4_HEADER + MAX_PACKET);
         private final ByteBuffer direct = ByteBuffer.allocateDirect(VirtioNetHeader.LENGTH + MAX_PACKET);
         private final TcpCoalescer coalescer = tun.headerLength() > 0 ? new TcpCoalescer(DataPlane.this::writeFrame) : null;
         private final boolean batched;
@@ -363,12 +368,13 @@ final class DataPlane implements AutoCloseable {
 
         /** One ESP packet (SPI first) from {@code sender}; called on the receiving thread. */
         void esp(ByteBuf packet, InetSocketAddress sender) {
-            opening.clear().limit(packet.readableBytes());
+            opening.clear().position(IpPacket.IPV4_HEADER).limit(IpPacket.IPV4_HEADER + packet.readableBytes());
             packet.getBytes(packet.readerIndex(), opening);
-            opening.flip();
+            opening.position(IpPacket.IPV4_HEADER);
             InboundSa sa = sad.lookup(opening);
             // Unknown SPIs are counted by the SAD, failed checks (and dummies) on the SA itself.
-            if (sa == null || sa.open(opening) == InboundSa.DROPPED) {
+            int nextHeader = sa == null ? InboundSa.DROPPED : sa.open(opening);
+            if (nextHeader == InboundSa.DROPPED) {
                 return;
             }
             Tunnel tunnel = bySpi.get(sa.spi());
@@ -381,6 +387,11 @@ final class DataPlane implements AutoCloseable {
                 // RFC 3948 §2.2 / RFC 7296 §2.23: authenticated traffic from a new NAT mapping.
                 tunnel.udpPeer().endpoint().authenticatedFrom(sender);
                 tunnel.ikeSa.espFrom(sender);
+            }
+            if (tunnel.transport && !TransportHeader.restore(opening, nextHeader, tunnel.remoteAddress,
+                    tunnel.localAddress, tunnel.udpEncapsulated())) {
+                drop(PacketDrop.MALFORMED_INNER);
+                return;
             }
             if (!IpPacket.valid(opening) || !tunnel.remoteTs.matches(opening, false)
                     || !tunnel.localTs.matches(opening, true)) {

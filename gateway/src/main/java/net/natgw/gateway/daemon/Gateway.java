@@ -65,6 +65,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway implements DatagramReceiver, IkeSaListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+    /** SO_MARK on natgw's IKE and ESP sockets: its routing rule lets them bypass the tunnels. */
+    static final int MARK = 0x4500;
     /** Outgoing-only ESP for this long, behind a NAT, is checked (a ping's reply takes far less). */
     private static final Duration ONE_WAY = Duration.ofMillis(500);
 
@@ -115,10 +117,12 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         this.link = new IpLink(tun.name());
         try {
             link.up(Tunnel.deviceMtu(options.pathMtu()));
+            link.addRoutingRule(MARK);
             // UDP GRO: a peer's GSO trains (or the kernel's coalescing) arrive in one read.
             this.udp = UdpTransport.bind(group, local, Rfc3948.IKE_PORT, Rfc3948.NATT_PORT, this,
-                    UdpTransport.Options.DEFAULT.withGro(options.offload()));
+                    UdpTransport.Options.DEFAULT.withGro(options.offload()).withMark(MARK));
         } catch (RuntimeException | InterruptedException e) {
+            link.removeRoutingRule();
             tun.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -418,7 +422,8 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
     private RawEspTransport rawTransport(ChildSaRecord child) {
         if (raw == null) {
             try {
-                raw = RawEspTransport.open((Inet4Address) child.local().getAddress(), new RawReceiver(data.new Inbound(false)));
+                raw = RawEspTransport.open((Inet4Address) child.local().getAddress(),
+                        new RawReceiver(data.new Inbound(false)), MARK);
             } catch (Exception e) {
                 throw new IllegalStateException("raw ESP (protocol 50) unavailable: " + e.getMessage()
                         + "; set encap = yes to carry ESP in UDP", e);
@@ -649,8 +654,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
             raw.close();
         }
         udp.close();
-        tun.close();
         routing.shutdownNow();
+        link.removeRoutingRule();
+        tun.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         log.info("natgw: stopped");
     }

@@ -10,6 +10,8 @@ enum PacketDrop {
     NO_POLICY,
     /** Held for a trap whose queue was full, or the IKE_SA never came up. */
     TRAP_QUEUE_FULL,
+    /** For a transport-mode SA but not a whole IPv4 datagram (an IPv6 packet, a fragment). */
+    NOT_TRANSPORTABLE,
     /** Larger than the tunnel MTU with DF set: answered with ICMP instead (RFC 1191, RFC 8201). */
     TOO_BIG,
     /** RFC 4301 §5.2: decrypted, but its addresses are outside the SA's selectors. */

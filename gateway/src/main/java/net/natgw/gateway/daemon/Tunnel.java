@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import java.net.Inet4Address;
 import java.util.concurrent.atomic.AtomicLong;
 import net.natgw.esp.InboundSa;
+import net.natgw.esp.Mode;
 import net.natgw.esp.OutboundSa;
 import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.sa.IkeSa;
@@ -26,6 +27,11 @@ final class Tunnel {
     final SelectorSet remoteTs;
     /** The largest inner packet that fits the outer path MTU once sealed and encapsulated. */
     final int mtu;
+    /** Transport mode: the upper layer of packets between the IKE endpoints ({@link TransportHeader}). */
+    final boolean transport;
+    /** In transport mode, the addresses a packet coming in is given back: the peer's, then ours. */
+    final byte[] remoteAddress;
+    final byte[] localAddress;
     final AtomicLong policyDrops = new AtomicLong();
     final AtomicLong tooBig = new AtomicLong();
     private final UdpPeer udp;
@@ -46,7 +52,11 @@ final class Tunnel {
         this.raw = raw;
         this.localTs = new SelectorSet(record.localTs());
         this.remoteTs = new SelectorSet(record.remoteTs());
-        this.mtu = innerMtu(pathMtu, out, record.udpEncapsulation());
+        this.transport = record.mode() == Mode.TRANSPORT;
+        this.remoteAddress = record.remote().getAddress().getAddress();
+        this.localAddress = record.local().getAddress().getAddress();
+        // In transport mode the inner IP header is not carried: the outer one replaces it.
+        this.mtu = innerMtu(pathMtu, out, record.udpEncapsulation()) + (transport ? IPV4_OVERHEAD : 0);
     }
 
     /**

@@ -82,7 +82,7 @@ public final class ManualEndpoint implements DatagramReceiver, AutoCloseable {
 
     private void open() throws Exception {
         if (config.encapsulation() == ManualSaConfig.Encapsulation.RAW) {
-            raw = RawEspTransport.open(config.local(), this);
+            raw = RawEspTransport.open(config.local(), this, 0);
             log.info("manual: {} and {} over raw ESP to {}", out, in, config.remote().getHostAddress());
             return;
         }

@@ -8,14 +8,56 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The link settings of the TUN device, made with iproute2's {@code ip} as an administrator
- * would: up, MTU, addresses, and one route per remote traffic selector. Off the packet path;
+ * would: up, MTU, addresses, and one route per remote traffic selector in natgw's own table,
+ * with the rule that keeps natgw's own packets out of it. Off the packet path;
  * every failure names the command and what {@code ip} said.
  */
 public final class IpLink {
+    /**
+     * natgw's routing table (strongSwan keeps its routes in 220 the same way) and the preference
+     * of the rule that consults it: before the main table (32766), after the local one (0).
+     */
+    public static final int TABLE = 4500;
+    private static final String RULE_PREFERENCE = "4500";
+    /** Bounds the removal of rules a killed daemon left behind. */
+    private static final int MAX_STALE_RULES = 16;
+
     private final String device;
 
     public IpLink(String device) {
         this.device = device;
+    }
+
+    /**
+     * Sends everything that does not carry {@code mark} through natgw's table before the main one
+     * ({@code ip rule add not fwmark M table T}, as wg-quick does). natgw's own IKE and ESP carry
+     * the mark, so a selector that covers the peer itself (transport mode, a 0.0.0.0/0 tunnel)
+     * never routes them into the tunnel they carry. Rules a killed daemon left are replaced.
+     */
+    public void addRoutingRule(int mark) {
+        removeRoutingRule();
+        for (String family : List.of("-4", "-6")) {
+            ip(family, "rule", "add", "not", "fwmark", "0x" + Integer.toHexString(mark), "table",
+                    Integer.toString(TABLE), "pref", RULE_PREFERENCE);
+            try {
+                ip(family, "route", "flush", "table", Integer.toString(TABLE));
+            } catch (TunException noTableYet) {
+                // ip says "FIB table does not exist": nothing was left behind.
+            }
+        }
+    }
+
+    /** Removes natgw's rules; the routes go with the TUN device. */
+    public void removeRoutingRule() {
+        for (String family : List.of("-4", "-6")) {
+            for (int i = 0; i < MAX_STALE_RULES; i++) {
+                try {
+                    ip(family, "rule", "del", "pref", RULE_PREFERENCE);
+                } catch (TunException none) {
+                    break;
+                }
+            }
+        }
     }
 
     /** Sets the MTU and brings the link up (writes to a TUN that is down fail with EIO). */
@@ -42,7 +84,8 @@ public final class IpLink {
      * is the source address for traffic the host itself sends.
      */
     public void route(String cidr, String source, int mtu) {
-        var args = new ArrayList<>(List.of("route", "replace", cidr, "dev", device, "mtu", Integer.toString(mtu)));
+        var args = new ArrayList<>(List.of("route", "replace", cidr, "dev", device, "mtu", Integer.toString(mtu),
+                "table", Integer.toString(TABLE)));
         if (source != null) {
             args.addAll(List.of("src", source));
         }
@@ -50,7 +93,7 @@ public final class IpLink {
     }
 
     public void removeRoute(String cidr) {
-        ip("route", "del", cidr, "dev", device);
+        ip("route", "del", cidr, "dev", device, "table", Integer.toString(TABLE));
     }
 
     private static void ip(String... args) {

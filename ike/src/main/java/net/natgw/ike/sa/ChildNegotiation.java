@@ -2,6 +2,7 @@ package net.natgw.ike.sa;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import net.natgw.esp.EncryptionAlgorithm;
@@ -116,6 +117,16 @@ final class ChildNegotiation {
         if (answer.isEmpty()) {
             throw new IkeProtocolException(NotifyType.TS_UNACCEPTABLE, "no selector in the answer");
         }
+    }
+
+    /**
+     * RFC 7296 §2.23.1: host selectors (one address) of the address's family moved to
+     * {@code address}, protocol and ports kept; other selectors are left as they are.
+     */
+    static List<TrafficSelector> atAddress(List<TrafficSelector> selectors, byte[] address) {
+        return selectors.stream().map(ts -> Arrays.equals(ts.start(), ts.end()) && ts.start().length == address.length
+                ? new TrafficSelector(ts.tsType(), ts.protocol(), ts.startPort(), ts.endPort(), address, address)
+                : ts).toList();
     }
 
     /**

@@ -55,13 +55,23 @@ final class ChildResponder {
                     continue;
                 }
                 try {
-                    // RFC 7296 §2.19: the side with virtual IPs is narrowed to them.
-                    var narrowedI = ChildNegotiation.onVirtualIps(ChildNegotiation.narrow(tsi, child.remoteTs()),
-                            sa.remoteVirtualIps());
-                    var narrowedR = ChildNegotiation.onVirtualIps(ChildNegotiation.narrow(tsr, child.localTs()),
-                            sa.localVirtualIps());
                     boolean useTransport = transport && child.mode() == Mode.TRANSPORT;
-                    return establish(sa, request, child, chosen.get(), narrowedI, narrowedR, useTransport, ni, nr);
+                    // RFC 7296 §2.23.1: transport-mode selectors name the hosts as the initiator
+                    // knows them; behind a NAT they are taken as the addresses this IKE SA has.
+                    var seenI = useTransport && sa.nat().remoteBehindNat()
+                            ? ChildNegotiation.atAddress(tsi, sa.remote().getAddress().getAddress()) : tsi;
+                    var seenR = useTransport && sa.nat().localBehindNat()
+                            ? ChildNegotiation.atAddress(tsr, sa.local().getAddress().getAddress()) : tsr;
+                    // RFC 7296 §2.19: the side with virtual IPs is narrowed to them.
+                    var narrowedI = ChildNegotiation.onVirtualIps(ChildNegotiation.narrow(seenI, child.remoteTs()),
+                            sa.remoteVirtualIps());
+                    var narrowedR = ChildNegotiation.onVirtualIps(ChildNegotiation.narrow(seenR, child.localTs()),
+                            sa.localVirtualIps());
+                    // ... and answered with the addresses the initiator gave.
+                    var answerI = seenI == tsi ? narrowedI : ChildNegotiation.atAddress(narrowedI, tsi.get(0).start());
+                    var answerR = seenR == tsr ? narrowedR : ChildNegotiation.atAddress(narrowedR, tsr.get(0).start());
+                    return establish(sa, request, child, chosen.get(), new Selectors(narrowedI, narrowedR, answerI,
+                            answerR), useTransport, ni, nr);
                 } catch (IkeProtocolException e) {
                     refusal = e;
                 }
@@ -73,9 +83,14 @@ final class ChildResponder {
         }
     }
 
+    /** The selectors the CHILD_SA gets, and the ones the response carries (RFC 7296 §2.23.1). */
+    private record Selectors(List<TrafficSelector> tsi, List<TrafficSelector> tsr, List<TrafficSelector> answerI,
+                             List<TrafficSelector> answerR) {
+    }
+
     private static List<Payload> establish(IkeSa sa, IkeMessage request, ChildConfig child, Proposal chosen,
-                                           List<TrafficSelector> tsi, List<TrafficSelector> tsr, boolean transport,
-                                           byte[] ni, byte[] nr) throws IkeProtocolException {
+                                           Selectors ts, boolean transport, byte[] ni, byte[] nr)
+            throws IkeProtocolException {
         var payloads = new ArrayList<Payload>();
         Optional<byte[]> pfs = Optional.empty();
         var groups = chosen.ofType(Transform.KE);
@@ -92,11 +107,11 @@ final class ChildResponder {
         int spiOut = ChildNegotiation.spi(chosen);
         var answer = new Proposal(chosen.number(), Proposal.ESP, ChildNegotiation.offer(child, spiIn).get(0).spi(),
                 chosen.transforms());
-        sa.childEstablished(ChildNegotiation.record(sa, child, answer, spiIn, spiOut, pfs, ni, nr, tsr, tsi,
+        sa.childEstablished(ChildNegotiation.record(sa, child, answer, spiIn, spiOut, pfs, ni, nr, ts.tsr(), ts.tsi(),
                 transport, false));
         payloads.add(0, new SaPayload(List.of(answer)));
-        payloads.add(new TsPayload(true, tsi));
-        payloads.add(new TsPayload(false, tsr));
+        payloads.add(new TsPayload(true, ts.answerI()));
+        payloads.add(new TsPayload(false, ts.answerR()));
         if (transport) {
             payloads.add(NotifyPayload.of(NotifyType.USE_TRANSPORT_MODE));
         }

@@ -15,12 +15,15 @@ import java.util.List;
 import java.util.Optional;
 import net.natgw.esp.EspSuite;
 import net.natgw.esp.InboundSa;
+import net.natgw.esp.Mode;
 import net.natgw.esp.OutboundSa;
 import net.natgw.esp.SaEventListener;
 import net.natgw.esp.SaParameters;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.config.ProposalParser;
 import net.natgw.ike.message.IkeMessage;
+import net.natgw.ike.message.Proposal;
 import net.natgw.ike.message.TrafficSelector;
 import org.junit.jupiter.api.Test;
 
@@ -239,6 +242,32 @@ class IkeExchangeTest {
         var auth = net.sent().stream().filter(d -> d.bytes()[18] == IkeMessage.IKE_AUTH).toList();
         assertTrue(auth.stream().allMatch(d -> d.to().getPort() == 4500 || d.from().getPort() == 4500),
                 "IKE_AUTH went to 4500 and came back from it: " + auth);
+    }
+
+    // I (10.1.0.2, behind NAT 203.0.113.1) --- TSi 10.1.0.2, TSr 203.0.113.2, USE_TRANSPORT_MODE --> R
+    // R takes TSi as the address the IKE SA comes from, and answers with the one it was given
+    @Test
+    void transportModeThroughANatUsesTheAddressesEachEndSees() {
+        net.nat(LEFT, FakeNetwork.ip("203.0.113.1"));
+        var proposals = ProposalParser.parseList("aes128gcm16", Proposal.ESP);
+        var leftHost = new ChildConfig("host", List.of(TrafficSelector.ofCidr("10.1.0.2/32")),
+                List.of(TrafficSelector.ofCidr("203.0.113.2/32")), proposals, Mode.TRANSPORT);
+        var rightHost = new ChildConfig("host", List.of(TrafficSelector.ofCidr("203.0.113.2/32")),
+                List.of(TrafficSelector.ofCidr("0.0.0.0/0")), proposals, Mode.TRANSPORT);
+        var l = left(PROPOSALS, "s").withChildren(List.of(leftHost));
+        var r = right(PROPOSALS, "s").withChildren(List.of(rightHost));
+        var e = engines(l, r);
+        e[0].initiate(l);
+        net.run();
+        ChildSaRecord initiator = leftEvents.children.get(0);
+        ChildSaRecord responder = rightEvents.children.get(0);
+        assertEquals(Mode.TRANSPORT, initiator.mode());
+        assertEquals(Mode.TRANSPORT, responder.mode());
+        assertEquals(List.of(TrafficSelector.ofCidr("10.1.0.2/32")), initiator.localTs());
+        assertEquals(List.of(TrafficSelector.ofCidr("203.0.113.2/32")), initiator.remoteTs());
+        assertEquals(List.of(TrafficSelector.ofCidr("203.0.113.1/32")), responder.remoteTs(),
+                "the responder sees the initiator at its NAT's address");
+        assertEquals(List.of(TrafficSelector.ofCidr("203.0.113.2/32")), responder.localTs());
     }
 
     @Test

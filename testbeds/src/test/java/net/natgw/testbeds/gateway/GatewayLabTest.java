@@ -35,6 +35,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Tag("lab")
 class GatewayLabTest {
     private static final Pattern RECEIVED = Pattern.compile("(\\d+) received");
+    private static final Pattern INBOUND_PACKETS = Pattern.compile("\"in\":\\{\"bytes\":\\d+,\"packets\":(\\d+)");
     private static final Duration IPERF = Duration.ofSeconds(3);
 
     @BeforeAll
@@ -134,6 +135,56 @@ class GatewayLabTest {
                         + "\nresponder log:\n" + responder.log(), e);
             }
         }
+    }
+
+    // natgw (host 10.1.0.2) --- USE_TRANSPORT_MODE ---> natgw (host 203.0.113.2): the hosts' own
+    // addresses talk, ESP carries TCP and ICMP without an inner IP header (RFC 4303 §3.1.1);
+    // through the NAT the responder sees the initiator at the NAT's address (RFC 7296 §2.23.1)
+    @ParameterizedTest
+    @EnumSource(names = {"NONE", "MASQUERADE"})
+    void natgwToNatgwInTransportMode(NatKind kind) throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, kind);
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
+            String initiatorConf = transport(tunnel.render(), tunnel, t.initiator().address() + "/32",
+                    t.responder().reachableAt() + "/32");
+            String responderConf = transport(tunnel.mirrored().render(), tunnel.mirrored(),
+                    t.responder().address() + "/32", "0.0.0.0/0");
+            var responder = NatgwDaemon.start(lab, t.responder(), responderConf, List.of());
+            var initiator = NatgwDaemon.start(lab, t.initiator(), initiatorConf, List.of());
+            try {
+                assertEquals(Reply.OK, initiator.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                initiator.awaitChildSa();
+                responder.awaitChildSa();
+                var r = t.initiator().namespace().tryExec(Duration.ofSeconds(15), "ping", "-n", "-c", "5", "-i", "0.3",
+                        "-W", "2", t.responder().reachableAt());
+                Matcher m = RECEIVED.matcher(r.stdout());
+                assertEquals(5, m.find() ? Integer.parseInt(m.group(1)) : 0, r.stdout());
+                double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().address(),
+                        t.responder().namespace(), t.responder().reachableAt(), IPERF);
+                assertTrue(bps > 20e6, "iperf3 TCP in transport mode: " + bps + " bit/s");
+                String sas = initiator.command("list-sas").text();
+                assertTrue(sas.contains("\"mode\":\"TRANSPORT\""), sas);
+                assertTrue(sas.contains("\"encap\":" + (kind != NatKind.NONE)), sas);
+                Matcher in = INBOUND_PACKETS.matcher(sas);
+                assertTrue(in.find() && Long.parseLong(in.group(1)) >= 5, "the replies came through ESP: " + sas);
+                record("gateway-natgw-to-natgw-transport-" + slug(kind), "natgw", "natgw", kind, String.format(
+                        "transport mode between the hosts' own addresses: 5/5 pings and iperf3 TCP %.0f Mbit/s, ESP %s",
+                        bps / 1e6, kind == NatKind.NONE ? "as IP protocol 50" : "in UDP 4500"));
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\ninitiator log:\n" + initiator.log()
+                        + "\nresponder log:\n" + responder.log(), e);
+            }
+        }
+    }
+
+    /** The lab tunnel's child in transport mode between the hosts themselves. */
+    private static String transport(String conf, PskTunnel tunnel, String localTs, String remoteTs) {
+        String selectors = "local_ts = " + tunnel.self().inner() + "/32\n"
+                + " ".repeat(8) + "remote_ts = " + tunnel.peer().inner() + "/32";
+        assertTrue(conf.contains(selectors), conf);
+        return conf.replace(selectors, "local_ts = " + localTs + "\n" + " ".repeat(8) + "remote_ts = " + remoteTs
+                + "\n" + " ".repeat(8) + "mode = transport");
     }
 
     private static String slug(NatKind kind) {
