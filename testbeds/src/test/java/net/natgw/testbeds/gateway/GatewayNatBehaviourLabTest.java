@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("lab")
 class GatewayNatBehaviourLabTest {
+    private static final Pattern INBOUND_PACKETS = Pattern.compile("\"in\":\\{\"bytes\":\\d+,\"packets\":(\\d+)");
     private static final Pattern SPI_I = Pattern.compile("\"spi-i\":\"([0-9a-f]+)\"");
 
     @BeforeAll
@@ -345,6 +346,41 @@ class GatewayNatBehaviourLabTest {
                 assertEquals(3, pingFrom(t.initiator().namespace(), t.responder().inner()));
                 record("gateway-road-warrior-client", "natgw", "strongSwan " + StrongSwan.version(),
                         NatKind.MASQUERADE, "natgw got 10.10.0.1 from strongSwan's pool, 3/3 pings from it");
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan:\n"
+                        + swan.log(), e);
+            }
+        }
+    }
+
+    // natgw (vips = 0.0.0.0, remote_ts = 0.0.0.0/0) behind MASQUERADE === strongSwan: a full tunnel.
+    // Everything the client's host sends goes in, even to the server's public address; natgw's own
+    // IKE and ESP to that address carry its mark and bypass natgw's table
+    @Test
+    void aFullTunnelCarriesTrafficToThePeerItselfWithoutCapturingIke() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            var swan = StrongSwan.start(lab, t.responder());
+            swan.load(RoadWarriors.server(t.responder(), "0.0.0.0/0"));
+            var natgw = NatgwDaemon.start(lab, t.initiator(), RoadWarriors.client(t.initiator(), "one",
+                    t.responder(), "0.0.0.0/0"), List.of());
+            try {
+                assertEquals(Reply.OK, natgw.command("initiate", "--child", "net").exitCode());
+                natgw.awaitChildSa();
+                assertEquals(3, pingFrom(t.initiator().namespace(), t.responder().inner()));
+                assertEquals(3, pingFrom(t.initiator().namespace(), t.responder().reachableAt()),
+                        "the server's public address, through the tunnel");
+                String sas = natgw.command("list-sas").text();
+                Matcher in = INBOUND_PACKETS.matcher(sas);
+                assertTrue(in.find() && Long.parseLong(in.group(1)) >= 6, "both pings came back in ESP: " + sas);
+                String route = t.initiator().namespace().exec("ip", "route", "get", t.responder().reachableAt());
+                assertTrue(route.contains("natgw0"), "the host's own traffic goes into the tunnel: " + route);
+                String marked = t.initiator().namespace().exec("ip", "route", "get", t.responder().reachableAt(),
+                        "mark", "0x4500");
+                assertTrue(!marked.contains("natgw0"), "natgw's marked packets do not: " + marked);
+                record("gateway-road-warrior-full-tunnel", "natgw", "strongSwan " + StrongSwan.version(),
+                        NatKind.MASQUERADE, "remote_ts = 0.0.0.0/0: 3/3 pings to the server's inner and public "
+                                + "addresses through the tunnel; IKE and ESP (SO_MARK) bypass natgw's table");
             } catch (AssertionError | LabException e) {
                 throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan:\n"
                         + swan.log(), e);

@@ -14,6 +14,11 @@ final class RoadWarriors {
     }
 
     static String server(Host server) {
+        return server(server, server.inner() + "/32");
+    }
+
+    /** The server handing out {@code localTs}: its inner address, or 0.0.0.0/0 for full tunnels. */
+    static String server(Host server, String localTs) {
         return """
                 connections {
                   rw {
@@ -31,7 +36,7 @@ final class RoadWarriors {
                     }
                     children {
                       net {
-                        local_ts = %s/32
+                        local_ts = %s
                         esp_proposals = aes128gcm16
                       }
                     }
@@ -48,10 +53,15 @@ final class RoadWarriors {
                     secret = "%s"
                   }
                 }
-                """.formatted(server.address(), server.inner(), SECRET);
+                """.formatted(server.address(), localTs, SECRET);
     }
 
     static String client(Host client, String name, Host server) {
+        return client(client, name, server, server.inner() + "/32");
+    }
+
+    /** A client sending {@code remoteTs} through the tunnel: the server's inner address, or everything. */
+    static String client(Host client, String name, Host server, String remoteTs) {
         return """
                 connections {
                   rw {
@@ -70,7 +80,7 @@ final class RoadWarriors {
                     }
                     children {
                       net {
-                        remote_ts = %s/32
+                        remote_ts = %s
                         esp_proposals = aes128gcm16
                       }
                     }
@@ -83,6 +93,6 @@ final class RoadWarriors {
                     secret = "%s"
                   }
                 }
-                """.formatted(client.address(), server.reachableAt(), name, server.inner(), name, SECRET);
+                """.formatted(client.address(), server.reachableAt(), name, remoteTs, name, SECRET);
     }
 }
