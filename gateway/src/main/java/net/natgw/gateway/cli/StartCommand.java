@@ -16,7 +16,7 @@ import net.natgw.gateway.tun.TunException;
 final class StartCommand {
     static final String USAGE = """
               start --config FILE [--socket PATH] [--tun NAME] [--path-mtu N] [--keepalive S]
-                    [--mss-clamp] [--no-offload]
+                    [--mss-clamp] [--no-offload] [--retransmit-timeout S] [--retransmit-tries N]
                                       run the gateway in the foreground: the connections of a
                                       swanctl.conf-style FILE, a TUN device (default natgw0),
                                       the control socket (default /run/natgw/natgw.sock)
@@ -40,6 +40,9 @@ final class StartCommand {
         boolean mssClamp = options.flag("--mss-clamp");
         var keepalive = Duration.ofSeconds(options.integer("--keepalive",
                 (int) Gateway.Options.DEFAULT_KEEPALIVE.toSeconds(), 1, 3600));
+        var retransmitTimeout = Duration.ofSeconds(options.integer("--retransmit-timeout",
+                (int) Gateway.Options.DEFAULT_RETRANSMIT_TIMEOUT.toSeconds(), 1, 600));
+        int retransmitTries = options.integer("--retransmit-tries", Gateway.Options.DEFAULT_RETRANSMIT_TRIES, 0, 20);
         options.noneLeft();
         GatewayConfig loaded;
         try {
@@ -50,7 +53,8 @@ final class StartCommand {
         }
         Gateway gateway;
         try {
-            gateway = Gateway.start(new Gateway.Options(config, tun, pathMtu, offload, keepalive, mssClamp), loaded);
+            gateway = Gateway.start(new Gateway.Options(config, tun, pathMtu, offload, keepalive, mssClamp,
+                    retransmitTimeout, retransmitTries), loaded);
         } catch (TunException | IllegalStateException e) {
             err.println("natgw start: " + e.getMessage());
             return 1;

@@ -29,4 +29,10 @@ public record Connection(String name, int version, IkeConfig ike, int localPort,
         vips = List.copyOf(vips);
         children = List.copyOf(children);
     }
+
+    /** The same connection negotiating with {@code other} IKE settings. */
+    public Connection withIke(IkeConfig other) {
+        return new Connection(name, version, other, localPort, pools, vips, rekeyTime, overTime, randTime, dpdTimeout,
+                keyingtries, children);
+    }
 }

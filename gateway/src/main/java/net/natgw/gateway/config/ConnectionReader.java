@@ -15,6 +15,7 @@ import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.ProposalParser;
 import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.Proposal;
+import net.natgw.natt.Rfc3948;
 
 /** One {@code connections.<name>} section: its IKE part, its two authentication rounds, its children. */
 final class ConnectionReader {
@@ -82,8 +83,13 @@ final class ConnectionReader {
         n.get("unique", ConnectionReader::unique, "no");
         InetAddress local = n.get("local_addrs", ConnectionReader::localAddress, ANY4);
         Optional<InetAddress> remote = n.get("remote_addrs", ConnectionReader::remoteAddress, Optional.empty());
-        int localPort = n.get("local_port", f -> Values.number(f, 1, 65535), 500);
-        int remotePort = n.get("remote_port", f -> Values.number(f, 1, 65535), 500);
+        int localPort = n.get("local_port", ConnectionReader::localPort, Rfc3948.IKE_PORT);
+        int remotePort = n.get("remote_port", f -> Values.number(f, 1, 65535), localPort);
+        if ((localPort == Rfc3948.IKE_PORT) != (remotePort == Rfc3948.IKE_PORT)) {
+            throw n.field("remote_port").or(() -> n.field("local_port")).orElseThrow().error("local_port = "
+                    + localPort + " and remote_port = " + remotePort + " do not go together: IKE to a port other "
+                    + "than 500 leaves from 4500 with the non-ESP marker (RFC 3948 §2.2), as strongSwan's does");
+        }
         List<Proposal> proposals = n.get("proposals", f -> proposals(f, Proposal.IKE),
                 ProposalParser.parseList(DEFAULT_IKE_PROPOSALS, Proposal.IKE));
         boolean encap = n.get("encap", Values::bool, false);
@@ -155,6 +161,16 @@ final class ConnectionReader {
                 children.stream().map(Child::config).toList(), vips, poolNames.stream().map(leasing::get).toList());
         return new Connection(n.name(), version, ike, localPort, poolNames, vips, rekeyTime, overTime, randTime,
                 dpdTimeout, keyingtries, children);
+    }
+
+    /** RFC 7296 §2.23: IKE starts on 500 and floats to 4500, or starts on 4500. */
+    private static int localPort(Field f) throws ConfigException {
+        int port = Values.number(f, 1, 65535);
+        if (port != Rfc3948.IKE_PORT && port != Rfc3948.NATT_PORT) {
+            throw f.error(port + ": natgw sends IKE from 500 (floating to 4500) or from 4500 from the start, "
+                    + "like strongSwan's socket-default");
+        }
+        return port;
     }
 
     private static int version(Field f) throws ConfigException {

@@ -1,6 +1,7 @@
 package net.natgw.gateway.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import net.natgw.ike.config.AddressPool;
@@ -26,6 +27,12 @@ public record GatewayConfig(List<Connection> connections, List<Pool> pools, List
     }
 
     /** Reads and checks a swanctl.conf and everything it includes and names. */
+    /** Every connection with the daemon's retransmission schedule (RFC 7296 §2.1). */
+    public GatewayConfig withRetransmits(Duration base, int tries) {
+        return new GatewayConfig(connections.stream().map(c -> c.withIke(c.ike().withRetransmits(base, tries)))
+                .toList(), pools, sources);
+    }
+
     public static GatewayConfig load(Path file) throws ConfigException {
         return load(file, List.of());
     }

@@ -76,12 +76,17 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
      * @param offload  TCP segmentation and checksums through the TUN device's virtio header
      * @param keepalive RFC 3948 §4 interval of NAT keepalives (strongSwan's charon.keep_alive)
      * @param mssClamp  lower the MSS option of TCP SYNs crossing a tunnel to what its MTU carries
+     * @param retransmitTimeout first IKE retransmission after this long, then doubled (RFC 7296 §2.1;
+     *                  strongSwan's charon.retransmit_timeout)
+     * @param retransmitTries   retransmissions before a request is given up (charon.retransmit_tries)
      */
     public record Options(Path config, String tun, int pathMtu, boolean offload, Duration keepalive,
-                          boolean mssClamp) {
+                          boolean mssClamp, Duration retransmitTimeout, int retransmitTries) {
         public static final String DEFAULT_TUN = "natgw0";
         public static final int DEFAULT_PATH_MTU = 1500;
         public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(20);
+        public static final Duration DEFAULT_RETRANSMIT_TIMEOUT = Duration.ofSeconds(2);
+        public static final int DEFAULT_RETRANSMIT_TRIES = 5;
     }
 
     private final Options options;
@@ -105,11 +110,13 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
     private final Map<ChildSaRecord, Tunnel> tunnels = new HashMap<>();
     /** IKE SAs the operator (or a reload) deleted: no DPD or close action follows. */
     private final Set<IkeSa> deliberate = new HashSet<>();
+    /** swanctl's keyingtries: the attempts each connection made since it was last established. */
+    private final Map<String, Integer> keyingTries = new HashMap<>();
     private final long started = System.nanoTime();
 
     private Gateway(Options options, GatewayConfig config) throws InterruptedException {
         this.options = options;
-        this.config = config;
+        this.config = config.withRetransmits(options.retransmitTimeout(), options.retransmitTries());
         InetAddress local = listenAddress(config);
         this.group = EventLoops.create(1);
         this.loop = group.next();
@@ -127,7 +134,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
-        this.engine = new IkeEngine(new UdpIkeTransport(udp, loop), this, new SecureRandom(), ikeConfigs(config));
+        this.engine = new IkeEngine(new UdpIkeTransport(udp, loop), this, new SecureRandom(), ikeConfigs(this.config));
         this.data = new DataPlane(tun, policies, udp, options.mssClamp(), trap -> loop.execute(() -> trapped(trap)));
         this.udpInbound = data.new Inbound(true);
         loop.scheduleAtFixedRate(this::watchLiveness, 1, 1, TimeUnit.SECONDS);
@@ -269,6 +276,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         log.info("{} established {}...{} ({}), SPIs {}_i {}_r", sa.name(), sa.local(), sa.remote(), sa.nat(),
                 Long.toHexString(sa.spiI()), Long.toHexString(sa.spiR()));
         addVirtualIps(sa);
+        keyingTries.remove(sa.config().name());
         connection(sa.config().name()).ifPresent(c -> {
             scheduleIkeRekey(sa, c);
             if (sa.isInitiator()) {
@@ -299,13 +307,21 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
 
     private void scheduleIkeRekey(IkeSa sa, Connection c) {
         Duration when = jittered(c.rekeyTime(), c.randTime());
-        if (!when.isZero()) {
-            loop.schedule(() -> {
-                if (sa.state() == IkeSaState.ESTABLISHED) {
-                    sa.rekey();
-                }
-            }, when.toMillis(), TimeUnit.MILLISECONDS);
+        if (when.isZero()) {
+            return;
         }
+        loop.schedule(() -> {
+            if (sa.state() == IkeSaState.ESTABLISHED) {
+                sa.rekey();
+            }
+        }, when.toMillis(), TimeUnit.MILLISECONDS);
+        // swanctl's over_time: the hard lifetime, for an IKE SA whose rekey has not succeeded by then.
+        Duration hard = c.rekeyTime().plus(c.overTime());
+        loop.schedule(() -> {
+            if (sa.state() == IkeSaState.ESTABLISHED) {
+                sa.expire("not rekeyed within rekey_time + over_time (" + hard.toSeconds() + " s)");
+            }
+        }, hard.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** strongSwan's rekey time minus a random part of rand_time, so both ends rarely collide. */
@@ -470,7 +486,28 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         if (deliberate.remove(sa)) {
             return;
         }
+        if (sa.isInitiator() && sa.connectTimedOut()) {
+            connection(sa.config().name()).ifPresent(c -> keyingTry(c, sa.config().children().get(0).name()));
+            return;
+        }
         connection(sa.config().name()).ifPresent(c -> afterLoss(c, reason));
+    }
+
+    /**
+     * swanctl's keyingtries: a peer that did not answer the initial exchanges is tried again,
+     * that many times in all (0: until it answers); a refusal is not retried.
+     */
+    private void keyingTry(Connection c, String child) {
+        int made = keyingTries.merge(c.name(), 1, Integer::sum);
+        if (c.keyingtries() != 0 && made >= c.keyingtries()) {
+            keyingTries.remove(c.name());
+            log.info("{}: the peer did not answer, giving up after {} keying tr{}", c.name(), made,
+                    made == 1 ? "y" : "ies");
+            return;
+        }
+        log.info("{}: the peer did not answer, keying try {} of {}", c.name(), made + 1,
+                c.keyingtries() == 0 ? "unlimited" : Integer.toString(c.keyingtries()));
+        initiate(c, child);
     }
 
     /** swanctl's dpd_action / close_action = restart: bring the connection back once it is lost. */
@@ -553,7 +590,8 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
     String reload() {
         GatewayConfig next;
         try {
-            next = GatewayConfig.load(options.config(), config.addressPools());
+            next = GatewayConfig.load(options.config(), config.addressPools())
+                    .withRetransmits(options.retransmitTimeout(), options.retransmitTries());
         } catch (ConfigException e) {
             throw new CommandException("configuration not reloaded: " + e.getMessage());
         }

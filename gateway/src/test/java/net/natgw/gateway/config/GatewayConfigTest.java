@@ -552,6 +552,24 @@ class GatewayConfigTest {
         assertTrue(hex.startsWith(at(41) + "secrets.ike-moon-sun.secret: not hex after \"0x\": "), hex);
     }
 
+    // RFC 7296 §2.23: IKE from 500 floating to 4500, or from 4500 (with the marker) from the start
+    @Test
+    void localPortIs500Or4500AndAgreesWithRemotePort() throws Exception {
+        assertEquals(500, load(SITE_TO_SITE).connections().get(0).ike().remotePort());
+        var from4500 = load(siteToSite(9, "local_port = 4500")).connections().get(0);
+        assertEquals(4500, from4500.localPort());
+        assertEquals(4500, from4500.ike().remotePort(), "remote_port follows: IKE from 4500 carries the marker");
+        assertEquals(at(9) + "connections.gw-gw.local_port: 1500: natgw sends IKE from 500 (floating to 4500) or"
+                + " from 4500 from the start, like strongSwan's socket-default", error(siteToSite(9, "local_port = 1500")));
+        assertEquals(at(9) + "connections.gw-gw.remote_port: local_port = 500 and remote_port = 4500 do not go"
+                + " together: IKE to a port other than 500 leaves from 4500 with the non-ESP marker (RFC 3948 §2.2),"
+                + " as strongSwan's does", error(siteToSite(9, "remote_port = 4500")));
+        var both = new ArrayList<>(SITE_TO_SITE);
+        both.set(8, "local_port = 4500");
+        both.set(9, "remote_port = 4501");
+        assertEquals(4501, load(both).connections().get(0).ike().remotePort());
+    }
+
     @Test
     void ikeVersion1IsNotImplementedYet() throws Exception {
         assertEquals(at(4) + "connections.gw-gw.version: IKEv1 is not implemented yet (use 2, or 0 for either)",

@@ -95,8 +95,12 @@ public final class IkeEngine {
         var remote = new InetSocketAddress(config.remote().orElseThrow(
                 () -> new IllegalArgumentException(config.name() + ": no remote address to initiate to")),
                 config.remotePort());
-        var sa = new IkeSa(this, true, nextIkeId++, config, new InetSocketAddress(config.local(), Rfc3948.IKE_PORT),
-                remote);
+        // RFC 7296 §2.23: an initiator may use port 4500 from the start; strongSwan does when the
+        // peer's port is not 500, with the non-ESP marker in front of IKE.
+        boolean nattPort = config.remotePort() != Rfc3948.IKE_PORT;
+        var sa = new IkeSa(this, true, nextIkeId++, config, new InetSocketAddress(config.local(),
+                nattPort ? Rfc3948.NATT_PORT : Rfc3948.IKE_PORT), remote);
+        sa.nattPort = nattPort;
         sa.spiI = allocateIkeSpi();
         bySpi.put(sa.spiI, sa);
         sa.ni = nonce();
@@ -164,6 +168,8 @@ public final class IkeEngine {
 
     IkeSa createResponder(IkeConfig config, long spiI, InetSocketAddress from, InetSocketAddress to) {
         var sa = new IkeSa(this, false, nextIkeId++, config, to, from);
+        // An initiator that started on 4500 is answered there, with the marker (RFC 7296 §2.23).
+        sa.nattPort = to.getPort() == Rfc3948.NATT_PORT;
         sa.spiI = spiI;
         sa.spiR = allocateIkeSpi();
         bySpi.put(sa.spiR, sa);

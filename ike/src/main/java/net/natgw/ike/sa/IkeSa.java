@@ -71,6 +71,7 @@ public final class IkeSa {
     private byte[] lastResponse;
     private int lastResponseId = -1;
     private long lastHeard;
+    private boolean connectTimedOut;
     private String destroyAfterResponse;
     private IkeTransport.Cancellable dpdTimer;
 
@@ -283,6 +284,7 @@ public final class IkeSa {
             } else {
                 Exchange timedOut = pending;
                 pending = null;
+                connectTimedOut = state == IkeSaState.CONNECTING;
                 timedOut.timedOut(this);
             }
         }, wait);
@@ -443,6 +445,14 @@ public final class IkeSa {
             log.info("{} CHILD_SA {}{{}} deleted", name(), child.name(), child.uniqueId());
             engine.listener().childSaDeleted(this, child);
         }
+    }
+
+    /**
+     * The SA ended because the peer stopped answering before it was established: the case
+     * swanctl's {@code keyingtries} starts over for, unlike a refusal (an error notify).
+     */
+    public boolean connectTimedOut() {
+        return connectTimedOut;
     }
 
     /** How long nothing authenticated (IKE or ESP) came from the peer. */
@@ -663,6 +673,17 @@ public final class IkeSa {
         }
     }
 
+    /**
+     * The SA's hard lifetime ended (swanctl's over_time after a rekey that did not complete): the
+     * peer gets one DELETE, not retransmitted and not queued behind what is outstanding, and the
+     * SA is forgotten at once.
+     */
+    public void expire(String reason) {
+        if (state == IkeSaState.ESTABLISHED || state == IkeSaState.DELETING) {
+            sendOnceAndDestroy(DeletePayload.ikeSa(), reason);
+        }
+    }
+
     /** Deletes one CHILD_SA with the peer (INFORMATIONAL with D of its inbound SPI). */
     public void deleteChild(ChildSaRecord child) {
         queue(Informational.deleteChild(child));
@@ -674,8 +695,9 @@ public final class IkeSa {
      * same for a Delete of an IKE SA that IKE_AUTH left unusable.
      */
     private void sendOnceAndDestroy(Payload payload, String reason) {
-        var message = new IkeMessage(spiI, spiR, IkeMessage.INFORMATIONAL, initiator, false, nextRequestId,
-                List.of(payload));
+        // After a request still outstanding: the peer may have answered it, and then expects the next.
+        int id = pending == null ? nextRequestId : nextRequestId + 1;
+        var message = new IkeMessage(spiI, spiR, IkeMessage.INFORMATIONAL, initiator, false, id, List.of(payload));
         log.info("{} sending {}", name(), message);
         engine.transport().send(encode(message), local, remote, nattPort);
         destroy(reason);

@@ -179,9 +179,10 @@ class IkeExchangeTest {
     @Test
     void noCommonProposalFailsWithNoProposalChosen() {
         var e = engines(left("aes256-sha256-modp2048", "s"), right(PROPOSALS, "s"));
-        e[0].initiate(left("aes256-sha256-modp2048", "s"));
+        IkeSa sa = e[0].initiate(left("aes256-sha256-modp2048", "s"));
         net.run();
         assertTrue(leftEvents.log.get(0).contains("NO_PROPOSAL_CHOSEN"), leftEvents.log.toString());
+        assertFalse(sa.connectTimedOut(), "a refusal is not retried by keyingtries");
         assertEquals(List.of(), e[0].ikeSas());
         assertEquals(List.of(), e[1].ikeSas());
     }
@@ -216,11 +217,12 @@ class IkeExchangeTest {
     void anUnansweredInitiatorGivesUpAfterItsRetransmissions() {
         var e = engines(left(PROPOSALS, "s").withRetransmits(Duration.ofSeconds(1), 3), right(PROPOSALS, "s"));
         net.dropWhen(d -> true);
-        e[0].initiate(left(PROPOSALS, "s").withRetransmits(Duration.ofSeconds(1), 3));
+        IkeSa sa = e[0].initiate(left(PROPOSALS, "s").withRetransmits(Duration.ofSeconds(1), 3));
         net.advance(Duration.ofSeconds(60));
         assertEquals(4, net.sent().size(), "the request and three retransmissions");
         assertTrue(leftEvents.log.get(0).startsWith("deleted: no response to IKE_SA_INIT"), leftEvents.log.toString());
         assertEquals(List.of(), e[0].ikeSas());
+        assertTrue(sa.connectTimedOut(), "what keyingtries starts over for");
     }
 
     // I (behind NAT) --- IKE_SA_INIT from 500 -----> R   NAT-D shows the NAT
@@ -242,6 +244,43 @@ class IkeExchangeTest {
         var auth = net.sent().stream().filter(d -> d.bytes()[18] == IkeMessage.IKE_AUTH).toList();
         assertTrue(auth.stream().allMatch(d -> d.to().getPort() == 4500 || d.from().getPort() == 4500),
                 "IKE_AUTH went to 4500 and came back from it: " + auth);
+    }
+
+    // I === R, then R hears nothing: I's rekey (request 2) is outstanding when the hard lifetime
+    // ends the SA; one DELETE goes out as request 3 and the SA is gone at once
+    @Test
+    void anExpiredIkeSaSendsOneDeleteAndIsGoneAtOnce() {
+        var e = engines(left(PROPOSALS, "s"), right(PROPOSALS, "s"));
+        IkeSa sa = e[0].initiate(left(PROPOSALS, "s"));
+        net.run();
+        net.dropWhen(d -> true);
+        sa.rekey();
+        net.run();
+        int before = net.sent().size();
+        sa.expire("hard lifetime");
+        assertEquals(IkeSaState.DELETED, sa.state());
+        assertEquals(List.of(), e[0].ikeSas());
+        assertEquals(before + 1, net.sent().size(), "one DELETE");
+        byte[] delete = net.sent().get(before).bytes();
+        assertEquals(3, ByteBuffer.wrap(delete, 20, 4).getInt(), "after the outstanding request 2");
+        assertTrue(leftEvents.log.contains("deleted: hard lifetime"), leftEvents.log.toString());
+    }
+
+    // I --- IKE_SA_INIT from 4500 to 4500 (remote_port = 4500) ---> R   answered from 4500
+    @Test
+    void anInitiatorMayStartOnTheNattPort() {
+        IkeConfig base = left(PROPOSALS, "s");
+        var l = new IkeConfig(base.name(), base.local(), base.remote(), 4500, base.proposals(), base.localId(),
+                base.remoteId(), base.psk(), base.certificates(), base.forceEncap(), base.keepalive(), base.dpdDelay(),
+                base.retransmitBase(), base.retransmitTries(), base.children());
+        var e = engines(l, right(PROPOSALS, "s"));
+        IkeSa sa = e[0].initiate(l);
+        net.run();
+        assertEquals(IkeSaState.ESTABLISHED, sa.state());
+        assertEquals(4500, sa.local().getPort());
+        assertTrue(net.sent().stream().allMatch(d -> d.from().getPort() == 4500 && d.to().getPort() == 4500),
+                "every message from 4500 to 4500: " + net.sent());
+        assertFalse(leftEvents.children.get(0).udpEncapsulation(), "no NAT: ESP need not be in UDP (§2.23)");
     }
 
     // I (10.1.0.2, behind NAT 203.0.113.1) --- TSi 10.1.0.2, TSr 203.0.113.2, USE_TRANSPORT_MODE --> R

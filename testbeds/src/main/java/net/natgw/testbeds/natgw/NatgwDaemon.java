@@ -1,6 +1,7 @@
 package net.natgw.testbeds.natgw;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import net.natgw.gateway.control.ControlClient;
@@ -62,14 +63,18 @@ public final class NatgwDaemon {
      * list as JSON.
      */
     public String awaitChildSa() throws InterruptedException {
-        for (int i = 0; i < 200; i++) {
+        return awaitChildSa(Duration.ofSeconds(10));
+    }
+
+    public String awaitChildSa(Duration limit) throws InterruptedException {
+        for (long i = 0; i < limit.toMillis() / 50; i++) {
             String sas = command("list-sas").text();
             if (sas.contains("\"routed\":true")) {
                 return sas;
             }
             Thread.sleep(50);
         }
-        throw new LabException("no CHILD_SA after 10 s: " + text("list-sas").text());
+        throw new LabException("no CHILD_SA after " + limit.toSeconds() + " s: " + text("list-sas").text());
     }
 
     /** One command as {@code natgw WORDS --json}: its exit code and JSON output. */
