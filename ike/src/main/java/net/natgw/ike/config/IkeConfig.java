@@ -1,6 +1,7 @@
 package net.natgw.ike.config;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -64,6 +65,12 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
                 IdPayload.parse(true, localId), remoteId.map(id -> IdPayload.parse(false, id)),
                 psk.getBytes(StandardCharsets.UTF_8), Optional.empty(), false, Duration.ofSeconds(20), Duration.ZERO,
                 Duration.ofSeconds(2), 5, children);
+    }
+
+    /** Whether this configuration answers a peer at {@code from} that wrote to {@code to}. */
+    public boolean answers(InetSocketAddress from, InetSocketAddress to) {
+        return (local.isAnyLocalAddress() || local.equals(to.getAddress()))
+                && remote.map(r -> r.equals(from.getAddress())).orElse(true);
     }
 
     public IkeConfig withDpdDelay(Duration delay) {

@@ -153,17 +153,12 @@ public final class IkeEngine {
             sendCookie(request, from, to);
             return;
         }
-        Optional<IkeConfig> config = configs.stream().filter(c -> matchesAddresses(c, from, to)).findFirst();
+        Optional<IkeConfig> config = configs.stream().filter(c -> c.answers(from, to)).findFirst();
         if (config.isEmpty()) {
             countDrop("IKE_SA_INIT from " + from + " to " + to + ": no configuration for these addresses");
             return;
         }
         IkeSaInit.respond(this, config.get(), request, datagram, from, to);
-    }
-
-    private static boolean matchesAddresses(IkeConfig c, InetSocketAddress from, InetSocketAddress to) {
-        return (c.local().isAnyLocalAddress() || c.local().equals(to.getAddress()))
-                && c.remote().map(r -> r.equals(from.getAddress())).orElse(true);
     }
 
     IkeSa createResponder(IkeConfig config, long spiI, InetSocketAddress from, InetSocketAddress to) {
@@ -188,7 +183,7 @@ public final class IkeEngine {
      */
     IkeConfig configFor(IkeSa sa, IdPayload idi, Optional<IdPayload> idr) throws IkeProtocolException {
         return configs.stream()
-                .filter(c -> matchesAddresses(c, sa.remote, sa.local))
+                .filter(c -> c.answers(sa.remote, sa.local))
                 .filter(c -> c.remoteId().map(id -> id.sameIdentity(idi.as(false))).orElse(true))
                 .filter(c -> idr.map(id -> id.sameIdentity(c.localId().as(false))).orElse(true))
                 .min((a, b) -> Boolean.compare(a.remoteId().isEmpty(), b.remoteId().isEmpty()))

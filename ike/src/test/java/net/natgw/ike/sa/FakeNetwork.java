@@ -21,14 +21,19 @@ import java.util.function.Predicate;
  * rules (drop, duplicate, hold back to reorder). An optional NAT rewrites one host's source
  * endpoint, as MASQUERADE would, and the replies back.
  */
-final class FakeNetwork {
-    record Datagram(byte[] bytes, InetSocketAddress from, InetSocketAddress to) {
+public final class FakeNetwork {
+    /** What a host hands received datagrams to: an IKEv2 or an IKEv1 engine. */
+    public interface Host {
+        void receive(byte[] datagram, InetSocketAddress from, InetSocketAddress to, boolean nattPort);
+    }
+
+    public record Datagram(byte[] bytes, InetSocketAddress from, InetSocketAddress to) {
     }
 
     private record Timer(long at, long order, Runnable task, boolean[] cancelled) {
     }
 
-    private final Map<InetAddress, IkeEngine> hosts = new HashMap<>();
+    private final Map<InetAddress, Host> hosts = new HashMap<>();
     private final Deque<Datagram> wire = new ArrayDeque<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> a.at != b.at
             ? Long.compare(a.at, b.at) : Long.compare(a.order, b.order));
@@ -41,7 +46,7 @@ final class FakeNetwork {
     private InetAddress natPublic;
     private final Map<InetSocketAddress, Integer> natPorts = new HashMap<>();
 
-    static InetAddress ip(String address) {
+    public static InetAddress ip(String address) {
         try {
             return InetAddress.getByName(address);
         } catch (UnknownHostException e) {
@@ -50,7 +55,7 @@ final class FakeNetwork {
     }
 
     /** The transport of the host at {@code address}. */
-    IkeTransport transportFor() {
+    public IkeTransport transportFor() {
         return new IkeTransport() {
             @Override
             public void send(byte[] message, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
@@ -79,28 +84,32 @@ final class FakeNetwork {
         };
     }
 
-    void attach(InetAddress address, IkeEngine engine) {
-        hosts.put(address, engine);
+    public void attach(InetAddress address, IkeEngine engine) {
+        hosts.put(address, engine::receive);
+    }
+
+    public void attach(InetAddress address, Host host) {
+        hosts.put(address, host);
     }
 
     /**
      * Puts {@code inside} behind a NAT with the public address {@code outside} and new ports;
      * called again with the same {@code outside}, puts another host behind the same NAT.
      */
-    void nat(InetAddress inside, InetAddress outside) {
+    public void nat(InetAddress inside, InetAddress outside) {
         natInside.add(inside);
         natPublic = outside;
     }
 
-    void dropWhen(Predicate<Datagram> rule) {
+    public void dropWhen(Predicate<Datagram> rule) {
         drop = rule;
     }
 
-    void duplicateWhen(Predicate<Datagram> rule) {
+    public void duplicateWhen(Predicate<Datagram> rule) {
         duplicate = rule;
     }
 
-    List<Datagram> sent() {
+    public List<Datagram> sent() {
         return sent;
     }
 
@@ -125,7 +134,7 @@ final class FakeNetwork {
     }
 
     /** Delivers everything on the wire, and what that sends, until the wire is empty. */
-    void run() {
+    public void run() {
         for (int steps = 0; !wire.isEmpty(); steps++) {
             if (steps > 10_000) {
                 throw new AssertionError("the engines never stop talking");
@@ -135,7 +144,7 @@ final class FakeNetwork {
     }
 
     /** Delivers the datagrams on the wire in reverse order, then runs on. */
-    void runReordered() {
+    public void runReordered() {
         var held = new ArrayList<>(wire);
         wire.clear();
         for (int i = held.size() - 1; i >= 0; i--) {
@@ -149,14 +158,14 @@ final class FakeNetwork {
         if (to == null) {
             return; // no NAT mapping: dropped by the NAT
         }
-        IkeEngine engine = hosts.get(to.getAddress());
+        Host engine = hosts.get(to.getAddress());
         if (engine != null) {
             engine.receive(d.bytes(), d.from(), to, to.getPort() == 4500);
         }
     }
 
     /** Moves the clock, firing due timers in order and running the network after each. */
-    void advance(Duration d) {
+    public void advance(Duration d) {
         long until = now + d.toNanos();
         while (!timers.isEmpty() && timers.peek().at <= until) {
             Timer t = timers.poll();

@@ -7,15 +7,14 @@ import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The phase 1 ciphers (RFC 2409 Appendix A, RFC 3602 for AES): CBC over whole blocks, without
- * padding of its own, since ISAKMP pads the payload chain itself (Appendix B).
+ * The phase 1 cipher (RFC 2409 Appendix A, RFC 3602): AES-CBC over whole blocks, without padding
+ * of its own, since ISAKMP pads the payload chain itself (Appendix B). natgw proposes and
+ * accepts no other.
  */
 public enum CbcCipher {
-    AES("AES", 16),
-    TRIPLE_DES("DESede", 8);
+    AES("AES", 16);
 
-    /** RFC 2409 Appendix A: the Encryption Algorithm attribute's values. */
-    public static final int ATTRIBUTE_3DES = 5;
+    /** RFC 2409 Appendix A: the Encryption Algorithm attribute's value for AES-CBC (RFC 3602). */
     public static final int ATTRIBUTE_AES = 7;
 
     private final String jdkName;

@@ -64,6 +64,29 @@ public record IsakmpMessage(long initiatorCookie, long responderCookie, int exch
         return Arrays.copyOfRange(chain, Math.min(first, chain.length), chain.length);
     }
 
+    /**
+     * The body of the payload at {@code index}, as received (RFC 2409 §5 hashes SAi_b and IDii_b
+     * as the peer wrote them).
+     */
+    public byte[] rawBody(int index) {
+        int at = 0;
+        for (int i = 0; i < index; i++) {
+            at += ((chain[at + 2] & 0xFF) << 8) | (chain[at + 3] & 0xFF);
+        }
+        int length = ((chain[at + 2] & 0xFF) << 8) | (chain[at + 3] & 0xFF);
+        return Arrays.copyOfRange(chain, at + 4, at + length);
+    }
+
+    /** The raw body of the first payload of a type. */
+    public Optional<byte[]> rawBody(Class<? extends IsakmpPayload> type) {
+        for (int i = 0; i < payloads.size(); i++) {
+            if (type.isInstance(payloads.get(i))) {
+                return Optional.of(rawBody(i));
+            }
+        }
+        return Optional.empty();
+    }
+
     public static String exchangeName(int type) {
         return switch (type) {
             case MAIN_MODE -> "ID_PROT";

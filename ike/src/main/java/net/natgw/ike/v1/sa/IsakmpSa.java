@@ -1,0 +1,552 @@
+package net.natgw.ike.v1.sa;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import net.natgw.ike.config.ChildConfig;
+import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.crypto.KeyExchange;
+import net.natgw.ike.message.IkeProtocolException;
+import net.natgw.ike.sa.ChildSaRecord;
+import net.natgw.ike.sa.IkeTransport;
+import net.natgw.ike.v1.crypto.Phase1Keys;
+import net.natgw.ike.v1.crypto.Phase1Suite;
+import net.natgw.ike.v1.crypto.V1Hashes;
+import net.natgw.ike.v1.message.Hash;
+import net.natgw.ike.v1.message.Identification;
+import net.natgw.ike.v1.message.IsakmpCodec;
+import net.natgw.ike.v1.message.IsakmpMessage;
+import net.natgw.ike.v1.message.IsakmpPayload;
+import net.natgw.ike.v1.message.NatDiscovery;
+import net.natgw.ike.v1.message.Nonce;
+import net.natgw.ike.v1.message.Notification;
+import net.natgw.ike.v1.message.Proposal;
+import net.natgw.ike.v1.message.SecurityAssociation;
+import net.natgw.ike.v1.message.Transform;
+import net.natgw.ike.v1.message.VendorId;
+import net.natgw.natt.NatStatus;
+import net.natgw.natt.Rfc3948;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An ISAKMP SA (IKEv1 phase 1) and its Main Mode (RFC 2409 §5, pre-shared keys), with NAT
+ * traversal as RFC 3947 has it: vendor IDs in messages 1 and 2, NAT-D in 3 and 4, and from
+ * message 5 on port 4500 behind the non-ESP marker when a NAT is on the path. Quick Modes run
+ * over it once it is established ({@link QuickMode}).
+ *
+ * <pre>
+ * I --- SA, VID ----------------------> R     1
+ * I <-- SA, VID ------------------------ R     2
+ * I --- KE, Ni, NAT-D, NAT-D ---------> R     3
+ * I <-- KE, Nr, NAT-D, NAT-D ---------- R     4
+ * I --- (IDii, HASH_I) on 4500 -------> R     5
+ * I <-- (IDir, HASH_R) ---------------- R     6
+ * </pre>
+ */
+public final class IsakmpSa {
+    private static final Logger log = LoggerFactory.getLogger(IsakmpSa.class);
+    private static final int NONCE_LENGTH = 32;
+    /** strongSwan's default IKE lifetime for IKEv1 proposals. */
+    private static final long LIFETIME = 10_800;
+
+    /** Where Main Mode stands: the message this end waits for next. */
+    public enum State {
+        MESSAGE_2, MESSAGE_3, MESSAGE_4, MESSAGE_5, MESSAGE_6, ESTABLISHED, DELETED
+    }
+
+    /** Which NAT traversal the peer announced: RFC 3947, one of its drafts, or none. */
+    enum Traversal {
+        NONE, DRAFT, RFC
+    }
+
+    final V1Engine engine;
+    private final boolean initiator;
+    private final int uniqueId;
+    final IkeConfig config;
+    InetSocketAddress local;
+    InetSocketAddress remote;
+    boolean nattPort;
+    final long ckyI;
+    long ckyR;
+    private State state;
+    Traversal traversal = Traversal.NONE;
+    private NatStatus nat = NatStatus.NO_NAT;
+    Phase1Suite suite;
+    private byte[] saiB;
+    private KeyExchange dh;
+    private byte[] gxi;
+    private byte[] gxr;
+    private byte[] ni;
+    private byte[] nr;
+    Phase1Keys keys;
+    private byte[] iv;
+    /** RFC 2409 Appendix B: where the IVs of Quick Mode and Informational exchanges start. */
+    byte[] phase1LastBlock;
+    private byte[] lastSent;
+    private byte[] lastReceived;
+    private int tries;
+    private IkeTransport.Cancellable retransmit;
+    final Map<Integer, QuickMode> quickModes = new HashMap<>();
+    private final List<ChildSaRecord> children = new ArrayList<>();
+
+    IsakmpSa(V1Engine engine, boolean initiator, int uniqueId, IkeConfig config, InetSocketAddress local,
+             InetSocketAddress remote, long ckyI) {
+        this.engine = engine;
+        this.initiator = initiator;
+        this.uniqueId = uniqueId;
+        this.config = config;
+        this.local = local;
+        this.remote = remote;
+        this.ckyI = ckyI;
+        this.state = initiator ? State.MESSAGE_2 : State.MESSAGE_3;
+    }
+
+    public String name() {
+        return config.name() + "[" + uniqueId + "]";
+    }
+
+    public boolean isInitiator() {
+        return initiator;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public NatStatus nat() {
+        return nat;
+    }
+
+    public IkeConfig config() {
+        return config;
+    }
+
+    public InetSocketAddress local() {
+        return local;
+    }
+
+    public InetSocketAddress remote() {
+        return remote;
+    }
+
+    public long initiatorCookie() {
+        return ckyI;
+    }
+
+    public long responderCookie() {
+        return ckyR;
+    }
+
+    public List<ChildSaRecord> children() {
+        return List.copyOf(children);
+    }
+
+    // ---- message 1 (initiator) and the responder's first sight of it ----
+
+    void start() {
+        var suites = Phase1Suite.of(config.proposals(), Phase1Suite.PSK, LIFETIME);
+        var transforms = new ArrayList<Transform>();
+        for (int i = 0; i < suites.size(); i++) {
+            transforms.add(suites.get(i).toTransform(i + 1));
+        }
+        var sa = SecurityAssociation.of(List.of(new Proposal(1, Proposal.ISAKMP, new byte[0], transforms)));
+        saiB = IsakmpCodec.body(sa);
+        var payloads = new ArrayList<IsakmpPayload>(List.of(sa, new VendorId(VendorIds.RFC_3947)));
+        VendorIds.DRAFTS.forEach(d -> payloads.add(new VendorId(d)));
+        payloads.add(new VendorId(VendorIds.DPD));
+        log.info("{} initiating Main Mode to {}", name(), remote);
+        sendPlain(payloads, true);
+    }
+
+    /** Message 1 at the responder: choose a transform, answer with it (message 2). */
+    void respondToMessage1(IsakmpMessage m, byte[] datagram) throws IkeProtocolException {
+        lastReceived = datagram;
+        var offered = m.find(SecurityAssociation.class)
+                .orElseThrow(() -> new IkeProtocolException(Notification.PAYLOAD_MALFORMED, "no SA payload"));
+        saiB = m.rawBody(SecurityAssociation.class).orElseThrow();
+        var ours = Phase1Suite.of(config.proposals(), Phase1Suite.PSK, LIFETIME);
+        Proposal proposal = offered.proposals().stream().filter(p -> p.protocol() == Proposal.ISAKMP).findFirst()
+                .orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN, "no ISAKMP proposal"));
+        Transform chosen = null;
+        for (Phase1Suite mine : ours) {
+            for (Transform t : proposal.transforms()) {
+                if (chosen == null && Phase1Suite.fromTransform(t).filter(mine::sameAlgorithms).isPresent()) {
+                    chosen = t;
+                    suite = Phase1Suite.fromTransform(t).orElseThrow();
+                }
+            }
+        }
+        if (chosen == null) {
+            throw new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN, "none of " + proposal.transforms().size()
+                    + " transforms fits " + ours);
+        }
+        traversal = traversal(m.all(VendorId.class));
+        ckyR = engine.cookie();
+        var payloads = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(List.of(new Proposal(
+                proposal.number(), Proposal.ISAKMP, new byte[0], List.of(chosen))))));
+        switch (traversal) {
+            case RFC -> payloads.add(new VendorId(VendorIds.RFC_3947));
+            case DRAFT -> payloads.add(new VendorId(draftSeen(m.all(VendorId.class))));
+            case NONE -> { }
+        }
+        payloads.add(new VendorId(VendorIds.DPD));
+        log.info("{} selected {}, NAT traversal {}", name(), suite, traversal);
+        sendPlain(payloads, false);
+    }
+
+    // ---- everything after message 1 ----
+
+    void receive(byte[] datagram, IsakmpCodec.Header h, InetSocketAddress from, InetSocketAddress to,
+                 boolean viaNatt) {
+        if (Arrays.equals(datagram, lastReceived)) {
+            // RFC 2408 §5: a retransmitted message is answered with our last one, byte for byte.
+            resend();
+            return;
+        }
+        if (h.responderCookie() != ckyR && !(initiator && state == State.MESSAGE_2)) {
+            engine.countDrop(name() + ": responder cookie " + Long.toHexString(h.responderCookie()) + " is not ours");
+            return;
+        }
+        try {
+            switch (h.exchangeType()) {
+                case IsakmpMessage.MAIN_MODE -> mainMode(datagram, h, from, viaNatt);
+                case IsakmpMessage.QUICK_MODE -> quickMode(datagram, h);
+                default -> engine.countDrop(name() + ": exchange " + h.exchangeType() + " not handled");
+            }
+        } catch (IkeProtocolException e) {
+            engine.countDrop(name() + ": " + e.getMessage());
+            if (state != State.ESTABLISHED) {
+                destroy(e.getMessage());
+            }
+        }
+    }
+
+    private void mainMode(byte[] datagram, IsakmpCodec.Header h, InetSocketAddress from, boolean viaNatt)
+            throws IkeProtocolException {
+        switch (state) {
+            case MESSAGE_2 -> message2(IsakmpCodec.decode(datagram), datagram);
+            case MESSAGE_3 -> message3(IsakmpCodec.decode(datagram), datagram, from);
+            case MESSAGE_4 -> message4(IsakmpCodec.decode(datagram), datagram, from);
+            case MESSAGE_5 -> {
+                if (viaNatt && !nattPort) {
+                    // RFC 3947 §4: the initiator floated; answer where message 5 came from.
+                    nattPort = true;
+                    local = new InetSocketAddress(local.getAddress(), Rfc3948.NATT_PORT);
+                    remote = from;
+                }
+                lastReceived = datagram;
+                message5(openMainMode(datagram, h));
+            }
+            case MESSAGE_6 -> {
+                lastReceived = datagram;
+                message6(openMainMode(datagram, h));
+            }
+            default -> engine.countDrop(name() + ": Main Mode message in state " + state);
+        }
+    }
+
+    private void message2(IsakmpMessage m, byte[] datagram) throws IkeProtocolException {
+        cancelRetransmit();
+        lastReceived = datagram;
+        ckyR = m.responderCookie();
+        var answer = m.find(SecurityAssociation.class).filter(sa -> sa.proposals().size() == 1
+                && sa.proposals().get(0).transforms().size() == 1)
+                .orElseThrow(() -> new IkeProtocolException(Notification.PAYLOAD_MALFORMED,
+                        "message 2 must carry one transform"));
+        suite = Phase1Suite.fromTransform(answer.proposals().get(0).transforms().get(0))
+                .filter(s -> Phase1Suite.of(config.proposals(), Phase1Suite.PSK, LIFETIME).stream()
+                        .anyMatch(s::sameAlgorithms))
+                .orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN,
+                        "the responder chose a transform we did not offer"));
+        traversal = traversal(m.all(VendorId.class));
+        dh = KeyExchange.create(suite.group(), engine.random());
+        ni = engine.nonce(NONCE_LENGTH);
+        gxi = dh.publicValue();
+        log.info("{} selected {}, NAT traversal {}", name(), suite, traversal);
+        state = State.MESSAGE_4;
+        sendPlain(withNatD(List.of(new net.natgw.ike.v1.message.KeyExchange(gxi), new Nonce(ni))), true);
+    }
+
+    private void message3(IsakmpMessage m, byte[] datagram, InetSocketAddress from) throws IkeProtocolException {
+        lastReceived = datagram;
+        gxi = m.find(net.natgw.ike.v1.message.KeyExchange.class).orElseThrow(() -> missing("KE")).keyData();
+        ni = m.find(Nonce.class).orElseThrow(() -> missing("nonce")).data();
+        dh = KeyExchange.create(suite.group(), engine.random());
+        gxr = dh.publicValue();
+        nr = engine.nonce(NONCE_LENGTH);
+        detectNat(m.all(NatDiscovery.class), from);
+        deriveKeys();
+        state = State.MESSAGE_5;
+        sendPlain(withNatD(List.of(new net.natgw.ike.v1.message.KeyExchange(gxr), new Nonce(nr))), false);
+    }
+
+    private void message4(IsakmpMessage m, byte[] datagram, InetSocketAddress from) throws IkeProtocolException {
+        cancelRetransmit();
+        lastReceived = datagram;
+        gxr = m.find(net.natgw.ike.v1.message.KeyExchange.class).orElseThrow(() -> missing("KE")).keyData();
+        nr = m.find(Nonce.class).orElseThrow(() -> missing("nonce")).data();
+        detectNat(m.all(NatDiscovery.class), from);
+        deriveKeys();
+        if (nat.udpEncapsulation()) {
+            // RFC 3947 §4: with a NAT on the path, IKE moves to 4500 from message 5 on.
+            nattPort = true;
+            local = new InetSocketAddress(local.getAddress(), Rfc3948.NATT_PORT);
+            remote = new InetSocketAddress(remote.getAddress(), Rfc3948.NATT_PORT);
+        }
+        Identification id = ourId();
+        byte[] hashI = V1Hashes.hashI(suite.prf(), keys.skeyid(), gxi, gxr, cookie(ckyI), cookie(ckyR), saiB,
+                id.body());
+        state = State.MESSAGE_6;
+        sendMainMode(List.of(id, new Hash(hashI)), true);
+    }
+
+    private void message5(IsakmpMessage m) throws IkeProtocolException {
+        Identification id = m.find(Identification.class).orElseThrow(() -> missing("ID"));
+        checkPeerId(id);
+        byte[] expected = V1Hashes.hashI(suite.prf(), keys.skeyid(), gxi, gxr, cookie(ckyI), cookie(ckyR), saiB,
+                m.rawBody(Identification.class).orElseThrow());
+        checkHash(m, expected, "HASH_I");
+        Identification ours = ourId();
+        byte[] hashR = V1Hashes.hashR(suite.prf(), keys.skeyid(), gxi, gxr, cookie(ckyI), cookie(ckyR), saiB,
+                ours.body());
+        sendMainMode(List.of(ours, new Hash(hashR)), false);
+        established();
+    }
+
+    private void message6(IsakmpMessage m) throws IkeProtocolException {
+        cancelRetransmit();
+        Identification id = m.find(Identification.class).orElseThrow(() -> missing("ID"));
+        checkPeerId(id);
+        byte[] expected = V1Hashes.hashR(suite.prf(), keys.skeyid(), gxi, gxr, cookie(ckyI), cookie(ckyR), saiB,
+                m.rawBody(Identification.class).orElseThrow());
+        checkHash(m, expected, "HASH_R");
+        established();
+        if (!config.children().isEmpty()) {
+            startQuickMode(config.children().get(0));
+        }
+    }
+
+    private void established() {
+        state = State.ESTABLISHED;
+        log.info("{} ISAKMP SA established {}...{} ({}), cookies {}_i {}_r", name(), local, remote, nat,
+                Long.toHexString(ckyI), Long.toHexString(ckyR));
+        engine.listener().isakmpSaEstablished(this);
+    }
+
+    // ---- Quick Mode ----
+
+    /** Starts a Quick Mode for {@code child} (RFC 2409 §5.5). */
+    public void startQuickMode(ChildConfig child) {
+        if (state != State.ESTABLISHED) {
+            throw new IllegalStateException(name() + " is not established");
+        }
+        QuickMode qm = QuickMode.initiate(this, child);
+        quickModes.put(qm.messageId, qm);
+    }
+
+    private void quickMode(byte[] datagram, IsakmpCodec.Header h) throws IkeProtocolException {
+        if (state != State.ESTABLISHED) {
+            throw new IkeProtocolException(Notification.INVALID_EXCHANGE_TYPE, "Quick Mode before Main Mode ended");
+        }
+        lastReceived = datagram;
+        QuickMode qm = quickModes.get(h.messageId());
+        if (qm == null) {
+            qm = QuickMode.respond(this, h.messageId());
+            quickModes.put(h.messageId(), qm);
+        }
+        qm.receive(datagram, h);
+    }
+
+    void childEstablished(QuickMode qm, ChildSaRecord child) {
+        quickModes.remove(qm.messageId);
+        children.add(child);
+        log.info("{} CHILD_SA {} established", name(), child);
+        engine.listener().childSaEstablished(this, child);
+    }
+
+    // ---- crypto and sending ----
+
+    private void deriveKeys() throws IkeProtocolException {
+        byte[] gxy = dh.sharedSecret(initiator ? gxr : gxi);
+        byte[] skeyid = Phase1Keys.skeyidPsk(suite.prf(), config.psk(), ni, nr);
+        keys = Phase1Keys.derive(suite.prf(), skeyid, gxy, cookie(ckyI), cookie(ckyR), suite.keyLength());
+        iv = V1Hashes.initialIv(suite.hash(), gxi, gxr, suite.cipher().blockLength());
+    }
+
+    /** RFC 3947 §3.2: the first NAT-D is where this message goes, the second where it comes from. */
+    private List<IsakmpPayload> withNatD(List<IsakmpPayload> payloads) {
+        if (traversal == Traversal.NONE) {
+            return payloads;
+        }
+        boolean draft = traversal == Traversal.DRAFT;
+        var all = new ArrayList<>(payloads);
+        all.add(new NatDiscovery(natD(remote), draft));
+        all.add(new NatDiscovery(natD(local), draft));
+        return all;
+    }
+
+    private void detectNat(List<NatDiscovery> received, InetSocketAddress from) {
+        if (traversal == Traversal.NONE || received.size() < 2) {
+            return;
+        }
+        boolean here = !Arrays.equals(received.get(0).hash(), natD(local));
+        boolean there = received.stream().skip(1).noneMatch(d -> Arrays.equals(d.hash(), natD(from)));
+        nat = new NatStatus(here, there, false);
+        log.info("{} NAT: {}", name(), nat);
+    }
+
+    private byte[] natD(InetSocketAddress endpoint) {
+        return V1Hashes.natD(suite.hash(), cookie(ckyI), cookie(ckyR), endpoint.getAddress().getAddress(),
+                endpoint.getPort());
+    }
+
+    private IsakmpMessage openMainMode(byte[] datagram, IsakmpCodec.Header h) throws IkeProtocolException {
+        byte[] ciphertext = ciphertext(datagram, h);
+        byte[] plaintext = suite.cipher().decrypt(keys.encryptionKey(), iv, ciphertext);
+        iv = suite.cipher().lastBlock(ciphertext);
+        phase1LastBlock = iv;
+        try {
+            return IsakmpCodec.decode(h, plaintext);
+        } catch (IkeProtocolException e) {
+            // The key comes from SKEYID, so a peer with another PSK sends what decrypts to noise.
+            throw new IkeProtocolException(Notification.AUTHENTICATION_FAILED, "message " + (initiator ? 6 : 5)
+                    + " decrypts to no valid payloads: a different pre-shared key?");
+        }
+    }
+
+    private void sendMainMode(List<IsakmpPayload> payloads, boolean awaitAnswer) {
+        byte[] datagram = encrypt(IsakmpMessage.MAIN_MODE, 0, payloads, iv);
+        iv = lastBlock(datagram);
+        phase1LastBlock = iv;
+        send(datagram, awaitAnswer);
+    }
+
+    /** Encrypts a message under this SA's key with {@code withIv} (RFC 2409 Appendix B). */
+    byte[] encrypt(int exchange, int messageId, List<IsakmpPayload> payloads, byte[] withIv) {
+        var message = IsakmpMessage.of(ckyI, ckyR, exchange, messageId, payloads);
+        IsakmpCodec.Chain chain = IsakmpCodec.chain(payloads);
+        int block = suite.cipher().blockLength();
+        byte[] padded = Arrays.copyOf(chain.bytes(), (chain.bytes().length + block - 1) / block * block);
+        byte[] ciphertext = suite.cipher().encrypt(keys.encryptionKey(), withIv, padded);
+        log.info("{} sending {} (encrypted)", name(), message);
+        return IsakmpCodec.encode(message, chain.firstType(), ciphertext, IsakmpMessage.FLAG_ENCRYPTED);
+    }
+
+    byte[] decrypt(byte[] datagram, IsakmpCodec.Header h, byte[] withIv) throws IkeProtocolException {
+        return suite.cipher().decrypt(keys.encryptionKey(), withIv, ciphertext(datagram, h));
+    }
+
+    byte[] lastBlock(byte[] datagram) {
+        return suite.cipher().lastBlock(datagram);
+    }
+
+    private byte[] ciphertext(byte[] datagram, IsakmpCodec.Header h) throws IkeProtocolException {
+        if (!h.encrypted() || (h.length() - IsakmpMessage.HEADER_LENGTH) % suite.cipher().blockLength() != 0) {
+            throw new IkeProtocolException(Notification.PAYLOAD_MALFORMED, "not whole encrypted blocks");
+        }
+        return Arrays.copyOfRange(datagram, IsakmpMessage.HEADER_LENGTH, h.length());
+    }
+
+    private void sendPlain(List<IsakmpPayload> payloads, boolean awaitAnswer) {
+        var message = IsakmpMessage.of(ckyI, ckyR, IsakmpMessage.MAIN_MODE, 0, payloads);
+        log.info("{} sending {}", name(), message);
+        send(IsakmpCodec.encode(message), awaitAnswer);
+    }
+
+    /** Sends, and with {@code awaitAnswer} retransmits until the answer comes (RFC 2408 §5). */
+    void send(byte[] datagram, boolean awaitAnswer) {
+        lastSent = datagram;
+        tries = 0;
+        engine.transport().send(datagram, local, remote, nattPort);
+        if (awaitAnswer) {
+            scheduleRetransmit();
+        }
+    }
+
+    private void scheduleRetransmit() {
+        Duration wait = config.retransmitBase().multipliedBy(1L << Math.min(tries, 16));
+        retransmit = engine.transport().schedule(() -> {
+            if (tries++ < config.retransmitTries()) {
+                resend();
+                scheduleRetransmit();
+            } else {
+                destroy("no answer after " + config.retransmitTries() + " retransmissions");
+            }
+        }, wait);
+    }
+
+    void cancelRetransmit() {
+        if (retransmit != null) {
+            retransmit.cancel();
+            retransmit = null;
+        }
+    }
+
+    private void resend() {
+        if (lastSent != null) {
+            engine.transport().send(lastSent, local, remote, nattPort);
+        }
+    }
+
+    void destroy(String reason) {
+        if (state == State.DELETED) {
+            return;
+        }
+        state = State.DELETED;
+        cancelRetransmit();
+        quickModes.values().forEach(QuickMode::cancel);
+        log.info("{} deleted: {}", name(), reason);
+        engine.forget(this);
+        engine.listener().isakmpSaDeleted(this, reason);
+    }
+
+    // ---- helpers ----
+
+    private Identification ourId() {
+        return new Identification(config.localId().idType(), 0, 0, config.localId().data());
+    }
+
+    private void checkPeerId(Identification id) throws IkeProtocolException {
+        var expected = config.remoteId();
+        if (expected.isPresent() && (expected.get().idType() != id.idType()
+                || !Arrays.equals(expected.get().data(), id.data()))) {
+            throw new IkeProtocolException(Notification.INVALID_ID_INFORMATION, "peer identity " + id
+                    + " is not the configured " + expected.get());
+        }
+    }
+
+    private static void checkHash(IsakmpMessage m, byte[] expected, String what) throws IkeProtocolException {
+        byte[] got = m.find(Hash.class).orElseThrow(() -> missing("HASH")).data();
+        if (!java.security.MessageDigest.isEqual(expected, got)) {
+            throw new IkeProtocolException(Notification.AUTHENTICATION_FAILED, what + " does not verify: a different pre-shared key?");
+        }
+    }
+
+    private static IkeProtocolException missing(String what) {
+        return new IkeProtocolException(Notification.PAYLOAD_MALFORMED, "no " + what + " payload");
+    }
+
+    private static Traversal traversal(List<VendorId> vids) {
+        if (vids.stream().anyMatch(v -> Arrays.equals(v.data(), VendorIds.RFC_3947))) {
+            return Traversal.RFC;
+        }
+        return vids.stream().anyMatch(v -> VendorIds.DRAFTS.stream().anyMatch(d -> Arrays.equals(d, v.data())))
+                ? Traversal.DRAFT : Traversal.NONE;
+    }
+
+    private static byte[] draftSeen(List<VendorId> vids) {
+        return VendorIds.DRAFTS.stream().filter(d -> vids.stream().anyMatch(v -> Arrays.equals(v.data(), d)))
+                .findFirst().orElseThrow();
+    }
+
+    static byte[] cookie(long value) {
+        return ByteBuffer.allocate(8).putLong(value).array();
+    }
+
+}

@@ -1,0 +1,233 @@
+package net.natgw.ike.v1.sa;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import net.natgw.esp.EspKeys;
+import net.natgw.esp.EspSuite;
+import net.natgw.esp.Mode;
+import net.natgw.ike.config.ChildConfig;
+import net.natgw.ike.message.IkeProtocolException;
+import net.natgw.ike.message.TrafficSelector;
+import net.natgw.ike.sa.ChildSaRecord;
+import net.natgw.ike.v1.crypto.QuickModeKeys;
+import net.natgw.ike.v1.crypto.V1Hashes;
+import net.natgw.ike.v1.message.Hash;
+import net.natgw.ike.v1.message.Identification;
+import net.natgw.ike.v1.message.IsakmpCodec;
+import net.natgw.ike.v1.message.IsakmpMessage;
+import net.natgw.ike.v1.message.IsakmpPayload;
+import net.natgw.ike.v1.message.Nonce;
+import net.natgw.ike.v1.message.Notification;
+import net.natgw.ike.v1.message.Proposal;
+import net.natgw.ike.v1.message.SecurityAssociation;
+import net.natgw.ike.v1.message.Transform;
+
+/**
+ * One Quick Mode (RFC 2409 §5.5) over an established ISAKMP SA: an ESP SA pair for one pair of
+ * client identities, without PFS. With a NAT on the path ESP is UDP-encapsulated (RFC 3947 §5:
+ * encapsulation mode 3 or 4, or the drafts' 61443/61444).
+ *
+ * <pre>
+ * I --- HASH(1), SA, Ni, IDci, IDcr ---> R
+ * I <-- HASH(2), SA, Nr, IDci, IDcr ---- R
+ * I --- HASH(3) -----------------------> R     both: the SA pair is up
+ * </pre>
+ */
+final class QuickMode {
+    private static final int NONCE_LENGTH = 32;
+    /** The lifetime proposed for the SA pair (strongSwan's CHILD_SA default: 1 h plus a tenth). */
+    private static final long LIFETIME = 3960;
+
+    final IsakmpSa sa;
+    final int messageId;
+    private final boolean initiator;
+    private ChildConfig child;
+    private byte[] iv;
+    private byte[] ni;
+    private byte[] nr;
+    private int spiIn;
+    private int spiOut;
+    private EspSuite suite;
+    private List<TrafficSelector> localTs;
+    private List<TrafficSelector> remoteTs;
+    private boolean transport;
+
+    private QuickMode(IsakmpSa sa, int messageId, boolean initiator) {
+        this.sa = sa;
+        this.messageId = messageId;
+        this.initiator = initiator;
+        this.iv = V1Hashes.exchangeIv(sa.suite.hash(), sa.phase1LastBlock, messageId);
+    }
+
+    static QuickMode initiate(IsakmpSa sa, ChildConfig child) {
+        var qm = new QuickMode(sa, sa.engine.messageId(), true);
+        qm.child = child;
+        qm.ni = sa.engine.nonce(NONCE_LENGTH);
+        qm.spiIn = sa.engine.allocateSpi();
+        qm.localTs = List.of(child.localTs().get(0));
+        qm.remoteTs = List.of(child.remoteTs().get(0));
+        qm.transport = child.mode() == Mode.TRANSPORT;
+        Proposal offer = EspTransforms.offer(EspTransforms.suites(child.espProposals()), spi(qm.spiIn),
+                qm.encapsulation(), LIFETIME);
+        qm.sendWithHash(List.of(SecurityAssociation.of(List.of(offer)), new Nonce(qm.ni),
+                QuickModeIds.of(qm.localTs.get(0)), QuickModeIds.of(qm.remoteTs.get(0))), Optional.empty(), true);
+        return qm;
+    }
+
+    static QuickMode respond(IsakmpSa sa, int messageId) {
+        return new QuickMode(sa, messageId, false);
+    }
+
+    void receive(byte[] datagram, IsakmpCodec.Header h) throws IkeProtocolException {
+        byte[] plaintext = sa.decrypt(datagram, h, iv);
+        iv = sa.lastBlock(datagram);
+        IsakmpMessage m = IsakmpCodec.decode(h, plaintext);
+        if (initiator) {
+            second(m);
+        } else if (ni == null) {
+            first(m);
+        } else {
+            third(m);
+        }
+    }
+
+    /** HASH(1), SA, Ni, IDci, IDcr at the responder: choose, answer with HASH(2). */
+    private void first(IsakmpMessage m) throws IkeProtocolException {
+        checkHash(m, V1Hashes.hash1(sa.suite.prf(), sa.keys.skeyidA(), messageId, m.afterFirstPayload()), "HASH(1)");
+        ni = m.find(Nonce.class).orElseThrow(() -> missing("nonce")).data();
+        var ids = m.all(Identification.class);
+        // RFC 2409 §5.5: without client IDs the SA is between the two ISAKMP peers.
+        TrafficSelector theirs = ids.size() == 2 ? QuickModeIds.selector(ids.get(0)).orElseThrow(() ->
+                invalidId(ids.get(0))) : host(sa.remote().getAddress().getAddress());
+        TrafficSelector ours = ids.size() == 2 ? QuickModeIds.selector(ids.get(1)).orElseThrow(() ->
+                invalidId(ids.get(1))) : host(sa.local().getAddress().getAddress());
+        child = sa.config.children().stream().filter(c -> covers(c.remoteTs(), theirs) && covers(c.localTs(), ours))
+                .findFirst().orElseThrow(() -> new IkeProtocolException(Notification.INVALID_ID_INFORMATION,
+                        "no child of " + sa.config.name() + " covers " + theirs + " === " + ours));
+        Proposal offered = m.find(SecurityAssociation.class).orElseThrow(() -> missing("SA")).proposals().stream()
+                .filter(p -> p.protocol() == Proposal.ESP).findFirst()
+                .orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN, "no ESP proposal"));
+        var ours2 = EspTransforms.suites(child.espProposals());
+        Transform chosen = offered.transforms().stream().filter(t -> EspTransforms.suite(t).filter(ours2::contains)
+                .isPresent()).findFirst().orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN,
+                "none of the offered ESP transforms is in " + ours2));
+        suite = EspTransforms.suite(chosen).orElseThrow();
+        int encapsulation = (int) chosen.value(EspTransforms.ENCAPSULATION, EspTransforms.TUNNEL);
+        transport = encapsulation == EspTransforms.TRANSPORT || encapsulation == EspTransforms.UDP_TRANSPORT
+                || encapsulation == EspTransforms.UDP_TRANSPORT_DRAFT;
+        spiOut = ByteBuffer.wrap(offered.spi()).getInt();
+        spiIn = sa.engine.allocateSpi();
+        nr = sa.engine.nonce(NONCE_LENGTH);
+        localTs = List.of(ours);
+        remoteTs = List.of(theirs);
+        var answer = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(List.of(new Proposal(
+                offered.number(), Proposal.ESP, spi(spiIn), List.of(chosen)))), new Nonce(nr)));
+        ids.forEach(answer::add);
+        sendWithHash(answer, Optional.of(ni), false);
+    }
+
+    /** HASH(2), SA, Nr at the initiator: the SA pair is up once HASH(3) is sent. */
+    private void second(IsakmpMessage m) throws IkeProtocolException {
+        sa.cancelRetransmit();
+        checkHash(m, V1Hashes.hash2(sa.suite.prf(), sa.keys.skeyidA(), messageId, ni, m.afterFirstPayload()),
+                "HASH(2)");
+        nr = m.find(Nonce.class).orElseThrow(() -> missing("nonce")).data();
+        Proposal answer = m.find(SecurityAssociation.class).orElseThrow(() -> missing("SA")).proposals().get(0);
+        if (answer.transforms().size() != 1) {
+            throw new IkeProtocolException(Notification.PAYLOAD_MALFORMED, "the answer must carry one transform");
+        }
+        suite = EspTransforms.suite(answer.transforms().get(0))
+                .filter(s -> EspTransforms.suites(child.espProposals()).contains(s))
+                .orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN,
+                        "the responder chose a transform we did not offer"));
+        spiOut = ByteBuffer.wrap(answer.spi()).getInt();
+        byte[] hash3 = V1Hashes.hash3(sa.suite.prf(), sa.keys.skeyidA(), messageId, ni, nr);
+        byte[] datagram = sa.encrypt(IsakmpMessage.QUICK_MODE, messageId, List.of(new Hash(hash3)), iv);
+        sa.send(datagram, false);
+        established();
+    }
+
+    /** HASH(3) at the responder. */
+    private void third(IsakmpMessage m) throws IkeProtocolException {
+        checkHash(m, V1Hashes.hash3(sa.suite.prf(), sa.keys.skeyidA(), messageId, ni, nr), "HASH(3)");
+        established();
+    }
+
+    private void established() {
+        int length = suite.encryptionKeyLength() + suite.integrityKeyLength();
+        EspKeys in = keys(QuickModeKeys.keymat(sa.suite.prf(), sa.keys.skeyidD(), Optional.empty(), Proposal.ESP,
+                spi(spiIn), ni, nr, length));
+        EspKeys out = keys(QuickModeKeys.keymat(sa.suite.prf(), sa.keys.skeyidD(), Optional.empty(), Proposal.ESP,
+                spi(spiOut), ni, nr, length));
+        sa.childEstablished(this, new ChildSaRecord(sa.name(), child.name(), sa.engine.nextChildId(),
+                transport ? Mode.TRANSPORT : Mode.TUNNEL, suite, false, spiIn, spiOut, in, out, localTs, remoteTs,
+                sa.nat().udpEncapsulation(), sa.local(), sa.remote()));
+    }
+
+    /** RFC 2409 §5.5: the encryption key first, then the integrity key. */
+    private EspKeys keys(byte[] keymat) {
+        int e = suite.encryptionKeyLength();
+        return EspKeys.of(java.util.Arrays.copyOf(keymat, e), java.util.Arrays.copyOfRange(keymat, e, keymat.length));
+    }
+
+    /** HASH(1) or, given Ni_b, HASH(2) in front of {@code payloads}, encrypted and sent. */
+    private void sendWithHash(List<IsakmpPayload> payloads, Optional<byte[]> niB, boolean awaitAnswer) {
+        byte[] after = IsakmpCodec.chain(payloads).bytes();
+        byte[] hash = niB.map(n -> V1Hashes.hash2(sa.suite.prf(), sa.keys.skeyidA(), messageId, n, after))
+                .orElseGet(() -> V1Hashes.hash1(sa.suite.prf(), sa.keys.skeyidA(), messageId, after));
+        var all = new ArrayList<IsakmpPayload>();
+        all.add(new Hash(hash));
+        all.addAll(payloads);
+        byte[] datagram = sa.encrypt(IsakmpMessage.QUICK_MODE, messageId, all, iv);
+        iv = sa.lastBlock(datagram);
+        sa.send(datagram, awaitAnswer);
+    }
+
+    private int encapsulation() {
+        boolean udp = sa.nat().udpEncapsulation();
+        boolean draft = sa.traversal == IsakmpSa.Traversal.DRAFT;
+        if (!udp) {
+            return transport ? EspTransforms.TRANSPORT : EspTransforms.TUNNEL;
+        }
+        if (transport) {
+            return draft ? EspTransforms.UDP_TRANSPORT_DRAFT : EspTransforms.UDP_TRANSPORT;
+        }
+        return draft ? EspTransforms.UDP_TUNNEL_DRAFT : EspTransforms.UDP_TUNNEL;
+    }
+
+    void cancel() {
+        // Nothing of its own is scheduled: the ISAKMP SA owns the retransmission.
+    }
+
+    private static boolean covers(List<TrafficSelector> config, TrafficSelector proposed) {
+        return config.stream().anyMatch(c -> c.covers(proposed));
+    }
+
+    private static TrafficSelector host(byte[] address) {
+        return new TrafficSelector(address.length == 4 ? TrafficSelector.TS_IPV4_ADDR_RANGE
+                : TrafficSelector.TS_IPV6_ADDR_RANGE, 0, 0, 65535, address, address);
+    }
+
+    private static void checkHash(IsakmpMessage m, byte[] expected, String what) throws IkeProtocolException {
+        boolean verified = !m.payloads().isEmpty() && m.payloads().get(0) instanceof Hash h
+                && MessageDigest.isEqual(h.data(), expected);
+        if (!verified) {
+            throw new IkeProtocolException(Notification.INVALID_HASH_INFORMATION, what + " does not verify");
+        }
+    }
+
+    private static IkeProtocolException missing(String what) {
+        return new IkeProtocolException(Notification.PAYLOAD_MALFORMED, "no " + what + " payload");
+    }
+
+    private static IkeProtocolException invalidId(Identification id) {
+        return new IkeProtocolException(Notification.INVALID_ID_INFORMATION, "client ID " + id + " is no address");
+    }
+
+    private static byte[] spi(int value) {
+        return ByteBuffer.allocate(4).putInt(value).array();
+    }
+}

@@ -1,0 +1,167 @@
+package net.natgw.ike.v1;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import net.natgw.esp.EncryptionAlgorithm;
+import net.natgw.esp.EspSuite;
+import net.natgw.esp.IntegrityAlgorithm;
+import net.natgw.esp.Mode;
+import net.natgw.ike.config.ChildConfig;
+import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.message.TrafficSelector;
+import net.natgw.ike.sa.ChildSaRecord;
+import net.natgw.ike.sa.FakeNetwork;
+import net.natgw.ike.v1.message.IsakmpCodec;
+import net.natgw.ike.v1.message.IsakmpMessage;
+import net.natgw.ike.v1.sa.IsakmpListener;
+import net.natgw.ike.v1.sa.IsakmpSa;
+import net.natgw.ike.v1.sa.V1Engine;
+import org.junit.jupiter.api.Test;
+
+/** natgw's IKEv1 against itself on an in-memory network: Main Mode with a PSK, then Quick Mode. */
+class MainModeTest {
+    private static final InetAddress LEFT = FakeNetwork.ip("10.1.0.2");
+    private static final InetAddress RIGHT = FakeNetwork.ip("203.0.113.2");
+    private static final String PROPOSALS = "aes128-sha256-modp2048";
+
+    /** Records what an engine reports. */
+    static final class Events implements IsakmpListener {
+        final List<String> log = new ArrayList<>();
+        final List<ChildSaRecord> children = new ArrayList<>();
+
+        @Override
+        public void isakmpSaEstablished(IsakmpSa sa) {
+            log.add("established");
+        }
+
+        @Override
+        public void childSaEstablished(IsakmpSa sa, ChildSaRecord child) {
+            log.add("child " + child.name());
+            children.add(child);
+        }
+
+        @Override
+        public void isakmpSaDeleted(IsakmpSa sa, String reason) {
+            log.add("deleted: " + reason);
+        }
+    }
+
+    private final FakeNetwork net = new FakeNetwork();
+    private final Events left = new Events();
+    private final Events right = new Events();
+
+    private static IkeConfig config(InetAddress local, Optional<InetAddress> remote, String self, String peer,
+                                    String psk, String localTs, String remoteTs, String esp) {
+        return IkeConfig.psk("lab", local, remote, PROPOSALS, self, Optional.of(peer), psk,
+                List.of(ChildConfig.tunnel("net", localTs, remoteTs, esp)));
+    }
+
+    private IkeConfig leftConfig(String psk) {
+        return config(LEFT, Optional.of(RIGHT), "left@lab.natgw.net", "right@lab.natgw.net", psk, "10.9.1.0/24",
+                "10.9.2.0/24", "aes128gcm16,aes128-sha256");
+    }
+
+    private IkeConfig rightConfig(String psk) {
+        return config(RIGHT, Optional.empty(), "right@lab.natgw.net", "left@lab.natgw.net", psk, "10.9.2.0/24",
+                "10.9.1.0/16", "aes128-sha256");
+    }
+
+    private V1Engine[] engines(IkeConfig l, IkeConfig r) {
+        var a = new V1Engine(net.transportFor(), left, new SecureRandom(), List.of(l));
+        var b = new V1Engine(net.transportFor(), right, new SecureRandom(), List.of(r));
+        net.attach(LEFT, a::receive);
+        net.attach(RIGHT, b::receive);
+        return new V1Engine[] {a, b};
+    }
+
+    // I --- MM 1..6 ---> R, then I --- QM 1..3 ---> R: one SA pair, the same keys crosswise
+    @Test
+    void mainModeThenQuickModeMakeMatchingSaPairs() {
+        var e = engines(leftConfig("secret"), rightConfig("secret"));
+        IsakmpSa sa = e[0].initiate(leftConfig("secret"));
+        net.run();
+        assertEquals(List.of("established", "child net"), left.log);
+        assertEquals(List.of("established", "child net"), right.log);
+        assertEquals(IsakmpSa.State.ESTABLISHED, sa.state());
+        ChildSaRecord l = left.children.get(0);
+        ChildSaRecord r = right.children.get(0);
+        assertEquals(l.spiOut(), r.spiIn());
+        assertEquals(l.spiIn(), r.spiOut());
+        assertEquals(l.keysOut().toString(), r.keysIn().toString());
+        assertEquals(l.keysIn().toString(), r.keysOut().toString());
+        assertEquals(r.suite(), l.suite());
+        assertEquals(new EspSuite(EncryptionAlgorithm.ENCR_AES_CBC, 128, IntegrityAlgorithm.AUTH_HMAC_SHA2_256_128),
+                l.suite(), "the responder's only suite, the initiator's second");
+        assertEquals(Mode.TUNNEL, l.mode());
+        assertFalse(l.udpEncapsulation(), "no NAT");
+        // IKEv1 has no narrowing: the responder takes the initiator's IDs as they are.
+        assertEquals(List.of(TrafficSelector.ofCidr("10.9.1.0/24")), r.remoteTs());
+        assertEquals(List.of(TrafficSelector.ofCidr("10.9.2.0/24")), r.localTs());
+    }
+
+    // I (behind NAT) --- MM 1..4 from 500: NAT-D shows the NAT --- MM 5, 6 and Quick Mode on 4500
+    @Test
+    void behindANatMainModeFloatsTo4500AndEspIsEncapsulated() {
+        net.nat(LEFT, FakeNetwork.ip("198.51.100.1"));
+        var e = engines(leftConfig("s"), rightConfig("s"));
+        IsakmpSa sa = e[0].initiate(leftConfig("s"));
+        net.run();
+        assertEquals(List.of("established", "child net"), right.log);
+        assertTrue(sa.nat().localBehindNat());
+        IsakmpSa responder = e[1].isakmpSas().get(0);
+        assertTrue(responder.nat().remoteBehindNat());
+        assertEquals(FakeNetwork.ip("198.51.100.1"), responder.remote().getAddress());
+        assertTrue(left.children.get(0).udpEncapsulation());
+        assertTrue(right.children.get(0).udpEncapsulation());
+        var fromLeft = net.sent().stream().filter(d -> d.from().getAddress().equals(FakeNetwork.ip("198.51.100.1")))
+                .toList();
+        assertEquals(500, fromLeft.get(1).to().getPort(), "message 3 still on 500");
+        assertEquals(4500, fromLeft.get(2).to().getPort(), "message 5 on 4500 (RFC 3947 §4)");
+    }
+
+    @Test
+    void aWrongKeyFailsMainModeOnBothEnds() {
+        var e = engines(leftConfig("one key"), rightConfig("another key"));
+        e[0].initiate(leftConfig("one key"));
+        net.run();
+        net.advance(Duration.ofSeconds(200));
+        assertTrue(right.log.get(0).startsWith("deleted:") && right.log.get(0).endsWith("a different pre-shared key?"),
+                right.log.toString());
+        assertTrue(left.log.get(0).startsWith("deleted:"), left.log.toString());
+        assertEquals(List.of(), e[0].isakmpSas());
+        assertEquals(List.of(), e[1].isakmpSas());
+    }
+
+    @Test
+    void aLostMessageIsRetransmittedAndAnsweredAgain() {
+        var e = engines(leftConfig("s"), rightConfig("s"));
+        int[] seen = {0};
+        // Lose the responder's first answer to message 3 (its message 4).
+        net.dropWhen(d -> d.from().getAddress().equals(RIGHT) && seen[0]++ == 1);
+        e[0].initiate(leftConfig("s"));
+        net.run();
+        net.advance(Duration.ofSeconds(10));
+        assertEquals(List.of("established", "child net"), left.log);
+        var fromLeft = net.sent().stream().filter(d -> d.from().getAddress().equals(LEFT)).toList();
+        assertArrayEquals(fromLeft.get(1).bytes(), fromLeft.get(2).bytes(), "message 3 sent again, byte for byte");
+    }
+
+    @Test
+    void aggressiveModeIsRefused() {
+        var e = engines(leftConfig("s"), rightConfig("s"));
+        byte[] aggressive = IsakmpCodec.encode(IsakmpMessage.of(42, 0, IsakmpMessage.AGGRESSIVE, 0, List.of()));
+        e[1].receive(aggressive, new InetSocketAddress(LEFT, 500), new InetSocketAddress(RIGHT, 500), false);
+        assertEquals(1, e[1].drops());
+        assertEquals(List.of(), e[1].isakmpSas());
+    }
+}
