@@ -17,11 +17,12 @@ public final class IkeCommand {
     public static final String USAGE = """
               ike --local A (--remote B | --any) --id ID [--remote-id ID]
                   (--psk S | --cert PEM --key PEM --ca PEM) --inner A --local-ts CIDR --remote-ts CIDR
-                  [--proposals P] [--esp-proposals P] [--encap] [--initiate] [--dpd S]
+                  [--proposals P] [--esp-proposals P] [--encap] [--initiate] [--dpd S] [--ikev1]
                   [--ping ADDR [--count N] [--interval MS]] [--delete-after S]
                   [--rekey-child-after S] [--rekey-ike-after S] [--duration S]
                   [--load N [--warm-up N] [--window W] [--pause S] [--hold S]]
-                                      one IKEv2 connection (initiator with --initiate, else
+                                      one IKEv2 (or, with --ikev1, IKEv1 Main Mode and Quick
+                                      Mode) connection (initiator with --initiate, else
                                       responder), carrying ESP in UDP and answering ICMP echo
                                       to its inner address through its CHILD_SA
             """;
@@ -44,7 +45,7 @@ public final class IkeCommand {
         if (options.has("--load")) {
             return load(config, options, out);
         }
-        try (var endpoint = IkeEndpoint.start(config, options.address("--inner"))) {
+        try (var endpoint = IkeEndpoint.start(config, options.address("--inner"), options.has("--ikev1"))) {
             plan.drive(endpoint);
             out.println(endpoint.report());
         }

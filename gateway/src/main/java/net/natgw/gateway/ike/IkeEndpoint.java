@@ -25,6 +25,10 @@ import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.sa.IkeEngine;
 import net.natgw.ike.sa.IkeSa;
 import net.natgw.ike.sa.IkeSaListener;
+import net.natgw.ike.sa.PeerSa;
+import net.natgw.ike.v1.sa.IsakmpListener;
+import net.natgw.ike.v1.sa.IsakmpSa;
+import net.natgw.ike.v1.sa.V1Engine;
 import net.natgw.natt.DatagramReceiver;
 import net.natgw.natt.EventLoops;
 import net.natgw.natt.RemoteEndpoint;
@@ -40,18 +44,18 @@ import org.slf4j.LoggerFactory;
  * own. It proves, against strongSwan, that the negotiated keys carry ESP both ways before the
  * gateway has a TUN device (issue 7). Everything runs on one event loop.
  */
-public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoCloseable {
+public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, IsakmpListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IkeEndpoint.class);
     private static final int HEADROOM = 64;
 
-    /** One installed CHILD_SA: both directions, and the IKE SA it belongs to (which a rekey replaces). */
+    /** One installed CHILD_SA: both directions, and the SA it belongs to (which an IKEv2 rekey replaces). */
     private static final class Installed {
         final ChildSaRecord record;
         final OutboundSa out;
         final InboundSa in;
-        IkeSa ikeSa;
+        PeerSa ikeSa;
 
-        Installed(ChildSaRecord record, OutboundSa out, InboundSa in, IkeSa ikeSa) {
+        Installed(ChildSaRecord record, OutboundSa out, InboundSa in, PeerSa ikeSa) {
             this.record = record;
             this.out = out;
             this.in = in;
@@ -65,9 +69,11 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
     private final EventLoop loop;
     private final UdpTransport udp;
     private final IkeEngine engine;
+    /** With {@code --ikev1}: the IKEv1 engine, which then handles every IKE datagram. */
+    private final V1Engine v1;
     private final SecurityAssociationDatabase sad = new SecurityAssociationDatabase();
     private final Map<Integer, Installed> children = new HashMap<>();
-    private final Map<IkeSa, UdpPeer> peers = new HashMap<>();
+    private final Map<PeerSa, UdpPeer> peers = new HashMap<>();
     private final ByteBuffer receiveBuffer = ByteBuffer.allocate(65_535);
     private final ByteBuffer sendBuffer = ByteBuffer.allocate(HEADROOM + 2048);
     final AtomicLong ikeEstablished = new AtomicLong();
@@ -82,23 +88,32 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
     private volatile long initiatedAt;
     private volatile long setupMillis = -1;
 
-    private IkeEndpoint(IkeConfig config, InetAddress inner) throws InterruptedException {
+    private IkeEndpoint(IkeConfig config, InetAddress inner, boolean ikev1) throws InterruptedException {
         this.config = config;
         this.inner = inner;
         this.group = EventLoops.create(1);
         this.loop = group.next();
         this.udp = UdpTransport.bind(group, config.local(), Rfc3948.IKE_PORT, Rfc3948.NATT_PORT, this,
                 UdpTransport.Options.DEFAULT);
-        this.engine = new IkeEngine(new UdpIkeTransport(udp, loop), this, new SecureRandom(), List.of(config));
+        var transport = new UdpIkeTransport(udp, loop);
+        this.engine = new IkeEngine(transport, this, new SecureRandom(), List.of(config));
+        this.v1 = ikev1 ? new V1Engine(transport, this, new SecureRandom(), List.of(config)) : null;
     }
 
-    public static IkeEndpoint start(IkeConfig config, InetAddress inner) throws InterruptedException {
-        return new IkeEndpoint(config, inner);
+    /** An endpoint speaking IKEv2, or with {@code ikev1} IKEv1 (Main Mode and Quick Mode). */
+    public static IkeEndpoint start(IkeConfig config, InetAddress inner, boolean ikev1) throws InterruptedException {
+        return new IkeEndpoint(config, inner, ikev1);
     }
 
     public void initiate() {
         initiatedAt = System.nanoTime();
-        loop.execute(() -> engine.initiate(config));
+        loop.execute(() -> {
+            if (v1 != null) {
+                v1.initiate(config);
+            } else {
+                engine.initiate(config);
+            }
+        });
     }
 
     /** Deletes every IKE SA with the peer (INFORMATIONAL with D). */
@@ -159,7 +174,13 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
 
     @Override
     public void ike(ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
-        UdpIkeTransport.receive(engine, message, sender, recipient);
+        if (v1 != null) {
+            byte[] bytes = new byte[message.readableBytes()];
+            message.getBytes(message.readerIndex(), bytes);
+            v1.receive(bytes, sender, recipient, recipient.getPort() == Rfc3948.NATT_PORT);
+        } else {
+            UdpIkeTransport.receive(engine, message, sender, recipient);
+        }
     }
 
     @Override
@@ -187,6 +208,15 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
 
     @Override
     public void ikeSaEstablished(IkeSa sa) {
+        established(sa);
+    }
+
+    @Override
+    public void isakmpSaEstablished(IsakmpSa sa) {
+        established(sa);
+    }
+
+    private void established(PeerSa sa) {
         ikeEstablished.incrementAndGet();
         var peer = new UdpPeer(udp, new RemoteEndpoint(sa.remote(), change -> { }), loop);
         if (sa.nat().sendsKeepalives()) {
@@ -207,6 +237,15 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
 
     @Override
     public void endpointChanged(IkeSa sa) {
+        moved(sa);
+    }
+
+    @Override
+    public void endpointChanged(IsakmpSa sa) {
+        moved(sa);
+    }
+
+    private void moved(PeerSa sa) {
         UdpPeer peer = peers.get(sa);
         if (peer != null) {
             peer.endpoint().authenticatedFrom(sa.remote());
@@ -214,7 +253,16 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
     }
 
     @Override
+    public void childSaEstablished(IsakmpSa sa, ChildSaRecord child) {
+        installed(sa, child);
+    }
+
+    @Override
     public void childSaEstablished(IkeSa sa, ChildSaRecord child) {
+        installed(sa, child);
+    }
+
+    private void installed(PeerSa sa, ChildSaRecord child) {
         if (childEstablished.getAndIncrement() == 0 && initiatedAt != 0) {
             setupMillis = (System.nanoTime() - initiatedAt) / 1_000_000;
         }
@@ -226,13 +274,27 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
 
     @Override
     public void childSaDeleted(IkeSa sa, ChildSaRecord child) {
+        removed(child);
+    }
+
+    private void removed(ChildSaRecord child) {
         childDeleted.incrementAndGet();
         sad.remove(child.spiIn());
         children.remove(child.spiIn());
     }
 
     @Override
+    public void isakmpSaDeleted(IsakmpSa sa, String reason) {
+        sa.children().forEach(this::removed);
+        gone(sa);
+    }
+
+    @Override
     public void ikeSaDeleted(IkeSa sa, String reason) {
+        gone(sa);
+    }
+
+    private void gone(PeerSa sa) {
         ikeDeleted.incrementAndGet();
         UdpPeer peer = peers.remove(sa);
         if (peer != null) {
@@ -244,9 +306,9 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, AutoC
     public String report() {
         return "ike_established=" + ikeEstablished + " child_established=" + childEstablished + " child_deleted="
                 + childDeleted + " ike_deleted=" + ikeDeleted + " ike_rekeyed=" + ikeRekeyed
-                + " ike_up=" + onLoop(() -> engine.ikeSas().size())
+                + " ike_up=" + onLoop(() -> v1 != null ? v1.isakmpSas().size() : engine.ikeSas().size())
                 + " pings_sent=" + pingsSent + " ping_replies=" + pingReplies + " echoes_answered=" + echoesAnswered
-                + " ike_dropped=" + onLoop(engine::drops) + " setup_ms=" + setupMillis;
+                + " ike_dropped=" + onLoop(() -> v1 != null ? v1.drops() : engine.drops()) + " setup_ms=" + setupMillis;
     }
 
     private <T> T onLoop(Callable<T> task) {

@@ -16,7 +16,7 @@ import java.util.Set;
  * parser's message.
  */
 final class IkeOptions {
-    private static final Set<String> FLAGS = Set.of("--initiate", "--any", "--encap");
+    private static final Set<String> FLAGS = Set.of("--initiate", "--any", "--encap", "--ikev1");
     private static final List<String> REQUIRED = List.of("--local", "--id", "--inner", "--local-ts", "--remote-ts");
 
     private final Map<String, String> values;

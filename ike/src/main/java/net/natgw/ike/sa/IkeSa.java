@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * One IKE SA: its SPIs, keys and endpoints, the exchanges it runs, and the message-ID and
  * retransmission rules of RFC 7296 §2.1-2.3. Used on the engine's thread only.
  */
-public final class IkeSa {
+public final class IkeSa implements PeerSa {
     private static final Logger log = LoggerFactory.getLogger(IkeSa.class);
 
     final IkeEngine engine;
@@ -86,10 +86,12 @@ public final class IkeSa {
         this.lastHeard = engine.transport().nanoTime();
     }
 
+    @Override
     public boolean isInitiator() {
         return initiator;
     }
 
+    @Override
     public IkeConfig config() {
         return config;
     }
@@ -102,14 +104,17 @@ public final class IkeSa {
         return state;
     }
 
+    @Override
     public NatStatus nat() {
         return nat;
     }
 
+    @Override
     public InetSocketAddress local() {
         return local;
     }
 
+    @Override
     public InetSocketAddress remote() {
         return remote;
     }
@@ -198,6 +203,7 @@ public final class IkeSa {
     }
 
     /** As strongSwan names an IKE SA in its log: {@code lab[3]}. */
+    @Override
     public String name() {
         return config.name() + "[" + uniqueId + "]";
     }
@@ -353,6 +359,7 @@ public final class IkeSa {
      * not behind a NAT sends to where the last authenticated packet came from, so a peer whose
      * NAT mapping changed is reached again at once, before it sends any IKE message.
      */
+    @Override
     public void espFrom(InetSocketAddress from) {
         if (state == IkeSaState.ESTABLISHED && nattPort && nat.remoteBehindNat() && !nat.localBehindNat()) {
             authenticatedFrom(from, true);
@@ -469,6 +476,7 @@ public final class IkeSa {
     }
 
     /** ESP arrived on one of our CHILD_SAs: the peer is alive (RFC 7296 §2.4). */
+    @Override
     public void espReceived() {
         lastHeard = engine.transport().nanoTime();
     }

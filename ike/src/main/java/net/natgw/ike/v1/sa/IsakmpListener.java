@@ -14,4 +14,8 @@ public interface IsakmpListener {
 
     default void isakmpSaDeleted(IsakmpSa sa, String reason) {
     }
+
+    /** ESP from a new NAT mapping moved the peer's endpoint. */
+    default void endpointChanged(IsakmpSa sa) {
+    }
 }

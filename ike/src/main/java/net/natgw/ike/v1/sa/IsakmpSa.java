@@ -14,6 +14,7 @@ import net.natgw.ike.crypto.KeyExchange;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.sa.IkeTransport;
+import net.natgw.ike.sa.PeerSa;
 import net.natgw.ike.v1.crypto.Phase1Keys;
 import net.natgw.ike.v1.crypto.Phase1Suite;
 import net.natgw.ike.v1.crypto.V1Hashes;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * I <-- (IDir, HASH_R) ---------------- R     6
  * </pre>
  */
-public final class IsakmpSa {
+public final class IsakmpSa implements PeerSa {
     private static final Logger log = LoggerFactory.getLogger(IsakmpSa.class);
     private static final int NONCE_LENGTH = 32;
     /** strongSwan's default IKE lifetime for IKEv1 proposals. */
@@ -91,6 +92,7 @@ public final class IsakmpSa {
     private byte[] lastSent;
     private byte[] lastReceived;
     private int tries;
+    private long lastHeard;
     private IkeTransport.Cancellable retransmit;
     final Map<Integer, QuickMode> quickModes = new HashMap<>();
     private final List<ChildSaRecord> children = new ArrayList<>();
@@ -105,12 +107,15 @@ public final class IsakmpSa {
         this.remote = remote;
         this.ckyI = ckyI;
         this.state = initiator ? State.MESSAGE_2 : State.MESSAGE_3;
+        this.lastHeard = engine.transport().nanoTime();
     }
 
+    @Override
     public String name() {
         return config.name() + "[" + uniqueId + "]";
     }
 
+    @Override
     public boolean isInitiator() {
         return initiator;
     }
@@ -119,20 +124,49 @@ public final class IsakmpSa {
         return state;
     }
 
+    @Override
     public NatStatus nat() {
         return nat;
     }
 
+    @Override
     public IkeConfig config() {
         return config;
     }
 
+    @Override
     public InetSocketAddress local() {
         return local;
     }
 
+    @Override
     public InetSocketAddress remote() {
         return remote;
+    }
+
+    @Override
+    public void espReceived() {
+        lastHeard = engine.transport().nanoTime();
+    }
+
+    /**
+     * RFC 3947 §4 and RFC 3948 §2.2, as for IKEv2 (RFC 7296 §2.23): the end not behind a NAT
+     * sends to where authenticated traffic last came from, so a peer whose mapping changed is
+     * reached again at once.
+     */
+    @Override
+    public void espFrom(InetSocketAddress from) {
+        if (state == State.ESTABLISHED && nattPort && nat.remoteBehindNat() && !nat.localBehindNat()
+                && !from.equals(remote)) {
+            log.info("{} remote endpoint changed from {} to {}", name(), remote, from);
+            remote = from;
+            engine.listener().endpointChanged(this);
+        }
+    }
+
+    /** How long nothing authenticated came from the peer. */
+    public Duration quietFor() {
+        return Duration.ofNanos(engine.transport().nanoTime() - lastHeard);
     }
 
     public long initiatorCookie() {
@@ -361,6 +395,7 @@ public final class IsakmpSa {
             quickModes.put(h.messageId(), qm);
         }
         qm.receive(datagram, h);
+        lastHeard = engine.transport().nanoTime();
     }
 
     void childEstablished(QuickMode qm, ChildSaRecord child) {
