@@ -118,7 +118,12 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, Isakm
 
     /** Deletes every IKE SA with the peer (INFORMATIONAL with D). */
     public void deleteAll() {
-        loop.execute(() -> engine.ikeSas().forEach(IkeSa::delete));
+        loop.execute(() -> {
+            engine.ikeSas().forEach(IkeSa::delete);
+            if (v1 != null) {
+                v1.isakmpSas().forEach(IsakmpSa::delete);
+            }
+        });
     }
 
     /** Rekeys the first CHILD_SA after {@code delay} (CREATE_CHILD_SA with REKEY_SA). */
@@ -274,6 +279,11 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, Isakm
 
     @Override
     public void childSaDeleted(IkeSa sa, ChildSaRecord child) {
+        removed(child);
+    }
+
+    @Override
+    public void childSaDeleted(IsakmpSa sa, ChildSaRecord child) {
         removed(child);
     }
 

@@ -21,6 +21,7 @@ import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.message.TrafficSelector;
 import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.sa.FakeNetwork;
+import net.natgw.ike.v1.message.Delete;
 import net.natgw.ike.v1.message.IsakmpCodec;
 import net.natgw.ike.v1.message.IsakmpMessage;
 import net.natgw.ike.v1.sa.IsakmpListener;
@@ -48,6 +49,11 @@ class MainModeTest {
         public void childSaEstablished(IsakmpSa sa, ChildSaRecord child) {
             log.add("child " + child.name());
             children.add(child);
+        }
+
+        @Override
+        public void childSaDeleted(IsakmpSa sa, ChildSaRecord child) {
+            log.add("child deleted");
         }
 
         @Override
@@ -154,6 +160,61 @@ class MainModeTest {
         assertEquals(List.of("established", "child net"), left.log);
         var fromLeft = net.sent().stream().filter(d -> d.from().getAddress().equals(LEFT)).toList();
         assertArrayEquals(fromLeft.get(1).bytes(), fromLeft.get(2).bytes(), "message 3 sent again, byte for byte");
+    }
+
+    // I --- Informational (HASH(1), D(ESP)), (HASH(1), D(ISAKMP)) ---> R: both ends forget everything
+    @Test
+    void aDeleteFromEitherEndRemovesBothEnds() {
+        for (boolean fromInitiator : new boolean[] {true, false}) {
+            var e = engines(leftConfig("s"), rightConfig("s"));
+            left.log.clear();
+            right.log.clear();
+            e[0].initiate(leftConfig("s"));
+            net.run();
+            (fromInitiator ? e[0] : e[1]).isakmpSas().get(0).delete();
+            net.run();
+            assertEquals(List.of(), e[0].isakmpSas());
+            assertEquals(List.of(), e[1].isakmpSas());
+            Events peer = fromInitiator ? right : left;
+            assertEquals(List.of("established", "child net", "child deleted", "deleted: the peer deleted it"), peer.log);
+        }
+    }
+
+    // I --- Informational (HASH(1), N(R-U-THERE, 1)) ---> R --- (HASH(1), N(R-U-THERE-ACK, 1)) ---> I
+    @Test
+    void deadPeerDetectionIsAnsweredAndTheSaStays() {
+        var e = engines(leftConfig("s").withDpdDelay(Duration.ofSeconds(5)), rightConfig("s"));
+        e[0].initiate(leftConfig("s").withDpdDelay(Duration.ofSeconds(5)));
+        net.run();
+        int before = net.sent().size();
+        net.advance(Duration.ofSeconds(11));
+        var informational = net.sent().stream().skip(before).filter(d -> d.bytes()[18] == IsakmpMessage.INFORMATIONAL)
+                .toList();
+        assertEquals(4, informational.size(), "two checks after 5 s of quiet each, each answered");
+        assertTrue(e[0].isakmpSas().get(0).quietFor().compareTo(Duration.ofSeconds(5)) < 0, "the answers count");
+        assertEquals(IsakmpSa.State.ESTABLISHED, e[1].isakmpSas().get(0).state());
+    }
+
+    // an attacker's plaintext DELETE, and a real Informational with one ciphertext bit flipped
+    @Test
+    void unauthenticatedOrTamperedInformationalsAreDroppedAndTheSaStays() throws Exception {
+        var e = engines(leftConfig("s"), rightConfig("s"));
+        IsakmpSa sa = e[0].initiate(leftConfig("s"));
+        net.run();
+        var forged = IsakmpCodec.encode(IsakmpMessage.of(sa.initiatorCookie(), sa.responderCookie(),
+                IsakmpMessage.INFORMATIONAL, 7, List.of(new Delete(1, 1, 16, List.of(new byte[16])))));
+        IsakmpSa responder = e[1].isakmpSas().get(0);
+        e[1].receive(forged, new InetSocketAddress(LEFT, 500), new InetSocketAddress(RIGHT, 500), false);
+        net.dropWhen(d -> true);
+        sa.delete();
+        byte[] delete = net.sent().get(net.sent().size() - 1).bytes().clone();
+        delete[delete.length - 20] ^= 1;
+        long drops = e[1].drops();
+        e[1].receive(delete, new InetSocketAddress(LEFT, 500), new InetSocketAddress(RIGHT, 500), false);
+        assertEquals(drops + 1, e[1].drops());
+        assertEquals(IsakmpSa.State.ESTABLISHED, responder.state(), "neither touched the SA");
+        assertEquals(1, right.children.size());
+        assertTrue(right.log.stream().noneMatch(l -> l.startsWith("deleted")), right.log.toString());
     }
 
     @Test

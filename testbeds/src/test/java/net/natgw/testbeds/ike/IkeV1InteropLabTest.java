@@ -20,6 +20,7 @@ import net.natgw.testbeds.strongswan.PskTunnel;
 import net.natgw.testbeds.strongswan.StrongSwan;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -106,6 +107,69 @@ class IkeV1InteropLabTest {
                         + swan.log(), e);
             }
         }
+    }
+
+    // natgw --- Informational (HASH(1), D(ESP)), (HASH(1), D(ISAKMP)) ---> strongSwan
+    // strongSwan --- the same ---> natgw: each end removes both
+    @Test
+    void deleteFromEitherSideRemovesTheSasOnBoth() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true);
+            var swan = StrongSwan.start(lab, t.responder());
+            swan.load(tunnel.mirrored().render());
+            var natgw = NatgwIkePeer.start(lab, tunnel, 0, 9, List.of("--ikev1", "--delete-after", "5"));
+            var report = natgw.awaitReport(40);
+            assertEquals(1, report.get("ike_established"), natgw.log());
+            assertEquals(1, report.get("ike_deleted"), natgw.log());
+            assertEquals(List.of(), swan.listSas(), "strongSwan processed natgw's deletes: " + swan.log());
+        }
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true);
+            var natgw = NatgwIkePeer.start(lab, tunnel.mirrored(), 0, 10, IKEV1);
+            var swan = StrongSwan.start(lab, t.initiator());
+            swan.load(tunnel.render());
+            Thread.sleep(2500);
+            assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok());
+            assertTrue(swan.terminateIke("lab").ok());
+            var report = natgw.awaitReport(40);
+            assertEquals(1, report.get("child_deleted"), natgw.log());
+            assertEquals(1, report.get("ike_deleted"), natgw.log());
+            assertEquals(0, report.get("ike_up"), natgw.log());
+        }
+        InteropLog.record(new InteropResult("ikev1-psk-delete-both-ways", "natgw / strongSwan " + StrongSwan.version(),
+                "strongSwan / natgw", NatKind.MASQUERADE.description(), 1, true, "-", 0,
+                "authenticated Informational deletes of the ESP SAs and the ISAKMP SA from each side; both ends"
+                        + " remove everything"));
+    }
+
+    // natgw --- R-U-THERE after 2 s of quiet ---> strongSwan, ACKed; then strongSwan checks natgw
+    @Test
+    void deadPeerDetectionFromEitherSideIsAnsweredAndKeepsTheSasUp() throws Exception {
+        for (boolean natgwChecks : new boolean[] {true, false}) {
+            try (Lab lab = Lab.create()) {
+                Topology t = Topology.build(lab, NatKind.RANDOM_FULLY);
+                var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true);
+                var swan = StrongSwan.start(lab, t.responder());
+                swan.load(tunnel.mirrored().withDpdDelay(natgwChecks ? 0 : 2).render());
+                var natgw = NatgwIkePeer.start(lab, tunnel, 3, 12,
+                        natgwChecks ? List.of("--ikev1", "--dpd", "2") : IKEV1);
+                Thread.sleep(10_000);
+                var sas = swan.listSas();
+                var report = natgw.awaitReport(40);
+                assertEquals(1, sas.size(), "strongSwan's SA is up: " + swan.log());
+                assertEquals(1, report.get("ike_up"), natgw.log());
+                assertEquals(3, report.get("ping_replies"));
+                // strongSwan logs a received R-U-THERE as N(DPD); natgw an answer it sends as N(36137)
+                String checks = natgwChecks ? swan.log() : natgw.log();
+                String answered = natgwChecks ? "parsed INFORMATIONAL_V1 request" : "N(36137";
+                assertTrue(checks.lines().filter(l -> l.contains(answered)).count() >= 2, "checks: " + checks);
+            }
+        }
+        InteropLog.record(new InteropResult("ikev1-psk-dpd-both-ways", "natgw", "strongSwan " + StrongSwan.version(),
+                NatKind.RANDOM_FULLY.description(), 1, true, "-", 0,
+                "RFC 3706 R-U-THERE after 2 s of quiet from each side, answered with R-U-THERE-ACK; the SAs stay up"));
     }
 
     private static String slug(NatKind kind) {

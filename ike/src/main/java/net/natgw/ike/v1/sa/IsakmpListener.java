@@ -12,6 +12,11 @@ public interface IsakmpListener {
     default void childSaEstablished(IsakmpSa sa, ChildSaRecord child) {
     }
 
+    /** An SA pair was deleted, by either side. */
+    default void childSaDeleted(IsakmpSa sa, ChildSaRecord child) {
+    }
+
+    /** The ISAKMP SA is gone; its SA pairs, still listed, go with it. */
     default void isakmpSaDeleted(IsakmpSa sa, String reason) {
     }
 

@@ -18,6 +18,7 @@ import net.natgw.ike.sa.PeerSa;
 import net.natgw.ike.v1.crypto.Phase1Keys;
 import net.natgw.ike.v1.crypto.Phase1Suite;
 import net.natgw.ike.v1.crypto.V1Hashes;
+import net.natgw.ike.v1.message.Delete;
 import net.natgw.ike.v1.message.Hash;
 import net.natgw.ike.v1.message.Identification;
 import net.natgw.ike.v1.message.IsakmpCodec;
@@ -77,6 +78,10 @@ public final class IsakmpSa implements PeerSa {
     long ckyR;
     private State state;
     Traversal traversal = Traversal.NONE;
+    /** The peer announced RFC 3706 dead peer detection: it answers R-U-THERE. */
+    private boolean peerDpd;
+    private int dpdSequence;
+    private IkeTransport.Cancellable dpdTimer;
     private NatStatus nat = NatStatus.NO_NAT;
     Phase1Suite suite;
     private byte[] saiB;
@@ -221,6 +226,7 @@ public final class IsakmpSa implements PeerSa {
                     + " transforms fits " + ours);
         }
         traversal = traversal(m.all(VendorId.class));
+        peerDpd = dpd(m.all(VendorId.class));
         ckyR = engine.cookie();
         var payloads = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(List.of(new Proposal(
                 proposal.number(), Proposal.ISAKMP, new byte[0], List.of(chosen))))));
@@ -251,6 +257,7 @@ public final class IsakmpSa implements PeerSa {
             switch (h.exchangeType()) {
                 case IsakmpMessage.MAIN_MODE -> mainMode(datagram, h, from, viaNatt);
                 case IsakmpMessage.QUICK_MODE -> quickMode(datagram, h);
+                case IsakmpMessage.INFORMATIONAL -> informational(datagram, h);
                 default -> engine.countDrop(name() + ": exchange " + h.exchangeType() + " not handled");
             }
         } catch (IkeProtocolException e) {
@@ -299,6 +306,7 @@ public final class IsakmpSa implements PeerSa {
                 .orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN,
                         "the responder chose a transform we did not offer"));
         traversal = traversal(m.all(VendorId.class));
+        peerDpd = dpd(m.all(VendorId.class));
         dh = KeyExchange.create(suite.group(), engine.random());
         ni = engine.nonce(NONCE_LENGTH);
         gxi = dh.publicValue();
@@ -368,6 +376,8 @@ public final class IsakmpSa implements PeerSa {
 
     private void established() {
         state = State.ESTABLISHED;
+        lastHeard = engine.transport().nanoTime();
+        scheduleDpd();
         log.info("{} ISAKMP SA established {}...{} ({}), cookies {}_i {}_r", name(), local, remote, nat,
                 Long.toHexString(ckyI), Long.toHexString(ckyR));
         engine.listener().isakmpSaEstablished(this);
@@ -403,6 +413,125 @@ public final class IsakmpSa implements PeerSa {
         children.add(child);
         log.info("{} CHILD_SA {} established", name(), child);
         engine.listener().childSaEstablished(this, child);
+    }
+
+    // ---- Informational exchanges (RFC 2409 §5.7): delete and dead peer detection ----
+
+    /**
+     * Only what is encrypted under this SA and carries a HASH(1) that verifies is acted on;
+     * anything else is counted and dropped, the SA untouched.
+     */
+    private void informational(byte[] datagram, IsakmpCodec.Header h) throws IkeProtocolException {
+        if (state != State.ESTABLISHED || !h.encrypted()) {
+            engine.countDrop(name() + ": unauthenticated Informational (not encrypted under the ISAKMP SA)");
+            return;
+        }
+        byte[] plaintext = decrypt(datagram, h, V1Hashes.exchangeIv(suite.hash(), phase1LastBlock, h.messageId()));
+        IsakmpMessage m = IsakmpCodec.decode(h, plaintext);
+        byte[] expected = V1Hashes.hash1(suite.prf(), keys.skeyidA(), h.messageId(), m.afterFirstPayload());
+        boolean verified = !m.payloads().isEmpty() && m.payloads().get(0) instanceof Hash hash
+                && java.security.MessageDigest.isEqual(hash.data(), expected);
+        if (!verified) {
+            throw new IkeProtocolException(Notification.INVALID_HASH_INFORMATION, "Informational with a bad HASH(1)");
+        }
+        lastHeard = engine.transport().nanoTime();
+        for (IsakmpPayload p : m.payloads()) {
+            if (p instanceof Delete d) {
+                deleted(d);
+            } else if (p instanceof Notification n) {
+                notified(n);
+            }
+        }
+    }
+
+    private void deleted(Delete d) {
+        if (d.protocol() == Proposal.ISAKMP) {
+            destroy("the peer deleted it");
+            return;
+        }
+        for (byte[] spi : d.spis()) {
+            int value = spi.length == 4 ? ByteBuffer.wrap(spi).getInt() : 0;
+            children.stream().filter(c -> c.spiOut() == value).findFirst().ifPresent(c -> {
+                log.info("{} the peer deleted CHILD_SA {}", name(), c);
+                removeChild(c);
+            });
+        }
+    }
+
+    private void notified(Notification n) {
+        if (n.messageType() == Notification.R_U_THERE) {
+            // RFC 3706 §5: answer with the same sequence number.
+            sendInformational(new Notification(SecurityAssociation.IPSEC_DOI, Proposal.ISAKMP, cookies(),
+                    Notification.R_U_THERE_ACK, n.data()));
+        } else if (n.messageType() != Notification.R_U_THERE_ACK) {
+            log.info("{} notified: {}", name(), n);
+        }
+    }
+
+    /** Deletes the ISAKMP SA and its SA pairs with the peer (one Informational each), then forgets them. */
+    public void delete() {
+        if (state != State.ESTABLISHED) {
+            destroy("deleted before it was established");
+            return;
+        }
+        List.copyOf(children).forEach(this::deleteChild);
+        sendInformational(new Delete(SecurityAssociation.IPSEC_DOI, Proposal.ISAKMP, 16, List.of(cookies())));
+        destroy("deleted");
+    }
+
+    /** Deletes one SA pair: RFC 2408 §3.15, the SPI the peer sends to (our inbound one). */
+    public void deleteChild(ChildSaRecord child) {
+        if (state == State.ESTABLISHED) {
+            sendInformational(new Delete(SecurityAssociation.IPSEC_DOI, Proposal.ESP, 4,
+                    List.of(ByteBuffer.allocate(4).putInt(child.spiIn()).array())));
+        }
+        removeChild(child);
+    }
+
+    private void removeChild(ChildSaRecord child) {
+        if (children.remove(child)) {
+            engine.released(child.spiIn());
+            engine.listener().childSaDeleted(this, child);
+        }
+    }
+
+    /** RFC 3706: an R-U-THERE, if the peer announced DPD; its ACK refreshes {@link #quietFor}. */
+    public void confirmLiveness() {
+        if (state == State.ESTABLISHED && peerDpd) {
+            byte[] sequence = ByteBuffer.allocate(4).putInt(++dpdSequence).array();
+            sendInformational(new Notification(SecurityAssociation.IPSEC_DOI, Proposal.ISAKMP, cookies(),
+                    Notification.R_U_THERE, sequence));
+        }
+    }
+
+    /** Liveness checks after a quiet {@code dpd_delay} (RFC 3706 §5.3: only when there is no traffic). */
+    private void scheduleDpd() {
+        Duration delay = config.dpdDelay();
+        if (delay.isZero() || !peerDpd) {
+            return;
+        }
+        dpdTimer = engine.transport().schedule(() -> {
+            if (state != State.ESTABLISHED) {
+                return;
+            }
+            if (quietFor().compareTo(delay) >= 0) {
+                confirmLiveness();
+            }
+            scheduleDpd();
+        }, delay);
+    }
+
+    /** One Informational, protected by HASH(1); not retransmitted (RFC 2408 §4.8: it is one-way). */
+    private void sendInformational(IsakmpPayload payload) {
+        int messageId = engine.messageId();
+        byte[] hash = V1Hashes.hash1(suite.prf(), keys.skeyidA(), messageId, IsakmpCodec.chain(List.of(payload)).bytes());
+        byte[] datagram = encrypt(IsakmpMessage.INFORMATIONAL, messageId, List.of(new Hash(hash), payload),
+                V1Hashes.exchangeIv(suite.hash(), phase1LastBlock, messageId));
+        engine.transport().send(datagram, local, remote, nattPort);
+    }
+
+    private byte[] cookies() {
+        return ByteBuffer.allocate(16).putLong(ckyI).putLong(ckyR).array();
     }
 
     // ---- crypto and sending ----
@@ -535,6 +664,9 @@ public final class IsakmpSa implements PeerSa {
         }
         state = State.DELETED;
         cancelRetransmit();
+        if (dpdTimer != null) {
+            dpdTimer.cancel();
+        }
         quickModes.values().forEach(QuickMode::cancel);
         log.info("{} deleted: {}", name(), reason);
         engine.forget(this);
@@ -573,6 +705,10 @@ public final class IsakmpSa implements PeerSa {
         }
         return vids.stream().anyMatch(v -> VendorIds.DRAFTS.stream().anyMatch(d -> Arrays.equals(d, v.data())))
                 ? Traversal.DRAFT : Traversal.NONE;
+    }
+
+    private static boolean dpd(List<VendorId> vids) {
+        return vids.stream().anyMatch(v -> Arrays.equals(v.data(), VendorIds.DPD));
     }
 
     private static byte[] draftSeen(List<VendorId> vids) {

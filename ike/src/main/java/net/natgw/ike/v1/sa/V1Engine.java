@@ -115,7 +115,11 @@ public final class V1Engine {
 
     void forget(IsakmpSa sa) {
         byCookie.remove(sa.ckyI, sa);
-        sa.children().forEach(c -> spis.remove(c.spiIn()));
+        sa.children().forEach(c -> released(c.spiIn()));
+    }
+
+    void released(int spi) {
+        spis.remove(spi);
     }
 
     IkeTransport transport() {
