@@ -173,12 +173,9 @@ final class ConnectionReader {
         return port;
     }
 
+    /** swanctl's {@code version}: 1 (IKEv1), 2, or 0 for either (answered in both, initiated with 2). */
     private static int version(Field f) throws ConfigException {
-        int version = Values.number(f, 0, 2);
-        if (version == 1) {
-            throw f.error("IKEv1 is not implemented yet (use 2, or 0 for either)");
-        }
-        return version;
+        return Values.number(f, 0, 2);
     }
 
     /**

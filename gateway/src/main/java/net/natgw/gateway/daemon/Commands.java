@@ -7,7 +7,7 @@ import net.natgw.esp.DropReason;
 import net.natgw.esp.SaCounters;
 import net.natgw.gateway.config.Child;
 import net.natgw.gateway.config.Connection;
-import net.natgw.ike.sa.IkeSa;
+import net.natgw.ike.sa.PeerSa;
 import net.natgw.natt.DatagramCounters;
 import net.natgw.natt.DatagramDrop;
 import net.natgw.natt.NatStatus;
@@ -72,8 +72,9 @@ final class Commands {
     private Reply listSas() {
         var text = new StringBuilder();
         var array = Json.array();
-        for (IkeSa sa : gateway.ikeSas()) {
-            text.append(String.format("%s: %s, IKEv2, %016x_i%s %016x_r%s%n", sa.name(), sa.state(), sa.spiI(),
+        for (PeerSa sa : gateway.ikeSas()) {
+            text.append(String.format("%s: %s, IKEv%d, %016x_i%s %016x_r%s%n", sa.name(), sa.stateName(), sa.version(),
+                    sa.spiI(),
                     sa.isInitiator() ? "*" : "", sa.spiR(), sa.isInitiator() ? "" : "*"));
             text.append(String.format("  local  '%s' @ %s%n", sa.config().localId(), endpoint(sa.local())));
             text.append(String.format("  remote '%s' @ %s%n", sa.config().remoteId().map(Object::toString)
@@ -100,7 +101,7 @@ final class Commands {
                         .put("remote-ts", r.remoteTs().stream().map(Object::toString).toList()));
             }
             array.add(Json.object().put("name", sa.config().name()).put("uniqueid", sa.name())
-                    .put("state", sa.state().toString()).put("initiator", sa.isInitiator())
+                    .put("state", sa.stateName()).put("version", sa.version()).put("initiator", sa.isInitiator())
                     .put("spi-i", String.format("%016x", sa.spiI())).put("spi-r", String.format("%016x", sa.spiR()))
                     .put("local", endpoint(sa.local())).put("remote", endpoint(sa.remote()))
                     .put("local-id", sa.config().localId().toString())

@@ -43,6 +43,10 @@ import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.sa.IkeEngine;
 import net.natgw.ike.sa.IkeSa;
 import net.natgw.ike.sa.IkeSaListener;
+import net.natgw.ike.sa.PeerSa;
+import net.natgw.ike.v1.sa.IsakmpListener;
+import net.natgw.ike.v1.sa.IsakmpSa;
+import net.natgw.ike.v1.sa.V1Engine;
 import net.natgw.ike.sa.IkeSaState;
 import net.natgw.natt.DatagramReceiver;
 import net.natgw.natt.EventLoops;
@@ -63,10 +67,12 @@ import org.slf4j.LoggerFactory;
  * the listener callbacks, the operator's commands. Route changes run on their own thread, in
  * order, so that a slow {@code ip} never delays IKE.
  */
-public final class Gateway implements DatagramReceiver, IkeSaListener, AutoCloseable {
+public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     /** SO_MARK on natgw's IKE and ESP sockets: its routing rule lets them bypass the tunnels. */
     static final int MARK = 0x4500;
+    /** The version octet of the IKE and ISAKMP headers (RFC 7296 §3.1, RFC 2408 §3.1). */
+    private static final int VERSION_OFFSET = 17;
     /** Outgoing-only ESP for this long, behind a NAT, is checked (a ping's reply takes far less). */
     private static final Duration ONE_WAY = Duration.ofMillis(500);
 
@@ -95,6 +101,8 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
     private final EventLoop loop;
     private final UdpTransport udp;
     private final IkeEngine engine;
+    /** IKEv1 (RFC 2409) for the connections with {@code version = 1}, and answering for {@code 0}. */
+    private final V1Engine v1;
     private final TunDevice tun;
     private final IpLink link;
     private final PolicyDatabase policies = new PolicyDatabase();
@@ -106,10 +114,10 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         return t;
     });
     private RawEspTransport raw;
-    private final Map<IkeSa, UdpPeer> peers = new HashMap<>();
+    private final Map<PeerSa, UdpPeer> peers = new HashMap<>();
     private final Map<ChildSaRecord, Tunnel> tunnels = new HashMap<>();
     /** IKE SAs the operator (or a reload) deleted: no DPD or close action follows. */
-    private final Set<IkeSa> deliberate = new HashSet<>();
+    private final Set<PeerSa> deliberate = new HashSet<>();
     /** swanctl's keyingtries: the attempts each connection made since it was last established. */
     private final Map<String, Integer> keyingTries = new HashMap<>();
     private final long started = System.nanoTime();
@@ -134,7 +142,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
-        this.engine = new IkeEngine(new UdpIkeTransport(udp, loop), this, new SecureRandom(), ikeConfigs(this.config));
+        var transport = new UdpIkeTransport(udp, loop);
+        this.engine = new IkeEngine(transport, this, new SecureRandom(), ikeConfigs(this.config, 2));
+        this.v1 = new V1Engine(transport, this, new SecureRandom(), ikeConfigs(this.config, 1));
         this.data = new DataPlane(tun, policies, udp, options.mssClamp(), trap -> loop.execute(() -> trapped(trap)));
         this.udpInbound = data.new Inbound(true);
         loop.scheduleAtFixedRate(this::watchLiveness, 1, 1, TimeUnit.SECONDS);
@@ -179,8 +189,10 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         }
     }
 
-    private static List<IkeConfig> ikeConfigs(GatewayConfig config) {
-        return config.connections().stream().map(Connection::ike).toList();
+    /** The connections an engine of {@code version} serves: its own, and those of {@code version = 0}. */
+    private static List<IkeConfig> ikeConfigs(GatewayConfig config, int version) {
+        return config.connections().stream().filter(c -> c.version() == version || c.version() == 0)
+                .map(Connection::ike).toList();
     }
 
     // ---- start actions and traps (swanctl.conf start_action) ----
@@ -220,9 +232,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
      * IKE SA whose IKE_AUTH creates it (and the other {@code start} children after).
      */
     private String initiate(Connection c, String child) {
-        Optional<IkeSa> existing = ikeSaOf(c.name());
+        Optional<PeerSa> existing = ikeSaOf(c.name());
         ChildConfig cc = c.ike().children().stream().filter(ch -> ch.name().equals(child)).findFirst().orElseThrow();
-        if (existing.isPresent() && existing.get().state() == IkeSaState.ESTABLISHED) {
+        if (existing.isPresent() && existing.get().established()) {
             existing.get().createChild(cc);
             return "initiating CHILD_SA " + child + " over " + existing.get().name();
         }
@@ -234,14 +246,15 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         }
         var reordered = new ArrayList<ChildConfig>(List.of(cc));
         c.ike().children().stream().filter(ch -> ch != cc).forEach(reordered::add);
-        IkeSa sa = engine.initiate(c.ike().withChildren(reordered));
+        // version = 0 initiates with IKEv2, as strongSwan does.
+        IkeConfig ike = c.ike().withChildren(reordered);
+        PeerSa sa = c.version() == 1 ? v1.initiate(ike) : engine.initiate(ike);
         return "initiating " + sa.name() + " to " + sa.remote();
     }
 
-    private Optional<IkeSa> ikeSaOf(String connection) {
-        return engine.ikeSas().stream().filter(sa -> sa.config().name().equals(connection))
-                .filter(sa -> sa.state() == IkeSaState.ESTABLISHED || sa.state() == IkeSaState.CONNECTING)
-                .findFirst();
+    private Optional<PeerSa> ikeSaOf(String connection) {
+        return ikeSas().stream().filter(sa -> sa.config().name().equals(connection))
+                .filter(sa -> sa.established() || sa.connecting()).findFirst();
     }
 
     private Optional<Connection> connection(String name) {
@@ -252,7 +265,15 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
 
     @Override
     public void ike(ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
-        UdpIkeTransport.receive(engine, message, sender, recipient);
+        // Both versions share the ports; the header's major version says whose a message is.
+        if (message.readableBytes() > VERSION_OFFSET
+                && (message.getUnsignedByte(message.readerIndex() + VERSION_OFFSET) >>> 4) == 1) {
+            byte[] bytes = new byte[message.readableBytes()];
+            message.getBytes(message.readerIndex(), bytes);
+            v1.receive(bytes, sender, recipient, recipient.getPort() == Rfc3948.NATT_PORT);
+        } else {
+            UdpIkeTransport.receive(engine, message, sender, recipient);
+        }
     }
 
     @Override
@@ -267,20 +288,30 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
 
     @Override
     public void ikeSaEstablished(IkeSa sa) {
+        established(sa);
+        addVirtualIps(sa);
+        connection(sa.config().name()).ifPresent(c -> scheduleIkeRekey(sa, c));
+    }
+
+    /** Phase 1 rekeying (a new Main Mode) is not implemented: the ISAKMP SA lives until deleted. */
+    @Override
+    public void isakmpSaEstablished(IsakmpSa sa) {
+        established(sa);
+    }
+
+    private void established(PeerSa sa) {
         var peer = new UdpPeer(udp, new RemoteEndpoint(sa.remote(), change -> log.info(
                 "{} peer moved: {}", sa.name(), change)), loop);
         if (sa.nat().sendsKeepalives()) {
             peer.startKeepalives(options.keepalive());
         }
         peers.put(sa, peer);
-        log.info("{} established {}...{} ({}), SPIs {}_i {}_r", sa.name(), sa.local(), sa.remote(), sa.nat(),
-                Long.toHexString(sa.spiI()), Long.toHexString(sa.spiR()));
-        addVirtualIps(sa);
+        log.info("{} IKEv{} SA established {}...{} ({}), SPIs {}_i {}_r", sa.name(), sa.version(), sa.local(),
+                sa.remote(), sa.nat(), Long.toHexString(sa.spiI()), Long.toHexString(sa.spiR()));
         keyingTries.remove(sa.config().name());
         connection(sa.config().name()).ifPresent(c -> {
-            scheduleIkeRekey(sa, c);
             if (sa.isInitiator()) {
-                // IKE_AUTH created the first child; the other start children follow (§1.3.1).
+                // IKE_AUTH (or the first Quick Mode) created the first child; the other start children follow.
                 c.children().stream().filter(ch -> ch.startAction() == Child.StartAction.START).skip(1)
                         .forEach(ch -> sa.createChild(ch.config()));
             }
@@ -340,8 +371,8 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
      * retransmission schedule of RFC 7296 §2.4.
      */
     private void watchLiveness() {
-        for (IkeSa sa : engine.ikeSas()) {
-            if (sa.state() != IkeSaState.ESTABLISHED) {
+        for (PeerSa sa : ikeSas()) {
+            if (!sa.established()) {
                 continue;
             }
             connection(sa.config().name()).filter(c -> !c.ike().dpdDelay().isZero() && !c.dpdTimeout().isZero())
@@ -365,7 +396,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
             long sent = t.out.sequence();
             boolean sending = sent != t.sentAtLastLook;
             t.sentAtLastLook = sent;
-            IkeSa sa = t.ikeSa;
+            PeerSa sa = t.ikeSa;
             if (sending && sa.nat().localBehindNat() && sa.quietFor().compareTo(ONE_WAY) >= 0) {
                 sa.confirmLiveness();
             }
@@ -389,6 +420,15 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
 
     @Override
     public void endpointChanged(IkeSa sa) {
+        moved(sa);
+    }
+
+    @Override
+    public void endpointChanged(IsakmpSa sa) {
+        moved(sa);
+    }
+
+    private void moved(PeerSa sa) {
         UdpPeer peer = peers.get(sa);
         if (peer != null) {
             peer.endpoint().authenticatedFrom(sa.remote());
@@ -397,6 +437,15 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
 
     @Override
     public void childSaEstablished(IkeSa sa, ChildSaRecord child) {
+        installed(sa, child);
+    }
+
+    @Override
+    public void childSaEstablished(IsakmpSa sa, ChildSaRecord child) {
+        installed(sa, child);
+    }
+
+    private void installed(PeerSa sa, ChildSaRecord child) {
         Optional<Child> settings = connection(sa.config().name())
                 .flatMap(c -> c.children().stream().filter(ch -> ch.config().name().equals(child.name())).findFirst());
         int window = Math.max(settings.map(Child::replayWindow).orElse(SaParameters.DEFAULT_REPLAY_WINDOW),
@@ -414,11 +463,11 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         settings.ifPresent(s -> scheduleChildRekey(sa, child, s));
     }
 
-    private void scheduleChildRekey(IkeSa sa, ChildSaRecord child, Child settings) {
+    private void scheduleChildRekey(PeerSa sa, ChildSaRecord child, Child settings) {
         Duration when = jittered(settings.rekeyTime(), settings.randTime());
         if (!when.isZero()) {
             loop.schedule(() -> {
-                if (tunnels.containsKey(child) && tunnels.get(child).ikeSa.state() == IkeSaState.ESTABLISHED) {
+                if (tunnels.containsKey(child) && tunnels.get(child).ikeSa.established()) {
                     tunnels.get(child).ikeSa.rekeyChild(child);
                 }
             }, when.toMillis(), TimeUnit.MILLISECONDS);
@@ -462,6 +511,15 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
 
     @Override
     public void childSaDeleted(IkeSa sa, ChildSaRecord child) {
+        removed(sa, child);
+    }
+
+    @Override
+    public void childSaDeleted(IsakmpSa sa, ChildSaRecord child) {
+        removed(sa, child);
+    }
+
+    private void removed(PeerSa sa, ChildSaRecord child) {
         Tunnel tunnel = tunnels.remove(child);
         if (tunnel == null) {
             return;
@@ -478,11 +536,22 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
 
     @Override
     public void ikeSaDeleted(IkeSa sa, String reason) {
+        removeVirtualIps(sa);
+        gone(sa, reason);
+    }
+
+    /** The ISAKMP SA went: natgw takes its SA pairs down with it, as strongSwan does. */
+    @Override
+    public void isakmpSaDeleted(IsakmpSa sa, String reason) {
+        sa.children().forEach(child -> removed(sa, child));
+        gone(sa, reason);
+    }
+
+    private void gone(PeerSa sa, String reason) {
         UdpPeer peer = peers.remove(sa);
         if (peer != null) {
             peer.close();
         }
-        removeVirtualIps(sa);
         if (deliberate.remove(sa)) {
             return;
         }
@@ -565,8 +634,8 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
     }
 
     int terminateIke(String name) {
-        var sas = engine.ikeSas().stream().filter(sa -> sa.config().name().equals(name) || sa.name().equals(name))
-                .filter(sa -> sa.state() != IkeSaState.DELETED).toList();
+        var sas = ikeSas().stream().filter(sa -> sa.config().name().equals(name) || sa.name().equals(name))
+                .filter(sa -> sa.established() || sa.connecting()).toList();
         if (sas.isEmpty()) {
             throw new CommandException("no IKE_SA named '" + name + "'");
         }
@@ -607,13 +676,14 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         next.connections().forEach(c -> gone.remove(c.name()));
         Set<String> retired = new HashSet<>(gone);
         changed.forEach(c -> retired.add(c.name()));
-        engine.ikeSas().stream().filter(sa -> retired.contains(sa.config().name())).forEach(sa -> {
+        ikeSas().stream().filter(sa -> retired.contains(sa.config().name())).forEach(sa -> {
             deliberate.add(sa);
             sa.delete();
         });
         policies.removeTraps(t -> retired.contains(t.connection()));
         config = next;
-        engine.configs(ikeConfigs(next));
+        engine.configs(ikeConfigs(next, 2));
+        v1.configs(ikeConfigs(next, 1));
         applyStartActions(changed);
         String summary = changed.size() + " connection(s) new or changed, " + gone.size() + " removed, "
                 + (next.connections().size() - changed.size()) + " unchanged";
@@ -625,11 +695,12 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
         return config;
     }
 
-    List<IkeSa> ikeSas() {
-        return engine.ikeSas();
+    /** The IKE SAs of both versions. */
+    List<PeerSa> ikeSas() {
+        return Stream.concat(engine.ikeSas().stream(), v1.isakmpSas().stream()).map(PeerSa.class::cast).toList();
     }
 
-    List<Tunnel> tunnelsOf(IkeSa sa) {
+    List<Tunnel> tunnelsOf(PeerSa sa) {
         return tunnels.values().stream().filter(t -> t.ikeSa == sa).toList();
     }
 
@@ -646,7 +717,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
     }
 
     long ikeDrops() {
-        return engine.drops();
+        return engine.drops() + v1.drops();
     }
 
     Duration uptime() {
@@ -675,7 +746,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, AutoClose
     public void close() {
         try {
             onLoop(() -> {
-                engine.ikeSas().forEach(sa -> {
+                ikeSas().forEach(sa -> {
                     deliberate.add(sa);
                     sa.delete();
                 });

@@ -7,7 +7,7 @@ import net.natgw.esp.InboundSa;
 import net.natgw.esp.Mode;
 import net.natgw.esp.OutboundSa;
 import net.natgw.ike.sa.ChildSaRecord;
-import net.natgw.ike.sa.IkeSa;
+import net.natgw.ike.sa.PeerSa;
 import net.natgw.natt.RawEspTransport;
 import net.natgw.natt.UdpPeer;
 
@@ -36,13 +36,13 @@ final class Tunnel {
     final AtomicLong tooBig = new AtomicLong();
     private final UdpPeer udp;
     private final RawEspTransport raw;
-    volatile IkeSa ikeSa;
+    volatile PeerSa ikeSa;
     /** Its routes are in the kernel: traffic the host sends to the remote selectors reaches us. */
     volatile boolean routed;
     /** The outbound sequence number at the event loop's last look, to see that ESP left since. */
     long sentAtLastLook;
 
-    Tunnel(ChildSaRecord record, OutboundSa out, InboundSa in, IkeSa ikeSa, UdpPeer udp, RawEspTransport raw,
+    Tunnel(ChildSaRecord record, OutboundSa out, InboundSa in, PeerSa ikeSa, UdpPeer udp, RawEspTransport raw,
            int pathMtu) {
         this.record = record;
         this.out = out;

@@ -571,9 +571,11 @@ class GatewayConfigTest {
     }
 
     @Test
-    void ikeVersion1IsNotImplementedYet() throws Exception {
-        assertEquals(at(4) + "connections.gw-gw.version: IKEv1 is not implemented yet (use 2, or 0 for either)",
-                error(siteToSite(4, "        version = 1")));
+    void versionIsOneTwoOrZeroForEither() throws Exception {
+        assertEquals(1, load(siteToSite(4, "        version = 1")).connections().get(0).version());
+        assertEquals(0, load(siteToSite(4, "        version = 0")).connections().get(0).version());
+        assertEquals(at(4) + "connections.gw-gw.version: \"3\" is not a number from 0 to 2",
+                error(siteToSite(4, "        version = 3")));
     }
 
     @Test

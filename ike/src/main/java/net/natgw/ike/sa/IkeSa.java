@@ -87,6 +87,26 @@ public final class IkeSa implements PeerSa {
     }
 
     @Override
+    public int version() {
+        return 2;
+    }
+
+    @Override
+    public String stateName() {
+        return state.name();
+    }
+
+    @Override
+    public boolean established() {
+        return state == IkeSaState.ESTABLISHED;
+    }
+
+    @Override
+    public boolean connecting() {
+        return state == IkeSaState.CONNECTING;
+    }
+
+    @Override
     public boolean isInitiator() {
         return initiator;
     }
@@ -119,6 +139,7 @@ public final class IkeSa implements PeerSa {
         return remote;
     }
 
+    @Override
     public List<ChildSaRecord> children() {
         return List.copyOf(children);
     }
@@ -189,10 +210,12 @@ public final class IkeSa implements PeerSa {
         old.leases.clear();
     }
 
+    @Override
     public long spiI() {
         return spiI;
     }
 
+    @Override
     public long spiR() {
         return spiR;
     }
@@ -458,11 +481,13 @@ public final class IkeSa implements PeerSa {
      * The SA ended because the peer stopped answering before it was established: the case
      * swanctl's {@code keyingtries} starts over for, unlike a refusal (an error notify).
      */
+    @Override
     public boolean connectTimedOut() {
         return connectTimedOut;
     }
 
     /** How long nothing authenticated (IKE or ESP) came from the peer. */
+    @Override
     public Duration quietFor() {
         return Duration.ofNanos(engine.transport().nanoTime() - lastHeard);
     }
@@ -471,6 +496,7 @@ public final class IkeSa implements PeerSa {
      * Forgets the SA and its CHILD_SAs without telling the peer, as after a liveness check that
      * went unanswered (RFC 7296 §2.4: the peer is dead; a DELETE would not arrive either).
      */
+    @Override
     public void abandon(String reason) {
         destroy(reason);
     }
@@ -488,6 +514,7 @@ public final class IkeSa implements PeerSa {
      * where the request came from and moves the SA there). Nothing is sent while an exchange is
      * under way: its answer confirms the same.
      */
+    @Override
     public void confirmLiveness() {
         if (state == IkeSaState.ESTABLISHED && pending == null && queue.isEmpty()) {
             queue(Informational.dpd());
@@ -526,11 +553,13 @@ public final class IkeSa implements PeerSa {
     private RekeyNonces peersSuccessorNonces;
 
     /** Creates another CHILD_SA of this connection (CREATE_CHILD_SA, RFC 7296 §1.3.1). */
+    @Override
     public void createChild(ChildConfig child) {
         queue(new CreateChildSa(child, null));
     }
 
     /** Replaces a CHILD_SA by a new one (CREATE_CHILD_SA with REKEY_SA); the old one is deleted after. */
+    @Override
     public void rekeyChild(ChildSaRecord child) {
         var config = this.config.children().stream().filter(c -> c.name().equals(child.name())).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no configuration for CHILD_SA " + child.name()));
@@ -672,6 +701,7 @@ public final class IkeSa implements PeerSa {
     }
 
     /** Starts an orderly delete of the IKE SA and its CHILD_SAs (INFORMATIONAL with D, RFC 7296 §1.4.1). */
+    @Override
     public void delete() {
         if (state == IkeSaState.ESTABLISHED) {
             moveTo(IkeSaState.DELETING);
@@ -693,6 +723,7 @@ public final class IkeSa implements PeerSa {
     }
 
     /** Deletes one CHILD_SA with the peer (INFORMATIONAL with D of its inbound SPI). */
+    @Override
     public void deleteChild(ChildSaRecord child) {
         queue(Informational.deleteChild(child));
     }

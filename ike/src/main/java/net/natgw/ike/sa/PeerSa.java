@@ -1,6 +1,9 @@
 package net.natgw.ike.sa;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.natt.NatStatus;
 
@@ -27,4 +30,45 @@ public interface PeerSa {
 
     /** ESP that one of its SAs authenticated came from {@code from} on port 4500. */
     void espFrom(InetSocketAddress from);
+
+    /** 2 for an IKE SA, 1 for an ISAKMP SA. */
+    int version();
+
+    /** The initiator's and the responder's SPI (IKEv1: cookie). */
+    long spiI();
+
+    long spiR();
+
+    /** ESTABLISHED, CONNECTING, DELETING, ... as {@code list-sas} shows it. */
+    String stateName();
+
+    boolean established();
+
+    /** Being set up: another initiation would only race it. */
+    boolean connecting();
+
+    List<ChildSaRecord> children();
+
+    /** It ended because the peer stopped answering before it was established (what keyingtries retries). */
+    boolean connectTimedOut();
+
+    /** How long nothing authenticated (IKE or ESP) came from the peer. */
+    Duration quietFor();
+
+    /** Asks the peer whether it is alive (IKEv2: an empty INFORMATIONAL; IKEv1: R-U-THERE). */
+    void confirmLiveness();
+
+    /** Creates another CHILD_SA (IKEv2: CREATE_CHILD_SA; IKEv1: Quick Mode). */
+    void createChild(ChildConfig child);
+
+    /** Replaces a CHILD_SA with a new one of the same configuration, then deletes it. */
+    void rekeyChild(ChildSaRecord child);
+
+    void deleteChild(ChildSaRecord child);
+
+    /** Deletes the SA with the peer. */
+    void delete();
+
+    /** Forgets the SA without telling the peer, which is dead. */
+    void abandon(String reason);
 }

@@ -98,6 +98,7 @@ public final class IsakmpSa implements PeerSa {
     private byte[] lastReceived;
     private int tries;
     private long lastHeard;
+    private boolean connectTimedOut;
     private IkeTransport.Cancellable retransmit;
     final Map<Integer, QuickMode> quickModes = new HashMap<>();
     private final List<ChildSaRecord> children = new ArrayList<>();
@@ -169,7 +170,7 @@ public final class IsakmpSa implements PeerSa {
         }
     }
 
-    /** How long nothing authenticated came from the peer. */
+    @Override
     public Duration quietFor() {
         return Duration.ofNanos(engine.transport().nanoTime() - lastHeard);
     }
@@ -182,8 +183,64 @@ public final class IsakmpSa implements PeerSa {
         return ckyR;
     }
 
+    @Override
+    public int version() {
+        return 1;
+    }
+
+    @Override
+    public long spiI() {
+        return ckyI;
+    }
+
+    @Override
+    public long spiR() {
+        return ckyR;
+    }
+
+    @Override
+    public String stateName() {
+        return state == State.ESTABLISHED || state == State.DELETED ? state.name() : "CONNECTING";
+    }
+
+    @Override
+    public boolean established() {
+        return state == State.ESTABLISHED;
+    }
+
+    @Override
+    public boolean connecting() {
+        return state != State.ESTABLISHED && state != State.DELETED;
+    }
+
+    @Override
     public List<ChildSaRecord> children() {
         return List.copyOf(children);
+    }
+
+    @Override
+    public void createChild(ChildConfig child) {
+        startQuickMode(child);
+    }
+
+    /** IKEv1 has no rekey exchange: a new Quick Mode for the same configuration, then a delete. */
+    @Override
+    public void rekeyChild(ChildSaRecord old) {
+        config.children().stream().filter(c -> c.name().equals(old.name())).findFirst().ifPresent(c -> {
+            QuickMode qm = QuickMode.initiate(this, c);
+            qm.replaces = old;
+            quickModes.put(qm.messageId, qm);
+        });
+    }
+
+    @Override
+    public boolean connectTimedOut() {
+        return connectTimedOut;
+    }
+
+    @Override
+    public void abandon(String reason) {
+        destroy(reason);
     }
 
     // ---- message 1 (initiator) and the responder's first sight of it ----
@@ -358,7 +415,7 @@ public final class IsakmpSa implements PeerSa {
         byte[] hashR = V1Hashes.hashR(suite.prf(), keys.skeyid(), gxi, gxr, cookie(ckyI), cookie(ckyR), saiB,
                 ours.body());
         sendMainMode(List.of(ours, new Hash(hashR)), false);
-        established();
+        mainModeDone();
     }
 
     private void message6(IsakmpMessage m) throws IkeProtocolException {
@@ -368,13 +425,13 @@ public final class IsakmpSa implements PeerSa {
         byte[] expected = V1Hashes.hashR(suite.prf(), keys.skeyid(), gxi, gxr, cookie(ckyI), cookie(ckyR), saiB,
                 m.rawBody(Identification.class).orElseThrow());
         checkHash(m, expected, "HASH_R");
-        established();
+        mainModeDone();
         if (!config.children().isEmpty()) {
             startQuickMode(config.children().get(0));
         }
     }
 
-    private void established() {
+    private void mainModeDone() {
         state = State.ESTABLISHED;
         lastHeard = engine.transport().nanoTime();
         scheduleDpd();
@@ -413,6 +470,9 @@ public final class IsakmpSa implements PeerSa {
         children.add(child);
         log.info("{} CHILD_SA {} established", name(), child);
         engine.listener().childSaEstablished(this, child);
+        if (qm.replaces != null) {
+            deleteChild(qm.replaces);
+        }
     }
 
     // ---- Informational exchanges (RFC 2409 §5.7): delete and dead peer detection ----
@@ -469,6 +529,7 @@ public final class IsakmpSa implements PeerSa {
     }
 
     /** Deletes the ISAKMP SA and its SA pairs with the peer (one Informational each), then forgets them. */
+    @Override
     public void delete() {
         if (state != State.ESTABLISHED) {
             destroy("deleted before it was established");
@@ -480,6 +541,7 @@ public final class IsakmpSa implements PeerSa {
     }
 
     /** Deletes one SA pair: RFC 2408 §3.15, the SPI the peer sends to (our inbound one). */
+    @Override
     public void deleteChild(ChildSaRecord child) {
         if (state == State.ESTABLISHED) {
             sendInformational(new Delete(SecurityAssociation.IPSEC_DOI, Proposal.ESP, 4,
@@ -496,6 +558,7 @@ public final class IsakmpSa implements PeerSa {
     }
 
     /** RFC 3706: an R-U-THERE, if the peer announced DPD; its ACK refreshes {@link #quietFor}. */
+    @Override
     public void confirmLiveness() {
         if (state == State.ESTABLISHED && peerDpd) {
             byte[] sequence = ByteBuffer.allocate(4).putInt(++dpdSequence).array();
@@ -640,6 +703,7 @@ public final class IsakmpSa implements PeerSa {
                 resend();
                 scheduleRetransmit();
             } else {
+                connectTimedOut = state != State.ESTABLISHED;
                 destroy("no answer after " + config.retransmitTries() + " retransmissions");
             }
         }, wait);

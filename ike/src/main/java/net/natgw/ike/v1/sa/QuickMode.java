@@ -54,6 +54,8 @@ final class QuickMode {
     private List<TrafficSelector> localTs;
     private List<TrafficSelector> remoteTs;
     private boolean transport;
+    /** The SA pair this Quick Mode rekeys, deleted once the new one is up. */
+    ChildSaRecord replaces;
 
     private QuickMode(IsakmpSa sa, int messageId, boolean initiator) {
         this.sa = sa;

@@ -1,0 +1,152 @@
+package net.natgw.testbeds.gateway;
+
+import static net.natgw.testbeds.gateway.GatewayLabTest.ping;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import net.natgw.gateway.daemon.Reply;
+import net.natgw.testbeds.bench.Iperf;
+import net.natgw.testbeds.interop.InteropLog;
+import net.natgw.testbeds.interop.InteropResult;
+import net.natgw.testbeds.lab.Lab;
+import net.natgw.testbeds.lab.LabException;
+import net.natgw.testbeds.lab.LabSupport;
+import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Topology;
+import net.natgw.testbeds.natgw.NatgwDaemon;
+import net.natgw.testbeds.strongswan.PskTunnel;
+import net.natgw.testbeds.strongswan.StrongSwan;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The natgw daemon with {@code version = 1} connections (IKEv1 Main Mode with a PSK, Quick Mode,
+ * RFC 3947), carrying traffic through its TUN device against strongSwan's IKEv1 and against
+ * another natgw, through the lab's NATs.
+ */
+@Tag("lab")
+class GatewayIkeV1LabTest {
+    private static final Duration IPERF = Duration.ofSeconds(3);
+    private static final Pattern SPI_IN = Pattern.compile("\"spi-in\":\"([0-9a-f]+)\"");
+
+    @BeforeAll
+    static void prerequisites() {
+        LabSupport.requireLab();
+    }
+
+    // natgw (behind the NAT, version = 1) --- Main Mode, Quick Mode ---> strongSwan (IKEv1)
+    // natgw's host === ping, iperf3 through natgw0 and ESP in UDP ===> strongSwan's host
+    @ParameterizedTest
+    @EnumSource(names = {"MASQUERADE", "RANDOM_FULLY"})
+    void natgwInitiatesIkeV1ToStrongSwanAndCarriesTraffic(NatKind kind) throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, kind);
+            var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true);
+            var swan = StrongSwan.start(lab, t.responder());
+            swan.load(tunnel.mirrored().render());
+            var natgw = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
+            try {
+                assertEquals(Reply.OK, natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                String sas = natgw.awaitChildSa();
+                assertTrue(sas.contains("\"version\":1"), sas);
+                assertEquals(5, ping(t.initiator(), t.responder(), 5));
+                double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().inner(),
+                        t.responder().namespace(), t.responder().inner(), IPERF);
+                assertTrue(bps > 20e6, "iperf3 TCP through the IKEv1 tunnel: " + bps + " bit/s");
+                var swanSas = swan.listSas();
+                assertEquals(1, swanSas.get(0).version(), swanSas.toString());
+                assertTrue(swanSas.get(0).children().get(0).encap(), swanSas.toString());
+                record("gateway-ikev1-natgw-to-strongswan-" + slug(kind), "natgw", "strongSwan " + StrongSwan.version(),
+                        kind, String.format("version = 1: Main Mode PSK, Quick Mode; 5/5 pings and iperf3 TCP %.0f"
+                                + " Mbit/s through natgw0 and ESP in UDP", bps / 1e6));
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
+                        + swan.log(), e);
+            }
+        }
+    }
+
+    // strongSwan (behind the NAT, IKEv1) ---> natgw with version = 0: answered in IKEv1
+    @Test
+    void strongSwanInitiatesIkeV1ToANatgwThatTakesEitherVersion() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.RANDOM_FULLY);
+            var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true);
+            var natgw = NatgwDaemon.start(lab, t.responder(),
+                    tunnel.mirrored().render().replace("version = 1", "version = 0"), List.of());
+            var swan = StrongSwan.start(lab, t.initiator());
+            swan.load(tunnel.render());
+            try {
+                assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
+                natgw.awaitChildSa();
+                assertEquals(5, ping(t.initiator(), t.responder(), 5), "strongSwan's pings into natgw0");
+                assertEquals(5, ping(t.responder(), t.initiator(), 5), "natgw's host pings back");
+                record("gateway-ikev1-strongswan-to-natgw-version-0", "strongSwan " + StrongSwan.version(), "natgw",
+                        NatKind.RANDOM_FULLY, "natgw with version = 0 answers IKEv1; 5/5 pings each way");
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
+                        + swan.log(), e);
+            }
+        }
+    }
+
+    // natgw === natgw over IKEv1 through MASQUERADE; the CHILD_SA is rekeyed by a new Quick Mode
+    // (rekey_time 6 s) and traffic carries on over the new SPIs
+    @Test
+    void natgwToNatgwOverIkeV1WithAPhase2Rekey() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true);
+            String initiatorConf = tunnel.render().replace("dpd_action", "rekey_time = 6s\n        rand_time = 0s\n"
+                    + "        dpd_action");
+            var responder = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
+            var initiator = NatgwDaemon.start(lab, t.initiator(), initiatorConf, List.of());
+            try {
+                assertEquals(Reply.OK, initiator.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                String before = spiIn(initiator.awaitChildSa());
+                responder.awaitChildSa();
+                assertEquals(5, ping(t.initiator(), t.responder(), 5));
+                Thread.sleep(8000);
+                String after = spiIn(initiator.awaitChildSa());
+                assertNotEquals(before, after, "a new Quick Mode replaced the SA pair");
+                assertEquals(5, ping(t.initiator(), t.responder(), 5), "through the new SAs");
+                assertEquals(1, countChildren(responder.command("list-sas").text()),
+                        "the old pair was deleted on the responder too");
+                record("gateway-ikev1-natgw-to-natgw-rekey", "natgw", "natgw", NatKind.MASQUERADE,
+                        "version = 1 both ends; phase 2 rekeyed after 6 s by a new Quick Mode, old pair deleted,"
+                                + " 5/5 pings before and after");
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\ninitiator log:\n" + initiator.log()
+                        + "\nresponder log:\n" + responder.log(), e);
+            }
+        }
+    }
+
+    private static String spiIn(String sas) {
+        Matcher m = SPI_IN.matcher(sas);
+        assertTrue(m.find(), sas);
+        return m.group(1);
+    }
+
+    private static long countChildren(String sas) {
+        return SPI_IN.matcher(sas).results().count();
+    }
+
+    private static String slug(NatKind kind) {
+        return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static void record(String scenario, String initiator, String responder, NatKind kind, String detail) {
+        InteropLog.record(new InteropResult(scenario, initiator, responder, kind.description(), 1, true, "-", 0,
+                detail));
+    }
+}
