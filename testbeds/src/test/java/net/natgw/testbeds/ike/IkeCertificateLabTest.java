@@ -23,6 +23,8 @@ import net.natgw.testbeds.strongswan.StrongSwan;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 /** IKEv2 with ECDSA certificates (RFC 7427) between natgw and strongSwan, each side as initiator. */
 @Tag("lab")
@@ -94,6 +96,57 @@ class IkeCertificateLabTest {
                         NatKind.MASQUERADE.description(), 2, true, "-", 0,
                         "ECDSA P-256 certificates from one lab CA, RFC 7427 signatures, IKE "
                                 + sas.get(0).algorithms()));
+            }
+        }
+    }
+
+    // natgw --- Main Mode 5: ID, CERT, SIG (ECDSA-256, RFC 4754; or RSA) ---> strongSwan (IKEv1), and back
+    @ParameterizedTest
+    @ValueSource(strings = {"ec", "rsa"})
+    void ikeV1CertificatesAuthenticateEitherWay(String keyType) throws Exception {
+        var pki = TestPki.create("natgw lab CA", keyType);
+        for (boolean natgwInitiates : new boolean[] {true, false}) {
+            try (Lab lab = Lab.create()) {
+                Topology t = Topology.build(lab, NatKind.MASQUERADE);
+                var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true).withCertificates();
+                Host natgwHost = natgwInitiates ? t.initiator() : t.responder();
+                Host swanHost = natgwInitiates ? t.responder() : t.initiator();
+                var swan = StrongSwan.start(lab, swanHost);
+                strongSwanCredentials(swan, pki, pki.issue(tunnel.idOf(swanHost), keyType), swanHost);
+                var options = new java.util.ArrayList<>(natgwCredentials(lab, pki, pki.issue(tunnel.idOf(natgwHost),
+                        keyType)));
+                options.add("--ikev1");
+                var natgw = NatgwIkePeer.start(lab, natgwInitiates ? tunnel : tunnel.mirrored(),
+                        natgwInitiates ? 3 : 0, 10, options);
+                swan.load(natgwInitiates ? tunnel.mirrored().render() : tunnel.render());
+                if (natgwInitiates) {
+                    Thread.sleep(6000);
+                } else {
+                    Thread.sleep(2500);
+                    var initiated = swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20));
+                    assertTrue(initiated.ok(), initiated.stdout() + "\nnatgw:\n" + natgw.log());
+                }
+                var sas = swan.listSas();
+                var report = natgw.awaitReport(40);
+                try {
+                    assertEquals(1, sas.size(), "strongSwan's SA");
+                    assertEquals(1, sas.get(0).version());
+                    assertEquals("ESTABLISHED", sas.get(0).state());
+                    assertEquals(1, report.get("child_established"), "natgw's CHILD_SA");
+                    if (natgwInitiates) {
+                        assertEquals(3, report.get("ping_replies"));
+                    }
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "\nnatgw:\n" + natgw.log() + "\nstrongSwan:\n"
+                            + swan.log(), e);
+                }
+                InteropLog.record(new InteropResult("ikev1-" + (keyType.equals("ec") ? "ecdsa-" : "rsa-")
+                        + (natgwInitiates ? "natgw-to-strongswan"
+                        : "strongswan-to-natgw"), natgwInitiates ? "natgw" : "strongSwan " + StrongSwan.version(),
+                        natgwInitiates ? "strongSwan " + StrongSwan.version() : "natgw",
+                        NatKind.MASQUERADE.description(), 1, true, "-", 0,
+                        "Main Mode with " + (keyType.equals("ec") ? "ECDSA P-256 (RFC 4754)" : "RSA")
+                                + " certificates from one lab CA, Quick Mode aes128gcm16"));
             }
         }
     }

@@ -2,6 +2,8 @@ package net.natgw.ike.v1.sa;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,6 +13,7 @@ import java.util.Map;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.crypto.KeyExchange;
+import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.sa.IkeTransport;
@@ -18,6 +21,9 @@ import net.natgw.ike.sa.PeerSa;
 import net.natgw.ike.v1.crypto.Phase1Keys;
 import net.natgw.ike.v1.crypto.Phase1Suite;
 import net.natgw.ike.v1.crypto.V1Hashes;
+import net.natgw.ike.v1.crypto.V1Signatures;
+import net.natgw.ike.v1.message.Certificate;
+import net.natgw.ike.v1.message.CertificateRequest;
 import net.natgw.ike.v1.message.Delete;
 import net.natgw.ike.v1.message.Hash;
 import net.natgw.ike.v1.message.Identification;
@@ -29,6 +35,7 @@ import net.natgw.ike.v1.message.Nonce;
 import net.natgw.ike.v1.message.Notification;
 import net.natgw.ike.v1.message.Proposal;
 import net.natgw.ike.v1.message.SecurityAssociation;
+import net.natgw.ike.v1.message.Signature;
 import net.natgw.ike.v1.message.Transform;
 import net.natgw.ike.v1.message.VendorId;
 import net.natgw.natt.NatStatus;
@@ -71,6 +78,8 @@ public final class IsakmpSa implements PeerSa {
     private final boolean initiator;
     private final int uniqueId;
     final IkeConfig config;
+    /** Pre-shared key, or the signature method of our certificate's key. */
+    private final int authMethod;
     InetSocketAddress local;
     InetSocketAddress remote;
     boolean nattPort;
@@ -114,6 +123,8 @@ public final class IsakmpSa implements PeerSa {
         this.ckyI = ckyI;
         this.state = initiator ? State.MESSAGE_2 : State.MESSAGE_3;
         this.lastHeard = engine.transport().nanoTime();
+        this.authMethod = config.signs() ? V1Signatures.method(config.certificates().orElseThrow().key())
+                : Phase1Suite.PSK;
     }
 
     @Override
@@ -246,7 +257,7 @@ public final class IsakmpSa implements PeerSa {
     // ---- message 1 (initiator) and the responder's first sight of it ----
 
     void start() {
-        var suites = Phase1Suite.of(config.proposals(), Phase1Suite.PSK, LIFETIME);
+        var suites = Phase1Suite.of(config.proposals(), authMethod, LIFETIME);
         var transforms = new ArrayList<Transform>();
         for (int i = 0; i < suites.size(); i++) {
             transforms.add(suites.get(i).toTransform(i + 1));
@@ -266,7 +277,7 @@ public final class IsakmpSa implements PeerSa {
         var offered = m.find(SecurityAssociation.class)
                 .orElseThrow(() -> new IkeProtocolException(Notification.PAYLOAD_MALFORMED, "no SA payload"));
         saiB = m.rawBody(SecurityAssociation.class).orElseThrow();
-        var ours = Phase1Suite.of(config.proposals(), Phase1Suite.PSK, LIFETIME);
+        var ours = Phase1Suite.of(config.proposals(), authMethod, LIFETIME);
         Proposal proposal = offered.proposals().stream().filter(p -> p.protocol() == Proposal.ISAKMP).findFirst()
                 .orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN, "no ISAKMP proposal"));
         Transform chosen = null;
@@ -358,7 +369,7 @@ public final class IsakmpSa implements PeerSa {
                 .orElseThrow(() -> new IkeProtocolException(Notification.PAYLOAD_MALFORMED,
                         "message 2 must carry one transform"));
         suite = Phase1Suite.fromTransform(answer.proposals().get(0).transforms().get(0))
-                .filter(s -> Phase1Suite.of(config.proposals(), Phase1Suite.PSK, LIFETIME).stream()
+                .filter(s -> Phase1Suite.of(config.proposals(), authMethod, LIFETIME).stream()
                         .anyMatch(s::sameAlgorithms))
                 .orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN,
                         "the responder chose a transform we did not offer"));
@@ -369,7 +380,8 @@ public final class IsakmpSa implements PeerSa {
         gxi = dh.publicValue();
         log.info("{} selected {}, NAT traversal {}", name(), suite, traversal);
         state = State.MESSAGE_4;
-        sendPlain(withNatD(List.of(new net.natgw.ike.v1.message.KeyExchange(gxi), new Nonce(ni))), true);
+        sendPlain(withNatD(withCertificateRequests(List.of(new net.natgw.ike.v1.message.KeyExchange(gxi),
+                new Nonce(ni)))), true);
     }
 
     private void message3(IsakmpMessage m, byte[] datagram, InetSocketAddress from) throws IkeProtocolException {
@@ -382,7 +394,8 @@ public final class IsakmpSa implements PeerSa {
         detectNat(m.all(NatDiscovery.class), from);
         deriveKeys();
         state = State.MESSAGE_5;
-        sendPlain(withNatD(List.of(new net.natgw.ike.v1.message.KeyExchange(gxr), new Nonce(nr))), false);
+        sendPlain(withNatD(withCertificateRequests(List.of(new net.natgw.ike.v1.message.KeyExchange(gxr),
+                new Nonce(nr)))), false);
     }
 
     private void message4(IsakmpMessage m, byte[] datagram, InetSocketAddress from) throws IkeProtocolException {
@@ -402,7 +415,7 @@ public final class IsakmpSa implements PeerSa {
         byte[] hashI = V1Hashes.hashI(suite.prf(), keys.skeyid(), gxi, gxr, cookie(ckyI), cookie(ckyR), saiB,
                 id.body());
         state = State.MESSAGE_6;
-        sendMainMode(List.of(id, new Hash(hashI)), true);
+        sendMainMode(authentication(id, hashI), true);
     }
 
     private void message5(IsakmpMessage m) throws IkeProtocolException {
@@ -410,11 +423,11 @@ public final class IsakmpSa implements PeerSa {
         checkPeerId(id);
         byte[] expected = V1Hashes.hashI(suite.prf(), keys.skeyid(), gxi, gxr, cookie(ckyI), cookie(ckyR), saiB,
                 m.rawBody(Identification.class).orElseThrow());
-        checkHash(m, expected, "HASH_I");
+        checkAuthentication(m, id, expected, "HASH_I");
         Identification ours = ourId();
         byte[] hashR = V1Hashes.hashR(suite.prf(), keys.skeyid(), gxi, gxr, cookie(ckyI), cookie(ckyR), saiB,
                 ours.body());
-        sendMainMode(List.of(ours, new Hash(hashR)), false);
+        sendMainMode(authentication(ours, hashR), false);
         mainModeDone();
     }
 
@@ -424,7 +437,7 @@ public final class IsakmpSa implements PeerSa {
         checkPeerId(id);
         byte[] expected = V1Hashes.hashR(suite.prf(), keys.skeyid(), gxi, gxr, cookie(ckyI), cookie(ckyR), saiB,
                 m.rawBody(Identification.class).orElseThrow());
-        checkHash(m, expected, "HASH_R");
+        checkAuthentication(m, id, expected, "HASH_R");
         mainModeDone();
         if (!config.children().isEmpty()) {
             startQuickMode(config.children().get(0));
@@ -601,7 +614,8 @@ public final class IsakmpSa implements PeerSa {
 
     private void deriveKeys() throws IkeProtocolException {
         byte[] gxy = dh.sharedSecret(initiator ? gxr : gxi);
-        byte[] skeyid = Phase1Keys.skeyidPsk(suite.prf(), config.psk(), ni, nr);
+        byte[] skeyid = suite.authMethod() == Phase1Suite.PSK ? Phase1Keys.skeyidPsk(suite.prf(), config.psk(), ni, nr)
+                : Phase1Keys.skeyidSignatures(suite.prf(), ni, nr, gxy);
         keys = Phase1Keys.derive(suite.prf(), skeyid, gxy, cookie(ckyI), cookie(ckyR), suite.keyLength());
         iv = V1Hashes.initialIv(suite.hash(), gxi, gxr, suite.cipher().blockLength());
     }
@@ -735,6 +749,59 @@ public final class IsakmpSa implements PeerSa {
         log.info("{} deleted: {}", name(), reason);
         engine.forget(this);
         engine.listener().isakmpSaDeleted(this, reason);
+    }
+
+    // ---- authentication (RFC 2409 §5: the hash itself with a PSK, signed with certificates) ----
+
+    /** Our ID and what proves it: HASH_I/HASH_R, or our certificates and a signature over it. */
+    private List<IsakmpPayload> authentication(Identification id, byte[] hash) {
+        if (suite.authMethod() == Phase1Suite.PSK) {
+            return List.of(id, new Hash(hash));
+        }
+        var certs = config.certificates().orElseThrow();
+        var payloads = new ArrayList<IsakmpPayload>(List.of(id));
+        for (X509Certificate c : certs.chain()) {
+            try {
+                payloads.add(new Certificate(Certificate.X509_SIGNATURE, c.getEncoded()));
+            } catch (CertificateEncodingException e) {
+                throw new IllegalStateException("cannot encode our certificate", e);
+            }
+        }
+        payloads.add(new Signature(V1Signatures.sign(certs.key(), suite.authMethod(), hash)));
+        return payloads;
+    }
+
+    private void checkAuthentication(IsakmpMessage m, Identification id, byte[] expected, String what)
+            throws IkeProtocolException {
+        if (suite.authMethod() == Phase1Suite.PSK) {
+            checkHash(m, expected, what);
+            return;
+        }
+        var certs = config.certificates().orElseThrow(() -> new IkeProtocolException(
+                Notification.AUTHENTICATION_FAILED, "no CA configured to verify the peer's certificate"));
+        List<byte[]> received = m.all(Certificate.class).stream().map(Certificate::data).toList();
+        X509Certificate peer;
+        try {
+            peer = certs.verifyPeer(received, new IdPayload(!initiator, id.idType(), id.data()));
+        } catch (IkeProtocolException e) {
+            throw new IkeProtocolException(Notification.AUTHENTICATION_FAILED, e.getMessage());
+        }
+        byte[] signature = m.find(Signature.class).orElseThrow(() -> missing("SIG")).data();
+        if (!V1Signatures.verify(peer.getPublicKey(), suite.authMethod(), expected, signature)) {
+            throw new IkeProtocolException(Notification.AUTHENTICATION_FAILED, "the signature over " + what
+                    + " does not verify with " + peer.getSubjectX500Principal());
+        }
+    }
+
+    /** With certificates, ask for the peer's: one CERTREQ per CA we trust (RFC 2408 §3.10). */
+    private List<IsakmpPayload> withCertificateRequests(List<IsakmpPayload> payloads) {
+        if (authMethod == Phase1Suite.PSK) {
+            return payloads;
+        }
+        var all = new ArrayList<>(payloads);
+        config.certificates().orElseThrow().trusted().forEach(ca -> all.add(new CertificateRequest(
+                Certificate.X509_SIGNATURE, ca.getSubjectX500Principal().getEncoded())));
+        return all;
     }
 
     // ---- helpers ----

@@ -1,0 +1,75 @@
+package net.natgw.ike.v1;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import net.natgw.ike.auth.Certificates;
+import net.natgw.ike.config.ChildConfig;
+import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.sa.FakeNetwork;
+import net.natgw.ike.testing.TestPki;
+import net.natgw.ike.v1.sa.V1Engine;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Main Mode with signatures (RFC 2409 §5.1, RFC 4754): certificates of one CA, RSA and ECDSA. */
+class MainModeSignatureTest {
+    private static final InetAddress LEFT = FakeNetwork.ip("10.1.0.2");
+    private static final InetAddress RIGHT = FakeNetwork.ip("203.0.113.2");
+
+    private final FakeNetwork net = new FakeNetwork();
+    private final MainModeTest.Events left = new MainModeTest.Events();
+    private final MainModeTest.Events right = new MainModeTest.Events();
+
+    private static IkeConfig config(InetAddress local, Optional<InetAddress> remote, String id, String remoteId,
+                                    TestPki.Issued mine, TestPki trusted) {
+        var child = ChildConfig.tunnel("net", local.equals(LEFT) ? "10.9.1.1/32" : "10.9.2.1/32",
+                local.equals(LEFT) ? "10.9.2.1/32" : "10.9.1.1/32", "aes128gcm16");
+        return IkeConfig.psk("lab", local, remote, "aes128-sha256-modp2048", id, Optional.of(remoteId), "",
+                List.of(child)).withCertificates(new Certificates(List.of(mine.certificate()),
+                mine.keys().getPrivate(), List.of(trusted.caCertificate())));
+    }
+
+    private void run(IkeConfig l, IkeConfig r) {
+        var a = new V1Engine(net.transportFor(), left, new SecureRandom(), List.of(l));
+        var b = new V1Engine(net.transportFor(), right, new SecureRandom(), List.of(r));
+        net.attach(LEFT, a::receive);
+        net.attach(RIGHT, b::receive);
+        a.initiate(l);
+        net.run();
+        net.advance(Duration.ofSeconds(200));
+    }
+
+    // I --- KE, Ni, CR, NAT-D ---> R --- KE, Nr, CR, NAT-D ---> I
+    // I --- (ID, CERT, SIG(HASH_I)) ---> R --- (ID, CERT, SIG(HASH_R)) ---> I
+    @ParameterizedTest
+    @ValueSource(strings = {"ec", "rsa"})
+    void certificatesOfATrustedCaAuthenticateBothSides(String keyType) {
+        var pki = TestPki.create("natgw lab CA", keyType);
+        run(config(LEFT, Optional.of(RIGHT), "left.lab.natgw.net", "right.lab.natgw.net",
+                        pki.issue("left.lab.natgw.net", keyType), pki),
+                config(RIGHT, Optional.empty(), "right.lab.natgw.net", "left.lab.natgw.net",
+                        pki.issue("right.lab.natgw.net", keyType), pki));
+        assertEquals(List.of("established", "child net"), left.log);
+        assertEquals(List.of("established", "child net"), right.log);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aCertificateOfAnotherCaIsRefused(boolean initiatorUntrusted) {
+        var pki = TestPki.create("natgw lab CA", "ec");
+        var rogue = TestPki.create("natgw lab CA", "ec");
+        run(config(LEFT, Optional.of(RIGHT), "left.lab.natgw.net", "right.lab.natgw.net",
+                        (initiatorUntrusted ? rogue : pki).issue("left.lab.natgw.net", "ec"), pki),
+                config(RIGHT, Optional.empty(), "right.lab.natgw.net", "left.lab.natgw.net",
+                        (initiatorUntrusted ? pki : rogue).issue("right.lab.natgw.net", "ec"), pki));
+        var refusing = initiatorUntrusted ? right : left;
+        assertTrue(refusing.log.get(0).contains("not trusted"), refusing.log.toString());
+        assertTrue(left.log.stream().noneMatch(l -> l.startsWith("child")), left.log.toString());
+    }
+}
