@@ -18,6 +18,8 @@ import net.natgw.esp.IntegrityAlgorithm;
 import net.natgw.esp.Mode;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.config.ProposalParser;
+import net.natgw.ike.message.Proposal;
 import net.natgw.ike.message.TrafficSelector;
 import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.sa.FakeNetwork;
@@ -133,6 +135,26 @@ class MainModeTest {
                 .toList();
         assertEquals(500, fromLeft.get(1).to().getPort(), "message 3 still on 500");
         assertEquals(4500, fromLeft.get(2).to().getPort(), "message 5 on 4500 (RFC 3947 §4)");
+    }
+
+    // I (10.1.0.2 behind NAT 198.51.100.1) --- QM: IDci 10.1.0.2, IDcr, NAT-OAi, NAT-OAr ---> R
+    // transport mode: R takes the initiator as the address its ISAKMP SA comes from (RFC 3947 §5.2)
+    @Test
+    void transportModeThroughANatCarriesNatOaAndUsesTheObservedAddress() {
+        net.nat(LEFT, FakeNetwork.ip("198.51.100.1"));
+        var esp = ProposalParser.parseList("aes128gcm16", Proposal.ESP);
+        var l = leftConfig("s").withChildren(List.of(new ChildConfig("host", List.of(TrafficSelector.ofCidr(
+                "10.1.0.2/32")), List.of(TrafficSelector.ofCidr("203.0.113.2/32")), esp, Mode.TRANSPORT)));
+        var r = rightConfig("s").withChildren(List.of(new ChildConfig("host", List.of(TrafficSelector.ofCidr(
+                "203.0.113.2/32")), List.of(TrafficSelector.ofCidr("0.0.0.0/0")), esp, Mode.TRANSPORT)));
+        var e = engines(l, r);
+        e[0].initiate(l);
+        net.run();
+        assertEquals(List.of("established", "child host"), right.log);
+        assertEquals(Mode.TRANSPORT, left.children.get(0).mode());
+        assertEquals(Mode.TRANSPORT, right.children.get(0).mode());
+        assertEquals(List.of(TrafficSelector.ofCidr("198.51.100.1/32")), right.children.get(0).remoteTs());
+        assertEquals(List.of(TrafficSelector.ofCidr("10.1.0.2/32")), left.children.get(0).localTs());
     }
 
     @Test

@@ -131,6 +131,44 @@ class GatewayIkeV1LabTest {
         }
     }
 
+    // natgw (10.1.0.2, behind MASQUERADE) === natgw (203.0.113.2), version = 1, mode = transport:
+    // Quick Mode with UDP-Encapsulated-Transport (4) and NAT-OA (RFC 3947 §5.2)
+    @Test
+    void natgwToNatgwOverIkeV1InTransportModeThroughANat() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true);
+            String initiatorConf = GatewayLabTest.transport(tunnel.render(), tunnel, t.initiator().address() + "/32",
+                    t.responder().reachableAt() + "/32");
+            String responderConf = GatewayLabTest.transport(tunnel.mirrored().render(), tunnel.mirrored(),
+                    t.responder().address() + "/32", "0.0.0.0/0");
+            var responder = NatgwDaemon.start(lab, t.responder(), responderConf, List.of());
+            var initiator = NatgwDaemon.start(lab, t.initiator(), initiatorConf, List.of());
+            try {
+                assertEquals(Reply.OK, initiator.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                initiator.awaitChildSa();
+                responder.awaitChildSa();
+                var r = t.initiator().namespace().tryExec(Duration.ofSeconds(15), "ping", "-n", "-c", "5", "-i",
+                        "0.3", "-W", "2", t.responder().reachableAt());
+                assertTrue(r.stdout().contains("5 received"), r.stdout());
+                double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().address(),
+                        t.responder().namespace(), t.responder().reachableAt(), IPERF);
+                assertTrue(bps > 20e6, "iperf3 TCP in IKEv1 transport mode: " + bps + " bit/s");
+                String sas = initiator.command("list-sas").text();
+                assertTrue(sas.contains("\"mode\":\"TRANSPORT\"") && sas.contains("\"encap\":true"), sas);
+                Matcher in = GatewayLabTest.INBOUND_PACKETS.matcher(sas);
+                assertTrue(in.find() && Long.parseLong(in.group(1)) >= 5, "the replies came through ESP: " + sas);
+                assertTrue(responder.log().contains("NAT-OA"), "the responder got NAT-OA");
+                record("gateway-ikev1-natgw-to-natgw-transport", "natgw", "natgw", NatKind.MASQUERADE, String.format(
+                        "version = 1, mode = transport through the NAT: NAT-OA in Quick Mode, 5/5 pings and iperf3 TCP"
+                                + " %.0f Mbit/s between the hosts' own addresses", bps / 1e6));
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\ninitiator log:\n" + initiator.log()
+                        + "\nresponder log:\n" + responder.log(), e);
+            }
+        }
+    }
+
     private static String spiIn(String sas) {
         Matcher m = SPI_IN.matcher(sas);
         assertTrue(m.find(), sas);

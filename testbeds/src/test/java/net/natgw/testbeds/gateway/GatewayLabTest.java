@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Tag("lab")
 class GatewayLabTest {
     private static final Pattern RECEIVED = Pattern.compile("(\\d+) received");
-    private static final Pattern INBOUND_PACKETS = Pattern.compile("\"in\":\\{\"bytes\":\\d+,\"packets\":(\\d+)");
+    static final Pattern INBOUND_PACKETS = Pattern.compile("\"in\":\\{\"bytes\":\\d+,\"packets\":(\\d+)");
     private static final Duration IPERF = Duration.ofSeconds(3);
 
     @BeforeAll
@@ -179,7 +179,7 @@ class GatewayLabTest {
     }
 
     /** The lab tunnel's child in transport mode between the hosts themselves. */
-    private static String transport(String conf, PskTunnel tunnel, String localTs, String remoteTs) {
+    static String transport(String conf, PskTunnel tunnel, String localTs, String remoteTs) {
         String selectors = "local_ts = " + tunnel.self().inner() + "/32\n"
                 + " ".repeat(8) + "remote_ts = " + tunnel.peer().inner() + "/32";
         assertTrue(conf.contains(selectors), conf);

@@ -1,5 +1,6 @@
 package net.natgw.ike.v1.sa;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -19,11 +20,14 @@ import net.natgw.ike.v1.message.Identification;
 import net.natgw.ike.v1.message.IsakmpCodec;
 import net.natgw.ike.v1.message.IsakmpMessage;
 import net.natgw.ike.v1.message.IsakmpPayload;
+import net.natgw.ike.v1.message.NatOriginalAddress;
 import net.natgw.ike.v1.message.Nonce;
 import net.natgw.ike.v1.message.Notification;
 import net.natgw.ike.v1.message.Proposal;
 import net.natgw.ike.v1.message.SecurityAssociation;
 import net.natgw.ike.v1.message.Transform;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Quick Mode (RFC 2409 §5.5) over an established ISAKMP SA: an ESP SA pair for one pair of
@@ -37,6 +41,7 @@ import net.natgw.ike.v1.message.Transform;
  * </pre>
  */
 final class QuickMode {
+    private static final Logger log = LoggerFactory.getLogger(QuickMode.class);
     private static final int NONCE_LENGTH = 32;
     /** The lifetime proposed for the SA pair (strongSwan's CHILD_SA default: 1 h plus a tenth). */
     private static final long LIFETIME = 3960;
@@ -74,8 +79,10 @@ final class QuickMode {
         qm.transport = child.mode() == Mode.TRANSPORT;
         Proposal offer = EspTransforms.offer(EspTransforms.suites(child.espProposals()), spi(qm.spiIn),
                 qm.encapsulation(), LIFETIME);
-        qm.sendWithHash(List.of(SecurityAssociation.of(List.of(offer)), new Nonce(qm.ni),
-                QuickModeIds.of(qm.localTs.get(0)), QuickModeIds.of(qm.remoteTs.get(0))), Optional.empty(), true);
+        var payloads = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(List.of(offer)), new Nonce(qm.ni),
+                QuickModeIds.of(qm.localTs.get(0)), QuickModeIds.of(qm.remoteTs.get(0))));
+        payloads.addAll(qm.originalAddresses(sa.local(), sa.remote()));
+        qm.sendWithHash(payloads, Optional.empty(), true);
         return qm;
     }
 
@@ -101,11 +108,10 @@ final class QuickMode {
         checkHash(m, V1Hashes.hash1(sa.suite.prf(), sa.keys.skeyidA(), messageId, m.afterFirstPayload()), "HASH(1)");
         ni = m.find(Nonce.class).orElseThrow(() -> missing("nonce")).data();
         var ids = m.all(Identification.class);
-        // RFC 2409 §5.5: without client IDs the SA is between the two ISAKMP peers.
-        TrafficSelector theirs = ids.size() == 2 ? QuickModeIds.selector(ids.get(0)).orElseThrow(() ->
-                invalidId(ids.get(0))) : host(sa.remote().getAddress().getAddress());
-        TrafficSelector ours = ids.size() == 2 ? QuickModeIds.selector(ids.get(1)).orElseThrow(() ->
-                invalidId(ids.get(1))) : host(sa.local().getAddress().getAddress());
+        m.all(NatOriginalAddress.class).forEach(oa -> log.info("{} NAT-OA {}", sa.name(), oa));
+        boolean translated = !m.all(NatOriginalAddress.class).isEmpty();
+        TrafficSelector theirs = clientId(ids, 0, sa.remote(), translated && sa.nat().remoteBehindNat());
+        TrafficSelector ours = clientId(ids, 1, sa.local(), translated && sa.nat().localBehindNat());
         child = sa.config.children().stream().filter(c -> covers(c.remoteTs(), theirs) && covers(c.localTs(), ours))
                 .findFirst().orElseThrow(() -> new IkeProtocolException(Notification.INVALID_ID_INFORMATION,
                         "no child of " + sa.config.name() + " covers " + theirs + " === " + ours));
@@ -128,6 +134,7 @@ final class QuickMode {
         var answer = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(List.of(new Proposal(
                 offered.number(), Proposal.ESP, spi(spiIn), List.of(chosen)))), new Nonce(nr)));
         ids.forEach(answer::add);
+        answer.addAll(originalAddresses(sa.remote(), sa.local()));
         sendWithHash(answer, Optional.of(ni), false);
     }
 
@@ -188,6 +195,20 @@ final class QuickMode {
         sa.send(datagram, awaitAnswer);
     }
 
+    /**
+     * RFC 3947 §5.2: in transport mode through a NAT, NAT-OAi and NAT-OAr, the initiator's and the
+     * responder's addresses as this end knows them, for the other's checksum fix-up.
+     */
+    private List<IsakmpPayload> originalAddresses(InetSocketAddress initiatorAddress,
+                                                  InetSocketAddress responderAddress) {
+        if (!transport || !sa.nat().udpEncapsulation()) {
+            return List.of();
+        }
+        boolean draft = sa.traversal == IsakmpSa.Traversal.DRAFT;
+        return List.of(new NatOriginalAddress(initiatorAddress.getAddress(), draft),
+                new NatOriginalAddress(responderAddress.getAddress(), draft));
+    }
+
     private int encapsulation() {
         boolean udp = sa.nat().udpEncapsulation();
         boolean draft = sa.traversal == IsakmpSa.Traversal.DRAFT;
@@ -202,6 +223,20 @@ final class QuickMode {
 
     void cancel() {
         // Nothing of its own is scheduled: the ISAKMP SA owns the retransmission.
+    }
+
+    /**
+     * A client ID as a selector. RFC 2409 §5.5: without IDs the SA is between the two ISAKMP
+     * peers; RFC 3947 §5.2: in transport mode through a NAT at that end the ID is the host as the
+     * initiator knows it, and the address this ISAKMP SA has stands for it.
+     */
+    private static TrafficSelector clientId(List<Identification> ids, int index, InetSocketAddress endpoint,
+                                            boolean translated) throws IkeProtocolException {
+        if (ids.size() != 2 || translated) {
+            return host(endpoint.getAddress().getAddress());
+        }
+        Identification id = ids.get(index);
+        return QuickModeIds.selector(id).orElseThrow(() -> invalidId(id));
     }
 
     private static boolean covers(List<TrafficSelector> config, TrafficSelector proposed) {
