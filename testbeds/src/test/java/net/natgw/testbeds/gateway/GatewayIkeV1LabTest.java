@@ -169,6 +169,81 @@ class GatewayIkeV1LabTest {
         }
     }
 
+    // natgw (version = 1, start_action = trap, dpd_delay 1 s, dpd_timeout 3 s) === strongSwan, killed:
+    // R-U-THERE goes unanswered, the SAs go; strongSwan back: the next ping brings the tunnel back
+    @Test
+    void ikeV1DeadPeerDetectionRemovesTheSasAndTheTrapBringsTheTunnelBack() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true).withDpdDelay(1);
+            String natgwConf = tunnel.render().replace("dpd_action = restart", "dpd_action = trap\n"
+                    + "        start_action = trap").replace("dpd_delay = 1s", "dpd_delay = 1s\n    dpd_timeout = 3s");
+            var swan = StrongSwan.start(lab, t.responder());
+            swan.load(tunnel.mirrored().render());
+            var natgw = NatgwDaemon.start(lab, t.initiator(), natgwConf, List.of());
+            try {
+                assertTrue(ping(t.initiator(), t.responder(), 4) >= 3, "the trap started Main Mode on the first ping");
+                swan.kill();
+                long killed = System.nanoTime();
+                while (natgw.command("list-sas").text().contains("\"children\":[{")
+                        && System.nanoTime() - killed < 15_000_000_000L) {
+                    Thread.sleep(200);
+                }
+                long noticed = (System.nanoTime() - killed) / 1_000_000;
+                assertTrue(noticed >= 2_000 && noticed < 8_000, "DPD removed the SAs after " + noticed + " ms");
+                var again = StrongSwan.start(lab, t.responder());
+                again.load(tunnel.mirrored().render());
+                assertTrue(ping(t.initiator(), t.responder(), 4) >= 3, "the trap brought the tunnel back");
+                record("gateway-ikev1-dpd-trap", "natgw", "strongSwan " + StrongSwan.version(), NatKind.MASQUERADE,
+                        "version = 1: R-U-THERE unanswered, SAs removed " + noticed + " ms after the peer died;"
+                                + " the trap re-established on traffic");
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log(), e);
+            }
+        }
+    }
+
+    // strongSwan === natgw (version = 1); then, from strongSwan's host, a plaintext Informational
+    // deleting the ISAKMP SA by its cookies, and garbage with the same cookies: both dropped
+    @Test
+    void unauthenticatedAndMalformedInformationalsAreDroppedAndTheTunnelStays() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true);
+            var natgw = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
+            var swan = StrongSwan.start(lab, t.initiator());
+            swan.load(tunnel.render());
+            try {
+                assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
+                String sas = natgw.awaitChildSa();
+                String cookies = field(sas, "spi-i") + field(sas, "spi-r");
+                String delete = cookies + "0c100500" + "00000001" + "00000038"
+                        + "0000001c" + "00000001" + "01100001" + cookies;
+                String garbage = cookies + "08100520" + "00000002" + "00000040" + "ab".repeat(36);
+                for (String hex : List.of(delete, garbage)) {
+                    t.initiator().namespace().exec("python3", "-c", "import socket,sys; s=socket.socket(socket.AF_INET,"
+                            + " socket.SOCK_DGRAM); s.sendto(bytes.fromhex(sys.argv[1]), (sys.argv[2], 500))", hex,
+                            t.responder().reachableAt());
+                }
+                Thread.sleep(500);
+                assertTrue(natgw.log().contains("unauthenticated Informational"), "the forged delete was refused");
+                assertTrue(natgw.command("list-sas").text().contains("\"children\":[{"), "the tunnel stays");
+                assertEquals(5, ping(t.initiator(), t.responder(), 5), "and carries traffic");
+                record("gateway-ikev1-forged-informational", "strongSwan " + StrongSwan.version(), "natgw",
+                        NatKind.MASQUERADE, "a plaintext Informational deleting the ISAKMP SA and garbage with its"
+                                + " cookies: both counted and dropped, 5/5 pings after");
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log(), e);
+            }
+        }
+    }
+
+    private static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\"([0-9a-f]+)\"").matcher(json);
+        assertTrue(m.find(), json);
+        return m.group(1);
+    }
+
     private static String spiIn(String sas) {
         Matcher m = SPI_IN.matcher(sas);
         assertTrue(m.find(), sas);
