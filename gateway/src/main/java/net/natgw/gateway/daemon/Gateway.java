@@ -75,6 +75,8 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
     private static final int VERSION_OFFSET = 17;
     /** Outgoing-only ESP for this long, behind a NAT, is checked (a ping's reply takes far less). */
     private static final Duration ONE_WAY = Duration.ofMillis(500);
+    /** How long SA pairs of an ISAKMP SA the peer deleted wait for its reauthentication. */
+    private static final Duration ORPHAN_GRACE = Duration.ofSeconds(10);
 
     /**
      * @param tun      the TUN device's name
@@ -118,6 +120,8 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
     private final Map<ChildSaRecord, Tunnel> tunnels = new HashMap<>();
     /** IKE SAs the operator (or a reload) deleted: no DPD or close action follows. */
     private final Set<PeerSa> deliberate = new HashSet<>();
+    /** SA pairs of ISAKMP SAs the peer deleted, by connection and peer, until a new one adopts them. */
+    private final Map<String, List<ChildSaRecord>> orphans = new HashMap<>();
     /** swanctl's keyingtries: the attempts each connection made since it was last established. */
     private final Map<String, Integer> keyingTries = new HashMap<>();
     private final long started = System.nanoTime();
@@ -293,10 +297,40 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         connection(sa.config().name()).ifPresent(c -> scheduleIkeRekey(sa, c));
     }
 
-    /** Phase 1 rekeying (a new Main Mode) is not implemented: the ISAKMP SA lives until deleted. */
+    /**
+     * An ISAKMP SA that reauthenticates another (our new Main Mode) retires the old one, whose
+     * SA pairs it adopts; its own reauthentication is due at rekey_time.
+     */
     @Override
     public void isakmpSaEstablished(IsakmpSa sa) {
         established(sa);
+        Optional.ofNullable(orphans.remove(orphanKey(sa))).ifPresent(children -> adopt(sa, children));
+        sa.replaces().filter(IsakmpSa::established).ifPresent(old -> {
+            deliberate.add(old);
+            old.retire();
+        });
+        connection(sa.config().name()).ifPresent(c -> scheduleReauthentication(sa, c));
+    }
+
+    /** IKEv1 has no rekey of phase 1: strongSwan's way, a new Main Mode at rekey_time, over_time after it. */
+    private void scheduleReauthentication(IsakmpSa sa, Connection c) {
+        Duration when = jittered(c.rekeyTime(), c.randTime());
+        if (when.isZero() || !sa.isInitiator()) {
+            return;
+        }
+        loop.schedule(() -> {
+            if (sa.established()) {
+                log.info("{} reauthenticating: rekey_time reached", sa.name());
+                v1.reauthenticate(sa);
+            }
+        }, when.toMillis(), TimeUnit.MILLISECONDS);
+        Duration hard = c.rekeyTime().plus(c.overTime());
+        loop.schedule(() -> {
+            if (sa.established()) {
+                log.info("{} not reauthenticated within rekey_time + over_time ({} s)", sa.name(), hard.toSeconds());
+                sa.delete();
+            }
+        }, hard.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void established(PeerSa sa) {
@@ -540,11 +574,44 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         gone(sa, reason);
     }
 
-    /** The ISAKMP SA went: natgw takes its SA pairs down with it, as strongSwan does. */
+    /**
+     * The ISAKMP SA went. Its SA pairs move to a newer established one with the same peer (the
+     * reauthentication's, ours or the peer's: RFC 2409 §5, IPsec SAs outlive it); without one
+     * they go with it, as strongSwan's do.
+     */
     @Override
     public void isakmpSaDeleted(IsakmpSa sa, String reason) {
-        sa.children().forEach(child -> removed(sa, child));
+        Optional<IsakmpSa> successor = v1.isakmpSas().stream().filter(s -> s != sa && s.established()
+                && s.config().name().equals(sa.config().name())
+                && s.remote().getAddress().equals(sa.remote().getAddress())).findFirst();
+        if (successor.isPresent()) {
+            adopt(successor.get(), sa.children());
+        } else if (sa.deletedByPeer() && !sa.children().isEmpty()) {
+            // The peer may be reauthenticating: its new Main Mode gets a while to adopt the pairs.
+            String key = orphanKey(sa);
+            orphans.put(key, sa.children());
+            log.info("{} deleted by the peer; its CHILD_SAs wait {} s for a new ISAKMP SA", sa.name(),
+                    ORPHAN_GRACE.toSeconds());
+            loop.schedule(() -> {
+                List<ChildSaRecord> left = orphans.remove(key);
+                if (left != null) {
+                    left.forEach(child -> removed(sa, child));
+                }
+            }, ORPHAN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            sa.children().forEach(child -> removed(sa, child));
+        }
         gone(sa, reason);
+    }
+
+    private void adopt(IsakmpSa successor, List<ChildSaRecord> children) {
+        successor.adopt(children);
+        tunnels.values().stream().filter(t -> children.contains(t.record)).forEach(t -> t.ikeSa = successor);
+        log.info("{} takes {} CHILD_SA(s) over", successor.name(), children.size());
+    }
+
+    private static String orphanKey(IsakmpSa sa) {
+        return sa.config().name() + "@" + sa.remote().getAddress().getHostAddress();
     }
 
     private void gone(PeerSa sa, String reason) {

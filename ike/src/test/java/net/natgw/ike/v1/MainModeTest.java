@@ -239,6 +239,26 @@ class MainModeTest {
         assertTrue(right.log.stream().noneMatch(l -> l.startsWith("deleted")), right.log.toString());
     }
 
+    // I --- a second Main Mode, no Quick Mode ---> R; I --- D(ISAKMP) of the first ---> R
+    @Test
+    void aReauthenticationIsANewMainModeAndTheOldOneRetiresAlone() {
+        var e = engines(leftConfig("s"), rightConfig("s"));
+        IsakmpSa first = e[0].initiate(leftConfig("s"));
+        net.run();
+        IsakmpSa second = e[0].reauthenticate(first);
+        net.run();
+        assertEquals(List.of("established", "child net", "established"), left.log, "no second Quick Mode");
+        assertEquals(first, second.replaces().orElseThrow());
+        second.adopt(first.children());
+        first.retire();
+        net.run();
+        assertEquals(List.of(second), e[0].isakmpSas());
+        assertEquals(1, e[1].isakmpSas().size());
+        assertEquals(List.of("established", "child net", "established", "deleted: the peer deleted it"), right.log,
+                "the responder lost the old ISAKMP SA, not the SA pair");
+        assertEquals(1, second.children().size());
+    }
+
     @Test
     void aggressiveModeIsRefused() {
         var e = engines(leftConfig("s"), rightConfig("s"));

@@ -238,6 +238,48 @@ class GatewayIkeV1LabTest {
         }
     }
 
+    // natgw (rekey_time 6 s) === strongSwan: a new Main Mode reauthenticates, the old ISAKMP SA is
+    // deleted alone, the SA pair stays and carries traffic; then the same with strongSwan reauthenticating
+    @Test
+    void aReauthenticationFromEitherSideKeepsTheSaPairAndTheTraffic() throws Exception {
+        for (boolean natgwReauthenticates : new boolean[] {true, false}) {
+            try (Lab lab = Lab.create()) {
+                Topology t = Topology.build(lab, NatKind.MASQUERADE);
+                var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true);
+                String reauth = "dpd_delay = 0s\n    rekey_time = 6s\n    rand_time = 0s";
+                String natgwConf = natgwReauthenticates ? tunnel.render().replace("dpd_delay = 0s", reauth)
+                        : tunnel.mirrored().render();
+                String swanConf = natgwReauthenticates ? tunnel.mirrored().render()
+                        : tunnel.render().replace("dpd_delay = 0s", reauth);
+                var natgwHost = natgwReauthenticates ? t.initiator() : t.responder();
+                var swanHost = natgwReauthenticates ? t.responder() : t.initiator();
+                var natgw = NatgwDaemon.start(lab, natgwHost, natgwConf, List.of());
+                var swan = StrongSwan.start(lab, swanHost);
+                swan.load(swanConf);
+                try {
+                    if (natgwReauthenticates) {
+                        natgw.command("initiate", "--child", PskTunnel.CHILD);
+                    } else {
+                        assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
+                    }
+                    String before = field(natgw.awaitChildSa(), "spi-i");
+                    assertEquals(5, ping(t.initiator(), t.responder(), 5));
+                    Thread.sleep(9000);
+                    String sas = natgw.awaitChildSa();
+                    assertNotEquals(before, field(sas, "spi-i"), "a new ISAKMP SA: " + sas);
+                    assertEquals(1, sas.split("\"spi-i\"").length - 1, "the old one is gone: " + sas);
+                    assertEquals(5, ping(t.initiator(), t.responder(), 5), "the SA pair carried on");
+                } catch (AssertionError | LabException e) {
+                    throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
+                            + swan.log(), e);
+                }
+            }
+        }
+        record("gateway-ikev1-reauthentication-both-ways", "natgw / strongSwan " + StrongSwan.version(),
+                "strongSwan / natgw", NatKind.MASQUERADE, "rekey_time 6 s: a new Main Mode from either side, the old"
+                        + " ISAKMP SA deleted alone, the SA pair adopted, 5/5 pings before and after");
+    }
+
     private static String field(String json, String name) {
         Matcher m = Pattern.compile("\"" + name + "\":\"([0-9a-f]+)\"").matcher(json);
         assertTrue(m.find(), json);

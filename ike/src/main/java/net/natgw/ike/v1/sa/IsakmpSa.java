@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.crypto.KeyExchange;
@@ -108,8 +109,11 @@ public final class IsakmpSa implements PeerSa {
     private int tries;
     private long lastHeard;
     private boolean connectTimedOut;
+    private boolean deletedByPeer;
     private IkeTransport.Cancellable retransmit;
     final Map<Integer, QuickMode> quickModes = new HashMap<>();
+    /** The ISAKMP SA this one reauthenticates (a new Main Mode before the old one expires). */
+    IsakmpSa replaces;
     private final List<ChildSaRecord> children = new ArrayList<>();
 
     IsakmpSa(V1Engine engine, boolean initiator, int uniqueId, IkeConfig config, InetSocketAddress local,
@@ -242,6 +246,35 @@ public final class IsakmpSa implements PeerSa {
             qm.replaces = old;
             quickModes.put(qm.messageId, qm);
         });
+    }
+
+    /**
+     * The peer deleted it with an authenticated Informational: a reauthenticating peer (strongSwan)
+     * does so before its new Main Mode completes, and the SA pairs are meant to outlive it.
+     */
+    public boolean deletedByPeer() {
+        return deletedByPeer;
+    }
+
+    /** The ISAKMP SA this one reauthenticates, if any. */
+    public Optional<IsakmpSa> replaces() {
+        return Optional.ofNullable(replaces);
+    }
+
+    /**
+     * Takes over the SA pairs of an ISAKMP SA that went. RFC 2409 §5: IPsec SAs do not depend on
+     * the ISAKMP SA that negotiated them; the newer one of the same peer manages them from now on.
+     */
+    public void adopt(List<ChildSaRecord> orphans) {
+        orphans.stream().filter(c -> !children.contains(c)).forEach(children::add);
+    }
+
+    /** Deletes this ISAKMP SA alone with the peer, its SA pairs left to a successor (reauthentication). */
+    public void retire() {
+        if (state == State.ESTABLISHED) {
+            sendInformational(new Delete(SecurityAssociation.IPSEC_DOI, Proposal.ISAKMP, 16, List.of(cookies())));
+        }
+        destroy("replaced by a new Main Mode");
     }
 
     @Override
@@ -439,7 +472,8 @@ public final class IsakmpSa implements PeerSa {
                 m.rawBody(Identification.class).orElseThrow());
         checkAuthentication(m, id, expected, "HASH_R");
         mainModeDone();
-        if (!config.children().isEmpty()) {
+        // A reauthentication takes the old SA's SA pairs over; a new connection needs its first.
+        if (replaces == null && !config.children().isEmpty()) {
             startQuickMode(config.children().get(0));
         }
     }
@@ -519,6 +553,7 @@ public final class IsakmpSa implements PeerSa {
 
     private void deleted(Delete d) {
         if (d.protocol() == Proposal.ISAKMP) {
+            deletedByPeer = true;
             destroy("the peer deleted it");
             return;
         }

@@ -56,6 +56,16 @@ public final class V1Engine {
         return sa;
     }
 
+    /** A new Main Mode with the peer of {@code old}, to take its SA pairs over before it expires. */
+    public IsakmpSa reauthenticate(IsakmpSa old) {
+        var sa = new IsakmpSa(this, true, nextSaId++, old.config(), new InetSocketAddress(old.config().local(),
+                Rfc3948.IKE_PORT), new InetSocketAddress(old.remote().getAddress(), Rfc3948.IKE_PORT), cookie());
+        sa.replaces = old;
+        byCookie.put(sa.ckyI, sa);
+        sa.start();
+        return sa;
+    }
+
     /** Every IKEv1 datagram (ISAKMP version 1.0), from the UDP transport. */
     public void receive(byte[] datagram, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
         IsakmpCodec.Header h;
