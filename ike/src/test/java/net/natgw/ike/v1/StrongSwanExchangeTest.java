@@ -6,15 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import net.natgw.esp.EspKeys;
 import net.natgw.esp.EspSuite;
@@ -54,41 +49,19 @@ class StrongSwanExchangeTest {
     private static final HashAlgorithm HASH = HashAlgorithm.SHA256;
     private static final CbcCipher AES = CbcCipher.AES;
 
-    private static Map<String, byte[]> values;
+    private static CapturedExchange capture;
     private static List<byte[]> ike;
     private static List<byte[]> esp;
 
     @BeforeAll
     static void load() throws IOException {
-        values = new HashMap<>();
-        ike = new ArrayList<>();
-        esp = new ArrayList<>();
-        try (InputStream in = StrongSwanExchangeTest.class.getResourceAsStream("strongswan-main-mode-psk.txt")) {
-            for (String line : new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
-                if (line.startsWith("#") || line.isBlank()) {
-                    continue;
-                }
-                String[] kv = line.split(" = ", 2);
-                if (!kv[0].equals("packet")) {
-                    values.put(kv[0], HexFormat.of().parseHex(kv[1]));
-                    continue;
-                }
-                String[] f = kv[1].split(" ");
-                byte[] payload = HexFormat.of().parseHex(f[3]);
-                boolean nattPort = f[1].equals("4500");
-                if (nattPort && payload[0] == 0 && payload[1] == 0 && payload[2] == 0 && payload[3] == 0) {
-                    ike.add(Arrays.copyOfRange(payload, 4, payload.length));
-                } else if (nattPort) {
-                    esp.add(payload);
-                } else {
-                    ike.add(payload);
-                }
-            }
-        }
+        capture = CapturedExchange.load("strongswan-main-mode-psk.txt");
+        ike = capture.ike();
+        esp = capture.esp();
     }
 
     private static byte[] v(String key) {
-        return values.get(key);
+        return capture.value(key);
     }
 
     private static IsakmpMessage plain(int n) throws IkeProtocolException {
