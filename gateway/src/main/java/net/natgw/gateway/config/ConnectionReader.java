@@ -101,6 +101,10 @@ final class ConnectionReader {
         int keyingtries = n.get("keyingtries", f -> Values.number(f, 0, Integer.MAX_VALUE), 1);
         List<String> poolNames = n.get("pools", this::pools, List.of());
         List<InetAddress> vips = n.get("vips", ConnectionReader::vips, List.of());
+        if (version == 1 && !(poolNames.isEmpty() && vips.isEmpty())) {
+            throw n.field(vips.isEmpty() ? "pools" : "vips").orElseThrow().error("virtual IPs over IKEv1 need Mode"
+                    + " Config, which natgw does not implement: use version = 2");
+        }
 
         Node localNode = n.child("local").orElseThrow(() -> n.missing("local",
                 "section required: how we authenticate (auth, id, certs)"));

@@ -576,6 +576,10 @@ class GatewayConfigTest {
         assertEquals(0, load(siteToSite(4, "        version = 0")).connections().get(0).version());
         assertEquals(at(4) + "connections.gw-gw.version: \"3\" is not a number from 0 to 2",
                 error(siteToSite(4, "        version = 3")));
+        var ikev1Client = new ArrayList<>(ROAD_WARRIOR_CLIENT);
+        ikev1Client.add(2, "        version = 1");
+        assertEquals(at(5) + "connections.home.vips: virtual IPs over IKEv1 need Mode Config, which natgw does not"
+                + " implement: use version = 2", error(ikev1Client));
     }
 
     @Test

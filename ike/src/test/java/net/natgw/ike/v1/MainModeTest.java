@@ -157,6 +157,19 @@ class MainModeTest {
         assertEquals(List.of(TrafficSelector.ofCidr("10.1.0.2/32")), left.children.get(0).localTs());
     }
 
+    // encap = yes with no NAT: the initiator's own NAT-D matches nothing, so both ends encapsulate
+    @Test
+    void forcedEncapsulationMakesBothEndsUseUdpWithoutANat() {
+        var l = leftConfig("s").withForceEncap(true);
+        var e = engines(l, rightConfig("s"));
+        IsakmpSa sa = e[0].initiate(l);
+        net.run();
+        assertTrue(sa.nat().forced());
+        assertTrue(e[1].isakmpSas().get(0).nat().remoteBehindNat(), "the responder sees a NAT");
+        assertTrue(left.children.get(0).udpEncapsulation());
+        assertTrue(right.children.get(0).udpEncapsulation());
+    }
+
     @Test
     void aWrongKeyFailsMainModeOnBothEnds() {
         var e = engines(leftConfig("one key"), rightConfig("another key"));

@@ -663,7 +663,10 @@ public final class IsakmpSa implements PeerSa {
         boolean draft = traversal == Traversal.DRAFT;
         var all = new ArrayList<>(payloads);
         all.add(new NatDiscovery(natD(remote), draft));
-        all.add(new NatDiscovery(natD(local), draft));
+        // swanctl's encap = yes: a NAT-D that matches no address of ours makes the peer see a
+        // NAT, so both ends encapsulate (strongSwan forces it the same way).
+        all.add(new NatDiscovery(config.forceEncap() ? engine.nonce(suite.hash().digestLength()) : natD(local),
+                draft));
         return all;
     }
 
@@ -673,7 +676,7 @@ public final class IsakmpSa implements PeerSa {
         }
         boolean here = !Arrays.equals(received.get(0).hash(), natD(local));
         boolean there = received.stream().skip(1).noneMatch(d -> Arrays.equals(d.hash(), natD(from)));
-        nat = new NatStatus(here, there, false);
+        nat = new NatStatus(here, there, config.forceEncap());
         log.info("{} NAT: {}", name(), nat);
     }
 

@@ -48,9 +48,12 @@ public final class V1Engine {
     public IsakmpSa initiate(IkeConfig config) {
         var remote = new InetSocketAddress(config.remote().orElseThrow(
                 () -> new IllegalArgumentException(config.name() + ": no remote address to initiate to")),
-                Rfc3948.IKE_PORT);
-        var sa = new IsakmpSa(this, true, nextSaId++, config, new InetSocketAddress(config.local(), Rfc3948.IKE_PORT),
-                remote, cookie());
+                config.remotePort());
+        // As in IKEv2 (RFC 7296 §2.23): to a port other than 500, Main Mode starts on 4500.
+        boolean nattPort = config.remotePort() != Rfc3948.IKE_PORT;
+        var sa = new IsakmpSa(this, true, nextSaId++, config, new InetSocketAddress(config.local(),
+                nattPort ? Rfc3948.NATT_PORT : Rfc3948.IKE_PORT), remote, cookie());
+        sa.nattPort = nattPort;
         byCookie.put(sa.ckyI, sa);
         sa.start();
         return sa;
