@@ -157,6 +157,28 @@ class MainModeTest {
         assertEquals(List.of(TrafficSelector.ofCidr("10.1.0.2/32")), left.children.get(0).localTs());
     }
 
+    // I --- HASH(1), SA (group 14), Ni, KE, IDci, IDcr ---> R --- HASH(2), SA, Nr, KE, ... ---> I
+    @Test
+    void quickModeWithPfsAgreesOnKeysAndAChildWithoutPfsRefusesIt() {
+        var l = config(LEFT, Optional.of(RIGHT), "left@lab.natgw.net", "right@lab.natgw.net", "s", "10.9.1.0/24",
+                "10.9.2.0/24", "aes128gcm16-modp2048");
+        var r = config(RIGHT, Optional.empty(), "right@lab.natgw.net", "left@lab.natgw.net", "s", "10.9.2.0/24",
+                "10.9.1.0/16", "aes128gcm16-modp2048");
+        var e = engines(l, r);
+        e[0].initiate(l);
+        net.run();
+        assertEquals(List.of("established", "child net"), right.log);
+        assertEquals(left.children.get(0).keysOut().toString(), right.children.get(0).keysIn().toString());
+
+        var noPfs = new MainModeTest();
+        var plain = config(RIGHT, Optional.empty(), "right@lab.natgw.net", "left@lab.natgw.net", "s", "10.9.2.0/24",
+                "10.9.1.0/16", "aes128gcm16");
+        var e2 = noPfs.engines(l, plain);
+        e2[0].initiate(l);
+        noPfs.net.run();
+        assertEquals(List.of("established"), noPfs.right.log, "the ISAKMP SA stays, the SA pair is refused");
+    }
+
     // encap = yes with no NAT: the initiator's own NAT-D matches nothing, so both ends encapsulate
     @Test
     void forcedEncapsulationMakesBothEndsUseUdpWithoutANat() {

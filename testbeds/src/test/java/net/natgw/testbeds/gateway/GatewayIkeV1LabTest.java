@@ -131,6 +131,39 @@ class GatewayIkeV1LabTest {
         }
     }
 
+    // natgw (version = 1, ESP with PFS: aes128gcm16-modp2048, child rekey_time 6 s) === strongSwan:
+    // Quick Mode with a KE both times, the old pair deleted on both ends, traffic before and after
+    @Test
+    void aPfsQuickModeRekeyAgainstStrongSwan() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.RANDOM_FULLY);
+            var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true)
+                    .withProposals("aes128-sha256-modp2048", "aes128gcm16-modp2048");
+            String natgwConf = tunnel.render().replace("dpd_action", "rekey_time = 6s\n        rand_time = 0s\n"
+                    + "        dpd_action");
+            var swan = StrongSwan.start(lab, t.responder());
+            swan.load(tunnel.mirrored().render());
+            var natgw = NatgwDaemon.start(lab, t.initiator(), natgwConf, List.of());
+            try {
+                natgw.command("initiate", "--child", PskTunnel.CHILD);
+                String before = spiIn(natgw.awaitChildSa());
+                assertEquals(5, ping(t.initiator(), t.responder(), 5));
+                Thread.sleep(8000);
+                String after = spiIn(natgw.awaitChildSa());
+                assertNotEquals(before, after, "a new Quick Mode replaced the SA pair");
+                assertEquals(5, ping(t.initiator(), t.responder(), 5), "through the new SAs");
+                var swanSas = swan.listSas();
+                assertEquals(1, swanSas.get(0).children().size(), "strongSwan deleted the old pair: " + swanSas);
+                record("gateway-ikev1-pfs-rekey-natgw-to-strongswan", "natgw", "strongSwan " + StrongSwan.version(),
+                        NatKind.RANDOM_FULLY, "Quick Mode with PFS (MODP-2048), rekeyed after 6 s by a new Quick Mode,"
+                                + " old pair deleted on both ends, 5/5 pings before and after");
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
+                        + swan.log(), e);
+            }
+        }
+    }
+
     // natgw (10.1.0.2, behind MASQUERADE) === natgw (203.0.113.2), version = 1, mode = transport:
     // Quick Mode with UDP-Encapsulated-Transport (4) and NAT-OA (RFC 3947 §5.2)
     @Test

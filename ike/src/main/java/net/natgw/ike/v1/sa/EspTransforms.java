@@ -37,8 +37,11 @@ final class EspTransforms {
     private EspTransforms() {
     }
 
-    /** One ESP proposal with a transform per suite and the encapsulation mode to ask for. */
-    static Proposal offer(List<EspSuite> suites, byte[] spi, int encapsulation, long lifetimeSeconds) {
+    /**
+     * One ESP proposal with a transform per suite and the encapsulation mode to ask for; with a
+     * {@code group} (not 0), PFS: Quick Mode then carries a Diffie-Hellman exchange (RFC 2409 §5.5).
+     */
+    static Proposal offer(List<EspSuite> suites, byte[] spi, int encapsulation, long lifetimeSeconds, int group) {
         var transforms = new ArrayList<Transform>();
         for (EspSuite suite : suites) {
             var attributes = new ArrayList<>(List.of(Attribute.of(LIFE_TYPE, SECONDS),
@@ -47,6 +50,9 @@ final class EspTransforms {
                 attributes.add(Attribute.of(AUTH_ALGORITHM, authAttribute(suite.integrity())));
             }
             attributes.add(Attribute.of(KEY_LENGTH, suite.keyBits()));
+            if (group != 0) {
+                attributes.add(Attribute.of(GROUP, group));
+            }
             transforms.add(new Transform(transforms.size() + 1, suite.encryption().transformId(), attributes));
         }
         return new Proposal(1, Proposal.ESP, spi, transforms);
@@ -74,6 +80,12 @@ final class EspTransforms {
             }
         }
         return suites;
+    }
+
+    /** The PFS group of strongSwan-style ESP proposals (their first KE transform), or 0 for none. */
+    static int group(List<net.natgw.ike.message.Proposal> proposals) {
+        return proposals.stream().flatMap(p -> p.ofType(net.natgw.ike.message.Transform.KE).stream())
+                .mapToInt(net.natgw.ike.message.Transform::id).findFirst().orElse(0);
     }
 
     /** The suite of a received transform, if natgw implements it. */

@@ -10,6 +10,7 @@ import net.natgw.esp.EspKeys;
 import net.natgw.esp.EspSuite;
 import net.natgw.esp.Mode;
 import net.natgw.ike.config.ChildConfig;
+import net.natgw.ike.crypto.KeyExchange;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.TrafficSelector;
 import net.natgw.ike.sa.ChildSaRecord;
@@ -59,6 +60,9 @@ final class QuickMode {
     private List<TrafficSelector> localTs;
     private List<TrafficSelector> remoteTs;
     private boolean transport;
+    /** With PFS, this exchange's Diffie-Hellman and the secret it yields (RFC 2409 §5.5). */
+    private KeyExchange dh;
+    private byte[] pfsSecret;
     /** The SA pair this Quick Mode rekeys, deleted once the new one is up. */
     ChildSaRecord replaces;
 
@@ -77,10 +81,16 @@ final class QuickMode {
         qm.localTs = List.of(child.localTs().get(0));
         qm.remoteTs = List.of(child.remoteTs().get(0));
         qm.transport = child.mode() == Mode.TRANSPORT;
+        int group = EspTransforms.group(child.espProposals());
         Proposal offer = EspTransforms.offer(EspTransforms.suites(child.espProposals()), spi(qm.spiIn),
-                qm.encapsulation(), LIFETIME);
-        var payloads = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(List.of(offer)), new Nonce(qm.ni),
-                QuickModeIds.of(qm.localTs.get(0)), QuickModeIds.of(qm.remoteTs.get(0))));
+                qm.encapsulation(), LIFETIME, group);
+        var payloads = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(List.of(offer)), new Nonce(qm.ni)));
+        if (group != 0) {
+            qm.dh = KeyExchange.create(group, sa.engine.random());
+            payloads.add(new net.natgw.ike.v1.message.KeyExchange(qm.dh.publicValue()));
+        }
+        payloads.add(QuickModeIds.of(qm.localTs.get(0)));
+        payloads.add(QuickModeIds.of(qm.remoteTs.get(0)));
         payloads.addAll(qm.originalAddresses(sa.local(), sa.remote()));
         qm.sendWithHash(payloads, Optional.empty(), true);
         return qm;
@@ -123,6 +133,7 @@ final class QuickMode {
                 .isPresent()).findFirst().orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN,
                 "none of the offered ESP transforms is in " + ours2));
         suite = EspTransforms.suite(chosen).orElseThrow();
+        byte[] theirKe = pfs(chosen, m);
         int encapsulation = (int) chosen.value(EspTransforms.ENCAPSULATION, EspTransforms.TUNNEL);
         transport = encapsulation == EspTransforms.TRANSPORT || encapsulation == EspTransforms.UDP_TRANSPORT
                 || encapsulation == EspTransforms.UDP_TRANSPORT_DRAFT;
@@ -133,6 +144,11 @@ final class QuickMode {
         remoteTs = List.of(theirs);
         var answer = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(List.of(new Proposal(
                 offered.number(), Proposal.ESP, spi(spiIn), List.of(chosen)))), new Nonce(nr)));
+        if (theirKe != null) {
+            dh = KeyExchange.create((int) chosen.value(EspTransforms.GROUP, 0), sa.engine.random());
+            pfsSecret = dh.sharedSecret(theirKe);
+            answer.add(new net.natgw.ike.v1.message.KeyExchange(dh.publicValue()));
+        }
         ids.forEach(answer::add);
         answer.addAll(originalAddresses(sa.remote(), sa.local()));
         sendWithHash(answer, Optional.of(ni), false);
@@ -153,6 +169,10 @@ final class QuickMode {
                 .orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN,
                         "the responder chose a transform we did not offer"));
         spiOut = ByteBuffer.wrap(answer.spi()).getInt();
+        if (dh != null) {
+            pfsSecret = dh.sharedSecret(m.find(net.natgw.ike.v1.message.KeyExchange.class)
+                    .orElseThrow(() -> missing("KE (PFS)")).keyData());
+        }
         byte[] hash3 = V1Hashes.hash3(sa.suite.prf(), sa.keys.skeyidA(), messageId, ni, nr);
         byte[] datagram = sa.encrypt(IsakmpMessage.QUICK_MODE, messageId, List.of(new Hash(hash3)), iv);
         sa.send(datagram, false);
@@ -167,10 +187,11 @@ final class QuickMode {
 
     private void established() {
         int length = suite.encryptionKeyLength() + suite.integrityKeyLength();
-        EspKeys in = keys(QuickModeKeys.keymat(sa.suite.prf(), sa.keys.skeyidD(), Optional.empty(), Proposal.ESP,
-                spi(spiIn), ni, nr, length));
-        EspKeys out = keys(QuickModeKeys.keymat(sa.suite.prf(), sa.keys.skeyidD(), Optional.empty(), Proposal.ESP,
-                spi(spiOut), ni, nr, length));
+        Optional<byte[]> pfs = Optional.ofNullable(pfsSecret);
+        EspKeys in = keys(QuickModeKeys.keymat(sa.suite.prf(), sa.keys.skeyidD(), pfs, Proposal.ESP, spi(spiIn), ni, nr,
+                length));
+        EspKeys out = keys(QuickModeKeys.keymat(sa.suite.prf(), sa.keys.skeyidD(), pfs, Proposal.ESP, spi(spiOut), ni,
+                nr, length));
         sa.childEstablished(this, new ChildSaRecord(sa.name(), child.name(), sa.engine.nextChildId(),
                 transport ? Mode.TRANSPORT : Mode.TUNNEL, suite, false, spiIn, spiOut, in, out, localTs, remoteTs,
                 sa.nat().udpEncapsulation(), sa.local(), sa.remote()));
@@ -223,6 +244,22 @@ final class QuickMode {
 
     void cancel() {
         // Nothing of its own is scheduled: the ISAKMP SA owns the retransmission.
+    }
+
+    /**
+     * PFS as the chosen transform asks for it: the initiator's KE, in a group this child allows;
+     * null without PFS. A child that wants PFS does not take a proposal without it.
+     */
+    private byte[] pfs(Transform chosen, IsakmpMessage m) throws IkeProtocolException {
+        int group = (int) chosen.value(EspTransforms.GROUP, 0);
+        int ours = EspTransforms.group(child.espProposals());
+        if (group != ours) {
+            throw new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN, "PFS group " + group + ", ours is " + ours);
+        }
+        if (group == 0) {
+            return null;
+        }
+        return m.find(net.natgw.ike.v1.message.KeyExchange.class).orElseThrow(() -> missing("KE (PFS)")).keyData();
     }
 
     /**
