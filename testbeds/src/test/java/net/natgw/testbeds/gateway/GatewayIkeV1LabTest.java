@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.natgw.gateway.daemon.Reply;
+import net.natgw.ike.testing.TestPki;
 import net.natgw.testbeds.bench.Iperf;
 import net.natgw.testbeds.interop.InteropLog;
 import net.natgw.testbeds.interop.InteropResult;
@@ -129,6 +133,46 @@ class GatewayIkeV1LabTest {
                         + "\nresponder log:\n" + responder.log(), e);
             }
         }
+    }
+
+    // natgw start (version = 1, auth = pubkey: x509/, private/, x509ca/ beside its swanctl.conf)
+    // === strongSwan with ECDSA certificates of the same lab CA, natgw initiating
+    @Test
+    void natgwStartWithCertificatesOverIkeV1() throws Exception {
+        var pki = TestPki.create("natgw lab CA", "ec");
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true).withCertificates();
+            var swan = StrongSwan.start(lab, t.responder());
+            Path swanDir = swan.credentials();
+            credentials(swanDir, pki, pki.issue(tunnel.idOf(t.responder()), "ec"), t.responder().namespace().role());
+            credentials(lab.workdir(), pki, pki.issue(tunnel.idOf(t.initiator()), "ec"),
+                    t.initiator().namespace().role());
+            swan.load(tunnel.mirrored().render());
+            var natgw = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
+            try {
+                natgw.command("initiate", "--child", PskTunnel.CHILD);
+                natgw.awaitChildSa();
+                assertEquals(5, ping(t.initiator(), t.responder(), 5));
+                assertEquals(1, swan.listSas().get(0).version());
+                record("gateway-ikev1-ecdsa-natgw-to-strongswan", "natgw", "strongSwan " + StrongSwan.version(),
+                        NatKind.MASQUERADE, "natgw start, version = 1, auth = pubkey: ECDSA certificates from"
+                                + " x509/, private/, x509ca/ (RFC 4754); 5/5 pings");
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
+                        + swan.log(), e);
+            }
+        }
+    }
+
+    /** swanctl's layout: the CA in x509ca/, our certificate in x509/, its key in private/. */
+    private static void credentials(Path dir, TestPki pki, TestPki.Issued own, String role) throws IOException {
+        for (String sub : List.of("x509ca", "x509", "private")) {
+            Files.createDirectories(dir.resolve(sub));
+        }
+        TestPki.write(dir.resolve("x509ca/ca.pem"), pki.caCertificate());
+        TestPki.write(dir.resolve("x509/" + role + ".pem"), own.certificate());
+        TestPki.write(dir.resolve("private/" + role + ".pem"), own.keys());
     }
 
     // natgw (version = 1, ESP with PFS: aes128gcm16-modp2048, child rekey_time 6 s) === strongSwan:
