@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.Optional;
+import net.natgw.ike.crypto.Bytes;
 
 /**
  * The addresses a pool hands out, first to last inclusive, one address family.
@@ -79,12 +80,8 @@ public record AddressRange(InetAddress first, InetAddress last) {
     }
 
     private static InetAddress address(BigInteger value, int length) {
-        byte[] raw = value.toByteArray();
-        byte[] bytes = new byte[length];
-        int copy = Math.min(raw.length, length);
-        System.arraycopy(raw, raw.length - copy, bytes, length - copy, copy);
         try {
-            return InetAddress.getByAddress(bytes);
+            return InetAddress.getByAddress(Bytes.fixedLength(value, length));
         } catch (UnknownHostException e) {
             throw new AssertionError("4 or 16 bytes", e);
         }

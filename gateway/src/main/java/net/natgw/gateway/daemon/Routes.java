@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import net.natgw.ike.crypto.Bytes;
 import net.natgw.ike.message.TrafficSelector;
 
 /**
@@ -38,10 +39,7 @@ final class Routes {
     }
 
     private static InetAddress address(BigInteger value, int length) {
-        byte[] raw = value.toByteArray();
-        byte[] bytes = new byte[length];
-        int copy = Math.min(raw.length, length);
-        System.arraycopy(raw, raw.length - copy, bytes, length - copy, copy);
+        byte[] bytes = Bytes.fixedLength(value, length);
         try {
             // Inet6Address keeps an IPv4-mapped ::ffff:a.b.c.d an IPv6 address; InetAddress would not.
             return length == 16 ? Inet6Address.getByAddress(null, bytes, -1) : InetAddress.getByAddress(bytes);

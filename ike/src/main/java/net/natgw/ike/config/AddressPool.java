@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import net.natgw.ike.crypto.Bytes;
 import net.natgw.ike.message.IdPayload;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -264,12 +265,9 @@ public final class AddressPool {
             for (Range r : ranges) {
                 if (offset < r.size()) {
                     byte[] first = r.first().getAddress();
-                    byte[] raw = new BigInteger(1, first).add(BigInteger.valueOf(offset)).toByteArray();
-                    byte[] bytes = new byte[first.length];
-                    int n = Math.min(raw.length, bytes.length);
-                    System.arraycopy(raw, raw.length - n, bytes, bytes.length - n, n);
                     try {
-                        return InetAddress.getByAddress(bytes);
+                        return InetAddress.getByAddress(Bytes.fixedLength(new BigInteger(1, first)
+                                .add(BigInteger.valueOf(offset)), first.length));
                     } catch (UnknownHostException e) {
                         throw new AssertionError("4 or 16 bytes", e);
                     }
