@@ -15,6 +15,7 @@ import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwDaemon;
 import net.natgw.testbeds.strongswan.PskTunnel;
 import net.natgw.testbeds.strongswan.StrongSwan;
+import net.natgw.testbeds.lab.Ping;
 
 /**
  * The tunnel benchmark of docs/benchmarks.md, in one run through the same MASQUERADE lab:

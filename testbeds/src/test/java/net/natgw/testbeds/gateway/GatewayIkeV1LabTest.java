@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import net.natgw.testbeds.lab.Ping;
 
 /**
  * The natgw daemon with {@code version = 1} connections (IKEv1 Main Mode with a PSK, Quick Mode,
@@ -225,9 +226,8 @@ class GatewayIkeV1LabTest {
                 assertEquals(Reply.OK, initiator.command("initiate", "--child", PskTunnel.CHILD).exitCode());
                 initiator.awaitChildSa();
                 responder.awaitChildSa();
-                var r = t.initiator().namespace().tryExec(Duration.ofSeconds(15), "ping", "-n", "-c", "5", "-i",
-                        "0.3", "-W", "2", t.responder().reachableAt());
-                assertTrue(r.stdout().contains("5 received"), r.stdout());
+                assertEquals(5, Ping.replies(t.initiator().namespace(), null, t.responder().reachableAt(), 5),
+                        "pings between the hosts' own addresses");
                 double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().address(),
                         t.responder().namespace(), t.responder().reachableAt(), IPERF);
                 assertTrue(bps > 20e6, "iperf3 TCP in IKEv1 transport mode: " + bps + " bit/s");

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import net.natgw.testbeds.lab.Ping;
 
 /**
  * The natgw daemon ({@code natgw start} with a swanctl.conf, a TUN device, routes) carrying
@@ -34,7 +35,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Tag("lab")
 class GatewayLabTest {
-    private static final Pattern RECEIVED = Pattern.compile("(\\d+) received");
     static final Pattern INBOUND_PACKETS = Pattern.compile("\"in\":\\{\"bytes\":\\d+,\"packets\":(\\d+)");
     private static final Duration IPERF = Duration.ofSeconds(3);
 
@@ -156,10 +156,8 @@ class GatewayLabTest {
                 assertEquals(Reply.OK, initiator.command("initiate", "--child", PskTunnel.CHILD).exitCode());
                 initiator.awaitChildSa();
                 responder.awaitChildSa();
-                var r = t.initiator().namespace().tryExec(Duration.ofSeconds(15), "ping", "-n", "-c", "5", "-i", "0.3",
-                        "-W", "2", t.responder().reachableAt());
-                Matcher m = RECEIVED.matcher(r.stdout());
-                assertEquals(5, m.find() ? Integer.parseInt(m.group(1)) : 0, r.stdout());
+                assertEquals(5, Ping.replies(t.initiator().namespace(), null, t.responder().reachableAt(), 5),
+                        "pings between the hosts' own addresses");
                 double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().address(),
                         t.responder().namespace(), t.responder().reachableAt(), IPERF);
                 assertTrue(bps > 20e6, "iperf3 TCP in transport mode: " + bps + " bit/s");
@@ -204,9 +202,6 @@ class GatewayLabTest {
     }
 
     static int ping(Host from, Host to, int count) {
-        var r = from.namespace().tryExec(Duration.ofSeconds(count + 10), "ping", "-n", "-c",
-                Integer.toString(count), "-i", "0.3", "-W", "2", "-I", from.inner(), to.inner());
-        Matcher m = RECEIVED.matcher(r.stdout());
-        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        return Ping.replies(from, to, count);
     }
 }

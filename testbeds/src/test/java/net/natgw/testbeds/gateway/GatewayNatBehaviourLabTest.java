@@ -27,6 +27,7 @@ import net.natgw.testbeds.strongswan.StrongSwan;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import net.natgw.testbeds.lab.Ping;
 
 /**
  * What NATs do to a running tunnel, with the natgw daemon on one or both ends: idle mappings
@@ -389,9 +390,7 @@ class GatewayNatBehaviourLabTest {
     }
 
     private static int pingFrom(Namespace ns, String to) {
-        var r = ns.tryExec(Duration.ofSeconds(15), "ping", "-n", "-c", "3", "-i", "0.3", "-W", "2", to);
-        Matcher m = Pattern.compile("(\\d+) received").matcher(r.stdout());
-        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        return Ping.replies(ns, null, to, 3);
     }
 
     private static long fragmentsCreated(Namespace ns) {

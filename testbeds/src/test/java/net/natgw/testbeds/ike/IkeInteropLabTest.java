@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import net.natgw.testbeds.interop.InteropLog;
 import net.natgw.testbeds.interop.InteropResult;
@@ -25,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import net.natgw.testbeds.lab.Ping;
 
 /**
  * natgw's IKEv2 against strongSwan 5.9.8 through NATs, each side as initiator. The keys must
@@ -32,7 +31,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Tag("lab")
 class IkeInteropLabTest {
-    private static final Pattern RECEIVED = Pattern.compile("(\\d+) received");
     private static final String GCM = "aes128gcm16-prfsha256-x25519";
     private static final String CBC = "aes256-sha256-modp2048";
 
@@ -135,10 +133,7 @@ class IkeInteropLabTest {
     }
 
     private static int ping(Topology t, int count) {
-        var r = t.initiator().namespace().tryExec(Duration.ofSeconds(count + 10), "ping", "-n", "-c",
-                Integer.toString(count), "-i", "0.5", "-W", "2", "-I", t.initiator().inner(), t.responder().inner());
-        Matcher m = RECEIVED.matcher(r.stdout());
-        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        return Ping.replies(t.initiator(), t.responder(), count);
     }
 
     // natgw --- INFORMATIONAL (D: IKE) ---> strongSwan: both forget the IKE SA and its CHILD_SA

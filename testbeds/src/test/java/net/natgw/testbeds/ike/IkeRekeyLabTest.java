@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.natgw.testbeds.interop.InteropLog;
 import net.natgw.testbeds.interop.InteropResult;
@@ -23,11 +22,11 @@ import net.natgw.testbeds.strongswan.StrongSwan;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import net.natgw.testbeds.lab.Ping;
 
 /** CHILD_SA (with PFS) and IKE SA rekeys between natgw and strongSwan, started by each, with traffic on. */
 @Tag("lab")
 class IkeRekeyLabTest {
-    private static final Pattern RECEIVED = Pattern.compile("(\\d+) received");
     private static final String ESP_PFS = "aes128gcm16-x25519";
     private static final Pattern IKE_REKEY_REQUEST =
             Pattern.compile("sending CREATE_CHILD_SA request \\d+ \\[ SA No KE \\]");
@@ -166,9 +165,6 @@ class IkeRekeyLabTest {
     }
 
     private static int ping(Topology t, int count) {
-        var r = t.initiator().namespace().tryExec(Duration.ofSeconds(count + 10), "ping", "-n", "-c",
-                Integer.toString(count), "-i", "0.3", "-W", "2", "-I", t.initiator().inner(), t.responder().inner());
-        Matcher m = RECEIVED.matcher(r.stdout());
-        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        return Ping.replies(t.initiator(), t.responder(), count);
     }
 }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import net.natgw.testbeds.interop.InteropLog;
 import net.natgw.testbeds.interop.InteropResult;
 import net.natgw.testbeds.lab.Lab;
@@ -23,6 +21,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import net.natgw.testbeds.lab.Ping;
 
 /**
  * natgw's IKEv1 (Main Mode with a pre-shared key, Quick Mode, RFC 3947 NAT traversal) against
@@ -31,7 +30,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Tag("lab")
 class IkeV1InteropLabTest {
-    private static final Pattern RECEIVED = Pattern.compile("(\\d+) received");
     private static final List<String> IKEV1 = List.of("--ikev1");
 
     @BeforeAll
@@ -89,10 +87,7 @@ class IkeV1InteropLabTest {
             long start = System.nanoTime();
             var initiated = swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20));
             long setup = (System.nanoTime() - start) / 1_000_000;
-            var r = t.initiator().namespace().tryExec(Duration.ofSeconds(15), "ping", "-n", "-c", "3", "-i", "0.3",
-                    "-W", "2", "-I", t.initiator().inner(), t.responder().inner());
-            Matcher m = RECEIVED.matcher(r.stdout());
-            int replies = m.find() ? Integer.parseInt(m.group(1)) : 0;
+            int replies = Ping.replies(t.initiator(), t.responder(), 3);
             var sas = swan.listSas();
             var report = natgw.awaitReport(40);
             try {

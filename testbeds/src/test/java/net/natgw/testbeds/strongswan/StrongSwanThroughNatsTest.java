@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import net.natgw.testbeds.interop.InteropLog;
 import net.natgw.testbeds.interop.InteropResult;
 import net.natgw.testbeds.lab.Host;
@@ -22,6 +20,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import net.natgw.testbeds.lab.Ping;
 
 /**
  * strongSwan on both ends through every kind of path: proves that the lab itself is right, and
@@ -30,7 +29,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Tag("lab")
 class StrongSwanThroughNatsTest {
     private static final Path LOGS = Path.of("target", "lab-logs");
-    private static final Pattern RECEIVED = Pattern.compile("(\\d+) received");
 
     @BeforeAll
     static void prerequisites() {
@@ -149,10 +147,7 @@ class StrongSwanThroughNatsTest {
 
     /** Pings the peer's inner address from ours; returns the number of replies. */
     static int ping(Host from, Host to, int count) {
-        var r = from.namespace().tryExec(Duration.ofSeconds(count + 10), "ping", "-n", "-c", Integer.toString(count),
-                "-i", "0.5", "-W", "2", "-I", from.inner(), to.inner());
-        Matcher m = RECEIVED.matcher(r.stdout());
-        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        return Ping.replies(from, to, count);
     }
 
     private static String describe(List<IkeSaStatus> sas) {
