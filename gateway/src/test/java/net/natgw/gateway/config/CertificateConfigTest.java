@@ -19,6 +19,7 @@ import net.natgw.ike.message.IdPayload;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import net.natgw.ike.testing.TestPki;
 
 /**
  * Certificate connections: credentials found beside swanctl.conf as swanctl finds them
@@ -57,14 +58,14 @@ class CertificateConfigTest {
     @TempDir
     Path dir;
 
-    private TestCredentials ca;
-    private TestCredentials.Issued moon;
+    private TestPki ca;
+    private TestPki.Issued moon;
 
     @BeforeEach
     void pki() throws IOException {
-        ca = TestCredentials.ca("strongSwan Root CA");
-        moon = ca.issue("moon.strongswan.org");
-        TestCredentials.write(dir.resolve("x509ca/caCert.pem"), ca.certificate());
+        ca = TestPki.create("strongSwan Root CA", "ec");
+        moon = ca.issue("moon.strongswan.org", "ec");
+        TestCredentials.write(dir.resolve("x509ca/caCert.pem"), ca.caCertificate());
         TestCredentials.write(dir.resolve("x509/moonCert.pem"), moon.certificate());
     }
 
@@ -89,7 +90,7 @@ class CertificateConfigTest {
 
     @Test
     void aCertificateConnectionFindsItsCertificateItsCaAndTheMatchingKeyBesideTheConfig() throws Exception {
-        TestCredentials.writePkcs8(dir.resolve("private/another.pem"), TestCredentials.ecKeys());
+        TestCredentials.writePkcs8(dir.resolve("private/another.pem"), TestPki.keys("ec"));
         TestCredentials.writeSec1(dir.resolve("private/moonKey.pem"), moon.keys());
         Files.writeString(dir.resolve("private/README"), "not a key");
 
@@ -98,7 +99,7 @@ class CertificateConfigTest {
         assertEquals(List.of(moon.certificate()), certs.chain());
         assertEquals(((ECPrivateKey) moon.keys().getPrivate()).getS(), ((ECPrivateKey) certs.key()).getS(),
                 "the key whose public key is the certificate's, found among the others in private/");
-        assertEquals(List.of(ca.certificate()), certs.trusted());
+        assertEquals(List.of(ca.caCertificate()), certs.trusted());
         assertTrue(ike.signs());
         assertTrue(ike.requiresSignature());
         assertTrue(ike.localId().sameIdentity(IdPayload.parse(true, "moon.strongswan.org")));
@@ -108,15 +109,15 @@ class CertificateConfigTest {
     @Test
     void withoutAnIdTheSubjectIsOurIdentityAndWithoutCacertsEveryCaInX509caIsTrusted() throws Exception {
         TestCredentials.writePkcs8(dir.resolve("private/moonKey.pem"), moon.keys());
-        var otherCa = TestCredentials.ca("Another CA");
-        TestCredentials.write(dir.resolve("x509ca/otherCa.pem"), otherCa.certificate());
+        var otherCa = TestPki.create("Another CA", "ec");
+        TestCredentials.write(dir.resolve("x509ca/otherCa.pem"), otherCa.caCertificate());
         var lines = moon(8, "");
         lines.set(11, "");
 
         IkeConfig ike = load(lines).connections().get(0).ike();
         assertEquals(IdPayload.ID_DER_ASN1_DN, ike.localId().idType());
         assertArrayEquals(moon.certificate().getSubjectX500Principal().getEncoded(), ike.localId().data());
-        assertEquals(List.of(ca.certificate(), otherCa.certificate()), ike.certificates().orElseThrow().trusted(),
+        assertEquals(List.of(ca.caCertificate(), otherCa.caCertificate()), ike.certificates().orElseThrow().trusted(),
                 "caCert.pem, otherCa.pem: in name order");
     }
 
@@ -144,12 +145,12 @@ class CertificateConfigTest {
     void certificatesMayBeNamedByAbsolutePathOrLieBesideTheConfig() throws Exception {
         TestCredentials.writePkcs8(dir.resolve("private/moonKey.pem"), moon.keys());
         Path elsewhere = TestCredentials.write(dir.resolve("elsewhere/moon.pem"), moon.certificate());
-        TestCredentials.write(dir.resolve("caBeside.pem"), ca.certificate());
+        TestCredentials.write(dir.resolve("caBeside.pem"), ca.caCertificate());
         var lines = moon(7, "            certs = " + elsewhere);
         lines.set(11, "            cacerts = caBeside.pem");
         var certs = load(lines).connections().get(0).ike().certificates().orElseThrow();
         assertEquals(List.of(moon.certificate()), certs.chain());
-        assertEquals(List.of(ca.certificate()), certs.trusted());
+        assertEquals(List.of(ca.caCertificate()), certs.trusted());
     }
 
     @Test
@@ -175,7 +176,7 @@ class CertificateConfigTest {
 
     @Test
     void aCertificateWithoutItsKeyIsAnErrorNamingTheKeysPassedOver() throws Exception {
-        TestCredentials.writePkcs8(dir.resolve("private/another.pem"), TestCredentials.ecKeys());
+        TestCredentials.writePkcs8(dir.resolve("private/another.pem"), TestPki.keys("ec"));
         Files.writeString(dir.resolve("private/README"), "not a key");
         String message = error(MOON);
         assertTrue(message.startsWith(at(7) + "connections.rw.local.certs: no private key for the certificate of "

@@ -57,7 +57,8 @@ public final class TestPki {
         return new Issued(sign(subject, keys, issuer, ca.keys(), false, fqdn), keys);
     }
 
-    private static KeyPair keys(String type) {
+    /** A fresh key pair: "rsa" (2048 bits) or "ec" (P-256). */
+    public static KeyPair keys(String type) {
         try {
             var generator = KeyPairGenerator.getInstance(type.equals("rsa") ? "RSA" : "EC");
             if (type.equals("rsa")) {
