@@ -783,7 +783,7 @@ public final class IsakmpSa implements PeerSa {
         if (dpdTimer != null) {
             dpdTimer.cancel();
         }
-        quickModes.values().forEach(QuickMode::cancel);
+        quickModes.clear();
         log.info("{} deleted: {}", name(), reason);
         engine.forget(this);
         engine.listener().isakmpSaDeleted(this, reason);

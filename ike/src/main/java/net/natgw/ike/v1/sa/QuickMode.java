@@ -242,10 +242,6 @@ final class QuickMode {
         return draft ? EspTransforms.UDP_TUNNEL_DRAFT : EspTransforms.UDP_TUNNEL;
     }
 
-    void cancel() {
-        // Nothing of its own is scheduled: the ISAKMP SA owns the retransmission.
-    }
-
     /**
      * PFS as the chosen transform asks for it: the initiator's KE, in a group this child allows;
      * null without PFS. A child that wants PFS does not take a proposal without it.
