@@ -19,6 +19,10 @@ public final class Bytes {
         return out;
     }
 
+    public static byte[] u32(int v) {
+        return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+    }
+
     public static byte[] u64(long v) {
         byte[] b = new byte[8];
         for (int i = 0; i < 8; i++) {

@@ -1,5 +1,7 @@
 package net.natgw.ike.v1.crypto;
 
+import static net.natgw.ike.crypto.Bytes.concat;
+
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import net.natgw.ike.crypto.Prf;
@@ -89,13 +91,5 @@ public final class Phase1Keys {
 
     public byte[] encryptionKey() {
         return encryptionKey.clone();
-    }
-
-    static byte[] concat(byte[]... parts) {
-        var out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
     }
 }

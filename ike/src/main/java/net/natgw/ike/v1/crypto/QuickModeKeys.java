@@ -1,6 +1,6 @@
 package net.natgw.ike.v1.crypto;
 
-import static net.natgw.ike.v1.crypto.Phase1Keys.concat;
+import static net.natgw.ike.crypto.Bytes.concat;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;

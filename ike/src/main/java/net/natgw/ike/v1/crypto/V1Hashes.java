@@ -1,12 +1,12 @@
 package net.natgw.ike.v1.crypto;
 
-import static net.natgw.ike.v1.crypto.Phase1Keys.concat;
+import static net.natgw.ike.crypto.Bytes.concat;
 
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import net.natgw.esp.crypto.HashAlgorithm;
+import net.natgw.ike.crypto.Bytes;
 import net.natgw.ike.crypto.Prf;
 
 /** The hashes of IKEv1 (RFC 2409 §5, §5.5, §5.7; RFC 3947 §3.2) and its IVs (Appendix B). */
@@ -32,17 +32,17 @@ public final class V1Hashes {
      * after the hash as sent.
      */
     public static byte[] hash1(Prf prf, byte[] skeyidA, int messageId, byte[] afterHash) {
-        return prf.apply(skeyidA, concat(id(messageId), afterHash));
+        return prf.apply(skeyidA, concat(Bytes.u32(messageId), afterHash));
     }
 
     /** Quick Mode's HASH(2) = prf(SKEYID_a, M-ID | Ni_b | SA | Nr [| KE] [| IDci | IDcr]). */
     public static byte[] hash2(Prf prf, byte[] skeyidA, int messageId, byte[] niB, byte[] afterHash) {
-        return prf.apply(skeyidA, concat(id(messageId), niB, afterHash));
+        return prf.apply(skeyidA, concat(Bytes.u32(messageId), niB, afterHash));
     }
 
     /** Quick Mode's HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b). */
     public static byte[] hash3(Prf prf, byte[] skeyidA, int messageId, byte[] niB, byte[] nrB) {
-        return prf.apply(skeyidA, concat(new byte[] {0}, id(messageId), niB, nrB));
+        return prf.apply(skeyidA, concat(new byte[] {0}, Bytes.u32(messageId), niB, nrB));
     }
 
     /**
@@ -54,16 +54,12 @@ public final class V1Hashes {
     }
 
     public static byte[] exchangeIv(HashAlgorithm hash, byte[] lastPhase1Block, int messageId) {
-        return Arrays.copyOf(digest(hash, concat(lastPhase1Block, id(messageId))), lastPhase1Block.length);
+        return Arrays.copyOf(digest(hash, concat(lastPhase1Block, Bytes.u32(messageId))), lastPhase1Block.length);
     }
 
     /** RFC 3947 §3.2: NAT-D = HASH(CKY-I | CKY-R | IP | Port), the port in network order. */
     public static byte[] natD(HashAlgorithm hash, byte[] ckyI, byte[] ckyR, byte[] address, int port) {
         return digest(hash, concat(ckyI, ckyR, address, new byte[] {(byte) (port >>> 8), (byte) port}));
-    }
-
-    private static byte[] id(int messageId) {
-        return ByteBuffer.allocate(4).putInt(messageId).array();
     }
 
     private static byte[] digest(HashAlgorithm hash, byte[] data) {

@@ -2,6 +2,7 @@ package net.natgw.ike.v1.sa;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.crypto.Bytes;
 import net.natgw.ike.crypto.KeyExchange;
 import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.IkeProtocolException;
@@ -81,6 +83,8 @@ public final class IsakmpSa implements PeerSa {
     final IkeConfig config;
     /** Pre-shared key, or the signature method of our certificate's key. */
     private final int authMethod;
+    /** Our phase 1 transforms, in order of preference. */
+    private final List<Phase1Suite> suites;
     InetSocketAddress local;
     InetSocketAddress remote;
     boolean nattPort;
@@ -129,6 +133,7 @@ public final class IsakmpSa implements PeerSa {
         this.lastHeard = engine.transport().nanoTime();
         this.authMethod = config.signs() ? V1Signatures.method(config.certificates().orElseThrow().key())
                 : Phase1Suite.PSK;
+        this.suites = Phase1Suite.of(config.proposals(), authMethod, LIFETIME);
     }
 
     @Override
@@ -290,7 +295,6 @@ public final class IsakmpSa implements PeerSa {
     // ---- message 1 (initiator) and the responder's first sight of it ----
 
     void start() {
-        var suites = Phase1Suite.of(config.proposals(), authMethod, LIFETIME);
         var transforms = new ArrayList<Transform>();
         for (int i = 0; i < suites.size(); i++) {
             transforms.add(suites.get(i).toTransform(i + 1));
@@ -310,11 +314,10 @@ public final class IsakmpSa implements PeerSa {
         var offered = m.find(SecurityAssociation.class)
                 .orElseThrow(() -> new IkeProtocolException(Notification.PAYLOAD_MALFORMED, "no SA payload"));
         saiB = m.rawBody(SecurityAssociation.class).orElseThrow();
-        var ours = Phase1Suite.of(config.proposals(), authMethod, LIFETIME);
         Proposal proposal = offered.proposals().stream().filter(p -> p.protocol() == Proposal.ISAKMP).findFirst()
                 .orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN, "no ISAKMP proposal"));
         Transform chosen = null;
-        for (Phase1Suite mine : ours) {
+        for (Phase1Suite mine : suites) {
             for (Transform t : proposal.transforms()) {
                 if (chosen == null && Phase1Suite.fromTransform(t).filter(mine::sameAlgorithms).isPresent()) {
                     chosen = t;
@@ -324,7 +327,7 @@ public final class IsakmpSa implements PeerSa {
         }
         if (chosen == null) {
             throw new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN, "none of " + proposal.transforms().size()
-                    + " transforms fits " + ours);
+                    + " transforms fits " + suites);
         }
         traversal = traversal(m.all(VendorId.class));
         peerDpd = dpd(m.all(VendorId.class));
@@ -402,8 +405,7 @@ public final class IsakmpSa implements PeerSa {
                 .orElseThrow(() -> new IkeProtocolException(Notification.PAYLOAD_MALFORMED,
                         "message 2 must carry one transform"));
         suite = Phase1Suite.fromTransform(answer.proposals().get(0).transforms().get(0))
-                .filter(s -> Phase1Suite.of(config.proposals(), authMethod, LIFETIME).stream()
-                        .anyMatch(s::sameAlgorithms))
+                .filter(s -> suites.stream().anyMatch(s::sameAlgorithms))
                 .orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN,
                         "the responder chose a transform we did not offer"));
         traversal = traversal(m.all(VendorId.class));
@@ -445,7 +447,7 @@ public final class IsakmpSa implements PeerSa {
             remote = new InetSocketAddress(remote.getAddress(), Rfc3948.NATT_PORT);
         }
         Identification id = ourId();
-        byte[] hashI = V1Hashes.hashI(suite.prf(), keys.skeyid(), gxi, gxr, cookie(ckyI), cookie(ckyR), saiB,
+        byte[] hashI = V1Hashes.hashI(suite.prf(), keys.skeyid(), gxi, gxr, Bytes.u64(ckyI), Bytes.u64(ckyR), saiB,
                 id.body());
         state = State.MESSAGE_6;
         sendMainMode(authentication(id, hashI), true);
@@ -454,11 +456,11 @@ public final class IsakmpSa implements PeerSa {
     private void message5(IsakmpMessage m) throws IkeProtocolException {
         Identification id = m.find(Identification.class).orElseThrow(() -> missing("ID"));
         checkPeerId(id);
-        byte[] expected = V1Hashes.hashI(suite.prf(), keys.skeyid(), gxi, gxr, cookie(ckyI), cookie(ckyR), saiB,
+        byte[] expected = V1Hashes.hashI(suite.prf(), keys.skeyid(), gxi, gxr, Bytes.u64(ckyI), Bytes.u64(ckyR), saiB,
                 m.rawBody(Identification.class).orElseThrow());
         checkAuthentication(m, id, expected, "HASH_I");
         Identification ours = ourId();
-        byte[] hashR = V1Hashes.hashR(suite.prf(), keys.skeyid(), gxi, gxr, cookie(ckyI), cookie(ckyR), saiB,
+        byte[] hashR = V1Hashes.hashR(suite.prf(), keys.skeyid(), gxi, gxr, Bytes.u64(ckyI), Bytes.u64(ckyR), saiB,
                 ours.body());
         sendMainMode(authentication(ours, hashR), false);
         mainModeDone();
@@ -468,7 +470,7 @@ public final class IsakmpSa implements PeerSa {
         cancelRetransmit();
         Identification id = m.find(Identification.class).orElseThrow(() -> missing("ID"));
         checkPeerId(id);
-        byte[] expected = V1Hashes.hashR(suite.prf(), keys.skeyid(), gxi, gxr, cookie(ckyI), cookie(ckyR), saiB,
+        byte[] expected = V1Hashes.hashR(suite.prf(), keys.skeyid(), gxi, gxr, Bytes.u64(ckyI), Bytes.u64(ckyR), saiB,
                 m.rawBody(Identification.class).orElseThrow());
         checkAuthentication(m, id, expected, "HASH_R");
         mainModeDone();
@@ -535,12 +537,8 @@ public final class IsakmpSa implements PeerSa {
         }
         byte[] plaintext = decrypt(datagram, h, V1Hashes.exchangeIv(suite.hash(), phase1LastBlock, h.messageId()));
         IsakmpMessage m = IsakmpCodec.decode(h, plaintext);
-        byte[] expected = V1Hashes.hash1(suite.prf(), keys.skeyidA(), h.messageId(), m.afterFirstPayload());
-        boolean verified = !m.payloads().isEmpty() && m.payloads().get(0) instanceof Hash hash
-                && java.security.MessageDigest.isEqual(hash.data(), expected);
-        if (!verified) {
-            throw new IkeProtocolException(Notification.INVALID_HASH_INFORMATION, "Informational with a bad HASH(1)");
-        }
+        checkLeadingHash(m, V1Hashes.hash1(suite.prf(), keys.skeyidA(), h.messageId(), m.afterFirstPayload()),
+                "HASH(1) of an Informational");
         lastHeard = engine.transport().nanoTime();
         for (IsakmpPayload p : m.payloads()) {
             if (p instanceof Delete d) {
@@ -593,7 +591,7 @@ public final class IsakmpSa implements PeerSa {
     public void deleteChild(ChildSaRecord child) {
         if (state == State.ESTABLISHED) {
             sendInformational(new Delete(SecurityAssociation.IPSEC_DOI, Proposal.ESP, 4,
-                    List.of(ByteBuffer.allocate(4).putInt(child.spiIn()).array())));
+                    List.of(Bytes.u32(child.spiIn()))));
         }
         removeChild(child);
     }
@@ -609,7 +607,7 @@ public final class IsakmpSa implements PeerSa {
     @Override
     public void confirmLiveness() {
         if (state == State.ESTABLISHED && peerDpd) {
-            byte[] sequence = ByteBuffer.allocate(4).putInt(++dpdSequence).array();
+            byte[] sequence = Bytes.u32(++dpdSequence);
             sendInformational(new Notification(SecurityAssociation.IPSEC_DOI, Proposal.ISAKMP, cookies(),
                     Notification.R_U_THERE, sequence));
         }
@@ -642,7 +640,7 @@ public final class IsakmpSa implements PeerSa {
     }
 
     private byte[] cookies() {
-        return ByteBuffer.allocate(16).putLong(ckyI).putLong(ckyR).array();
+        return Bytes.concat(Bytes.u64(ckyI), Bytes.u64(ckyR));
     }
 
     // ---- crypto and sending ----
@@ -651,7 +649,7 @@ public final class IsakmpSa implements PeerSa {
         byte[] gxy = dh.sharedSecret(initiator ? gxr : gxi);
         byte[] skeyid = suite.authMethod() == Phase1Suite.PSK ? Phase1Keys.skeyidPsk(suite.prf(), config.psk(), ni, nr)
                 : Phase1Keys.skeyidSignatures(suite.prf(), ni, nr, gxy);
-        keys = Phase1Keys.derive(suite.prf(), skeyid, gxy, cookie(ckyI), cookie(ckyR), suite.keyLength());
+        keys = Phase1Keys.derive(suite.prf(), skeyid, gxy, Bytes.u64(ckyI), Bytes.u64(ckyR), suite.keyLength());
         iv = V1Hashes.initialIv(suite.hash(), gxi, gxr, suite.cipher().blockLength());
     }
 
@@ -681,7 +679,7 @@ public final class IsakmpSa implements PeerSa {
     }
 
     private byte[] natD(InetSocketAddress endpoint) {
-        return V1Hashes.natD(suite.hash(), cookie(ckyI), cookie(ckyR), endpoint.getAddress().getAddress(),
+        return V1Hashes.natD(suite.hash(), Bytes.u64(ckyI), Bytes.u64(ckyR), endpoint.getAddress().getAddress(),
                 endpoint.getPort());
     }
 
@@ -859,12 +857,24 @@ public final class IsakmpSa implements PeerSa {
 
     private static void checkHash(IsakmpMessage m, byte[] expected, String what) throws IkeProtocolException {
         byte[] got = m.find(Hash.class).orElseThrow(() -> missing("HASH")).data();
-        if (!java.security.MessageDigest.isEqual(expected, got)) {
+        if (!MessageDigest.isEqual(expected, got)) {
             throw new IkeProtocolException(Notification.AUTHENTICATION_FAILED, what + " does not verify: a different pre-shared key?");
         }
     }
 
-    private static IkeProtocolException missing(String what) {
+    /**
+     * RFC 2409 §5.5, §5.7: after phase 1 every message starts with its HASH, right after the
+     * header, and is acted on only if the hash verifies.
+     */
+    static void checkLeadingHash(IsakmpMessage m, byte[] expected, String what) throws IkeProtocolException {
+        boolean verified = !m.payloads().isEmpty() && m.payloads().get(0) instanceof Hash h
+                && MessageDigest.isEqual(h.data(), expected);
+        if (!verified) {
+            throw new IkeProtocolException(Notification.INVALID_HASH_INFORMATION, what + " does not verify");
+        }
+    }
+
+    static IkeProtocolException missing(String what) {
         return new IkeProtocolException(Notification.PAYLOAD_MALFORMED, "no " + what + " payload");
     }
 
@@ -883,10 +893,6 @@ public final class IsakmpSa implements PeerSa {
     private static byte[] draftSeen(List<VendorId> vids) {
         return VendorIds.DRAFTS.stream().filter(d -> vids.stream().anyMatch(v -> Arrays.equals(v.data(), d)))
                 .findFirst().orElseThrow();
-    }
-
-    static byte[] cookie(long value) {
-        return ByteBuffer.allocate(8).putLong(value).array();
     }
 
 }

@@ -2,7 +2,6 @@ package net.natgw.ike.v1.sa;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -10,6 +9,7 @@ import net.natgw.esp.EspKeys;
 import net.natgw.esp.EspSuite;
 import net.natgw.esp.Mode;
 import net.natgw.ike.config.ChildConfig;
+import net.natgw.ike.crypto.Bytes;
 import net.natgw.ike.crypto.KeyExchange;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.TrafficSelector;
@@ -82,7 +82,7 @@ final class QuickMode {
         qm.remoteTs = List.of(child.remoteTs().get(0));
         qm.transport = child.mode() == Mode.TRANSPORT;
         int group = EspTransforms.group(child.espProposals());
-        Proposal offer = EspTransforms.offer(EspTransforms.suites(child.espProposals()), spi(qm.spiIn),
+        Proposal offer = EspTransforms.offer(EspTransforms.suites(child.espProposals()), Bytes.u32(qm.spiIn),
                 qm.encapsulation(), LIFETIME, group);
         var payloads = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(List.of(offer)), new Nonce(qm.ni)));
         if (group != 0) {
@@ -115,8 +115,8 @@ final class QuickMode {
 
     /** HASH(1), SA, Ni, IDci, IDcr at the responder: choose, answer with HASH(2). */
     private void first(IsakmpMessage m) throws IkeProtocolException {
-        checkHash(m, V1Hashes.hash1(sa.suite.prf(), sa.keys.skeyidA(), messageId, m.afterFirstPayload()), "HASH(1)");
-        ni = m.find(Nonce.class).orElseThrow(() -> missing("nonce")).data();
+        IsakmpSa.checkLeadingHash(m, V1Hashes.hash1(sa.suite.prf(), sa.keys.skeyidA(), messageId, m.afterFirstPayload()), "HASH(1)");
+        ni = m.find(Nonce.class).orElseThrow(() -> IsakmpSa.missing("nonce")).data();
         var ids = m.all(Identification.class);
         m.all(NatOriginalAddress.class).forEach(oa -> log.info("{} NAT-OA {}", sa.name(), oa));
         boolean translated = !m.all(NatOriginalAddress.class).isEmpty();
@@ -125,7 +125,7 @@ final class QuickMode {
         child = sa.config.children().stream().filter(c -> covers(c.remoteTs(), theirs) && covers(c.localTs(), ours))
                 .findFirst().orElseThrow(() -> new IkeProtocolException(Notification.INVALID_ID_INFORMATION,
                         "no child of " + sa.config.name() + " covers " + theirs + " === " + ours));
-        Proposal offered = m.find(SecurityAssociation.class).orElseThrow(() -> missing("SA")).proposals().stream()
+        Proposal offered = m.find(SecurityAssociation.class).orElseThrow(() -> IsakmpSa.missing("SA")).proposals().stream()
                 .filter(p -> p.protocol() == Proposal.ESP).findFirst()
                 .orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN, "no ESP proposal"));
         var ours2 = EspTransforms.suites(child.espProposals());
@@ -143,7 +143,7 @@ final class QuickMode {
         localTs = List.of(ours);
         remoteTs = List.of(theirs);
         var answer = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(List.of(new Proposal(
-                offered.number(), Proposal.ESP, spi(spiIn), List.of(chosen)))), new Nonce(nr)));
+                offered.number(), Proposal.ESP, Bytes.u32(spiIn), List.of(chosen)))), new Nonce(nr)));
         if (theirKe != null) {
             dh = KeyExchange.create((int) chosen.value(EspTransforms.GROUP, 0), sa.engine.random());
             pfsSecret = dh.sharedSecret(theirKe);
@@ -157,10 +157,10 @@ final class QuickMode {
     /** HASH(2), SA, Nr at the initiator: the SA pair is up once HASH(3) is sent. */
     private void second(IsakmpMessage m) throws IkeProtocolException {
         sa.cancelRetransmit();
-        checkHash(m, V1Hashes.hash2(sa.suite.prf(), sa.keys.skeyidA(), messageId, ni, m.afterFirstPayload()),
+        IsakmpSa.checkLeadingHash(m, V1Hashes.hash2(sa.suite.prf(), sa.keys.skeyidA(), messageId, ni, m.afterFirstPayload()),
                 "HASH(2)");
-        nr = m.find(Nonce.class).orElseThrow(() -> missing("nonce")).data();
-        Proposal answer = m.find(SecurityAssociation.class).orElseThrow(() -> missing("SA")).proposals().get(0);
+        nr = m.find(Nonce.class).orElseThrow(() -> IsakmpSa.missing("nonce")).data();
+        Proposal answer = m.find(SecurityAssociation.class).orElseThrow(() -> IsakmpSa.missing("SA")).proposals().get(0);
         if (answer.transforms().size() != 1) {
             throw new IkeProtocolException(Notification.PAYLOAD_MALFORMED, "the answer must carry one transform");
         }
@@ -171,7 +171,7 @@ final class QuickMode {
         spiOut = ByteBuffer.wrap(answer.spi()).getInt();
         if (dh != null) {
             pfsSecret = dh.sharedSecret(m.find(net.natgw.ike.v1.message.KeyExchange.class)
-                    .orElseThrow(() -> missing("KE (PFS)")).keyData());
+                    .orElseThrow(() -> IsakmpSa.missing("KE (PFS)")).keyData());
         }
         byte[] hash3 = V1Hashes.hash3(sa.suite.prf(), sa.keys.skeyidA(), messageId, ni, nr);
         byte[] datagram = sa.encrypt(IsakmpMessage.QUICK_MODE, messageId, List.of(new Hash(hash3)), iv);
@@ -181,16 +181,16 @@ final class QuickMode {
 
     /** HASH(3) at the responder. */
     private void third(IsakmpMessage m) throws IkeProtocolException {
-        checkHash(m, V1Hashes.hash3(sa.suite.prf(), sa.keys.skeyidA(), messageId, ni, nr), "HASH(3)");
+        IsakmpSa.checkLeadingHash(m, V1Hashes.hash3(sa.suite.prf(), sa.keys.skeyidA(), messageId, ni, nr), "HASH(3)");
         established();
     }
 
     private void established() {
         int length = suite.encryptionKeyLength() + suite.integrityKeyLength();
         Optional<byte[]> pfs = Optional.ofNullable(pfsSecret);
-        EspKeys in = keys(QuickModeKeys.keymat(sa.suite.prf(), sa.keys.skeyidD(), pfs, Proposal.ESP, spi(spiIn), ni, nr,
+        EspKeys in = keys(QuickModeKeys.keymat(sa.suite.prf(), sa.keys.skeyidD(), pfs, Proposal.ESP, Bytes.u32(spiIn), ni, nr,
                 length));
-        EspKeys out = keys(QuickModeKeys.keymat(sa.suite.prf(), sa.keys.skeyidD(), pfs, Proposal.ESP, spi(spiOut), ni,
+        EspKeys out = keys(QuickModeKeys.keymat(sa.suite.prf(), sa.keys.skeyidD(), pfs, Proposal.ESP, Bytes.u32(spiOut), ni,
                 nr, length));
         sa.childEstablished(this, new ChildSaRecord(sa.name(), child.name(), sa.engine.nextChildId(),
                 transport ? Mode.TRANSPORT : Mode.TUNNEL, suite, false, spiIn, spiOut, in, out, localTs, remoteTs,
@@ -255,7 +255,7 @@ final class QuickMode {
         if (group == 0) {
             return null;
         }
-        return m.find(net.natgw.ike.v1.message.KeyExchange.class).orElseThrow(() -> missing("KE (PFS)")).keyData();
+        return m.find(net.natgw.ike.v1.message.KeyExchange.class).orElseThrow(() -> IsakmpSa.missing("KE (PFS)")).keyData();
     }
 
     /**
@@ -281,23 +281,7 @@ final class QuickMode {
                 : TrafficSelector.TS_IPV6_ADDR_RANGE, 0, 0, 65535, address, address);
     }
 
-    private static void checkHash(IsakmpMessage m, byte[] expected, String what) throws IkeProtocolException {
-        boolean verified = !m.payloads().isEmpty() && m.payloads().get(0) instanceof Hash h
-                && MessageDigest.isEqual(h.data(), expected);
-        if (!verified) {
-            throw new IkeProtocolException(Notification.INVALID_HASH_INFORMATION, what + " does not verify");
-        }
-    }
-
-    private static IkeProtocolException missing(String what) {
-        return new IkeProtocolException(Notification.PAYLOAD_MALFORMED, "no " + what + " payload");
-    }
-
     private static IkeProtocolException invalidId(Identification id) {
         return new IkeProtocolException(Notification.INVALID_ID_INFORMATION, "client ID " + id + " is no address");
-    }
-
-    private static byte[] spi(int value) {
-        return ByteBuffer.allocate(4).putInt(value).array();
     }
 }

@@ -61,11 +61,8 @@ public final class V1Engine {
 
     /** A new Main Mode with the peer of {@code old}, to take its SA pairs over before it expires. */
     public IsakmpSa reauthenticate(IsakmpSa old) {
-        var sa = new IsakmpSa(this, true, nextSaId++, old.config(), new InetSocketAddress(old.config().local(),
-                Rfc3948.IKE_PORT), new InetSocketAddress(old.remote().getAddress(), Rfc3948.IKE_PORT), cookie());
+        IsakmpSa sa = initiate(old.config());
         sa.replaces = old;
-        byCookie.put(sa.ckyI, sa);
-        sa.start();
         return sa;
     }
 
