@@ -71,8 +71,6 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     /** SO_MARK on natgw's IKE and ESP sockets: its routing rule lets them bypass the tunnels. */
     static final int MARK = 0x4500;
-    /** The version octet of the IKE and ISAKMP headers (RFC 7296 §3.1, RFC 2408 §3.1). */
-    private static final int VERSION_OFFSET = 17;
     /** Outgoing-only ESP for this long, behind a NAT, is checked (a ping's reply takes far less). */
     private static final Duration ONE_WAY = Duration.ofMillis(500);
     /** How long SA pairs of an ISAKMP SA the peer deleted wait for its reauthentication. */
@@ -269,15 +267,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
 
     @Override
     public void ike(ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
-        // Both versions share the ports; the header's major version says whose a message is.
-        if (message.readableBytes() > VERSION_OFFSET
-                && (message.getUnsignedByte(message.readerIndex() + VERSION_OFFSET) >>> 4) == 1) {
-            byte[] bytes = new byte[message.readableBytes()];
-            message.getBytes(message.readerIndex(), bytes);
-            v1.receive(bytes, sender, recipient, recipient.getPort() == Rfc3948.NATT_PORT);
-        } else {
-            UdpIkeTransport.receive(engine, message, sender, recipient);
-        }
+        UdpIkeTransport.receive(engine, v1, message, sender, recipient);
     }
 
     @Override

@@ -180,9 +180,7 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, Isakm
     @Override
     public void ike(ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
         if (v1 != null) {
-            byte[] bytes = new byte[message.readableBytes()];
-            message.getBytes(message.readerIndex(), bytes);
-            v1.receive(bytes, sender, recipient, recipient.getPort() == Rfc3948.NATT_PORT);
+            UdpIkeTransport.receive(v1, message, sender, recipient);
         } else {
             UdpIkeTransport.receive(engine, message, sender, recipient);
         }

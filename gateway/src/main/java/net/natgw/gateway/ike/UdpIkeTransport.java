@@ -8,11 +8,15 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import net.natgw.ike.sa.IkeEngine;
 import net.natgw.ike.sa.IkeTransport;
+import net.natgw.ike.v1.sa.V1Engine;
 import net.natgw.natt.Rfc3948;
 import net.natgw.natt.UdpTransport;
 
 /** IKE over natgw's UDP sockets: sends through {@code udp}, keeps time and timers on {@code loop}. */
 public record UdpIkeTransport(UdpTransport udp, EventLoop loop) implements IkeTransport {
+    /** The version octet of the IKE and ISAKMP headers. */
+    private static final int VERSION_OFFSET = 17;
+
     @Override
     public void send(byte[] message, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
         udp.sendIke(Unpooled.wrappedBuffer(message), to, nattPort);
@@ -31,8 +35,31 @@ public record UdpIkeTransport(UdpTransport udp, EventLoop loop) implements IkeTr
 
     /** Hands a received IKE message to {@code engine}; the marker is already gone on 4500 (RFC 3948 §2.2). */
     public static void receive(IkeEngine engine, ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
+        engine.receive(bytes(message), sender, recipient, recipient.getPort() == Rfc3948.NATT_PORT);
+    }
+
+    /**
+     * Both versions share the ports: the header's major version (RFC 7296 §3.1, RFC 2408 §3.1)
+     * says whether a message is IKEv1's ({@code v1}) or IKEv2's.
+     */
+    public static void receive(IkeEngine v2, V1Engine v1, ByteBuf message, InetSocketAddress sender,
+                               InetSocketAddress recipient) {
+        if (message.readableBytes() > VERSION_OFFSET
+                && message.getUnsignedByte(message.readerIndex() + VERSION_OFFSET) >>> 4 == 1) {
+            receive(v1, message, sender, recipient);
+        } else {
+            receive(v2, message, sender, recipient);
+        }
+    }
+
+    /** Hands a received ISAKMP message to the IKEv1 engine. */
+    public static void receive(V1Engine v1, ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
+        v1.receive(bytes(message), sender, recipient, recipient.getPort() == Rfc3948.NATT_PORT);
+    }
+
+    private static byte[] bytes(ByteBuf message) {
         byte[] bytes = new byte[message.readableBytes()];
         message.getBytes(message.readerIndex(), bytes);
-        engine.receive(bytes, sender, recipient, recipient.getPort() == Rfc3948.NATT_PORT);
+        return bytes;
     }
 }
