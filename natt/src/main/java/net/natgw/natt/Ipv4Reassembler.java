@@ -56,7 +56,7 @@ final class Ipv4Reassembler {
             d = new Datagram(now);
             pending.put(key, d);
         }
-        if (offset + len > RawEspSocket.MAX_PACKET - 20) {
+        if (offset + len > RawSocket.MAX_PACKET - 20) {
             forget(key, d);
             return Outcome.DROPPED_TOO_BIG;
         }

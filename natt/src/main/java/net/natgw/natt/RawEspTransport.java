@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Capture (Pcap4J, libpcap) reads protocol-50 packets to the local address with a BPF
  * filter, before netfilter and before the kernel's reassembly: fragments are reassembled here
- * ({@link Ipv4Reassembler}). Sending goes through {@link RawEspSocket}, not capture
+ * ({@link Ipv4Reassembler}). Sending goes through {@link RawSocket}, not capture
  * injection: the kernel then routes, finds the next hop's link address, fragments what
  * exceeds the MTU and applies the local firewall, all of which injection would have to redo
  * and gets wrong on loopback. That socket also stops the kernel's ICMP "protocol unreachable"
@@ -45,14 +45,14 @@ public final class RawEspTransport implements AutoCloseable {
 
     private final Inet4Address local;
     private final PcapHandle capture;
-    private final RawEspSocket socket;
+    private final RawSocket socket;
     private final DatagramReceiver receiver;
     private final Ipv4Reassembler reassembler = new Ipv4Reassembler();
     private final Map<Event, LongAdder> counters = new EnumMap<>(Event.class);
     private final int linkHeader;
     private final Thread reader;
 
-    private RawEspTransport(Inet4Address local, PcapHandle capture, RawEspSocket socket, DatagramReceiver receiver)
+    private RawEspTransport(Inet4Address local, PcapHandle capture, RawSocket socket, DatagramReceiver receiver)
             throws NotOpenException {
         this.local = local;
         this.capture = capture;
@@ -86,7 +86,7 @@ public final class RawEspTransport implements AutoCloseable {
             handle.setFilter("ip proto " + IPPROTO_ESP + " and dst host " + local.getHostAddress(),
                     BpfCompileMode.OPTIMIZE);
             handle.setDirection(PcapHandle.PcapDirection.IN);
-            var socket = new RawEspSocket(local, mark);
+            var socket = RawSocket.esp(local, mark);
             log.info("raw esp: capturing on {} ({}), sending from {}", nif.getName(), handle.getDlt(),
                     local.getHostAddress());
             return new RawEspTransport(local, handle, socket, receiver);

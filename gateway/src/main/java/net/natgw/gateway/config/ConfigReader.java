@@ -28,7 +28,7 @@ final class ConfigReader {
     GatewayConfig read() throws ConfigException {
         Node root = Node.root(file.root());
         root.onlyKeys(List.of(), List.of());
-        root.onlySections(List.of("connections", "secrets", "pools"), List.of("authorities"));
+        root.onlySections(List.of("connections", "secrets", "pools", "opportunistic"), List.of("authorities"));
         Map<String, Pool> pools = pools(root.child("pools"));
         Map<String, AddressPool> leasing = new LinkedHashMap<>();
         pools.values().forEach(p -> leasing.put(p.name(), addressPool(p)));
@@ -42,7 +42,12 @@ final class ConfigReader {
                 connections.add(new ConnectionReader(connection, pools, leasing, secrets, credentials).read());
             }
         }
-        return new GatewayConfig(connections, List.copyOf(pools.values()), file.sources());
+        Optional<Opportunistic> opportunistic = Optional.empty();
+        if (root.child("opportunistic").isPresent()) {
+            opportunistic = Optional.of(new OpportunisticReader(root.child("opportunistic").get(), pools, leasing,
+                    secrets, credentials).read());
+        }
+        return new GatewayConfig(connections, List.copyOf(pools.values()), file.sources(), opportunistic);
     }
 
     /** {@code pools.<name> { addrs = ..., dns = ... }}; strongSwan requires pools not to overlap. */

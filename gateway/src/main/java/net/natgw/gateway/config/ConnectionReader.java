@@ -63,8 +63,11 @@ final class ConnectionReader {
         this.credentials = credentials;
     }
 
-    /** How one side authenticates: {@code auth = psk} or {@code pubkey}, where it was said, and its identity. */
-    private record Round(Node node, boolean psk, Optional<Field> auth) {
+    /** swanctl's {@code auth}: the methods natgw implements. */
+    enum Method { PSK, PUBKEY, NULL }
+
+    /** How one side authenticates: {@code auth = psk}, {@code pubkey} or {@code null}, and where it was said. */
+    private record Round(Node node, Method method, Optional<Field> auth) {
         ConfigException error(String what) {
             return auth.map(a -> a.error(what)).orElseGet(() -> node.missing("auth", what));
         }
@@ -110,43 +113,8 @@ final class ConnectionReader {
                 "section required: how we authenticate (auth, id, certs)"));
         Node remoteNode = n.child("remote").orElseThrow(() -> n.missing("remote",
                 "section required: how the peer must authenticate (auth, id, cacerts)"));
-        localNode.onlyKeys(LOCAL_KEYS, AUTH_NOT_IMPLEMENTED);
-        localNode.onlySections(List.of(), List.of("cert"));
-        remoteNode.onlyKeys(REMOTE_KEYS, AUTH_NOT_IMPLEMENTED);
-        remoteNode.onlySections(List.of(), List.of("cert", "cacert"));
-        Round localRound = round(localNode);
-        Round remoteRound = round(remoteNode);
-
-        Optional<X509Certificate> cert = Optional.empty();
-        PrivateKey key = null;
-        if (!localRound.psk()) {
-            Field certs = localNode.field("certs").orElseThrow(() -> localNode.missing("certs",
-                    "required with auth = pubkey: our certificate, a file in " + credentials.directory("x509")));
-            cert = Optional.of(credentials.certificate(certs, certs.single("natgw uses one certificate"), "x509"));
-            key = credentials.keyFor(cert.get(), certs);
-        } else if (localNode.field("certs").isPresent()) {
-            throw localNode.field("certs").get().error("only with auth = pubkey");
-        }
-        List<X509Certificate> cas = List.of();
-        if (!remoteRound.psk()) {
-            cas = trustedCas(remoteNode);
-        } else if (remoteNode.field("cacerts").isPresent()) {
-            throw remoteNode.field("cacerts").get().error("only with auth = pubkey");
-        }
-
-        IdPayload localId = localId(localNode, localRound, local, cert);
-        Optional<IdPayload> remoteId = remoteNode.get("id", f -> Identities.isAny(f.text()) ? Optional.empty()
-                : Optional.of(Identities.parse(f, f.text(), false)), Optional.empty());
-        byte[] psk = new byte[0];
-        if (localRound.psk() || remoteRound.psk()) {
-            Round round = localRound.psk() ? localRound : remoteRound;
-            psk = secrets.sharedKey(localId, remoteId).orElseThrow(() -> round.error("auth = psk, but no"
-                    + " secrets.ike<suffix> section has a key for connection " + n.name() + " (local id " + localId
-                    + ", remote id " + remoteId.map(IdPayload::toString).orElse("%any") + ")")).secret();
-        }
-        // With auth = psk locally there is no chain and no key: IkeConfig.signs() is then false and we use the PSK.
-        Optional<Certificates> certificates = cert.isEmpty() && cas.isEmpty() ? Optional.empty()
-                : Optional.of(new Certificates(cert.map(List::of).orElse(List.of()), key, cas));
+        Authentication auth = authentication("connection " + n.name(), localNode, remoteNode, local, secrets,
+                credentials, Method.PUBKEY);
 
         var children = new ArrayList<Child>();
         Node childrenNode = n.child("children").orElseThrow(() -> n.missing("children",
@@ -160,11 +128,74 @@ final class ConnectionReader {
             throw childrenNode.error("natgw needs at least one CHILD_SA");
         }
 
-        var ike = new IkeConfig(n.name(), local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                encap, KEEPALIVE, dpdDelay, RETRANSMIT_BASE, RETRANSMIT_TRIES,
-                children.stream().map(Child::config).toList(), vips, poolNames.stream().map(leasing::get).toList());
+        var ike = new IkeConfig(n.name(), local, remote, remotePort, proposals, auth.localId(), auth.remoteId(),
+                auth.psk(), auth.certificates(), encap, KEEPALIVE, dpdDelay, RETRANSMIT_BASE, RETRANSMIT_TRIES,
+                children.stream().map(Child::config).toList(), vips, poolNames.stream().map(leasing::get).toList(),
+                false);
         return new Connection(n.name(), version, ike, localPort, poolNames, vips, rekeyTime, overTime, randTime,
                 dpdTimeout, keyingtries, children);
+    }
+
+    /** What the {@code local} and {@code remote} sections say: identities, and the key or certificates. */
+    record Authentication(IdPayload localId, Optional<IdPayload> remoteId, byte[] psk,
+                          Optional<Certificates> certificates) {
+    }
+
+    /**
+     * Reads the two authentication sections of a connection (or of the opportunistic section):
+     * {@code auth = psk}, {@code pubkey} or {@code null} (RFC 7619, with the identity ID_NULL).
+     */
+    static Authentication authentication(String owner, Node localNode, Node remoteNode, InetAddress local,
+                                         Secrets secrets, Credentials credentials, Method otherwise)
+            throws ConfigException {
+        localNode.onlyKeys(LOCAL_KEYS, AUTH_NOT_IMPLEMENTED);
+        localNode.onlySections(List.of(), List.of("cert"));
+        remoteNode.onlyKeys(REMOTE_KEYS, AUTH_NOT_IMPLEMENTED);
+        remoteNode.onlySections(List.of(), List.of("cert", "cacert"));
+        Round localRound = round(localNode, otherwise);
+        Round remoteRound = round(remoteNode, otherwise);
+
+        Optional<X509Certificate> cert = Optional.empty();
+        PrivateKey key = null;
+        if (localRound.method() == Method.PUBKEY) {
+            Field certs = localNode.field("certs").orElseThrow(() -> localNode.missing("certs",
+                    "required with auth = pubkey: our certificate, a file in " + credentials.directory("x509")));
+            cert = Optional.of(credentials.certificate(certs, certs.single("natgw uses one certificate"), "x509"));
+            key = credentials.keyFor(cert.get(), certs);
+        } else if (localNode.field("certs").isPresent()) {
+            throw localNode.field("certs").get().error("only with auth = pubkey");
+        }
+        List<X509Certificate> cas = List.of();
+        if (remoteRound.method() == Method.PUBKEY) {
+            cas = trustedCas(remoteNode, credentials);
+        } else if (remoteNode.field("cacerts").isPresent()) {
+            throw remoteNode.field("cacerts").get().error("only with auth = pubkey");
+        }
+
+        IdPayload localId = localId(localNode, localRound, local, cert);
+        Optional<IdPayload> remoteId = remoteRound.method() == Method.NULL ? Optional.of(nullId(remoteNode))
+                : remoteNode.get("id", f -> Identities.isAny(f.text()) ? Optional.empty()
+                : Optional.of(Identities.parse(f, f.text(), false)), Optional.empty());
+        byte[] psk = new byte[0];
+        if (localRound.method() == Method.PSK || remoteRound.method() == Method.PSK) {
+            Round round = localRound.method() == Method.PSK ? localRound : remoteRound;
+            psk = secrets.sharedKey(localId, remoteId).orElseThrow(() -> round.error("auth = psk, but no"
+                    + " secrets.ike<suffix> section has a key for " + owner + " (local id "
+                    + localId + ", remote id " + remoteId.map(IdPayload::toString).orElse("%any") + ")")).secret();
+        }
+        // With auth = psk locally there is no chain and no key: IkeConfig.signs() is then false and we use the PSK.
+        Optional<Certificates> certificates = cert.isEmpty() && cas.isEmpty() ? Optional.empty()
+                : Optional.of(new Certificates(cert.map(List::of).orElse(List.of()), key, cas));
+        return new Authentication(localId, remoteId, psk, certificates);
+    }
+
+    /** RFC 7619 §3: NULL authentication goes with the identity ID_NULL, and no other. */
+    private static IdPayload nullId(Node side) throws ConfigException {
+        Optional<Field> id = side.field("id");
+        if (id.isPresent() && !id.get().text().equalsIgnoreCase("%null")) {
+            throw id.get().error("with auth = null the identity is ID_NULL (RFC 7619): leave id out or write %null");
+        }
+        return IdPayload.nullId(side.name().equals("local"));
     }
 
     /** RFC 7296 §2.23: IKE starts on 500 and floats to 4500, or starts on 4500. */
@@ -247,21 +278,31 @@ final class ConnectionReader {
         return vips;
     }
 
-    private static Round round(Node side) throws ConfigException {
+    /** {@code auth}, or {@code otherwise} where it is not written. */
+    private static Round round(Node side, Method otherwise) throws ConfigException {
         Optional<Field> auth = side.field("auth");
-        String method = auth.map(Field::text).orElse("pubkey");
-        if (method.equals("psk") || method.equals("pubkey")) {
-            return new Round(side, method.equals("psk"), auth);
+        String method = auth.map(Field::text).orElse(otherwise.name().toLowerCase(Locale.ROOT));
+        switch (method) {
+            case "psk" -> {
+                return new Round(side, Method.PSK, auth);
+            }
+            case "pubkey" -> {
+                return new Round(side, Method.PUBKEY, auth);
+            }
+            case "null" -> {
+                return new Round(side, Method.NULL, auth);
+            }
+            default -> { }
         }
         Field f = auth.get();
         if (method.startsWith("eap") || method.startsWith("xauth")) {
-            throw f.error("EAP and XAuth are not implemented by natgw (use psk or pubkey)");
+            throw f.error("EAP and XAuth are not implemented by natgw (use psk, pubkey or null)");
         }
         if (method.startsWith("rsa") || method.startsWith("ecdsa") || method.startsWith("pubkey-")
                 || method.startsWith("bliss") || method.startsWith("ike:")) {
             throw f.error("natgw does not constrain key types or hash algorithms; write pubkey");
         }
-        throw f.error("\"" + method + "\" is neither psk nor pubkey");
+        throw f.error("\"" + method + "\" is none of psk, pubkey and null");
     }
 
     /**
@@ -270,6 +311,9 @@ final class ConnectionReader {
      */
     private static IdPayload localId(Node side, Round round, InetAddress local, Optional<X509Certificate> cert)
             throws ConfigException {
+        if (round.method() == Method.NULL) {
+            return nullId(side);
+        }
         Optional<Field> id = side.field("id");
         if (id.isPresent()) {
             if (Identities.isAny(id.get().text())) {
@@ -293,7 +337,7 @@ final class ConnectionReader {
     }
 
     /** {@code cacerts} as written, else every CA certificate in x509ca/, as swanctl loads them all. */
-    private List<X509Certificate> trustedCas(Node side) throws ConfigException {
+    private static List<X509Certificate> trustedCas(Node side, Credentials credentials) throws ConfigException {
         Optional<Field> cacerts = side.field("cacerts");
         var cas = new ArrayList<X509Certificate>();
         if (cacerts.isPresent()) {

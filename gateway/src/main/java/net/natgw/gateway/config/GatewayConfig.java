@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import net.natgw.ike.config.AddressPool;
 
 /**
@@ -18,8 +19,10 @@ import net.natgw.ike.config.AddressPool;
  * of all files first, then the pools, the secrets and the connections, each in the order written.
  *
  * @param sources the files read: the given one, then those it includes
+ * @param opportunistic the {@code opportunistic} section: encryption to any host in its groups
  */
-public record GatewayConfig(List<Connection> connections, List<Pool> pools, List<Path> sources) {
+public record GatewayConfig(List<Connection> connections, List<Pool> pools, List<Path> sources,
+                            Optional<Opportunistic> opportunistic) {
     public GatewayConfig {
         connections = List.copyOf(connections);
         pools = List.copyOf(pools);
@@ -30,7 +33,7 @@ public record GatewayConfig(List<Connection> connections, List<Pool> pools, List
     /** Every connection with the daemon's retransmission schedule (RFC 7296 §2.1). */
     public GatewayConfig withRetransmits(Duration base, int tries) {
         return new GatewayConfig(connections.stream().map(c -> c.withIke(c.ike().withRetransmits(base, tries)))
-                .toList(), pools, sources);
+                .toList(), pools, sources, opportunistic.map(o -> o.withRetransmits(base, tries)));
     }
 
     public static GatewayConfig load(Path file) throws ConfigException {
@@ -61,6 +64,7 @@ public record GatewayConfig(List<Connection> connections, List<Pool> pools, List
      * the one in every {@code ike().pools()} that names it.
      */
     public List<AddressPool> addressPools() {
-        return connections.stream().flatMap(c -> c.ike().pools().stream()).distinct().toList();
+        return Stream.concat(connections.stream().map(Connection::ike), opportunistic.map(Opportunistic::ike).stream())
+                .flatMap(ike -> ike.pools().stream()).distinct().toList();
     }
 }

@@ -3,6 +3,7 @@ package net.natgw.gateway.daemon;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import net.natgw.esp.DropReason;
 import net.natgw.esp.SaCounters;
 import net.natgw.gateway.config.Child;
@@ -80,6 +81,13 @@ final class Commands {
             text.append(String.format("  remote '%s' @ %s%n", sa.config().remoteId().map(Object::toString)
                     .orElse("%any"), endpoint(sa.remote())));
             text.append("  NAT: ").append(nat(sa.nat())).append('\n');
+            Optional<String> group = gateway.opportunistic().flatMap(o -> o.groupOf(sa)).map(g -> g.name());
+            if (sa.config().opportunistic()) {
+                text.append(String.format("  opportunistic, group %s, the peer %s%n", group.orElse("-"),
+                        sa.peerAuthenticated() ? "authenticated" : "unauthenticated (NULL)"));
+            } else if (!sa.peerAuthenticated()) {
+                text.append("  the peer is unauthenticated (NULL)\n");
+            }
             var children = Json.array();
             for (Tunnel t : gateway.tunnelsOf(sa)) {
                 var r = t.record;
@@ -106,7 +114,9 @@ final class Commands {
                     .put("local", endpoint(sa.local())).put("remote", endpoint(sa.remote()))
                     .put("local-id", sa.config().localId().toString())
                     .put("nat-local", sa.nat().localBehindNat()).put("nat-remote", sa.nat().remoteBehindNat())
-                    .put("nat-fake", sa.nat().forced()).put("children", children));
+                    .put("nat-fake", sa.nat().forced()).put("authenticated", sa.peerAuthenticated())
+                    .put("opportunistic", sa.config().opportunistic()).put("group", group.orElse(""))
+                    .put("children", children));
         }
         return Reply.ok(text.length() == 0 ? "no IKE_SAs" : text.toString().stripTrailing(), array.toString());
     }
@@ -207,6 +217,22 @@ final class Commands {
         var json = Json.object().put("uptime", up).put("ike_sas", ikeSas).put("child_sas", childSas)
                 .put("traps", gateway.traps().size()).put("tun_read", data.tunRead())
                 .put("tun_written", data.tunWritten()).put("drops", drops);
+        gateway.opportunistic().ifPresent(o -> opportunisticStats(o, text, json));
         return Reply.ok(text.toString(), json.toString());
+    }
+
+    /** Per opportunistic group: tunnels up and established, fall-backs to clear, packets sent clear and dropped. */
+    private static void opportunisticStats(OpportunisticTunnels o, StringBuilder text, Json json) {
+        text.append(String.format("%nopportunistic: %d destination(s) in the negative cache", o.negativeCacheSize()));
+        var groups = Json.array();
+        for (OpportunisticTunnels.GroupStats g : o.stats()) {
+            text.append(String.format("%n  %s (%s): %d tunnel(s) up, %d established, %d fall-back(s) to clear,"
+                            + " %d packet(s) sent clear, %d dropped", g.group().name(), g.group().policy().label(),
+                    g.tunnelsUp(), g.established(), g.fallbacks(), g.clearSent(), g.dropped()));
+            groups.add(Json.object().put("name", g.group().name()).put("policy", g.group().policy().label())
+                    .put("tunnels", g.tunnelsUp()).put("established", g.established()).put("fallbacks", g.fallbacks())
+                    .put("clear", g.clearSent()).put("dropped", g.dropped()));
+        }
+        json.put("negative_cache", o.negativeCacheSize()).put("opportunistic", groups);
     }
 }

@@ -1,5 +1,6 @@
 package net.natgw.gateway.daemon;
 
+import com.sun.jna.LastErrorException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -12,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import net.natgw.esp.InboundSa;
 import net.natgw.esp.SecurityAssociationDatabase;
 import net.natgw.gateway.tun.MssClamp;
@@ -21,6 +23,7 @@ import net.natgw.gateway.tun.TunDevice;
 import net.natgw.gateway.tun.TunException;
 import net.natgw.gateway.tun.VirtioNetHeader;
 import net.natgw.natt.DirectEspSender;
+import net.natgw.natt.RawSocket;
 import net.natgw.natt.UdpTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +55,12 @@ final class DataPlane implements AutoCloseable {
     private final SecurityAssociationDatabase sad = new SecurityAssociationDatabase();
     private final UdpTransport udp;
     private final Consumer<PolicyDatabase.Trap> trapHit;
+    private final OpportunisticPolicy opportunistic;
+    /** Asked with the destination of a packet an opportunistic group holds: start IKE to it. */
+    private final IntConsumer acquire;
+    /** Sends what a clear policy or a fall-back lets out unencrypted, past natgw's routes; null without groups. */
+    private volatile RawSocket clear;
+    private volatile int maxHeld = MAX_HELD;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final AtomicLongArray drops = new AtomicLongArray(PacketDrop.values().length);
     private final AtomicLong tunRead = new AtomicLong();
@@ -64,24 +73,35 @@ final class DataPlane implements AutoCloseable {
     private volatile IntObjectMap<Tunnel> bySpi = new IntObjectHashMap<>();
     private volatile boolean closed;
 
-    /** A packet waiting for the CHILD_SA its trap started. */
-    private record Held(byte[] packet, long since) {
+    /** A packet waiting for the CHILD_SA its trap (or its opportunistic group) started. */
+    private record Held(byte[] packet, long since, boolean opportunistic) {
     }
 
     /**
      * @param mssClamp lower the MSS of SYNs crossing a tunnel in either direction to what its
      *                 MTU carries ({@link MssClamp}), for hosts behind the gateway
      */
-    DataPlane(TunDevice tun, PolicyDatabase policies, UdpTransport udp, boolean mssClamp,
-              Consumer<PolicyDatabase.Trap> trapHit) {
+    DataPlane(TunDevice tun, PolicyDatabase policies, OpportunisticPolicy opportunistic, UdpTransport udp,
+              boolean mssClamp, Consumer<PolicyDatabase.Trap> trapHit, IntConsumer acquire) {
         this.tun = tun;
         this.mssClamp = mssClamp;
         this.policies = policies;
+        this.opportunistic = opportunistic;
         this.udp = udp;
         this.trapHit = trapHit;
+        this.acquire = acquire;
         this.outbound = new Thread(new Outbound()::run, "natgw-tun-" + tun.name());
         outbound.setDaemon(true);
         outbound.start();
+    }
+
+    /**
+     * Opportunistic encryption is configured: what may leave in the clear leaves through
+     * {@code clear}; at most {@code held} packets wait for IKE.
+     */
+    void opportunistic(RawSocket clear, int held) {
+        this.clear = clear;
+        this.maxHeld = Math.max(MAX_HELD, held);
     }
 
     void install(Tunnel tunnel) {
@@ -92,11 +112,19 @@ final class DataPlane implements AutoCloseable {
             next.put(tunnel.in.spi(), tunnel);
             bySpi = next;
         }
-        policies.add(tunnel);
+        if (tunnel.opportunistic) {
+            opportunistic.add(tunnel.peerAddress(), tunnel);
+        } else {
+            policies.add(tunnel);
+        }
     }
 
     void uninstall(Tunnel tunnel) {
-        policies.remove(tunnel);
+        if (tunnel.opportunistic) {
+            opportunistic.remove(tunnel.peerAddress(), tunnel);
+        } else {
+            policies.remove(tunnel);
+        }
         sad.remove(tunnel.in.spi());
         synchronized (this) {
             var next = new IntObjectHashMap<Tunnel>(bySpi.size());
@@ -186,7 +214,7 @@ final class DataPlane implements AutoCloseable {
                 drop(PacketDrop.MALFORMED_INNER);
                 return;
             }
-            Tunnel tunnel = policies.lookup(frame);
+            Tunnel tunnel = route(frame);
             for (int i = 0; i < segmenter.segments(); i++) {
                 sealing.clear().position(HEADROOM);
                 segmenter.write(i, sealing);
@@ -205,7 +233,7 @@ final class DataPlane implements AutoCloseable {
                 drop(PacketDrop.MALFORMED_INNER);
                 return;
             }
-            Tunnel tunnel = policies.lookup(packet);
+            Tunnel tunnel = route(packet);
             if (tunnel == null) {
                 noTunnel(packet, mayHold);
                 return;
@@ -223,6 +251,9 @@ final class DataPlane implements AutoCloseable {
             }
             if (mssClamp) {
                 MssClamp.clamp(packet, MssClamp.maxSegment(tunnel.mtu, IpPacket.version(packet) == 6));
+            }
+            if (tunnel.innerAddress != 0) {
+                AddressTranslation.outbound(packet, tunnel.innerAddress);
             }
             int nextHeader = tunnel.transport ? TransportHeader.strip(packet) : IpPacket.nextHeader(packet);
             if (nextHeader < 0) {
@@ -307,9 +338,14 @@ final class DataPlane implements AutoCloseable {
                 }
                 frame.clear();
                 frame.put(h.packet).flip();
-                if (policies.lookup(frame) != null) {
+                OpportunisticPolicy.Verdict verdict = h.opportunistic ? opportunistic.verdict(frame)
+                        : OpportunisticPolicy.Verdict.NONE;
+                if (route(frame) != null) {
                     heldCount.decrementAndGet();
                     outbound(frame, false);
+                } else if (verdict == OpportunisticPolicy.Verdict.CLEAR || verdict == OpportunisticPolicy.Verdict.DROP) {
+                    heldCount.decrementAndGet();
+                    passOrDrop(frame, verdict);
                 } else if (System.nanoTime() - h.since > HOLD_NANOS) {
                     heldCount.decrementAndGet();
                     drop(PacketDrop.TRAP_QUEUE_FULL);
@@ -321,21 +357,59 @@ final class DataPlane implements AutoCloseable {
         }
     }
 
+    /** The CHILD_SA for an outbound packet: a configured one first, then an on-demand one. */
+    private Tunnel route(ByteBuffer packet) {
+        Tunnel tunnel = policies.lookup(packet);
+        return tunnel != null ? tunnel : opportunistic.lookup(packet);
+    }
+
+    /** No tunnel: a trap holds it, else its opportunistic group decides; else it is dropped. */
     private void noTunnel(ByteBuffer packet, boolean mayHold) {
         PolicyDatabase.Trap trap = policies.trap(packet);
-        if (trap == null) {
-            drop(PacketDrop.NO_POLICY);
+        if (trap != null) {
+            if (hold(packet, mayHold, false)) {
+                trapHit.accept(trap);
+            }
             return;
         }
-        if (!mayHold || heldCount.incrementAndGet() > MAX_HELD) {
+        OpportunisticPolicy.Verdict verdict = opportunistic.verdict(packet);
+        switch (verdict) {
+            case NONE -> drop(PacketDrop.NO_POLICY);
+            case HOLD -> {
+                int destination = packet.getInt(packet.position() + 16);
+                if (hold(packet, mayHold, true)) {
+                    acquire.accept(destination);
+                }
+            }
+            default -> passOrDrop(packet, verdict);
+        }
+    }
+
+    /** Keeps a copy of the packet until its SA is up, if there is room; false when dropped. */
+    private boolean hold(ByteBuffer packet, boolean mayHold, boolean opportunistic) {
+        if (!mayHold || heldCount.incrementAndGet() > maxHeld) {
             heldCount.decrementAndGet();
             drop(PacketDrop.TRAP_QUEUE_FULL);
-            return;
+            return false;
         }
         byte[] copy = new byte[packet.remaining()];
         packet.get(copy);
-        held.add(new Held(copy, System.nanoTime()));
-        trapHit.accept(trap);
+        held.add(new Held(copy, System.nanoTime(), opportunistic));
+        return true;
+    }
+
+    /** An opportunistic group's verdict: out in the clear, past natgw's routes, or dropped. */
+    private void passOrDrop(ByteBuffer packet, OpportunisticPolicy.Verdict verdict) {
+        RawSocket socket = clear;
+        if (verdict != OpportunisticPolicy.Verdict.CLEAR || socket == null) {
+            drop(PacketDrop.OPPORTUNISTIC);
+            return;
+        }
+        try {
+            socket.sendPacket(packet);
+        } catch (LastErrorException e) {
+            drop(PacketDrop.SEND_FAILED);
+        }
     }
 
     /** RFC 1191 / RFC 8201: tell the sender the tunnel MTU instead of dropping in silence. */
@@ -399,6 +473,9 @@ final class DataPlane implements AutoCloseable {
                 tunnel.policyDrops.incrementAndGet();
                 drop(PacketDrop.INBOUND_POLICY);
                 return;
+            }
+            if (tunnel.innerAddress != 0) {
+                AddressTranslation.inbound(opening, tunnel.hostAddress);
             }
             if (mssClamp) {
                 MssClamp.clamp(opening, MssClamp.maxSegment(tunnel.mtu, IpPacket.version(opening) == 6));

@@ -1,5 +1,6 @@
 package net.natgw.gateway.daemon;
 
+import com.sun.jna.LastErrorException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -8,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -33,6 +35,7 @@ import net.natgw.gateway.config.Child;
 import net.natgw.gateway.config.ConfigException;
 import net.natgw.gateway.config.Connection;
 import net.natgw.gateway.config.GatewayConfig;
+import net.natgw.gateway.config.Opportunistic;
 import net.natgw.gateway.ike.UdpIkeTransport;
 import net.natgw.gateway.tun.IpLink;
 import net.natgw.gateway.tun.TunDevice;
@@ -51,6 +54,7 @@ import net.natgw.ike.sa.IkeSaState;
 import net.natgw.natt.DatagramReceiver;
 import net.natgw.natt.EventLoops;
 import net.natgw.natt.RawEspTransport;
+import net.natgw.natt.RawSocket;
 import net.natgw.natt.RemoteEndpoint;
 import net.natgw.natt.Rfc3948;
 import net.natgw.natt.UdpPeer;
@@ -106,6 +110,12 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
     private final TunDevice tun;
     private final IpLink link;
     private final PolicyDatabase policies = new PolicyDatabase();
+    private final OpportunisticPolicy opportunisticPolicy;
+    /** The opportunistic section at work; null without one. */
+    private OpportunisticTunnels opportunistic;
+    /** Where opportunistic traffic leaves in the clear; opened with the first opportunistic section. */
+    private RawSocket clear;
+    private final InetAddress local;
     private final DataPlane data;
     private final DataPlane.Inbound udpInbound;
     private final ExecutorService routing = Executors.newSingleThreadExecutor(r -> {
@@ -128,6 +138,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         this.options = options;
         this.config = config.withRetransmits(options.retransmitTimeout(), options.retransmitTries());
         InetAddress local = listenAddress(config);
+        this.local = local;
+        this.opportunisticPolicy = new OpportunisticPolicy(local.getAddress().length == 4
+                ? ByteBuffer.wrap(local.getAddress()).getInt() : 0);
         this.group = EventLoops.create(1);
         this.loop = group.next();
         this.tun = TunDevice.open(options.tun(), options.offload());
@@ -147,7 +160,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         var transport = new UdpIkeTransport(udp, loop);
         this.engine = new IkeEngine(transport, this, new SecureRandom(), ikeConfigs(this.config, 2));
         this.v1 = new V1Engine(transport, this, new SecureRandom(), ikeConfigs(this.config, 1));
-        this.data = new DataPlane(tun, policies, udp, options.mssClamp(), trap -> loop.execute(() -> trapped(trap)));
+        this.data = new DataPlane(tun, policies, opportunisticPolicy, udp, options.mssClamp(),
+                trap -> loop.execute(() -> trapped(trap)), destination -> loop.execute(() -> acquire(destination)));
+        this.config.opportunistic().ifPresent(this::startOpportunistic);
         this.udpInbound = data.new Inbound(true);
         loop.scheduleAtFixedRate(this::watchLiveness, 1, 1, TimeUnit.SECONDS);
         loop.scheduleAtFixedRate(this::confirmOneWayTraffic, 250, 250, TimeUnit.MILLISECONDS);
@@ -189,6 +204,48 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         } catch (SocketException e) {
             throw new CommandException("cannot list this host's addresses: " + e.getMessage());
         }
+    }
+
+    /**
+     * Opportunistic encryption starts (or comes with a reload): the groups' routes, the socket
+     * for what may leave in the clear, and the responder's configuration in the IKEv2 engine.
+     */
+    private void startOpportunistic(Opportunistic settings) {
+        if (clear == null) {
+            try {
+                clear = RawSocket.ip(MARK);
+            } catch (LastErrorException e) {
+                throw new CommandException("opportunistic encryption needs a raw socket for clear traffic: "
+                        + e.getMessage());
+            }
+        }
+        data.opportunistic(clear, settings.holdPackets());
+        opportunistic = new OpportunisticTunnels(engine, loop, opportunisticPolicy, link, routing::execute, local,
+                Tunnel.deviceMtu(options.pathMtu()), settings);
+        engine.configs(engineConfigs(config));
+        log.info("opportunistic: {} group(s): {}", settings.groups().size(), settings.groups().stream()
+                .map(g -> g.name() + " (" + g.policy().label() + ") " + g.networks()).toList());
+    }
+
+    /** The IKEv2 engine's configurations: the connections', then the opportunistic responder's. */
+    private List<IkeConfig> engineConfigs(GatewayConfig c) {
+        var configs = new ArrayList<>(ikeConfigs(c, 2));
+        if (opportunistic != null) {
+            configs.add(opportunistic.responderConfig());
+        }
+        return configs;
+    }
+
+    /** A held packet's destination is in an opportunistic group: start IKE to it. */
+    private void acquire(int destination) {
+        if (opportunistic != null) {
+            opportunistic.acquire(destination);
+        }
+    }
+
+    @Override
+    public boolean admits(IkeConfig c, InetAddress peer) {
+        return opportunistic != null ? opportunistic.admits(c, peer) : !c.opportunistic();
     }
 
     /** The connections an engine of {@code version} serves: its own, and those of {@code version = 0}. */
@@ -283,7 +340,10 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
     @Override
     public void ikeSaEstablished(IkeSa sa) {
         established(sa);
-        addVirtualIps(sa);
+        if (!sa.config().opportunistic()) {
+            // Opportunistic tunnels translate to their inner address instead (AddressTranslation).
+            addVirtualIps(sa);
+        }
         connection(sa.config().name()).ifPresent(c -> scheduleIkeRekey(sa, c));
     }
 
@@ -333,6 +393,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         log.info("{} IKEv{} SA established {}...{} ({}), SPIs {}_i {}_r", sa.name(), sa.version(), sa.local(),
                 sa.remote(), sa.nat(), Long.toHexString(sa.spiI()), Long.toHexString(sa.spiR()));
         keyingTries.remove(sa.config().name());
+        if (opportunistic != null) {
+            opportunistic.established(sa);
+        }
         connection(sa.config().name()).ifPresent(c -> {
             if (sa.isInitiator()) {
                 // IKE_AUTH (or the first Quick Mode) created the first child; the other start children follow.
@@ -395,6 +458,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
      * retransmission schedule of RFC 7296 §2.4.
      */
     private void watchLiveness() {
+        if (opportunistic != null) {
+            opportunistic.watchIdle(List.copyOf(tunnels.values()));
+        }
         for (PeerSa sa : ikeSas()) {
             if (!sa.established()) {
                 continue;
@@ -479,10 +545,15 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         UdpPeer peer = child.udpEncapsulation() ? peers.computeIfAbsent(sa, s -> new UdpPeer(udp,
                 new RemoteEndpoint(s.remote(), change -> { }), loop)) : null;
         RawEspTransport rawPath = child.udpEncapsulation() ? null : rawTransport(child);
-        var tunnel = new Tunnel(child, out, in, sa, peer, rawPath, options.pathMtu());
+        var tunnel = new Tunnel(child, out, in, sa, peer, rawPath, options.pathMtu(), sa.config().opportunistic());
         tunnels.put(child, tunnel);
         data.install(tunnel);
-        route(child.remoteTs(), child.localTs(), tunnel.mtu, () -> tunnel.routed = true);
+        if (tunnel.opportunistic && opportunistic != null) {
+            opportunistic.installed(tunnel);
+        }
+        // An opportunistic tunnel's packets keep the host's own source address (AddressTranslation).
+        route(child.remoteTs(), tunnel.opportunistic ? List.of(TrafficSelector.ofCidr(local.getHostAddress()))
+                : child.localTs(), tunnel.mtu, () -> tunnel.routed = true);
         log.info("{} CHILD_SA {} installed, tunnel MTU {}", sa.name(), child, tunnel.mtu);
         settings.ifPresent(s -> scheduleChildRekey(sa, child, s));
     }
@@ -560,7 +631,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
 
     @Override
     public void ikeSaDeleted(IkeSa sa, String reason) {
-        removeVirtualIps(sa);
+        if (!sa.config().opportunistic()) {
+            removeVirtualIps(sa);
+        }
         gone(sa, reason);
     }
 
@@ -605,6 +678,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
     }
 
     private void gone(PeerSa sa, String reason) {
+        if (opportunistic != null) {
+            opportunistic.gone(sa, reason);
+        }
         UdpPeer peer = peers.remove(sa);
         if (peer != null) {
             peer.close();
@@ -660,7 +736,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         });
     }
 
-    private static void quietly(Runnable change) {
+    static void quietly(Runnable change) {
         try {
             change.run();
         } catch (RuntimeException e) {
@@ -739,7 +815,8 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         });
         policies.removeTraps(t -> retired.contains(t.connection()));
         config = next;
-        engine.configs(ikeConfigs(next, 2));
+        reloadOpportunistic(next.opportunistic());
+        engine.configs(engineConfigs(next));
         v1.configs(ikeConfigs(next, 1));
         applyStartActions(changed);
         String summary = changed.size() + " connection(s) new or changed, " + gone.size() + " removed, "
@@ -748,8 +825,24 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         return summary;
     }
 
+    private void reloadOpportunistic(Optional<Opportunistic> next) {
+        if (next.isPresent() && opportunistic != null) {
+            opportunistic.reconfigure(next.get());
+            data.opportunistic(clear, next.get().holdPackets());
+        } else if (next.isPresent()) {
+            startOpportunistic(next.get());
+        } else if (opportunistic != null) {
+            opportunistic.close(ikeSas());
+            opportunistic = null;
+        }
+    }
+
     GatewayConfig config() {
         return config;
+    }
+
+    Optional<OpportunisticTunnels> opportunistic() {
+        return Optional.ofNullable(opportunistic);
     }
 
     /** The IKE SAs of both versions. */
@@ -818,6 +911,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         data.close();
         if (raw != null) {
             raw.close();
+        }
+        if (clear != null) {
+            clear.close();
         }
         udp.close();
         routing.shutdownNow();

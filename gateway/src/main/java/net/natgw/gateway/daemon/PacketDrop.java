@@ -10,6 +10,8 @@ enum PacketDrop {
     NO_POLICY,
     /** Held for a trap whose queue was full, or the IKE_SA never came up. */
     TRAP_QUEUE_FULL,
+    /** An opportunistic group's verdict: {@code block}, or {@code private} without a tunnel. */
+    OPPORTUNISTIC,
     /** For a transport-mode SA but not a whole IPv4 datagram (an IPv6 packet, a fragment). */
     NOT_TRANSPORTABLE,
     /** Larger than the tunnel MTU with DF set: answered with ICMP instead (RFC 1191, RFC 8201). */

@@ -2,6 +2,7 @@ package net.natgw.gateway.daemon;
 
 import io.netty.buffer.ByteBuf;
 import java.net.Inet4Address;
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import net.natgw.esp.InboundSa;
 import net.natgw.esp.Mode;
@@ -32,6 +33,16 @@ final class Tunnel {
     /** In transport mode, the addresses a packet coming in is given back: the peer's, then ours. */
     final byte[] remoteAddress;
     final byte[] localAddress;
+    /** An on-demand tunnel of opportunistic encryption, to one host. */
+    final boolean opportunistic;
+    /** This host's IPv4 address on the tunnel (0 for IPv6), as its packets carry it. */
+    final int hostAddress;
+    /**
+     * Client address translation: the inner address the peer gave us behind a NAT (or the NAT's
+     * address it sees), which replaces {@link #hostAddress} going out and is replaced coming in;
+     * 0: none.
+     */
+    final int innerAddress;
     final AtomicLong policyDrops = new AtomicLong();
     final AtomicLong tooBig = new AtomicLong();
     private final UdpPeer udp;
@@ -41,9 +52,12 @@ final class Tunnel {
     volatile boolean routed;
     /** The outbound sequence number at the event loop's last look, to see that ESP left since. */
     long sentAtLastLook;
+    /** Packets both ways at the event loop's last look, and when they last changed (idle timeout). */
+    long activityAtLastLook;
+    long lastActivity;
 
     Tunnel(ChildSaRecord record, OutboundSa out, InboundSa in, PeerSa ikeSa, UdpPeer udp, RawEspTransport raw,
-           int pathMtu) {
+           int pathMtu, boolean opportunistic) {
         this.record = record;
         this.out = out;
         this.in = in;
@@ -55,6 +69,9 @@ final class Tunnel {
         this.transport = record.mode() == Mode.TRANSPORT;
         this.remoteAddress = record.remote().getAddress().getAddress();
         this.localAddress = record.local().getAddress().getAddress();
+        this.opportunistic = opportunistic;
+        this.hostAddress = localAddress.length == 4 ? ByteBuffer.wrap(localAddress).getInt() : 0;
+        this.innerAddress = opportunistic ? AddressTranslation.innerAddress(record.localTs(), hostAddress) : 0;
         // In transport mode the inner IP header is not carried: the outer one replaces it.
         this.mtu = innerMtu(pathMtu, out, record.udpEncapsulation()) + (transport ? IPV4_OVERHEAD : 0);
     }
@@ -99,6 +116,11 @@ final class Tunnel {
             send(train.readRetainedSlice(segmentSize));
         }
         send(train);
+    }
+
+    /** An opportunistic tunnel's peer: the one IPv4 host its remote selectors name. */
+    int peerAddress() {
+        return ByteBuffer.wrap(record.remoteTs().get(0).start()).getInt();
     }
 
     boolean udpEncapsulated() {

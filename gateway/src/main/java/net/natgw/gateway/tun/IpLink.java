@@ -92,6 +92,18 @@ public final class IpLink {
         ip(args.toArray(String[]::new));
     }
 
+    /**
+     * Lets {@code cidr} past natgw's table ({@code throw}): the main table routes it, in the
+     * clear. A more specific route into the device still wins.
+     */
+    public void throwRoute(String cidr) {
+        ip("route", "replace", "throw", cidr, "table", Integer.toString(TABLE));
+    }
+
+    public void removeThrowRoute(String cidr) {
+        ip("route", "del", "throw", cidr, "table", Integer.toString(TABLE));
+    }
+
     public void removeRoute(String cidr) {
         ip("route", "del", cidr, "dev", device, "table", Integer.toString(TABLE));
     }

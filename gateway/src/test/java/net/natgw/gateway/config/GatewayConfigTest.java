@@ -493,7 +493,7 @@ class GatewayConfigTest {
                 error(lines));
         assertEquals(at(1) + "authorities: a strongSwan section natgw does not implement; remove it",
                 error(List.of("authorities {", "}")));
-        assertEquals(at(1) + "conections: unknown section (expected connections, secrets, pools)",
+        assertEquals(at(1) + "conections: unknown section (expected connections, secrets, pools, opportunistic)",
                 error(List.of("conections {", "}")));
         assertEquals(at(12) + "connections.gw-gw.local-1: natgw implements one authentication round: write local"
                 + " and remote without a suffix", error(siteToSite(12, "        local-1 {")));
@@ -546,8 +546,8 @@ class GatewayConfigTest {
                 + " or the CHILD_SA expires before it is rekeyed", error(siteToSite(29, "life_time = 90m")));
         assertEquals(at(11) + "connections.gw-gw.keyingtries: \"-1\" is not a number from 0 to 2147483647",
                 error(siteToSite(11, "keyingtries = -1")));
-        assertEquals(at(13) + "connections.gw-gw.local.auth: EAP and XAuth are not implemented by natgw (use psk or"
-                + " pubkey)", error(siteToSite(13, "auth = eap-mschapv2")));
+        assertEquals(at(13) + "connections.gw-gw.local.auth: EAP and XAuth are not implemented by natgw (use psk,"
+                + " pubkey or null)", error(siteToSite(13, "auth = eap-mschapv2")));
         String hex = error(siteToSite(41, "secret = 0xnothex"));
         assertTrue(hex.startsWith(at(41) + "secrets.ike-moon-sun.secret: not hex after \"0x\": "), hex);
     }

@@ -6,34 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import net.natgw.esp.EspKeys;
-import net.natgw.esp.EspSuite;
-import net.natgw.esp.Mode;
-import net.natgw.esp.OutboundSa;
-import net.natgw.esp.SaEventListener;
-import net.natgw.esp.SaParameters;
-import net.natgw.ike.message.TrafficSelector;
-import net.natgw.ike.sa.ChildSaRecord;
 import org.junit.jupiter.api.Test;
 
 /** The outbound SPD: which CHILD_SA takes a packet read from the TUN device (RFC 4301 §4.4.1, §5.1). */
 class PolicyDatabaseTest {
-    private static final AtomicInteger SPI = new AtomicInteger(0x1000);
-
     private final PolicyDatabase spd = new PolicyDatabase();
 
     private static Tunnel tunnel(String name, String local, String remote) {
-        var keys = EspKeys.aead(new byte[20]);
-        int spiIn = SPI.incrementAndGet();
-        int spiOut = SPI.incrementAndGet();
-        var record = new ChildSaRecord("ike", name, spiIn, Mode.TUNNEL, EspSuite.AES128_GCM16, false, spiIn, spiOut,
-                keys, keys, List.of(TrafficSelector.ofCidr(local)), List.of(TrafficSelector.ofCidr(remote)), true,
-                new InetSocketAddress("192.0.2.1", 4500), new InetSocketAddress("198.51.100.1", 4500));
-        var out = new OutboundSa(SaParameters.of(spiOut, EspSuite.AES128_GCM16, keys), SaEventListener.NONE);
-        return new Tunnel(record, out, null, null, null, null, 1500);
+        return TestTunnels.tunnel(name, local, remote, false);
     }
 
     private static PolicyDatabase.Trap trap(String name, String local, String remote) {

@@ -32,12 +32,17 @@ import net.natgw.ike.message.Transform;
  * @param pools         swanctl's {@code pools}: where a responder takes the virtual IPs it is asked
  *                      for, in this order. With pools, a CHILD_SA needs a virtual IP request
  *                      (FAILED_CP_REQUIRED otherwise, §3.10.1)
+ * @param opportunistic opportunistic encryption to or from any host: as initiator, an inner
+ *                      address is asked for only from behind a NAT, and going without one is
+ *                      fine; as responder, the pools serve those who ask, and the peer's
+ *                      selectors are narrowed to its address or its inner address (client
+ *                      address translation, as Libreswan's)
  */
 public record IkeConfig(String name, InetAddress local, Optional<InetAddress> remote, int remotePort,
                         List<Proposal> proposals, IdPayload localId, Optional<IdPayload> remoteId, byte[] psk,
                         Optional<Certificates> certificates, boolean forceEncap, Duration keepalive,
                         Duration dpdDelay, Duration retransmitBase, int retransmitTries, List<ChildConfig> children,
-                        List<InetAddress> vips, List<AddressPool> pools) {
+                        List<InetAddress> vips, List<AddressPool> pools, boolean opportunistic) {
     public IkeConfig {
         proposals = List.copyOf(proposals);
         children = List.copyOf(children);
@@ -55,7 +60,7 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
                      Optional<Certificates> certificates, boolean forceEncap, Duration keepalive,
                      Duration dpdDelay, Duration retransmitBase, int retransmitTries, List<ChildConfig> children) {
         this(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates, forceEncap, keepalive,
-                dpdDelay, retransmitBase, retransmitTries, children, List.of(), List.of());
+                dpdDelay, retransmitBase, retransmitTries, children, List.of(), List.of(), false);
     }
 
     /** strongSwan's defaults for what is not given: 20 s keepalives, DPD off, 4 s x 1.8^n retransmits. */
@@ -75,30 +80,43 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
 
     public IkeConfig withDpdDelay(Duration delay) {
         return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                forceEncap, keepalive, delay, retransmitBase, retransmitTries, children, vips, pools);
+                forceEncap, keepalive, delay, retransmitBase, retransmitTries, children, vips, pools, opportunistic);
     }
 
     public IkeConfig withRetransmits(Duration base, int tries) {
         return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                forceEncap, keepalive, dpdDelay, base, tries, children, vips, pools);
+                forceEncap, keepalive, dpdDelay, base, tries, children, vips, pools, opportunistic);
     }
 
     public IkeConfig withForceEncap(boolean force) {
         return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                force, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips, pools);
+                force, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips, pools, opportunistic);
+    }
+
+    /** The same connection on this local address (IKE's, and the one NAT detection hashes). */
+    public IkeConfig withLocal(InetAddress address) {
+        return new IkeConfig(name, address, remote, remotePort, proposals, localId, remoteId, psk, certificates,
+                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips, pools, opportunistic);
+    }
+
+    /** The same connection initiated to {@code peer}: an opportunistic one, to the host a packet went to. */
+    public IkeConfig withRemote(InetAddress peer) {
+        return new IkeConfig(name, local, Optional.of(peer), remotePort, proposals, localId, remoteId, psk,
+                certificates, forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips, pools,
+                opportunistic);
     }
 
     /** The same connection with its CHILD_SAs in another order: IKE_AUTH creates the first. */
     public IkeConfig withChildren(List<ChildConfig> reordered) {
         return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, reordered, vips, pools);
+                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, reordered, vips, pools, opportunistic);
     }
 
     /** Authentication with certificates instead of the pre-shared key, on both sides. */
     public IkeConfig withCertificates(Certificates certs) {
         return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, new byte[0],
                 Optional.of(certs), forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips,
-                pools);
+                pools, opportunistic);
     }
 
     /**
@@ -107,18 +125,28 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
      */
     public IkeConfig withVirtualIps(List<InetAddress> requested) {
         return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, requested, pools);
+                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, requested, pools, opportunistic);
     }
 
     /** As responder, hand out virtual IPs from these pools, tried in order (shared instances hold the leases). */
     public IkeConfig withPools(List<AddressPool> assignFrom) {
         return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips, assignFrom);
+                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips, assignFrom, opportunistic);
     }
 
     /** Whether we sign our AUTH payload (else we use the pre-shared key). */
     public boolean signs() {
         return certificates.map(c -> !c.chain().isEmpty()).orElse(false);
+    }
+
+    /** RFC 7619: whether we authenticate with NULL (our identity is ID_NULL). */
+    public boolean authenticatesWithNull() {
+        return localId.isNull();
+    }
+
+    /** RFC 7619: whether the peer authenticates with NULL (its identity must be ID_NULL). */
+    public boolean acceptsNull() {
+        return remoteId.map(IdPayload::isNull).orElse(false);
     }
 
     /** Whether the peer must sign with a certificate that chains to one of our CAs. */
@@ -139,7 +167,8 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
                 && remoteId.equals(c.remoteId) && Arrays.equals(psk, c.psk) && certificates.equals(c.certificates)
                 && forceEncap == c.forceEncap && keepalive.equals(c.keepalive) && dpdDelay.equals(c.dpdDelay)
                 && retransmitBase.equals(c.retransmitBase) && retransmitTries == c.retransmitTries
-                && children.equals(c.children) && vips.equals(c.vips) && pools.equals(c.pools);
+                && children.equals(c.children) && vips.equals(c.vips) && pools.equals(c.pools)
+                && opportunistic == c.opportunistic;
     }
 
     @Override

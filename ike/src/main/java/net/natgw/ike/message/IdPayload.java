@@ -25,6 +25,8 @@ public record IdPayload(boolean initiator, int idType, byte[] data) implements P
     public static final int ID_DER_ASN1_DN = 9;
     public static final int ID_DER_ASN1_GN = 10;
     public static final int ID_KEY_ID = 11;
+    /** RFC 7619 §3: no identity at all, for NULL authentication; its data is empty. */
+    public static final int ID_NULL = 13;
 
     public IdPayload {
         data = data.clone();
@@ -32,9 +34,13 @@ public record IdPayload(boolean initiator, int idType, byte[] data) implements P
 
     /**
      * An identity as strongSwan writes it: an address, user@host (RFC822), a distinguished name
-     * in ASN.1 order ({@code C=CH, O=natgw, CN=left}), or an FQDN.
+     * in ASN.1 order ({@code C=CH, O=natgw, CN=left}), an FQDN, or {@code %null} (ID_NULL, as
+     * Libreswan writes it).
      */
     public static IdPayload parse(boolean initiator, String id) {
+        if (id.equalsIgnoreCase("%null")) {
+            return nullId(initiator);
+        }
         if (id.contains("=")) {
             try {
                 return new IdPayload(initiator, ID_DER_ASN1_DN, new X500Name(id).getEncoded());
@@ -53,6 +59,15 @@ public record IdPayload(boolean initiator, int idType, byte[] data) implements P
         int type = id.contains("@") && !id.startsWith("@") ? ID_RFC822_ADDR : ID_FQDN;
         return new IdPayload(initiator, type, (id.startsWith("@") ? id.substring(1) : id)
                 .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** RFC 7619 §3: the identity of a peer that authenticates with NULL. */
+    public static IdPayload nullId(boolean initiator) {
+        return new IdPayload(initiator, ID_NULL, new byte[0]);
+    }
+
+    public boolean isNull() {
+        return idType == ID_NULL;
     }
 
     /** The same identity, as the other role's payload (IDi as IDr, for matching). */
@@ -99,6 +114,7 @@ public record IdPayload(boolean initiator, int idType, byte[] data) implements P
             }
             case ID_FQDN, ID_RFC822_ADDR -> new String(data, StandardCharsets.UTF_8);
             case ID_DER_ASN1_DN -> X500Name.getInstance(data).toString();
+            case ID_NULL -> "%null";
             default -> "type" + idType + ":" + HexFormat.of().formatHex(data);
         };
     }

@@ -63,7 +63,7 @@ final class ChildResponder {
                     var seenR = useTransport && sa.nat().localBehindNat()
                             ? ChildNegotiation.atAddress(tsr, sa.local().getAddress().getAddress()) : tsr;
                     // RFC 7296 §2.19: the side with virtual IPs is narrowed to them.
-                    var narrowedI = ChildNegotiation.onVirtualIps(ChildNegotiation.narrow(seenI, child.remoteTs()),
+                    var narrowedI = ChildNegotiation.onVirtualIps(ChildNegotiation.narrow(seenI, peerTs(sa, child)),
                             sa.remoteVirtualIps());
                     var narrowedR = ChildNegotiation.onVirtualIps(ChildNegotiation.narrow(seenR, child.localTs()),
                             sa.localVirtualIps());
@@ -81,6 +81,17 @@ final class ChildResponder {
             IkeSa.log().info("{} CHILD_SA refused: {}", sa.name(), e.getMessage());
             return List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData()));
         }
+    }
+
+    /**
+     * The peer's side as configured; for opportunistic encryption, which takes any host, the
+     * peer itself: its inner address if it has one (narrowed to next), else its IKE address.
+     */
+    private static List<TrafficSelector> peerTs(IkeSa sa, ChildConfig child) {
+        if (!sa.config().opportunistic() || !sa.remoteVirtualIps().isEmpty()) {
+            return child.remoteTs();
+        }
+        return List.of(TrafficSelector.ofCidr(sa.remote().getAddress().getHostAddress()));
     }
 
     /** The selectors the CHILD_SA gets, and the ones the response carries (RFC 7296 §2.23.1). */

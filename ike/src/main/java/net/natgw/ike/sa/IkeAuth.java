@@ -13,6 +13,7 @@ import net.natgw.ike.auth.SignatureAuthentication;
 import net.natgw.ike.message.AuthPayload;
 import net.natgw.ike.message.CertPayload;
 import net.natgw.ike.message.CertReqPayload;
+import net.natgw.ike.message.ConfigPayload;
 import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
@@ -49,21 +50,23 @@ final class IkeAuth implements Exchange {
         IdPayload idi = config.localId().as(true);
         var payloads = new ArrayList<Payload>();
         payloads.add(idi);
-        config.remoteId().ifPresent(id -> payloads.add(id.as(false)));
+        // An IDr of ID_NULL would ask for nothing (RFC 7619 §3): it is left out.
+        config.remoteId().filter(id -> !id.isNull()).ifPresent(id -> payloads.add(id.as(false)));
         if (config.requiresSignature()) {
             payloads.add(new CertReqPayload(CertPayload.X509_SIGNATURE, config.certificates().orElseThrow()
                     .certReqAuthorities()));
         }
         byte[] octets = PskAuthentication.signedOctets(sa.initRequest, sa.nr, sa.prf(), sa.keys.skPi(), idi);
-        payloads.addAll(authenticate(sa, octets));
+        payloads.addAll(authenticate(sa, octets, sa.keys.skPi()));
         payloads.add(NotifyPayload.of(NotifyType.INITIAL_CONTACT));
-        VirtualIps.request(config).ifPresent(payloads::add);
+        Optional<ConfigPayload> cp = VirtualIps.asks(sa) ? VirtualIps.request(config) : Optional.empty();
+        cp.ifPresent(payloads::add);
         if (!config.children().isEmpty()) {
             child = config.children().get(0);
             childSpi = sa.engine.allocateChildSpi();
             payloads.add(new SaPayload(ChildNegotiation.offer(child, childSpi).stream()
                     .map(ChildNegotiation::withoutGroups).toList()));
-            payloads.add(new TsPayload(true, child.localTs()));
+            payloads.add(new TsPayload(true, VirtualIps.offeredLocalTs(sa, child, cp.isPresent())));
             payloads.add(new TsPayload(false, child.remoteTs()));
             if (child.mode() == Mode.TRANSPORT) {
                 payloads.add(NotifyPayload.of(NotifyType.USE_TRANSPORT_MODE));
@@ -103,7 +106,7 @@ final class IkeAuth implements Exchange {
                     child.espProposals().stream().map(ChildNegotiation::withoutGroups).toList());
             var tsi = response.ts(true).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSi")).selectors();
             var tsr = response.ts(false).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSr")).selectors();
-            ChildNegotiation.checkNarrowed(tsi, child.localTs());
+            ChildNegotiation.checkNarrowed(tsi, VirtualIps.offeredLocalTs(sa, child, VirtualIps.asks(sa)));
             ChildNegotiation.checkNarrowed(tsr, child.remoteTs());
             tsi = ChildNegotiation.onVirtualIps(tsi, sa.localVirtualIps());
             tsr = ChildNegotiation.onVirtualIps(tsr, sa.remoteVirtualIps());
@@ -117,9 +120,15 @@ final class IkeAuth implements Exchange {
         }
     }
 
-    /** Our CERT payloads (end entity first) and AUTH: a signature (RFC 7427) or the PSK's MAC (RFC 7296 §2.15). */
-    static List<Payload> authenticate(IkeSa sa, byte[] octets) {
+    /**
+     * Our CERT payloads (end entity first) and AUTH: a signature (RFC 7427), the PSK's MAC (RFC
+     * 7296 §2.15), or with ID_NULL the same MAC keyed with our own SK_p (RFC 7619 §2.1).
+     */
+    static List<Payload> authenticate(IkeSa sa, byte[] octets, byte[] ourSkP) {
         var config = sa.config();
+        if (config.authenticatesWithNull()) {
+            return List.of(new AuthPayload(AuthPayload.NULL_AUTH, PskAuthentication.auth(sa.prf(), ourSkP, octets)));
+        }
         if (!config.signs()) {
             return List.of(new AuthPayload(AuthPayload.SHARED_KEY, PskAuthentication.auth(sa.prf(), config.psk(),
                     octets)));
@@ -146,6 +155,10 @@ final class IkeAuth implements Exchange {
         AuthPayload auth = m.find(AuthPayload.class)
                 .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_AUTH without AUTH"));
         byte[] octets = PskAuthentication.signedOctets(peerFirstMessage, ourNonce, sa.prf(), peerSkP, id);
+        if (sa.config().acceptsNull() || auth.method() == AuthPayload.NULL_AUTH || id.isNull()) {
+            verifyNull(sa, auth, octets, peerSkP, id);
+            return;
+        }
         if (sa.config().requiresSignature()) {
             if (auth.method() == AuthPayload.SHARED_KEY) {
                 throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "'" + id
@@ -171,6 +184,30 @@ final class IkeAuth implements Exchange {
         IkeSa.log().info("{} authentication of '{}' with pre-shared key successful", sa.name(), id);
     }
 
+    /**
+     * RFC 7619: a NULL-authenticated peer proves only that it holds the IKE SA's keys. It is
+     * accepted by a configuration that asks for nothing more (remote identity ID_NULL), never by
+     * one that needs a key or a certificate (§2.3), and ID_NULL goes with NULL only (§3).
+     */
+    private static void verifyNull(IkeSa sa, AuthPayload auth, byte[] octets, byte[] peerSkP, IdPayload id)
+            throws IkeProtocolException {
+        if (!sa.config().acceptsNull()) {
+            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "'" + id + "' used NULL authentication,"
+                    + " but " + sa.config().name() + " requires " + (sa.config().requiresSignature()
+                    ? "a certificate" : "a pre-shared key"));
+        }
+        if (auth.method() != AuthPayload.NULL_AUTH || !id.isNull()) {
+            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "auth method " + auth.method()
+                    + " with identity '" + id + "' where NULL authentication with ID_NULL was expected");
+        }
+        byte[] expected = PskAuthentication.auth(sa.prf(), peerSkP, octets);
+        if (!MessageDigest.isEqual(expected, auth.data())) {
+            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "NULL authentication of the peer failed");
+        }
+        sa.peerUnauthenticated();
+        IkeSa.log().info("{} NULL authentication of the peer successful: it is unauthenticated", sa.name());
+    }
+
     /** The responder's half: check the initiator, then answer with ours and the CHILD_SA. */
     static List<Payload> respond(IkeSa sa, IkeMessage request) throws IkeProtocolException {
         IdPayload idi = request.id(true).orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_AUTH without IDi"));
@@ -180,7 +217,7 @@ final class IkeAuth implements Exchange {
         byte[] octets = PskAuthentication.signedOctets(sa.initResponse, sa.ni, sa.prf(), sa.keys.skPr(), idr);
         var payloads = new ArrayList<Payload>();
         payloads.add(idr);
-        payloads.addAll(authenticate(sa, octets));
+        payloads.addAll(authenticate(sa, octets, sa.keys.skPr()));
         var assignment = VirtualIps.assign(sa, request, idi);
         payloads.addAll(assignment.payloads());
         sa.moveTo(IkeSaState.ESTABLISHED);

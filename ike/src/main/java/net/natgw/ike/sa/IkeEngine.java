@@ -184,6 +184,7 @@ public final class IkeEngine {
     IkeConfig configFor(IkeSa sa, IdPayload idi, Optional<IdPayload> idr) throws IkeProtocolException {
         return configs.stream()
                 .filter(c -> c.answers(sa.remote, sa.local))
+                .filter(c -> listener.admits(c, sa.remote.getAddress()))
                 .filter(c -> c.remoteId().map(id -> id.sameIdentity(idi.as(false))).orElse(true))
                 .filter(c -> idr.map(id -> id.sameIdentity(c.localId().as(false))).orElse(true))
                 .min((a, b) -> Boolean.compare(a.remoteId().isEmpty(), b.remoteId().isEmpty()))

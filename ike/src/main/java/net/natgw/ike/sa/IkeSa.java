@@ -45,6 +45,7 @@ public final class IkeSa implements PeerSa {
     InetSocketAddress remote;
     boolean nattPort;
     NatStatus nat = NatStatus.NO_NAT;
+    private boolean peerAuthenticated = true;
     IkeSaKeys keys;
     private SkCipher skOut;
     private SkCipher skIn;
@@ -122,6 +123,16 @@ public final class IkeSa implements PeerSa {
 
     public IkeSaState state() {
         return state;
+    }
+
+    @Override
+    public boolean peerAuthenticated() {
+        return peerAuthenticated;
+    }
+
+    /** RFC 7619: the peer used NULL authentication; logs and list-sas say so. */
+    void peerUnauthenticated() {
+        peerAuthenticated = false;
     }
 
     @Override

@@ -1,7 +1,18 @@
 package net.natgw.ike.sa;
 
+import java.net.InetAddress;
+import net.natgw.ike.config.IkeConfig;
+
 /** What the IKE layer tells its owner (the gateway); called on the IKE SA's event-loop thread. */
 public interface IkeSaListener {
+    /**
+     * Whether {@code config} may answer a peer at {@code peer}, beyond its own addresses: the
+     * gateway's opportunistic policy groups say which hosts may start opportunistic IKE.
+     */
+    default boolean admits(IkeConfig config, InetAddress peer) {
+        return true;
+    }
+
     /** IKE_AUTH is done; the SA's {@link IkeSa#virtualIps()} and {@link IkeSa#dnsServers()} are known. */
     default void ikeSaEstablished(IkeSa sa) {
     }

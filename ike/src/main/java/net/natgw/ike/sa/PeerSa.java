@@ -25,6 +25,11 @@ public interface PeerSa {
 
     NatStatus nat();
 
+    /** Whether the peer proved an identity; not after RFC 7619 NULL authentication. */
+    default boolean peerAuthenticated() {
+        return true;
+    }
+
     /** ESP arrived on one of its SAs: the peer is alive. */
     void espReceived();
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import net.natgw.ike.config.AddressPool;
+import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.message.ConfigPayload;
 import net.natgw.ike.message.ConfigPayload.Attribute;
@@ -16,6 +17,7 @@ import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.NotifyPayload;
 import net.natgw.ike.message.NotifyType;
 import net.natgw.ike.message.Payload;
+import net.natgw.ike.message.TrafficSelector;
 
 /**
  * Requesting an internal address on a remote network (RFC 7296 §2.19, §3.15): the configuration
@@ -43,7 +45,15 @@ final class VirtualIps {
     private VirtualIps() {
     }
 
-    /** The initiator's CP(CFG_REQUEST), if it asks for virtual IPs. */
+    /**
+     * Whether the initiator asks for virtual IPs: when configured to; an opportunistic initiator
+     * only from behind a NAT, where its own address means nothing to the responder.
+     */
+    static boolean asks(IkeSa sa) {
+        return !sa.config().vips().isEmpty() && (!sa.config().opportunistic() || sa.nat().localBehindNat());
+    }
+
+    /** The initiator's CP(CFG_REQUEST), if its configuration asks for virtual IPs; see {@link #asks}. */
     static Optional<ConfigPayload> request(IkeConfig config) {
         if (config.vips().isEmpty()) {
             return Optional.empty();
@@ -66,11 +76,15 @@ final class VirtualIps {
      */
     static void reply(IkeSa sa, IkeMessage response) throws IkeProtocolException {
         var asked = sa.config().vips();
-        if (asked.isEmpty()) {
+        if (!asks(sa)) {
             return;
         }
         Optional<ConfigPayload> cp = response.all(ConfigPayload.class).stream()
                 .filter(c -> c.cfgType() == ConfigPayload.CFG_REPLY).findFirst();
+        if (cp.isEmpty() && sa.config().opportunistic()) {
+            IkeSa.log().info("{} the peer gave no inner address: the NAT's address stands for ours", sa.name());
+            return;
+        }
         var assigned = new ArrayList<InetAddress>();
         for (boolean ipv6 : new boolean[] {false, true}) {
             long wanted = asked.stream().filter(v -> isIpv6(v) == ipv6).count();
@@ -126,7 +140,7 @@ final class VirtualIps {
             }
         }
         if (requested.isEmpty()) {
-            if (pools.isEmpty()) {
+            if (pools.isEmpty() || sa.config().opportunistic()) {
                 return new Assignment(List.of(), true);
             }
             IkeSa.log().info("{} expected a virtual IP request, sending FAILED_CP_REQUIRED", sa.name());
@@ -154,6 +168,11 @@ final class VirtualIps {
             leases.add(lease.get());
             dns.addAll(lease.get().pool().dns());
         }
+        if (leases.isEmpty() && sa.config().opportunistic()) {
+            // The peer is then known by the address it comes from (ChildResponder narrows to it).
+            IkeSa.log().info("{} no inner address for the peer: its NAT's address stands for it", sa.name());
+            return new Assignment(List.of(), true);
+        }
         if (leases.isEmpty()) {
             IkeSa.log().info("{} no virtual IP found, sending INTERNAL_ADDRESS_FAILURE", sa.name());
             sa.refuseChildren(NotifyType.INTERNAL_ADDRESS_FAILURE);
@@ -164,6 +183,17 @@ final class VirtualIps {
         leases.forEach(l -> attributes.add(Attribute.of(false, l.address())));
         dns.forEach(server -> attributes.add(Attribute.of(true, server)));
         return new Assignment(List.of(new ConfigPayload(ConfigPayload.CFG_REPLY, attributes)), true);
+    }
+
+    /**
+     * The initiator's TSi: its configured selectors, or, when an opportunistic initiator asks
+     * for an inner address, any address of the family, for the responder to narrow to it.
+     */
+    static List<TrafficSelector> offeredLocalTs(IkeSa sa, ChildConfig child, boolean asking) {
+        if (!asking || !sa.config().opportunistic()) {
+            return child.localTs();
+        }
+        return sa.config().vips().stream().map(v -> TrafficSelector.ofCidr(v.getHostAddress() + "/0")).toList();
     }
 
     static boolean isIpv6(InetAddress address) {

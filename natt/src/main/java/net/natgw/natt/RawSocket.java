@@ -7,27 +7,33 @@ import com.sun.jna.Pointer;
 import io.netty.buffer.ByteBuf;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 
 /**
- * A Linux raw IPv4 socket for protocol 50 (ESP), for sending only: the kernel adds the IP
- * header, routes, resolves the next hop and fragments, and a local firewall still applies.
+ * A Linux raw IPv4 socket, for sending only, of one of two kinds:
  *
- * <p>It also keeps the kernel quiet: this kernel has no ESP handler and answers every ESP
- * packet it receives with ICMP "protocol unreachable", unless a raw socket takes the
- * protocol. The socket carries a BPF program that rejects everything, so it takes the protocol
- * without ever queueing a packet; the packets themselves are read by capture
- * ({@link RawEspTransport}), which sees them before IP.
+ * <ul>
+ * <li>protocol 50 (ESP, {@link #esp}): the kernel adds the IP header, routes, resolves the next
+ * hop and fragments, and a local firewall still applies. It also keeps the kernel quiet: this
+ * kernel has no ESP handler and answers every ESP packet it receives with ICMP "protocol
+ * unreachable", unless a raw socket takes the protocol. The socket carries a BPF program that
+ * rejects everything, so it takes the protocol without ever queueing a packet; the packets
+ * themselves are read by capture ({@link RawEspTransport}), which sees them before IP.</li>
+ * <li>IPPROTO_RAW ({@link #ip}): whole IPv4 packets, their header written by the caller, which
+ * the gateway sends in the clear past its own routes (an opportunistic fall-back).</li>
+ * </ul>
  */
-final class RawEspSocket implements AutoCloseable {
+public final class RawSocket implements AutoCloseable {
     private static final int AF_INET = 2;
     private static final int SOCK_RAW = 3;
     private static final int IPPROTO_ESP = 50;
+    private static final int IPPROTO_RAW = 255;
     /** BPF_RET | BPF_K with k = 0: accept zero bytes of every packet. */
     private static final short BPF_RET_K = 0x06;
     static final int MAX_PACKET = 65_535;
 
     static {
-        Native.register(RawEspSocket.class, "c");
+        Native.register(RawSocket.class, "c");
     }
 
     private static native int socket(int domain, int type, int protocol) throws LastErrorException;
@@ -46,14 +52,24 @@ final class RawEspSocket implements AutoCloseable {
     private Inet4Address lastDestination;
 
     /**
-     * Opens the socket, bound to {@code local} so that packets leave from it, with {@code mark}
+     * Opens the ESP socket, bound to {@code local} so that packets leave from it, with {@code mark}
      * on them (0: none) so that routing rules can tell them from the traffic they carry.
      */
-    RawEspSocket(Inet4Address local, int mark) {
-        fd = socket(AF_INET, SOCK_RAW, IPPROTO_ESP);
+    static RawSocket esp(Inet4Address local, int mark) {
+        return new RawSocket(local, IPPROTO_ESP, mark);
+    }
+
+    /** Opens a socket for whole IPv4 packets, with {@code mark} on them (0: none). */
+    public static RawSocket ip(int mark) {
+        return new RawSocket(null, IPPROTO_RAW, mark);
+    }
+
+    private RawSocket(Inet4Address local, int protocol, int mark) {
+        fd = socket(AF_INET, SOCK_RAW, protocol);
         try {
-            Memory address = sockaddr(new Memory(16), local);
-            bind(fd, address, 16);
+            if (local != null) {
+                bind(fd, sockaddr(new Memory(16), local), 16);
+            }
             dropAll = new Memory(8);
             dropAll.setShort(0, BPF_RET_K);
             dropAll.setByte(2, (byte) 0);
@@ -90,6 +106,24 @@ final class RawEspSocket implements AutoCloseable {
             sockaddr(destination, to);
             lastDestination = to;
         }
+        sendto(fd, packet, length, 0, destination, 16);
+    }
+
+    /**
+     * Sends the IPv4 packet between the buffer's position and limit, as it is, to the destination
+     * in its header (an {@link #ip} socket); the position is left alone.
+     *
+     * @throws LastErrorException with the kernel's errno
+     */
+    public void sendPacket(ByteBuffer ip) {
+        int length = ip.remaining();
+        packet.getByteBuffer(0, length).put(ip.duplicate());
+        destination.clear();
+        destination.setShort(0, (short) AF_INET);
+        for (int i = 0; i < 4; i++) {
+            destination.setByte(4 + i, ip.get(ip.position() + 16 + i));
+        }
+        lastDestination = null;
         sendto(fd, packet, length, 0, destination, 16);
     }
 

@@ -1,0 +1,309 @@
+package net.natgw.gateway.daemon;
+
+import io.netty.channel.EventLoop;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import net.natgw.esp.Mode;
+import net.natgw.gateway.config.Opportunistic;
+import net.natgw.gateway.config.Opportunistic.Group;
+import net.natgw.gateway.config.Opportunistic.Network;
+import net.natgw.gateway.tun.IpLink;
+import net.natgw.ike.config.ChildConfig;
+import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.message.TrafficSelector;
+import net.natgw.ike.sa.IkeEngine;
+import net.natgw.ike.sa.PeerSa;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event loop's half of opportunistic encryption: IKE started on a held packet, to just that
+ * host; the fall-back when it does not answer (Libreswan's negotiation and failure shunts);
+ * idle tunnels torn down; which peers may start IKE with us; the routes of the groups.
+ *
+ * <p>An on-demand IKE SA costs what any IKE SA costs (its state, one {@link Tunnel}, a timer or
+ * two on the shared event loop) and no thread.
+ */
+final class OpportunisticTunnels {
+    private static final Logger log = LoggerFactory.getLogger(OpportunisticTunnels.class);
+    private static final String NAME = "opportunistic";
+
+    private final IkeEngine engine;
+    private final EventLoop loop;
+    private final OpportunisticPolicy policy;
+    private final IpLink link;
+    private final Consumer<Runnable> routing;
+    private final InetAddress host;
+    private final int deviceMtu;
+    private Opportunistic settings;
+    /** IKE SAs we started, by destination, until they end. */
+    private final Map<Integer, PeerSa> started = new HashMap<>();
+    /** The group of each opportunistic IKE SA, ours and the peers'. */
+    private final Map<PeerSa, Group> groupOf = new HashMap<>();
+    private final Map<String, Long> established = new HashMap<>();
+    private final Map<String, Long> fallbacks = new HashMap<>();
+
+    /**
+     * @param routing runs route changes in order, off the event loop
+     * @param host    this host's address: the one natgw listens on, and its tunnels' local end
+     */
+    OpportunisticTunnels(IkeEngine engine, EventLoop loop, OpportunisticPolicy policy, IpLink link,
+                         Consumer<Runnable> routing, InetAddress host, int deviceMtu, Opportunistic settings) {
+        this.engine = engine;
+        this.loop = loop;
+        this.policy = policy;
+        this.link = link;
+        this.routing = routing;
+        this.host = host;
+        this.deviceMtu = deviceMtu;
+        this.settings = settings;
+        policy.groups(settings.groups());
+        routeGroups(settings.groups(), true);
+    }
+
+    /**
+     * The responder's configuration: any host, its CHILD_SA narrowed to the peer (or the inner
+     * address it is given) on its side and to this host on ours.
+     */
+    IkeConfig responderConfig() {
+        return settings.ike().withChildren(List.of(child(TrafficSelector.ofCidr("0.0.0.0/0"))));
+    }
+
+    private ChildConfig child(TrafficSelector remote) {
+        return new ChildConfig(NAME, List.of(TrafficSelector.ofCidr(host.getHostAddress())), List.of(remote),
+                settings.espProposals(), Mode.TUNNEL);
+    }
+
+    /** A group's policy says which hosts may start opportunistic IKE with us (RFC 7619 peers have no identity). */
+    boolean admits(IkeConfig config, InetAddress peer) {
+        return !config.opportunistic() || group(peer).map(g -> g.policy().accepts()).orElse(false);
+    }
+
+    // ---- on demand ----
+
+    /** A packet to {@code destination} is held: start IKE to it, unless it is on its way or failed lately. */
+    void acquire(int destination) {
+        if (started.containsKey(destination) || policy.shuntOf(destination) != null) {
+            return;
+        }
+        int index = policy.groupOf(destination);
+        if (index < 0 || !policy.groups().get(index).policy().initiates()) {
+            return;
+        }
+        Group group = policy.groups().get(index);
+        InetAddress peer = address(destination);
+        IkeConfig config = settings.ike().withLocal(host).withRemote(peer)
+                .withChildren(List.of(child(TrafficSelector.ofCidr(peer.getHostAddress()))));
+        PeerSa sa = engine.initiate(config);
+        started.put(destination, sa);
+        groupOf.put(sa, group);
+        log.info("{} opportunistic IKE to {} (group {}, {}), holding its packets for {} s", sa.name(),
+                peer.getHostAddress(), group.name(), group.policy().label(), settings.holdTime().toSeconds());
+        loop.schedule(() -> {
+            if (started.get(destination) == sa && !policy.hasTunnel(destination)) {
+                fail(destination, group, "no tunnel within hold_time (" + settings.holdTime().toSeconds() + " s)");
+                sa.abandon("opportunistic IKE did not complete in time");
+            }
+        }, settings.holdTime().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The destination did not give us a tunnel: {@code private-or-clear} sends in the clear,
+     * {@code private} drops, for {@code negative_cache}; then IKE may be tried again.
+     */
+    private void fail(int destination, Group group, String why) {
+        if (policy.shuntOf(destination) != null) {
+            return;
+        }
+        boolean clear = group.policy() == Opportunistic.Policy.PRIVATE_OR_CLEAR;
+        Duration cache = settings.negativeCache();
+        var shunt = new OpportunisticPolicy.Shunt(clear, System.nanoTime() + cache.toNanos());
+        policy.shunt(destination, shunt);
+        String cidr = address(destination).getHostAddress() + "/32";
+        if (clear) {
+            fallbacks.merge(group.name(), 1L, Long::sum);
+            routing.accept(() -> link.throwRoute(cidr));
+        }
+        log.info("opportunistic: {} {}: {} for {} s", cidr, why, clear ? "sending in the clear" : "dropping",
+                cache.toSeconds());
+        loop.schedule(() -> {
+            if (shunt.equals(policy.shuntOf(destination))) {
+                forget(destination);
+            }
+        }, cache.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void forget(int destination) {
+        OpportunisticPolicy.Shunt shunt = policy.shuntOf(destination);
+        if (shunt == null) {
+            return;
+        }
+        policy.shunt(destination, null);
+        if (shunt.clear()) {
+            String cidr = address(destination).getHostAddress() + "/32";
+            routing.accept(() -> link.removeThrowRoute(cidr));
+        }
+    }
+
+    // ---- IKE and CHILD_SA events ----
+
+    void established(PeerSa sa) {
+        if (!sa.config().opportunistic()) {
+            return;
+        }
+        Optional<Group> group = Optional.ofNullable(groupOf.get(sa)).or(() -> group(sa.remote().getAddress()));
+        group.ifPresent(g -> {
+            groupOf.put(sa, g);
+            established.merge(g.name(), 1L, Long::sum);
+        });
+        log.info("{} opportunistic IKE SA with {} (group {}), the peer {}", sa.name(),
+                sa.remote().getAddress().getHostAddress(), group.map(Group::name).orElse("-"),
+                sa.peerAuthenticated() ? "authenticated" : "unauthenticated (NULL, RFC 7619)");
+    }
+
+    /** An on-demand tunnel is up: a negative-cache entry for its peer goes. */
+    void installed(Tunnel tunnel) {
+        tunnel.lastActivity = System.nanoTime();
+        forget(tunnel.peerAddress());
+    }
+
+    void gone(PeerSa sa, String reason) {
+        Group group = groupOf.remove(sa);
+        started.entrySet().stream().filter(e -> e.getValue() == sa).map(Map.Entry::getKey).findFirst()
+                .ifPresent(destination -> {
+                    started.remove(destination);
+                    if (!sa.established() && group != null && !policy.hasTunnel(destination)) {
+                        fail(destination, group, reason);
+                    }
+                });
+    }
+
+    /** Deletes the IKE SAs whose tunnels carried nothing for {@code idle_timeout}; once a second. */
+    void watchIdle(List<Tunnel> tunnels) {
+        long now = System.nanoTime();
+        for (Tunnel t : tunnels) {
+            if (!t.opportunistic) {
+                continue;
+            }
+            long activity = t.in.counters().packets() + t.out.sequence();
+            if (activity != t.activityAtLastLook) {
+                t.activityAtLastLook = activity;
+                t.lastActivity = now;
+            } else if (now - t.lastActivity > settings.idleTimeout().toNanos() && t.ikeSa.established()) {
+                log.info("{} opportunistic tunnel idle for {} s: deleting", t.ikeSa.name(),
+                        settings.idleTimeout().toSeconds());
+                t.ikeSa.delete();
+                t.lastActivity = now;
+            }
+        }
+    }
+
+    // ---- configuration, routes, commands ----
+
+    /** Routes into natgw what its groups decide on; what goes in the clear is thrown past its table. */
+    private void routeGroups(List<Group> groups, boolean add) {
+        var routed = new ArrayList<String>();
+        var thrown = new ArrayList<String>();
+        for (Group g : groups) {
+            for (Network n : g.networks()) {
+                (g.policy().routed() ? routed : thrown).add(n.toString());
+            }
+        }
+        routing.accept(() -> {
+            for (String cidr : routed) {
+                Gateway.quietly(() -> {
+                    if (add) {
+                        // With our address as source: natgw0 has none of its own to lend.
+                        link.route(cidr, host.getHostAddress(), deviceMtu);
+                    } else {
+                        link.removeRoute(cidr);
+                    }
+                });
+            }
+            for (String cidr : thrown) {
+                Gateway.quietly(() -> {
+                    if (add) {
+                        link.throwRoute(cidr);
+                    } else {
+                        link.removeThrowRoute(cidr);
+                    }
+                });
+            }
+        });
+    }
+
+    /** A reload: the new groups and settings apply to what starts from now on; tunnels up stay. */
+    void reconfigure(Opportunistic next) {
+        // What failed under the old groups may succeed under the new ones: the negative cache goes.
+        policy.shunted().forEach(this::forget);
+        routeGroups(settings.groups(), false);
+        settings = next;
+        policy.groups(next.groups());
+        routeGroups(next.groups(), true);
+    }
+
+    /** Ends everything opportunistic (its section was removed). */
+    void close(List<PeerSa> sas) {
+        policy.shunted().forEach(this::forget);
+        sas.stream().filter(sa -> sa.config().opportunistic()).forEach(PeerSa::delete);
+        routeGroups(settings.groups(), false);
+        policy.groups(List.of());
+    }
+
+    Opportunistic settings() {
+        return settings;
+    }
+
+    /** The group an opportunistic IKE SA belongs to, for list-sas. */
+    Optional<Group> groupOf(PeerSa sa) {
+        return Optional.ofNullable(groupOf.get(sa));
+    }
+
+    /** What {@code natgw stats} shows of a group. */
+    record GroupStats(Group group, long tunnelsUp, long established, long fallbacks, long clearSent, long dropped) {
+    }
+
+    List<GroupStats> stats() {
+        var stats = new ArrayList<GroupStats>();
+        List<Group> groups = policy.groups();
+        for (int i = 0; i < groups.size(); i++) {
+            Group g = groups.get(i);
+            long up = groupOf.entrySet().stream().filter(e -> e.getValue() == g && e.getKey().established()).count();
+            stats.add(new GroupStats(g, up, established.getOrDefault(g.name(), 0L), fallbacks.getOrDefault(g.name(), 0L),
+                    policy.count(i, OpportunisticPolicy.Count.CLEAR_SENT),
+                    policy.count(i, OpportunisticPolicy.Count.DROPPED)));
+        }
+        return stats;
+    }
+
+    /** Destinations in the negative cache now. */
+    int negativeCacheSize() {
+        return policy.shuntCount();
+    }
+
+    private Optional<Group> group(InetAddress peer) {
+        byte[] a = peer.getAddress();
+        if (a.length != 4) {
+            return Optional.empty();
+        }
+        int index = policy.groupOf(ByteBuffer.wrap(a).getInt());
+        return index < 0 ? Optional.empty() : Optional.of(policy.groups().get(index));
+    }
+
+    private static InetAddress address(int ipv4) {
+        try {
+            return InetAddress.getByAddress(ByteBuffer.allocate(4).putInt(ipv4).array());
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
