@@ -16,7 +16,8 @@ import net.natgw.ike.config.IkeConfig;
 public final class IkeCommand {
     public static final String USAGE = """
               ike --local A (--remote B | --any) --id ID [--remote-id ID]
-                  (--psk S | --cert PEM --key PEM --ca PEM) --inner A --local-ts CIDR --remote-ts CIDR
+                  (--psk S | --cert PEM --key PEM --ca PEM | --id %null) --inner A --local-ts CIDR
+                  --remote-ts CIDR
                   [--proposals P] [--esp-proposals P] [--encap] [--initiate] [--dpd S] [--ikev1]
                   [--ping ADDR [--count N] [--interval MS]] [--delete-after S]
                   [--rekey-child-after S] [--rekey-ike-after S] [--duration S]
@@ -126,8 +127,9 @@ public final class IkeCommand {
         if (o.has("--cert")) {
             config = config.withCertificates(Pem.certificates(Path.of(o.text("--cert")), Path.of(o.text("--key")),
                     Path.of(o.text("--ca"))));
-        } else if (!o.has("--psk")) {
-            throw new IllegalArgumentException("--psk or --cert, --key and --ca are required");
+        } else if (!o.has("--psk") && !config.authenticatesWithNull()) {
+            throw new IllegalArgumentException("--psk, or --cert, --key and --ca, or --id %null (RFC 7619 NULL"
+                    + " authentication) is required");
         }
         if (o.has("--dpd")) {
             config = config.withDpdDelay(o.seconds("--dpd", 0));

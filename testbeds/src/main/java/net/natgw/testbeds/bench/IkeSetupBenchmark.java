@@ -15,6 +15,7 @@ import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabException;
 import net.natgw.testbeds.lab.NatKind;
 import net.natgw.testbeds.lab.Topology;
+import net.natgw.testbeds.natgw.NatgwDaemon;
 import net.natgw.testbeds.natgw.NatgwProcess;
 import net.natgw.testbeds.strongswan.PskTunnel;
 import net.natgw.testbeds.strongswan.StrongSwan;
@@ -63,25 +64,59 @@ public final class IkeSetupBenchmark {
             Thread.sleep(3000);
             results.add(measure(lab, t, tunnel, "natgw", natgw.pid(), () -> heapKb(natgw.pid()), count, warmUp));
             natgw.stop();
+
+            // Opportunistic encryption: the daemon answers NULL-authenticated IKE from the initiator's
+            // network; every SA gets its own CHILD_SA installed in the data plane, and no thread.
+            var daemon = NatgwDaemon.start(lab, t.responder(), OPPORTUNISTIC_RESPONDER, List.of());
+            long threadsBefore = threads(daemon.pid());
+            results.add(measure(lab, t, "natgw start, opportunistic (NULL auth)", daemon.pid(),
+                    () -> heapKb(daemon.pid()), count, warmUp, List.of("--id", "%null", "--remote-id", "%null",
+                            "--local-ts", t.initiator().address() + "/32", "--remote-ts",
+                            t.responder().address() + "/32")));
+            threads = String.format("natgw start's threads: %d before, %d with %d opportunistic SAs up",
+                    threadsBefore, threadsAtPeak, count);
+            daemon.stop();
         }
         print(results, count);
+        System.out.println(threads);
     }
+
+    /** natgw start answering opportunistic IKE from the initiator's network (198.51.100.0/24). */
+    private static final String OPPORTUNISTIC_RESPONDER = """
+            opportunistic {
+                local { auth = null }
+                remote { auth = null }
+                idle_timeout = 1h
+                groups {
+                    clear-or-private { networks = 198.51.100.0/24 }
+                }
+            }
+            """;
+    private static String threads = "";
+    private static long threadsAtPeak;
 
     private static Result measure(Lab lab, Topology t, PskTunnel tunnel, String responder, long pid,
                                   LongSupplier memoryKb, int count, int warmUp) throws Exception {
-        var load = NatgwProcess.start(lab, t.initiator(), "load-" + results(responder), QUIET,
-                List.of("ike", "--local", t.initiator().address(), "--remote", t.responder().reachableAt(),
-                        "--id", tunnel.idOf(t.initiator()), "--remote-id", tunnel.idOf(t.responder()),
-                        "--psk", tunnel.psk(), "--inner", t.initiator().inner(),
-                        "--local-ts", t.initiator().inner() + "/32", "--remote-ts", t.responder().inner() + "/32",
-                        "--load", Integer.toString(count), "--warm-up", Integer.toString(warmUp),
-                        "--window", Integer.toString(WINDOW), "--pause", "3", "--hold", "8"));
+        return measure(lab, t, responder, pid, memoryKb, count, warmUp, List.of("--id", tunnel.idOf(t.initiator()),
+                "--remote-id", tunnel.idOf(t.responder()), "--psk", tunnel.psk(),
+                "--local-ts", t.initiator().inner() + "/32", "--remote-ts", t.responder().inner() + "/32"));
+    }
+
+    private static Result measure(Lab lab, Topology t, String responder, long pid, LongSupplier memoryKb, int count,
+                                  int warmUp, List<String> authAndSelectors) throws Exception {
+        var args = new ArrayList<>(List.of("ike", "--local", t.initiator().address(), "--remote",
+                t.responder().reachableAt(), "--inner", t.initiator().inner()));
+        args.addAll(authAndSelectors);
+        args.addAll(List.of("--load", Integer.toString(count), "--warm-up", Integer.toString(warmUp),
+                "--window", Integer.toString(WINDOW), "--pause", "3", "--hold", "8"));
+        var load = NatgwProcess.start(lab, t.initiator(), "load-" + results(responder), QUIET, args);
         await(load, "warm_up_done=");
         long memoryBefore = memoryKb.getAsLong();
         long cpuBefore = cpuTicks(pid);
         String report = await(load, "setups=");
         long cpuAfter = cpuTicks(pid);
         long memoryAfter = memoryKb.getAsLong();
+        threadsAtPeak = threads(pid);
         Map<String, Long> r = pairs(report);
         load.awaitReport(60);
         long setups = r.get("setups");
@@ -95,7 +130,19 @@ public final class IkeSetupBenchmark {
     }
 
     private static String results(String responder) {
-        return responder.startsWith("natgw") ? "natgw" : "strongswan";
+        return responder.startsWith("natgw start") ? "natgw-oe" : responder.startsWith("natgw") ? "natgw"
+                : "strongswan";
+    }
+
+    /** The threads of a process, from /proc/PID/status. */
+    private static long threads(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                    .filter(l -> l.startsWith("Threads:")).map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+                    .findFirst().orElseThrow();
+        } catch (Exception e) {
+            throw new LabException("cannot read the threads of " + pid, e);
+        }
     }
 
     /** Waits for a line of the load generator's output that starts with {@code prefix}. */
