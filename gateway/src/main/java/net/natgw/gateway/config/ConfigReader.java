@@ -33,19 +33,18 @@ final class ConfigReader {
         Map<String, AddressPool> leasing = new LinkedHashMap<>();
         pools.values().forEach(p -> leasing.put(p.name(), addressPool(p)));
         Secrets secrets = Secrets.read(root.child("secrets"), dir);
-        var credentials = new Credentials(dir, secrets.keys());
+        var resources = new Resources(pools, leasing, secrets, new Credentials(dir, secrets.keys()));
         var connections = new ArrayList<Connection>();
         Optional<Node> section = root.child("connections");
         if (section.isPresent()) {
             section.get().onlyKeys(List.of(), List.of());
             for (Node connection : section.get().children()) {
-                connections.add(new ConnectionReader(connection, pools, leasing, secrets, credentials).read());
+                connections.add(new ConnectionReader(connection, resources).read());
             }
         }
         Optional<Opportunistic> opportunistic = Optional.empty();
         if (root.child("opportunistic").isPresent()) {
-            opportunistic = Optional.of(new OpportunisticReader(root.child("opportunistic").get(), pools, leasing,
-                    secrets, credentials).read());
+            opportunistic = Optional.of(new OpportunisticReader(root.child("opportunistic").get(), resources).read());
         }
         return new GatewayConfig(connections, List.copyOf(pools.values()), file.sources(), opportunistic);
     }

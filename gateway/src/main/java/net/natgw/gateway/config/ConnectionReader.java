@@ -7,10 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import net.natgw.ike.auth.Certificates;
-import net.natgw.ike.config.AddressPool;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.ProposalParser;
 import net.natgw.ike.message.IdPayload;
@@ -48,19 +46,11 @@ final class ConnectionReader {
             "xauth_id", "groups", "cert_policy", "certs", "cacerts", "revocation", "ca_id");
 
     private final Node n;
-    private final Map<String, Pool> pools;
-    private final Map<String, AddressPool> leasing;
-    private final Secrets secrets;
-    private final Credentials credentials;
+    private final Resources resources;
 
-    /** @param leasing the pool that leases the addresses of each of {@code pools}, by name */
-    ConnectionReader(Node n, Map<String, Pool> pools, Map<String, AddressPool> leasing, Secrets secrets,
-                     Credentials credentials) {
+    ConnectionReader(Node n, Resources resources) {
         this.n = n;
-        this.pools = pools;
-        this.leasing = leasing;
-        this.secrets = secrets;
-        this.credentials = credentials;
+        this.resources = resources;
     }
 
     /** swanctl's {@code auth}: the methods natgw implements. */
@@ -102,7 +92,7 @@ final class ConnectionReader {
         Duration overTime = n.get("over_time", Values::duration, rekeyTime.dividedBy(10));
         Duration randTime = n.get("rand_time", Values::duration, overTime);
         int keyingtries = n.get("keyingtries", f -> Values.number(f, 0, Integer.MAX_VALUE), 1);
-        List<String> poolNames = n.get("pools", this::pools, List.of());
+        List<String> poolNames = n.get("pools", resources::poolNames, List.of());
         List<InetAddress> vips = n.get("vips", ConnectionReader::vips, List.of());
         if (version == 1 && !(poolNames.isEmpty() && vips.isEmpty())) {
             throw n.field(vips.isEmpty() ? "pools" : "vips").orElseThrow().error("virtual IPs over IKEv1 need Mode"
@@ -113,14 +103,14 @@ final class ConnectionReader {
                 "section required: how we authenticate (auth, id, certs)"));
         Node remoteNode = n.child("remote").orElseThrow(() -> n.missing("remote",
                 "section required: how the peer must authenticate (auth, id, cacerts)"));
-        Authentication auth = authentication("connection " + n.name(), localNode, remoteNode, local, secrets,
-                credentials, Method.PUBKEY);
+        Authentication auth = authentication("connection " + n.name(), localNode, remoteNode, local, resources,
+                Method.PUBKEY);
 
         var children = new ArrayList<Child>();
         Node childrenNode = n.child("children").orElseThrow(() -> n.missing("children",
                 "section required: natgw needs at least one CHILD_SA"));
         childrenNode.onlyKeys(List.of(), List.of());
-        var context = new ChildReader.Context(local, remote, vips, poolNames.stream().map(pools::get).toList());
+        var context = new ChildReader.Context(local, remote, vips, poolNames.stream().map(resources.pools()::get).toList());
         for (Node child : childrenNode.children()) {
             children.add(new ChildReader(child, context).read());
         }
@@ -130,7 +120,8 @@ final class ConnectionReader {
 
         var ike = new IkeConfig(n.name(), local, remote, remotePort, proposals, auth.localId(), auth.remoteId(),
                 auth.psk(), auth.certificates(), encap, KEEPALIVE, dpdDelay, RETRANSMIT_BASE, RETRANSMIT_TRIES,
-                children.stream().map(Child::config).toList(), vips, poolNames.stream().map(leasing::get).toList(),
+                children.stream().map(Child::config).toList(), vips,
+                poolNames.stream().map(resources.leasing()::get).toList(),
                 false);
         return new Connection(n.name(), version, ike, localPort, poolNames, vips, rekeyTime, overTime, randTime,
                 dpdTimeout, keyingtries, children);
@@ -146,8 +137,8 @@ final class ConnectionReader {
      * {@code auth = psk}, {@code pubkey} or {@code null} (RFC 7619, with the identity ID_NULL).
      */
     static Authentication authentication(String owner, Node localNode, Node remoteNode, InetAddress local,
-                                         Secrets secrets, Credentials credentials, Method otherwise)
-            throws ConfigException {
+                                         Resources resources, Method otherwise) throws ConfigException {
+        Credentials credentials = resources.credentials();
         localNode.onlyKeys(LOCAL_KEYS, AUTH_NOT_IMPLEMENTED);
         localNode.onlySections(List.of(), List.of("cert"));
         remoteNode.onlyKeys(REMOTE_KEYS, AUTH_NOT_IMPLEMENTED);
@@ -179,7 +170,7 @@ final class ConnectionReader {
         byte[] psk = new byte[0];
         if (localRound.method() == Method.PSK || remoteRound.method() == Method.PSK) {
             Round round = localRound.method() == Method.PSK ? localRound : remoteRound;
-            psk = secrets.sharedKey(localId, remoteId).orElseThrow(() -> round.error("auth = psk, but no"
+            psk = resources.secrets().sharedKey(localId, remoteId).orElseThrow(() -> round.error("auth = psk, but no"
                     + " secrets.ike<suffix> section has a key for " + owner + " (local id "
                     + localId + ", remote id " + remoteId.map(IdPayload::toString).orElse("%any") + ")")).secret();
         }
@@ -257,16 +248,6 @@ final class ConnectionReader {
         } catch (IllegalArgumentException e) {
             throw f.error(e.getMessage());
         }
-    }
-
-    private List<String> pools(Field f) throws ConfigException {
-        for (String name : f.items()) {
-            if (!pools.containsKey(name)) {
-                throw f.error("no pool \"" + name + "\" in the pools section"
-                        + (pools.isEmpty() ? "" : " (there are " + String.join(", ", pools.keySet()) + ")"));
-            }
-        }
-        return f.items();
     }
 
     /** Addresses to ask for; 0.0.0.0 and :: ask for any of that family. */

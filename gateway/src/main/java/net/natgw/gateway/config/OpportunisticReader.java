@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import net.natgw.gateway.config.Opportunistic.Group;
 import net.natgw.gateway.config.Opportunistic.Network;
@@ -39,18 +38,11 @@ final class OpportunisticReader {
     private static final InetAddress ANY4 = Values.literal("0.0.0.0").orElseThrow();
 
     private final Node n;
-    private final Map<String, Pool> pools;
-    private final Map<String, AddressPool> leasing;
-    private final Secrets secrets;
-    private final Credentials credentials;
+    private final Resources resources;
 
-    OpportunisticReader(Node n, Map<String, Pool> pools, Map<String, AddressPool> leasing, Secrets secrets,
-                        Credentials credentials) {
+    OpportunisticReader(Node n, Resources resources) {
         this.n = n;
-        this.pools = pools;
-        this.leasing = leasing;
-        this.secrets = secrets;
-        this.credentials = credentials;
+        this.resources = resources;
     }
 
     Opportunistic read() throws ConfigException {
@@ -61,8 +53,8 @@ final class OpportunisticReader {
         List<Proposal> esp = n.get("esp_proposals", f -> ConnectionReader.proposals(f, Proposal.ESP),
                 ProposalParser.parseList(ChildReader.DEFAULT_ESP_PROPOSALS, Proposal.ESP));
         List<AddressPool> assignFrom = new ArrayList<>();
-        for (String name : n.get("pools", f -> poolNames(f), List.<String>of())) {
-            assignFrom.add(leasing.get(name));
+        for (String name : n.get("pools", resources::poolNames, List.<String>of())) {
+            assignFrom.add(resources.leasing().get(name));
         }
         Duration dpdDelay = n.get("dpd_delay", Values::duration, Duration.ZERO);
         int holdPackets = n.get("hold_packets", f -> Values.number(f, 1, 65_536), 32);
@@ -76,8 +68,8 @@ final class OpportunisticReader {
                 "section required: how we authenticate (auth = null, or pubkey with certs)"));
         Node remote = n.child("remote").orElseThrow(() -> n.missing("remote",
                 "section required: how peers authenticate (auth = null, or pubkey with cacerts)"));
-        var auth = ConnectionReader.authentication("the opportunistic section", local, remote, ANY4, secrets,
-                credentials, ConnectionReader.Method.NULL);
+        var auth = ConnectionReader.authentication("the opportunistic section", local, remote, ANY4, resources,
+                ConnectionReader.Method.NULL);
         if (auth.psk().length > 0) {
             throw n.error("auth = psk has no place in opportunistic encryption: use null or pubkey");
         }
@@ -86,15 +78,6 @@ final class OpportunisticReader {
                 ConnectionReader.RETRANSMIT_BASE, ConnectionReader.RETRANSMIT_TRIES, List.of(), List.of(ANY4),
                 assignFrom, true);
         return new Opportunistic(ike, esp, groups(), holdPackets, holdTime, negativeCache, idleTimeout);
-    }
-
-    private List<String> poolNames(Field f) throws ConfigException {
-        for (String name : f.items()) {
-            if (!pools.containsKey(name)) {
-                throw f.error("no pool \"" + name + "\" in the pools section");
-            }
-        }
-        return f.items();
     }
 
     /** {@code groups.<name> { policy, networks }}; the policy defaults to the group's name. */

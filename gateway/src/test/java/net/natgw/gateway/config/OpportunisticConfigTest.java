@@ -154,7 +154,8 @@ class OpportunisticConfigTest {
                 + " out or write %null", error(with(5, "    local { id = moon }")));
         assertEquals(at(8) + "opportunistic.hold_time: must be more than 0: IKE needs a while",
                 error(with(8, "    hold_time = 0s")));
-        assertEquals(at(7) + "opportunistic.pools: no pool \"nope\" in the pools section", error(with(7, "    pools = nope")));
+        assertEquals(at(7) + "opportunistic.pools: no pool \"nope\" in the pools section (there are oe)",
+                error(with(7, "    pools = nope")));
         assertEquals(at(5) + "opportunistic.local.auth: \"token\" is none of psk, pubkey and null",
                 error(with(5, "    local { auth = token }")));
     }

@@ -136,13 +136,8 @@ public final class IkeSetupBenchmark {
 
     /** The threads of a process, from /proc/PID/status. */
     private static long threads(long pid) {
-        try {
-            return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-                    .filter(l -> l.startsWith("Threads:")).map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
-                    .findFirst().orElseThrow();
-        } catch (Exception e) {
-            throw new LabException("cannot read the threads of " + pid, e);
-        }
+        return status(pid, "Threads:");
+    }
     }
 
     /** Waits for a line of the load generator's output that starts with {@code prefix}. */
@@ -174,13 +169,19 @@ public final class IkeSetupBenchmark {
     }
 
     private static long rssKb(long pid) {
+        return status(pid, "VmRSS:");
+    }
+
+    /** A number of /proc/PID/status: the line starting with {@code key}. */
+    private static long status(long pid, String key) {
         try {
             return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-                    .filter(l -> l.startsWith("VmRSS:")).map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+                    .filter(l -> l.startsWith(key)).map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
                     .findFirst().orElseThrow();
         } catch (Exception e) {
-            throw new LabException("cannot read the memory of " + pid, e);
+            throw new LabException("cannot read " + key + " of " + pid, e);
         }
+    }
     }
 
     /** natgw's live heap after a full collection, as jcmd reports it. */
