@@ -110,7 +110,8 @@ final class ConnectionReader {
         Node childrenNode = n.child("children").orElseThrow(() -> n.missing("children",
                 "section required: natgw needs at least one CHILD_SA"));
         childrenNode.onlyKeys(List.of(), List.of());
-        var context = new ChildReader.Context(local, remote, vips, poolNames.stream().map(resources.pools()::get).toList());
+        var context = new ChildReader.Context(local, remote, vips,
+                poolNames.stream().map(resources.pools()::get).toList());
         for (Node child : childrenNode.children()) {
             children.add(new ChildReader(child, context).read());
         }

@@ -343,7 +343,8 @@ final class DataPlane implements AutoCloseable {
                 if (route(frame) != null) {
                     heldCount.decrementAndGet();
                     outbound(frame, false);
-                } else if (verdict == OpportunisticPolicy.Verdict.CLEAR || verdict == OpportunisticPolicy.Verdict.DROP) {
+                } else if (verdict == OpportunisticPolicy.Verdict.CLEAR
+                        || verdict == OpportunisticPolicy.Verdict.DROP) {
                     heldCount.decrementAndGet();
                     passOrDrop(frame, verdict);
                 } else if (System.nanoTime() - h.since > HOLD_NANOS) {
