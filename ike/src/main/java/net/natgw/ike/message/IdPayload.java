@@ -75,7 +75,11 @@ public record IdPayload(boolean initiator, int idType, byte[] data) implements P
         return new IdPayload(asInitiator, idType, data);
     }
 
+    /** The same identity; any two ID_NULLs are, whatever their data (RFC 7619 §3: it is to be ignored). */
     public boolean sameIdentity(IdPayload other) {
+        if (isNull()) {
+            return other.isNull();
+        }
         return idType == other.idType && Arrays.equals(data, other.data);
     }
 
