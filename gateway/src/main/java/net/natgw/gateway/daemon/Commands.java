@@ -164,7 +164,7 @@ final class Commands {
             var ike = c.ike();
             String remote = ike.remote().map(a -> a.getHostAddress()).orElse("%any");
             text.append(String.format("%s: IKEv2, %s...%s, %s%n", c.name(), ike.local().getHostAddress(), remote,
-                    ike.signs() ? "pubkey" : "psk"));
+                    auth(ike.authenticatesWithNull(), ike.signs())));
             text.append(String.format("  local:  %s%n  remote: %s%n", ike.localId(),
                     ike.remoteId().map(Object::toString).orElse("%any")));
             var children = Json.array();
@@ -180,9 +180,28 @@ final class Commands {
             array.add(Json.object().put("name", c.name()).put("local_addrs", ike.local().getHostAddress())
                     .put("remote_addrs", remote).put("local_id", ike.localId().toString())
                     .put("remote_id", ike.remoteId().map(Object::toString).orElse("%any"))
-                    .put("auth", ike.signs() ? "pubkey" : "psk").put("children", children));
+                    .put("auth", auth(ike.authenticatesWithNull(), ike.signs())).put("children", children));
         }
+        gateway.opportunistic().map(OpportunisticTunnels::settings).ifPresent(o -> {
+            text.append(String.format("opportunistic: local auth %s, remote auth %s, hold_time %d s,"
+                            + " negative_cache %d s, idle_timeout %d s%n",
+                    auth(o.ike().authenticatesWithNull(), o.ike().signs()), o.ike().acceptsNull() ? "null" : "pubkey",
+                    o.holdTime().toSeconds(), o.negativeCache().toSeconds(), o.idleTimeout().toSeconds()));
+            var groups = Json.array();
+            for (var g : o.groups()) {
+                text.append(String.format("  %s: %s %s%n", g.name(), g.policy().label(), g.networks()));
+                groups.add(Json.object().put("name", g.name()).put("policy", g.policy().label())
+                        .put("networks", g.networks().stream().map(Object::toString).toList()));
+            }
+            array.add(Json.object().put("name", "opportunistic").put("local_addrs", "%any")
+                    .put("remote_addrs", "%any").put("auth", auth(o.ike().authenticatesWithNull(), o.ike().signs()))
+                    .put("groups", groups));
+        });
         return Reply.ok(text.toString().stripTrailing(), array.toString());
+    }
+
+    private static String auth(boolean nullAuth, boolean signs) {
+        return nullAuth ? "null" : signs ? "pubkey" : "psk";
     }
 
     private static String lower(Enum<?> e) {

@@ -827,6 +827,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
 
     private void reloadOpportunistic(Optional<Opportunistic> next) {
         if (next.isPresent() && opportunistic != null) {
+            if (next.get().equals(opportunistic.settings())) {
+                return;
+            }
             opportunistic.reconfigure(next.get());
             data.opportunistic(clear, next.get().holdPackets());
         } else if (next.isPresent()) {

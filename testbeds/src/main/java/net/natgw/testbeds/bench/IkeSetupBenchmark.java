@@ -138,7 +138,6 @@ public final class IkeSetupBenchmark {
     private static long threads(long pid) {
         return status(pid, "Threads:");
     }
-    }
 
     /** Waits for a line of the load generator's output that starts with {@code prefix}. */
     private static String await(NatgwProcess load, String prefix) throws InterruptedException {
@@ -181,7 +180,6 @@ public final class IkeSetupBenchmark {
         } catch (Exception e) {
             throw new LabException("cannot read " + key + " of " + pid, e);
         }
-    }
     }
 
     /** natgw's live heap after a full collection, as jcmd reports it. */
