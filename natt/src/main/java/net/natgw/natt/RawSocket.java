@@ -50,6 +50,10 @@ public final class RawSocket implements AutoCloseable {
     private final Memory destination = new Memory(16);
     private final Memory dropAll;
     private Inet4Address lastDestination;
+    /** The IPv4 destination {@link #sendPacket} last wrote into {@code destination}; none at first. */
+    private long lastRawDestination = Long.MIN_VALUE;
+    /** The packet buffer as a {@code ByteBuffer}, made once: sending allocates nothing. */
+    private final ByteBuffer packetView = packet.getByteBuffer(0, MAX_PACKET);
 
     /**
      * Opens the ESP socket, bound to {@code local} so that packets leave from it, with {@code mark}
@@ -117,13 +121,16 @@ public final class RawSocket implements AutoCloseable {
      */
     public void sendPacket(ByteBuffer ip) {
         int length = ip.remaining();
-        packet.getByteBuffer(0, length).put(ip.duplicate());
-        destination.clear();
-        destination.setShort(0, (short) AF_INET);
-        for (int i = 0; i < 4; i++) {
-            destination.setByte(4 + i, ip.get(ip.position() + 16 + i));
+        packetView.put(0, ip, ip.position(), length);
+        int to = ip.getInt(ip.position() + 16);
+        if (to != lastRawDestination) {
+            destination.clear();
+            destination.setShort(0, (short) AF_INET);
+            for (int i = 0; i < 4; i++) {
+                destination.setByte(4 + i, (byte) (to >>> (24 - 8 * i)));
+            }
+            lastRawDestination = to;
         }
-        lastDestination = null;
         sendto(fd, packet, length, 0, destination, 16);
     }
 

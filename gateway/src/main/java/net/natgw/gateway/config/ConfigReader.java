@@ -1,6 +1,7 @@
 package net.natgw.gateway.config;
 
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import net.natgw.ike.config.AddressPool;
+import net.natgw.ike.message.TrafficSelector;
 
 /** What swanctl.conf's top level means: pools first, then secrets, then the connections that use both. */
 final class ConfigReader {
@@ -44,9 +46,53 @@ final class ConfigReader {
         }
         Optional<Opportunistic> opportunistic = Optional.empty();
         if (root.child("opportunistic").isPresent()) {
-            opportunistic = Optional.of(new OpportunisticReader(root.child("opportunistic").get(), resources).read());
+            Node oe = root.child("opportunistic").get();
+            opportunistic = Optional.of(new OpportunisticReader(oe, resources).read());
+            checkConnectionsWin(oe, opportunistic.get(), connections);
         }
         return new GatewayConfig(connections, List.copyOf(pools.values()), file.sources(), opportunistic);
+    }
+
+    /**
+     * A connection always wins over a group. Traffic to a {@code clear} or {@code clear-or-private}
+     * network is routed past natgw, so such a network may not overlap a connection's remote
+     * selectors, whose traffic natgw must see; and the name {@code opportunistic} is the section's.
+     */
+    private static void checkConnectionsWin(Node oe, Opportunistic settings, List<Connection> connections)
+            throws ConfigException {
+        for (Connection c : connections) {
+            if (c.name().equals("opportunistic")) {
+                throw oe.error("a connection is named opportunistic too: rename it, the name is this section's");
+            }
+            for (Opportunistic.Group g : settings.groups()) {
+                if (g.policy().routed()) {
+                    continue;
+                }
+                for (Opportunistic.Network n : g.networks()) {
+                    for (Child child : c.children()) {
+                        for (TrafficSelector ts : child.config().remoteTs()) {
+                            if (overlaps(n, ts)) {
+                                throw oe.error("group " + g.name() + " (" + g.policy().label() + ") network " + n
+                                        + " overlaps " + ts + " of connection " + c.name() + ": a connection always"
+                                        + " wins over a group, so its traffic may not go past natgw; remove the"
+                                        + " overlap");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean overlaps(Opportunistic.Network n, TrafficSelector ts) {
+        if (ts.start().length != 4) {
+            return false;
+        }
+        long first = n.address() & 0xffffffffL;
+        long last = first + (1L << (32 - n.length())) - 1;
+        long start = ByteBuffer.wrap(ts.start()).getInt() & 0xffffffffL;
+        long end = ByteBuffer.wrap(ts.end()).getInt() & 0xffffffffL;
+        return first <= end && start <= last;
     }
 
     /** {@code pools.<name> { addrs = ..., dns = ... }}; strongSwan requires pools not to overlap. */

@@ -181,7 +181,7 @@ final class ConnectionReader {
         return new Authentication(localId, remoteId, psk, certificates);
     }
 
-    /** RFC 7619 §3: NULL authentication goes with the identity ID_NULL, and no other. */
+    /** RFC 7619 §2.2: natgw's NULL authentication claims ID_NULL, for anonymity, and no other identity. */
     private static IdPayload nullId(Node side) throws ConfigException {
         Optional<Field> id = side.field("id");
         if (id.isPresent() && !id.get().text().equalsIgnoreCase("%null")) {

@@ -86,10 +86,6 @@ public record Opportunistic(IkeConfig ike, List<Proposal> espProposals, List<Gro
             }
         }
 
-        public boolean contains(int host) {
-            return (host & mask(length)) == address;
-        }
-
         private static int mask(int length) {
             return length == 0 ? 0 : -1 << (32 - length);
         }

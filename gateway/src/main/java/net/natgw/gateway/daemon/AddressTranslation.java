@@ -1,7 +1,9 @@
 package net.natgw.gateway.daemon;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
+import net.natgw.gateway.tun.Checksum;
 import net.natgw.ike.message.TrafficSelector;
 
 /**
@@ -15,8 +17,6 @@ import net.natgw.ike.message.TrafficSelector;
  * means none and stays zero. Only the first fragment carries the upper-layer header.
  */
 final class AddressTranslation {
-    private static final int SOURCE = 12;
-    private static final int DESTINATION = 16;
     private static final int HEADER_CHECKSUM = 10;
 
     private AddressTranslation() {
@@ -25,7 +25,7 @@ final class AddressTranslation {
     /** The address to translate to: the one host the local selectors name, if it is not ours; else 0. */
     static int innerAddress(List<TrafficSelector> localTs, int hostAddress) {
         if (localTs.size() != 1 || localTs.get(0).start().length != 4
-                || !java.util.Arrays.equals(localTs.get(0).start(), localTs.get(0).end())) {
+                || !Arrays.equals(localTs.get(0).start(), localTs.get(0).end())) {
             return 0;
         }
         int inner = ByteBuffer.wrap(localTs.get(0).start()).getInt();
@@ -34,41 +34,32 @@ final class AddressTranslation {
 
     /** Going out: the host's source address becomes {@code inner}. */
     static void outbound(ByteBuffer packet, int inner) {
-        rewrite(packet, SOURCE, inner);
+        rewrite(packet, IpPacket.sourceOffset(packet), inner);
     }
 
     /** Coming in: the destination {@code inner} becomes the host's address. */
     static void inbound(ByteBuffer packet, int host) {
-        rewrite(packet, DESTINATION, host);
+        rewrite(packet, IpPacket.destinationOffset(packet), host);
     }
 
     private static void rewrite(ByteBuffer p, int field, int address) {
         int start = p.position();
-        int old = p.getInt(start + field);
-        p.putInt(start + field, address);
-        adjust(p, start + HEADER_CHECKSUM, old, address);
-        boolean firstFragment = (p.getShort(start + 6) & 0x1fff) == 0;
-        int l4 = start + IpPacket.headerLength(p);
-        int protocol = IpPacket.protocol(p);
-        if (!firstFragment) {
+        int old = p.getInt(field);
+        p.putInt(field, address);
+        Checksum.update(p, start + HEADER_CHECKSUM, old, address);
+        if ((p.getShort(start + 6) & 0x1fff) != 0) {
             return;
         }
+        int l4 = start + IpPacket.headerLength(p);
+        int protocol = IpPacket.protocol(p);
         if (protocol == IpPacket.TCP && l4 + 18 <= p.limit()) {
-            adjust(p, l4 + 16, old, address);
+            Checksum.update(p, l4 + 16, old, address);
         } else if (protocol == IpPacket.UDP && l4 + 8 <= p.limit() && p.getShort(l4 + 6) != 0) {
-            adjust(p, l4 + 6, old, address);
+            Checksum.update(p, l4 + 6, old, address);
+            if (p.getShort(l4 + 6) == 0) {
+                // RFC 768: a computed checksum of zero is sent as all ones (zero means none).
+                p.putShort(l4 + 6, (short) 0xffff);
+            }
         }
-    }
-
-    /** RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), for the two 16-bit halves of an address. */
-    private static void adjust(ByteBuffer p, int at, int old, int now) {
-        long sum = (~p.getShort(at) & 0xffff) + (~old >>> 16 & 0xffff) + (~old & 0xffff) + (now >>> 16 & 0xffff)
-                + (now & 0xffff);
-        while ((sum >>> 16) != 0) {
-            sum = (sum & 0xffff) + (sum >>> 16);
-        }
-        short result = (short) ~sum;
-        // RFC 768: a computed UDP checksum of zero is sent as all ones (zero means none).
-        p.putShort(at, result == 0 ? (short) 0xffff : result);
     }
 }

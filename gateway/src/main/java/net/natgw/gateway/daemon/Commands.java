@@ -240,16 +240,16 @@ final class Commands {
         return Reply.ok(text.toString(), json.toString());
     }
 
-    /** Per opportunistic group: tunnels up and established, fall-backs to clear, packets sent clear and dropped. */
+    /** Per opportunistic group: IKE SAs up and established, fall-backs to clear, packets sent clear and dropped. */
     private static void opportunisticStats(OpportunisticTunnels o, StringBuilder text, Json json) {
         text.append(String.format("%nopportunistic: %d destination(s) in the negative cache", o.negativeCacheSize()));
         var groups = Json.array();
         for (OpportunisticTunnels.GroupStats g : o.stats()) {
-            text.append(String.format("%n  %s (%s): %d tunnel(s) up, %d established, %d fall-back(s) to clear,"
+            text.append(String.format("%n  %s (%s): %d IKE SA(s) up, %d established, %d fall-back(s) to clear,"
                             + " %d packet(s) sent clear, %d dropped", g.group().name(), g.group().policy().label(),
-                    g.tunnelsUp(), g.established(), g.fallbacks(), g.clearSent(), g.dropped()));
+                    g.ikeSasUp(), g.established(), g.fallbacks(), g.clearSent(), g.dropped()));
             groups.add(Json.object().put("name", g.group().name()).put("policy", g.group().policy().label())
-                    .put("tunnels", g.tunnelsUp()).put("established", g.established()).put("fallbacks", g.fallbacks())
+                    .put("ike_sas", g.ikeSasUp()).put("established", g.established()).put("fallbacks", g.fallbacks())
                     .put("clear", g.clearSent()).put("dropped", g.dropped()));
         }
         json.put("negative_cache", o.negativeCacheSize()).put("opportunistic", groups);

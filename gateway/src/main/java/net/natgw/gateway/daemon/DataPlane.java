@@ -8,6 +8,7 @@ import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,6 +62,7 @@ final class DataPlane implements AutoCloseable {
     /** Sends what a clear policy or a fall-back lets out unencrypted, past natgw's routes; null without groups. */
     private volatile RawSocket clear;
     private volatile int maxHeld = MAX_HELD;
+    private volatile long holdNanos = HOLD_NANOS;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final AtomicLongArray drops = new AtomicLongArray(PacketDrop.values().length);
     private final AtomicLong tunRead = new AtomicLong();
@@ -97,11 +99,13 @@ final class DataPlane implements AutoCloseable {
 
     /**
      * Opportunistic encryption is configured: what may leave in the clear leaves through
-     * {@code clear}; at most {@code held} packets wait for IKE.
+     * {@code clear}; the queue that traps and groups share holds {@code held} packets (at
+     * least {@link #MAX_HELD}), each for as long as IKE may take and a second more.
      */
-    void opportunistic(RawSocket clear, int held) {
+    void opportunistic(RawSocket clear, int held, Duration holdTime) {
         this.clear = clear;
         this.maxHeld = Math.max(MAX_HELD, held);
+        this.holdNanos = Math.max(HOLD_NANOS, holdTime.plusSeconds(1).toNanos());
     }
 
     void install(Tunnel tunnel) {
@@ -338,16 +342,17 @@ final class DataPlane implements AutoCloseable {
                 }
                 frame.clear();
                 frame.put(h.packet).flip();
-                OpportunisticPolicy.Verdict verdict = h.opportunistic ? opportunistic.verdict(frame)
-                        : OpportunisticPolicy.Verdict.NONE;
                 if (route(frame) != null) {
                     heldCount.decrementAndGet();
                     outbound(frame, false);
-                } else if (verdict == OpportunisticPolicy.Verdict.CLEAR
-                        || verdict == OpportunisticPolicy.Verdict.DROP) {
+                    continue;
+                }
+                OpportunisticPolicy.Verdict verdict = h.opportunistic ? opportunistic.verdict(frame)
+                        : OpportunisticPolicy.Verdict.NONE;
+                if (verdict == OpportunisticPolicy.Verdict.CLEAR || verdict == OpportunisticPolicy.Verdict.DROP) {
                     heldCount.decrementAndGet();
                     passOrDrop(frame, verdict);
-                } else if (System.nanoTime() - h.since > HOLD_NANOS) {
+                } else if (System.nanoTime() - h.since > holdNanos) {
                     heldCount.decrementAndGet();
                     drop(PacketDrop.TRAP_QUEUE_FULL);
                 } else {
@@ -377,16 +382,15 @@ final class DataPlane implements AutoCloseable {
         switch (verdict) {
             case NONE -> drop(PacketDrop.NO_POLICY);
             case HOLD -> {
-                int destination = packet.getInt(packet.position() + 16);
-                if (hold(packet, mayHold, true)) {
-                    acquire.accept(destination);
-                }
+                // IKE starts even when the queue is full: the packets after it will find the tunnel.
+                acquire.accept(packet.getInt(IpPacket.destinationOffset(packet)));
+                hold(packet, mayHold, true);
             }
             default -> passOrDrop(packet, verdict);
         }
     }
 
-    /** Keeps a copy of the packet until its SA is up, if there is room; false when dropped. */
+    /** Keeps a copy of the packet until its SA is up, if there is room; false when it is dropped. */
     private boolean hold(ByteBuffer packet, boolean mayHold, boolean opportunistic) {
         if (!mayHold || heldCount.incrementAndGet() > maxHeld) {
             heldCount.decrementAndGet();

@@ -219,9 +219,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
                         + e.getMessage());
             }
         }
-        data.opportunistic(clear, settings.holdPackets());
+        data.opportunistic(clear, settings.holdPackets(), settings.holdTime());
         opportunistic = new OpportunisticTunnels(engine, loop, opportunisticPolicy, link, routing::execute, local,
-                Tunnel.deviceMtu(options.pathMtu()), settings);
+                Tunnel.deviceMtu(options.pathMtu()), this::configuredFor, settings);
         engine.configs(engineConfigs(config));
         log.info("opportunistic: {} group(s): {}", settings.groups().size(), settings.groups().stream()
                 .map(g -> g.name() + " (" + g.policy().label() + ") " + g.networks()).toList());
@@ -234,6 +234,13 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
             configs.add(opportunistic.responderConfig());
         }
         return configs;
+    }
+
+    /** Whether a configured connection's remote selectors cover an IPv4 destination: it wins over the groups. */
+    private boolean configuredFor(int destination) {
+        byte[] address = ByteBuffer.allocate(4).putInt(destination).array();
+        return config.connections().stream().flatMap(c -> c.children().stream())
+                .flatMap(ch -> ch.config().remoteTs().stream()).anyMatch(ts -> ts.containsAddress(address));
     }
 
     /** A held packet's destination is in an opportunistic group: start IKE to it. */
@@ -459,7 +466,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
      */
     private void watchLiveness() {
         if (opportunistic != null) {
-            opportunistic.watchIdle(List.copyOf(tunnels.values()));
+            opportunistic.watchIdle(List.copyOf(tunnels.values()), ikeSas());
         }
         for (PeerSa sa : ikeSas()) {
             if (!sa.established()) {
@@ -505,6 +512,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         }
         // Its coming deletion is the rekey's, not a loss: no DPD or close action follows it.
         deliberate.add(old);
+        if (opportunistic != null) {
+            opportunistic.rekeyed(old, successor);
+        }
         connection(successor.config().name()).ifPresent(c -> scheduleIkeRekey(successor, c));
     }
 
@@ -620,11 +630,18 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
             return;
         }
         data.uninstall(tunnel);
+        if (tunnel.opportunistic) {
+            // Both ends started at once: the other tunnel to the peer takes its traffic.
+            tunnels.values().stream().filter(t -> t.opportunistic && t.peerAddress() == tunnel.peerAddress())
+                    .findFirst().ifPresent(t -> opportunisticPolicy.add(t.peerAddress(), t));
+        }
         boolean stillRouted = tunnels.keySet().stream().anyMatch(c -> Routes.sameRanges(c.remoteTs(), child.remoteTs()))
                 || policies.traps().stream().anyMatch(t -> Routes.sameRanges(t.remoteTs().selectors(), child.remoteTs()));
         if (!stillRouted) {
             List<String> cidrs = child.remoteTs().stream().flatMap(ts -> Routes.cidrs(ts).stream()).toList();
-            routing.execute(() -> cidrs.forEach(cidr -> quietly(() -> link.removeRoute(cidr))));
+            OpportunisticTunnels groups = opportunistic;
+            routing.execute(() -> cidrs.stream().filter(cidr -> groups == null || !groups.restoreGroupRoute(cidr))
+                    .forEach(cidr -> quietly(() -> link.removeRoute(cidr))));
         }
         log.info("{} CHILD_SA {} removed: in {} / out {}", sa.name(), child, tunnel.in.counters(), tunnel.out.counters());
     }
@@ -831,7 +848,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
                 return;
             }
             opportunistic.reconfigure(next.get());
-            data.opportunistic(clear, next.get().holdPackets());
+            data.opportunistic(clear, next.get().holdPackets(), next.get().holdTime());
         } else if (next.isPresent()) {
             startOpportunistic(next.get());
         } else if (opportunistic != null) {

@@ -25,12 +25,23 @@ final class OpportunisticPolicy {
     /** Counted per group, by the packet path. */
     enum Count { CLEAR_SENT, DROPPED }
 
-    /** A destination that did not answer IKE: its packets go in the clear (or are dropped) until then. */
-    record Shunt(boolean clear, long untilNanos) {
+    /**
+     * A destination that did not answer IKE: its packets go in the clear, or are dropped, until
+     * the entry is forgotten (compared by identity: a newer entry for the destination is another).
+     */
+    static final class Shunt {
+        final boolean clear;
+
+        Shunt(boolean clear) {
+            this.clear = clear;
+        }
     }
 
-    /** Groups by network, most specific first: parallel arrays for an allocation-free scan. */
-    private record Table(List<Group> groups, int[] address, int[] length, int[] group) {
+    /**
+     * Groups by network, most specific first: parallel arrays for an allocation-free scan, and
+     * the groups' counters, replaced with them.
+     */
+    private record Table(List<Group> groups, int[] address, int[] length, int[] group, AtomicLongArray counts) {
         static Table of(List<Group> groups) {
             record Entry(Network network, int group) {
             }
@@ -49,7 +60,8 @@ final class OpportunisticPolicy {
                 length[i] = entries.get(i).network().length();
                 group[i] = entries.get(i).group();
             }
-            return new Table(List.copyOf(groups), address, length, group);
+            return new Table(List.copyOf(groups), address, length, group,
+                    new AtomicLongArray(groups.size() * Count.values().length));
         }
 
         int groupOf(int host) {
@@ -65,7 +77,6 @@ final class OpportunisticPolicy {
     /** This host's address: only its own traffic starts IKE (natgw's OE is host to host). */
     private final int hostAddress;
     private volatile Table table = Table.of(List.of());
-    private volatile AtomicLongArray counts = new AtomicLongArray(0);
     private volatile IntObjectMap<Tunnel> tunnels = new IntObjectHashMap<>();
     private volatile IntObjectMap<Shunt> shunts = new IntObjectHashMap<>();
 
@@ -76,7 +87,6 @@ final class OpportunisticPolicy {
     /** Replaces the groups (at start and on reload); the counters start again. */
     synchronized void groups(List<Group> groups) {
         table = Table.of(groups);
-        counts = new AtomicLongArray(groups.size() * Count.values().length);
     }
 
     List<Group> groups() {
@@ -89,17 +99,13 @@ final class OpportunisticPolicy {
     }
 
     long count(int group, Count what) {
-        AtomicLongArray c = counts;
+        AtomicLongArray c = table.counts;
         int i = group * Count.values().length + what.ordinal();
         return i < c.length() ? c.get(i) : 0;
     }
 
-    void counted(int group, Count what) {
-        AtomicLongArray c = counts;
-        int i = group * Count.values().length + what.ordinal();
-        if (i < c.length()) {
-            c.incrementAndGet(i);
-        }
+    private static void counted(Table t, int group, Count what) {
+        t.counts.incrementAndGet(group * Count.values().length + what.ordinal());
     }
 
     /**
@@ -111,8 +117,8 @@ final class OpportunisticPolicy {
         if (IpPacket.version(packet) != 4) {
             return null;
         }
-        Tunnel t = tunnels.get(packet.getInt(packet.position() + 16));
-        return t != null && packet.getInt(packet.position() + 12) == t.hostAddress ? t : null;
+        Tunnel t = tunnels.get(packet.getInt(IpPacket.destinationOffset(packet)));
+        return t != null && packet.getInt(IpPacket.sourceOffset(packet)) == t.hostAddress ? t : null;
     }
 
     /** What to do with an outbound packet that no tunnel or trap covers. */
@@ -120,13 +126,14 @@ final class OpportunisticPolicy {
         if (IpPacket.version(packet) != 4) {
             return Verdict.NONE;
         }
-        int destination = packet.getInt(packet.position() + 16);
-        int group = table.groupOf(destination);
+        int destination = packet.getInt(IpPacket.destinationOffset(packet));
+        Table t = table;
+        int group = t.groupOf(destination);
         if (group < 0) {
             return Verdict.NONE;
         }
         Shunt shunt = shunts.get(destination);
-        Verdict verdict = switch (table.groups.get(group).policy()) {
+        Verdict verdict = switch (t.groups.get(group).policy()) {
             case CLEAR, CLEAR_OR_PRIVATE -> Verdict.CLEAR;
             case BLOCK -> Verdict.DROP;
             case PRIVATE_OR_CLEAR -> shunt == null && fromHost(packet) ? Verdict.HOLD
@@ -134,21 +141,16 @@ final class OpportunisticPolicy {
             case PRIVATE -> shunt == null && fromHost(packet) ? Verdict.HOLD : Verdict.DROP;
         };
         if (verdict == Verdict.CLEAR) {
-            counted(group, Count.CLEAR_SENT);
+            counted(t, group, Count.CLEAR_SENT);
         } else if (verdict == Verdict.DROP) {
-            counted(group, Count.DROPPED);
+            counted(t, group, Count.DROPPED);
         }
         return verdict;
     }
 
     /** Forwarded traffic gets its group's policy but never a tunnel of its own. */
     private boolean fromHost(ByteBuffer packet) {
-        return packet.getInt(packet.position() + 12) == hostAddress;
-    }
-
-    /** The group of an outbound packet's destination, for the event loop to start IKE. */
-    int groupOfDestination(ByteBuffer packet) {
-        return table.groupOf(packet.getInt(packet.position() + 16));
+        return packet.getInt(IpPacket.sourceOffset(packet)) == hostAddress;
     }
 
     synchronized void add(int peer, Tunnel tunnel) {

@@ -7,11 +7,13 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import net.natgw.esp.Mode;
 import net.natgw.gateway.config.Opportunistic;
 import net.natgw.gateway.config.Opportunistic.Group;
@@ -21,6 +23,8 @@ import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.message.TrafficSelector;
 import net.natgw.ike.sa.IkeEngine;
+import net.natgw.ike.sa.IkeSa;
+import net.natgw.ike.sa.IkeSaState;
 import net.natgw.ike.sa.PeerSa;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,14 +32,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The event loop's half of opportunistic encryption: IKE started on a held packet, to just that
  * host; the fall-back when it does not answer (Libreswan's negotiation and failure shunts);
- * idle tunnels torn down; which peers may start IKE with us; the routes of the groups.
+ * rekeys, and idle IKE SAs torn down; which peers may start IKE with us; the routes of the groups.
  *
- * <p>An on-demand IKE SA costs what any IKE SA costs (its state, one {@link Tunnel}, a timer or
- * two on the shared event loop) and no thread.
+ * <p>An on-demand IKE SA costs what any IKE SA costs (its state, one {@link Tunnel}, a few timers
+ * on the shared event loop) and no thread.
  */
 final class OpportunisticTunnels {
     private static final Logger log = LoggerFactory.getLogger(OpportunisticTunnels.class);
     private static final String NAME = "opportunistic";
+    /** strongSwan's default lifetimes: the initiator rekeys CHILD_SAs hourly, IKE SAs every 4 hours. */
+    private static final Duration CHILD_REKEY = Duration.ofHours(1);
+    private static final Duration IKE_REKEY = Duration.ofHours(4);
 
     private final IkeEngine engine;
     private final EventLoop loop;
@@ -44,7 +51,11 @@ final class OpportunisticTunnels {
     private final Consumer<Runnable> routing;
     private final InetAddress host;
     private final int deviceMtu;
-    private Opportunistic settings;
+    /** Destinations a configured connection's remote selectors cover: the connection wins there. */
+    private final IntPredicate configured;
+    /** Written on the event loop; read by the routing thread too ({@link #restoreGroupRoute}). */
+    private volatile Opportunistic settings;
+    private boolean closed;
     /** IKE SAs we started, by destination, until they end. */
     private final Map<Integer, PeerSa> started = new HashMap<>();
     /** The group of each opportunistic IKE SA, ours and the peers'. */
@@ -53,11 +64,13 @@ final class OpportunisticTunnels {
     private final Map<String, Long> fallbacks = new HashMap<>();
 
     /**
-     * @param routing runs route changes in order, off the event loop
-     * @param host    this host's address: the one natgw listens on, and its tunnels' local end
+     * @param routing    runs route changes in order, off the event loop
+     * @param host       this host's address: the one natgw listens on, and its tunnels' local end
+     * @param configured whether a configured connection covers a destination
      */
     OpportunisticTunnels(IkeEngine engine, EventLoop loop, OpportunisticPolicy policy, IpLink link,
-                         Consumer<Runnable> routing, InetAddress host, int deviceMtu, Opportunistic settings) {
+                         Consumer<Runnable> routing, InetAddress host, int deviceMtu, IntPredicate configured,
+                         Opportunistic settings) {
         this.engine = engine;
         this.loop = loop;
         this.policy = policy;
@@ -65,9 +78,10 @@ final class OpportunisticTunnels {
         this.routing = routing;
         this.host = host;
         this.deviceMtu = deviceMtu;
+        this.configured = configured;
         this.settings = settings;
         policy.groups(settings.groups());
-        routeGroups(settings.groups(), true);
+        routing.accept(() -> routes(settings.groups()).forEach(this::addGroupRoute));
     }
 
     /**
@@ -92,11 +106,16 @@ final class OpportunisticTunnels {
 
     /** A packet to {@code destination} is held: start IKE to it, unless it is on its way or failed lately. */
     void acquire(int destination) {
-        if (started.containsKey(destination) || policy.shuntOf(destination) != null) {
+        PeerSa existing = started.get(destination);
+        if (existing != null && existing.established() && !policy.hasTunnel(destination)) {
+            // Its CHILD_SA went (the peer deleted it): start over rather than hold in vain.
+            existing.delete();
+            started.remove(destination);
+        } else if (existing != null || policy.shuntOf(destination) != null) {
             return;
         }
         int index = policy.groupOf(destination);
-        if (index < 0 || !policy.groups().get(index).policy().initiates()) {
+        if (closed || index < 0 || !policy.groups().get(index).policy().initiates() || configured.test(destination)) {
             return;
         }
         Group group = policy.groups().get(index);
@@ -121,22 +140,22 @@ final class OpportunisticTunnels {
      * {@code private} drops, for {@code negative_cache}; then IKE may be tried again.
      */
     private void fail(int destination, Group group, String why) {
-        if (policy.shuntOf(destination) != null) {
+        if (closed || policy.shuntOf(destination) != null) {
             return;
         }
         boolean clear = group.policy() == Opportunistic.Policy.PRIVATE_OR_CLEAR;
         Duration cache = settings.negativeCache();
-        var shunt = new OpportunisticPolicy.Shunt(clear, System.nanoTime() + cache.toNanos());
+        var shunt = new OpportunisticPolicy.Shunt(clear);
         policy.shunt(destination, shunt);
-        String cidr = address(destination).getHostAddress() + "/32";
+        String cidr = cidr(destination);
         if (clear) {
             fallbacks.merge(group.name(), 1L, Long::sum);
-            routing.accept(() -> link.throwRoute(cidr));
+            routing.accept(() -> Gateway.quietly(() -> link.throwRoute(cidr)));
         }
         log.info("opportunistic: {} {}: {} for {} s", cidr, why, clear ? "sending in the clear" : "dropping",
                 cache.toSeconds());
         loop.schedule(() -> {
-            if (shunt.equals(policy.shuntOf(destination))) {
+            if (policy.shuntOf(destination) == shunt) {
                 forget(destination);
             }
         }, cache.toMillis(), TimeUnit.MILLISECONDS);
@@ -148,9 +167,13 @@ final class OpportunisticTunnels {
             return;
         }
         policy.shunt(destination, null);
-        if (shunt.clear()) {
-            String cidr = address(destination).getHostAddress() + "/32";
-            routing.accept(() -> link.removeThrowRoute(cidr));
+        if (shunt.clear) {
+            String cidr = cidr(destination);
+            routing.accept(() -> {
+                if (!restoreGroupRoute(cidr)) {
+                    Gateway.quietly(() -> link.removeThrowRoute(cidr));
+                }
+            });
         }
     }
 
@@ -168,12 +191,32 @@ final class OpportunisticTunnels {
         log.info("{} opportunistic IKE SA with {} (group {}), the peer {}", sa.name(),
                 sa.remote().getAddress().getHostAddress(), group.map(Group::name).orElse("-"),
                 sa.peerAuthenticated() ? "authenticated" : "unauthenticated (NULL, RFC 7619)");
+        if (sa.isInitiator() && sa instanceof IkeSa ike) {
+            loop.schedule(() -> {
+                if (ike.state() == IkeSaState.ESTABLISHED) {
+                    ike.rekey();
+                }
+            }, IKE_REKEY.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
-    /** An on-demand tunnel is up: a negative-cache entry for its peer goes. */
+    /** The rekeyed IKE SA's successor keeps its group and its place. */
+    void rekeyed(PeerSa old, PeerSa successor) {
+        Optional.ofNullable(groupOf.remove(old)).ifPresent(g -> groupOf.put(successor, g));
+        started.replaceAll((destination, sa) -> sa == old ? successor : sa);
+    }
+
+    /** An on-demand tunnel is up: a negative-cache entry for its peer goes; the initiator rekeys it hourly. */
     void installed(Tunnel tunnel) {
         tunnel.lastActivity = System.nanoTime();
         forget(tunnel.peerAddress());
+        if (tunnel.ikeSa.isInitiator()) {
+            loop.schedule(() -> {
+                if (tunnel.ikeSa.established() && tunnel.ikeSa.children().contains(tunnel.record)) {
+                    tunnel.ikeSa.rekeyChild(tunnel.record);
+                }
+            }, CHILD_REKEY.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     void gone(PeerSa sa, String reason) {
@@ -187,8 +230,12 @@ final class OpportunisticTunnels {
                 });
     }
 
-    /** Deletes the IKE SAs whose tunnels carried nothing for {@code idle_timeout}; once a second. */
-    void watchIdle(List<Tunnel> tunnels) {
+    /**
+     * Once a second: deletes the IKE SAs whose tunnels carried nothing for {@code idle_timeout},
+     * and those left without a CHILD_SA that long (RFC 7619 §2.3: inactive unauthenticated SAs
+     * are to be checked).
+     */
+    void watchIdle(List<Tunnel> tunnels, List<PeerSa> sas) {
         long now = System.nanoTime();
         for (Tunnel t : tunnels) {
             if (!t.opportunistic) {
@@ -205,57 +252,92 @@ final class OpportunisticTunnels {
                 t.lastActivity = now;
             }
         }
+        for (PeerSa sa : sas) {
+            if (sa.config().opportunistic() && sa.established() && sa.children().isEmpty()
+                    && sa.quietFor().compareTo(settings.idleTimeout()) > 0) {
+                log.info("{} opportunistic IKE SA without a CHILD_SA for {} s: deleting", sa.name(),
+                        settings.idleTimeout().toSeconds());
+                sa.delete();
+            }
+        }
     }
 
     // ---- configuration, routes, commands ----
 
-    /** Routes into natgw what its groups decide on; what goes in the clear is thrown past its table. */
-    private void routeGroups(List<Group> groups, boolean add) {
-        var routed = new ArrayList<String>();
-        var thrown = new ArrayList<String>();
+    /** Each group network as a route: into natgw (true) or thrown past its table (false). */
+    private static Map<String, Boolean> routes(List<Group> groups) {
+        var routes = new LinkedHashMap<String, Boolean>();
         for (Group g : groups) {
             for (Network n : g.networks()) {
-                (g.policy().routed() ? routed : thrown).add(n.toString());
+                routes.put(n.toString(), g.policy().routed());
             }
         }
-        routing.accept(() -> {
-            for (String cidr : routed) {
-                Gateway.quietly(() -> {
-                    if (add) {
-                        // With our address as source: natgw0 has none of its own to lend.
-                        link.route(cidr, host.getHostAddress(), deviceMtu);
-                    } else {
-                        link.removeRoute(cidr);
-                    }
-                });
-            }
-            for (String cidr : thrown) {
-                Gateway.quietly(() -> {
-                    if (add) {
-                        link.throwRoute(cidr);
-                    } else {
-                        link.removeThrowRoute(cidr);
-                    }
-                });
+        return routes;
+    }
+
+    /** On the routing thread. */
+    private void addGroupRoute(String cidr, boolean routed) {
+        Gateway.quietly(() -> {
+            if (routed) {
+                // With our address as source: natgw0 has none of its own to lend.
+                link.route(cidr, host.getHostAddress(), deviceMtu);
+            } else {
+                link.throwRoute(cidr);
             }
         });
     }
 
-    /** A reload: the new groups and settings apply to what starts from now on; tunnels up stay. */
+    /**
+     * A tunnel's or the negative cache's route for {@code cidr} went: if it had replaced a
+     * group's own route for the same network, that one comes back. On the routing thread.
+     */
+    boolean restoreGroupRoute(String cidr) {
+        Boolean routed = routes(settings.groups()).get(cidr);
+        if (routed == null) {
+            return false;
+        }
+        addGroupRoute(cidr, routed);
+        return true;
+    }
+
+    /**
+     * A reload: the new groups and settings apply to what starts from now on; tunnels up stay.
+     * New routes go in before the old ones go, so nothing leaks in between.
+     */
     void reconfigure(Opportunistic next) {
         // What failed under the old groups may succeed under the new ones: the negative cache goes.
         policy.shunted().forEach(this::forget);
-        routeGroups(settings.groups(), false);
+        Map<String, Boolean> before = routes(settings.groups());
+        Map<String, Boolean> after = routes(next.groups());
         settings = next;
         policy.groups(next.groups());
-        routeGroups(next.groups(), true);
+        routing.accept(() -> {
+            after.forEach(this::addGroupRoute);
+            before.forEach((cidr, routed) -> {
+                if (!after.containsKey(cidr)) {
+                    removeGroupRoute(cidr, routed);
+                }
+            });
+        });
+    }
+
+    private void removeGroupRoute(String cidr, boolean routed) {
+        Gateway.quietly(() -> {
+            if (routed) {
+                link.removeRoute(cidr);
+            } else {
+                link.removeThrowRoute(cidr);
+            }
+        });
     }
 
     /** Ends everything opportunistic (its section was removed). */
     void close(List<PeerSa> sas) {
         policy.shunted().forEach(this::forget);
+        closed = true;
         sas.stream().filter(sa -> sa.config().opportunistic()).forEach(PeerSa::delete);
-        routeGroups(settings.groups(), false);
+        Map<String, Boolean> routes = routes(settings.groups());
+        routing.accept(() -> routes.forEach(this::removeGroupRoute));
         policy.groups(List.of());
     }
 
@@ -268,8 +350,8 @@ final class OpportunisticTunnels {
         return Optional.ofNullable(groupOf.get(sa));
     }
 
-    /** What {@code natgw stats} shows of a group. */
-    record GroupStats(Group group, long tunnelsUp, long established, long fallbacks, long clearSent, long dropped) {
+    /** What {@code natgw stats} shows of a group; {@code ikeSasUp}: its established IKE SAs. */
+    record GroupStats(Group group, long ikeSasUp, long established, long fallbacks, long clearSent, long dropped) {
     }
 
     List<GroupStats> stats() {
@@ -277,7 +359,8 @@ final class OpportunisticTunnels {
         List<Group> groups = policy.groups();
         for (int i = 0; i < groups.size(); i++) {
             Group g = groups.get(i);
-            long up = groupOf.entrySet().stream().filter(e -> e.getValue() == g && e.getKey().established()).count();
+            long up = groupOf.entrySet().stream().filter(e -> e.getValue().equals(g) && e.getKey().established())
+                    .count();
             stats.add(new GroupStats(g, up, established.getOrDefault(g.name(), 0L), fallbacks.getOrDefault(g.name(), 0L),
                     policy.count(i, OpportunisticPolicy.Count.CLEAR_SENT),
                     policy.count(i, OpportunisticPolicy.Count.DROPPED)));
@@ -297,6 +380,10 @@ final class OpportunisticTunnels {
         }
         int index = policy.groupOf(ByteBuffer.wrap(a).getInt());
         return index < 0 ? Optional.empty() : Optional.of(policy.groups().get(index));
+    }
+
+    private static String cidr(int ipv4) {
+        return address(ipv4).getHostAddress() + "/32";
     }
 
     private static InetAddress address(int ipv4) {

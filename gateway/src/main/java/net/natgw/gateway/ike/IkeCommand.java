@@ -16,8 +16,8 @@ import net.natgw.ike.config.IkeConfig;
 public final class IkeCommand {
     public static final String USAGE = """
               ike --local A (--remote B | --any) --id ID [--remote-id ID]
-                  (--psk S | --cert PEM --key PEM --ca PEM | --id %null) --inner A --local-ts CIDR
-                  --remote-ts CIDR
+                  (--psk S | --cert PEM --key PEM --ca PEM | NULL auth: --id %null --remote-id %null)
+                  --inner A --local-ts CIDR --remote-ts CIDR
                   [--proposals P] [--esp-proposals P] [--encap] [--initiate] [--dpd S] [--ikev1]
                   [--ping ADDR [--count N] [--interval MS]] [--delete-after S]
                   [--rekey-child-after S] [--rekey-ike-after S] [--duration S]

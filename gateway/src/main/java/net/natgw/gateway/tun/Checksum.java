@@ -32,6 +32,16 @@ public final class Checksum {
         return (short) ~sum;
     }
 
+    /**
+     * RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'): the checksum at {@code at} after a 32-bit field
+     * (or a 16-bit one, its high half zero) it covers went from {@code old} to {@code now}.
+     */
+    public static void update(ByteBuffer p, int at, int old, int now) {
+        long sum = (~p.getShort(at) & 0xffff) + (~old >>> 16 & 0xffff) + (~old & 0xffff) + (now >>> 16 & 0xffff)
+                + (now & 0xffff);
+        p.putShort(at, finish(sum));
+    }
+
     /** RFC 793 §3.1 / RFC 8200 §8.1: the pseudo-header (addresses, protocol, upper-layer length). */
     public static long pseudoHeader(ByteBuffer ip, int start, int protocol, int length) {
         boolean v4 = (ip.get(start) & 0xf0) == 0x40;

@@ -71,9 +71,7 @@ public final class MssClamp {
             return false;
         }
         p.putShort(field, (short) maxSegment);
-        // RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), over 16-bit words.
-        long sum = (~p.getShort(tcp + 16) & 0xffff) + (~old & 0xffff) + maxSegment;
-        p.putShort(tcp + 16, Checksum.finish(sum));
+        Checksum.update(p, tcp + 16, old, maxSegment);
         return true;
     }
 }

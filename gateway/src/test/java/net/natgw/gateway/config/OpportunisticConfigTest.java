@@ -68,7 +68,7 @@ class OpportunisticConfigTest {
                 new Network(0xcb007100, 24), new Network(0xc6336407, 32))),
                 new Group("lab", Policy.CLEAR, List.of(new Network(0xcb007109, 32)))), oe.groups());
         assertTrue(oe.ike().opportunistic());
-        assertTrue(oe.ike().authenticatesWithNull(), "local auth = null: ID_NULL (RFC 7619 §3)");
+        assertTrue(oe.ike().authenticatesWithNull(), "local auth = null: ID_NULL (RFC 7619 §2.2)");
         assertTrue(oe.ike().acceptsNull());
         assertEquals(IdPayload.ID_NULL, oe.ike().localId().idType());
         assertEquals("oe", oe.ike().pools().get(0).name());
@@ -108,13 +108,11 @@ class OpportunisticConfigTest {
     }
 
     @Test
-    void networksContainTheirHostsOnly() {
-        var n = new Network(0xcb007100, 24);
-        assertTrue(n.contains(0xcb0071ff));
-        assertFalse(n.contains(0xcb007200));
-        assertTrue(new Network(0, 0).contains(0x01020304));
-        assertEquals("203.0.113.0/24", n.toString());
+    void aNetworkHasNoHostBitsAndPrintsAsCidr() {
+        assertEquals("203.0.113.0/24", new Network(0xcb007100, 24).toString());
+        assertEquals("0.0.0.0/0", new Network(0, 0).toString());
         assertThrows(IllegalArgumentException.class, () -> new Network(0xcb007101, 24));
+        assertThrows(IllegalArgumentException.class, () -> new Network(0, 33));
     }
 
     @Test
@@ -137,6 +135,38 @@ class OpportunisticConfigTest {
         assertTrue(ike.authenticatesWithNull());
         assertTrue(ike.acceptsNull());
         assertFalse(ike.opportunistic());
+    }
+
+    /** The OE configuration with a connection in front whose remote selectors are {@code remoteTs}. */
+    private static List<String> withConnection(String name, String remoteTs) {
+        var lines = new ArrayList<>(List.of(
+                "connections {",
+                "    " + name + " {",
+                "        local_addrs = 192.0.2.1",
+                "        local { auth = null }",
+                "        remote { auth = null }",
+                "        children {",
+                "            net {",
+                "                local_ts = 192.0.2.1/32",
+                "                remote_ts = " + remoteTs,
+                "            }",
+                "        }",
+                "    }",
+                "}"));
+        lines.addAll(OE);
+        return lines;
+    }
+
+    @Test
+    void aConnectionAlwaysWinsSoClearNetworksMayNotOverlapIt() throws Exception {
+        assertEquals(at(17) + "opportunistic: group lab (clear) network 203.0.113.9/32 overlaps 203.0.113.0/24"
+                + " of connection office: a connection always wins over a group, so its traffic may not go past"
+                + " natgw; remove the overlap", error(withConnection("office", "203.0.113.0/24")));
+        assertTrue(load(withConnection("office", "203.0.112.0/24")).opportunistic().isPresent(),
+                "no overlap; and a routed group (private-or-clear) may overlap, the connection wins in the SPD");
+        assertTrue(load(withConnection("office", "198.51.100.0/24")).opportunistic().isPresent());
+        assertEquals(at(17) + "opportunistic: a connection is named opportunistic too: rename it, the name is this"
+                + " section's", error(withConnection("opportunistic", "10.9.0.0/16")));
     }
 
     @Test

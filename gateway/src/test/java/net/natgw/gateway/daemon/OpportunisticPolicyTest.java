@@ -61,8 +61,8 @@ class OpportunisticPolicyTest {
 
     @Test
     void aDestinationInTheNegativeCacheGoesClearOrIsDropped() {
-        policy.shunt(ip("203.0.113.7"), new Shunt(true, 0));
-        policy.shunt(ip("198.51.100.9"), new Shunt(false, 0));
+        policy.shunt(ip("203.0.113.7"), new Shunt(true));
+        policy.shunt(ip("198.51.100.9"), new Shunt(false));
         assertEquals(Verdict.CLEAR, verdict("203.0.113.7"), "private-or-clear falls back to clear");
         assertEquals(Verdict.DROP, verdict("198.51.100.9"), "private never leaks");
         assertEquals(Verdict.HOLD, verdict("203.0.113.8"), "other hosts still try IKE");

@@ -14,7 +14,7 @@ public record AuthPayload(int method, byte[] data) implements Payload {
     public static final int ECDSA_SHA256_P256 = 9;
     public static final int ECDSA_SHA384_P384 = 10;
     public static final int ECDSA_SHA512_P521 = 11;
-    /** RFC 7619 §2: NULL authentication, a MAC keyed with the sender's SK_p instead of a secret. */
+    /** RFC 7619 §2.1: NULL authentication, a MAC keyed with the sender's SK_p instead of a secret. */
     public static final int NULL_AUTH = 13;
     /** RFC 7427. */
     public static final int DIGITAL_SIGNATURE = 14;

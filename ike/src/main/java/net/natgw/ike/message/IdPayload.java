@@ -25,7 +25,7 @@ public record IdPayload(boolean initiator, int idType, byte[] data) implements P
     public static final int ID_DER_ASN1_DN = 9;
     public static final int ID_DER_ASN1_GN = 10;
     public static final int ID_KEY_ID = 11;
-    /** RFC 7619 §3: no identity at all, for NULL authentication; its data is empty. */
+    /** RFC 7619 §2.2: no identity at all, for NULL authentication; its data MUST be empty. */
     public static final int ID_NULL = 13;
 
     public IdPayload {
@@ -61,7 +61,7 @@ public record IdPayload(boolean initiator, int idType, byte[] data) implements P
                 .getBytes(StandardCharsets.UTF_8));
     }
 
-    /** RFC 7619 §3: the identity of a peer that authenticates with NULL. */
+    /** RFC 7619 §2.2: the identity of a peer that authenticates with NULL and stays anonymous. */
     public static IdPayload nullId(boolean initiator) {
         return new IdPayload(initiator, ID_NULL, new byte[0]);
     }
@@ -75,7 +75,7 @@ public record IdPayload(boolean initiator, int idType, byte[] data) implements P
         return new IdPayload(asInitiator, idType, data);
     }
 
-    /** The same identity; any two ID_NULLs are, whatever their data (RFC 7619 §3: it is to be ignored). */
+    /** The same identity; any two ID_NULLs are, whatever their data (RFC 7619 §2.2: no policy looks at it). */
     public boolean sameIdentity(IdPayload other) {
         if (isNull()) {
             return other.isNull();

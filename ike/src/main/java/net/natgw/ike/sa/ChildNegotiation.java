@@ -159,6 +159,14 @@ final class ChildNegotiation {
         return result;
     }
 
+    /** Selectors that name one host, all protocols and ports; else TS_UNACCEPTABLE. */
+    static void requireOneHost(List<TrafficSelector> selectors) throws IkeProtocolException {
+        if (selectors.size() != 1 || !Arrays.equals(selectors.get(0).start(), selectors.get(0).end())) {
+            throw new IkeProtocolException(NotifyType.TS_UNACCEPTABLE, "selectors " + selectors
+                    + " name more than one host");
+        }
+    }
+
     /**
      * The record of a CHILD_SA, with the endpoints of its IKE SA. RFC 7296 §2.17: KEYMAT yields
      * the initiator-to-responder keys first, initiator meaning the one that started the exchange

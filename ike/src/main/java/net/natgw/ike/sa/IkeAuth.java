@@ -50,7 +50,7 @@ final class IkeAuth implements Exchange {
         IdPayload idi = config.localId().as(true);
         var payloads = new ArrayList<Payload>();
         payloads.add(idi);
-        // An IDr of ID_NULL would ask for nothing (RFC 7619 §3): it is left out.
+        // An IDr of ID_NULL would ask for nothing: it is left out.
         config.remoteId().filter(id -> !id.isNull()).ifPresent(id -> payloads.add(id.as(false)));
         if (config.requiresSignature()) {
             payloads.add(new CertReqPayload(CertPayload.X509_SIGNATURE, config.certificates().orElseThrow()
@@ -83,7 +83,7 @@ final class IkeAuth implements Exchange {
         IdPayload idr = response.id(false)
                 .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_AUTH response without IDr"));
         var expected = sa.config().remoteId();
-        if (expected.isPresent() && !expected.get().sameIdentity(idr)) {
+        if (expected.isPresent() && !expected.get().sameIdentity(policyIdentity(response, idr))) {
             throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "the peer is " + idr + ", not "
                     + expected.get());
         }
@@ -110,6 +110,11 @@ final class IkeAuth implements Exchange {
             ChildNegotiation.checkNarrowed(tsr, child.remoteTs());
             tsi = ChildNegotiation.onVirtualIps(tsi, sa.localVirtualIps());
             tsr = ChildNegotiation.onVirtualIps(tsr, sa.remoteVirtualIps());
+            if (sa.config().opportunistic()) {
+                // Host to host only: a responder may not widen what it carries to us (RFC 7619 §2.5).
+                ChildNegotiation.requireOneHost(tsi);
+                ChildNegotiation.requireOneHost(tsr);
+            }
             boolean transport = response.notify(NotifyType.USE_TRANSPORT_MODE).isPresent();
             sa.childEstablished(ChildNegotiation.record(sa, child, chosen, childSpi, ChildNegotiation.spi(chosen),
                     Optional.empty(), sa.ni, sa.nr, tsi, tsr, transport, true));
@@ -185,9 +190,20 @@ final class IkeAuth implements Exchange {
     }
 
     /**
+     * RFC 7619 §2.2: the identification of a NULL-authenticated peer is not used for any trust or
+     * policy decision (it may be an FQDN, for logs), so such a peer is ID_NULL for choosing its
+     * configuration and leasing it an address; otherwise its identity as sent.
+     */
+    private static IdPayload policyIdentity(IkeMessage m, IdPayload id) {
+        boolean nullAuth = m.find(AuthPayload.class).map(a -> a.method() == AuthPayload.NULL_AUTH).orElse(false);
+        return nullAuth ? IdPayload.nullId(id.initiator()) : id;
+    }
+
+    /**
      * RFC 7619: a NULL-authenticated peer proves only that it holds the IKE SA's keys. It is
      * accepted by a configuration that asks for nothing more (remote identity ID_NULL), never by
-     * one that needs a key or a certificate (§2.3), and ID_NULL goes with NULL only (§3).
+     * one that needs a key or a certificate (§2: AUTHENTICATION_FAILED), and an ID_NULL peer
+     * must use NULL (§2.2 leaves ID_NULL with other methods to documents natgw does not implement).
      */
     private static void verifyNull(IkeSa sa, AuthPayload auth, byte[] octets, byte[] peerSkP, IdPayload id)
             throws IkeProtocolException {
@@ -196,29 +212,31 @@ final class IkeAuth implements Exchange {
                     + " but " + sa.config().name() + " requires " + (sa.config().requiresSignature()
                     ? "a certificate" : "a pre-shared key"));
         }
-        if (auth.method() != AuthPayload.NULL_AUTH || !id.isNull()) {
+        if (auth.method() != AuthPayload.NULL_AUTH) {
             throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "auth method " + auth.method()
-                    + " with identity '" + id + "' where NULL authentication with ID_NULL was expected");
+                    + " from '" + id + "' where NULL authentication was expected");
         }
         byte[] expected = PskAuthentication.auth(sa.prf(), peerSkP, octets);
         if (!MessageDigest.isEqual(expected, auth.data())) {
             throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "NULL authentication of the peer failed");
         }
         sa.peerUnauthenticated();
-        IkeSa.log().info("{} NULL authentication of the peer successful: it is unauthenticated", sa.name());
+        IkeSa.log().info("{} NULL authentication of '{}' successful: the peer is unauthenticated, its identity"
+                + " untrusted", sa.name(), id);
     }
 
     /** The responder's half: check the initiator, then answer with ours and the CHILD_SA. */
     static List<Payload> respond(IkeSa sa, IkeMessage request) throws IkeProtocolException {
         IdPayload idi = request.id(true).orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_AUTH without IDi"));
-        sa.config(sa.engine.configFor(sa, idi, request.id(false)));
+        IdPayload peer = policyIdentity(request, idi);
+        sa.config(sa.engine.configFor(sa, peer, request.id(false)));
         verify(sa, request, sa.initRequest, sa.nr, sa.keys.skPi(), idi);
         IdPayload idr = sa.config().localId().as(false);
         byte[] octets = PskAuthentication.signedOctets(sa.initResponse, sa.ni, sa.prf(), sa.keys.skPr(), idr);
         var payloads = new ArrayList<Payload>();
         payloads.add(idr);
         payloads.addAll(authenticate(sa, octets, sa.keys.skPr()));
-        var assignment = VirtualIps.assign(sa, request, idi);
+        var assignment = VirtualIps.assign(sa, request, peer);
         payloads.addAll(assignment.payloads());
         sa.moveTo(IkeSaState.ESTABLISHED);
         IkeSa.log().info("{} established between {}[{}]...{}[{}]", sa.name(), sa.local.getAddress().getHostAddress(),

@@ -108,7 +108,7 @@ class NullAuthenticationTest {
 
     // I --- IKE_SA_INIT ---------------------------------------------> R
     // I <-- IKE_SA_INIT ---------------------------------------------- R
-    // I --- IKE_AUTH {IDi(ID_NULL), AUTH(13, prf(SK_pi)), SA, TS} ---> R   no IDr (RFC 7619 §3)
+    // I --- IKE_AUTH {IDi(ID_NULL), AUTH(13, prf(SK_pi)), SA, TS} ---> R   no IDr (it would say nothing)
     // I <-- IKE_AUTH {IDr(ID_NULL), AUTH(13, prf(SK_pr)), SA, TS} ---- R   both up, neither authenticated
     @Test
     void nullOnBothSidesEstablishesTheIkeSaAndTheChildSaUnauthenticated() {
@@ -150,7 +150,7 @@ class NullAuthenticationTest {
             boolean initiator = m == request;
             IdPayload id = m.id(initiator).orElseThrow();
             assertEquals(IdPayload.ID_NULL, id.idType());
-            assertEquals(0, id.data().length, "ID_NULL carries no data (RFC 7619 §3)");
+            assertEquals(0, id.data().length, "ID_NULL carries no data (RFC 7619 §2.2)");
             AuthPayload a = m.find(AuthPayload.class).orElseThrow();
             assertEquals(13, a.method());
             byte[] skP = initiator ? sa.keys.skPi() : sa.keys.skPr();
@@ -182,7 +182,7 @@ class NullAuthenticationTest {
     }
 
     // I --- IKE_AUTH {IDi(ID_NULL), AUTH(13), SA, TS} ---> R   R's only connection wants a PSK of anyone
-    // I <-- IKE_AUTH {N(AUTHENTICATION_FAILED)} ---------- R   RFC 7619 §2.3: NULL is no PSK
+    // I <-- IKE_AUTH {N(AUTHENTICATION_FAILED)} ---------- R   RFC 7619 §2: NULL is no PSK
     @Test
     void aNullInitiatorFailsAgainstAResponderThatRequiresAPsk() {
         var anyPeerWithTheKey = IkeConfig.psk("psk", RIGHT, Optional.empty(), IKE, "right@lab.natgw.net",
@@ -238,7 +238,7 @@ class NullAuthenticationTest {
     }
 
     // I --- IKE_AUTH {IDi(ID_NULL), IDr, CERTREQ, AUTH(13), SA, TS} ---> R
-    // I <-- IKE_AUTH {IDr, CERT, AUTH(RFC 7427), SA, TS} -------------- R   RFC 7619 §2.3: one side authenticated
+    // I <-- IKE_AUTH {IDr, CERT, AUTH(RFC 7427), SA, TS} -------------- R   RFC 7619 §2: one side authenticated
     @Test
     void aNullClientAuthenticatesACertificateServer() {
         var pki = TestPki.create("natgw lab CA", "ec");

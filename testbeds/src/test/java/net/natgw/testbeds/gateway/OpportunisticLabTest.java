@@ -101,7 +101,7 @@ class OpportunisticLabTest {
                 assertTrue(sas.contains("198.51.100.2/32") && sas.contains("203.0.113.2/32"), "a /32 pair: " + sas);
                 assertTrue(responder.text("list-sas").text().contains("the peer unauthenticated (NULL)"));
                 assertTrue(initiator.text("stats").text().contains(
-                        "private-or-clear (private-or-clear): 1 tunnel(s) up, 1 established"),
+                        "private-or-clear (private-or-clear): 1 IKE SA(s) up, 1 established"),
                         initiator.text("stats").text());
                 // idle_timeout: with nothing to carry, the initiator deletes the SAs, on both ends.
                 for (int i = 0; i < 100 && !responder.text("list-sas").text().equals("no IKE_SAs"); i++) {
