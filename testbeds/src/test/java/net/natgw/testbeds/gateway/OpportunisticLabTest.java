@@ -20,6 +20,7 @@ import net.natgw.testbeds.lab.NatKind;
 import net.natgw.testbeds.lab.Ping;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwDaemon;
+import net.natgw.testbeds.strongswan.PskTunnel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -200,10 +201,42 @@ class OpportunisticLabTest {
                 assertEquals(0, clear.lines(), "clear never starts IKE:\n" + clear.text());
                 assertEquals(0, count(natgw, "clear", "packet\\(s\\) sent clear"), "clear traffic does not even"
                         + " reach natgw: the kernel routes it");
-                record("opportunistic-policies-no-ike-peer", NatKind.NONE, "private-or-clear fell back to clear"
+                record("opportunistic-policies-no-ike-peer", "a host without IKE", NatKind.NONE,
+                        "private-or-clear fell back to clear"
                         + " after 2 s, not held again; private and block leaked nothing; clear started no IKE");
             } catch (AssertionError | LabException e) {
                 throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log(), e);
+            }
+        }
+    }
+
+    // natgw (opportunistic, NULL auth) --- IKE ---> natgw with only a PSK connection for this very
+    // peer: AUTHENTICATION_FAILED, no IKE SA; the initiator falls back to the clear, and its own
+    // PSK connection to the same peer comes up as configured
+    @Test
+    void aNullPeerCannotTakeAPskConnection() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.NONE);
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
+            var responder = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
+            var initiator = NatgwDaemon.start(lab, t.initiator(), tunnel.render()
+                    + conf("private-or-clear { networks = 203.0.113.0/24 }"), List.of());
+            try {
+                assertTrue(ping(t.initiator(), t.responder(), 4) >= 3, "refused, then in the clear");
+                assertTrue(responder.log().contains("no configuration for peer '%null'"), responder.log());
+                assertTrue(initiator.log().contains("AUTHENTICATION_FAILED"), initiator.log());
+                assertEquals("no IKE_SAs", responder.text("list-sas").text());
+                assertEquals(Reply.OK, initiator.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                initiator.awaitChildSa();
+                assertEquals(3, Ping.replies(t.initiator(), t.responder(), 3), "the PSK connection carries");
+                String sas = responder.text("list-sas").text();
+                assertTrue(sas.contains("lab[") && !sas.contains("unauthenticated"), sas);
+                record("opportunistic-null-vs-psk-connection", "natgw (PSK connection only)", NatKind.NONE,
+                        "the NULL peer got AUTHENTICATION_FAILED and fell back to clear; the PSK connection to"
+                                + " the same host came up and carried 3/3 pings");
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\ninitiator log:\n" + initiator.log()
+                        + "\nresponder log:\n" + responder.log(), e);
             }
         }
     }
@@ -228,8 +261,12 @@ class OpportunisticLabTest {
     }
 
     private static void record(String scenario, NatKind kind, String detail) {
-        InteropLog.record(new InteropResult(scenario, "natgw (NULL auth)", "natgw (NULL auth)", kind.description(),
-                2, true, "-", 0, detail));
+        record(scenario, "natgw (NULL auth)", kind, detail);
+    }
+
+    private static void record(String scenario, String responder, NatKind kind, String detail) {
+        InteropLog.record(new InteropResult(scenario, "natgw (NULL auth)", responder, kind.description(), 2, true, "-",
+                0, detail));
     }
 
     /** tcpdump on a host's eth0, one line per packet, until stopped. */
