@@ -39,7 +39,9 @@ public final class IkeSetupBenchmark {
     private IkeSetupBenchmark() {
     }
 
-    private record Result(String responder, int setups, long millis, double cpuMillisPerSetup, double kbPerSa) {
+    /** One responder's figures; {@code threadsBefore} and {@code threadsUp}: its threads idle and with all SAs up. */
+    private record Result(String responder, int setups, long millis, double cpuMillisPerSetup, double kbPerSa,
+                          long threadsBefore, long threadsUp) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -68,17 +70,13 @@ public final class IkeSetupBenchmark {
             // Opportunistic encryption: the daemon answers NULL-authenticated IKE from the initiator's
             // network; every SA gets its own CHILD_SA installed in the data plane, and no thread.
             var daemon = NatgwDaemon.start(lab, t.responder(), OPPORTUNISTIC_RESPONDER, List.of());
-            long threadsBefore = threads(daemon.pid());
             results.add(measure(lab, t, "natgw start, opportunistic (NULL auth)", daemon.pid(),
                     () -> heapKb(daemon.pid()), count, warmUp, List.of("--id", "%null", "--remote-id", "%null",
                             "--local-ts", t.initiator().address() + "/32", "--remote-ts",
                             t.responder().address() + "/32")));
-            threads = String.format("natgw start's threads: %d before, %d with %d opportunistic SAs up",
-                    threadsBefore, threadsAtPeak, count);
             daemon.stop();
         }
         print(results, count);
-        System.out.println(threads);
     }
 
     /** natgw start answering opportunistic IKE from the initiator's network (198.51.100.0/24). */
@@ -92,8 +90,6 @@ public final class IkeSetupBenchmark {
                 }
             }
             """;
-    private static String threads = "";
-    private static long threadsAtPeak;
 
     private static Result measure(Lab lab, Topology t, PskTunnel tunnel, String responder, long pid,
                                   LongSupplier memoryKb, int count, int warmUp) throws Exception {
@@ -109,6 +105,7 @@ public final class IkeSetupBenchmark {
         args.addAll(authAndSelectors);
         args.addAll(List.of("--load", Integer.toString(count), "--warm-up", Integer.toString(warmUp),
                 "--window", Integer.toString(WINDOW), "--pause", "3", "--hold", "8"));
+        long threadsBefore = threads(pid);
         var load = NatgwProcess.start(lab, t.initiator(), "load-" + results(responder), QUIET, args);
         await(load, "warm_up_done=");
         long memoryBefore = memoryKb.getAsLong();
@@ -116,7 +113,7 @@ public final class IkeSetupBenchmark {
         String report = await(load, "setups=");
         long cpuAfter = cpuTicks(pid);
         long memoryAfter = memoryKb.getAsLong();
-        threadsAtPeak = threads(pid);
+        long threadsUp = threads(pid);
         Map<String, Long> r = pairs(report);
         load.awaitReport(60);
         long setups = r.get("setups");
@@ -126,7 +123,7 @@ public final class IkeSetupBenchmark {
         // /proc/<pid>/stat counts in clock ticks of 10 ms.
         double cpuMillis = (cpuAfter - cpuBefore) * 10.0 / setups;
         return new Result(responder, (int) setups, r.get("millis"), cpuMillis,
-                (memoryAfter - memoryBefore) / (double) setups);
+                (memoryAfter - memoryBefore) / (double) setups, threadsBefore, threadsUp);
     }
 
     private static String results(String responder) {
@@ -196,13 +193,14 @@ public final class IkeSetupBenchmark {
     private static void print(List<Result> results, int count) {
         Result swan = results.get(0);
         System.out.printf(Locale.ROOT, "%n| responder | set-ups/s | CPU ms per set-up | memory per SA (KiB) |"
-                + " vs strongSwan (set-ups/s, CPU, memory) |%n|---|---:|---:|---:|---|%n");
+                + " threads idle / all SAs up | vs strongSwan (set-ups/s, CPU, memory) |%n"
+                + "|---|---:|---:|---:|---:|---|%n");
         for (Result r : results) {
             double rate = r.setups() * 1000.0 / r.millis();
             double swanRate = swan.setups() * 1000.0 / swan.millis();
-            System.out.printf(Locale.ROOT, "| %s | %.0f | %.2f | %.1f | %.2fx, %.2fx, %.2fx |%n", r.responder(), rate,
-                    r.cpuMillisPerSetup(), r.kbPerSa(), rate / swanRate, r.cpuMillisPerSetup() / swan.cpuMillisPerSetup(),
-                    r.kbPerSa() / swan.kbPerSa());
+            System.out.printf(Locale.ROOT, "| %s | %.0f | %.2f | %.1f | %d / %d | %.2fx, %.2fx, %.2fx |%n",
+                    r.responder(), rate, r.cpuMillisPerSetup(), r.kbPerSa(), r.threadsBefore(), r.threadsUp(),
+                    rate / swanRate, r.cpuMillisPerSetup() / swan.cpuMillisPerSetup(), r.kbPerSa() / swan.kbPerSa());
         }
         System.out.printf("%n%d IKE SAs (IKE_SA_INIT + IKE_AUTH, PSK, aes128gcm16-prfsha256-x25519, one CHILD_SA"
                 + " each), %d in flight (under charon's limit of 5 half-open SAs per address and both cookie"
