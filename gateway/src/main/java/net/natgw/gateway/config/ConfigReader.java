@@ -1,7 +1,6 @@
 package net.natgw.gateway.config;
 
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,7 +70,7 @@ final class ConfigReader {
                 for (Opportunistic.Network n : g.networks()) {
                     for (Child child : c.children()) {
                         for (TrafficSelector ts : child.config().remoteTs()) {
-                            if (overlaps(n, ts)) {
+                            if (TrafficSelector.ofCidr(n.toString()).intersect(ts).isPresent()) {
                                 throw oe.error("group " + g.name() + " (" + g.policy().label() + ") network " + n
                                         + " overlaps " + ts + " of connection " + c.name() + ": a connection always"
                                         + " wins over a group, so its traffic may not go past natgw; remove the"
@@ -82,17 +81,6 @@ final class ConfigReader {
                 }
             }
         }
-    }
-
-    private static boolean overlaps(Opportunistic.Network n, TrafficSelector ts) {
-        if (ts.start().length != 4) {
-            return false;
-        }
-        long first = n.address() & 0xffffffffL;
-        long last = first + (1L << (32 - n.length())) - 1;
-        long start = ByteBuffer.wrap(ts.start()).getInt() & 0xffffffffL;
-        long end = ByteBuffer.wrap(ts.end()).getInt() & 0xffffffffL;
-        return first <= end && start <= last;
     }
 
     /** {@code pools.<name> { addrs = ..., dns = ... }}; strongSwan requires pools not to overlap. */

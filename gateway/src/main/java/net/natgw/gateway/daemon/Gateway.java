@@ -40,6 +40,7 @@ import net.natgw.gateway.ike.UdpIkeTransport;
 import net.natgw.gateway.tun.IpLink;
 import net.natgw.gateway.tun.TunDevice;
 import net.natgw.ike.config.ChildConfig;
+import net.natgw.ike.crypto.Bytes;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.message.TrafficSelector;
 import net.natgw.ike.sa.ChildSaRecord;
@@ -238,7 +239,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
 
     /** Whether a configured connection's remote selectors cover an IPv4 destination: it wins over the groups. */
     private boolean configuredFor(int destination) {
-        byte[] address = ByteBuffer.allocate(4).putInt(destination).array();
+        byte[] address = Bytes.u32(destination);
         return config.connections().stream().flatMap(c -> c.children().stream())
                 .flatMap(ch -> ch.config().remoteTs().stream()).anyMatch(ts -> ts.containsAddress(address));
     }

@@ -174,10 +174,6 @@ final class OpportunisticPolicy {
         return tunnels.containsKey(peer);
     }
 
-    int tunnelCount() {
-        return tunnels.size();
-    }
-
     synchronized void shunt(int destination, Shunt shunt) {
         var next = new IntObjectHashMap<Shunt>(shunts.size() + 1);
         next.putAll(shunts);

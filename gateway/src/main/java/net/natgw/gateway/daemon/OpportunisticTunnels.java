@@ -21,6 +21,7 @@ import net.natgw.gateway.config.Opportunistic.Network;
 import net.natgw.gateway.tun.IpLink;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.crypto.Bytes;
 import net.natgw.ike.message.TrafficSelector;
 import net.natgw.ike.sa.IkeEngine;
 import net.natgw.ike.sa.IkeSa;
@@ -388,7 +389,7 @@ final class OpportunisticTunnels {
 
     private static InetAddress address(int ipv4) {
         try {
-            return InetAddress.getByAddress(ByteBuffer.allocate(4).putInt(ipv4).array());
+            return InetAddress.getByAddress(Bytes.u32(ipv4));
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
