@@ -116,10 +116,18 @@ public record IdPayload(boolean initiator, int idType, byte[] data) implements P
                     yield HexFormat.of().formatHex(data);
                 }
             }
-            case ID_FQDN, ID_RFC822_ADDR -> new String(data, StandardCharsets.UTF_8);
-            case ID_DER_ASN1_DN -> X500Name.getInstance(data).toString();
+            // Identities come from the wire: escaped for the log (Untrusted), and a DN that does
+            // not parse is shown as hex, not thrown out of a log line.
+            case ID_FQDN, ID_RFC822_ADDR -> Untrusted.escape(new String(data, StandardCharsets.UTF_8));
+            case ID_DER_ASN1_DN -> {
+                try {
+                    yield Untrusted.escape(X500Name.getInstance(data).toString());
+                } catch (RuntimeException e) {
+                    yield "malformed DN:" + HexFormat.of().formatHex(data, 0, Math.min(data.length, 64));
+                }
+            }
             case ID_NULL -> "%null";
-            default -> "type" + idType + ":" + HexFormat.of().formatHex(data);
+            default -> "type" + idType + ":" + HexFormat.of().formatHex(data, 0, Math.min(data.length, 64));
         };
     }
 

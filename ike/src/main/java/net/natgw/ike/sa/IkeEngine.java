@@ -1,8 +1,6 @@
 package net.natgw.ike.sa;
 
 import java.net.InetSocketAddress;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,9 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import net.natgw.ike.config.IkeConfig;
-import net.natgw.ike.crypto.Bytes;
+import net.natgw.ike.config.IkeLimits;
 import net.natgw.ike.crypto.IkeSaKeys;
 import net.natgw.ike.crypto.KeyExchange;
 import net.natgw.ike.message.IdPayload;
@@ -22,6 +19,7 @@ import net.natgw.ike.message.MessageCodec;
 import net.natgw.ike.message.NoncePayload;
 import net.natgw.ike.message.NotifyPayload;
 import net.natgw.ike.message.NotifyType;
+import net.natgw.ike.message.Untrusted;
 import net.natgw.natt.Rfc3948;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,20 +38,26 @@ public final class IkeEngine {
     private final SecureRandom random;
     private List<IkeConfig> configs;
     private final Map<Long, IkeSa> bySpi = new HashMap<>();
-    private final Map<String, IkeSa> halfOpen = new HashMap<>();
+    /** Responder SAs before IKE_AUTH, by the initiator's SPI and address: retransmitted INITs find them. */
+    private final Map<HalfOpenKey, IkeSa> halfOpen = new HashMap<>();
     private final Set<Integer> childSpis = new HashSet<>();
-    private final AtomicLong drops = new AtomicLong();
-    private final byte[] cookieSecret = new byte[32];
-    private int cookieThreshold = 16;
+    private IkeCounters counters = new IkeCounters();
+    private Admission admission = new Admission(IkeLimits.DEFAULT);
+    private final CookieSecrets cookies;
+    private final PreAuthLog preAuthLog;
     private int nextIkeId = 1;
     private int nextChildId = 1;
 
+    record HalfOpenKey(long spiI, InetSocketAddress from) {
+    }
+
     public IkeEngine(IkeTransport transport, IkeSaListener listener, SecureRandom random, List<IkeConfig> configs) {
-        this.transport = transport;
+        this.transport = new GuardedTransport(transport, this::internalError);
         this.listener = listener;
         this.random = random;
         this.configs = List.copyOf(configs);
-        random.nextBytes(cookieSecret);
+        this.cookies = new CookieSecrets(random, transport::nanoTime, () -> admission.limits().cookieLifetime());
+        this.preAuthLog = new PreAuthLog(log, transport::nanoTime, IkeLimits.DEFAULT.logLinesPerSecond());
     }
 
     /** Replaces the configurations new IKE SAs are matched against; existing SAs keep theirs. */
@@ -66,7 +70,26 @@ public final class IkeEngine {
      * return our COOKIE. 0 asks every initiator for one.
      */
     public void cookieThreshold(int halfOpenSas) {
-        this.cookieThreshold = halfOpenSas;
+        var l = admission.limits();
+        admission.limits(new IkeLimits(halfOpenSas, halfOpenSas == 0 ? 0 : l.cookieThresholdIp(), l.blockThreshold(),
+                l.initLimitHalfOpen(), l.halfOpenTimeout(), l.cookieLifetime(), l.logLinesPerSecond()));
+    }
+
+    /**
+     * The gate and the counters this engine uses; a daemon gives its IKEv1 engine the same, so
+     * that the limits hold for both versions together (strongSwan counts them together too).
+     */
+    public void share(Admission gate, IkeCounters drops) {
+        this.admission = gate;
+        this.counters = drops;
+    }
+
+    public Admission admission() {
+        return admission;
+    }
+
+    public IkeCounters counters() {
+        return counters;
     }
 
     IkeTransport transport() {
@@ -83,11 +106,16 @@ public final class IkeEngine {
 
     /** Datagrams dropped before or by an IKE SA: malformed, unknown SPI, failed integrity. */
     public long drops() {
-        return drops.get();
+        return counters.total();
     }
 
     public List<IkeSa> ikeSas() {
         return List.copyOf(bySpi.values());
+    }
+
+    /** Half-open responder SAs: answered IKE_SA_INIT, IKE_AUTH not yet done. */
+    public int halfOpen() {
+        return halfOpen.size();
     }
 
     /** Starts IKE_SA_INIT towards the configuration's remote address (RFC 7296 §1.2). */
@@ -109,13 +137,25 @@ public final class IkeEngine {
         return sa;
     }
 
-    /** Every IKE datagram, from the UDP transport. */
+    /**
+     * Every IKE datagram, from the UDP transport. This is the receive path's one exception
+     * boundary: whatever a datagram causes, it is counted, the SA it concerned is cleaned up, and
+     * the event loop goes on.
+     */
     public void receive(byte[] datagram, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
+        try {
+            dispatch(datagram, from, to, nattPort);
+        } catch (RuntimeException e) {
+            internalError(e);
+        }
+    }
+
+    private void dispatch(byte[] datagram, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
         MessageCodec.Header header;
         try {
             header = MessageCodec.header(datagram);
         } catch (IkeProtocolException e) {
-            countDrop("from " + from + ": " + e.getMessage());
+            countDrop(IkeDrop.MALFORMED, "from " + from + ": " + e.getMessage());
             return;
         }
         if (header.majorVersion() != 2) {
@@ -123,44 +163,74 @@ public final class IkeEngine {
             return;
         }
         if (header.exchange() == IkeMessage.IKE_SA_INIT && !header.response() && header.spiR() == 0) {
-            IkeSa retransmitted = halfOpen.get(halfOpenKey(header.spiI(), from));
+            IkeSa retransmitted = halfOpen.get(new HalfOpenKey(header.spiI(), from));
             if (retransmitted != null) {
                 retransmitted.receive(datagram, header, from, to, nattPort);
             } else {
-                newResponder(datagram, from, to);
+                newResponder(datagram, header, from, to);
             }
             return;
         }
         // The I flag says who sent it; our SPI is the other side's.
         IkeSa sa = bySpi.get(header.initiator() ? header.spiR() : header.spiI());
         if (sa == null) {
-            countDrop("from " + from + ": no IKE SA with SPI " + Long.toHexString(
+            countDrop(IkeDrop.UNKNOWN_SPI, "from " + from + ": no IKE SA with SPI " + Long.toHexString(
                     header.initiator() ? header.spiR() : header.spiI()));
             return;
         }
         sa.receive(datagram, header, from, to, nattPort);
     }
 
-    private void newResponder(byte[] datagram, InetSocketAddress from, InetSocketAddress to) {
+    /**
+     * A new IKE_SA_INIT: decoded whole and checked, then admitted (cookie, per-address block,
+     * total limit), then answered; state exists only for an SA that passed all of it.
+     */
+    private void newResponder(byte[] datagram, MessageCodec.Header header, InetSocketAddress from,
+                              InetSocketAddress to) {
+        if (header.initiator() == false || header.messageId() != 0 || header.spiI() == 0) {
+            // RFC 7296 §3.1: IKE_SA_INIT is message 0 from the original initiator, with its SPI.
+            countDrop(IkeDrop.MALFORMED, "IKE_SA_INIT from " + from + " with message ID "
+                    + Integer.toUnsignedString(header.messageId()) + " or without the I flag or SPIi");
+            return;
+        }
         IkeMessage request;
         try {
             request = MessageCodec.decode(datagram);
         } catch (IkeProtocolException e) {
-            countDrop("IKE_SA_INIT from " + from + ": " + e.getMessage());
+            countDrop(IkeDrop.MALFORMED, "IKE_SA_INIT from " + from + ": " + e.getMessage());
             return;
         }
-        if (halfOpen.size() >= cookieThreshold && !cookieValid(request, from)) {
-            sendCookie(request, from, to);
-            return;
+        var verdict = admission.check(from.getAddress(), true, cookieReturned(request, from));
+        switch (verdict) {
+            case COOKIE -> {
+                sendCookie(request, from, to);
+                return;
+            }
+            case BLOCK -> {
+                countDrop(IkeDrop.BLOCKED, "IKE_SA_INIT from " + from + ": " + admission.halfOpen(from.getAddress())
+                        + " half-open IKE SAs from this address (block_threshold)");
+                return;
+            }
+            case LIMIT -> {
+                countDrop(IkeDrop.HALF_OPEN_LIMIT, "IKE_SA_INIT from " + from + ": " + admission.halfOpen()
+                        + " half-open IKE SAs (init_limit_half_open)");
+                return;
+            }
+            case ADMIT -> { }
         }
         Optional<IkeConfig> config = configs.stream().filter(c -> c.answers(from, to)).findFirst();
         if (config.isEmpty()) {
-            countDrop("IKE_SA_INIT from " + from + " to " + to + ": no configuration for these addresses");
+            countDrop(IkeDrop.NO_CONFIGURATION, "IKE_SA_INIT from " + from + " to " + to
+                    + ": no configuration for these addresses");
             return;
         }
         IkeSaInit.respond(this, config.get(), request, datagram, from, to);
     }
 
+    /**
+     * A responder SA for a validated IKE_SA_INIT: it counts as half open until IKE_AUTH succeeds,
+     * and is forgotten if that does not happen within {@code half_open_timeout}.
+     */
     IkeSa createResponder(IkeConfig config, long spiI, InetSocketAddress from, InetSocketAddress to) {
         var sa = new IkeSa(this, false, nextIkeId++, config, to, from);
         // An initiator that started on 4500 is answered there, with the marker (RFC 7296 §2.23).
@@ -168,12 +238,17 @@ public final class IkeEngine {
         sa.spiI = spiI;
         sa.spiR = allocateIkeSpi();
         bySpi.put(sa.spiR, sa);
-        halfOpen.put(halfOpenKey(spiI, from), sa);
+        sa.halfOpenKey = new HalfOpenKey(spiI, from);
+        halfOpen.put(sa.halfOpenKey, sa);
+        admission.opened(from.getAddress());
+        transport.schedule(() -> {
+            if (sa.state() == IkeSaState.CONNECTING) {
+                counters.count(IkeDrop.HALF_OPEN_TIMEOUT);
+                sa.destroy("half open for " + admission.limits().halfOpenTimeout().toSeconds()
+                        + " s without IKE_AUTH (half_open_timeout)");
+            }
+        }, admission.limits().halfOpenTimeout());
         return sa;
-    }
-
-    private static String halfOpenKey(long spiI, InetSocketAddress from) {
-        return Long.toHexString(spiI) + "@" + from;
     }
 
     /**
@@ -192,40 +267,37 @@ public final class IkeEngine {
                         "no configuration for peer '" + idi + "'"));
     }
 
-    /**
-     * RFC 7296 §2.6: {@code <version> | SHA-256(Ni | IPi | SPIi | <secret>)}: only an initiator
-     * that receives at its address can return it, and checking it needs no state.
-     */
-    private byte[] cookie(IkeMessage request, InetSocketAddress from) {
-        try {
-            var sha = MessageDigest.getInstance("SHA-256");
-            request.find(NoncePayload.class).ifPresent(n -> sha.update(n.nonce()));
-            sha.update(from.getAddress().getAddress());
-            sha.update(Bytes.u64(request.spiI()));
-            sha.update(cookieSecret);
-            return Bytes.concat(new byte[] {1}, sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    /** The COOKIE notify comes first (RFC 7296 §2.6); it must be one of ours, current or one period old. */
+    private boolean cookieReturned(IkeMessage request, InetSocketAddress from) {
+        if (request.payloads().isEmpty() || !(request.payloads().get(0) instanceof NotifyPayload n)
+                || n.notifyType() != NotifyType.COOKIE) {
+            return false;
         }
+        boolean valid = cookies.valid(n.data(), nonceOf(request), from.getAddress(), request.spiI());
+        if (!valid) {
+            counters.count(IkeDrop.INVALID_COOKIE);
+        }
+        return valid;
     }
 
-    private boolean cookieValid(IkeMessage request, InetSocketAddress from) {
-        // The COOKIE notify comes first (RFC 7296 §2.6).
-        return !request.payloads().isEmpty() && request.payloads().get(0) instanceof NotifyPayload n
-                && n.notifyType() == NotifyType.COOKIE
-                && MessageDigest.isEqual(n.data(), cookie(request, from));
+    private static byte[] nonceOf(IkeMessage request) {
+        return request.find(NoncePayload.class).map(NoncePayload::nonce).orElse(new byte[0]);
     }
 
     private void sendCookie(IkeMessage request, InetSocketAddress from, InetSocketAddress to) {
-        log.info("asking {} for a cookie: {} half-open IKE SAs", from, halfOpen.size());
+        counters.count(IkeDrop.COOKIE_REQUIRED);
+        preAuthLog.info("asking {} for a cookie: {} half-open IKE SAs, {} from this address", from,
+                admission.halfOpen(), admission.halfOpen(from.getAddress()));
         var response = new IkeMessage(request.spiI(), 0, IkeMessage.IKE_SA_INIT, false, true, 0,
-                List.of(NotifyPayload.of(NotifyType.COOKIE, cookie(request, from))));
+                List.of(NotifyPayload.of(NotifyType.COOKIE, cookies.make(nonceOf(request), from.getAddress(),
+                        request.spiI()))));
         transport.send(MessageCodec.encode(response), to, from, false);
     }
 
     /** RFC 7296 §1.3, §2.7: refusals of IKE_SA_INIT keep no state and go unprotected. */
     void refuse(IkeMessage request, IkeProtocolException e, InetSocketAddress from, InetSocketAddress to) {
-        log.info("refusing IKE_SA_INIT from {}: {}", from, e.getMessage());
+        counters.count(IkeDrop.REFUSED);
+        preAuthLog.info("refusing IKE_SA_INIT from {}: {}", from, e.getMessage());
         var response = new IkeMessage(request.spiI(), 0, IkeMessage.IKE_SA_INIT, false, true, 0,
                 List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData())));
         transport.send(MessageCodec.encode(response), to, from, false);
@@ -233,7 +305,7 @@ public final class IkeEngine {
 
     /** RFC 7296 §2.5: a higher major version is dropped; a request is told the version we speak. */
     private void majorVersion(MessageCodec.Header h, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
-        countDrop("IKE major version " + h.majorVersion() + " from " + from);
+        countDrop(IkeDrop.UNSUPPORTED, "IKE major version " + h.majorVersion() + " from " + from);
         if (!h.response() && h.exchange() == IkeMessage.IKE_SA_INIT) {
             var response = new IkeMessage(h.spiI(), h.spiR(), IkeMessage.IKE_SA_INIT, false, true, h.messageId(),
                     List.of(NotifyPayload.of(NotifyType.INVALID_MAJOR_VERSION, new byte[] {IkeMessage.VERSION})));
@@ -276,18 +348,39 @@ public final class IkeEngine {
 
     /** An IKE SA past IKE_AUTH no longer counts towards the cookie threshold (RFC 7296 §2.6). */
     void noLongerHalfOpen(IkeSa sa) {
-        halfOpen.values().remove(sa);
+        if (sa.halfOpenKey != null && halfOpen.remove(sa.halfOpenKey, sa)) {
+            admission.closed(sa.halfOpenKey.from().getAddress());
+        }
+        sa.halfOpenKey = null;
     }
 
     void forget(IkeSa sa) {
-        bySpi.remove(sa.localSpi());
-        halfOpen.values().remove(sa);
+        bySpi.remove(sa.localSpi(), sa);
+        noLongerHalfOpen(sa);
         sa.children().forEach(c -> childSpis.remove(c.spiIn()));
     }
 
-    void countDrop(String why) {
-        drops.incrementAndGet();
-        log.debug("dropped: {}", why);
+    void countDrop(IkeDrop reason, String why) {
+        counters.count(reason);
+        if (log.isDebugEnabled()) {
+            log.debug("dropped ({}): {}", reason.label(), why);
+        }
+    }
+
+    /**
+     * Something no check foresaw: counted, logged (rate-limited: the input may be anyone's), and
+     * the SA it concerned, if any, removed so that no half-done state stays behind.
+     */
+    void internalError(RuntimeException e) {
+        counters.count(IkeDrop.INTERNAL_ERROR);
+        preAuthLog.info("internal error, input dropped: {}", Untrusted.escape(String.valueOf(e)));
+        log.debug("internal error", e);
+    }
+
+    /** As {@link #internalError(RuntimeException)}, for an error while {@code sa} handled a message. */
+    void internalError(IkeSa sa, RuntimeException e) {
+        internalError(e);
+        sa.destroy("internal error: " + Untrusted.escape(String.valueOf(e)));
     }
 
     long allocateIkeSpi() {

@@ -74,6 +74,8 @@ public final class IkeSa implements PeerSa {
     private long lastHeard;
     private boolean connectTimedOut;
     private String destroyAfterResponse;
+    /** While half open (a responder before IKE_AUTH): its entry in the engine's table. */
+    IkeEngine.HalfOpenKey halfOpenKey;
     private IkeTransport.Cancellable dpdTimer;
 
     IkeSa(IkeEngine engine, boolean initiator, int uniqueId, IkeConfig config, InetSocketAddress local,
@@ -342,31 +344,110 @@ public final class IkeSa implements PeerSa {
                 : MessageCodec.encode(message, skOut);
     }
 
-    /** A datagram for this SA, its header already read. */
+    /**
+     * A datagram for this SA, its header already read. RFC 7296 §2.21.2 and §2.23 in this order:
+     * after IKE_SA_INIT only protected messages; the integrity check; the message ID and, for a
+     * response, the request it answers; only then does anything move (the peer's address, the
+     * expected message ID, the SA's state).
+     */
     void receive(byte[] datagram, MessageCodec.Header header, InetSocketAddress from, InetSocketAddress to,
                  boolean viaNattPort) {
         if (state == IkeSaState.DELETED) {
             return;
         }
-        IkeMessage message;
-        try {
-            message = header.exchange() == IkeMessage.IKE_SA_INIT ? MessageCodec.decode(datagram)
-                    : MessageCodec.decode(datagram, skIn);
-        } catch (IkeProtocolException e) {
-            // RFC 7296 §2.21.2: a message that fails its integrity check is dropped, unanswered.
-            engine.countDrop(name() + ": " + e.getMessage());
+        if (header.initiator() == initiator) {
+            // RFC 7296 §3.1: the I flag is the original initiator's; a peer never sends ours.
+            engine.countDrop(IkeDrop.MALFORMED, name() + ": a message with our own I flag");
             return;
         }
-        lastHeard = engine.transport().nanoTime();
-        if (header.exchange() != IkeMessage.IKE_SA_INIT) {
-            authenticatedFrom(from, viaNattPort);
+        if (header.exchange() == IkeMessage.IKE_SA_INIT) {
+            receiveInit(datagram, header, from);
+            return;
         }
-        log.info("{} received {} from {}", name(), message, from);
-        if (message.response()) {
-            response(message, datagram);
+        if (skIn == null) {
+            engine.countDrop(IkeDrop.UNPROTECTED, name() + ": " + IkeMessage.exchangeName(header.exchange())
+                    + " before IKE_SA_INIT completed");
+            return;
+        }
+        IkeMessage message;
+        try {
+            message = MessageCodec.decode(datagram, skIn);
+        } catch (IkeProtocolException e) {
+            // RFC 7296 §2.21.2: a message that fails its integrity check is dropped, unanswered.
+            engine.countDrop(IkeDrop.INTEGRITY, name() + ": " + e.getMessage());
+            return;
+        }
+        try {
+            if (message.response()) {
+                if (!answersPending(message)) {
+                    return;
+                }
+                heard(from, viaNattPort, message);
+                response(message, datagram);
+            } else if (message.messageId() == lastResponseId && lastResponse != null) {
+                // RFC 7296 §2.2: a retransmitted request gets the cached response, sent where the
+                // request came from (§2.11); a replay never moves the peer.
+                lastHeard = engine.transport().nanoTime();
+                engine.transport().send(lastResponse, local, from, nattPort);
+            } else if (message.messageId() != expectedRequestId) {
+                engine.countDrop(IkeDrop.UNEXPECTED_REQUEST, name() + ": request "
+                        + Integer.toUnsignedString(message.messageId()) + ", expected " + expectedRequestId);
+            } else {
+                heard(from, viaNattPort, message);
+                request(message);
+            }
+        } catch (RuntimeException e) {
+            engine.internalError(this, e);
+        }
+    }
+
+    /**
+     * IKE_SA_INIT is unprotected, so it is taken only where it belongs: its response by an
+     * initiator waiting for it, and a byte-for-byte retransmission of the request by a
+     * responder that has not seen IKE_AUTH yet (answered from the cache). Anywhere else it
+     * is dropped undecoded: it could change nothing that is authenticated.
+     */
+    private void receiveInit(byte[] datagram, MessageCodec.Header header, InetSocketAddress from) {
+        if (header.response() && initiator && state == IkeSaState.CONNECTING && pending instanceof IkeSaInit
+                && header.messageId() == 0 && nextRequestId == 0) {
+            IkeMessage message;
+            try {
+                message = MessageCodec.decode(datagram);
+            } catch (IkeProtocolException e) {
+                engine.countDrop(IkeDrop.MALFORMED, name() + ": " + e.getMessage());
+                return;
+            }
+            log.info("{} received {} from {}", name(), message, from);
+            try {
+                response(message, datagram);
+            } catch (RuntimeException e) {
+                engine.internalError(this, e);
+            }
+        } else if (!header.response() && !initiator && state == IkeSaState.CONNECTING && lastResponseId == 0
+                && java.util.Arrays.equals(datagram, initRequest)) {
+            engine.transport().send(lastResponse, local, from, nattPort);
         } else {
-            request(message);
+            engine.countDrop(IkeDrop.UNPROTECTED, name() + ": IKE_SA_INIT " + (header.response() ? "response" : "request")
+                    + " in state " + state);
         }
+    }
+
+    /** RFC 7296 §2.2: a response must carry the message ID and exchange type of our pending request. */
+    private boolean answersPending(IkeMessage message) {
+        if (pending == null || message.messageId() != nextRequestId || message.exchange() != pending.exchangeType()) {
+            engine.countDrop(IkeDrop.UNEXPECTED_RESPONSE, name() + ": unexpected response "
+                    + Integer.toUnsignedString(message.messageId()) + " (" + IkeMessage.exchangeName(message.exchange())
+                    + ")");
+            return false;
+        }
+        return true;
+    }
+
+    /** An authenticated message we act on: the peer is alive, and its address may have changed. */
+    private void heard(InetSocketAddress from, boolean viaNattPort, IkeMessage message) {
+        lastHeard = engine.transport().nanoTime();
+        authenticatedFrom(from, viaNattPort);
+        log.info("{} received {} from {}", name(), message, from);
     }
 
     /**
@@ -401,10 +482,6 @@ public final class IkeSa implements PeerSa {
     }
 
     private void response(IkeMessage message, byte[] raw) {
-        if (pending == null || message.messageId() != nextRequestId) {
-            engine.countDrop(name() + ": unexpected response " + Integer.toUnsignedString(message.messageId()));
-            return;
-        }
         cancelRetransmit();
         Exchange done = pending;
         pending = null;
@@ -431,17 +508,8 @@ public final class IkeSa implements PeerSa {
         }
     }
 
-    /** RFC 7296 §2.2: answer a retransmitted request from the cache, the next one for real, drop others. */
+    /** The next request, its message ID checked: answered by the exchange it starts. */
     private void request(IkeMessage message) {
-        if (message.messageId() == lastResponseId && lastResponse != null) {
-            engine.transport().send(lastResponse, local, remote, nattPort);
-            return;
-        }
-        if (message.messageId() != expectedRequestId) {
-            engine.countDrop(name() + ": request " + Integer.toUnsignedString(message.messageId()) + ", expected "
-                    + expectedRequestId);
-            return;
-        }
         List<Payload> answer;
         try {
             answer = Responder.respond(this, message);

@@ -172,28 +172,35 @@ final class IkeSaInit implements Exchange {
             }
             byte[] ni = request.find(NoncePayload.class)
                     .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_SA_INIT without nonce")).nonce();
-            var sa = engine.createResponder(config, request.spiI(), from, to);
+            // The peer's public value is checked (RFC 6989) in computing the shared secret: before
+            // any state exists for it.
             KeyExchange ours = KeyExchange.create(suite.group(), engine.random());
-            sa.ni = ni;
-            sa.nr = engine.nonce();
-            sa.nat = evaluateNat(sa, request, NatDetection.ikev2(sa.spiI, 0), from, to);
-            byte[] skeyseed = IkeSaKeys.skeyseed(suite.newPrf(), sa.ni, sa.nr, ours.sharedSecret(ke.keyData()));
-            sa.keys(IkeSaKeys.derive(suite, skeyseed, sa.ni, sa.nr, sa.spiI, sa.spiR));
-            sa.initRequest = raw;
-            var payloads = new ArrayList<Payload>();
-            payloads.add(new SaPayload(List.of(chosen)));
-            payloads.add(new KePayload(ours.group(), ours.publicValue()));
-            payloads.add(new NoncePayload(sa.nr));
-            payloads.addAll(natDetection(sa, NatDetection.ikev2(sa.spiI, sa.spiR), to, from));
-            payloads.add(signatureHashAlgorithms());
-            if (config.requiresSignature()) {
-                payloads.add(new CertReqPayload(CertPayload.X509_SIGNATURE,
-                        config.certificates().orElseThrow().certReqAuthorities()));
+            byte[] sharedSecret = ours.sharedSecret(ke.keyData());
+            var sa = engine.createResponder(config, request.spiI(), from, to);
+            try {
+                sa.ni = ni;
+                sa.nr = engine.nonce();
+                sa.nat = evaluateNat(sa, request, NatDetection.ikev2(sa.spiI, 0), from, to);
+                byte[] skeyseed = IkeSaKeys.skeyseed(suite.newPrf(), sa.ni, sa.nr, sharedSecret);
+                sa.keys(IkeSaKeys.derive(suite, skeyseed, sa.ni, sa.nr, sa.spiI, sa.spiR));
+                sa.initRequest = raw;
+                var payloads = new ArrayList<Payload>();
+                payloads.add(new SaPayload(List.of(chosen)));
+                payloads.add(new KePayload(ours.group(), ours.publicValue()));
+                payloads.add(new NoncePayload(sa.nr));
+                payloads.addAll(natDetection(sa, NatDetection.ikev2(sa.spiI, sa.spiR), to, from));
+                payloads.add(signatureHashAlgorithms());
+                if (config.requiresSignature()) {
+                    payloads.add(new CertReqPayload(CertPayload.X509_SIGNATURE,
+                            config.certificates().orElseThrow().certReqAuthorities()));
+                }
+                sa.respond(request, payloads);
+                sa.initResponse = sa.lastResponseBytes();
+                IkeSa.log().info("{} {} is initiating an IKE_SA, selected proposal {}, {}", sa.name(), from, suite,
+                        describe(sa.nat));
+            } catch (RuntimeException e) {
+                engine.internalError(sa, e);
             }
-            sa.respond(request, payloads);
-            sa.initResponse = sa.lastResponseBytes();
-            IkeSa.log().info("{} {} is initiating an IKE_SA, selected proposal {}, {}", sa.name(), from, suite,
-                    describe(sa.nat));
         } catch (IkeProtocolException e) {
             engine.refuse(request, e, from, to);
         }

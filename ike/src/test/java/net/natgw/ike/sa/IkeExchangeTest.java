@@ -33,7 +33,7 @@ class IkeExchangeTest {
     private static final InetAddress RIGHT = FakeNetwork.ip("203.0.113.2");
 
     /** Records what an engine reports. */
-    static final class Events implements IkeSaListener {
+    static class Events implements IkeSaListener {
         final List<String> log = new ArrayList<>();
         final List<ChildSaRecord> children = new ArrayList<>();
 

@@ -38,7 +38,7 @@ class MainModeTest {
     private static final String PROPOSALS = "aes128-sha256-modp2048";
 
     /** Records what an engine reports. */
-    static final class Events implements IsakmpListener {
+    static class Events implements IsakmpListener {
         final List<String> log = new ArrayList<>();
         final List<ChildSaRecord> children = new ArrayList<>();
 

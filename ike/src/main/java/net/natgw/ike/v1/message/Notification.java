@@ -15,6 +15,7 @@ public record Notification(int doi, int protocol, byte[] spi, int messageType, b
     public static final int INVALID_EXCHANGE_TYPE = 7;
     public static final int INVALID_FLAGS = 8;
     public static final int INVALID_MESSAGE_ID = 9;
+    public static final int INVALID_COOKIE = 4;
     public static final int INVALID_SPI = 11;
     public static final int NO_PROPOSAL_CHOSEN = 14;
     public static final int PAYLOAD_MALFORMED = 16;

@@ -19,6 +19,7 @@ import net.natgw.ike.crypto.KeyExchange;
 import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.sa.ChildSaRecord;
+import net.natgw.ike.sa.IkeDrop;
 import net.natgw.ike.sa.IkeTransport;
 import net.natgw.ike.sa.PeerSa;
 import net.natgw.ike.v1.crypto.Phase1Keys;
@@ -66,6 +67,8 @@ public final class IsakmpSa implements PeerSa {
     private static final int NONCE_LENGTH = 32;
     /** strongSwan's default IKE lifetime for IKEv1 proposals. */
     private static final long LIFETIME = 10_800;
+    /** Quick Modes in progress at once on one ISAKMP SA; more are refused until some complete. */
+    static final int MAX_QUICK_MODES = 16;
 
     /** Where Main Mode stands: the message this end waits for next. */
     public enum State {
@@ -114,6 +117,10 @@ public final class IsakmpSa implements PeerSa {
     private long lastHeard;
     private boolean connectTimedOut;
     private boolean deletedByPeer;
+    /** Why the last message we could not use was refused: said when Main Mode gives up. */
+    private String lastRefusal;
+    /** A responder's source address while it counts as half open in the engine's gate. */
+    java.net.InetAddress halfOpenFrom;
     private IkeTransport.Cancellable retransmit;
     final Map<Integer, QuickMode> quickModes = new HashMap<>();
     /** The ISAKMP SA this one reauthenticates (a new Main Mode before the old one expires). */
@@ -250,6 +257,7 @@ public final class IsakmpSa implements PeerSa {
             QuickMode qm = QuickMode.initiate(this, c);
             qm.replaces = old;
             quickModes.put(qm.messageId, qm);
+            expireQuickMode(qm);
         });
     }
 
@@ -354,7 +362,8 @@ public final class IsakmpSa implements PeerSa {
             return;
         }
         if (h.responderCookie() != ckyR && !(initiator && state == State.MESSAGE_2)) {
-            engine.countDrop(name() + ": responder cookie " + Long.toHexString(h.responderCookie()) + " is not ours");
+            engine.countDrop(IkeDrop.UNKNOWN_SPI, name() + ": responder cookie " + Long.toHexString(h.responderCookie())
+                    + " is not ours");
             return;
         }
         try {
@@ -362,14 +371,25 @@ public final class IsakmpSa implements PeerSa {
                 case IsakmpMessage.MAIN_MODE -> mainMode(datagram, h, from, viaNatt);
                 case IsakmpMessage.QUICK_MODE -> quickMode(datagram, h);
                 case IsakmpMessage.INFORMATIONAL -> informational(datagram, h);
-                default -> engine.countDrop(name() + ": exchange " + h.exchangeType() + " not handled");
+                default -> engine.countDrop(IkeDrop.UNSUPPORTED, name() + ": exchange " + h.exchangeType()
+                        + " not handled");
             }
         } catch (IkeProtocolException e) {
-            engine.countDrop(name() + ": " + e.getMessage());
+            // Whatever carries our cookies may be anyone's: a message we cannot use is dropped, and
+            // ends nothing. Main Mode goes on waiting for the real one until its retransmissions or
+            // half_open_timeout run out, and then says what was refused.
+            engine.countDrop(V1Engine.dropReason(e), name() + ": " + e.getMessage());
             if (state != State.ESTABLISHED) {
-                destroy(e.getMessage());
+                lastRefusal = e.getMessage();
             }
+        } catch (RuntimeException e) {
+            engine.internalError(this, e);
         }
+    }
+
+    /** What to say when Main Mode ends unfinished: the last message refused, if any. */
+    String lastRefusal() {
+        return lastRefusal == null ? "" : "; the last message refused: " + lastRefusal;
     }
 
     private void mainMode(byte[] datagram, IsakmpCodec.Header h, InetSocketAddress from, boolean viaNatt)
@@ -379,6 +399,10 @@ public final class IsakmpSa implements PeerSa {
             case MESSAGE_3 -> message3(IsakmpCodec.decode(datagram), datagram, from);
             case MESSAGE_4 -> message4(IsakmpCodec.decode(datagram), datagram, from);
             case MESSAGE_5 -> {
+                Opened opened = openMainMode(datagram, h);
+                verifyMessage5(opened.message());
+                // Authenticated: now the IV, the port and the peer's address may move.
+                commitIv(opened.nextIv());
                 if (viaNatt && !nattPort) {
                     // RFC 3947 §4: the initiator floated; answer where message 5 came from.
                     nattPort = true;
@@ -386,20 +410,20 @@ public final class IsakmpSa implements PeerSa {
                     remote = from;
                 }
                 lastReceived = datagram;
-                message5(openMainMode(datagram, h));
+                answerMessage5();
             }
             case MESSAGE_6 -> {
+                Opened opened = openMainMode(datagram, h);
+                verifyMessage6(opened.message());
+                commitIv(opened.nextIv());
                 lastReceived = datagram;
-                message6(openMainMode(datagram, h));
+                message6Verified();
             }
-            default -> engine.countDrop(name() + ": Main Mode message in state " + state);
+            default -> engine.countDrop(IkeDrop.UNEXPECTED_REQUEST, name() + ": Main Mode message in state " + state);
         }
     }
 
     private void message2(IsakmpMessage m, byte[] datagram) throws IkeProtocolException {
-        cancelRetransmit();
-        lastReceived = datagram;
-        ckyR = m.responderCookie();
         var answer = m.find(SecurityAssociation.class).filter(sa -> sa.proposals().size() == 1
                 && sa.proposals().get(0).transforms().size() == 1)
                 .orElseThrow(() -> new IkeProtocolException(Notification.PAYLOAD_MALFORMED,
@@ -408,6 +432,12 @@ public final class IsakmpSa implements PeerSa {
                 .filter(s -> suites.stream().anyMatch(s::sameAlgorithms))
                 .orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN,
                         "the responder chose a transform we did not offer"));
+        if (m.responderCookie() == 0) {
+            throw new IkeProtocolException(Notification.INVALID_COOKIE, "message 2 without a responder cookie");
+        }
+        cancelRetransmit();
+        lastReceived = datagram;
+        ckyR = m.responderCookie();
         traversal = traversal(m.all(VendorId.class));
         peerDpd = dpd(m.all(VendorId.class));
         dh = KeyExchange.create(suite.group(), engine.random());
@@ -420,26 +450,27 @@ public final class IsakmpSa implements PeerSa {
     }
 
     private void message3(IsakmpMessage m, byte[] datagram, InetSocketAddress from) throws IkeProtocolException {
-        lastReceived = datagram;
         gxi = m.find(net.natgw.ike.v1.message.KeyExchange.class).orElseThrow(() -> missing("KE")).keyData();
         ni = m.find(Nonce.class).orElseThrow(() -> missing("nonce")).data();
         dh = KeyExchange.create(suite.group(), engine.random());
         gxr = dh.publicValue();
         nr = engine.nonce(NONCE_LENGTH);
         detectNat(m.all(NatDiscovery.class), from);
+        // The peer's KE is checked here (RFC 6989 as for IKEv2); a bad one moves nothing.
         deriveKeys();
+        lastReceived = datagram;
         state = State.MESSAGE_5;
         sendPlain(withNatD(withCertificateRequests(List.of(new net.natgw.ike.v1.message.KeyExchange(gxr),
                 new Nonce(nr)))), false);
     }
 
     private void message4(IsakmpMessage m, byte[] datagram, InetSocketAddress from) throws IkeProtocolException {
-        cancelRetransmit();
-        lastReceived = datagram;
         gxr = m.find(net.natgw.ike.v1.message.KeyExchange.class).orElseThrow(() -> missing("KE")).keyData();
         nr = m.find(Nonce.class).orElseThrow(() -> missing("nonce")).data();
         detectNat(m.all(NatDiscovery.class), from);
         deriveKeys();
+        cancelRetransmit();
+        lastReceived = datagram;
         if (nat.udpEncapsulation()) {
             // RFC 3947 §4: with a NAT on the path, IKE moves to 4500 from message 5 on.
             nattPort = true;
@@ -453,12 +484,15 @@ public final class IsakmpSa implements PeerSa {
         sendMainMode(authentication(id, hashI), true);
     }
 
-    private void message5(IsakmpMessage m) throws IkeProtocolException {
+    private void verifyMessage5(IsakmpMessage m) throws IkeProtocolException {
         Identification id = m.find(Identification.class).orElseThrow(() -> missing("ID"));
         checkPeerId(id);
         byte[] expected = V1Hashes.hashI(suite.prf(), keys.skeyid(), gxi, gxr, Bytes.u64(ckyI), Bytes.u64(ckyR), saiB,
                 m.rawBody(Identification.class).orElseThrow());
         checkAuthentication(m, id, expected, "HASH_I");
+    }
+
+    private void answerMessage5() {
         Identification ours = ourId();
         byte[] hashR = V1Hashes.hashR(suite.prf(), keys.skeyid(), gxi, gxr, Bytes.u64(ckyI), Bytes.u64(ckyR), saiB,
                 ours.body());
@@ -466,13 +500,16 @@ public final class IsakmpSa implements PeerSa {
         mainModeDone();
     }
 
-    private void message6(IsakmpMessage m) throws IkeProtocolException {
-        cancelRetransmit();
+    private void verifyMessage6(IsakmpMessage m) throws IkeProtocolException {
         Identification id = m.find(Identification.class).orElseThrow(() -> missing("ID"));
         checkPeerId(id);
         byte[] expected = V1Hashes.hashR(suite.prf(), keys.skeyid(), gxi, gxr, Bytes.u64(ckyI), Bytes.u64(ckyR), saiB,
                 m.rawBody(Identification.class).orElseThrow());
         checkAuthentication(m, id, expected, "HASH_R");
+    }
+
+    private void message6Verified() {
+        cancelRetransmit();
         mainModeDone();
         // A reauthentication takes the old SA's SA pairs over; a new connection needs its first.
         if (replaces == null && !config.children().isEmpty()) {
@@ -482,6 +519,7 @@ public final class IsakmpSa implements PeerSa {
 
     private void mainModeDone() {
         state = State.ESTABLISHED;
+        engine.noLongerHalfOpen(this);
         lastHeard = engine.transport().nanoTime();
         scheduleDpd();
         log.info("{} ISAKMP SA established {}...{} ({}), cookies {}_i {}_r", name(), local, remote, nat,
@@ -498,20 +536,45 @@ public final class IsakmpSa implements PeerSa {
         }
         QuickMode qm = QuickMode.initiate(this, child);
         quickModes.put(qm.messageId, qm);
+        expireQuickMode(qm);
     }
 
     private void quickMode(byte[] datagram, IsakmpCodec.Header h) throws IkeProtocolException {
         if (state != State.ESTABLISHED) {
             throw new IkeProtocolException(Notification.INVALID_EXCHANGE_TYPE, "Quick Mode before Main Mode ended");
         }
-        lastReceived = datagram;
         QuickMode qm = quickModes.get(h.messageId());
-        if (qm == null) {
-            qm = QuickMode.respond(this, h.messageId());
-            quickModes.put(h.messageId(), qm);
+        boolean fresh = qm == null;
+        if (fresh && quickModes.size() >= MAX_QUICK_MODES) {
+            throw new IkeProtocolException(Notification.INVALID_MESSAGE_ID, quickModes.size()
+                    + " Quick Modes are already in progress");
         }
+        if (fresh) {
+            qm = QuickMode.respond(this, h.messageId());
+        }
+        // Its HASH is checked before the Quick Mode exists here or its IV moves (RFC 2409 §5.5).
         qm.receive(datagram, h);
+        if (fresh && qm.inProgress()) {
+            quickModes.put(h.messageId(), qm);
+            expireQuickMode(qm);
+        }
+        lastReceived = datagram;
         lastHeard = engine.transport().nanoTime();
+    }
+
+    /** Quick Modes started and not yet complete. */
+    public int quickModesInProgress() {
+        return quickModes.size();
+    }
+
+    /** A Quick Mode that does not complete within {@code half_open_timeout} is forgotten. */
+    void expireQuickMode(QuickMode qm) {
+        engine.transport().schedule(() -> {
+            if (quickModes.remove(qm.messageId, qm)) {
+                engine.countDrop(IkeDrop.HALF_OPEN_TIMEOUT, name() + ": Quick Mode " + Integer.toHexString(qm.messageId)
+                        + " did not complete");
+            }
+        }, engine.admission().limits().halfOpenTimeout());
     }
 
     void childEstablished(QuickMode qm, ChildSaRecord child) {
@@ -532,7 +595,8 @@ public final class IsakmpSa implements PeerSa {
      */
     private void informational(byte[] datagram, IsakmpCodec.Header h) throws IkeProtocolException {
         if (state != State.ESTABLISHED || !h.encrypted()) {
-            engine.countDrop(name() + ": unauthenticated Informational (not encrypted under the ISAKMP SA)");
+            engine.countDrop(IkeDrop.UNPROTECTED, name()
+                    + ": unauthenticated Informational (not encrypted under the ISAKMP SA)");
             return;
         }
         byte[] plaintext = decrypt(datagram, h, V1Hashes.exchangeIv(suite.hash(), phase1LastBlock, h.messageId()));
@@ -683,18 +747,26 @@ public final class IsakmpSa implements PeerSa {
                 endpoint.getPort());
     }
 
-    private IsakmpMessage openMainMode(byte[] datagram, IsakmpCodec.Header h) throws IkeProtocolException {
+    /** A decrypted Main Mode message and the IV that follows it, once it is authenticated. */
+    private record Opened(IsakmpMessage message, byte[] nextIv) {
+    }
+
+    private Opened openMainMode(byte[] datagram, IsakmpCodec.Header h) throws IkeProtocolException {
         byte[] ciphertext = ciphertext(datagram, h);
         byte[] plaintext = suite.cipher().decrypt(keys.encryptionKey(), iv, ciphertext);
-        iv = suite.cipher().lastBlock(ciphertext);
-        phase1LastBlock = iv;
         try {
-            return IsakmpCodec.decode(h, plaintext);
+            return new Opened(IsakmpCodec.decode(h, plaintext), suite.cipher().lastBlock(ciphertext));
         } catch (IkeProtocolException e) {
             // The key comes from SKEYID, so a peer with another PSK sends what decrypts to noise.
             throw new IkeProtocolException(Notification.AUTHENTICATION_FAILED, "message " + (initiator ? 6 : 5)
                     + " decrypts to no valid payloads: a different pre-shared key?");
         }
+    }
+
+    /** RFC 2409 Appendix B: the last ciphertext block of an authenticated message is the next IV. */
+    private void commitIv(byte[] next) {
+        iv = next;
+        phase1LastBlock = next;
     }
 
     private void sendMainMode(List<IsakmpPayload> payloads, boolean awaitAnswer) {
@@ -754,7 +826,7 @@ public final class IsakmpSa implements PeerSa {
                 scheduleRetransmit();
             } else {
                 connectTimedOut = state != State.ESTABLISHED;
-                destroy("no answer after " + config.retransmitTries() + " retransmissions");
+                destroy("no answer after " + config.retransmitTries() + " retransmissions" + lastRefusal());
             }
         }, wait);
     }

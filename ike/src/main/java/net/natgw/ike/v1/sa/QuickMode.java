@@ -63,6 +63,8 @@ final class QuickMode {
     /** With PFS, this exchange's Diffie-Hellman and the secret it yields (RFC 2409 §5.5). */
     private KeyExchange dh;
     private byte[] pfsSecret;
+    /** The SA pair is up: later messages with this message ID are not ours to act on. */
+    private boolean done;
     /** The SA pair this Quick Mode rekeys, deleted once the new one is up. */
     ChildSaRecord replaces;
 
@@ -100,10 +102,18 @@ final class QuickMode {
         return new QuickMode(sa, messageId, false);
     }
 
+    /**
+     * RFC 2409 §5.5: each message's HASH is checked first; only an authenticated message moves the
+     * IV (Appendix B) or anything else of this Quick Mode.
+     */
     void receive(byte[] datagram, IsakmpCodec.Header h) throws IkeProtocolException {
-        byte[] plaintext = sa.decrypt(datagram, h, iv);
+        if (done) {
+            throw new IkeProtocolException(Notification.INVALID_MESSAGE_ID, "Quick Mode " + Integer.toHexString(messageId)
+                    + " is complete");
+        }
+        IsakmpMessage m = IsakmpCodec.decode(h, sa.decrypt(datagram, h, iv));
+        IsakmpSa.checkLeadingHash(m, expectedHash(m), initiator ? "HASH(2)" : ni == null ? "HASH(1)" : "HASH(3)");
         iv = sa.lastBlock(datagram);
-        IsakmpMessage m = IsakmpCodec.decode(h, plaintext);
         if (initiator) {
             second(m);
         } else if (ni == null) {
@@ -113,10 +123,22 @@ final class QuickMode {
         }
     }
 
+    private byte[] expectedHash(IsakmpMessage m) {
+        if (initiator) {
+            return V1Hashes.hash2(sa.suite.prf(), sa.keys.skeyidA(), messageId, ni, m.afterFirstPayload());
+        }
+        return ni == null ? V1Hashes.hash1(sa.suite.prf(), sa.keys.skeyidA(), messageId, m.afterFirstPayload())
+                : V1Hashes.hash3(sa.suite.prf(), sa.keys.skeyidA(), messageId, ni, nr);
+    }
+
+    /** Started and neither complete nor refused: waiting for the peer's next message. */
+    boolean inProgress() {
+        return !done && (initiator || ni != null);
+    }
+
     /** HASH(1), SA, Ni, IDci, IDcr at the responder: choose, answer with HASH(2). */
     private void first(IsakmpMessage m) throws IkeProtocolException {
-        IsakmpSa.checkLeadingHash(m, V1Hashes.hash1(sa.suite.prf(), sa.keys.skeyidA(), messageId, m.afterFirstPayload()), "HASH(1)");
-        ni = m.find(Nonce.class).orElseThrow(() -> IsakmpSa.missing("nonce")).data();
+        byte[] theirNonce = m.find(Nonce.class).orElseThrow(() -> IsakmpSa.missing("nonce")).data();
         var ids = m.all(Identification.class);
         m.all(NatOriginalAddress.class).forEach(oa -> log.info("{} NAT-OA {}", sa.name(), oa));
         boolean translated = !m.all(NatOriginalAddress.class).isEmpty();
@@ -137,6 +159,15 @@ final class QuickMode {
         int encapsulation = (int) chosen.value(EspTransforms.ENCAPSULATION, EspTransforms.TUNNEL);
         transport = encapsulation == EspTransforms.TRANSPORT || encapsulation == EspTransforms.UDP_TRANSPORT
                 || encapsulation == EspTransforms.UDP_TRANSPORT_DRAFT;
+        if (offered.spi().length != 4) {
+            throw new IkeProtocolException(Notification.INVALID_SPI, "an ESP SPI of " + offered.spi().length + " bytes");
+        }
+        if (theirKe != null) {
+            // RFC 6989's checks of the peer's value, before this Quick Mode holds anything.
+            dh = KeyExchange.create((int) chosen.value(EspTransforms.GROUP, 0), sa.engine.random());
+            pfsSecret = dh.sharedSecret(theirKe);
+        }
+        ni = theirNonce;
         spiOut = ByteBuffer.wrap(offered.spi()).getInt();
         spiIn = sa.engine.allocateSpi();
         nr = sa.engine.nonce(NONCE_LENGTH);
@@ -144,9 +175,7 @@ final class QuickMode {
         remoteTs = List.of(theirs);
         var answer = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(List.of(new Proposal(
                 offered.number(), Proposal.ESP, Bytes.u32(spiIn), List.of(chosen)))), new Nonce(nr)));
-        if (theirKe != null) {
-            dh = KeyExchange.create((int) chosen.value(EspTransforms.GROUP, 0), sa.engine.random());
-            pfsSecret = dh.sharedSecret(theirKe);
+        if (dh != null) {
             answer.add(new net.natgw.ike.v1.message.KeyExchange(dh.publicValue()));
         }
         ids.forEach(answer::add);
@@ -157,8 +186,6 @@ final class QuickMode {
     /** HASH(2), SA, Nr at the initiator: the SA pair is up once HASH(3) is sent. */
     private void second(IsakmpMessage m) throws IkeProtocolException {
         sa.cancelRetransmit();
-        IsakmpSa.checkLeadingHash(m, V1Hashes.hash2(sa.suite.prf(), sa.keys.skeyidA(), messageId, ni, m.afterFirstPayload()),
-                "HASH(2)");
         nr = m.find(Nonce.class).orElseThrow(() -> IsakmpSa.missing("nonce")).data();
         Proposal answer = m.find(SecurityAssociation.class).orElseThrow(() -> IsakmpSa.missing("SA")).proposals().get(0);
         if (answer.transforms().size() != 1) {
@@ -180,12 +207,12 @@ final class QuickMode {
     }
 
     /** HASH(3) at the responder. */
-    private void third(IsakmpMessage m) throws IkeProtocolException {
-        IsakmpSa.checkLeadingHash(m, V1Hashes.hash3(sa.suite.prf(), sa.keys.skeyidA(), messageId, ni, nr), "HASH(3)");
+    private void third(IsakmpMessage m) {
         established();
     }
 
     private void established() {
+        done = true;
         int length = suite.encryptionKeyLength() + suite.integrityKeyLength();
         Optional<byte[]> pfs = Optional.ofNullable(pfsSecret);
         EspKeys in = keys(QuickModeKeys.keymat(sa.suite.prf(), sa.keys.skeyidD(), pfs, Proposal.ESP, Bytes.u32(spiIn), ni, nr,

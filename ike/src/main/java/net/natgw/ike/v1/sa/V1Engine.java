@@ -8,10 +8,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.config.IkeLimits;
 import net.natgw.ike.message.IkeProtocolException;
+import net.natgw.ike.message.Untrusted;
+import net.natgw.ike.sa.Admission;
+import net.natgw.ike.sa.GuardedTransport;
+import net.natgw.ike.sa.IkeCounters;
+import net.natgw.ike.sa.IkeDrop;
 import net.natgw.ike.sa.IkeTransport;
+import net.natgw.ike.sa.PreAuthLog;
+import net.natgw.ike.v1.message.Notification;
 import net.natgw.ike.v1.message.IsakmpCodec;
 import net.natgw.ike.v1.message.IsakmpMessage;
 import net.natgw.natt.Rfc3948;
@@ -33,15 +40,28 @@ public final class V1Engine {
     private List<IkeConfig> configs;
     private final Map<Long, IsakmpSa> byCookie = new HashMap<>();
     private final Set<Integer> spis = new HashSet<>();
-    private final AtomicLong drops = new AtomicLong();
+    private IkeCounters counters = new IkeCounters();
+    private Admission admission = new Admission(IkeLimits.DEFAULT);
+    private final PreAuthLog preAuthLog;
     private int nextSaId = 1;
     private int nextChildId = 1;
 
     public V1Engine(IkeTransport transport, IsakmpListener listener, SecureRandom random, List<IkeConfig> configs) {
-        this.transport = transport;
+        this.transport = new GuardedTransport(transport, this::internalError);
         this.listener = listener;
         this.random = random;
         this.configs = List.copyOf(configs);
+        this.preAuthLog = new PreAuthLog(log, transport::nanoTime, IkeLimits.DEFAULT.logLinesPerSecond());
+    }
+
+    /** The gate and counters of the daemon's IKEv2 engine, so that the limits hold for both versions. */
+    public void share(Admission gate, IkeCounters drops) {
+        this.admission = gate;
+        this.counters = drops;
+    }
+
+    public Admission admission() {
+        return admission;
     }
 
     /** Starts Main Mode towards the configuration's remote address. */
@@ -66,43 +86,99 @@ public final class V1Engine {
         return sa;
     }
 
-    /** Every IKEv1 datagram (ISAKMP version 1.0), from the UDP transport. */
+    /**
+     * Every IKEv1 datagram (ISAKMP version 1.0), from the UDP transport: the receive path's one
+     * exception boundary, as in the IKEv2 engine.
+     */
     public void receive(byte[] datagram, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
+        try {
+            dispatch(datagram, from, to, nattPort);
+        } catch (RuntimeException e) {
+            internalError(e);
+        }
+    }
+
+    private void dispatch(byte[] datagram, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
         IsakmpCodec.Header h;
         try {
             h = IsakmpCodec.header(datagram);
         } catch (IkeProtocolException e) {
-            countDrop("from " + from + ": " + e.getMessage());
+            countDrop(IkeDrop.MALFORMED, "from " + from + ": " + e.getMessage());
             return;
         }
         IsakmpSa sa = byCookie.get(h.initiatorCookie());
         if (sa != null) {
             sa.receive(datagram, h, from, to, nattPort);
-        } else if (h.responderCookie() == 0 && h.exchangeType() == IsakmpMessage.MAIN_MODE) {
+        } else if (h.responderCookie() == 0 && h.exchangeType() == IsakmpMessage.MAIN_MODE && h.messageId() == 0
+                && !h.encrypted()) {
             newResponder(datagram, from, to);
         } else if (h.exchangeType() == IsakmpMessage.AGGRESSIVE) {
-            countDrop("Aggressive Mode from " + from + " refused: its pre-shared key hash can be cracked offline");
+            countDrop(IkeDrop.UNSUPPORTED, "Aggressive Mode from " + from
+                    + " refused: its pre-shared key hash can be cracked offline");
         } else {
-            countDrop("from " + from + ": no ISAKMP SA with cookies " + Long.toHexString(h.initiatorCookie()) + "_i "
-                    + Long.toHexString(h.responderCookie()) + "_r");
+            countDrop(IkeDrop.UNKNOWN_SPI, "from " + from + ": no ISAKMP SA with cookies "
+                    + Long.toHexString(h.initiatorCookie()) + "_i " + Long.toHexString(h.responderCookie()) + "_r");
         }
     }
 
+    /**
+     * Main Mode's first message: admitted by the shared gate (per-address block and total limit;
+     * IKEv1 has no stateless cookie), decoded and answered; only then does the SA exist, half
+     * open until message 5 authenticates the peer, and forgotten after {@code half_open_timeout}.
+     */
     private void newResponder(byte[] datagram, InetSocketAddress from, InetSocketAddress to) {
+        switch (admission.check(from.getAddress(), false, false)) {
+            case BLOCK -> {
+                countDrop(IkeDrop.BLOCKED, "Main Mode from " + from + ": " + admission.halfOpen(from.getAddress())
+                        + " half-open SAs from this address (block_threshold)");
+                return;
+            }
+            case LIMIT -> {
+                countDrop(IkeDrop.HALF_OPEN_LIMIT, "Main Mode from " + from + ": " + admission.halfOpen()
+                        + " half-open SAs (init_limit_half_open)");
+                return;
+            }
+            default -> { }
+        }
         Optional<IkeConfig> config = configs.stream().filter(c -> c.answers(from, to)).findFirst();
         if (config.isEmpty()) {
-            countDrop("Main Mode from " + from + " to " + to + ": no configuration for these addresses");
+            countDrop(IkeDrop.NO_CONFIGURATION, "Main Mode from " + from + " to " + to
+                    + ": no configuration for these addresses");
             return;
         }
+        IsakmpSa sa;
         try {
             IsakmpMessage m = IsakmpCodec.decode(datagram);
-            var sa = new IsakmpSa(this, false, nextSaId++, config.get(), to, from, m.initiatorCookie());
+            sa = new IsakmpSa(this, false, nextSaId++, config.get(), to, from, m.initiatorCookie());
             sa.nattPort = to.getPort() == Rfc3948.NATT_PORT;
             sa.respondToMessage1(m, datagram);
-            byCookie.put(sa.ckyI, sa);
         } catch (IkeProtocolException e) {
-            countDrop("Main Mode from " + from + ": " + e.getMessage());
+            countDrop(dropReason(e), "Main Mode from " + from + ": " + e.getMessage());
+            preAuthLog.info("ikev1: Main Mode from {} refused: {}", from, e.getMessage());
+            return;
         }
+        byCookie.put(sa.ckyI, sa);
+        sa.halfOpenFrom = from.getAddress();
+        admission.opened(sa.halfOpenFrom);
+        transport.schedule(() -> {
+            if (sa.connecting()) {
+                counters.count(IkeDrop.HALF_OPEN_TIMEOUT);
+                sa.destroy("half open for " + admission.limits().halfOpenTimeout().toSeconds()
+                        + " s without completing Main Mode (half_open_timeout)" + sa.lastRefusal());
+            }
+        }, admission.limits().halfOpenTimeout());
+    }
+
+    /** The drop counter of a refusal, by the notify it carries. */
+    static IkeDrop dropReason(IkeProtocolException e) {
+        return switch (e.notifyType()) {
+            case Notification.PAYLOAD_MALFORMED, Notification.INVALID_PAYLOAD_TYPE -> IkeDrop.MALFORMED;
+            case Notification.AUTHENTICATION_FAILED, Notification.INVALID_HASH_INFORMATION,
+                 Notification.INVALID_SIGNATURE -> IkeDrop.INTEGRITY;
+            case Notification.INVALID_MESSAGE_ID, Notification.INVALID_EXCHANGE_TYPE -> IkeDrop.UNEXPECTED_REQUEST;
+            case Notification.INVALID_COOKIE -> IkeDrop.UNKNOWN_SPI;
+            default -> IkeDrop.REFUSED;
+        };
     }
 
     public List<IsakmpSa> isakmpSas() {
@@ -115,16 +191,43 @@ public final class V1Engine {
     }
 
     public long drops() {
-        return drops.get();
+        return counters.total();
     }
 
-    void countDrop(String why) {
-        drops.incrementAndGet();
-        log.info("ikev1: dropped: {}", why);
+    public IkeCounters counters() {
+        return counters;
+    }
+
+    void countDrop(IkeDrop reason, String why) {
+        counters.count(reason);
+        if (log.isDebugEnabled()) {
+            log.debug("ikev1: dropped ({}): {}", reason.label(), why);
+        }
+    }
+
+    /** As in the IKEv2 engine: counted, logged at a bounded rate, and the SA concerned removed. */
+    void internalError(RuntimeException e) {
+        counters.count(IkeDrop.INTERNAL_ERROR);
+        preAuthLog.info("ikev1: internal error, input dropped: {}", Untrusted.escape(String.valueOf(e)));
+        log.debug("internal error", e);
+    }
+
+    void internalError(IsakmpSa sa, RuntimeException e) {
+        internalError(e);
+        sa.destroy("internal error: " + Untrusted.escape(String.valueOf(e)));
+    }
+
+    /** Main Mode authenticated the peer (or the SA went): it no longer counts as half open. */
+    void noLongerHalfOpen(IsakmpSa sa) {
+        if (sa.halfOpenFrom != null) {
+            admission.closed(sa.halfOpenFrom);
+            sa.halfOpenFrom = null;
+        }
     }
 
     void forget(IsakmpSa sa) {
         byCookie.remove(sa.ckyI, sa);
+        noLongerHalfOpen(sa);
         sa.children().forEach(c -> released(c.spiIn()));
     }
 
