@@ -26,6 +26,13 @@ public final class DatagramCounters {
         }
     }
 
+    /** Counts {@code reason}; returns how many of it there have been, this one included. */
+    long drop(DatagramDrop reason) {
+        LongAdder n = dropped.get(reason);
+        n.increment();
+        return n.sum();
+    }
+
     public long received(DatagramKind kind) {
         return received.get(kind).sum();
     }

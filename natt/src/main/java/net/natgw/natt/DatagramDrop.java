@@ -9,5 +9,7 @@ public enum DatagramDrop {
     /** Port 500 carries IKE only, never shorter than its 28-byte header (RFC 7296 §3.1). */
     NOT_IKE,
     /** Larger than the configured limit. */
-    OVERSIZE
+    OVERSIZE,
+    /** Its receiver threw: a bug, contained at the socket so that the next datagram is served. */
+    RECEIVER_ERROR
 }

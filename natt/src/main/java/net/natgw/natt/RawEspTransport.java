@@ -41,7 +41,7 @@ public final class RawEspTransport implements AutoCloseable {
     private static final int IPPROTO_ESP = 50;
 
     /** What became of captured frames. */
-    public enum Event { DELIVERED, FRAGMENT, REASSEMBLED, DROPPED_MALFORMED, DROPPED_FRAGMENTS }
+    public enum Event { DELIVERED, FRAGMENT, REASSEMBLED, DROPPED_MALFORMED, DROPPED_FRAGMENTS, DROPPED_ERROR }
 
     private final Inet4Address local;
     private final PcapHandle capture;
@@ -119,8 +119,24 @@ public final class RawEspTransport implements AutoCloseable {
         }
     }
 
-    /** One captured frame: link header, IPv4 header, then ESP or a fragment of it. */
+    /**
+     * The capture thread's one exception boundary: a frame whose handling throws is counted and
+     * the capture goes on (an exception escaping here would stop protocol 50 for good).
+     */
     private void frame(byte[] frame) {
+        try {
+            handle(frame);
+        } catch (RuntimeException e) {
+            record(Event.DROPPED_ERROR);
+            long n = count(Event.DROPPED_ERROR);
+            if (Long.bitCount(n) == 1) {
+                log.error("raw esp: a frame dropped, its handling failed ({} time(s) so far): {}", n, e.toString(), e);
+            }
+        }
+    }
+
+    /** One captured frame: link header, IPv4 header, then ESP or a fragment of it. */
+    private void handle(byte[] frame) {
         int ip = linkHeader;
         int n = frame.length - ip;
         if (n < 20 || (frame[ip] & 0xF0) != 0x40) {

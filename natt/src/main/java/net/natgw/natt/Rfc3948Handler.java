@@ -37,15 +37,25 @@ public final class Rfc3948Handler extends SimpleChannelInboundHandler<DatagramPa
         var content = datagram.content();
         var c = nattPort ? Rfc3948.classifyNattPort(content, maxLength) : Rfc3948.classifyIkePort(content, maxLength);
         counters.count(c);
-        if (c == Rfc3948.Classification.ESP) {
-            receiver.esp(content, datagram.sender(), datagram.recipient());
-        } else if (c == Rfc3948.Classification.IKE) {
-            if (nattPort) {
-                content.skipBytes(Rfc3948.MARKER_LENGTH);
+        try {
+            if (c == Rfc3948.Classification.ESP) {
+                receiver.esp(content, datagram.sender(), datagram.recipient());
+            } else if (c == Rfc3948.Classification.IKE) {
+                if (nattPort) {
+                    content.skipBytes(Rfc3948.MARKER_LENGTH);
+                }
+                receiver.ike(content, datagram.sender(), datagram.recipient());
+            } else if (c == Rfc3948.Classification.KEEPALIVE) {
+                receiver.keepalive(datagram.sender());
             }
-            receiver.ike(content, datagram.sender(), datagram.recipient());
-        } else if (c == Rfc3948.Classification.KEEPALIVE) {
-            receiver.keepalive(datagram.sender());
+        } catch (RuntimeException e) {
+            // The socket's one exception boundary: counted, and logged on the 1st, 2nd, 4th, 8th...
+            // time, so that a packet that triggers a bug cannot flood the log either.
+            long n = counters.drop(DatagramDrop.RECEIVER_ERROR);
+            if (Long.bitCount(n) == 1) {
+                log.error("datagram from {} dropped, its receiver failed ({} time(s) so far): {}", datagram.sender(), n,
+                        e.toString(), e);
+            }
         }
     }
 

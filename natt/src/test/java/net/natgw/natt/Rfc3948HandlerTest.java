@@ -131,4 +131,29 @@ class Rfc3948HandlerTest {
         assertArrayEquals(ikeHeader(4), bytes);
         assertArrayEquals(new byte[] {(byte) 0xff}, ByteBufUtil.getBytes(Rfc3948.keepalive()));
     }
+
+    // The socket's exception boundary: a receiver that throws costs one datagram, counted.
+    @Test
+    void aReceiverThatThrowsCostsOneDatagramAndTheNextIsServed() {
+        var failing = new DatagramReceiver() {
+            int calls;
+
+            @Override
+            public void ike(ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
+                if (calls++ == 0) {
+                    throw new IllegalStateException("a bug");
+                }
+                recorder.ike(message, sender, recipient);
+            }
+
+            @Override
+            public void esp(ByteBuf packet, InetSocketAddress sender, InetSocketAddress recipient) {
+            }
+        };
+        var channel = new EmbeddedChannel(new Rfc3948Handler(failing, counters, false, 2048));
+        channel.writeInbound(datagram(ikeHeader(0)));
+        channel.writeInbound(datagram(ikeHeader(0)));
+        assertEquals(1, counters.dropped(DatagramDrop.RECEIVER_ERROR));
+        assertEquals(1, recorder.calls.size(), "the second datagram was delivered");
+    }
 }

@@ -4,9 +4,11 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import net.natgw.gateway.config.ConfigException;
 import net.natgw.gateway.config.GatewayConfig;
+import net.natgw.gateway.config.Settings;
 import net.natgw.gateway.control.ControlServer;
 import net.natgw.gateway.control.ControlSocket;
 import net.natgw.gateway.daemon.Gateway;
@@ -15,11 +17,14 @@ import net.natgw.gateway.tun.TunException;
 /** {@code natgw start}: the daemon in the foreground until SIGTERM or SIGINT (systemd's way). */
 final class StartCommand {
     static final String USAGE = """
-              start --config FILE [--socket PATH] [--tun NAME] [--path-mtu N] [--keepalive S]
-                    [--mss-clamp] [--no-offload] [--retransmit-timeout S] [--retransmit-tries N]
+              start --config FILE [--settings FILE] [--socket PATH] [--tun NAME] [--path-mtu N]
+                    [--keepalive S] [--mss-clamp] [--no-offload] [--retransmit-timeout S]
+                    [--retransmit-tries N]
                                       run the gateway in the foreground: the connections of a
                                       swanctl.conf-style FILE, a TUN device (default natgw0),
-                                      the control socket (default /run/natgw/natgw.sock)
+                                      the control socket (default /run/natgw/natgw.sock); limits
+                                      from a strongswan.conf-style settings FILE (default
+                                      /etc/natgw/natgw.conf, if it exists)
             """;
 
     private StartCommand() {
@@ -33,6 +38,7 @@ final class StartCommand {
         }
         var options = new Options(args);
         Path config = Path.of(options.required("--config"));
+        Optional<Path> settingsFile = Optional.ofNullable(options.value("--settings", null)).map(Path::of);
         String tun = options.value("--tun", Gateway.Options.DEFAULT_TUN);
         int pathMtu = options.integer("--path-mtu", Gateway.Options.DEFAULT_PATH_MTU, 576, 65_535);
         Path socket = ControlSocket.resolve(options.value("--socket", null));
@@ -45,7 +51,9 @@ final class StartCommand {
         int retransmitTries = options.integer("--retransmit-tries", Gateway.Options.DEFAULT_RETRANSMIT_TRIES, 0, 20);
         options.noneLeft();
         GatewayConfig loaded;
+        Settings settings;
         try {
+            settings = Settings.load(settingsFile);
             loaded = GatewayConfig.load(config);
         } catch (ConfigException e) {
             err.println("natgw start: " + e.getMessage());
@@ -54,7 +62,7 @@ final class StartCommand {
         Gateway gateway;
         try {
             gateway = Gateway.start(new Gateway.Options(config, tun, pathMtu, offload, keepalive, mssClamp,
-                    retransmitTimeout, retransmitTries), loaded);
+                    retransmitTimeout, retransmitTries, settings.limits()), loaded);
         } catch (TunException | IllegalStateException e) {
             err.println("natgw start: " + e.getMessage());
             return 1;

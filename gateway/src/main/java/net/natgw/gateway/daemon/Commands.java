@@ -8,6 +8,8 @@ import net.natgw.esp.DropReason;
 import net.natgw.esp.SaCounters;
 import net.natgw.gateway.config.Child;
 import net.natgw.gateway.config.Connection;
+import net.natgw.ike.sa.IkeCounters;
+import net.natgw.ike.sa.IkeDrop;
 import net.natgw.ike.sa.PeerSa;
 import net.natgw.natt.DatagramCounters;
 import net.natgw.natt.DatagramDrop;
@@ -231,9 +233,14 @@ final class Commands {
             text.append(String.format("  %-16s %d%n", label, natt.dropped(d) + gateway.udp().ikeCounters().dropped(d)));
             drops.put(label, natt.dropped(d) + gateway.udp().ikeCounters().dropped(d));
         }
-        text.append(String.format("  %-16s %d", "ike_messages", gateway.ikeDrops()));
-        drops.put("ike_messages", gateway.ikeDrops());
-        var json = Json.object().put("uptime", up).put("ike_sas", ikeSas).put("child_sas", childSas)
+        IkeCounters ike = gateway.ikeCounters();
+        for (IkeDrop d : IkeDrop.values()) {
+            text.append(String.format("  %-22s %d%n", d.label(), ike.get(d)));
+            drops.put(d.label(), ike.get(d));
+        }
+        text.append(String.format("half-open IKE SAs: %d", gateway.halfOpen()));
+        var json = Json.object().put("uptime", up).put("ike_sas", ikeSas).put("half_open", gateway.halfOpen())
+                .put("child_sas", childSas)
                 .put("traps", gateway.traps().size()).put("tun_read", data.tunRead())
                 .put("tun_written", data.tunWritten()).put("drops", drops);
         gateway.opportunistic().ifPresent(o -> opportunisticStats(o, text, json));

@@ -158,6 +158,14 @@ final class DataPlane implements AutoCloseable {
         drops.incrementAndGet(reason.ordinal());
     }
 
+    /** Counted; logged on the 1st, 2nd, 4th, 8th... error, so that no packet can flood the log. */
+    private void internalError(String path, RuntimeException e) {
+        long n = drops.incrementAndGet(PacketDrop.INTERNAL_ERROR.ordinal());
+        if (Long.bitCount(n) == 1) {
+            log.error("{}: a packet dropped, its handling failed ({} time(s) so far): {}", path, n, e.toString(), e);
+        }
+    }
+
     // ---- outbound: TUN -> policy -> seal -> UDP (GSO trains) or protocol 50 ----
 
     /** The outbound thread's buffers and its train of sealed packets waiting for one send. */
@@ -178,11 +186,20 @@ final class DataPlane implements AutoCloseable {
         void run() {
             try {
                 while (!closed) {
-                    if (!held.isEmpty()) {
-                        releaseHeld();
-                    }
-                    if (tun.awaitReadable(100)) {
-                        readBatch();
+                    try {
+                        if (!held.isEmpty()) {
+                            releaseHeld();
+                        }
+                        if (tun.awaitReadable(100)) {
+                            readBatch();
+                        }
+                    } catch (TunException e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        // The outbound thread's exception boundary: the packet is lost, the thread
+                        // goes on (before, one bad packet stopped outbound traffic for good).
+                        abandonTrain();
+                        internalError("outbound", e);
                     }
                 }
             } catch (TunException e) {
@@ -190,6 +207,16 @@ final class DataPlane implements AutoCloseable {
                     log.error("tun: {}; outbound traffic stopped", e.getMessage());
                 }
             }
+        }
+
+        /** After an internal error: the packets sealed into the train are dropped, its buffer freed. */
+        private void abandonTrain() {
+            if (train != null) {
+                train.release();
+                train = null;
+            }
+            trainTunnel = null;
+            trainEnded = false;
         }
 
         private void readBatch() {
@@ -445,8 +472,16 @@ final class DataPlane implements AutoCloseable {
             this.batched = batched;
         }
 
-        /** One ESP packet (SPI first) from {@code sender}; called on the receiving thread. */
+        /** One ESP packet (SPI first) from {@code sender}; called on the receiving thread, its exception boundary. */
         void esp(ByteBuf packet, InetSocketAddress sender) {
+            try {
+                open(packet, sender);
+            } catch (RuntimeException e) {
+                internalError("inbound", e);
+            }
+        }
+
+        private void open(ByteBuf packet, InetSocketAddress sender) {
             opening.clear().position(IpPacket.IPV4_HEADER).limit(IpPacket.IPV4_HEADER + packet.readableBytes());
             packet.getBytes(packet.readerIndex(), opening);
             opening.position(IpPacket.IPV4_HEADER);

@@ -42,8 +42,10 @@ import net.natgw.gateway.tun.TunDevice;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.crypto.Bytes;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.config.IkeLimits;
 import net.natgw.ike.message.TrafficSelector;
 import net.natgw.ike.sa.ChildSaRecord;
+import net.natgw.ike.sa.IkeCounters;
 import net.natgw.ike.sa.IkeEngine;
 import net.natgw.ike.sa.IkeSa;
 import net.natgw.ike.sa.IkeSaListener;
@@ -90,9 +92,10 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
      * @param retransmitTimeout first IKE retransmission after this long, then doubled (RFC 7296 §2.1;
      *                  strongSwan's charon.retransmit_timeout)
      * @param retransmitTries   retransmissions before a request is given up (charon.retransmit_tries)
+     * @param limits   what unauthenticated peers may make natgw hold (the settings file's {@code natgw} section)
      */
     public record Options(Path config, String tun, int pathMtu, boolean offload, Duration keepalive,
-                          boolean mssClamp, Duration retransmitTimeout, int retransmitTries) {
+                          boolean mssClamp, Duration retransmitTimeout, int retransmitTries, IkeLimits limits) {
         public static final String DEFAULT_TUN = "natgw0";
         public static final int DEFAULT_PATH_MTU = 1500;
         public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(20);
@@ -161,6 +164,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         var transport = new UdpIkeTransport(udp, loop);
         this.engine = new IkeEngine(transport, this, new SecureRandom(), ikeConfigs(this.config, 2));
         this.v1 = new V1Engine(transport, this, new SecureRandom(), ikeConfigs(this.config, 1));
+        // One gate for both versions: strongSwan counts half-open IKEv1 and IKEv2 SAs together.
+        engine.admission().limits(options.limits());
+        v1.share(engine.admission(), engine.counters());
         this.data = new DataPlane(tun, policies, opportunisticPolicy, udp, options.mssClamp(),
                 trap -> loop.execute(() -> trapped(trap)), destination -> loop.execute(() -> acquire(destination)));
         this.config.opportunistic().ifPresent(this::startOpportunistic);
@@ -887,8 +893,14 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         return udp;
     }
 
-    long ikeDrops() {
-        return engine.drops() + v1.drops();
+    /** The drops of both IKE engines, which share their counters. */
+    IkeCounters ikeCounters() {
+        return engine.counters();
+    }
+
+    /** Half-open SAs of both versions, as the admission gate counts them. */
+    int halfOpen() {
+        return engine.admission().halfOpen();
     }
 
     Duration uptime() {

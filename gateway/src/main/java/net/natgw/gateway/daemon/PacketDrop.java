@@ -23,7 +23,9 @@ enum PacketDrop {
     /** The kernel refused a write to the TUN device (queue full, device down). */
     TUN_WRITE,
     /** The outer socket refused the packet. */
-    SEND_FAILED;
+    SEND_FAILED,
+    /** Its handling threw: a bug, contained so that the thread goes on with the next packet. */
+    INTERNAL_ERROR;
 
     String label() {
         return name().toLowerCase(Locale.ROOT);

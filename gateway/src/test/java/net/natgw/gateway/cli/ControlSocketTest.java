@@ -131,4 +131,44 @@ class ControlSocketTest {
         assertFalse(Files.exists(socket));
         assertEquals(Reply.NO_DAEMON, ControlClient.send(socket, false, List.of("stats")).exitCode());
     }
+
+    @Test
+    void aFolderNatgwMakesIsItsOwnAndNoStagingIsLeft() throws Exception {
+        Path socket = dir.resolve("run").resolve("natgw.sock");
+        try (var server = ControlServer.start(socket, stub(Reply.ok("ok", "{}")))) {
+            assertEquals(PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(socket.getParent()));
+            try (var files = Files.list(socket.getParent())) {
+                assertEquals(List.of(socket), files.toList(), "the socket was bound elsewhere and moved in");
+            }
+        }
+    }
+
+    // An idle client holds the control plane for at most the read timeout, not for good.
+    @Test
+    void anIdleClientDoesNotBlockTheNextOne() throws Exception {
+        Path socket = dir.resolve("natgw.sock");
+        try (var server = ControlServer.start(socket, stub(Reply.ok("served", "{}")));
+             var idle = java.nio.channels.SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            assertTrue(idle.isConnected());
+            String text = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                    () -> ControlClient.send(socket, false, List.of("stats")).text());
+            assertEquals("served", text);
+        }
+    }
+
+    @Test
+    void anOversizedRequestIsCutNotBuffered() throws Exception {
+        Path socket = dir.resolve("natgw.sock");
+        try (var server = ControlServer.start(socket, stub(Reply.ok("ok", "{}")));
+             var client = java.nio.channels.SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            byte[] big = new byte[64 * 1024];
+            java.util.Arrays.fill(big, (byte) 'a');
+            big[0] = 't';
+            client.write(java.nio.ByteBuffer.wrap(big));
+            var answer = java.nio.ByteBuffer.allocate(256);
+            client.read(answer);
+            assertTrue(answer.position() > 0, "answered after 4 KiB");
+            assertTrue(asked.get().stream().mapToInt(String::length).sum() <= 4096, "at most 4 KiB was read");
+        }
+    }
 }

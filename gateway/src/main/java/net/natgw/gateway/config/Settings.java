@@ -1,0 +1,94 @@
+package net.natgw.gateway.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import net.natgw.ike.config.IkeLimits;
+
+/**
+ * natgw's settings file, laid out as strongswan.conf(5) is (and read with the same parser):
+ * the daemon's own limits in a {@code natgw} section, under strongSwan's names for the same
+ * things (its {@code charon} section). Every key is checked; an unknown one is an error with
+ * its file and line.
+ *
+ * <pre>
+ * natgw {
+ *     dos_protection = yes        # no: no cookies and no block_threshold
+ *     cookie_threshold = 30       # half-open IKE SAs in total that make IKE_SA_INIT need a COOKIE
+ *     cookie_threshold_ip = 3     # ... from one source address
+ *     block_threshold = 5         # half-open IKE SAs from one address beyond which it is dropped
+ *     init_limit_half_open = 5000 # half-open IKE SAs in total beyond which all are dropped; 0: none
+ *     half_open_timeout = 30      # seconds before a half-open IKE SA (or Main Mode) is forgotten
+ * }
+ * </pre>
+ */
+public record Settings(IkeLimits limits) {
+    /** Where natgw looks when {@code --settings} is not given; a missing file means the defaults. */
+    public static final Path DEFAULT_FILE = Path.of("/etc/natgw/natgw.conf");
+    public static final Settings DEFAULT = new Settings(IkeLimits.DEFAULT);
+
+    /** The defaults, or the file's settings when it exists ({@code required}: it must exist). */
+    public static Settings load(Optional<Path> file) throws ConfigException {
+        Path path = file.orElse(DEFAULT_FILE);
+        if (file.isEmpty() && !Files.exists(path)) {
+            return DEFAULT;
+        }
+        return read(SwanctlFile.read(path));
+    }
+
+    static Settings read(SwanctlFile file) throws ConfigException {
+        Section root = file.root();
+        for (Section s : root.sections()) {
+            if (!s.name().equals("natgw")) {
+                throw new ConfigException(s.location(), s.name(), "unknown section (natgw's settings are in 'natgw')");
+            }
+        }
+        for (Section.Setting s : root.settings()) {
+            throw new ConfigException(s.location(), s.name(), "unknown setting (natgw's settings are in 'natgw')");
+        }
+        Optional<Section> natgw = root.section("natgw");
+        if (natgw.isEmpty()) {
+            return DEFAULT;
+        }
+        IkeLimits d = IkeLimits.DEFAULT;
+        boolean dos = true;
+        int cookie = d.cookieThreshold();
+        int cookieIp = d.cookieThresholdIp();
+        int block = d.blockThreshold();
+        int limit = d.initLimitHalfOpen();
+        Duration halfOpen = d.halfOpenTimeout();
+        for (Section.Setting s : natgw.get().settings()) {
+            var f = new Field("natgw." + s.name(), s.value(), s.location());
+            switch (s.name()) {
+                case "dos_protection" -> dos = Values.bool(f);
+                case "cookie_threshold" -> cookie = Values.number(f, 0, 1_000_000);
+                case "cookie_threshold_ip" -> cookieIp = Values.number(f, 0, 1_000_000);
+                case "block_threshold" -> block = Values.number(f, 0, 1_000_000);
+                case "init_limit_half_open" -> limit = Values.number(f, 0, 10_000_000);
+                case "half_open_timeout" -> {
+                    halfOpen = Values.duration(f);
+                    if (halfOpen.isZero()) {
+                        throw f.error("must be at least 1 s");
+                    }
+                }
+                default -> throw f.error("unknown setting");
+            }
+        }
+        for (Section s : natgw.get().sections()) {
+            throw new ConfigException(s.location(), "natgw." + s.name(), "unknown section");
+        }
+        if (!dos) {
+            // strongSwan's dos_protection = no: no cookies and no per-address block; the total
+            // limit stays.
+            cookie = Integer.MAX_VALUE;
+            cookieIp = Integer.MAX_VALUE;
+            block = 0;
+        } else if (block > 0 && cookieIp >= block) {
+            // As strongSwan does: a block below the cookie threshold would never let a cookie help.
+            block = cookieIp + 1;
+        }
+        return new Settings(new IkeLimits(cookie, cookieIp, block, limit, halfOpen, d.cookieLifetime(),
+                d.logLinesPerSecond()));
+    }
+}

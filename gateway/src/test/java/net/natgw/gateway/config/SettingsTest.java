@@ -1,0 +1,76 @@
+package net.natgw.gateway.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import net.natgw.ike.config.IkeLimits;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The settings file: strongswan.conf's layout and strongSwan's names for the DoS limits. */
+class SettingsTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String... lines) throws IOException {
+        return Files.writeString(dir.resolve("natgw.conf"), String.join("\n", lines) + "\n");
+    }
+
+    private String error(String... lines) throws IOException {
+        Path file = write(lines);
+        return assertThrows(ConfigException.class, () -> Settings.load(Optional.of(file))).getMessage();
+    }
+
+    @Test
+    void strongSwansNamesSetTheLimits() throws Exception {
+        Path file = write("natgw {", "  cookie_threshold = 10", "  cookie_threshold_ip = 2", "  block_threshold = 4",
+                "  init_limit_half_open = 100", "  half_open_timeout = 1m", "}");
+        IkeLimits l = Settings.load(Optional.of(file)).limits();
+        assertEquals(10, l.cookieThreshold());
+        assertEquals(2, l.cookieThresholdIp());
+        assertEquals(4, l.blockThreshold());
+        assertEquals(100, l.initLimitHalfOpen());
+        assertEquals(Duration.ofMinutes(1), l.halfOpenTimeout());
+    }
+
+    @Test
+    void withoutAFileOrSectionTheDefaultsAreStrongSwansWithABoundedTotal() throws Exception {
+        IkeLimits l = Settings.load(Optional.empty()).limits();
+        assertEquals(30, l.cookieThreshold());
+        assertEquals(3, l.cookieThresholdIp());
+        assertEquals(5, l.blockThreshold());
+        assertEquals(5000, l.initLimitHalfOpen(), "strongSwan's 0 (no limit) would leave memory unbounded");
+        assertEquals(Duration.ofSeconds(30), l.halfOpenTimeout());
+        assertEquals(IkeLimits.DEFAULT, Settings.load(Optional.of(write("# nothing"))).limits());
+    }
+
+    @Test
+    void dosProtectionOffTurnsOffCookiesAndTheBlockButNotTheTotal() throws Exception {
+        IkeLimits l = Settings.load(Optional.of(write("natgw {", "  dos_protection = no", "}"))).limits();
+        assertEquals(Integer.MAX_VALUE, l.cookieThreshold());
+        assertEquals(0, l.blockThreshold());
+        assertEquals(5000, l.initLimitHalfOpen());
+    }
+
+    @Test
+    void aBlockBelowTheCookieThresholdIsRaisedAsStrongSwanDoes() throws Exception {
+        IkeLimits l = Settings.load(Optional.of(write("natgw {", "  cookie_threshold_ip = 6", "}"))).limits();
+        assertEquals(7, l.blockThreshold());
+    }
+
+    @Test
+    void errorsNameTheFileLineAndKey() throws Exception {
+        assertTrue(error("natgw {", "  cookie_treshold = 3", "}").endsWith("natgw.conf:2: natgw.cookie_treshold: unknown setting"));
+        assertTrue(error("natgw {", "  block_threshold = -1", "}").contains("natgw.block_threshold: \"-1\" is not a number"));
+        assertTrue(error("natgw {", "  half_open_timeout = 0", "}").contains("must be at least 1 s"));
+        assertTrue(error("charon {", "}").contains("charon: unknown section"));
+        Path missing = dir.resolve("nope.conf");
+        assertThrows(ConfigException.class, () -> Settings.load(Optional.of(missing)));
+    }
+}
