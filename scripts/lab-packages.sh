@@ -13,6 +13,7 @@ iperf3:/usr/bin/iperf3
 iputils-ping:/usr/bin/ping
 tcpdump:/usr/bin/tcpdump
 libpcap0.8:/usr/lib/x86_64-linux-gnu/libpcap.so.0.8
+python3-minimal:/usr/bin/python3
 "
 # Only the tunnel baseline (scripts/bench-tunnels) needs these.
 NATGW_BENCH_PACKAGES="

@@ -68,7 +68,8 @@ final class Identities {
 
     private static boolean sameName(int type, String value, IdPayload id) {
         if (type != 7) {
-            return value.toLowerCase(Locale.ROOT).equals(id.toString().toLowerCase(Locale.ROOT));
+            return value.toLowerCase(Locale.ROOT).equals(new String(id.data(), java.nio.charset.StandardCharsets.UTF_8)
+                    .toLowerCase(Locale.ROOT));
         }
         return Values.literal(value).map(a -> Arrays.equals(a.getAddress(), id.data())).orElse(false);
     }

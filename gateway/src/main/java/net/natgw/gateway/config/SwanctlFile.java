@@ -37,6 +37,7 @@ import java.util.stream.Stream;
 public final class SwanctlFile {
     /** strongSwan's names hold letters, digits and {@code - _}; a dot would break the dotted key paths. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_\\-+@%]+");
+    private static final long MAX_FILE = 4 << 20;
 
     private final Section root;
     private final List<Path> sources;
@@ -77,6 +78,12 @@ public final class SwanctlFile {
             Path real;
             try {
                 real = file.toRealPath();
+                if (Files.size(real) > MAX_FILE) {
+                    // A configuration is small; a large file (a log, /proc/kcore) named by mistake
+                    // is an error, not memory filled.
+                    throw new IOException(Files.size(real) + " bytes, more than a configuration file holds ("
+                            + MAX_FILE + ")");
+                }
                 lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             } catch (IOException e) {
                 String why = "cannot read " + file + ": " + e;

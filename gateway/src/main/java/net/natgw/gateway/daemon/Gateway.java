@@ -27,7 +27,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import net.natgw.esp.EspSa;
 import net.natgw.esp.InboundSa;
+import net.natgw.esp.LifetimeLimit;
 import net.natgw.esp.OutboundSa;
 import net.natgw.esp.SaEventListener;
 import net.natgw.esp.SaParameters;
@@ -557,8 +559,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
                 .flatMap(c -> c.children().stream().filter(ch -> ch.config().name().equals(child.name())).findFirst());
         int window = Math.max(settings.map(Child::replayWindow).orElse(SaParameters.DEFAULT_REPLAY_WINDOW),
                 SaParameters.MIN_REPLAY_WINDOW);
-        var out = new OutboundSa(child.saParameters(false, window), SaEventListener.NONE);
-        var in = new InboundSa(child.saParameters(true, window), SaEventListener.NONE);
+        SaEventListener limits = lifetimeLimits(child);
+        var out = new OutboundSa(child.saParameters(false, window), limits);
+        var in = new InboundSa(child.saParameters(true, window), limits);
         UdpPeer peer = child.udpEncapsulation() ? peers.computeIfAbsent(sa, s -> new UdpPeer(udp,
                 new RemoteEndpoint(s.remote(), change -> { }), loop)) : null;
         RawEspTransport rawPath = child.udpEncapsulation() ? null : rawTransport(child);
@@ -573,6 +576,37 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
                 : child.localTs(), tunnel.mtu, () -> tunnel.routed = true);
         log.info("{} CHILD_SA {} installed, tunnel MTU {}", sa.name(), child, tunnel.mtu);
         settings.ifPresent(s -> scheduleChildRekey(sa, child, s));
+    }
+
+    /**
+     * RFC 4303 §3.3.3 and RFC 7296 §2.8: an SA whose sequence numbers (or bytes, or packets) near
+     * their end asks for a rekey on the packet thread; the event loop starts it. At the hard limit
+     * the SA drops everything, and the CHILD_SA is deleted with the peer.
+     */
+    private SaEventListener lifetimeLimits(ChildSaRecord child) {
+        return new SaEventListener() {
+            @Override
+            public void softLimitReached(EspSa esp, LifetimeLimit limit) {
+                loop.execute(() -> {
+                    Tunnel t = tunnels.get(child);
+                    if (t != null && t.ikeSa.established()) {
+                        log.info("{} CHILD_SA {} reached its soft {} limit, rekeying", t.ikeSa.name(), child, limit);
+                        t.ikeSa.rekeyChild(child);
+                    }
+                });
+            }
+
+            @Override
+            public void hardLimitReached(EspSa esp, LifetimeLimit limit) {
+                loop.execute(() -> {
+                    Tunnel t = tunnels.get(child);
+                    if (t != null) {
+                        log.info("{} CHILD_SA {} reached its hard {} limit", t.ikeSa.name(), child, limit);
+                        t.ikeSa.deleteChild(child);
+                    }
+                });
+            }
+        };
     }
 
     private void scheduleChildRekey(PeerSa sa, ChildSaRecord child, Child settings) {

@@ -31,6 +31,9 @@ import net.natgw.ike.message.NotifyType;
  * @param trusted     the CAs a peer's certificate must chain to
  */
 public record Certificates(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> trusted) {
+    /** CERT payloads taken from one peer: its certificate and intermediates. */
+    static final int MAX_CHAIN = 8;
+
     public Certificates {
         chain = List.copyOf(chain);
         trusted = List.copyOf(trusted);
@@ -64,6 +67,10 @@ public record Certificates(List<X509Certificate> chain, PrivateKey key, List<X50
         if (certPayloads.isEmpty()) {
             throw fail("the peer sent no certificate");
         }
+        if (certPayloads.size() > MAX_CHAIN) {
+            // A chain is a handful of certificates; each one costs a parse and a signature check.
+            throw fail("the peer sent " + certPayloads.size() + " certificates, more than " + MAX_CHAIN);
+        }
         try {
             var factory = CertificateFactory.getInstance("X.509");
             var peerChain = new ArrayList<X509Certificate>();
@@ -90,8 +97,14 @@ public record Certificates(List<X509Certificate> chain, PrivateKey key, List<X50
     static boolean names(X509Certificate cert, IdPayload id) throws GeneralSecurityException {
         byte[] data = id.data();
         if (id.idType() == IdPayload.ID_DER_ASN1_DN) {
-            return new X500Principal(data).equals(cert.getSubjectX500Principal());
+            try {
+                return new X500Principal(data).equals(cert.getSubjectX500Principal());
+            } catch (IllegalArgumentException malformed) {
+                return false;
+            }
         }
+        // Compared as sent, not as the (escaped) text of a log line.
+        String text = new String(data, java.nio.charset.StandardCharsets.UTF_8);
         Collection<List<?>> alt = cert.getSubjectAlternativeNames();
         if (alt == null) {
             return false;
@@ -100,8 +113,8 @@ public record Certificates(List<X509Certificate> chain, PrivateKey key, List<X50
             int type = (Integer) name.get(0);
             Object value = name.get(1);
             boolean match = switch (id.idType()) {
-                case IdPayload.ID_FQDN -> type == 2 && value.toString().equalsIgnoreCase(id.toString());
-                case IdPayload.ID_RFC822_ADDR -> type == 1 && value.toString().equalsIgnoreCase(id.toString());
+                case IdPayload.ID_FQDN -> type == 2 && value.toString().equalsIgnoreCase(text);
+                case IdPayload.ID_RFC822_ADDR -> type == 1 && value.toString().equalsIgnoreCase(text);
                 case IdPayload.ID_IPV4_ADDR, IdPayload.ID_IPV6_ADDR -> {
                     try {
                         yield type == 7 && InetAddress.getByName(value.toString()).equals(InetAddress.getByAddress(data));

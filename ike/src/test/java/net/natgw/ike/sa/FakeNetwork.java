@@ -54,6 +54,20 @@ public final class FakeNetwork {
         }
     }
 
+    /**
+     * Randomness that is the same on every run: an engine built with it picks the same SPIs,
+     * nonces and keys, so captured messages stay valid for a fresh engine (fuzz templates).
+     */
+    public static java.security.SecureRandom deterministic(int seed) {
+        try {
+            var r = java.security.SecureRandom.getInstance("SHA1PRNG");
+            r.setSeed(seed);
+            return r;
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The transport of the host at {@code address}. */
     public IkeTransport transportFor() {
         return new IkeTransport() {

@@ -1,16 +1,11 @@
 package net.natgw.testbeds.bench;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import net.natgw.testbeds.lab.Command;
 import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabException;
 import net.natgw.testbeds.lab.NatKind;
@@ -29,7 +24,6 @@ import net.natgw.testbeds.strongswan.StrongSwan;
  * scripts/bench-ike [COUNT] [WARM_UP].
  */
 public final class IkeSetupBenchmark {
-    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
     /** Set-ups in flight: under charon's block_threshold (5 half-open SAs per address) and the cookie
      *  thresholds of both responders, so neither drops or challenges requests and both are measured
      *  doing the same work. */
@@ -55,7 +49,7 @@ public final class IkeSetupBenchmark {
             var swan = StrongSwan.start(lab, t.responder(), 0);
             swan.load(tunnel.mirrored().render());
             results.add(measure(lab, t, tunnel, "strongSwan " + StrongSwan.version() + " (charon)", swan.pid(),
-                    () -> rssKb(swan.pid()), count, warmUp));
+                    () -> ProcessStats.rssKb(swan.pid()), count, warmUp));
             swan.stop();
 
             var natgw = NatgwProcess.start(lab, t.responder(), "natgw-responder", QUIET,
@@ -64,14 +58,14 @@ public final class IkeSetupBenchmark {
                             "--inner", t.responder().inner(), "--local-ts", t.responder().inner() + "/32",
                             "--remote-ts", t.initiator().inner() + "/32", "--duration", "900"));
             Thread.sleep(3000);
-            results.add(measure(lab, t, tunnel, "natgw", natgw.pid(), () -> heapKb(natgw.pid()), count, warmUp));
+            results.add(measure(lab, t, tunnel, "natgw", natgw.pid(), () -> ProcessStats.heapKb(natgw.pid()), count, warmUp));
             natgw.stop();
 
             // Opportunistic encryption: the daemon answers NULL-authenticated IKE from the initiator's
             // network; every SA gets its own CHILD_SA installed in the data plane, and no thread.
             var daemon = NatgwDaemon.start(lab, t.responder(), OPPORTUNISTIC_RESPONDER, List.of());
             results.add(measure(lab, t, "natgw start, opportunistic (NULL auth)", daemon.pid(),
-                    () -> heapKb(daemon.pid()), count, warmUp, List.of("--id", "%null", "--remote-id", "%null",
+                    () -> ProcessStats.heapKb(daemon.pid()), count, warmUp, List.of("--id", "%null", "--remote-id", "%null",
                             "--local-ts", t.initiator().address() + "/32", "--remote-ts",
                             t.responder().address() + "/32")));
             daemon.stop();
@@ -105,15 +99,15 @@ public final class IkeSetupBenchmark {
         args.addAll(authAndSelectors);
         args.addAll(List.of("--load", Integer.toString(count), "--warm-up", Integer.toString(warmUp),
                 "--window", Integer.toString(WINDOW), "--pause", "3", "--hold", "8"));
-        long threadsBefore = threads(pid);
+        long threadsBefore = ProcessStats.threads(pid);
         var load = NatgwProcess.start(lab, t.initiator(), "load-" + results(responder), QUIET, args);
         await(load, "warm_up_done=");
         long memoryBefore = memoryKb.getAsLong();
-        long cpuBefore = cpuTicks(pid);
+        long cpuBefore = ProcessStats.cpuTicks(pid);
         String report = await(load, "setups=");
-        long cpuAfter = cpuTicks(pid);
+        long cpuAfter = ProcessStats.cpuTicks(pid);
         long memoryAfter = memoryKb.getAsLong();
-        long threadsUp = threads(pid);
+        long threadsUp = ProcessStats.threads(pid);
         Map<String, Long> r = pairs(report);
         load.awaitReport(60);
         long setups = r.get("setups");
@@ -129,11 +123,6 @@ public final class IkeSetupBenchmark {
     private static String results(String responder) {
         return responder.startsWith("natgw start") ? "natgw-oe" : responder.startsWith("natgw") ? "natgw"
                 : "strongswan";
-    }
-
-    /** The threads of a process, from /proc/PID/status. */
-    private static long threads(long pid) {
-        return status(pid, "Threads:");
     }
 
     /** Waits for a line of the load generator's output that starts with {@code prefix}. */
@@ -155,39 +144,6 @@ public final class IkeSetupBenchmark {
             map.put(kv[0], Long.parseLong(kv[1]));
         }
         return map;
-    }
-
-    /** utime + stime of a process, fields 14 and 15 of /proc/PID/stat (after the command's parentheses). */
-    private static long cpuTicks(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    }
-
-    private static long rssKb(long pid) {
-        return status(pid, "VmRSS:");
-    }
-
-    /** A number of /proc/PID/status: the line starting with {@code key}. */
-    private static long status(long pid, String key) {
-        try {
-            return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-                    .filter(l -> l.startsWith(key)).map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
-                    .findFirst().orElseThrow();
-        } catch (Exception e) {
-            throw new LabException("cannot read " + key + " of " + pid, e);
-        }
-    }
-
-    /** natgw's live heap after a full collection, as jcmd reports it. */
-    private static long heapKb(long pid) {
-        String jcmd = Path.of(NatgwProcess.java()).resolveSibling("jcmd").toString();
-        Command.run(List.of(jcmd, Long.toString(pid), "GC.run"));
-        Matcher m = HEAP_USED.matcher(Command.run(List.of(jcmd, Long.toString(pid), "GC.heap_info")));
-        if (!m.find()) {
-            throw new LabException("jcmd printed no heap figure for " + pid);
-        }
-        return Long.parseLong(m.group(1));
     }
 
     private static void print(List<Result> results, int count) {

@@ -1,0 +1,174 @@
+package net.natgw.testbeds.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import net.natgw.testbeds.lab.Lab;
+import net.natgw.testbeds.lab.LabException;
+import net.natgw.testbeds.lab.Namespace;
+import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Topology;
+import net.natgw.testbeds.natgw.NatgwDaemon;
+import net.natgw.testbeds.strongswan.PskTunnel;
+import net.natgw.testbeds.strongswan.StrongSwan;
+
+/**
+ * Spoofed IKE_SA_INIT (or IKEv1 Main Mode) floods against a responder, natgw's daemon and then
+ * strongSwan's charon in the same lab with the same flooder: from thousands of random sources
+ * (10.200.0.0/16, sent from the NAT's namespace through a raw socket, with NOTRACK so that
+ * conntrack neither fills up nor rewrites them), while a real strongSwan initiator behind the
+ * NAT sets up its IKE SA three times per rate. For each responder and rate: the legitimate
+ * set-up time against its quiet time, the responder's CPU per spoofed packet (from /proc), and
+ * its memory before, at the end of the flood and a minute after (natgw: live heap after a full
+ * GC and RSS; charon: RSS). Run by scripts/bench-flood [SECONDS] [RATE ...].
+ */
+public final class IkeFloodBenchmark {
+    private static final Pattern SENT = Pattern.compile("sent=(\\d+)");
+
+    private IkeFloodBenchmark() {
+    }
+
+    private record Row(String responder, String flood, int rate, long sent, double quietMs, double floodedMs,
+                       double cpuMicrosPerPacket, long memoryBefore, long memoryAfter, long memoryLater, long rssBefore,
+                       long rssAfter, long rssLater, int failed) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        var rates = new ArrayList<Integer>();
+        for (int i = 1; i < args.length; i++) {
+            rates.add(Integer.parseInt(args[i]));
+        }
+        if (rates.isEmpty()) {
+            rates.addAll(List.of(2000, 10000, 30000));
+        }
+        String flooder = script();
+        var rows = new ArrayList<Row>();
+        for (boolean natgw : new boolean[] {true, false}) {
+            try (Lab lab = Lab.create()) {
+                Topology t = Topology.build(lab, NatKind.MASQUERADE);
+                Namespace nat = t.nats().get(0);
+                // The flooder's packets leave the NAT's own namespace: untracked, unrewritten.
+                nat.exec("iptables", "-t", "raw", "-A", "OUTPUT", "-p", "udp", "--dport", "500", "-j", "NOTRACK");
+                var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
+                String responderConf = tunnel.mirrored().render().replace("version = 2", "version = 0");
+                String name;
+                long pid;
+                LongSupplier memory;
+                NatgwDaemon daemon = null;
+                StrongSwan charon = null;
+                if (natgw) {
+                    daemon = NatgwDaemon.start(lab, t.responder(), responderConf, List.of());
+                    name = "natgw";
+                    pid = daemon.pid();
+                    long p = pid;
+                    memory = () -> ProcessStats.heapKb(p);
+                } else {
+                    charon = StrongSwan.start(lab, t.responder(), 0);
+                    charon.load(responderConf);
+                    name = "strongSwan " + StrongSwan.version() + " (charon)";
+                    pid = charon.pid();
+                    memory = () -> -1;
+                }
+                var swan = StrongSwan.start(lab, t.initiator(), 0);
+                swan.load(tunnel.render());
+                double quiet = setups(swan, 3).millis();
+                for (String flood : List.of("IKEv2 IKE_SA_INIT", "IKEv1 Main Mode")) {
+                    List<Integer> floodRates = flood.startsWith("IKEv1") ? List.of(rates.get(rates.size() - 1)) : rates;
+                    for (int rate : floodRates) {
+                        long memoryBefore = memory.getAsLong();
+                        long rssBefore = ProcessStats.rssKb(pid);
+                        long cpuBefore = ProcessStats.cpuTicks(pid);
+                        var running = CompletableFuture.supplyAsync(() -> nat.tryExec(Duration.ofSeconds(seconds + 30),
+                                "python3", "-c", flooder, t.responder().reachableAt(), Integer.toString(rate),
+                                Integer.toString(seconds), flood.startsWith("IKEv1") ? "1" : "2"));
+                        Thread.sleep(1000);
+                        var flooded = setups(swan, 3);
+                        var result = running.get();
+                        long cpuAfter = ProcessStats.cpuTicks(pid);
+                        Matcher m = SENT.matcher(result.stdout());
+                        if (!result.ok() || !m.find()) {
+                            throw new LabException("the flooder failed: " + result.stdout() + result.stderr());
+                        }
+                        long sent = Long.parseLong(m.group(1));
+                        long memoryAfter = memory.getAsLong();
+                        long rssAfter = ProcessStats.rssKb(pid);
+                        Thread.sleep(60_000);
+                        rows.add(new Row(name, flood, rate, sent, quiet, flooded.millis(),
+                                (cpuAfter - cpuBefore) * 10_000.0 / sent, memoryBefore, memoryAfter,
+                                memory.getAsLong(), rssBefore, rssAfter, ProcessStats.rssKb(pid), flooded.failed()));
+                    }
+                }
+                swan.stop();
+                if (daemon != null) {
+                    daemon.stop();
+                }
+                if (charon != null) {
+                    charon.stop();
+                }
+            }
+        }
+        print(rows, seconds);
+    }
+
+    private record Setups(double millis, int failed) {
+    }
+
+    /** {@code count} set-ups of the initiator's IKE SA and CHILD_SA, each torn down after; the mean time of those that worked. */
+    private static Setups setups(StrongSwan swan, int count) {
+        long total = 0;
+        int ok = 0;
+        for (int i = 0; i < count; i++) {
+            long start = System.nanoTime();
+            var r = swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20));
+            long took = System.nanoTime() - start;
+            if (r.ok()) {
+                total += took;
+                ok++;
+            }
+            swan.terminateIke("lab");
+        }
+        return new Setups(ok == 0 ? Double.NaN : total / 1e6 / ok, count - ok);
+    }
+
+    private static String script() throws IOException {
+        try (InputStream in = IkeFloodBenchmark.class.getResourceAsStream("ike-flood.py")) {
+            if (in == null) {
+                throw new LabException("ike-flood.py is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void print(List<Row> rows, int seconds) {
+        System.out.printf(Locale.ROOT, "%n| responder | flood | rate/s | sent | legitimate set-up, quiet → flooded (ms)"
+                + " | CPU per spoofed packet (µs) | heap KiB before → end → +60 s | RSS MiB before → end → +60 s |%n"
+                + "|---|---|---:|---:|---|---:|---|---|%n");
+        for (Row r : rows) {
+            String heap = r.memoryBefore() < 0 ? "-" : r.memoryBefore() + " → " + r.memoryAfter() + " → "
+                    + r.memoryLater();
+            System.out.printf(Locale.ROOT, "| %s | %s | %d | %d | %.0f → %.0f (%.2fx)%s | %.1f | %s | %d → %d → %d |%n",
+                    r.responder(), r.flood(), r.rate(), r.sent(), r.quietMs(), r.floodedMs(),
+                    r.floodedMs() / r.quietMs(), r.failed() > 0 ? ", " + r.failed() + " of 3 failed" : "",
+                    r.cpuMicrosPerPacket(), heap, r.rssBefore() / 1024, r.rssAfter() / 1024, r.rssLater() / 1024);
+        }
+        System.out.printf(Locale.ROOT, "%nEach flood lasts %d s from 4096 spoofed sources; the legitimate initiator"
+                + " (strongSwan behind MASQUERADE) sets up three times during it. CPU is the responder's utime +"
+                + " stime over the flood divided by the packets sent.%n", seconds);
+        for (String flood : List.of("IKEv2 IKE_SA_INIT", "IKEv1 Main Mode")) {
+            rows.stream().filter(r -> r.responder().equals("natgw") && r.flood().equals(flood)).forEach(n -> rows.stream()
+                    .filter(c -> !c.responder().equals("natgw") && c.flood().equals(flood) && c.rate() == n.rate())
+                    .findFirst().ifPresent(c -> System.out.printf(Locale.ROOT,
+                            "%s at %d/s: natgw's CPU per spoofed packet is %.2fx charon's%n", flood, n.rate(),
+                            n.cpuMicrosPerPacket() / c.cpuMicrosPerPacket())));
+        }
+    }
+}

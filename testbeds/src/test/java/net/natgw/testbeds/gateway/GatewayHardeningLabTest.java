@@ -1,0 +1,161 @@
+package net.natgw.testbeds.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import net.natgw.testbeds.bench.IkeFloodBenchmark;
+import net.natgw.testbeds.interop.InteropLog;
+import net.natgw.testbeds.interop.InteropResult;
+import net.natgw.testbeds.lab.Lab;
+import net.natgw.testbeds.lab.LabException;
+import net.natgw.testbeds.lab.LabSupport;
+import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Ping;
+import net.natgw.testbeds.lab.Topology;
+import net.natgw.testbeds.natgw.NatgwDaemon;
+import net.natgw.testbeds.strongswan.IkeSaStatus;
+import net.natgw.testbeds.strongswan.PskTunnel;
+import net.natgw.testbeds.strongswan.StrongSwan;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An attacker who knows an established IKEv2 SA's SPIs and message IDs (on the path, it sees
+ * them) sends natgw what only a peer with the keys may send: an unprotected IKE_SA_INIT, a
+ * plaintext INFORMATIONAL with a Delete, and an SK payload it cannot seal, from a new address
+ * and port through the NAT. What strongSwan observes must not change.
+ */
+@Tag("lab")
+class GatewayHardeningLabTest {
+    @BeforeAll
+    static void prerequisites() {
+        LabSupport.requireLab();
+    }
+
+    // strongSwan (behind MASQUERADE) === natgw; then from strongSwan's host, a new source port:
+    //   HDR(SPIs, IKE_SA_INIT, I)                                -> natgw 500    unprotected
+    //   HDR(SPIs, INFORMATIONAL, I, mid 2), D(IKE) in the clear  -> natgw 4500   no SK
+    //   HDR(SPIs, INFORMATIONAL, I, mid 2), SK(garbage)          -> natgw 4500   integrity
+    @Test
+    void forgedMessagesWithTheRightSpisChangeNothingThePeerSees() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
+            var natgw = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
+            var swan = StrongSwan.start(lab, t.initiator());
+            swan.load(tunnel.render());
+            try {
+                assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
+                String sas = natgw.awaitChildSa();
+                List<IkeSaStatus> before = swan.listSas();
+                assertEquals(1, before.size(), before.toString());
+                String spis = field(sas, "spi-i") + field(sas, "spi-r");
+                String init = spis + "00202208" + "00000000" + "0000001c";
+                String delete = spis + "2a202508" + "00000002" + "00000024" + "00000008" + "01000000";
+                String sk = spis + "2e202508" + "00000002" + "00000050" + "00000034" + "cd".repeat(48);
+                long unprotected = counter(natgw, "ike_unprotected");
+                long integrity = counter(natgw, "ike_integrity");
+                send(t, init, 500, false);
+                send(t, delete, 4500, true);
+                send(t, sk, 4500, true);
+                awaitCounter(natgw, "ike_unprotected", unprotected + 1);
+                awaitCounter(natgw, "ike_integrity", integrity + 2);
+                List<IkeSaStatus> after = swan.listSas();
+                assertEquals(1, after.size(), after.toString());
+                assertEquals("ESTABLISHED", after.get(0).state());
+                assertEquals(before.get(0).children().get(0).spiIn(), after.get(0).children().get(0).spiIn(),
+                        "strongSwan keeps the same CHILD_SA");
+                assertEquals(before.get(0).remotePort(), after.get(0).remotePort(), "and talks to the same port");
+                assertEquals(5, Ping.replies(t.initiator(), t.responder(), 5), "the tunnel carries traffic");
+                assertEquals(5, Ping.replies(t.responder(), t.initiator(), 5),
+                        "natgw still sends to the peer's real mapping, not the forger's");
+                InteropLog.record(new InteropResult("gateway-forged-ikev2-messages", "strongSwan " + StrongSwan.version(),
+                        "natgw", NatKind.MASQUERADE.description(), 2, true, "-", 0, "an unprotected IKE_SA_INIT,"
+                        + " a plaintext Delete and a forged SK with the SA's SPIs from a new port: counted and"
+                        + " dropped; strongSwan's SA unchanged, 5/5 pings both ways"));
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
+                        + swan.log(), e);
+            }
+        }
+    }
+
+    // 2,000 spoofed IKE_SA_INIT per second for 6 s from 4096 sources (the NAT's namespace, raw
+    // socket); meanwhile strongSwan behind the NAT sets up its IKE SA. natgw holds at most
+    // cookie_threshold half-open SAs of the flood (spoofers cannot return cookies), and the
+    // real initiator, which can, gets in.
+    @Test
+    void aSpoofedInitFloodLeavesBoundedStateAndTheRealPeerGetsIn() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            var nat = t.nats().get(0);
+            nat.exec("iptables", "-t", "raw", "-A", "OUTPUT", "-p", "udp", "--dport", "500", "-j", "NOTRACK");
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
+            var natgw = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
+            var swan = StrongSwan.start(lab, t.initiator());
+            swan.load(tunnel.render());
+            try {
+                String flooder;
+                try (var in = IkeFloodBenchmark.class.getResourceAsStream("ike-flood.py")) {
+                    flooder = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                }
+                var flood = java.util.concurrent.CompletableFuture.supplyAsync(() -> nat.tryExec(Duration.ofSeconds(40),
+                        "python3", "-c", flooder, t.responder().reachableAt(), "2000", "6", "2"));
+                awaitCounter(natgw, "ike_cookie_required", 100);
+                var initiated = swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20));
+                int halfOpen = halfOpen(natgw);
+                var result = flood.get();
+                assertTrue(result.ok() && result.stdout().contains("sent="), result.stdout() + result.stderr());
+                assertTrue(initiated.ok(), "the real initiator got in during the flood: " + swan.log());
+                assertEquals("ESTABLISHED", swan.listSas().get(0).state());
+                assertTrue(halfOpen <= 30 + 2, halfOpen + " half-open SAs during the flood");
+                assertEquals(5, Ping.replies(t.initiator(), t.responder(), 5), "the tunnel carries traffic");
+                InteropLog.record(new InteropResult("gateway-spoofed-init-flood", "strongSwan " + StrongSwan.version(),
+                        "natgw", NatKind.MASQUERADE.description(), 2, true, "-", 0, "2,000 spoofed IKE_SA_INIT/s from"
+                        + " 4096 sources: " + halfOpen + " half-open SAs, " + counter(natgw, "ike_cookie_required")
+                        + " cookies sent; the real initiator set up during it, 5/5 pings"));
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
+                        + swan.log(), e);
+            }
+        }
+    }
+
+    private static int halfOpen(NatgwDaemon natgw) {
+        Matcher m = Pattern.compile("\"half_open\":([0-9]+)").matcher(natgw.command("stats").text());
+        assertTrue(m.find(), "no half_open in stats");
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** One datagram from a fresh socket on strongSwan's host: a new source port through the NAT. */
+    private static void send(Topology t, String hex, int port, boolean marker) {
+        t.initiator().namespace().exec("python3", "-c", "import socket,sys; s=socket.socket(socket.AF_INET,"
+                + " socket.SOCK_DGRAM); s.sendto(bytes.fromhex(sys.argv[1]), (sys.argv[2], int(sys.argv[3])))",
+                (marker ? "00000000" : "") + hex, t.responder().reachableAt(), Integer.toString(port));
+    }
+
+    private static long counter(NatgwDaemon natgw, String label) {
+        Matcher m = Pattern.compile("\"" + label + "\":([0-9]+)").matcher(natgw.command("stats").text());
+        assertTrue(m.find(), "no " + label + " in stats");
+        return Long.parseLong(m.group(1));
+    }
+
+    private static void awaitCounter(NatgwDaemon natgw, String label, long atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (counter(natgw, label) < atLeast && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(counter(natgw, label) >= atLeast, label + " reached " + counter(natgw, label) + ", not " + atLeast);
+    }
+
+    private static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\"([0-9a-f]+)\"").matcher(json);
+        assertTrue(m.find(), json);
+        return m.group(1);
+    }
+}
