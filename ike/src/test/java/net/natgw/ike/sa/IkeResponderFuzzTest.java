@@ -9,7 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import net.natgw.ike.config.ChildConfig;
@@ -78,24 +77,7 @@ class IkeResponderFuzzTest {
     @FuzzTest(maxDuration = "10s")
     void beforeAuthentication(FuzzedDataProvider data) {
         Pair p = pair(false);
-        for (int step = 0; step < 8 && data.remainingBytes() > 0; step++) {
-            byte[] datagram;
-            switch (data.consumeInt(0, 2)) {
-                case 0 -> datagram = data.consumeBytes(data.consumeInt(0, 600));
-                case 1 -> {
-                    datagram = data.pickValue(TEMPLATES).clone();
-                    for (int flips = data.consumeInt(0, 4); flips > 0; flips--) {
-                        datagram[data.consumeInt(0, datagram.length - 1)] ^= (byte) data.consumeInt(1, 255);
-                    }
-                }
-                default -> {
-                    p.net().advance(Duration.ofSeconds(data.consumeInt(0, 40)));
-                    continue;
-                }
-            }
-            p.right().receive(datagram, FROM, TO, data.consumeBoolean());
-            p.net().run();
-        }
+        FuzzedMessages.feed(data, 8, TEMPLATES, p.net(), p.right()::receive, FROM, TO);
         assertEquals(0, p.right().counters().get(IkeDrop.INTERNAL_ERROR));
         assertTrue(p.right().admission().halfOpen() <= p.right().admission().limits().blockThreshold());
     }

@@ -7,12 +7,12 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.sa.FakeNetwork;
+import net.natgw.ike.sa.FuzzedMessages;
 import net.natgw.ike.sa.IkeDrop;
 import net.natgw.ike.v1.sa.V1Engine;
 import org.junit.jupiter.api.Test;
@@ -71,25 +71,7 @@ class V1ResponderFuzzTest {
     @FuzzTest(maxDuration = "10s")
     void messageSequences(FuzzedDataProvider data) {
         Pair p = pair(false);
-        for (int step = 0; step < 10 && data.remainingBytes() > 0; step++) {
-            byte[] datagram;
-            switch (data.consumeInt(0, 3)) {
-                case 0 -> datagram = data.consumeBytes(data.consumeInt(0, 600));
-                case 1 -> datagram = data.pickValue(TEMPLATES);
-                case 2 -> {
-                    datagram = data.pickValue(TEMPLATES).clone();
-                    for (int flips = data.consumeInt(1, 4); flips > 0; flips--) {
-                        datagram[data.consumeInt(0, datagram.length - 1)] ^= (byte) data.consumeInt(1, 255);
-                    }
-                }
-                default -> {
-                    p.net().advance(Duration.ofSeconds(data.consumeInt(0, 40)));
-                    continue;
-                }
-            }
-            p.right().receive(datagram, FROM, TO, data.consumeBoolean());
-            p.net().run();
-        }
+        FuzzedMessages.feed(data, 10, TEMPLATES, p.net(), p.right()::receive, FROM, TO);
         assertEquals(0, p.right().counters().get(IkeDrop.INTERNAL_ERROR));
         assertTrue(p.right().admission().halfOpen() <= p.right().admission().limits().blockThreshold());
     }

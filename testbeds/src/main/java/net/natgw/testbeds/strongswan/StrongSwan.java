@@ -71,6 +71,7 @@ public final class StrongSwan {
                   filelog {
                     stderr {
                       time_format = %%H:%%M:%%S
+                      time_add_ms = yes
                       default = %d
                       ike = %d
                       knl = %d

@@ -94,7 +94,7 @@ class GatewayHardeningLabTest {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             var nat = t.nats().get(0);
-            nat.exec("iptables", "-t", "raw", "-A", "OUTPUT", "-p", "udp", "--dport", "500", "-j", "NOTRACK");
+            IkeFloodBenchmark.untrack(nat, t.responder().namespace());
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
             var natgw = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
             var swan = StrongSwan.start(lab, t.initiator());
