@@ -139,13 +139,13 @@ class GatewayHardeningLabTest {
                 (marker ? "00000000" : "") + hex, t.responder().reachableAt(), Integer.toString(port));
     }
 
-    private static long counter(NatgwDaemon natgw, String label) {
+    static long counter(NatgwDaemon natgw, String label) {
         Matcher m = Pattern.compile("\"" + label + "\":([0-9]+)").matcher(natgw.command("stats").text());
         assertTrue(m.find(), "no " + label + " in stats");
         return Long.parseLong(m.group(1));
     }
 
-    private static void awaitCounter(NatgwDaemon natgw, String label, long atLeast) throws InterruptedException {
+    static void awaitCounter(NatgwDaemon natgw, String label, long atLeast) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (counter(natgw, label) < atLeast && System.nanoTime() < deadline) {
             Thread.sleep(50);
