@@ -71,9 +71,9 @@ public final class Admission {
 
     /** A half-open SA from {@code from} was established or forgotten. */
     public void closed(InetAddress from) {
-        Integer left = perAddress.computeIfPresent(from, (a, n) -> n > 1 ? n - 1 : null);
-        if (left != null || total > 0) {
-            total = Math.max(0, total - 1);
+        if (perAddress.containsKey(from)) {
+            perAddress.computeIfPresent(from, (a, n) -> n > 1 ? n - 1 : null);
+            total--;
         }
     }
 

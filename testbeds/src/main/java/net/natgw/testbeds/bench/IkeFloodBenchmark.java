@@ -177,7 +177,8 @@ public final class IkeFloodBenchmark {
                 * 1000 + Long.parseLong(m.group(4));
     }
 
-    private static String script() throws IOException {
+    /** The flooder, ike-flood.py, as text for {@code python3 -c}. */
+    public static String script() throws IOException {
         try (InputStream in = IkeFloodBenchmark.class.getResourceAsStream("ike-flood.py")) {
             if (in == null) {
                 throw new LabException("ike-flood.py is missing from the jar");

@@ -100,10 +100,7 @@ class GatewayHardeningLabTest {
             var swan = StrongSwan.start(lab, t.initiator());
             swan.load(tunnel.render());
             try {
-                String flooder;
-                try (var in = IkeFloodBenchmark.class.getResourceAsStream("ike-flood.py")) {
-                    flooder = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-                }
+                String flooder = IkeFloodBenchmark.script();
                 var flood = java.util.concurrent.CompletableFuture.supplyAsync(() -> nat.tryExec(Duration.ofSeconds(40),
                         "python3", "-c", flooder, t.responder().reachableAt(), "2000", "6", "2"));
                 awaitCounter(natgw, "ike_cookie_required", 100);
