@@ -11,5 +11,10 @@ public enum DatagramDrop {
     /** Larger than the configured limit. */
     OVERSIZE,
     /** Its receiver threw: a bug, contained at the socket so that the next datagram is served. */
-    RECEIVER_ERROR
+    RECEIVER_ERROR,
+    /**
+     * The socket's pipeline reported an error outside a receiver, a failed send mostly (one per
+     * answer a flood provokes, if the kernel refuses them): counted, and the socket goes on.
+     */
+    SOCKET_ERROR
 }

@@ -94,7 +94,7 @@ public final class Rfc3948 {
                 case MARKER_WITHOUT_IKE -> DROP_MARKER_WITHOUT_IKE;
                 case NOT_IKE -> DROP_NOT_IKE;
                 case OVERSIZE -> DROP_OVERSIZE;
-                case RECEIVER_ERROR -> throw new IllegalArgumentException("not a classification: " + reason);
+                case RECEIVER_ERROR, SOCKET_ERROR -> throw new IllegalArgumentException("not a classification: " + reason);
             };
         }
 

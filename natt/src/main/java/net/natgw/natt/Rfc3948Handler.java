@@ -66,9 +66,16 @@ public final class Rfc3948Handler extends SimpleChannelInboundHandler<DatagramPa
         ctx.fireChannelReadComplete();
     }
 
-    /** A receiver that failed is a bug, but one packet must not stop the socket: log and go on. */
+    /**
+     * An error the pipeline raised outside {@link #channelRead0}: with void promises, a send the
+     * kernel refused lands here, once per answer, so at a flood's rate. Counted, and logged on
+     * the 1st, 2nd, 4th, 8th... time without a stack trace; the socket goes on.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.error("datagram handling failed on {}: {}", ctx.channel().localAddress(), cause.toString(), cause);
+        long n = counters.drop(DatagramDrop.SOCKET_ERROR);
+        if (Long.bitCount(n) == 1) {
+            log.warn("socket {}: {} ({} time(s) so far)", ctx.channel().localAddress(), cause.toString(), n);
+        }
     }
 }

@@ -3,6 +3,7 @@ package net.natgw.natt;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -11,6 +12,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.SegmentedDatagramPacket;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import java.net.InetAddress;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -78,11 +80,11 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
         var ikeCounters = new DatagramCounters();
         var nattCounters = new DatagramCounters();
         Channel ike = bootstrap(group, 1, MAX_UDP, 1 << 20)
-                .handler(new Rfc3948Handler(receiver, ikeCounters, false, MAX_UDP))
+                .handler(pipeline(new Rfc3948Handler(receiver, ikeCounters, false, MAX_UDP)))
                 .bind(local, ikePort).sync().channel();
         try {
             Channel natt = nattBootstrap(group, options)
-                    .handler(new Rfc3948Handler(receiver, nattCounters, true, nattLimit(options)))
+                    .handler(pipeline(new Rfc3948Handler(receiver, nattCounters, true, nattLimit(options))))
                     .bind(local, nattPort).sync().channel();
             if (options.mark() != 0) {
                 try {
@@ -99,6 +101,21 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
             ike.close();
             throw e;
         }
+    }
+
+    /**
+     * Replies sent while a read batch is handled (a COOKIE for each IKE_SA_INIT of a flood, say)
+     * are flushed together when the batch ends, so that epoll hands them to one sendmmsg instead
+     * of one sendto each; a flush outside a read (timers, the data plane) goes out at once.
+     */
+    private static ChannelInitializer<Channel> pipeline(Rfc3948Handler demux) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new FlushConsolidationHandler(
+                        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, false), demux);
+            }
+        };
     }
 
     private static void mark(Channel channel, int mark) {

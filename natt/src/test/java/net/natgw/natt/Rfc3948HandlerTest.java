@@ -2,6 +2,7 @@ package net.natgw.natt;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -155,5 +156,19 @@ class Rfc3948HandlerTest {
         channel.writeInbound(datagram(ikeHeader(0)));
         assertEquals(1, counters.dropped(DatagramDrop.RECEIVER_ERROR));
         assertEquals(1, recorder.calls.size(), "the second datagram was delivered");
+    }
+
+    // A failed send (void promise) surfaces as exceptionCaught: counted, the channel stays open.
+    @Test
+    void aPipelineErrorIsCountedAndTheSocketGoesOn() {
+        var counters = new DatagramCounters();
+        var channel = new EmbeddedChannel(new Rfc3948Handler(recorder, counters, false, 2048));
+        for (int i = 0; i < 3; i++) {
+            channel.pipeline().fireExceptionCaught(new java.io.IOException("sendto failed: ENOBUFS"));
+        }
+        assertEquals(3, counters.dropped(DatagramDrop.SOCKET_ERROR));
+        assertTrue(channel.isOpen());
+        channel.writeInbound(datagram(ikeHeader(0)));
+        assertEquals(1, recorder.calls.size(), "the next datagram is delivered");
     }
 }

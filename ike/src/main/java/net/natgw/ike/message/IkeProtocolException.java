@@ -13,7 +13,9 @@ public class IkeProtocolException extends Exception {
     }
 
     public IkeProtocolException(int notifyType, byte[] notifyData, String message) {
-        super(message);
+        // No stack trace: this is the verdict on a peer's message, not a bug, and anyone can make
+        // us throw it at the rate they send; filling in the stack would be most of the cost.
+        super(message, null, false, false);
         this.notifyType = notifyType;
         this.notifyData = notifyData.clone();
     }

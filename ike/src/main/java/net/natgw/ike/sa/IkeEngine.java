@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.IkeLimits;
 import net.natgw.ike.crypto.IkeSaKeys;
@@ -155,7 +156,7 @@ public final class IkeEngine {
         try {
             header = MessageCodec.header(datagram);
         } catch (IkeProtocolException e) {
-            countDrop(IkeDrop.MALFORMED, "from " + from + ": " + e.getMessage());
+            countDrop(IkeDrop.MALFORMED, () -> "from " + from + ": " + e.getMessage());
             return;
         }
         if (header.majorVersion() != 2) {
@@ -174,7 +175,7 @@ public final class IkeEngine {
         // The I flag says who sent it; our SPI is the other side's.
         IkeSa sa = bySpi.get(header.initiator() ? header.spiR() : header.spiI());
         if (sa == null) {
-            countDrop(IkeDrop.UNKNOWN_SPI, "from " + from + ": no IKE SA with SPI " + Long.toHexString(
+            countDrop(IkeDrop.UNKNOWN_SPI, () -> "from " + from + ": no IKE SA with SPI " + Long.toHexString(
                     header.initiator() ? header.spiR() : header.spiI()));
             return;
         }
@@ -189,7 +190,7 @@ public final class IkeEngine {
                               InetSocketAddress to) {
         if (header.initiator() == false || header.messageId() != 0 || header.spiI() == 0) {
             // RFC 7296 §3.1: IKE_SA_INIT is message 0 from the original initiator, with its SPI.
-            countDrop(IkeDrop.MALFORMED, "IKE_SA_INIT from " + from + " with message ID "
+            countDrop(IkeDrop.MALFORMED, () -> "IKE_SA_INIT from " + from + " with message ID "
                     + Integer.toUnsignedString(header.messageId()) + " or without the I flag or SPIi");
             return;
         }
@@ -197,7 +198,7 @@ public final class IkeEngine {
         try {
             request = MessageCodec.decode(datagram);
         } catch (IkeProtocolException e) {
-            countDrop(IkeDrop.MALFORMED, "IKE_SA_INIT from " + from + ": " + e.getMessage());
+            countDrop(IkeDrop.MALFORMED, () -> "IKE_SA_INIT from " + from + ": " + e.getMessage());
             return;
         }
         var verdict = admission.check(from.getAddress(), true, cookieReturned(request, from));
@@ -207,12 +208,12 @@ public final class IkeEngine {
                 return;
             }
             case BLOCK -> {
-                countDrop(IkeDrop.BLOCKED, "IKE_SA_INIT from " + from + ": " + admission.halfOpen(from.getAddress())
+                countDrop(IkeDrop.BLOCKED, () -> "IKE_SA_INIT from " + from + ": " + admission.halfOpen(from.getAddress())
                         + " half-open IKE SAs from this address (block_threshold)");
                 return;
             }
             case LIMIT -> {
-                countDrop(IkeDrop.HALF_OPEN_LIMIT, "IKE_SA_INIT from " + from + ": " + admission.halfOpen()
+                countDrop(IkeDrop.HALF_OPEN_LIMIT, () -> "IKE_SA_INIT from " + from + ": " + admission.halfOpen()
                         + " half-open IKE SAs (init_limit_half_open)");
                 return;
             }
@@ -220,7 +221,7 @@ public final class IkeEngine {
         }
         Optional<IkeConfig> config = configs.stream().filter(c -> c.answers(from, to)).findFirst();
         if (config.isEmpty()) {
-            countDrop(IkeDrop.NO_CONFIGURATION, "IKE_SA_INIT from " + from + " to " + to
+            countDrop(IkeDrop.NO_CONFIGURATION, () -> "IKE_SA_INIT from " + from + " to " + to
                     + ": no configuration for these addresses");
             return;
         }
@@ -305,7 +306,7 @@ public final class IkeEngine {
 
     /** RFC 7296 §2.5: a higher major version is dropped; a request is told the version we speak. */
     private void majorVersion(MessageCodec.Header h, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
-        countDrop(IkeDrop.UNSUPPORTED, "IKE major version " + h.majorVersion() + " from " + from);
+        countDrop(IkeDrop.UNSUPPORTED, () -> "IKE major version " + h.majorVersion() + " from " + from);
         if (!h.response() && h.exchange() == IkeMessage.IKE_SA_INIT) {
             var response = new IkeMessage(h.spiI(), h.spiR(), IkeMessage.IKE_SA_INIT, false, true, h.messageId(),
                     List.of(NotifyPayload.of(NotifyType.INVALID_MAJOR_VERSION, new byte[] {IkeMessage.VERSION})));
@@ -360,10 +361,11 @@ public final class IkeEngine {
         sa.children().forEach(c -> childSpis.remove(c.spiIn()));
     }
 
-    void countDrop(IkeDrop reason, String why) {
+    /** Counts a drop; {@code why} is built only for DEBUG, since anyone can make us drop at line rate. */
+    void countDrop(IkeDrop reason, Supplier<String> why) {
         counters.count(reason);
         if (log.isDebugEnabled()) {
-            log.debug("dropped ({}): {}", reason.label(), why);
+            log.debug("dropped ({}): {}", reason.label(), why.get());
         }
     }
 

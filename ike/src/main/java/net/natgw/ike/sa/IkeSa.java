@@ -357,7 +357,7 @@ public final class IkeSa implements PeerSa {
         }
         if (header.initiator() == initiator) {
             // RFC 7296 §3.1: the I flag is the original initiator's; a peer never sends ours.
-            engine.countDrop(IkeDrop.MALFORMED, name() + ": a message with our own I flag");
+            engine.countDrop(IkeDrop.MALFORMED, () -> name() + ": a message with our own I flag");
             return;
         }
         if (header.exchange() == IkeMessage.IKE_SA_INIT) {
@@ -365,7 +365,7 @@ public final class IkeSa implements PeerSa {
             return;
         }
         if (skIn == null) {
-            engine.countDrop(IkeDrop.UNPROTECTED, name() + ": " + IkeMessage.exchangeName(header.exchange())
+            engine.countDrop(IkeDrop.UNPROTECTED, () -> name() + ": " + IkeMessage.exchangeName(header.exchange())
                     + " before IKE_SA_INIT completed");
             return;
         }
@@ -374,7 +374,7 @@ public final class IkeSa implements PeerSa {
             message = MessageCodec.decode(datagram, skIn);
         } catch (IkeProtocolException e) {
             // RFC 7296 §2.21.2: a message that fails its integrity check is dropped, unanswered.
-            engine.countDrop(IkeDrop.INTEGRITY, name() + ": " + e.getMessage());
+            engine.countDrop(IkeDrop.INTEGRITY, () -> name() + ": " + e.getMessage());
             return;
         }
         try {
@@ -390,7 +390,7 @@ public final class IkeSa implements PeerSa {
                 lastHeard = engine.transport().nanoTime();
                 engine.transport().send(lastResponse, local, from, nattPort);
             } else if (message.messageId() != expectedRequestId) {
-                engine.countDrop(IkeDrop.UNEXPECTED_REQUEST, name() + ": request "
+                engine.countDrop(IkeDrop.UNEXPECTED_REQUEST, () -> name() + ": request "
                         + Integer.toUnsignedString(message.messageId()) + ", expected " + expectedRequestId);
             } else {
                 heard(from, viaNattPort, message);
@@ -414,7 +414,7 @@ public final class IkeSa implements PeerSa {
             try {
                 message = MessageCodec.decode(datagram);
             } catch (IkeProtocolException e) {
-                engine.countDrop(IkeDrop.MALFORMED, name() + ": " + e.getMessage());
+                engine.countDrop(IkeDrop.MALFORMED, () -> name() + ": " + e.getMessage());
                 return;
             }
             log.info("{} received {} from {}", name(), message, from);
@@ -427,7 +427,7 @@ public final class IkeSa implements PeerSa {
                 && java.util.Arrays.equals(datagram, initRequest)) {
             engine.transport().send(lastResponse, local, from, nattPort);
         } else {
-            engine.countDrop(IkeDrop.UNPROTECTED, name() + ": IKE_SA_INIT " + (header.response() ? "response" : "request")
+            engine.countDrop(IkeDrop.UNPROTECTED, () -> name() + ": IKE_SA_INIT " + (header.response() ? "response" : "request")
                     + " in state " + state);
         }
     }
@@ -435,7 +435,7 @@ public final class IkeSa implements PeerSa {
     /** RFC 7296 §2.2: a response must carry the message ID and exchange type of our pending request. */
     private boolean answersPending(IkeMessage message) {
         if (pending == null || message.messageId() != nextRequestId || message.exchange() != pending.exchangeType()) {
-            engine.countDrop(IkeDrop.UNEXPECTED_RESPONSE, name() + ": unexpected response "
+            engine.countDrop(IkeDrop.UNEXPECTED_RESPONSE, () -> name() + ": unexpected response "
                     + Integer.toUnsignedString(message.messageId()) + " (" + IkeMessage.exchangeName(message.exchange())
                     + ")");
             return false;

@@ -11,14 +11,14 @@ import net.natgw.testbeds.lab.LabException;
 import net.natgw.testbeds.natgw.NatgwProcess;
 
 /** What the benchmarks read of a responder process: CPU time, /proc status lines, a JVM's live heap. */
-final class ProcessStats {
+public final class ProcessStats {
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
     private ProcessStats() {
     }
 
     /** utime + stime, fields 14 and 15 of /proc/PID/stat (after the command's parentheses), in ticks of 10 ms. */
-    static long cpuTicks(long pid) {
+    public static long cpuTicks(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -28,16 +28,16 @@ final class ProcessStats {
         }
     }
 
-    static long rssKb(long pid) {
+    public static long rssKb(long pid) {
         return status(pid, "VmRSS:");
     }
 
-    static long threads(long pid) {
+    public static long threads(long pid) {
         return status(pid, "Threads:");
     }
 
     /** A number of /proc/PID/status: the line starting with {@code key}. */
-    static long status(long pid, String key) {
+    public static long status(long pid, String key) {
         try {
             return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
                     .filter(l -> l.startsWith(key)).map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
@@ -48,7 +48,7 @@ final class ProcessStats {
     }
 
     /** A natgw process's live heap after a full collection, as jcmd reports it. */
-    static long heapKb(long pid) {
+    public static long heapKb(long pid) {
         String jcmd = Path.of(NatgwProcess.java()).resolveSibling("jcmd").toString();
         Command.run(List.of(jcmd, Long.toString(pid), "GC.run"));
         Matcher m = HEAP_USED.matcher(Command.run(List.of(jcmd, Long.toString(pid), "GC.heap_info")));

@@ -103,6 +103,11 @@ public final class NatgwDaemon {
         return process.pid();
     }
 
+    /** SIGKILL: nothing is cleaned up, what the kernel does not remove itself stays behind. */
+    public void kill() throws InterruptedException {
+        process.kill();
+    }
+
     /** SIGTERM: the daemon deletes its SAs with the peer and removes its device; returns the exit code. */
     public int stop() throws InterruptedException {
         return process.terminate(15);

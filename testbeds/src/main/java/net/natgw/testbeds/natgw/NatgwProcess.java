@@ -68,6 +68,14 @@ public final class NatgwProcess {
         return process.exitValue();
     }
 
+    /** SIGKILL, as a crash or the OOM killer would end it: no shutdown hook runs. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new LabException(name + " did not die of SIGKILL in 10 s");
+        }
+    }
+
     public boolean alive() {
         return process.isAlive();
     }

@@ -85,6 +85,95 @@ class GatewayHardeningLabTest {
         }
     }
 
+    // strongSwan --- CREATE_CHILD_SA request m (rekey) ---> natgw, captured on natgw's host;
+    // then request m+1 (another rekey). An attacker replays both from a new port:
+    //   request m   (older than the last one answered)  -> dropped, counted
+    //   request m+1 (the last one answered)              -> the cached response, nothing else
+    // Neither moves natgw's peer address (RFC 7296 §2.23) nor makes a CHILD_SA.
+    @Test
+    void replayedProtectedRequestsFromANewAddressChangeNothingThePeerSees() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
+            var natgw = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
+            var swan = StrongSwan.start(lab, t.initiator());
+            swan.load(tunnel.render());
+            try {
+                assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
+                natgw.awaitChildSa();
+                // tcpdump on natgw's host: strongSwan's CREATE_CHILD_SA requests (non-ESP marker,
+                // exchange type 36, I flag without R) as they arrive on port 4500.
+                var dumpLog = lab.workdir().resolve("requests.txt");
+                Process dump = lab.spawn(t.responder().namespace(), List.of("tcpdump", "-i", "any", "-n", "-U", "-x",
+                        "-c", "2", "udp dst port 4500 and udp[8:4] = 0 and udp[30] = 36 and (udp[31] & 0x28) = 0x08"),
+                        dumpLog);
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (!java.nio.file.Files.readString(dumpLog).contains("listening on")
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                for (int i = 0; i < 2; i++) {
+                    // One after the other: strongSwan skips a rekey of a CHILD_SA still rekeying.
+                    String spi = swan.listSas().get(0).children().get(0).spiIn();
+                    assertTrue(swan.rekeyChild(PskTunnel.CHILD).ok(), swan.log());
+                    awaitRekeyed(swan, spi);
+                }
+                assertTrue(dump.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "tcpdump saw fewer than 2 requests: "
+                        + java.nio.file.Files.readString(dumpLog));
+                List<String> requests = ikeMessages(java.nio.file.Files.readString(dumpLog));
+                assertEquals(2, requests.size(), java.nio.file.Files.readString(dumpLog));
+                List<IkeSaStatus> before = swan.listSas();
+                String natgwBefore = natgw.command("list-sas").text();
+                long unexpected = counter(natgw, "ike_unexpected_request");
+                send(t, requests.get(0), 4500, true);
+                awaitCounter(natgw, "ike_unexpected_request", unexpected + 1);
+                send(t, requests.get(1), 4500, true);
+                assertEquals(5, Ping.replies(t.responder(), t.initiator(), 5),
+                        "natgw still sends to the peer's real mapping, not the replayer's");
+                assertEquals(5, Ping.replies(t.initiator(), t.responder(), 5), "the tunnel carries traffic");
+                List<IkeSaStatus> after = swan.listSas();
+                assertEquals(1, after.size(), after.toString());
+                assertEquals(1, after.get(0).children().size(), "no CHILD_SA from a replay: " + after);
+                assertEquals(before.get(0).children().get(0).spiIn(), after.get(0).children().get(0).spiIn());
+                assertEquals(remote(natgwBefore), remote(natgw.command("list-sas").text()), "natgw's peer address stayed");
+                InteropLog.record(new InteropResult("gateway-replayed-ikev2-requests", "strongSwan "
+                        + StrongSwan.version(), "natgw", NatKind.MASQUERADE.description(), 2, true, "-", 0,
+                        "two captured CREATE_CHILD_SA requests replayed from a new port: the older dropped and"
+                        + " counted, the last answered from the cache; no CHILD_SA, no address change, 5/5 pings"
+                        + " both ways"));
+            } catch (AssertionError | LabException e) {
+                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
+                        + swan.log(), e);
+            }
+        }
+    }
+
+    /** The IKE messages (hex) in {@code tcpdump -x} output: each packet less its IP and UDP headers and marker. */
+    static List<String> ikeMessages(String dump) {
+        var messages = new java.util.ArrayList<String>();
+        StringBuilder packet = null;
+        for (String line : dump.lines().toList()) {
+            Matcher hex = Pattern.compile("^\\s+0x[0-9a-f]{4}:\\s+(.*)$").matcher(line);
+            if (hex.matches()) {
+                if (packet != null) {
+                    packet.append(hex.group(1).replace(" ", ""));
+                }
+            } else if (!line.isBlank() && Character.isDigit(line.charAt(0))) {
+                if (packet != null) {
+                    messages.add(packet.toString());
+                }
+                packet = new StringBuilder();
+            }
+        }
+        if (packet != null) {
+            messages.add(packet.toString());
+        }
+        return messages.stream().filter(p -> !p.isEmpty()).map(p -> {
+            int ihl = (Integer.parseInt(p.substring(1, 2), 16)) * 4;
+            return p.substring((ihl + 8 + 4) * 2);
+        }).toList();
+    }
+
     // 2,000 spoofed IKE_SA_INIT per second for 6 s from 4096 sources (the NAT's namespace, raw
     // socket); meanwhile strongSwan behind the NAT sets up its IKE SA. natgw holds at most
     // cookie_threshold half-open SAs of the flood (spoofers cannot return cookies), and the
@@ -148,6 +237,26 @@ class GatewayHardeningLabTest {
             Thread.sleep(50);
         }
         assertTrue(counter(natgw, label) >= atLeast, label + " reached " + counter(natgw, label) + ", not " + atLeast);
+    }
+
+    /** Until strongSwan holds one CHILD_SA again, and not the one with inbound SPI {@code spi}. */
+    private static void awaitRekeyed(StrongSwan swan, String spi) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            var sas = swan.listSas();
+            if (sas.size() == 1 && sas.get(0).children().size() == 1
+                    && !sas.get(0).children().get(0).spiIn().equals(spi)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("strongSwan did not finish its CHILD_SA rekey: " + swan.listSas());
+    }
+
+    private static String remote(String json) {
+        Matcher m = Pattern.compile("\"remote\":\"([^\"]+)\"").matcher(json);
+        assertTrue(m.find(), json);
+        return m.group(1);
     }
 
     private static String field(String json, String name) {

@@ -362,7 +362,7 @@ public final class IsakmpSa implements PeerSa {
             return;
         }
         if (h.responderCookie() != ckyR && !(initiator && state == State.MESSAGE_2)) {
-            engine.countDrop(IkeDrop.UNKNOWN_SPI, name() + ": responder cookie " + Long.toHexString(h.responderCookie())
+            engine.countDrop(IkeDrop.UNKNOWN_SPI, () -> name() + ": responder cookie " + Long.toHexString(h.responderCookie())
                     + " is not ours");
             return;
         }
@@ -371,14 +371,14 @@ public final class IsakmpSa implements PeerSa {
                 case IsakmpMessage.MAIN_MODE -> mainMode(datagram, h, from, viaNatt);
                 case IsakmpMessage.QUICK_MODE -> quickMode(datagram, h);
                 case IsakmpMessage.INFORMATIONAL -> informational(datagram, h);
-                default -> engine.countDrop(IkeDrop.UNSUPPORTED, name() + ": exchange " + h.exchangeType()
+                default -> engine.countDrop(IkeDrop.UNSUPPORTED, () -> name() + ": exchange " + h.exchangeType()
                         + " not handled");
             }
         } catch (IkeProtocolException e) {
             // Whatever carries our cookies may be anyone's: a message we cannot use is dropped, and
             // ends nothing. Main Mode goes on waiting for the real one until its retransmissions or
             // half_open_timeout run out, and then says what was refused.
-            engine.countDrop(V1Engine.dropReason(e), name() + ": " + e.getMessage());
+            engine.countDrop(V1Engine.dropReason(e), () -> name() + ": " + e.getMessage());
             if (state != State.ESTABLISHED) {
                 lastRefusal = e.getMessage();
             }
@@ -419,7 +419,7 @@ public final class IsakmpSa implements PeerSa {
                 lastReceived = datagram;
                 message6Verified();
             }
-            default -> engine.countDrop(IkeDrop.UNEXPECTED_REQUEST, name() + ": Main Mode message in state " + state);
+            default -> engine.countDrop(IkeDrop.UNEXPECTED_REQUEST, () -> name() + ": Main Mode message in state " + state);
         }
     }
 
@@ -571,7 +571,7 @@ public final class IsakmpSa implements PeerSa {
     void expireQuickMode(QuickMode qm) {
         engine.transport().schedule(() -> {
             if (quickModes.remove(qm.messageId, qm)) {
-                engine.countDrop(IkeDrop.HALF_OPEN_TIMEOUT, name() + ": Quick Mode " + Integer.toHexString(qm.messageId)
+                engine.countDrop(IkeDrop.HALF_OPEN_TIMEOUT, () -> name() + ": Quick Mode " + Integer.toHexString(qm.messageId)
                         + " did not complete");
             }
         }, engine.admission().limits().halfOpenTimeout());
@@ -595,7 +595,7 @@ public final class IsakmpSa implements PeerSa {
      */
     private void informational(byte[] datagram, IsakmpCodec.Header h) throws IkeProtocolException {
         if (state != State.ESTABLISHED || !h.encrypted()) {
-            engine.countDrop(IkeDrop.UNPROTECTED, name()
+            engine.countDrop(IkeDrop.UNPROTECTED, () -> name()
                     + ": unauthenticated Informational (not encrypted under the ISAKMP SA)");
             return;
         }
