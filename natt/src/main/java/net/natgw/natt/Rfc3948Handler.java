@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
+import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,12 +70,15 @@ public final class Rfc3948Handler extends SimpleChannelInboundHandler<DatagramPa
     /**
      * An error the pipeline raised outside {@link #channelRead0}: with void promises, a send the
      * kernel refused lands here, once per answer, so at a flood's rate. Counted, and logged on
-     * the 1st, 2nd, 4th, 8th... time without a stack trace; the socket goes on.
+     * the 1st, 2nd, 4th, 8th... time; the socket goes on. An I/O error is the kernel's verdict
+     * and needs no stack trace; anything else is a bug, whose trace is logged the first time.
      */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         long n = counters.drop(DatagramDrop.SOCKET_ERROR);
-        if (Long.bitCount(n) == 1) {
+        if (n == 1 && !(cause instanceof IOException)) {
+            log.error("socket {}: {} (1 time so far)", ctx.channel().localAddress(), cause.toString(), cause);
+        } else if (Long.bitCount(n) == 1) {
             log.warn("socket {}: {} ({} time(s) so far)", ctx.channel().localAddress(), cause.toString(), n);
         }
     }

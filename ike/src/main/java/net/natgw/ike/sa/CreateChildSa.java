@@ -105,7 +105,7 @@ final class CreateChildSa implements Exchange {
             IkeSa.log().warn("{} CREATE_CHILD_SA for {} failed: {}", sa.name(), child.name(), e.getMessage());
             sa.engine.releaseChildSpi(spi);
             if (rekeyOf != null) {
-                sa.childRekeyFailed(rekeyOf);
+                sa.childRekeyFailed(rekeyOf, e.notifyType());
             }
         }
     }

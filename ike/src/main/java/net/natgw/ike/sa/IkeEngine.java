@@ -355,6 +355,11 @@ public final class IkeEngine {
         sa.halfOpenKey = null;
     }
 
+    /** The IKE SA that holds {@code child} now (a rekey of the IKE SA moves it to the successor). */
+    Optional<IkeSa> owner(ChildSaRecord child) {
+        return bySpi.values().stream().filter(sa -> sa.children.contains(child)).findFirst();
+    }
+
     void forget(IkeSa sa) {
         bySpi.remove(sa.localSpi(), sa);
         noLongerHalfOpen(sa);

@@ -742,8 +742,23 @@ public final class IkeSa implements PeerSa {
     }
 
     /** Our rekey of {@code old} was refused: no collision to settle; a rekey by the peer stands alone. */
-    void childRekeyFailed(ChildSaRecord old) {
+    /**
+     * Our rekey of {@code old} was refused. RFC 7296 §2.25: a peer busy with another rekey of
+     * this IKE SA answers TEMPORARY_FAILURE and we try again shortly (strongSwan waits a random
+     * moment too), on whichever IKE SA holds the CHILD_SA by then; otherwise its hard lifetime
+     * would end it with no successor.
+     */
+    void childRekeyFailed(ChildSaRecord old, int notifyType) {
         rekeys.remove(old);
+        if (notifyType == NotifyType.TEMPORARY_FAILURE) {
+            Duration wait = Duration.ofMillis(500 + engine.random().nextInt(1500));
+            engine.transport().schedule(() -> engine.owner(old)
+                    .filter(owner -> owner.state() == IkeSaState.ESTABLISHED && !owner.rekeys.containsKey(old))
+                    .ifPresent(owner -> {
+                        log.info("{} retrying the rekey of CHILD_SA {}{{}}", owner.name(), old.name(), old.uniqueId());
+                        owner.rekeyChild(old);
+                    }), wait);
+        }
     }
 
     /** The peer's rekey of {@code old} created {@code created}; the peer deletes {@code old}. */

@@ -28,7 +28,7 @@ import net.natgw.testbeds.strongswan.StrongSwan;
  * part, then a quiet part in which both ends' DPD (RFC 7296 §2.4) has to run, then the NAT's
  * mappings are flushed (the initiator's next packet comes from a new port, RFC 7296 §2.23).
  * natgw rekeys the CHILD_SA and strongSwan the IKE SA, each every 10 s. At the end of each
- * cycle a sample: natgw's heap after a full GC, descriptors, threads and RSS, and the SAs both
+ * cycle's quiet part a sample: natgw's heap after a full GC, descriptors, threads and RSS, and the SAs both
  * ends report. Run by {@code scripts/soak MINUTES}; {@code SoakLabTest} runs it for 3 minutes.
  */
 public final class Soak {
@@ -39,8 +39,12 @@ public final class Soak {
     private static final Pattern TRANSMITTED = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
     private static final Pattern SPI_I = Pattern.compile("\"spi-i\":\"([0-9a-f]+)\"");
     private static final Pattern SPI_IN = Pattern.compile("\"spi-in\":\"([0-9a-f]+)\"");
-    /** strongSwan's line for each CHILD_SA set up (the first, then one per rekey), and for each IKE SA rekey. */
-    private static final Pattern PEER_CHILD_REKEYED = Pattern.compile("CHILD_SA \\S+\\{\\d+\\} established");
+    /**
+     * strongSwan's line for each CHILD_SA natgw rekeyed (as the rekey's responder it logs the
+     * inbound and the outbound half separately; the outbound one once per rekey), and for each
+     * IKE SA rekey.
+     */
+    private static final Pattern PEER_CHILD_REKEYED = Pattern.compile("outbound CHILD_SA \\S+\\{\\d+\\} established");
     private static final Pattern PEER_IKE_REKEYED = Pattern.compile("IKE_SA \\S+\\[\\d+\\] rekeyed between");
     /** An empty INFORMATIONAL request: a DPD (liveness check), either way. */
     private static final Pattern DPD = Pattern.compile("(parsed|generating) INFORMATIONAL request \\d+ \\[ \\]");
@@ -59,7 +63,7 @@ public final class Soak {
      */
     public record Result(Duration length, List<Sample> samples, int sentOut, int outbound, int sentIn, int inbound,
                          int flushes,
-                         int childRekeys, int ikeRekeys, int dpds, boolean natgwAlive) {
+                         int childRekeys, int ikeRekeys, int dpds, boolean natgwAlive, String natgwEvents) {
         public Sample first() {
             return samples.get(0);
         }
@@ -120,15 +124,16 @@ public final class Soak {
             sentIn += back[0];
             inbound += back[1];
             // The quiet part: only DPD, rekeys and keepalives cross the NAT until it forgets them.
-            sleepUntil(cycleEnd - Duration.ofSeconds(2).toNanos());
             samples.add(sample(natgw, swan, (System.nanoTime() - start) / 1_000_000_000));
+            sleepUntil(cycleEnd - Duration.ofSeconds(1).toNanos());
             t.flushNatMappings();
             sleepUntil(cycleEnd);
         }
         String peerLog = swan.log();
         return new Result(Duration.ofNanos(System.nanoTime() - start), samples, sentOut, outbound, sentIn,
-                inbound, (int) cycles, count(PEER_CHILD_REKEYED, peerLog) - 1, count(PEER_IKE_REKEYED, peerLog),
-                count(DPD, peerLog), ProcessHandle.of(natgw.pid()).map(ProcessHandle::isAlive).orElse(false));
+                inbound, (int) cycles, count(PEER_CHILD_REKEYED, peerLog), count(PEER_IKE_REKEYED, peerLog),
+                count(DPD, peerLog), ProcessHandle.of(natgw.pid()).map(ProcessHandle::isAlive).orElse(false),
+                events(natgw.log()));
     }
 
     /** {@link #PING_SECONDS} of echoes from one host's inner address to the other's: {sent, answered}. */
@@ -162,6 +167,13 @@ public final class Soak {
         }
     }
 
+    /** natgw's log lines a failed soak is explained by: failures, refusals, deletions, retries. */
+    private static String events(String log) {
+        return String.join("\n", log.lines().filter(l -> l.contains("WARN") || l.contains("ERROR")
+                || l.contains("failed") || l.contains("deleted") || l.contains("retrying") || l.contains("limit"))
+                .limit(60).toList());
+    }
+
     private static int count(Pattern p, String log) {
         return (int) p.matcher(log).results().count();
     }
@@ -188,7 +200,7 @@ public final class Soak {
                     s.peerIkeSas(), s.peerChildSas(), s.natgwIkeSpi()));
         }
         out.append(String.format(Locale.ROOT, "%n%d s, %d cycles of %d s (pings for %d s both ways, quiet, NAT"
-                        + " flush); in strongSwan's log: %d CHILD_SAs established after the first (rekeys), %d IKE SA rekeys,"
+                        + " flush); in strongSwan's log: %d CHILD_SA rekeys, %d IKE SA rekeys,"
                         + " %d DPD exchanges; echoes answered: %d/%d from the initiator, %d/%d from natgw's side%n",
                 r.length().toSeconds(), r.flushes(), CYCLE.toSeconds(), PING_SECONDS, r.childRekeys(), r.ikeRekeys(),
                 r.dpds(), r.outbound(), r.sentOut(), r.inbound(), r.sentIn()));

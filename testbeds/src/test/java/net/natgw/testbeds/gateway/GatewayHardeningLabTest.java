@@ -3,8 +3,10 @@ package net.natgw.testbeds.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.natgw.testbeds.bench.IkeFloodBenchmark;
@@ -85,11 +87,12 @@ class GatewayHardeningLabTest {
         }
     }
 
-    // strongSwan --- CREATE_CHILD_SA request m (rekey) ---> natgw, captured on natgw's host;
-    // then request m+1 (another rekey). An attacker replays both from a new port:
-    //   request m   (older than the last one answered)  -> dropped, counted
-    //   request m+1 (the last one answered)              -> the cached response, nothing else
-    // Neither moves natgw's peer address (RFC 7296 §2.23) nor makes a CHILD_SA.
+    // strongSwan rekeys its CHILD_SA twice; natgw's host captures what it sends:
+    //   CREATE_CHILD_SA request m, INFORMATIONAL {D} m+1, CREATE_CHILD_SA m+2, INFORMATIONAL {D} m+3
+    // An attacker replays them from a new port:
+    //   CREATE_CHILD_SA m and m+2 (older than the last one answered)  -> dropped, counted
+    //   INFORMATIONAL m+3 (the last one answered)                   -> the cached response, to the replayer
+    // None moves natgw's peer address (RFC 7296 §2.23) or makes or deletes a CHILD_SA.
     @Test
     void replayedProtectedRequestsFromANewAddressChangeNothingThePeerSees() throws Exception {
         try (Lab lab = Lab.create()) {
@@ -101,33 +104,37 @@ class GatewayHardeningLabTest {
             try {
                 assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
                 natgw.awaitChildSa();
-                // tcpdump on natgw's host: strongSwan's CREATE_CHILD_SA requests (non-ESP marker,
-                // exchange type 36, I flag without R) as they arrive on port 4500.
+                // tcpdump on natgw's host: strongSwan's CREATE_CHILD_SA (36) and INFORMATIONAL (37)
+                // requests (non-ESP marker, I flag without R) as they arrive on port 4500.
                 var dumpLog = lab.workdir().resolve("requests.txt");
                 Process dump = lab.spawn(t.responder().namespace(), List.of("tcpdump", "-i", "any", "-n", "-U", "-x",
-                        "-c", "2", "udp dst port 4500 and udp[8:4] = 0 and udp[30] = 36 and (udp[31] & 0x28) = 0x08"),
-                        dumpLog);
+                        "-c", "4", "udp dst port 4500 and udp[8:4] = 0 and (udp[30] = 36 or udp[30] = 37)"
+                                + " and (udp[31] & 0x28) = 0x08"), dumpLog);
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (!java.nio.file.Files.readString(dumpLog).contains("listening on")
-                        && System.nanoTime() < deadline) {
+                while (!Files.readString(dumpLog).contains("listening on") && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
+                assertTrue(Files.readString(dumpLog).contains("listening on"), "tcpdump: " + Files.readString(dumpLog));
                 for (int i = 0; i < 2; i++) {
-                    // One after the other: strongSwan skips a rekey of a CHILD_SA still rekeying.
+                    // One after the other: strongSwan skips a rekey of a CHILD_SA still rekeying,
+                    // and the old one's delete is done once it holds a single CHILD_SA again.
                     String spi = swan.listSas().get(0).children().get(0).spiIn();
                     assertTrue(swan.rekeyChild(PskTunnel.CHILD).ok(), swan.log());
                     awaitRekeyed(swan, spi);
                 }
-                assertTrue(dump.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "tcpdump saw fewer than 2 requests: "
-                        + java.nio.file.Files.readString(dumpLog));
-                List<String> requests = ikeMessages(java.nio.file.Files.readString(dumpLog));
-                assertEquals(2, requests.size(), java.nio.file.Files.readString(dumpLog));
+                assertTrue(dump.waitFor(10, TimeUnit.SECONDS), "tcpdump saw fewer than 4 requests: "
+                        + Files.readString(dumpLog));
+                List<String> requests = ikeMessages(Files.readString(dumpLog));
+                assertEquals(List.of(36, 37, 36, 37), requests.stream().map(r -> Integer.parseInt(r.substring(36, 38),
+                        16)).toList(), Files.readString(dumpLog));
                 List<IkeSaStatus> before = swan.listSas();
                 String natgwBefore = natgw.command("list-sas").text();
                 long unexpected = counter(natgw, "ike_unexpected_request");
-                send(t, requests.get(0), 4500, true);
-                awaitCounter(natgw, "ike_unexpected_request", unexpected + 1);
-                send(t, requests.get(1), 4500, true);
+                assertEquals(0, sendAndListen(t, requests.get(0)), "no answer to an old request");
+                assertEquals(0, sendAndListen(t, requests.get(2)), "no answer to an old request");
+                awaitCounter(natgw, "ike_unexpected_request", unexpected + 2);
+                assertTrue(sendAndListen(t, requests.get(3)) > 0,
+                        "the last request answered: the cached response, to where the replay came from");
                 assertEquals(5, Ping.replies(t.responder(), t.initiator(), 5),
                         "natgw still sends to the peer's real mapping, not the replayer's");
                 assertEquals(5, Ping.replies(t.initiator(), t.responder(), 5), "the tunnel carries traffic");
@@ -138,9 +145,9 @@ class GatewayHardeningLabTest {
                 assertEquals(remote(natgwBefore), remote(natgw.command("list-sas").text()), "natgw's peer address stayed");
                 InteropLog.record(new InteropResult("gateway-replayed-ikev2-requests", "strongSwan "
                         + StrongSwan.version(), "natgw", NatKind.MASQUERADE.description(), 2, true, "-", 0,
-                        "two captured CREATE_CHILD_SA requests replayed from a new port: the older dropped and"
-                        + " counted, the last answered from the cache; no CHILD_SA, no address change, 5/5 pings"
-                        + " both ways"));
+                        "two captured CHILD_SA rekeys (CREATE_CHILD_SA and the Delete after each) replayed from a"
+                        + " new port: the older requests dropped and counted, the last answered from the cache to"
+                        + " the replayer; no CHILD_SA made or deleted, no address change, 5/5 pings both ways"));
             } catch (AssertionError | LabException e) {
                 throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
                         + swan.log(), e);
@@ -216,6 +223,20 @@ class GatewayHardeningLabTest {
         Matcher m = Pattern.compile("\"half_open\":([0-9]+)").matcher(natgw.command("stats").text());
         assertTrue(m.find(), "no half_open in stats");
         return Integer.parseInt(m.group(1));
+    }
+
+    /**
+     * An IKE message (hex) to natgw's port 4500, behind the marker, from a fresh socket on
+     * strongSwan's host (a new source port through the NAT); the length of what came back to
+     * that socket within 2 s, 0 for nothing.
+     */
+    private static int sendAndListen(Topology t, String hex) {
+        String got = t.initiator().namespace().exec("python3", "-c", "import socket,sys\n"
+                + "s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)\n"
+                + "s.sendto(bytes.fromhex(sys.argv[1]), (sys.argv[2], 4500))\n"
+                + "try: print(len(s.recv(65535)))\nexcept socket.timeout: print(0)",
+                "00000000" + hex, t.responder().reachableAt());
+        return Integer.parseInt(got.strip());
     }
 
     /** One datagram from a fresh socket on strongSwan's host: a new source port through the NAT. */
