@@ -1,6 +1,8 @@
 package net.natgw.gateway.config;
 
 import java.time.Duration;
+import java.util.random.RandomGenerator;
+import net.natgw.esp.Lifetime;
 import net.natgw.ike.config.ChildConfig;
 
 /**
@@ -14,9 +16,12 @@ import net.natgw.ike.config.ChildConfig;
  * @param lifeTime     {@code life_time}: close the CHILD_SA after this long if rekeying failed
  * @param randTime     {@code rand_time}: the range of the random time taken off {@code rekeyTime}
  * @param replayWindow {@code replay_window}: the inbound anti-replay window, in packets (RFC 4303 §3.4.3)
+ * @param bytes        {@code rekey_bytes}, {@code life_bytes}, {@code rand_bytes}: inner bytes per SA direction
+ * @param packets      {@code rekey_packets}, {@code life_packets}, {@code rand_packets}: packets per SA direction
  */
 public record Child(ChildConfig config, StartAction startAction, Action dpdAction, Action closeAction,
-                   Duration rekeyTime, Duration lifeTime, Duration randTime, int replayWindow) {
+                   Duration rekeyTime, Duration lifeTime, Duration randTime, int replayWindow, VolumeLimit bytes,
+                   VolumeLimit packets) {
     /** strongSwan's {@code start_action}. */
     public enum StartAction {
         /** Load only: a responder configuration, or one started by hand. */
@@ -41,5 +46,10 @@ public record Child(ChildConfig config, StartAction startAction, Action dpdActio
 
     public String name() {
         return config.name();
+    }
+
+    /** The byte and packet limits of one new CHILD_SA, each direction counted on its own as in strongSwan. */
+    public Lifetime lifetime(RandomGenerator random) {
+        return new Lifetime(bytes.soft(random), bytes.life(), packets.soft(random), packets.life());
     }
 }

@@ -25,9 +25,9 @@ final class ChildReader {
             + "aes128-aes256-sha256-sha384-sha512";
 
     private static final List<String> KEYS = List.of("local_ts", "remote_ts", "esp_proposals", "mode",
-            "start_action", "dpd_action", "close_action", "rekey_time", "life_time", "rand_time", "replay_window");
-    private static final List<String> NOT_IMPLEMENTED = List.of("ah_proposals", "sha256_96", "rekey_bytes",
-            "life_bytes", "rand_bytes", "rekey_packets", "life_packets", "rand_packets", "updown", "hostaccess",
+            "start_action", "dpd_action", "close_action", "rekey_time", "life_time", "rand_time", "replay_window",
+            "rekey_bytes", "life_bytes", "rand_bytes", "rekey_packets", "life_packets", "rand_packets");
+    private static final List<String> NOT_IMPLEMENTED = List.of("ah_proposals", "sha256_96", "updown", "hostaccess",
             "policies", "policies_fwd_out", "ipcomp", "inactivity", "reqid", "priority", "interface", "mark_in",
             "mark_in_sa", "mark_out", "set_mark_in", "set_mark_out", "if_id_in", "if_id_out", "label", "label_mode",
             "tfc_padding", "hw_offload", "copy_df", "copy_ecn", "copy_dscp", "per_cpu_sas");
@@ -71,7 +71,22 @@ final class ChildReader {
         Duration rand = n.get("rand_time", Values::duration, life.minus(rekey));
         int window = n.get("replay_window", ChildReader::replayWindow, 32);
         var config = new ChildConfig(n.name(), localTs, remoteTs, esp, mode);
-        return new Child(config, start, dpd, close, rekey, life, rand, window);
+        return new Child(config, start, dpd, close, rekey, life, rand, window, volume("bytes"), volume("packets"));
+    }
+
+    /**
+     * {@code rekey_<unit>}, {@code life_<unit>} and {@code rand_<unit>}, with strongSwan's
+     * defaults: no limit; a life 10% (at least 1) above the rekey limit; a random part up to their difference.
+     */
+    private VolumeLimit volume(String unit) throws ConfigException {
+        long rekey = n.get("rekey_" + unit, Values::volume, 0L);
+        long life = n.get("life_" + unit, Values::volume, rekey == 0 ? 0 : rekey + Math.max(1, rekey / 10));
+        if (rekey > 0 && life > 0 && life <= rekey) {
+            throw n.field("life_" + unit).orElseThrow().error("must be above rekey_" + unit + " (" + rekey
+                    + "), or the CHILD_SA ends before it is rekeyed");
+        }
+        long rand = n.get("rand_" + unit, Values::volume, life == 0 ? 0 : life - rekey);
+        return new VolumeLimit(rekey, life, rand);
     }
 
     /**

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import net.natgw.ike.auth.Certificates;
+import net.natgw.ike.auth.Revocation;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.config.PreSharedKeys;
 import net.natgw.ike.config.ProposalParser;
 import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.Proposal;
@@ -41,9 +43,9 @@ final class ConnectionReader {
             "fragmentation", "childless", "send_certreq", "send_cert", "ppk_id", "ppk_required",
             "reauth_time", "mediation", "mediated_by", "mediation_peer", "if_id_in", "if_id_out", "ocsp");
     private static final List<String> LOCAL_KEYS = List.of("auth", "id", "certs");
-    private static final List<String> REMOTE_KEYS = List.of("auth", "id", "cacerts");
+    private static final List<String> REMOTE_KEYS = List.of("auth", "id", "cacerts", "revocation");
     private static final List<String> AUTH_NOT_IMPLEMENTED = List.of("round", "pubkeys", "eap_id", "aaa_id",
-            "xauth_id", "groups", "cert_policy", "certs", "cacerts", "revocation", "ca_id");
+            "xauth_id", "groups", "cert_policy", "certs", "cacerts", "ca_id");
 
     private final Node n;
     private final Resources resources;
@@ -129,7 +131,7 @@ final class ConnectionReader {
     }
 
     /** What the {@code local} and {@code remote} sections say: identities, and the key or certificates. */
-    record Authentication(IdPayload localId, Optional<IdPayload> remoteId, byte[] psk,
+    record Authentication(IdPayload localId, Optional<IdPayload> remoteId, PreSharedKeys psk,
                           Optional<Certificates> certificates) {
     }
 
@@ -168,17 +170,33 @@ final class ConnectionReader {
         Optional<IdPayload> remoteId = remoteRound.method() == Method.NULL ? Optional.of(nullId(remoteNode))
                 : remoteNode.get("id", f -> Identities.isAny(f.text()) ? Optional.empty()
                 : Optional.of(Identities.parse(f, f.text(), false)), Optional.empty());
-        byte[] psk = new byte[0];
+        PreSharedKeys psk = PreSharedKeys.NONE;
         if (localRound.method() == Method.PSK || remoteRound.method() == Method.PSK) {
             Round round = localRound.method() == Method.PSK ? localRound : remoteRound;
-            psk = resources.secrets().sharedKey(localId, remoteId).orElseThrow(() -> round.error("auth = psk, but no"
+            psk = resources.secrets().sharedKeys(localId, remoteId).orElseThrow(() -> round.error("auth = psk, but no"
                     + " secrets.ike<suffix> section has a key for " + owner + " (local id "
-                    + localId + ", remote id " + remoteId.map(IdPayload::toString).orElse("%any") + ")")).secret();
+                    + localId + ", remote id " + remoteId.map(IdPayload::toString).orElse("%any") + ")"));
         }
+        Revocation.Policy policy = remoteNode.get("revocation", ConnectionReader::revocation,
+                Revocation.Policy.RELAXED);
+        if (remoteRound.method() != Method.PUBKEY && remoteNode.field("revocation").isPresent()) {
+            throw remoteNode.field("revocation").get().error("only with auth = pubkey");
+        }
+        Revocation revocation = cas.isEmpty() ? Revocation.NONE : new Revocation(policy, credentials.crls(remoteNode));
         // With auth = psk locally there is no chain and no key: IkeConfig.signs() is then false and we use the PSK.
         Optional<Certificates> certificates = cert.isEmpty() && cas.isEmpty() ? Optional.empty()
-                : Optional.of(new Certificates(cert.map(List::of).orElse(List.of()), key, cas));
+                : Optional.of(new Certificates(cert.map(List::of).orElse(List.of()), key, cas, revocation));
         return new Authentication(localId, remoteId, psk, certificates);
+    }
+
+    /** strongSwan's {@code revocation}: strict, ifuri or relaxed. */
+    private static Revocation.Policy revocation(Field f) throws ConfigException {
+        return switch (f.text().toLowerCase(Locale.ROOT)) {
+            case "strict" -> Revocation.Policy.STRICT;
+            case "ifuri" -> Revocation.Policy.IFURI;
+            case "relaxed" -> Revocation.Policy.RELAXED;
+            default -> throw f.error("\"" + f.text() + "\" is not strict, ifuri or relaxed");
+        };
     }
 
     /** RFC 7619 §2.2: natgw's NULL authentication claims ID_NULL, for anonymity, and no other identity. */

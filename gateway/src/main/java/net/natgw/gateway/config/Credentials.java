@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,7 +15,7 @@ import java.util.stream.Stream;
 
 /**
  * The credential files beside swanctl.conf, found as swanctl finds them: certificates in
- * {@code x509/}, CA certificates in {@code x509ca/}, private keys in {@code private/},
+ * {@code x509/}, CA certificates in {@code x509ca/}, CRLs in {@code x509crl/}, private keys in {@code private/},
  * {@code rsa/}, {@code ecdsa/} and {@code pkcs8/}. Keys are read once, when a connection first
  * needs one, and matched to a certificate by its public key.
  */
@@ -23,6 +24,7 @@ final class Credentials {
     private final List<Secrets.KeyFile> named;
     private Map<Path, Optional<PrivateKey>> found;
     private final List<String> unreadable = new ArrayList<>();
+    private List<X509CRL> crls;
 
     Credentials(Path dir, List<Secrets.KeyFile> named) {
         this.dir = dir;
@@ -60,6 +62,24 @@ final class Credentials {
             throw where.error(file + ": " + e.getMessage());
         }
         return certs;
+    }
+
+    /** Every CRL in {@code x509crl/}, in name order, read once. */
+    List<X509CRL> crls(Node where) throws ConfigException {
+        if (crls == null) {
+            var read = new ArrayList<X509CRL>();
+            Path file = dir.resolve("x509crl");
+            try {
+                for (Path f : files(file)) {
+                    file = f;
+                    read.add(PemFiles.crl(f));
+                }
+            } catch (IOException e) {
+                throw where.error(file + ": " + e.getMessage());
+            }
+            crls = List.copyOf(read);
+        }
+        return crls;
     }
 
     Path directory(String subdirectory) {

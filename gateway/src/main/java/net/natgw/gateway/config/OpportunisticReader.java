@@ -12,6 +12,7 @@ import net.natgw.gateway.config.Opportunistic.Network;
 import net.natgw.gateway.config.Opportunistic.Policy;
 import net.natgw.ike.config.AddressPool;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.config.PreSharedKeys;
 import net.natgw.ike.config.ProposalParser;
 import net.natgw.ike.message.Proposal;
 import net.natgw.natt.Rfc3948;
@@ -70,11 +71,11 @@ final class OpportunisticReader {
                 "section required: how peers authenticate (auth = null, or pubkey with cacerts)"));
         var auth = ConnectionReader.authentication("the opportunistic section", local, remote, ANY4, resources,
                 ConnectionReader.Method.NULL);
-        if (auth.psk().length > 0) {
+        if (!auth.psk().isEmpty()) {
             throw n.error("auth = psk has no place in opportunistic encryption: use null or pubkey");
         }
         var ike = new IkeConfig("opportunistic", ANY4, Optional.empty(), Rfc3948.IKE_PORT, proposals, auth.localId(),
-                auth.remoteId(), new byte[0], auth.certificates(), false, ConnectionReader.KEEPALIVE, dpdDelay,
+                auth.remoteId(), PreSharedKeys.NONE, auth.certificates(), false, ConnectionReader.KEEPALIVE, dpdDelay,
                 ConnectionReader.RETRANSMIT_BASE, ConnectionReader.RETRANSMIT_TRIES, List.of(), List.of(ANY4),
                 assignFrom, true);
         return new Opportunistic(ike, esp, groups(), holdPackets, holdTime, negativeCache, idleTimeout);

@@ -11,6 +11,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -24,7 +25,7 @@ import org.bouncycastle.openssl.jcajce.JcePEMDecryptorProviderBuilder;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
- * Certificates and private keys in the forms swanctl loads them: PEM or DER certificates; keys
+ * Certificates, CRLs and private keys in the forms swanctl loads them: PEM or DER certificates and CRLs; keys
  * as PKCS#8 ({@code PRIVATE KEY}, or {@code ENCRYPTED PRIVATE KEY} with a passphrase), as
  * OpenSSL writes RSA and EC keys ({@code RSA PRIVATE KEY}, {@code EC PRIVATE KEY}, optionally
  * encrypted), or PKCS#8 DER.
@@ -40,6 +41,15 @@ final class PemFiles {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
         } catch (GeneralSecurityException e) {
             throw new IOException("not an X.509 certificate (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** A CRL, PEM ({@code X509 CRL}) or DER, as swanctl loads x509crl/. */
+    static X509CRL crl(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(in);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("not an X.509 CRL (" + e.getMessage() + ")", e);
         }
     }
 

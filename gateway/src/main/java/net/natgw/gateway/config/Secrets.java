@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import net.natgw.ike.config.PreSharedKeys;
 import net.natgw.ike.message.IdPayload;
 
 /**
@@ -90,6 +91,30 @@ final class Secrets {
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /**
+     * The keys of a connection: the one for the identity pair as configured and, when the peer
+     * may be anyone ({@code remote.id = %any}), the better-matched key of each identity a secret
+     * names, for the lookup by the peer's ID at IKE_AUTH. Empty when no key fits the pair.
+     */
+    Optional<PreSharedKeys> sharedKeys(IdPayload local, Optional<IdPayload> remote) {
+        Optional<SharedKey> general = sharedKey(local, remote);
+        if (general.isEmpty() || remote.isPresent()) {
+            return general.map(k -> PreSharedKeys.of(k.secret()));
+        }
+        var byPeer = new ArrayList<PreSharedKeys.PeerKey>();
+        for (SharedKey key : shared) {
+            for (Optional<IdPayload> owner : key.owners()) {
+                if (owner.isEmpty() || owner.get().sameIdentity(local)
+                        || byPeer.stream().anyMatch(k -> k.peer().sameIdentity(owner.get()))) {
+                    continue;
+                }
+                sharedKey(local, owner).filter(best -> best != general.get())
+                        .ifPresent(best -> byPeer.add(new PreSharedKeys.PeerKey(owner.get(), best.secret())));
+            }
+        }
+        return Optional.of(PreSharedKeys.of(general.get().secret(), byPeer));
     }
 
     private static int match(List<Optional<IdPayload>> owners, Optional<IdPayload> id) {

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 final class Values {
     private static final Pattern TIME = Pattern.compile("([0-9]{1,9})([smhd]?)");
     private static final Pattern NUMBER = Pattern.compile("0[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10})");
+    private static final Pattern VOLUME = Pattern.compile("([0-9]{1,15}) *([kKmMgG]?)");
 
     private Values() {
     }
@@ -48,6 +49,28 @@ final class Values {
             throw f.error("\"" + f.text() + "\" is not a number from " + min + " to " + max);
         }
         return (int) n;
+    }
+
+    /**
+     * A byte or packet count as swanctl.conf writes {@code rekey_bytes} and {@code life_packets}:
+     * decimal, with an optional K, M or G suffix (binary multiples, as strongSwan reads them).
+     */
+    static long volume(Field f) throws ConfigException {
+        Matcher m = VOLUME.matcher(f.text());
+        if (!m.matches()) {
+            throw f.error("\"" + f.text() + "\" is not a count (a number with an optional K, M or G suffix)");
+        }
+        long unit = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "k" -> 1L << 10;
+            case "m" -> 1L << 20;
+            case "g" -> 1L << 30;
+            default -> 1;
+        };
+        long n = Long.parseLong(m.group(1));
+        if (n > Long.MAX_VALUE / unit) {
+            throw f.error("\"" + f.text() + "\" is more than 2^63 - 1");
+        }
+        return n * unit;
     }
 
     /** A literal IPv4 or IPv6 address: names are refused, so nothing is looked up in DNS. */

@@ -93,8 +93,8 @@ final class Commands {
             var children = Json.array();
             for (Tunnel t : gateway.tunnelsOf(sa)) {
                 var r = t.record;
-                text.append(String.format("  %s{%d}: INSTALLED, %s%s, ESP:%s, MTU %d%n", r.name(), r.uniqueId(),
-                        r.mode(), r.udpEncapsulation() ? "-in-UDP" : "", r.suite(), t.mtu));
+                text.append(String.format("  %s{%d}: INSTALLED, %s%s, ESP:%s%s, MTU %d%n", r.name(), r.uniqueId(),
+                        r.mode(), r.udpEncapsulation() ? "-in-UDP" : "", r.suite(), r.esn() ? "/ESN" : "", t.mtu));
                 text.append(String.format("    in  %08x, %d bytes, %d packets, %d dropped%n", r.spiIn(),
                         t.in.counters().bytes(), t.in.counters().packets(), t.in.counters().totalDrops() + t.policyDrops.get()));
                 text.append(String.format("    out %08x, %d bytes, %d packets, %d dropped%n", r.spiOut(),
@@ -103,7 +103,8 @@ final class Commands {
                 text.append("    remote ").append(r.remoteTs()).append('\n');
                 children.add(Json.object().put("name", r.name()).put("uniqueid", r.uniqueId())
                         .put("mode", r.mode().toString()).put("encap", r.udpEncapsulation()).put("routed", t.routed)
-                        .put("protocol", "ESP").put("suite", r.suite().toString()).put("mtu", t.mtu)
+                        .put("protocol", "ESP").put("suite", r.suite().toString()).put("esn", r.esn())
+                        .put("mtu", t.mtu)
                         .put("spi-in", String.format("%08x", r.spiIn())).put("spi-out", String.format("%08x", r.spiOut()))
                         .put("in", counters(t.in.counters(), t.policyDrops.get()))
                         .put("out", counters(t.out.counters(), t.tooBig.get()))

@@ -123,6 +123,23 @@ final class DataPlane implements AutoCloseable {
         }
     }
 
+    /** Outbound traffic no longer takes this tunnel (until {@link #resumeOutbound}); inbound still does. */
+    void deferOutbound(Tunnel tunnel) {
+        if (tunnel.opportunistic) {
+            opportunistic.remove(tunnel.peerAddress(), tunnel);
+        } else {
+            policies.remove(tunnel);
+        }
+    }
+
+    void resumeOutbound(Tunnel tunnel) {
+        if (tunnel.opportunistic) {
+            opportunistic.add(tunnel.peerAddress(), tunnel);
+        } else {
+            policies.add(tunnel);
+        }
+    }
+
     void uninstall(Tunnel tunnel) {
         if (tunnel.opportunistic) {
             opportunistic.remove(tunnel.peerAddress(), tunnel);

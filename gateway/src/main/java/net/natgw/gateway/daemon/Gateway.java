@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import net.natgw.esp.EspSa;
 import net.natgw.esp.InboundSa;
+import net.natgw.esp.Lifetime;
 import net.natgw.esp.LifetimeLimit;
 import net.natgw.esp.OutboundSa;
 import net.natgw.esp.SaEventListener;
@@ -132,6 +133,8 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
     private RawEspTransport raw;
     private final Map<PeerSa, UdpPeer> peers = new HashMap<>();
     private final Map<ChildSaRecord, Tunnel> tunnels = new HashMap<>();
+    /** A CHILD_SA the peer is rekeying, and its successor, whose outbound waits for the old one's delete. */
+    private final Map<ChildSaRecord, Tunnel> outboundAfter = new HashMap<>();
     /** IKE SAs the operator (or a reload) deleted: no DPD or close action follows. */
     private final Set<PeerSa> deliberate = new HashSet<>();
     /** SA pairs of ISAKMP SAs the peer deleted, by connection and peer, until a new one adopts them. */
@@ -560,8 +563,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         int window = Math.max(settings.map(Child::replayWindow).orElse(SaParameters.DEFAULT_REPLAY_WINDOW),
                 SaParameters.MIN_REPLAY_WINDOW);
         SaEventListener limits = lifetimeLimits(child);
-        var out = new OutboundSa(child.saParameters(false, window), limits);
-        var in = new InboundSa(child.saParameters(true, window), limits);
+        Lifetime lifetime = settings.map(s -> s.lifetime(ThreadLocalRandom.current())).orElse(Lifetime.UNLIMITED);
+        var out = new OutboundSa(child.saParameters(false, window, lifetime), limits);
+        var in = new InboundSa(child.saParameters(true, window, lifetime), limits);
         UdpPeer peer = child.udpEncapsulation() ? peers.computeIfAbsent(sa, s -> new UdpPeer(udp,
                 new RemoteEndpoint(s.remote(), change -> { }), loop)) : null;
         RawEspTransport rawPath = child.udpEncapsulation() ? null : rawTransport(child);
@@ -665,8 +669,27 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         removed(sa, child);
     }
 
+    /**
+     * RFC 7296 §2.8: the peer rekeyed; it sends on the new SA at once, but until it deletes the
+     * old one it may not have installed the new inbound SA yet (the response is still on its
+     * way), so ours goes out on the old one until then.
+     */
+    @Override
+    public void childSaRekeyedByPeer(IkeSa sa, ChildSaRecord old, ChildSaRecord created) {
+        Tunnel successor = tunnels.get(created);
+        if (successor != null && tunnels.containsKey(old)) {
+            data.deferOutbound(successor);
+            outboundAfter.put(old, successor);
+        }
+    }
+
     private void removed(PeerSa sa, ChildSaRecord child) {
+        Tunnel successor = outboundAfter.remove(child);
+        outboundAfter.values().removeIf(t -> t.record.equals(child));
         Tunnel tunnel = tunnels.remove(child);
+        if (successor != null && tunnels.containsKey(successor.record)) {
+            data.resumeOutbound(successor);
+        }
         if (tunnel == null) {
             return;
         }

@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import net.natgw.esp.InboundSa;
+import net.natgw.esp.Lifetime;
 import net.natgw.esp.OutboundSa;
 import net.natgw.esp.SaEventListener;
 import net.natgw.esp.SaParameters;
@@ -269,8 +270,9 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, Isakm
         if (childEstablished.getAndIncrement() == 0 && initiatedAt != 0) {
             setupMillis = (System.nanoTime() - initiatedAt) / 1_000_000;
         }
-        var out = new OutboundSa(child.saParameters(false, SaParameters.DEFAULT_REPLAY_WINDOW), SaEventListener.NONE);
-        var in = new InboundSa(child.saParameters(true, SaParameters.DEFAULT_REPLAY_WINDOW), SaEventListener.NONE);
+        int window = SaParameters.DEFAULT_REPLAY_WINDOW;
+        var out = new OutboundSa(child.saParameters(false, window, Lifetime.UNLIMITED), SaEventListener.NONE);
+        var in = new InboundSa(child.saParameters(true, window, Lifetime.UNLIMITED), SaEventListener.NONE);
         sad.install(in);
         children.put(child.spiIn(), new Installed(child, out, in, sa));
     }

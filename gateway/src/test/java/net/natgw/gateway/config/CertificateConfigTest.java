@@ -11,11 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.interfaces.ECPrivateKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import net.natgw.ike.auth.Certificates;
+import net.natgw.ike.auth.Revocation;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.message.IdPayload;
+import net.natgw.ike.message.IkeProtocolException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,7 +106,30 @@ class CertificateConfigTest {
         assertTrue(ike.signs());
         assertTrue(ike.requiresSignature());
         assertTrue(ike.localId().sameIdentity(IdPayload.parse(true, "moon.strongswan.org")));
-        assertEquals(0, ike.psk().length);
+        assertTrue(ike.psk().isEmpty());
+    }
+
+    // swanctl.conf's remote.revocation with the CRLs of x509crl/ (PEM and DER), as swanctl loads them
+    @Test
+    void revocationTakesStrongSwansPoliciesAndTheCrlsOfX509crl() throws Exception {
+        TestCredentials.writeSec1(dir.resolve("private/moonKey.pem"), moon.keys());
+        var revoked = ca.issue("carol.strongswan.org", "ec");
+        TestCredentials.write(dir.resolve("x509crl/ca.crl.pem"), ca.crl(Duration.ofDays(1),
+                revoked.certificate()));
+        Files.write(dir.resolve("x509crl/old.crl"), ca.crl(Duration.ofHours(-1)).getEncoded());
+        var lines = moon(12, "            cacerts = caCert.pem\n            revocation = strict");
+        Certificates certs = load(lines).connection("rw").orElseThrow().ike().certificates().orElseThrow();
+        assertEquals(Revocation.Policy.STRICT, certs.revocation().policy());
+        assertEquals(2, certs.revocation().crls().size(), "both files of x509crl/");
+        var carol = IdPayload.parse(true, "carol.strongswan.org");
+        var e = assertThrows(IkeProtocolException.class,
+                () -> certs.verifyPeer(List.of(revoked.certificate().getEncoded()), carol));
+        assertTrue(e.getMessage().contains("was revoked"), e.getMessage());
+
+        assertEquals(Revocation.Policy.RELAXED, load(MOON).connection("rw").orElseThrow().ike().certificates()
+                .orElseThrow().revocation().policy(), "strongSwan's default");
+        assertEquals(at(13) + "connections.rw.remote.revocation: \"hard\" is not strict, ifuri or relaxed",
+                error(moon(12, "            cacerts = caCert.pem\n            revocation = hard")));
     }
 
     @Test
@@ -161,7 +187,7 @@ class CertificateConfigTest {
         IkeConfig ike = load(lines).connections().get(0).ike();
         assertFalse(ike.signs());
         assertTrue(ike.requiresSignature());
-        assertArrayEquals("moon's psk".getBytes(StandardCharsets.UTF_8), ike.psk());
+        assertArrayEquals("moon's psk".getBytes(StandardCharsets.UTF_8), ike.psk().general());
         assertEquals(List.of(), ike.certificates().orElseThrow().chain());
     }
 

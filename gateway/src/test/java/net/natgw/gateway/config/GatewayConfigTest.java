@@ -18,9 +18,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
+import net.natgw.esp.Lifetime;
 import net.natgw.esp.Mode;
 import net.natgw.ike.config.AddressPool;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.config.PreSharedKeys;
 import net.natgw.ike.config.ProposalParser;
 import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.Proposal;
@@ -199,7 +202,7 @@ class GatewayConfigTest {
         assertTrue(ike.localId().sameIdentity(IdPayload.parse(true, "moon.strongswan.org")));
         assertEquals(IdPayload.ID_FQDN, ike.localId().idType());
         assertTrue(ike.remoteId().orElseThrow().sameIdentity(IdPayload.parse(false, "sun.strongswan.org")));
-        assertArrayEquals(Base64.getDecoder().decode("v+NkxY9LLZvwj4qCC2o/gGrWDF2d21jL"), ike.psk(),
+        assertArrayEquals(Base64.getDecoder().decode("v+NkxY9LLZvwj4qCC2o/gGrWDF2d21jL"), ike.psk().general(),
                 "the secret whose ids match both ends beats the one for everyone");
         assertEquals(Optional.empty(), ike.certificates());
         assertFalse(ike.signs());
@@ -247,7 +250,7 @@ class GatewayConfigTest {
         assertEquals(parsed(ConnectionReader.DEFAULT_IKE_PROPOSALS, Proposal.IKE), transforms(c.ike().proposals()));
         assertTrue(c.ike().localId().sameIdentity(IdPayload.parse(true, "10.0.0.1")), "psk: our address");
         assertEquals(Optional.empty(), c.ike().remoteId(), "%any");
-        assertArrayEquals("s3cr3t".getBytes(StandardCharsets.UTF_8), c.ike().psk());
+        assertArrayEquals("s3cr3t".getBytes(StandardCharsets.UTF_8), c.ike().psk().general());
         assertFalse(c.ike().forceEncap());
         assertEquals(Duration.ZERO, c.ike().dpdDelay());
         assertEquals(Duration.ofSeconds(20), c.ike().keepalive());
@@ -274,6 +277,63 @@ class GatewayConfigTest {
         assertEquals(Duration.ofMinutes(66), child.lifeTime());
         assertEquals(Duration.ofMinutes(6), child.randTime());
         assertEquals(32, child.replayWindow());
+        assertEquals(VolumeLimit.NONE, child.bytes());
+        assertEquals(VolumeLimit.NONE, child.packets());
+        assertEquals(Lifetime.UNLIMITED, child.lifetime(new Random(1)));
+    }
+
+    @Test
+    void byteAndPacketLimitsTakeStrongSwansSuffixesAndDefaults() throws Exception {
+        Child child = load(siteToSite(29, "rekey_bytes = 512M\n life_bytes = 1G\n rekey_packets = 1000\n"
+                + " rand_packets = 0")).connections().get(0).children().get(0);
+        assertEquals(new VolumeLimit(512L << 20, 1L << 30, (1L << 30) - (512L << 20)), child.bytes(),
+                "rand_bytes: life_bytes - rekey_bytes");
+        assertEquals(new VolumeLimit(1000, 1100, 0), child.packets(), "life_packets: rekey_packets + 10%");
+        Lifetime lifetime = child.lifetime(new Random(7));
+        assertTrue(lifetime.softBytes() >= 256L << 20 && lifetime.softBytes() <= 512L << 20,
+                "at most half of rekey_bytes is taken off: " + lifetime.softBytes());
+        assertEquals(1L << 30, lifetime.hardBytes());
+        assertEquals(1000, lifetime.softPackets(), "rand_packets = 0: exactly rekey_packets");
+        assertEquals(1100, lifetime.hardPackets());
+        assertEquals(new VolumeLimit(5, 6, 1),
+                load(siteToSite(29, "rekey_packets = 5")).connections().get(0).children().get(0).packets(),
+                "a life at least one above a small rekey limit");
+    }
+
+    @Test
+    void aLifeLimitNotAboveItsRekeyLimitIsAnError() throws Exception {
+        assertEquals(at(30) + "connections.gw-gw.children.net-net.life_packets: must be above rekey_packets (100),"
+                + " or the CHILD_SA ends before it is rekeyed",
+                error(siteToSite(29, "rekey_packets = 100\n life_packets = 100")));
+        assertEquals(at(29) + "connections.gw-gw.children.net-net.rekey_bytes: \"1.5G\" is not a count (a number"
+                + " with an optional K, M or G suffix)", error(siteToSite(29, "rekey_bytes = 1.5G")));
+        assertEquals(at(29) + "connections.gw-gw.children.net-net.life_bytes: \"9999999999G\" is more than 2^63 - 1",
+                error(siteToSite(29, "life_bytes = 9999999999G")));
+    }
+
+    // strongSwan looks a PSK up by the identity pair at IKE_AUTH: with remote.id = %any each road
+    // warrior a secret names has its own key, and anyone else the connection's
+    @Test
+    void withRemoteIdAnyEachPeerIdentityANamedSecretOwnsHasItsOwnKey() throws Exception {
+        var lines = new ArrayList<>(ROAD_WARRIOR.subList(0, ROAD_WARRIOR.size() - 1));
+        lines.addAll(List.of(
+                "    ike-carol { id-1 = moon.strongswan.org",
+                "        id-2 = carol@strongswan.org",
+                "        secret = carols-key",
+                "    }",
+                "    ike-dave { id-1 = moon.strongswan.org",
+                "        id-2 = dave@strongswan.org",
+                "        secret = daves-key",
+                "    }",
+                "}"));
+        PreSharedKeys keys = load(lines).connection("rw").orElseThrow().ike().psk();
+        byte[] general = {0x01, 0x23, 0x45, 0x67, (byte) 0x89, (byte) 0xab, (byte) 0xcd, (byte) 0xef};
+        assertArrayEquals(general, keys.general(), "the first key our id owns, for a peer not known yet");
+        assertArrayEquals("carols-key".getBytes(StandardCharsets.UTF_8),
+                keys.forPeer(IdPayload.parse(true, "carol@strongswan.org")), "both ids match: the best key");
+        assertArrayEquals("daves-key".getBytes(StandardCharsets.UTF_8),
+                keys.forPeer(IdPayload.parse(false, "dave@strongswan.org")), "as IDi or IDr alike");
+        assertArrayEquals(general, keys.forPeer(IdPayload.parse(true, "mallory@strongswan.org")));
     }
 
     @Test
@@ -283,7 +343,7 @@ class GatewayConfigTest {
         assertEquals(Optional.empty(), rw.ike().remote(), "remote_addrs %any");
         assertEquals(List.of("rw_pool", "rw_pool6"), rw.pools());
         assertArrayEquals(new byte[] {0x01, 0x23, 0x45, 0x67, (byte) 0x89, (byte) 0xab, (byte) 0xcd, (byte) 0xef},
-                rw.ike().psk(), "the secret owned by our id");
+                rw.ike().psk().general(), "the secret owned by our id");
 
         Pool v4 = config.pool("rw_pool").orElseThrow();
         assertEquals(List.of(new AddressRange(ip("10.3.0.1"), ip("10.3.0.254"))), v4.addresses(),
@@ -312,7 +372,7 @@ class GatewayConfigTest {
         assertEquals(List.of(ip("0.0.0.0")), home.vips());
         assertEquals(List.of(TrafficSelector.ofCidr("0.0.0.0/0")), home.children().get(0).config().localTs());
         assertEquals(Child.StartAction.START, home.children().get(0).startAction());
-        assertArrayEquals("carol's secret".getBytes(StandardCharsets.UTF_8), home.ike().psk());
+        assertArrayEquals("carol's secret".getBytes(StandardCharsets.UTF_8), home.ike().psk().general());
     }
 
     @Test
@@ -400,7 +460,7 @@ class GatewayConfigTest {
         assertEquals(IdPayload.ID_RFC822_ADDR, c.ike().localId().idType());
         assertEquals("moon@strongswan.org", c.ike().localId().toString());
         assertEquals(Optional.empty(), c.ike().remoteId());
-        assertArrayEquals(Base64.getDecoder().decode("v+NkxY9LLZvwj4qCC2o/gGrWDF2d21jL"), c.ike().psk(),
+        assertArrayEquals(Base64.getDecoder().decode("v+NkxY9LLZvwj4qCC2o/gGrWDF2d21jL"), c.ike().psk().general(),
                 "matched by our identity alone");
         assertEquals(at(14) + "connections.gw-gw.local.id: \"1.2.3\" is not an IP address identity",
                 error(siteToSite(14, "id = 1.2.3")));
@@ -430,11 +490,14 @@ class GatewayConfigTest {
                 "        secret = other",
                 "    }",
                 "}"));
-        assertArrayEquals("both".getBytes(StandardCharsets.UTF_8), load(lines).connections().get(0).ike().psk());
+        assertArrayEquals("both".getBytes(StandardCharsets.UTF_8),
+                load(lines).connections().get(0).ike().psk().general());
         lines.subList(38, 42).clear();
-        assertArrayEquals("sun-only".getBytes(StandardCharsets.UTF_8), load(lines).connections().get(0).ike().psk());
+        assertArrayEquals("sun-only".getBytes(StandardCharsets.UTF_8),
+                load(lines).connections().get(0).ike().psk().general());
         lines.subList(35, 38).clear();
-        assertArrayEquals("everyone".getBytes(StandardCharsets.UTF_8), load(lines).connections().get(0).ike().psk());
+        assertArrayEquals("everyone".getBytes(StandardCharsets.UTF_8),
+                load(lines).connections().get(0).ike().psk().general());
     }
 
     @Test
@@ -461,8 +524,8 @@ class GatewayConfigTest {
     void anUnknownKeyIsAnErrorNamingFileLineAndKey() throws Exception {
         assertEquals(at(24) + "connections.gw-gw.children.net-net.esp_proposal: unknown key (expected local_ts,"
                         + " remote_ts, esp_proposals, mode, start_action, dpd_action, close_action, rekey_time,"
-                        + " life_time,"
-                        + " rand_time, replay_window)",
+                        + " life_time, rand_time, replay_window, rekey_bytes, life_bytes, rand_bytes, rekey_packets,"
+                        + " life_packets, rand_packets)",
                 error(siteToSite(24, "                esp_proposal = aes128gcm16")));
         assertEquals(at(9) + "connections.gw-gw.keepalive: unknown key (expected version, local_addrs, remote_addrs,"
                         + " local_port, remote_port, proposals, vips, pools, encap, dpd_delay, dpd_timeout, rekey_time,"

@@ -9,11 +9,13 @@ import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXCertPathValidatorResult;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -29,14 +31,21 @@ import net.natgw.ike.message.NotifyType;
  *
  * @param chain       our end-entity certificate first, then intermediates; empty without certificates
  * @param trusted     the CAs a peer's certificate must chain to
+ * @param revocation  how the peer's chain is checked for revoked certificates
  */
-public record Certificates(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> trusted) {
+public record Certificates(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> trusted,
+                           Revocation revocation) {
     /** CERT payloads taken from one peer: its certificate and intermediates. */
     static final int MAX_CHAIN = 8;
 
     public Certificates {
         chain = List.copyOf(chain);
         trusted = List.copyOf(trusted);
+    }
+
+    /** Without CRLs, revocation relaxed: strongSwan's default. */
+    public Certificates(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> trusted) {
+        this(chain, key, trusted, Revocation.NONE);
     }
 
     /** RFC 7296 §3.7: the SHA-1 hash of each trusted CA's public key (SubjectPublicKeyInfo). */
@@ -80,10 +89,19 @@ public record Certificates(List<X509Certificate> chain, PrivateKey key, List<X50
             Set<TrustAnchor> anchors = new HashSet<>();
             trusted.forEach(ca -> anchors.add(new TrustAnchor(ca, null)));
             var parameters = new PKIXParameters(anchors);
-            // No CRL or OCSP in the lab or this gateway yet: the chain and validity dates are checked.
+            // The JDK's revocation checking fetches CRLs and OCSP answers while it blocks the event
+            // loop; natgw checks the CRLs it holds itself, after the path is valid (Revocation).
             parameters.setRevocationEnabled(false);
-            CertPathValidator.getInstance("PKIX").validate(factory.generateCertPath(peerChain), parameters);
+            Date now = new Date();
+            parameters.setDate(now);
+            var valid = (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX")
+                    .validate(factory.generateCertPath(peerChain), parameters);
+            revocation.check(peerChain, valid.getTrustAnchor().getTrustedCert(), now);
             X509Certificate endEntity = peerChain.get(0);
+            if (!signs(endEntity)) {
+                throw fail("the certificate of " + endEntity.getSubjectX500Principal() + " has a keyUsage without"
+                        + " digitalSignature or nonRepudiation: its key may not sign AUTH (RFC 4945 §5.1.3.2)");
+            }
             if (!names(endEntity, id)) {
                 throw fail("the certificate of " + endEntity.getSubjectX500Principal() + " does not name '" + id + "'");
             }
@@ -91,6 +109,16 @@ public record Certificates(List<X509Certificate> chain, PrivateKey key, List<X50
         } catch (GeneralSecurityException e) {
             throw fail("the peer's certificate is not trusted: " + e.getMessage());
         }
+    }
+
+    /**
+     * RFC 4945 §5.1.3.2: a keyUsage, where there is one, must allow signatures; a certificate
+     * without the extension may sign. (The extended key usage is not checked, as strongSwan
+     * does not: Windows and macOS clients expect serverAuth where RFC 4945 would have none.)
+     */
+    static boolean signs(X509Certificate cert) {
+        boolean[] usage = cert.getKeyUsage();
+        return usage == null || usage.length > 0 && usage[0] || usage.length > 1 && usage[1];
     }
 
     /** Whether the certificate's subject or subjectAltName matches the ID payload. */

@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,7 +18,8 @@ import net.natgw.ike.message.Transform;
  *
  * @param remote        where to initiate to; empty means "%any" (responder only)
  * @param remoteId      the identity the peer must prove; empty accepts any with the right key
- * @param psk           the pre-shared key of this local/remote identity pair (empty with certificates)
+ * @param psk           the pre-shared keys of this local/remote identity pair, or with {@code remoteId}
+ *                      open, those of each peer identity (none with certificates)
  * @param certificates  our certificate and key, to authenticate with signatures, and the CAs a
  *                      peer's certificate must chain to, to require signatures from it
  * @param forceEncap    strongSwan's {@code encap = yes}: fake NAT-D so that ESP goes in UDP
@@ -39,7 +39,7 @@ import net.natgw.ike.message.Transform;
  *                      address translation, as Libreswan's)
  */
 public record IkeConfig(String name, InetAddress local, Optional<InetAddress> remote, int remotePort,
-                        List<Proposal> proposals, IdPayload localId, Optional<IdPayload> remoteId, byte[] psk,
+                        List<Proposal> proposals, IdPayload localId, Optional<IdPayload> remoteId, PreSharedKeys psk,
                         Optional<Certificates> certificates, boolean forceEncap, Duration keepalive,
                         Duration dpdDelay, Duration retransmitBase, int retransmitTries, List<ChildConfig> children,
                         List<InetAddress> vips, List<AddressPool> pools, boolean opportunistic) {
@@ -48,7 +48,6 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
         children = List.copyOf(children);
         vips = List.copyOf(vips);
         pools = List.copyOf(pools);
-        psk = psk.clone();
         if (proposals.isEmpty() || proposals.stream().anyMatch(p -> p.protocol() != Proposal.IKE)) {
             throw new IllegalArgumentException(name + ": needs IKE proposals");
         }
@@ -56,7 +55,7 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
 
     /** A connection that neither asks for nor hands out virtual IPs. */
     public IkeConfig(String name, InetAddress local, Optional<InetAddress> remote, int remotePort,
-                     List<Proposal> proposals, IdPayload localId, Optional<IdPayload> remoteId, byte[] psk,
+                     List<Proposal> proposals, IdPayload localId, Optional<IdPayload> remoteId, PreSharedKeys psk,
                      Optional<Certificates> certificates, boolean forceEncap, Duration keepalive,
                      Duration dpdDelay, Duration retransmitBase, int retransmitTries, List<ChildConfig> children) {
         this(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates, forceEncap, keepalive,
@@ -68,8 +67,8 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
                                 String localId, Optional<String> remoteId, String psk, List<ChildConfig> children) {
         return new IkeConfig(name, local, remote, 500, ProposalParser.parseList(proposals, Proposal.IKE),
                 IdPayload.parse(true, localId), remoteId.map(id -> IdPayload.parse(false, id)),
-                psk.getBytes(StandardCharsets.UTF_8), Optional.empty(), false, Duration.ofSeconds(20), Duration.ZERO,
-                Duration.ofSeconds(2), 5, children);
+                PreSharedKeys.of(psk.getBytes(StandardCharsets.UTF_8)), Optional.empty(), false,
+                Duration.ofSeconds(20), Duration.ZERO, Duration.ofSeconds(2), 5, children);
     }
 
     /** Whether this configuration answers a peer at {@code from} that wrote to {@code to}. */
@@ -112,9 +111,15 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
                 forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, reordered, vips, pools, opportunistic);
     }
 
+    /** The same connection with other pre-shared keys, such as one for each peer identity. */
+    public IkeConfig withPsk(PreSharedKeys keys) {
+        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, keys, certificates,
+                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips, pools, opportunistic);
+    }
+
     /** Authentication with certificates instead of the pre-shared key, on both sides. */
     public IkeConfig withCertificates(Certificates certs) {
-        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, new byte[0],
+        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, PreSharedKeys.NONE,
                 Optional.of(certs), forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips,
                 pools, opportunistic);
     }
@@ -159,12 +164,12 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
         return proposals.get(0).ofType(Transform.KE).get(0).id();
     }
 
-    /** By content, the key compared as bytes: a reload leaves a connection with the same settings alone. */
+    /** By content, the keys compared as bytes: a reload leaves a connection with the same settings alone. */
     @Override
     public boolean equals(Object o) {
         return o instanceof IkeConfig c && name.equals(c.name) && local.equals(c.local) && remote.equals(c.remote)
                 && remotePort == c.remotePort && proposals.equals(c.proposals) && localId.equals(c.localId)
-                && remoteId.equals(c.remoteId) && Arrays.equals(psk, c.psk) && certificates.equals(c.certificates)
+                && remoteId.equals(c.remoteId) && psk.equals(c.psk) && certificates.equals(c.certificates)
                 && forceEncap == c.forceEncap && keepalive.equals(c.keepalive) && dpdDelay.equals(c.dpdDelay)
                 && retransmitBase.equals(c.retransmitBase) && retransmitTries == c.retransmitTries
                 && children.equals(c.children) && vips.equals(c.vips) && pools.equals(c.pools)
@@ -173,6 +178,6 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, local, remote, remotePort, proposals, localId, Arrays.hashCode(psk), children);
+        return Objects.hash(name, local, remote, remotePort, proposals, localId, psk, children);
     }
 }

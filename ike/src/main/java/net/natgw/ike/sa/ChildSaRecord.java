@@ -29,12 +29,12 @@ public record ChildSaRecord(String ikeSaName, String name, int uniqueId, Mode mo
 
     /**
      * The {@code esp} parameters of one direction: the SPI and keys of inbound (ours) or
-     * outbound (the peer's), with the given anti-replay window and no lifetime of its own (the
-     * gateway's timers rekey and expire CHILD_SAs).
+     * outbound (the peer's), with the given anti-replay window and byte and packet limits (the
+     * gateway's timers rekey and expire CHILD_SAs by time).
      */
-    public SaParameters saParameters(boolean inbound, int replayWindow) {
+    public SaParameters saParameters(boolean inbound, int replayWindow, Lifetime lifetime) {
         return new SaParameters(name, inbound ? spiIn : spiOut, suite, inbound ? keysIn : keysOut, mode, esn,
-                replayWindow, Lifetime.UNLIMITED, 0, Optional.empty());
+                replayWindow, lifetime, 0, Optional.empty());
     }
 
     /** As strongSwan prints a CHILD_SA: {@code net{3}: 10.9.1.1/32 === 10.9.2.1/32, SPIs c1a2b3d4_i c5d6e7f8_o}. */

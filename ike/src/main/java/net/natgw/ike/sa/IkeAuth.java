@@ -57,7 +57,7 @@ final class IkeAuth implements Exchange {
                     .certReqAuthorities()));
         }
         byte[] octets = PskAuthentication.signedOctets(sa.initRequest, sa.nr, sa.prf(), sa.keys.skPi(), idi);
-        payloads.addAll(authenticate(sa, octets, sa.keys.skPi()));
+        payloads.addAll(authenticate(sa, octets, sa.keys.skPi(), Optional.empty()));
         payloads.add(NotifyPayload.of(NotifyType.INITIAL_CONTACT));
         Optional<ConfigPayload> cp = VirtualIps.asks(sa) ? VirtualIps.request(config) : Optional.empty();
         cp.ifPresent(payloads::add);
@@ -127,16 +127,18 @@ final class IkeAuth implements Exchange {
 
     /**
      * Our CERT payloads (end entity first) and AUTH: a signature (RFC 7427), the PSK's MAC (RFC
-     * 7296 §2.15), or with ID_NULL the same MAC keyed with our own SK_p (RFC 7619 §2.1).
+     * 7296 §2.15), or with ID_NULL the same MAC keyed with our own SK_p (RFC 7619 §2.1). The key is
+     * the peer's own when its identity is known and a secret names it (as responder), the
+     * connection's otherwise.
      */
-    static List<Payload> authenticate(IkeSa sa, byte[] octets, byte[] ourSkP) {
+    static List<Payload> authenticate(IkeSa sa, byte[] octets, byte[] ourSkP, Optional<IdPayload> peer) {
         var config = sa.config();
         if (config.authenticatesWithNull()) {
             return List.of(new AuthPayload(AuthPayload.NULL_AUTH, PskAuthentication.auth(sa.prf(), ourSkP, octets)));
         }
         if (!config.signs()) {
-            return List.of(new AuthPayload(AuthPayload.SHARED_KEY, PskAuthentication.auth(sa.prf(), config.psk(),
-                    octets)));
+            byte[] psk = peer.map(config.psk()::forPeer).orElseGet(config.psk()::general);
+            return List.of(new AuthPayload(AuthPayload.SHARED_KEY, PskAuthentication.auth(sa.prf(), psk, octets)));
         }
         var certs = config.certificates().orElseThrow();
         var payloads = new ArrayList<Payload>();
@@ -181,7 +183,12 @@ final class IkeAuth implements Exchange {
             throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "auth method " + auth.method()
                     + " where a pre-shared key was expected");
         }
-        byte[] expected = PskAuthentication.auth(sa.prf(), sa.config().psk(), octets);
+        // strongSwan's lookup by the identity pair: the key this peer's ID owns, else the connection's.
+        byte[] psk = sa.config().psk().forPeer(id);
+        if (psk.length == 0) {
+            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "no pre-shared key for '" + id + "'");
+        }
+        byte[] expected = PskAuthentication.auth(sa.prf(), psk, octets);
         if (!MessageDigest.isEqual(expected, auth.data())) {
             throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "authentication of '" + id
                     + "' with pre-shared key failed");
@@ -235,7 +242,7 @@ final class IkeAuth implements Exchange {
         byte[] octets = PskAuthentication.signedOctets(sa.initResponse, sa.ni, sa.prf(), sa.keys.skPr(), idr);
         var payloads = new ArrayList<Payload>();
         payloads.add(idr);
-        payloads.addAll(authenticate(sa, octets, sa.keys.skPr()));
+        payloads.addAll(authenticate(sa, octets, sa.keys.skPr(), Optional.of(idi)));
         var assignment = VirtualIps.assign(sa, request, peer);
         payloads.addAll(assignment.payloads());
         sa.moveTo(IkeSaState.ESTABLISHED);

@@ -642,8 +642,10 @@ public final class IkeSa implements PeerSa {
     public void rekeyChild(ChildSaRecord child) {
         var config = this.config.children().stream().filter(c -> c.name().equals(child.name())).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no configuration for CHILD_SA " + child.name()));
-        rekeys.put(child, new Rekey());
-        queue(new CreateChildSa(config, child));
+        // Its time, its byte limit and its packet limit (each direction's) may all ask: one rekey.
+        if (rekeys.putIfAbsent(child, new Rekey()) == null) {
+            queue(new CreateChildSa(config, child));
+        }
     }
 
     /** Replaces this IKE SA by a new one with new keys (RFC 7296 §2.18). */
@@ -741,7 +743,6 @@ public final class IkeSa implements PeerSa {
         }
     }
 
-    /** Our rekey of {@code old} was refused: no collision to settle; a rekey by the peer stands alone. */
     /**
      * Our rekey of {@code old} was refused. RFC 7296 §2.25: a peer busy with another rekey of
      * this IKE SA answers TEMPORARY_FAILURE and we try again shortly (strongSwan waits a random
@@ -763,6 +764,7 @@ public final class IkeSa implements PeerSa {
 
     /** The peer's rekey of {@code old} created {@code created}; the peer deletes {@code old}. */
     void rekeyedByPeer(ChildSaRecord old, ChildSaRecord created, RekeyNonces nonces) {
+        engine.listener().childSaRekeyedByPeer(this, old, created);
         Rekey r = rekeys.get(old);
         if (r == null) {
             log.info("{} CHILD_SA {}{{}} rekeyed by the peer as {{}}", name(), old.name(), old.uniqueId(),

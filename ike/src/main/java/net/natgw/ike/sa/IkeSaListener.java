@@ -20,6 +20,15 @@ public interface IkeSaListener {
     default void childSaEstablished(IkeSa sa, ChildSaRecord child) {
     }
 
+    /**
+     * The peer rekeyed {@code old} as {@code created} (we answered its CREATE_CHILD_SA), after
+     * {@link #childSaEstablished} of {@code created}. The peer deletes {@code old} next; until
+     * then it may not yet have installed the new inbound SA, so outbound traffic stays on
+     * {@code old} (strongSwan's responder installs the new outbound SA only then, too).
+     */
+    default void childSaRekeyedByPeer(IkeSa sa, ChildSaRecord old, ChildSaRecord created) {
+    }
+
     /** A CHILD_SA was deleted (by either side, with its IKE SA, or replaced by a rekey). */
     default void childSaDeleted(IkeSa sa, ChildSaRecord child) {
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +22,9 @@ import net.natgw.esp.SaEventListener;
 import net.natgw.esp.SaParameters;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.config.PreSharedKeys;
 import net.natgw.ike.config.ProposalParser;
+import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.Proposal;
 import net.natgw.ike.message.TrafficSelector;
@@ -174,6 +177,32 @@ class IkeExchangeTest {
                 || leftEvents.log.get(0).contains("refused our authentication"), leftEvents.log.toString());
         assertEquals(List.of(), e[0].ikeSas());
         assertEquals(List.of(), e[1].ikeSas());
+    }
+
+    // responder with remote.id = %any and a key per road warrior (strongSwan's lookup by the
+    // identity pair): alice gets in with her own key only, someone unnamed with the general one
+    @Test
+    void aResponderOpenToAnyIdentityChecksEachPeerWithTheKeyItsIdentityOwns() {
+        var children = List.of(ChildConfig.tunnel("net", "10.9.2.1/32", "10.9.1.0/24", "aes128gcm16"));
+        var keys = PreSharedKeys.of("general".getBytes(StandardCharsets.UTF_8), List.of(new PreSharedKeys.PeerKey(
+                IdPayload.parse(true, "alice@lab.natgw.net"), "alices".getBytes(StandardCharsets.UTF_8))));
+        var responder = IkeConfig.psk("rw", RIGHT, Optional.empty(), PROPOSALS, "right@lab.natgw.net",
+                Optional.empty(), "unused", children).withPsk(keys);
+        record Attempt(String id, String psk, boolean established) {
+        }
+        for (var a : List.of(new Attempt("alice@lab.natgw.net", "alices", true),
+                new Attempt("alice@lab.natgw.net", "general", false),
+                new Attempt("mallory@lab.natgw.net", "general", true),
+                new Attempt("mallory@lab.natgw.net", "alices", false))) {
+            var initiator = IkeConfig.psk("lab", LEFT, Optional.of(RIGHT), PROPOSALS, a.id(),
+                    Optional.of("right@lab.natgw.net"), a.psk(), List.of(ChildConfig.tunnel("net", "10.9.1.1/32",
+                            "10.9.2.0/24", "aes128gcm16")));
+            var e = engines(initiator, responder);
+            IkeSa sa = e[0].initiate(initiator);
+            net.run();
+            assertEquals(a.established(), sa.state() == IkeSaState.ESTABLISHED, a + ": " + leftEvents.log);
+            assertEquals(a.established() ? 1 : 0, e[1].ikeSas().size(), a + ": " + rightEvents.log);
+        }
     }
 
     @Test

@@ -19,6 +19,7 @@ import net.natgw.ike.auth.Certificates;
 import net.natgw.ike.config.AddressPool;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.config.PreSharedKeys;
 import net.natgw.ike.config.ProposalParser;
 import net.natgw.ike.crypto.Prf;
 import net.natgw.ike.crypto.PskAuthentication;
@@ -56,7 +57,7 @@ class NullAuthenticationTest {
                                     Optional<IdPayload> remoteId, Optional<Certificates> certs, List<ChildConfig> children,
                                     List<InetAddress> vips, List<AddressPool> pools, boolean opportunistic) {
         return new IkeConfig(name, local, remote, 500, ProposalParser.parseList(IKE, Proposal.IKE), localId, remoteId,
-                new byte[0], certs, false, Duration.ofSeconds(20), Duration.ZERO, Duration.ofSeconds(2), 5, children,
+                PreSharedKeys.NONE, certs, false, Duration.ofSeconds(20), Duration.ZERO, Duration.ofSeconds(2), 5, children,
                 vips, pools, opportunistic);
     }
 

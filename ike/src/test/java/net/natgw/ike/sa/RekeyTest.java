@@ -182,6 +182,37 @@ class RekeyTest {
         assertOneMatchingChild();
     }
 
+    // the same crossing; the refused side tries again 0.5-2 s later (RFC 7296 §2.25), over the
+    // IKE SA that holds the CHILD_SA by then, and that rekey goes through
+    @Test
+    void aChildRekeyRefusedWithTemporaryFailureIsRetriedOnTheNewIkeSa() {
+        connect("aes128gcm16");
+        var child = only(left).children().get(0);
+        only(left).rekey();
+        only(right).rekeyChild(only(right).children().get(0));
+        net.run();
+        assertEquals(List.of(child.spiIn()), only(left).children().stream().map(ChildSaRecord::spiIn).toList(),
+                "refused: the CHILD_SA is not rekeyed yet");
+        net.advance(Duration.ofSeconds(2));
+        assertOneMatchingChild();
+        assertNotEquals(child.spiIn(), only(left).children().get(0).spiIn(), "the retry rekeyed it");
+    }
+
+    // a rekey asked for again while one is under way (rekey_time, and the byte and packet limits
+    // of both directions, may all ask): one CREATE_CHILD_SA, one new CHILD_SA
+    @Test
+    void aRekeyAskedForTwiceIsOneRekey() {
+        connect("aes128gcm16");
+        var child = only(left).children().get(0);
+        long requestsBefore = net.sent().size();
+        only(left).rekeyChild(child);
+        only(left).rekeyChild(child);
+        net.run();
+        assertOneMatchingChild();
+        assertNotEquals(child.spiIn(), only(left).children().get(0).spiIn(), "rekeyed");
+        assertEquals(4, net.sent().size() - requestsBefore, "one CREATE_CHILD_SA and one delete, each answered");
+    }
+
     // I --- CREATE_CHILD_SA {SA(IKE), Ni, KEi} ---> R
     // I <--- INFORMATIONAL {D(IKE)} --------------- R     at the same time
     // the delete wins (RFC 7296 §2.25.2): both ends forget the IKE SA and its CHILD_SA

@@ -8,18 +8,27 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -33,6 +42,12 @@ public final class TestPki {
     public record Issued(X509Certificate certificate, KeyPair keys) {
     }
 
+    /** For {@link #issue(String, String, int)}: a certificate without the keyUsage extension. */
+    public static final int NO_KEY_USAGE = -1;
+
+    /** RFC 5280 §4.1.2.2: serials unique per CA; random, since a CRL names certificates by serial. */
+    private static final SecureRandom SERIALS = new SecureRandom();
+
     private final Issued ca;
 
     private TestPki(Issued ca) {
@@ -42,19 +57,67 @@ public final class TestPki {
     public static TestPki create(String caName, String keyType) {
         KeyPair keys = keys(keyType);
         var name = new X500Name("C=CH, O=natgw lab, CN=" + caName);
-        return new TestPki(new Issued(sign(name, keys, name, keys, true, null), keys));
+        return new TestPki(new Issued(sign(name, keys, name, keys, true, null,
+                KeyUsage.keyCertSign | KeyUsage.cRLSign, null), keys));
     }
 
     public X509Certificate caCertificate() {
         return ca.certificate();
     }
 
-    /** An end-entity certificate for {@code fqdn}, signed by this CA. */
+    /** An end-entity certificate for {@code fqdn}, signed by this CA, its keyUsage digitalSignature. */
     public Issued issue(String fqdn, String keyType) {
+        return issue(fqdn, keyType, KeyUsage.digitalSignature);
+    }
+
+    /** The same with another keyUsage ({@link KeyUsage} bits), or none at all for {@code NO_KEY_USAGE}. */
+    public Issued issue(String fqdn, String keyType, int keyUsage) {
         KeyPair keys = keys(keyType);
         var subject = new X500Name("C=CH, O=natgw lab, CN=" + fqdn);
         var issuer = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
-        return new Issued(sign(subject, keys, issuer, ca.keys(), false, fqdn), keys);
+        return new Issued(sign(subject, keys, issuer, ca.keys(), false, fqdn, keyUsage, null), keys);
+    }
+
+    /**
+     * An end-entity certificate that names where its status is published: a CRL distribution
+     * point (RFC 5280 §4.2.1.13), as {@code revocation = ifuri} looks for.
+     */
+    public Issued issuePublishingStatus(String fqdn, String keyType) {
+        KeyPair keys = keys(keyType);
+        var subject = new X500Name("C=CH, O=natgw lab, CN=" + fqdn);
+        var issuer = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
+        return new Issued(sign(subject, keys, issuer, ca.keys(), false, fqdn, KeyUsage.digitalSignature,
+                "http://crl.lab.natgw.net/ca.crl"), keys);
+    }
+
+    /** A CRL of this CA, issued now, valid for {@code validFor} (negative: already past its nextUpdate). */
+    public X509CRL crl(Duration validFor, X509Certificate... revoked) {
+        return crl(ca.keys(), validFor, revoked);
+    }
+
+    /** The same CRL with this CA's name, signed with another key: a forgery. */
+    public X509CRL forgedCrl(X509Certificate... revoked) {
+        return crl(keys(ca.keys().getPrivate().getAlgorithm().equals("RSA") ? "rsa" : "ec"), Duration.ofDays(1),
+                revoked);
+    }
+
+    private X509CRL crl(KeyPair signer, Duration validFor, X509Certificate... revoked) {
+        try {
+            Instant now = Instant.now();
+            var issuer = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
+            var builder = new X509v2CRLBuilder(issuer, Date.from(now.minus(validFor.isNegative()
+                    ? validFor.negated().multipliedBy(2) : Duration.ofMinutes(1))));
+            builder.setNextUpdate(Date.from(now.plus(validFor)));
+            for (X509Certificate cert : revoked) {
+                builder.addCRLEntry(cert.getSerialNumber(), Date.from(now.minus(1, ChronoUnit.HOURS)),
+                        CRLReason.keyCompromise);
+            }
+            String algorithm = signer.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+            var holder = builder.build(new JcaContentSignerBuilder(algorithm).build(signer.getPrivate()));
+            return new JcaX509CRLConverter().getCRL(holder);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot make a test CRL: " + e.getMessage(), e);
+        }
     }
 
     /** A fresh key pair: "rsa" (2048 bits) or "ec" (P-256). */
@@ -73,15 +136,22 @@ public final class TestPki {
     }
 
     private static X509Certificate sign(X500Name subject, KeyPair subjectKeys, X500Name issuer, KeyPair issuerKeys,
-                                        boolean ca, String fqdn) {
+                                        boolean ca, String fqdn, int keyUsage, String crlUri) {
         try {
             Instant now = Instant.now();
-            var builder = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(now.toEpochMilli()),
+            var builder = new JcaX509v3CertificateBuilder(issuer, new BigInteger(63, SERIALS),
                     Date.from(now.minus(1, ChronoUnit.DAYS)), Date.from(now.plus(30, ChronoUnit.DAYS)), subject,
                     subjectKeys.getPublic());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
-            builder.addExtension(Extension.keyUsage, true, new KeyUsage(ca
-                    ? KeyUsage.keyCertSign | KeyUsage.cRLSign : KeyUsage.digitalSignature));
+            if (keyUsage != NO_KEY_USAGE) {
+                builder.addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage));
+            }
+            if (crlUri != null) {
+                var point = new DistributionPoint(new DistributionPointName(new GeneralNames(
+                        new GeneralName(GeneralName.uniformResourceIdentifier, crlUri))), null, null);
+                builder.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(
+                        new DistributionPoint[] {point}));
+            }
             if (fqdn != null) {
                 builder.addExtension(Extension.subjectAlternativeName, false,
                         new GeneralNames(new GeneralName(GeneralName.dNSName, fqdn)));

@@ -3,6 +3,7 @@ package net.natgw.ike.v1;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
@@ -115,6 +116,24 @@ class MainModeTest {
         // IKEv1 has no narrowing: the responder takes the initiator's IDs as they are.
         assertEquals(List.of(TrafficSelector.ofCidr("10.9.1.0/24")), r.remoteTs());
         assertEquals(List.of(TrafficSelector.ofCidr("10.9.2.0/24")), r.localTs());
+    }
+
+    // I --- QM 1..3 (replacing the pair) ---> R, then I --- Delete(old) ---> R; asked for twice
+    // (rekey_time and a volume limit at once): one Quick Mode
+    @Test
+    void aRekeyIsOneNewQuickModeThenTheOldPairIsDeletedEvenWhenAskedForTwice() {
+        var e = engines(leftConfig("secret"), rightConfig("secret"));
+        IsakmpSa sa = e[0].initiate(leftConfig("secret"));
+        net.run();
+        ChildSaRecord old = left.children.get(0);
+        sa.rekeyChild(old);
+        sa.rekeyChild(old);
+        net.run();
+        assertEquals(List.of("established", "child net", "child net", "child deleted"), left.log);
+        assertEquals(List.of("established", "child net", "child net", "child deleted"), right.log);
+        assertEquals(1, sa.children().size(), sa.children().toString());
+        assertNotEquals(old.spiIn(), sa.children().get(0).spiIn());
+        assertEquals(sa.children().get(0).spiIn(), e[1].isakmpSas().get(0).children().get(0).spiOut());
     }
 
     // I (behind NAT) --- MM 1..4 from 500: NAT-D shows the NAT --- MM 5, 6 and Quick Mode on 4500

@@ -15,11 +15,12 @@ public record IkeSaStatus(String name, int version, String state, String localHo
                           String algorithms, List<ChildSaStatus> children) {
     /**
      * A CHILD_SA: state, mode, whether ESP is in UDP, its algorithms ("AES_GCM_16_128" or
-     * "AES_CBC_256/HMAC_SHA2_256_128") and its traffic counters.
+     * "AES_CBC_256/HMAC_SHA2_256_128"), whether it has extended sequence numbers (RFC 4304) and
+     * its traffic counters.
      */
     public record ChildSaStatus(String name, String state, String mode, boolean encap, String algorithms,
-                                String spiIn, String spiOut, long packetsIn, long packetsOut, List<String> localTs,
-                                List<String> remoteTs) {
+                                boolean esn, String spiIn, String spiOut, long packetsIn, long packetsOut,
+                                List<String> localTs, List<String> remoteTs) {
     }
 
     @SuppressWarnings("unchecked")
@@ -36,7 +37,7 @@ public record IkeSaStatus(String name, int version, String state, String localHo
     @SuppressWarnings("unchecked")
     private static ChildSaStatus child(Map<String, Object> c) {
         return new ChildSaStatus(text(c, "name", ""), text(c, "state", ""), text(c, "mode", ""), yes(c, "encap"),
-                algorithms(c), text(c, "spi-in", ""), text(c, "spi-out", ""), Long.parseLong(text(c, "packets-in", "0")),
+                algorithms(c), "1".equals(text(c, "esn", "")), text(c, "spi-in", ""), text(c, "spi-out", ""), Long.parseLong(text(c, "packets-in", "0")),
                 Long.parseLong(text(c, "packets-out", "0")),
                 (List<String>) c.getOrDefault("local-ts", List.of()),
                 (List<String>) c.getOrDefault("remote-ts", List.of()));

@@ -190,7 +190,7 @@ class GatewayHardeningLabTest {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             var nat = t.nats().get(0);
-            IkeFloodBenchmark.untrack(nat, t.responder().namespace());
+            IkeFloodBenchmark.untrack(t);
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
             var natgw = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
             var swan = StrongSwan.start(lab, t.initiator());

@@ -253,6 +253,10 @@ public final class IsakmpSa implements PeerSa {
     /** IKEv1 has no rekey exchange: a new Quick Mode for the same configuration, then a delete. */
     @Override
     public void rekeyChild(ChildSaRecord old) {
+        // Its time and its byte and packet limits may all ask while one Quick Mode is under way.
+        if (quickModes.values().stream().anyMatch(qm -> old.equals(qm.replaces))) {
+            return;
+        }
         config.children().stream().filter(c -> c.name().equals(old.name())).findFirst().ifPresent(c -> {
             QuickMode qm = QuickMode.initiate(this, c);
             qm.replaces = old;
@@ -711,7 +715,9 @@ public final class IsakmpSa implements PeerSa {
 
     private void deriveKeys() throws IkeProtocolException {
         byte[] gxy = dh.sharedSecret(initiator ? gxr : gxi);
-        byte[] skeyid = suite.authMethod() == Phase1Suite.PSK ? Phase1Keys.skeyidPsk(suite.prf(), config.psk(), ni, nr)
+        // RFC 2409 §5.4: Main Mode keys the PSK in before IDs are exchanged, so by address, not identity.
+        byte[] skeyid = suite.authMethod() == Phase1Suite.PSK
+                ? Phase1Keys.skeyidPsk(suite.prf(), config.psk().general(), ni, nr)
                 : Phase1Keys.skeyidSignatures(suite.prf(), ni, nr, gxy);
         keys = Phase1Keys.derive(suite.prf(), skeyid, gxy, Bytes.u64(ckyI), Bytes.u64(ckyR), suite.keyLength());
         iv = V1Hashes.initialIv(suite.hash(), gxi, gxr, suite.cipher().blockLength());
