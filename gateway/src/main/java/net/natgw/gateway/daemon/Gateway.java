@@ -133,6 +133,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
     private RawEspTransport raw;
     private final Map<PeerSa, UdpPeer> peers = new HashMap<>();
     private final Map<ChildSaRecord, Tunnel> tunnels = new HashMap<>();
+    private final SaTimers timers;
     /** A CHILD_SA the peer is rekeying, and its successor, whose outbound waits for the old one's delete. */
     private final Map<ChildSaRecord, Tunnel> outboundAfter = new HashMap<>();
     /** IKE SAs the operator (or a reload) deleted: no DPD or close action follows. */
@@ -152,6 +153,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
                 ? ByteBuffer.wrap(local.getAddress()).getInt() : 0);
         this.group = EventLoops.create(1);
         this.loop = group.next();
+        this.timers = new SaTimers(loop);
         this.tun = TunDevice.open(options.tun(), options.offload());
         this.link = new IpLink(tun.name());
         try {
@@ -387,19 +389,19 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         if (when.isZero() || !sa.isInitiator()) {
             return;
         }
-        loop.schedule(() -> {
+        timers.schedule(sa, when, () -> {
             if (sa.established()) {
                 log.info("{} reauthenticating: rekey_time reached", sa.name());
                 v1.reauthenticate(sa);
             }
-        }, when.toMillis(), TimeUnit.MILLISECONDS);
+        });
         Duration hard = c.rekeyTime().plus(c.overTime());
-        loop.schedule(() -> {
+        timers.schedule(sa, hard, () -> {
             if (sa.established()) {
                 log.info("{} not reauthenticated within rekey_time + over_time ({} s)", sa.name(), hard.toSeconds());
                 sa.delete();
             }
-        }, hard.toMillis(), TimeUnit.MILLISECONDS);
+        });
     }
 
     private void established(PeerSa sa) {
@@ -447,18 +449,18 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         if (when.isZero()) {
             return;
         }
-        loop.schedule(() -> {
+        timers.schedule(sa, when, () -> {
             if (sa.state() == IkeSaState.ESTABLISHED) {
                 sa.rekey();
             }
-        }, when.toMillis(), TimeUnit.MILLISECONDS);
+        });
         // swanctl's over_time: the hard lifetime, for an IKE SA whose rekey has not succeeded by then.
         Duration hard = c.rekeyTime().plus(c.overTime());
-        loop.schedule(() -> {
+        timers.schedule(sa, hard, () -> {
             if (sa.state() == IkeSaState.ESTABLISHED) {
                 sa.expire("not rekeyed within rekey_time + over_time (" + hard.toSeconds() + " s)");
             }
-        }, hard.toMillis(), TimeUnit.MILLISECONDS);
+        });
     }
 
     /** strongSwan's rekey time minus a random part of rand_time, so both ends rarely collide. */
@@ -616,21 +618,21 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
     private void scheduleChildRekey(PeerSa sa, ChildSaRecord child, Child settings) {
         Duration when = jittered(settings.rekeyTime(), settings.randTime());
         if (!when.isZero()) {
-            loop.schedule(() -> {
+            timers.schedule(child, when, () -> {
                 if (tunnels.containsKey(child) && tunnels.get(child).ikeSa.established()) {
                     tunnels.get(child).ikeSa.rekeyChild(child);
                 }
-            }, when.toMillis(), TimeUnit.MILLISECONDS);
+            });
         }
         if (!settings.lifeTime().isZero()) {
             // RFC 4301 §4.4.2.1: the hard lifetime ends the SA whether or not the rekey succeeded.
-            loop.schedule(() -> {
+            timers.schedule(child, settings.lifeTime(), () -> {
                 Tunnel t = tunnels.get(child);
                 if (t != null) {
                     log.info("{} CHILD_SA {} reached its life_time", t.ikeSa.name(), child.name());
                     t.ikeSa.deleteChild(child);
                 }
-            }, settings.lifeTime().toMillis(), TimeUnit.MILLISECONDS);
+            });
         }
     }
 
@@ -687,6 +689,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         Tunnel successor = outboundAfter.remove(child);
         outboundAfter.values().removeIf(t -> t.record.equals(child));
         Tunnel tunnel = tunnels.remove(child);
+        timers.cancel(child);
         if (successor != null && tunnels.containsKey(successor.record)) {
             data.resumeOutbound(successor);
         }
@@ -759,6 +762,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
     }
 
     private void gone(PeerSa sa, String reason) {
+        timers.cancel(sa);
         if (opportunistic != null) {
             opportunistic.gone(sa, reason);
         }

@@ -745,14 +745,16 @@ public final class IkeSa implements PeerSa {
 
     /**
      * Our rekey of {@code old} was refused. RFC 7296 §2.25: a peer busy with another rekey of
-     * this IKE SA answers TEMPORARY_FAILURE and we try again shortly (strongSwan waits a random
-     * moment too), on whichever IKE SA holds the CHILD_SA by then; otherwise its hard lifetime
-     * would end it with no successor.
+     * this IKE SA answers TEMPORARY_FAILURE and we try again after a short random delay, on
+     * whichever IKE SA holds the CHILD_SA by then, and again after each such refusal; otherwise
+     * its hard lifetime would end it with no successor. The delay is short because that lifetime
+     * may be near: strongSwan's default is only 10% above rekey_time, and the peer's IKE rekey
+     * that made it refuse takes a round trip.
      */
     void childRekeyFailed(ChildSaRecord old, int notifyType) {
         rekeys.remove(old);
         if (notifyType == NotifyType.TEMPORARY_FAILURE) {
-            Duration wait = Duration.ofMillis(500 + engine.random().nextInt(1500));
+            Duration wait = Duration.ofMillis(100 + engine.random().nextInt(400));
             engine.transport().schedule(() -> engine.owner(old)
                     .filter(owner -> owner.state() == IkeSaState.ESTABLISHED && !owner.rekeys.containsKey(old))
                     .ifPresent(owner -> {

@@ -182,7 +182,7 @@ class RekeyTest {
         assertOneMatchingChild();
     }
 
-    // the same crossing; the refused side tries again 0.5-2 s later (RFC 7296 §2.25), over the
+    // the same crossing; the refused side tries again 0.1-0.5 s later (RFC 7296 §2.25), over the
     // IKE SA that holds the CHILD_SA by then, and that rekey goes through
     @Test
     void aChildRekeyRefusedWithTemporaryFailureIsRetriedOnTheNewIkeSa() {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,13 +74,21 @@ public final class Soak {
         }
     }
 
+    /** {@code MINUTES [LOG-DIRECTORY]}: the logs of both ends are kept there (default soak-logs/). */
     public static void main(String[] args) throws Exception {
         long minutes = args.length > 0 ? Long.parseLong(args[0]) : 30;
-        Result r = run(Duration.ofMinutes(minutes));
+        Path logs = Path.of(args.length > 1 ? args[1] : "soak-logs");
+        Result r = run(Duration.ofMinutes(minutes), Optional.of(logs));
         System.out.println(report(r));
+        System.out.println("natgw's and strongSwan's logs: " + logs.toAbsolutePath());
     }
 
     public static Result run(Duration length) throws InterruptedException {
+        return run(length, Optional.empty());
+    }
+
+    /** The soak; with {@code logs}, natgw's and strongSwan's whole logs are written there at the end. */
+    public static Result run(Duration length, Optional<Path> logs) throws InterruptedException {
         long cycles = Math.max(2, length.toSeconds() / CYCLE.toSeconds());
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.REBINDING);
@@ -100,6 +109,9 @@ public final class Soak {
                 throw new LabException(e.getMessage() + "\nnatgw log:\n" + tail(natgw.log()) + "\nstrongSwan log:\n"
                         + tail(swan.log()), e);
             } finally {
+                if (logs.isPresent()) {
+                    keep(logs.get(), natgw.log(), swan.log());
+                }
                 swan.stop();
                 natgw.stop();
             }
@@ -182,6 +194,16 @@ public final class Soak {
         long left = nanoTime - System.nanoTime();
         if (left > 0) {
             Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+        }
+    }
+
+    private static void keep(Path dir, String natgwLog, String peerLog) {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("natgw.log"), natgwLog);
+            Files.writeString(dir.resolve("charon.log"), peerLog);
+        } catch (IOException e) {
+            throw new LabException("cannot keep the soak's logs in " + dir, e);
         }
     }
 
