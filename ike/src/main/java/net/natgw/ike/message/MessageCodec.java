@@ -1,7 +1,9 @@
 package net.natgw.ike.message;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import net.natgw.ike.crypto.SkCipher;
 
 /**
@@ -43,6 +45,53 @@ public final class MessageCodec {
                     + "-byte datagram");
         }
         return h;
+    }
+
+    /**
+     * What a responder asking for cookies needs of an IKE_SA_INIT request (RFC 7296 §2.6): whether
+     * its first payload is a COOKIE notify, and its nonce. Only the generic payload headers are
+     * walked, nothing is decoded or copied but the nonce, so that a flood without cookies costs
+     * little (charon answers such requests from the header alone).
+     *
+     * @param nonce empty if the chain has no Nonce payload of 16 to 256 octets (§3.9)
+     */
+    public record CookieScan(boolean cookieFirst, Optional<byte[]> nonce) {
+    }
+
+    /**
+     * Walks the payload chain of an unprotected message whose header {@link #header} checked.
+     *
+     * @throws IkeProtocolException INVALID_SYNTAX for a chain that does not end where the message does
+     */
+    public static CookieScan scanForCookie(byte[] datagram, Header h) throws IkeProtocolException {
+        int at = IkeMessage.HEADER_LENGTH;
+        int next = h.nextPayload();
+        boolean cookieFirst = false;
+        byte[] nonce = null;
+        for (boolean first = true; next != Payload.NONE; first = false) {
+            if (datagram.length - at < 4) {
+                throw IkeProtocolException.invalidSyntax("a payload header past the end of the message");
+            }
+            int type = next;
+            next = datagram[at] & 0xFF;
+            int length = (datagram[at + 2] & 0xFF) << 8 | datagram[at + 3] & 0xFF;
+            if (length < 4 || length > datagram.length - at) {
+                throw IkeProtocolException.invalidSyntax("payload " + type + " of length " + length);
+            }
+            int body = at + 4;
+            if (first && type == Payload.NOTIFY && length >= 8) {
+                // RFC 7296 §3.10: protocol ID, SPI size, then the notify type.
+                cookieFirst = ((datagram[body + 2] & 0xFF) << 8 | datagram[body + 3] & 0xFF) == NotifyType.COOKIE;
+            }
+            if (type == Payload.NONCE && nonce == null && length - 4 >= 16 && length - 4 <= 256) {
+                nonce = Arrays.copyOfRange(datagram, body, at + length);
+            }
+            at += length;
+        }
+        if (at != datagram.length) {
+            throw IkeProtocolException.invalidSyntax((datagram.length - at) + " bytes after the last payload");
+        }
+        return new CookieScan(cookieFirst, Optional.ofNullable(nonce));
     }
 
     /** Decodes an unprotected message (IKE_SA_INIT, or an unauthenticated error notify). */

@@ -63,6 +63,11 @@ public final class Admission {
         return Verdict.ADMIT;
     }
 
+    /** Whether a request from {@code from} that returns no cookie gets {@link Verdict#COOKIE}. */
+    public boolean cookieRequired(InetAddress from) {
+        return total >= limits.cookieThreshold() || perAddress.getOrDefault(from, 0) >= limits.cookieThresholdIp();
+    }
+
     /** A half-open SA from {@code from} now exists. */
     public void opened(InetAddress from) {
         perAddress.merge(from, 1, Integer::sum);

@@ -25,11 +25,18 @@ final class CookieSecrets {
     private byte[] previous = new byte[SECRET_LENGTH];
     private int version;
     private long changedAt;
+    /** One digest, reused: a flood asks for a cookie per packet (the engine's thread only). */
+    private final MessageDigest sha256;
 
     CookieSecrets(SecureRandom random, LongSupplier nanoClock, Supplier<Duration> lifetime) {
         this.random = random;
         this.clock = nanoClock;
         this.lifetime = lifetime;
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
         random.nextBytes(current);
         random.nextBytes(previous);
         changedAt = clock.getAsLong();
@@ -64,16 +71,12 @@ final class CookieSecrets {
         }
     }
 
-    private static byte[] cookie(int version, byte[] secret, byte[] ni, InetAddress ipI, long spiI) {
-        try {
-            var sha = MessageDigest.getInstance("SHA-256");
-            sha.update(ni);
-            sha.update(ipI.getAddress());
-            sha.update(Bytes.u64(spiI));
-            sha.update(secret);
-            return Bytes.concat(new byte[] {(byte) version}, sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    private byte[] cookie(int version, byte[] secret, byte[] ni, InetAddress ipI, long spiI) {
+        sha256.reset();
+        sha256.update(ni);
+        sha256.update(ipI.getAddress());
+        sha256.update(Bytes.u64(spiI));
+        sha256.update(secret);
+        return Bytes.concat(new byte[] {(byte) version}, sha256.digest());
     }
 }

@@ -196,6 +196,17 @@ public final class IkeEngine {
         }
         IkeMessage request;
         try {
+            if (admission.cookieRequired(from.getAddress())) {
+                // RFC 7296 §2.6: under a flood, a request without a cookie is answered from its
+                // header and nonce; only one that returns a cookie is decoded whole.
+                var scan = MessageCodec.scanForCookie(datagram, header);
+                if (!scan.cookieFirst()) {
+                    byte[] ni = scan.nonce().orElseThrow(() -> IkeProtocolException.invalidSyntax(
+                            "IKE_SA_INIT without a nonce of 16 to 256 octets"));
+                    sendCookie(header.spiI(), ni, from, to);
+                    return;
+                }
+            }
             request = MessageCodec.decode(datagram);
         } catch (IkeProtocolException e) {
             countDrop(IkeDrop.MALFORMED, () -> "IKE_SA_INIT from " + from + ": " + e.getMessage());
@@ -204,7 +215,7 @@ public final class IkeEngine {
         var verdict = admission.check(from.getAddress(), true, cookieReturned(request, from));
         switch (verdict) {
             case COOKIE -> {
-                sendCookie(request, from, to);
+                sendCookie(request.spiI(), nonceOf(request), from, to);
                 return;
             }
             case BLOCK -> {
@@ -285,13 +296,12 @@ public final class IkeEngine {
         return request.find(NoncePayload.class).map(NoncePayload::nonce).orElse(new byte[0]);
     }
 
-    private void sendCookie(IkeMessage request, InetSocketAddress from, InetSocketAddress to) {
+    private void sendCookie(long spiI, byte[] ni, InetSocketAddress from, InetSocketAddress to) {
         counters.count(IkeDrop.COOKIE_REQUIRED);
         preAuthLog.info("asking {} for a cookie: {} half-open IKE SAs, {} from this address", from,
                 admission.halfOpen(), admission.halfOpen(from.getAddress()));
-        var response = new IkeMessage(request.spiI(), 0, IkeMessage.IKE_SA_INIT, false, true, 0,
-                List.of(NotifyPayload.of(NotifyType.COOKIE, cookies.make(nonceOf(request), from.getAddress(),
-                        request.spiI()))));
+        var response = new IkeMessage(spiI, 0, IkeMessage.IKE_SA_INIT, false, true, 0,
+                List.of(NotifyPayload.of(NotifyType.COOKIE, cookies.make(ni, from.getAddress(), spiI))));
         transport.send(MessageCodec.encode(response), to, from, false);
     }
 

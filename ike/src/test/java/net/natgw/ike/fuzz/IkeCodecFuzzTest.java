@@ -3,10 +3,12 @@ package net.natgw.ike.fuzz;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import net.natgw.ike.crypto.SkCipher;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.MessageCodec;
+import net.natgw.ike.message.NoncePayload;
 
 /**
  * The IKEv2 decoder on anything (as strongSwan's fuzz_ike): a message decodes, or fails with
@@ -58,13 +60,34 @@ class IkeCodecFuzzTest {
         }
     }
 
+    /**
+     * Also differential: the responder's cookie scan (which walks only the payload headers)
+     * accepts every chain the full decoder accepts, and finds the same nonce.
+     */
     private static void decodeAndReencode(byte[] datagram) {
+        IkeMessage m;
         try {
-            IkeMessage m = MessageCodec.decode(datagram);
+            m = MessageCodec.decode(datagram);
             MessageCodec.encode(m);
             m.toString();
         } catch (IkeProtocolException expected) {
             // Refused with its notify: the outcome for bad input.
+            try {
+                MessageCodec.scanForCookie(datagram, MessageCodec.header(datagram));
+            } catch (IkeProtocolException alsoRefused) {
+                // The scan may refuse it too, or not: it does not look inside payloads.
+            }
+            return;
+        }
+        try {
+            var scan = MessageCodec.scanForCookie(datagram, MessageCodec.header(datagram));
+            var nonce = m.find(NoncePayload.class).map(NoncePayload::nonce);
+            if (nonce.isPresent() != scan.nonce().isPresent()
+                    || nonce.isPresent() && !Arrays.equals(nonce.get(), scan.nonce().get())) {
+                throw new AssertionError("the cookie scan's nonce differs from the decoder's");
+            }
+        } catch (IkeProtocolException e) {
+            throw new AssertionError("the cookie scan refused what the decoder accepted: " + e.getMessage(), e);
         }
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Random;
+import net.natgw.ike.config.ProposalParser;
 import net.natgw.ike.crypto.SkCipher;
 import net.natgw.testing.Vectors;
 import net.natgw.testing.Vectors.Vector;
@@ -69,6 +70,31 @@ class MessageCodecTest {
                 // counted as a drop or answered with its notify
             }
         }
+    }
+
+    // RFC 7296 §2.6: what a responder asking for cookies reads of an IKE_SA_INIT without decoding it
+    @Test
+    void theCookieScanFindsTheNonceAndACookieFirstAndRefusesABrokenChain() throws Exception {
+        byte[] ni = new byte[32];
+        new Random(3).nextBytes(ni);
+        var sa = new SaPayload(ProposalParser.parseList("aes128gcm16-prfsha256-x25519",
+                Proposal.IKE));
+        var plain = MessageCodec.encode(new IkeMessage(7, 0, IkeMessage.IKE_SA_INIT, true, false, 0,
+                List.of(sa, new KePayload(31, new byte[32]), new NoncePayload(ni))));
+        var scan = MessageCodec.scanForCookie(plain, MessageCodec.header(plain));
+        assertTrue(!scan.cookieFirst());
+        assertArrayEquals(ni, scan.nonce().orElseThrow());
+
+        var withCookie = MessageCodec.encode(new IkeMessage(7, 0, IkeMessage.IKE_SA_INIT, true, false, 0,
+                List.of(NotifyPayload.of(NotifyType.COOKIE, new byte[33]), sa, new NoncePayload(ni))));
+        assertTrue(MessageCodec.scanForCookie(withCookie, MessageCodec.header(withCookie)).cookieFirst());
+
+        var noNonce = MessageCodec.encode(new IkeMessage(7, 0, IkeMessage.IKE_SA_INIT, true, false, 0, List.of(sa)));
+        assertTrue(MessageCodec.scanForCookie(noNonce, MessageCodec.header(noNonce)).nonce().isEmpty());
+
+        byte[] broken = plain.clone();
+        broken[IkeMessage.HEADER_LENGTH + 3] = (byte) 0xFF; // the SA payload claims more than the message holds
+        assertThrows(IkeProtocolException.class, () -> MessageCodec.scanForCookie(broken, MessageCodec.header(plain)));
     }
 
     @Test
