@@ -80,7 +80,9 @@ final class ChildReader {
      */
     private VolumeLimit volume(String unit) throws ConfigException {
         long rekey = n.get("rekey_" + unit, Values::volume, 0L);
-        long life = n.get("life_" + unit, Values::volume, rekey == 0 ? 0 : rekey + Math.max(1, rekey / 10));
+        long margin = Math.max(1, rekey / 10);
+        long life = n.get("life_" + unit, Values::volume, rekey == 0 ? 0
+                : rekey > Long.MAX_VALUE - margin ? Long.MAX_VALUE : rekey + margin);
         if (rekey > 0 && life > 0 && life <= rekey) {
             throw n.field("life_" + unit).orElseThrow().error("must be above rekey_" + unit + " (" + rekey
                     + "), or the CHILD_SA ends before it is rekeyed");

@@ -123,21 +123,16 @@ final class DataPlane implements AutoCloseable {
         }
     }
 
-    /** Outbound traffic no longer takes this tunnel (until {@link #resumeOutbound}); inbound still does. */
+    /**
+     * Outbound traffic no longer takes this configured tunnel (until {@link #resumeOutbound});
+     * inbound still does. Opportunistic tunnels, one per peer, are not deferred.
+     */
     void deferOutbound(Tunnel tunnel) {
-        if (tunnel.opportunistic) {
-            opportunistic.remove(tunnel.peerAddress(), tunnel);
-        } else {
-            policies.remove(tunnel);
-        }
+        policies.remove(tunnel);
     }
 
     void resumeOutbound(Tunnel tunnel) {
-        if (tunnel.opportunistic) {
-            opportunistic.add(tunnel.peerAddress(), tunnel);
-        } else {
-            policies.add(tunnel);
-        }
+        policies.add(tunnel);
     }
 
     void uninstall(Tunnel tunnel) {

@@ -679,7 +679,8 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
     @Override
     public void childSaRekeyedByPeer(IkeSa sa, ChildSaRecord old, ChildSaRecord created) {
         Tunnel successor = tunnels.get(created);
-        if (successor != null && tunnels.containsKey(old)) {
+        // Opportunistic tunnels are looked up by peer, one at a time: the successor took over.
+        if (successor != null && !successor.opportunistic && tunnels.containsKey(old)) {
             data.deferOutbound(successor);
             outboundAfter.put(old, successor);
         }
@@ -889,7 +890,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         var before = new HashMap<String, Connection>();
         config.connections().forEach(c -> before.put(c.name(), c));
         List<Connection> changed = next.connections().stream()
-                .filter(c -> !c.equals(before.get(c.name()))).toList();
+                .filter(c -> !sameButCredentials(c, before.get(c.name()))).toList();
         Set<String> gone = new HashSet<>(before.keySet());
         next.connections().forEach(c -> gone.remove(c.name()));
         Set<String> retired = new HashSet<>(gone);
@@ -908,6 +909,12 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
                 + (next.connections().size() - changed.size()) + " unchanged";
         log.info("reload: {}", summary);
         return summary;
+    }
+
+    /** New keys or CRLs apply to the next IKE_AUTH; they alone do not end the SAs that are up. */
+    private static boolean sameButCredentials(Connection next, Connection before) {
+        return before != null && next.withIke(before.ike()).equals(before)
+                && next.ike().sameButCredentials(before.ike());
     }
 
     private void reloadOpportunistic(Optional<Opportunistic> next) {

@@ -1,15 +1,20 @@
 package net.natgw.ike.auth;
 
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.NotifyType;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 
 /**
  * Whether a peer's certificates are revoked (RFC 5280 §6.3), as strongSwan decides it for a
@@ -28,6 +33,8 @@ public record Revocation(Policy policy, List<X509CRL> crls) {
     /** RFC 5280 §4.2.1.13 and §4.2.2.1: where a certificate says its status is published. */
     private static final String CRL_DISTRIBUTION_POINTS = "2.5.29.31";
     private static final String AUTHORITY_INFO_ACCESS = "1.3.6.1.5.5.7.1.1";
+    /** RFC 5280 §4.2.1.3: keyUsage's cRLSign bit. */
+    private static final int CRL_SIGN = 6;
 
     /** swanctl.conf's {@code revocation} values. */
     public enum Policy {
@@ -70,11 +77,22 @@ public record Revocation(Policy policy, List<X509CRL> crls) {
         }
     }
 
-    /** The newest CRL that this issuer signed, current or not. */
+    /**
+     * The newest complete CRL that this issuer signed, current or not. RFC 5280 §6.3.3: the
+     * issuer's keyUsage must allow cRLSign; a delta CRL (§5.2.4), or one with any other critical
+     * extension natgw does not process (an issuing distribution point, §5.2.5), is no base CRL
+     * (strongSwan passes over delta CRLs as a base too).
+     */
     private Optional<X509CRL> crlOf(X509Certificate issuer) {
+        boolean[] usage = issuer.getKeyUsage();
+        if (usage != null && (usage.length <= CRL_SIGN || !usage[CRL_SIGN])) {
+            return Optional.empty();
+        }
         X509CRL best = null;
         for (X509CRL crl : crls) {
+            var critical = crl.getCriticalExtensionOIDs();
             if (!crl.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())
+                    || critical != null && !critical.isEmpty()
                     || best != null && !crl.getThisUpdate().after(best.getThisUpdate())) {
                 continue;
             }
@@ -88,9 +106,22 @@ public record Revocation(Policy policy, List<X509CRL> crls) {
         return Optional.ofNullable(best);
     }
 
+    /** A CRL distribution point, or an OCSP responder in the authority information access (not caIssuers). */
     private static boolean publishesStatus(X509Certificate cert) {
-        return cert.getExtensionValue(CRL_DISTRIBUTION_POINTS) != null
-                || cert.getExtensionValue(AUTHORITY_INFO_ACCESS) != null;
+        if (cert.getExtensionValue(CRL_DISTRIBUTION_POINTS) != null) {
+            return true;
+        }
+        byte[] aia = cert.getExtensionValue(AUTHORITY_INFO_ACCESS);
+        if (aia == null) {
+            return false;
+        }
+        try {
+            var access = AuthorityInformationAccess.getInstance(JcaX509ExtensionUtils.parseExtensionValue(aia));
+            return Arrays.stream(access.getAccessDescriptions())
+                    .anyMatch(d -> d.getAccessMethod().equals(AccessDescription.id_ad_ocsp));
+        } catch (IOException | RuntimeException malformed) {
+            return false;
+        }
     }
 
     private static IkeProtocolException fail(String why) {

@@ -111,6 +111,21 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
                 forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, reordered, vips, pools, opportunistic);
     }
 
+    /**
+     * Whether {@code other} differs from this one in its credentials at most (pre-shared keys,
+     * CRLs): as with strongSwan's {@code swanctl --load-creds}, new ones apply to the next
+     * authentication and the SAs that are up stay.
+     */
+    public boolean sameButCredentials(IkeConfig other) {
+        return withoutCredentials().equals(other.withoutCredentials());
+    }
+
+    private IkeConfig withoutCredentials() {
+        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, PreSharedKeys.NONE,
+                certificates.map(c -> new Certificates(c.chain(), c.key(), c.trusted())), forceEncap, keepalive,
+                dpdDelay, retransmitBase, retransmitTries, children, vips, pools, opportunistic);
+    }
+
     /** The same connection with other pre-shared keys, such as one for each peer identity. */
     public IkeConfig withPsk(PreSharedKeys keys) {
         return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, keys, certificates,

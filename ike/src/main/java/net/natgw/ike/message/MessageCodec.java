@@ -48,14 +48,15 @@ public final class MessageCodec {
     }
 
     /**
-     * What a responder asking for cookies needs of an IKE_SA_INIT request (RFC 7296 §2.6): whether
-     * its first payload is a COOKIE notify, and its nonce. Only the generic payload headers are
-     * walked, nothing is decoded or copied but the nonce, so that a flood without cookies costs
-     * little (charon answers such requests from the header alone).
+     * What a responder asking for cookies needs of an IKE_SA_INIT request (RFC 7296 §2.6): the
+     * data of the COOKIE notify if it is the first payload, and the nonce. Only the generic
+     * payload headers are walked, nothing is decoded or copied but those two, so that a flood
+     * costs little (charon answers requests without a cookie from the header alone).
      *
-     * @param nonce empty if the chain has no Nonce payload of 16 to 256 octets (§3.9)
+     * @param cookie empty if the first payload is not a COOKIE notify
+     * @param nonce  empty if the chain has no Nonce payload of 16 to 256 octets (§3.9)
      */
-    public record CookieScan(boolean cookieFirst, Optional<byte[]> nonce) {
+    public record CookieScan(Optional<byte[]> cookie, Optional<byte[]> nonce) {
     }
 
     /**
@@ -66,7 +67,7 @@ public final class MessageCodec {
     public static CookieScan scanForCookie(byte[] datagram, Header h) throws IkeProtocolException {
         int at = IkeMessage.HEADER_LENGTH;
         int next = h.nextPayload();
-        boolean cookieFirst = false;
+        byte[] cookie = null;
         byte[] nonce = null;
         for (boolean first = true; next != Payload.NONE; first = false) {
             if (datagram.length - at < 4) {
@@ -79,9 +80,11 @@ public final class MessageCodec {
                 throw IkeProtocolException.invalidSyntax("payload " + type + " of length " + length);
             }
             int body = at + 4;
-            if (first && type == Payload.NOTIFY && length >= 8) {
-                // RFC 7296 §3.10: protocol ID, SPI size, then the notify type.
-                cookieFirst = ((datagram[body + 2] & 0xFF) << 8 | datagram[body + 3] & 0xFF) == NotifyType.COOKIE;
+            if (first && type == Payload.NOTIFY && length >= 8
+                    && ((datagram[body + 2] & 0xFF) << 8 | datagram[body + 3] & 0xFF) == NotifyType.COOKIE) {
+                // RFC 7296 §3.10: protocol ID, SPI size, the notify type, the SPI, then the data.
+                int data = body + 4 + (datagram[body + 1] & 0xFF);
+                cookie = data <= at + length ? Arrays.copyOfRange(datagram, data, at + length) : new byte[0];
             }
             if (type == Payload.NONCE && nonce == null && length - 4 >= 16 && length - 4 <= 256) {
                 nonce = Arrays.copyOfRange(datagram, body, at + length);
@@ -91,7 +94,7 @@ public final class MessageCodec {
         if (at != datagram.length) {
             throw IkeProtocolException.invalidSyntax((datagram.length - at) + " bytes after the last payload");
         }
-        return new CookieScan(cookieFirst, Optional.ofNullable(nonce));
+        return new CookieScan(Optional.ofNullable(cookie), Optional.ofNullable(nonce));
     }
 
     /** Decodes an unprotected message (IKE_SA_INIT, or an unauthenticated error notify). */

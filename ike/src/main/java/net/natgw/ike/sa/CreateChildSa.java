@@ -43,6 +43,11 @@ final class CreateChildSa implements Exchange {
         this.rekeyOf = rekeyOf;
     }
 
+    /** The CHILD_SA this exchange rekeys, if it rekeys one. */
+    Optional<ChildSaRecord> rekeyOf() {
+        return Optional.ofNullable(rekeyOf);
+    }
+
     @Override
     public int exchangeType() {
         return IkeMessage.CREATE_CHILD_SA;

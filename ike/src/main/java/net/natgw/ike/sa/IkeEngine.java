@@ -42,6 +42,7 @@ public final class IkeEngine {
     /** Responder SAs before IKE_AUTH, by the initiator's SPI and address: retransmitted INITs find them. */
     private final Map<HalfOpenKey, IkeSa> halfOpen = new HashMap<>();
     private final Set<Integer> childSpis = new HashSet<>();
+    private final Set<ChildSaRecord> superseded = new HashSet<>();
     private IkeCounters counters = new IkeCounters();
     private Admission admission = new Admission(IkeLimits.DEFAULT);
     private final CookieSecrets cookies;
@@ -197,12 +198,16 @@ public final class IkeEngine {
         IkeMessage request;
         try {
             if (admission.cookieRequired(from.getAddress())) {
-                // RFC 7296 §2.6: under a flood, a request without a cookie is answered from its
-                // header and nonce; only one that returns a cookie is decoded whole.
+                // RFC 7296 §2.6: under a flood, a request is answered from its header and nonce
+                // unless it returns a valid cookie; only then is it decoded whole.
                 var scan = MessageCodec.scanForCookie(datagram, header);
-                if (!scan.cookieFirst()) {
-                    byte[] ni = scan.nonce().orElseThrow(() -> IkeProtocolException.invalidSyntax(
-                            "IKE_SA_INIT without a nonce of 16 to 256 octets"));
+                byte[] ni = scan.nonce().orElseThrow(() -> IkeProtocolException.invalidSyntax(
+                        "IKE_SA_INIT without a nonce of 16 to 256 octets"));
+                if (scan.cookie().isEmpty() || !cookies.valid(scan.cookie().get(), ni, from.getAddress(),
+                        header.spiI())) {
+                    if (scan.cookie().isPresent()) {
+                        counters.count(IkeDrop.INVALID_COOKIE);
+                    }
                     sendCookie(header.spiI(), ni, from, to);
                     return;
                 }
@@ -237,6 +242,14 @@ public final class IkeEngine {
             return;
         }
         IkeSaInit.respond(this, config.get(), request, datagram, from, to);
+    }
+
+    /**
+     * CHILD_SAs that a rekey replaced and that live on only until their delete, across IKE SA
+     * rekeys (the CHILD_SA moves to the new IKE SA): never rekeyed again.
+     */
+    Set<ChildSaRecord> superseded() {
+        return superseded;
     }
 
     /**
@@ -355,6 +368,7 @@ public final class IkeEngine {
         old.moveTo(IkeSaState.REKEYED);
         log.info("{} rekeyed as {}: {}", old.name(), successor.name(), successor.keys.suite());
         listener.ikeSaRekeyed(old, successor);
+        old.handOverChildWork(successor);
     }
 
     /** An IKE SA past IKE_AUTH no longer counts towards the cookie threshold (RFC 7296 §2.6). */

@@ -550,6 +550,8 @@ public final class IkeSa implements PeerSa {
     }
 
     void childDeleted(ChildSaRecord child) {
+        engine.superseded().remove(child);
+        rekeyRetries.remove(child);
         if (children.remove(child)) {
             log.info("{} CHILD_SA {}{{}} deleted", name(), child.name(), child.uniqueId());
             engine.listener().childSaDeleted(this, child);
@@ -627,6 +629,11 @@ public final class IkeSa implements PeerSa {
     }
 
     private final Map<ChildSaRecord, Rekey> rekeys = new HashMap<>();
+    /** TEMPORARY_FAILURE refusals of our rekey of a CHILD_SA so far; a peer that keeps refusing is left alone. */
+    private final Map<ChildSaRecord, Integer> rekeyRetries = new HashMap<>();
+    private static final int MAX_REKEY_RETRIES = 8;
+    /** TEMPORARY_FAILURE refusals of our rekey of this IKE SA so far. */
+    private int ikeRekeyRetries;
     private boolean rekeyingIke;
     private IkeSa peersSuccessor;
     private RekeyNonces peersSuccessorNonces;
@@ -642,7 +649,12 @@ public final class IkeSa implements PeerSa {
     public void rekeyChild(ChildSaRecord child) {
         var config = this.config.children().stream().filter(c -> c.name().equals(child.name())).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no configuration for CHILD_SA " + child.name()));
-        // Its time, its byte limit and its packet limit (each direction's) may all ask: one rekey.
+        // Its time, its byte limit and its packet limit (each direction's) may all ask: one rekey;
+        // and none for a CHILD_SA a rekey already replaced (strongSwan rekeys only an installed
+        // one), which lives on only until its delete.
+        if (engine.superseded().contains(child) || !children.contains(child)) {
+            return;
+        }
         if (rekeys.putIfAbsent(child, new Rekey()) == null) {
             queue(new CreateChildSa(config, child));
         }
@@ -696,6 +708,35 @@ public final class IkeSa implements PeerSa {
         }
     }
 
+    /**
+     * The wait before the {@code tries}th retry of a refused rekey: 0.1-0.5 s at first, doubling
+     * after each refusal, so that a peer refusing while its own request is lost (answered only
+     * after its retransmission, seconds later) is not given up on after a few quick tries.
+     */
+    private Duration retryDelay(int tries) {
+        return Duration.ofMillis((100L + engine.random().nextInt(400)) << Math.min(tries - 1, 7));
+    }
+
+    /**
+     * Our IKE SA rekey was refused. RFC 7296 §2.25: after TEMPORARY_FAILURE (the peer was
+     * busy rekeying or deleting a CHILD_SA) we try again later, up to
+     * {@value #MAX_REKEY_RETRIES} times; otherwise the IKE SA would reach its over_time with no
+     * successor.
+     */
+    void ikeRekeyRefused(int notifyType) {
+        ikeRekeyFailed();
+        if (notifyType == NotifyType.TEMPORARY_FAILURE && state == IkeSaState.ESTABLISHED
+                && ++ikeRekeyRetries <= MAX_REKEY_RETRIES) {
+            engine.transport().schedule(() -> {
+                if (state == IkeSaState.ESTABLISHED && !rekeyingIke
+                        && queue.stream().noneMatch(RekeyIkeSa.class::isInstance)) {
+                    log.info("{} retrying the IKE SA rekey", name());
+                    rekey();
+                }
+            }, retryDelay(ikeRekeyRetries));
+        }
+    }
+
     /** Our rekey was refused or came to nothing: the peer's successor, if any, takes over. */
     void ikeRekeyFailed() {
         rekeyingIke = false;
@@ -731,6 +772,7 @@ public final class IkeSa implements PeerSa {
 
     /** Our rekey of {@code old} created {@code created}. */
     void rekeyed(ChildSaRecord old, ChildSaRecord created, RekeyNonces nonces) {
+        engine.superseded().add(old);
         Rekey r = rekeys.computeIfAbsent(old, k -> new Rekey());
         r.ours = created;
         r.oursNonces = nonces;
@@ -746,15 +788,17 @@ public final class IkeSa implements PeerSa {
     /**
      * Our rekey of {@code old} was refused. RFC 7296 §2.25: a peer busy with another rekey of
      * this IKE SA answers TEMPORARY_FAILURE and we try again after a short random delay, on
-     * whichever IKE SA holds the CHILD_SA by then, and again after each such refusal; otherwise
-     * its hard lifetime would end it with no successor. The delay is short because that lifetime
-     * may be near: strongSwan's default is only 10% above rekey_time, and the peer's IKE rekey
-     * that made it refuse takes a round trip.
+     * whichever IKE SA holds the CHILD_SA by then, and again after each such refusal, up to
+     * {@value #MAX_REKEY_RETRIES} times; otherwise its hard lifetime would end it with no
+     * successor. The delay is short (strongSwan waits 5-15 s) because the hard lifetime may be
+     * near: 10% above a short rekey_time (the soak's 10 s leaves 1 s), while the peer's IKE
+     * rekey that made it refuse takes a round trip.
      */
     void childRekeyFailed(ChildSaRecord old, int notifyType) {
         rekeys.remove(old);
-        if (notifyType == NotifyType.TEMPORARY_FAILURE) {
-            Duration wait = Duration.ofMillis(100 + engine.random().nextInt(400));
+        int tries = rekeyRetries.merge(old, 1, Integer::sum);
+        if (notifyType == NotifyType.TEMPORARY_FAILURE && tries <= MAX_REKEY_RETRIES) {
+            Duration wait = retryDelay(tries);
             engine.transport().schedule(() -> engine.owner(old)
                     .filter(owner -> owner.state() == IkeSaState.ESTABLISHED && !owner.rekeys.containsKey(old))
                     .ifPresent(owner -> {
@@ -766,6 +810,7 @@ public final class IkeSa implements PeerSa {
 
     /** The peer's rekey of {@code old} created {@code created}; the peer deletes {@code old}. */
     void rekeyedByPeer(ChildSaRecord old, ChildSaRecord created, RekeyNonces nonces) {
+        engine.superseded().add(old);
         engine.listener().childSaRekeyedByPeer(this, old, created);
         Rekey r = rekeys.get(old);
         if (r == null) {
@@ -824,6 +869,51 @@ public final class IkeSa implements PeerSa {
     @Override
     public void deleteChild(ChildSaRecord child) {
         queue(Informational.deleteChild(child));
+    }
+
+    /**
+     * Whether a request of ours that rekeys or deletes a CHILD_SA awaits its response: then the
+     * peer's rekey of this IKE SA is refused with TEMPORARY_FAILURE (RFC 7296 §2.25.2, as
+     * strongSwan refuses it while a CHILD_SA is half open), since the response would come on an
+     * IKE SA that no longer holds the CHILD_SA.
+     */
+    boolean childWorkInFlight() {
+        return pending instanceof CreateChildSa
+                || pending instanceof Informational i && i.deletedChild().isPresent();
+    }
+
+    /**
+     * The CHILD_SA work still queued when a rekey replaced this IKE SA: our rekeys and deletes of
+     * CHILD_SAs. RFC 7296 §1.4: requests about a CHILD_SA go under the IKE SA that created it or
+     * its successor; the old one only waits for its delete and would never send them (strongSwan
+     * likewise moves queued tasks to the new IKE SA). None is in flight: see
+     * {@link #childWorkInFlight}, and ours start only when nothing is.
+     */
+    void handOverChildWork(IkeSa successor) {
+        var rekeying = new ArrayList<ChildSaRecord>();
+        var deleting = new ArrayList<ChildSaRecord>();
+        for (Exchange e : queue) {
+            if (e instanceof CreateChildSa c && c.rekeyOf().isPresent()) {
+                rekeying.add(c.rekeyOf().get());
+            } else if (e instanceof Informational i && i.deletedChild().isPresent()) {
+                deleting.add(i.deletedChild().get());
+            }
+        }
+        queue.removeIf(e -> e instanceof CreateChildSa c && c.rekeyOf().isPresent()
+                || e instanceof Informational i && i.deletedChild().isPresent());
+        rekeying.forEach(rekeys::remove);
+        for (ChildSaRecord child : rekeying) {
+            if (!deleting.contains(child)) {
+                log.info("{} CHILD_SA {}{{}}: its rekey goes on over {}", name(), child.name(), child.uniqueId(),
+                        successor.name());
+                successor.rekeyChild(child);
+            }
+        }
+        for (ChildSaRecord child : deleting) {
+            if (successor.children.contains(child)) {
+                successor.deleteChild(child);
+            }
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package net.natgw.ike.sa;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import net.natgw.ike.message.DeletePayload;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
@@ -26,6 +27,11 @@ final class Informational implements Exchange {
     private Informational(List<Payload> payloads, ChildSaRecord child) {
         this.payloads = payloads;
         this.child = child;
+    }
+
+    /** The CHILD_SA this exchange deletes, if it deletes one. */
+    Optional<ChildSaRecord> deletedChild() {
+        return Optional.ofNullable(child);
     }
 
     static Informational dpd() {

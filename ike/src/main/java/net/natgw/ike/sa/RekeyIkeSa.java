@@ -69,9 +69,9 @@ final class RekeyIkeSa implements Exchange {
             sa.ikeRekeyed(sa.engine.successor(sa, true, newSpiI, newSpiR, keys, ni, nr), RekeyNonces.of(ni, nr));
         } catch (IkeProtocolException e) {
             // RFC 7296 §1.3, §2.25: a refused rekey (TEMPORARY_FAILURE while the peer is busy) leaves
-            // the IKE SA as it was; it is rekeyed again later.
+            // the IKE SA as it was; it is tried again shortly.
             IkeSa.log().warn("{} IKE SA rekey failed: {}", sa.name(), e.getMessage());
-            sa.ikeRekeyFailed();
+            sa.ikeRekeyRefused(e.notifyType());
         }
     }
 

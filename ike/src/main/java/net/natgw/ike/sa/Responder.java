@@ -29,6 +29,10 @@ final class Responder {
                 var proposals = request.find(SaPayload.class).filter(p -> !p.proposals().isEmpty())
                         .orElseThrow(() -> IkeProtocolException.invalidSyntax("CREATE_CHILD_SA without SA")).proposals();
                 if (proposals.get(0).protocol() == Proposal.IKE) {
+                    if (sa.childWorkInFlight()) {
+                        throw new IkeProtocolException(NotifyType.TEMPORARY_FAILURE,
+                                "a CHILD_SA rekey or delete of ours awaits its response");
+                    }
                     yield RekeyIkeSa.respond(sa, request);
                 }
                 if (sa.rekeyingIke()) {

@@ -70,6 +70,15 @@ class RevocationTest {
         fails(trusting(Revocation.Policy.RELAXED, stale), other, "was revoked");
     }
 
+    // RFC 5280 §5.2.4: a delta CRL is no complete list; taken as the base CRL it would hide what
+    // the base revoked (strongSwan passes over it too)
+    @Test
+    void aDeltaCrlIsNoBaseCrl() throws Exception {
+        X509CRL base = pki.crl(Duration.ofDays(1), other.certificate());
+        fails(trusting(Revocation.Policy.RELAXED, base, pki.deltaCrl()), other, "was revoked");
+        fails(trusting(Revocation.Policy.STRICT, pki.deltaCrl()), peer, "no CRL of");
+    }
+
     // A CRL in the CA's name but not signed by its key revokes nothing and proves nothing
     @Test
     void aForgedCrlIsIgnored() throws Exception {

@@ -4,11 +4,14 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Optional;
 import net.natgw.ike.crypto.SkCipher;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.MessageCodec;
 import net.natgw.ike.message.NoncePayload;
+import net.natgw.ike.message.NotifyPayload;
+import net.natgw.ike.message.NotifyType;
 
 /**
  * The IKEv2 decoder on anything (as strongSwan's fuzz_ike): a message decodes, or fails with
@@ -85,6 +88,12 @@ class IkeCodecFuzzTest {
             if (nonce.isPresent() != scan.nonce().isPresent()
                     || nonce.isPresent() && !Arrays.equals(nonce.get(), scan.nonce().get())) {
                 throw new AssertionError("the cookie scan's nonce differs from the decoder's");
+            }
+            var cookie = m.payloads().isEmpty() || !(m.payloads().get(0) instanceof NotifyPayload n)
+                    || n.notifyType() != NotifyType.COOKIE ? Optional.<byte[]>empty() : Optional.of(n.data());
+            if (cookie.isPresent() != scan.cookie().isPresent()
+                    || cookie.isPresent() && !Arrays.equals(cookie.get(), scan.cookie().get())) {
+                throw new AssertionError("the cookie scan's cookie differs from the decoder's");
             }
         } catch (IkeProtocolException e) {
             throw new AssertionError("the cookie scan refused what the decoder accepted: " + e.getMessage(), e);

@@ -82,12 +82,15 @@ class MessageCodecTest {
         var plain = MessageCodec.encode(new IkeMessage(7, 0, IkeMessage.IKE_SA_INIT, true, false, 0,
                 List.of(sa, new KePayload(31, new byte[32]), new NoncePayload(ni))));
         var scan = MessageCodec.scanForCookie(plain, MessageCodec.header(plain));
-        assertTrue(!scan.cookieFirst());
+        assertTrue(scan.cookie().isEmpty());
         assertArrayEquals(ni, scan.nonce().orElseThrow());
 
+        byte[] cookie = new byte[33];
+        cookie[0] = 9;
         var withCookie = MessageCodec.encode(new IkeMessage(7, 0, IkeMessage.IKE_SA_INIT, true, false, 0,
-                List.of(NotifyPayload.of(NotifyType.COOKIE, new byte[33]), sa, new NoncePayload(ni))));
-        assertTrue(MessageCodec.scanForCookie(withCookie, MessageCodec.header(withCookie)).cookieFirst());
+                List.of(NotifyPayload.of(NotifyType.COOKIE, cookie), sa, new NoncePayload(ni))));
+        assertArrayEquals(cookie, MessageCodec.scanForCookie(withCookie, MessageCodec.header(withCookie)).cookie()
+                .orElseThrow());
 
         var noNonce = MessageCodec.encode(new IkeMessage(7, 0, IkeMessage.IKE_SA_INIT, true, false, 0, List.of(sa)));
         assertTrue(MessageCodec.scanForCookie(noNonce, MessageCodec.header(noNonce)).nonce().isEmpty());

@@ -16,6 +16,7 @@ import net.natgw.esp.SaEventListener;
 import net.natgw.esp.SaParameters;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.message.IkeMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -167,7 +168,9 @@ class RekeyTest {
     // I --- CREATE_CHILD_SA {SA(IKE), Ni, KEi} ----------> R
     // I <--- CREATE_CHILD_SA {N(REKEY_SA), SA(ESP), ...} --- R     at the same time
     // I --- {N(TEMPORARY_FAILURE)} ------------------------> R     RFC 7296 §2.25.2
-    // the IKE SA is replaced and the CHILD_SA, refused its rekey, moves to the new one intact
+    // I <--- {N(TEMPORARY_FAILURE)} ------------------------ R     R's CHILD_SA rekey is out
+    // both are refused, as between two strongSwans, and each end retries after a random wait:
+    // the IKE SA is replaced and the CHILD_SA rekeyed, both ends agreeing
     @Test
     void aChildRekeyCrossingAnIkeRekeyIsRefusedAndBothSidesStayConsistent() {
         connect("aes128gcm16");
@@ -176,9 +179,13 @@ class RekeyTest {
         old.rekey();
         only(right).rekeyChild(only(right).children().get(0));
         net.run();
+        assertEquals(old.spiI(), only(left).spiI(), "the IKE rekey refused");
+        assertEquals(List.of(child.spiIn()), only(left).children().stream().map(ChildSaRecord::spiIn).toList(),
+                "the CHILD_SA rekey refused");
+        net.advance(Duration.ofSeconds(60));
         assertNotEquals(old.spiI(), only(left).spiI());
         assertEquals(List.of(only(left).spiI(), only(left).spiR()), List.of(only(right).spiI(), only(right).spiR()));
-        assertEquals(List.of(child.spiIn()), only(left).children().stream().map(ChildSaRecord::spiIn).toList());
+        assertNotEquals(child.spiIn(), only(left).children().get(0).spiIn());
         assertOneMatchingChild();
     }
 
@@ -193,9 +200,80 @@ class RekeyTest {
         net.run();
         assertEquals(List.of(child.spiIn()), only(left).children().stream().map(ChildSaRecord::spiIn).toList(),
                 "refused: the CHILD_SA is not rekeyed yet");
-        net.advance(Duration.ofSeconds(2));
+        net.advance(Duration.ofMillis(500));
         assertOneMatchingChild();
         assertNotEquals(child.spiIn(), only(left).children().get(0).spiIn(), "the retry rekeyed it");
+    }
+
+    // a CHILD_SA our rekey replaced, whose delete has not gone through yet (lost here), is not
+    // rekeyed again when its timer or a volume limit asks; its successor is
+    @Test
+    void aReplacedChildSaWaitingForItsDeleteIsNotRekeyedAgain() {
+        connect("aes128gcm16");
+        var old = only(left).children().get(0);
+        net.dropWhen(d -> d.bytes()[18] == IkeMessage.INFORMATIONAL);
+        only(left).rekeyChild(old);
+        net.run();
+        assertEquals(2, only(left).children().size(), "the old one waits for its delete: " + only(left).children());
+        int before = net.sent().size();
+        var successor = only(left).children().get(1);
+        only(left).rekeyChild(old);
+        only(left).rekeyChild(successor);
+        net.dropWhen(d -> false);
+        net.advance(Duration.ofSeconds(10));
+        long rekeys = net.sent().subList(before, net.sent().size()).stream()
+                .filter(d -> d.from().getAddress().equals(LEFT) && d.bytes()[18] == IkeMessage.CREATE_CHILD_SA
+                        && (d.bytes()[19] & 0x20) == 0).count(); // RFC 7296 §3.1: the R flag clear
+        assertEquals(1, rekeys, "one CREATE_CHILD_SA, for the successor only");
+        assertOneMatchingChild();
+        assertNotEquals(successor.spiIn(), only(left).children().get(0).spiIn(), "the successor was rekeyed");
+    }
+
+    // I --- CREATE_CHILD_SA {N(REKEY_SA), ...} --X         left's CHILD_SA rekey lost (a NAT flush)
+    // I <--- CREATE_CHILD_SA {SA(IKE), Ni, KEi} --- R      right rekeys the IKE SA meanwhile
+    // I --- {N(TEMPORARY_FAILURE)} ---------------> R      RFC 7296 §2.25.2, as strongSwan
+    // left's retransmission rekeys the CHILD_SA; right's retry then rekeys the IKE SA. Accepting
+    // the IKE rekey would leave left's answer to come on an IKE SA that no longer holds the
+    // CHILD_SA (seen in the soak: the CHILD_SA was never rekeyed again)
+    @Test
+    void thePeersIkeRekeyWaitsForOurChildRekeyInFlight() {
+        connect("aes128gcm16");
+        var child = only(left).children().get(0);
+        long ike = only(left).spiI();
+        net.dropWhen(d -> d.from().getAddress().equals(LEFT) && d.bytes()[18] == IkeMessage.CREATE_CHILD_SA
+                && (d.bytes()[19] & 0x20) == 0);
+        only(left).rekeyChild(child);
+        net.run();
+        only(right).rekey();
+        net.run();
+        assertEquals(ike, only(left).spiI(), "refused while left's rekey is out");
+        net.dropWhen(d -> false);
+        net.advance(Duration.ofSeconds(60));
+        assertOneMatchingChild();
+        assertNotEquals(child.spiIn(), only(left).children().get(0).spiIn(), "the CHILD_SA was rekeyed");
+        assertNotEquals(ike, only(left).spiI(), "and then the IKE SA");
+        assertEquals(List.of(only(left).spiI(), only(left).spiR()), List.of(only(right).spiI(), only(right).spiR()));
+    }
+
+    // left's CHILD_SA rekey waits in its queue behind a DPD that is lost; right rekeys the IKE SA,
+    // then deletes the old one: the queued rekey goes over the new IKE SA (RFC 7296 §1.4)
+    @Test
+    void aQueuedChildRekeyMovesToTheNewIkeSa() {
+        connect("aes128gcm16");
+        var child = only(left).children().get(0);
+        long ike = only(left).spiI();
+        net.dropWhen(d -> d.from().getAddress().equals(LEFT) && d.bytes()[18] == IkeMessage.INFORMATIONAL
+                && (d.bytes()[19] & 0x20) == 0);
+        only(left).confirmLiveness();
+        only(left).rekeyChild(child);
+        net.run();
+        only(right).rekey();
+        net.run();
+        net.dropWhen(d -> false);
+        net.advance(Duration.ofSeconds(60));
+        assertNotEquals(ike, only(left).spiI(), "the IKE SA was rekeyed");
+        assertOneMatchingChild();
+        assertNotEquals(child.spiIn(), only(left).children().get(0).spiIn(), "the CHILD_SA was rekeyed too");
     }
 
     // a rekey asked for again while one is under way (rekey_time, and the byte and packet limits

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
+import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.CRLDistPoint;
@@ -92,22 +93,30 @@ public final class TestPki {
 
     /** A CRL of this CA, issued now, valid for {@code validFor} (negative: already past its nextUpdate). */
     public X509CRL crl(Duration validFor, X509Certificate... revoked) {
-        return crl(ca.keys(), validFor, revoked);
+        return crl(ca.keys(), validFor, false, revoked);
+    }
+
+    /** A delta CRL (RFC 5280 §5.2.4, critical deltaCRLIndicator) of this CA: no base CRL. */
+    public X509CRL deltaCrl(X509Certificate... revoked) {
+        return crl(ca.keys(), Duration.ofDays(1), true, revoked);
     }
 
     /** The same CRL with this CA's name, signed with another key: a forgery. */
     public X509CRL forgedCrl(X509Certificate... revoked) {
         return crl(keys(ca.keys().getPrivate().getAlgorithm().equals("RSA") ? "rsa" : "ec"), Duration.ofDays(1),
-                revoked);
+                false, revoked);
     }
 
-    private X509CRL crl(KeyPair signer, Duration validFor, X509Certificate... revoked) {
+    private X509CRL crl(KeyPair signer, Duration validFor, boolean delta, X509Certificate... revoked) {
         try {
             Instant now = Instant.now();
             var issuer = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
             var builder = new X509v2CRLBuilder(issuer, Date.from(now.minus(validFor.isNegative()
                     ? validFor.negated().multipliedBy(2) : Duration.ofMinutes(1))));
             builder.setNextUpdate(Date.from(now.plus(validFor)));
+            if (delta) {
+                builder.addExtension(Extension.deltaCRLIndicator, true, new ASN1Integer(1));
+            }
             for (X509Certificate cert : revoked) {
                 builder.addCRLEntry(cert.getSerialNumber(), Date.from(now.minus(1, ChronoUnit.HOURS)),
                         CRLReason.keyCompromise);

@@ -1,5 +1,6 @@
 package net.natgw.testbeds.gateway;
 
+import static net.natgw.testbeds.gateway.GatewayLabTest.carriesAfterTrap;
 import static net.natgw.testbeds.gateway.GatewayLabTest.ping;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -259,7 +260,9 @@ class GatewayIkeV1LabTest {
             swan.load(tunnel.mirrored().render());
             var natgw = NatgwDaemon.start(lab, t.initiator(), natgwConf, List.of());
             try {
-                assertTrue(ping(t.initiator(), t.responder(), 4) >= 3, "the trap started Main Mode on the first ping");
+                assertTrue(carriesAfterTrap(t.initiator(), t.responder(), Duration.ofSeconds(15)),
+                        "the trap started Main Mode on the first ping");
+                assertTrue(natgw.log().contains("acquire for"), "natgw acquired");
                 swan.kill();
                 long killed = System.nanoTime();
                 while (natgw.command("list-sas").text().contains("\"children\":[{")
@@ -270,7 +273,8 @@ class GatewayIkeV1LabTest {
                 assertTrue(noticed >= 2_000 && noticed < 8_000, "DPD removed the SAs after " + noticed + " ms");
                 var again = StrongSwan.start(lab, t.responder());
                 again.load(tunnel.mirrored().render());
-                assertTrue(ping(t.initiator(), t.responder(), 4) >= 3, "the trap brought the tunnel back");
+                assertTrue(carriesAfterTrap(t.initiator(), t.responder(), Duration.ofSeconds(15)),
+                        "the trap brought the tunnel back");
                 record("gateway-ikev1-dpd-trap", "natgw", "strongSwan " + StrongSwan.version(), NatKind.MASQUERADE,
                         "version = 1: R-U-THERE unanswered, SAs removed " + noticed + " ms after the peer died;"
                                 + " the trap re-established on traffic");

@@ -204,4 +204,19 @@ class GatewayLabTest {
     static int ping(Host from, Host to, int count) {
         return Ping.replies(from, to, count);
     }
+
+    /**
+     * Echoes into a trap: the first one makes natgw acquire (RFC 4301 §5.2) and is dropped, as
+     * the kernel drops it while an SA is larval; the tunnel then carries three echoes in a row
+     * before the deadline. Polled, since how long IKE takes depends on the machine.
+     */
+    static boolean carriesAfterTrap(Host from, Host to, Duration deadline) {
+        long end = System.nanoTime() + deadline.toNanos();
+        do {
+            if (Ping.replies(from, to, 1) == 1) {
+                return Ping.replies(from, to, 3) == 3;
+            }
+        } while (System.nanoTime() < end);
+        return false;
+    }
 }

@@ -1,5 +1,6 @@
 package net.natgw.testbeds.gateway;
 
+import static net.natgw.testbeds.gateway.GatewayLabTest.carriesAfterTrap;
 import static net.natgw.testbeds.gateway.GatewayLabTest.ping;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -176,7 +177,9 @@ class GatewayNatBehaviourLabTest {
             var natgw = NatgwDaemon.start(lab, t.initiator(), natgwConf, List.of());
             try {
                 assertTrue(natgw.text("stats").text().contains("traps: 1"), natgw.text("stats").text());
-                assertTrue(ping(t.initiator(), t.responder(), 4) >= 3, "the trap started IKE on the first ping");
+                assertTrue(carriesAfterTrap(t.initiator(), t.responder(), Duration.ofSeconds(15)),
+                        "the trap started IKE on the first ping");
+                assertTrue(natgw.log().contains("acquire for"), "natgw acquired");
                 swan.kill();
                 long killed = System.nanoTime();
                 while (natgw.command("list-sas").text().contains("\"children\":[{")
@@ -188,7 +191,8 @@ class GatewayNatBehaviourLabTest {
                         + " ms (dpd_delay 1 s + dpd_timeout 3 s configured, nothing told natgw)");
                 var again = StrongSwan.start(lab, t.responder());
                 again.load(tunnel.mirrored().render());
-                assertTrue(ping(t.initiator(), t.responder(), 4) >= 3, "the trap brought the tunnel back");
+                assertTrue(carriesAfterTrap(t.initiator(), t.responder(), Duration.ofSeconds(15)),
+                        "the trap brought the tunnel back");
                 record("gateway-dpd-trap", "natgw", "strongSwan " + StrongSwan.version(), NatKind.MASQUERADE,
                         "DPD removed the SAs " + noticed + " ms after the peer died; the trap re-established on traffic");
             } catch (AssertionError | LabException e) {
