@@ -104,13 +104,13 @@ final class CreateChildSa implements Exchange {
                     tsi, tsr, transport, true);
             sa.childEstablished(created);
             if (rekeyOf != null) {
-                sa.rekeyed(rekeyOf, created, RekeyNonces.of(ni, nr));
+                sa.childRekeys().rekeyed(rekeyOf, created, RekeyNonces.of(ni, nr));
             }
         } catch (IkeProtocolException e) {
             IkeSa.log().warn("{} CREATE_CHILD_SA for {} failed: {}", sa.name(), child.name(), e.getMessage());
             sa.engine.releaseChildSpi(spi);
             if (rekeyOf != null) {
-                sa.childRekeyFailed(rekeyOf, e.notifyType());
+                sa.childRekeys().refused(rekeyOf, e.notifyType());
             }
         }
     }
@@ -151,7 +151,7 @@ final class CreateChildSa implements Exchange {
         if (answer.get(0) instanceof SaPayload) {
             answer.add(1, new NoncePayload(nr));
             if (old != null) {
-                sa.rekeyedByPeer(old, sa.children().get(sa.children().size() - 1), RekeyNonces.of(ni, nr));
+                sa.childRekeys().rekeyedByPeer(old, sa.children().get(sa.children().size() - 1), RekeyNonces.of(ni, nr));
             }
         }
         return answer;

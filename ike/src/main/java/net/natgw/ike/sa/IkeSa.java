@@ -6,9 +6,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import net.natgw.ike.config.AddressPool;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
@@ -77,6 +75,8 @@ public final class IkeSa implements PeerSa {
     /** While half open (a responder before IKE_AUTH): its entry in the engine's table. */
     IkeEngine.HalfOpenKey halfOpenKey;
     private IkeTransport.Cancellable dpdTimer;
+    private final ChildSaRekeys childRekeys = new ChildSaRekeys(this);
+    private final IkeSaRekey ikeRekey = new IkeSaRekey(this);
 
     IkeSa(IkeEngine engine, boolean initiator, int uniqueId, IkeConfig config, InetSocketAddress local,
           InetSocketAddress remote) {
@@ -551,7 +551,7 @@ public final class IkeSa implements PeerSa {
 
     void childDeleted(ChildSaRecord child) {
         engine.superseded().remove(child);
-        rekeyRetries.remove(child);
+        childRekeys.forget(child);
         if (children.remove(child)) {
             log.info("{} CHILD_SA {}{{}} deleted", name(), child.name(), child.uniqueId());
             engine.listener().childSaDeleted(this, child);
@@ -620,24 +620,6 @@ public final class IkeSa implements PeerSa {
         }, delay);
     }
 
-    /** What is known of a CHILD_SA being rekeyed by us, by the peer, or by both at once (RFC 7296 §2.8.1). */
-    private static final class Rekey {
-        ChildSaRecord ours;
-        RekeyNonces oursNonces;
-        ChildSaRecord theirs;
-        RekeyNonces theirsNonces;
-    }
-
-    private final Map<ChildSaRecord, Rekey> rekeys = new HashMap<>();
-    /** TEMPORARY_FAILURE refusals of our rekey of a CHILD_SA so far; a peer that keeps refusing is left alone. */
-    private final Map<ChildSaRecord, Integer> rekeyRetries = new HashMap<>();
-    private static final int MAX_REKEY_RETRIES = 8;
-    /** TEMPORARY_FAILURE refusals of our rekey of this IKE SA so far. */
-    private int ikeRekeyRetries;
-    private boolean rekeyingIke;
-    private IkeSa peersSuccessor;
-    private RekeyNonces peersSuccessorNonces;
-
     /** Creates another CHILD_SA of this connection (CREATE_CHILD_SA, RFC 7296 §1.3.1). */
     @Override
     public void createChild(ChildConfig child) {
@@ -649,15 +631,11 @@ public final class IkeSa implements PeerSa {
     public void rekeyChild(ChildSaRecord child) {
         var config = this.config.children().stream().filter(c -> c.name().equals(child.name())).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no configuration for CHILD_SA " + child.name()));
-        // Its time, its byte limit and its packet limit (each direction's) may all ask: one rekey;
-        // and none for a CHILD_SA a rekey already replaced (strongSwan rekeys only an installed
-        // one), which lives on only until its delete.
-        if (engine.superseded().contains(child) || !children.contains(child)) {
-            return;
-        }
-        if (rekeys.putIfAbsent(child, new Rekey()) == null) {
-            queue(new CreateChildSa(config, child));
-        }
+        childRekeys.start(config, child);
+    }
+
+    ChildSaRekeys childRekeys() {
+        return childRekeys;
     }
 
     /** Replaces this IKE SA by a new one with new keys (RFC 7296 §2.18). */
@@ -665,94 +643,13 @@ public final class IkeSa implements PeerSa {
         queue(new RekeyIkeSa());
     }
 
-    /** Our IKE SA rekey request is out: a rekey by the peer now is a collision (RFC 7296 §2.8.2). */
-    void ikeRekeyStarted() {
-        rekeyingIke = true;
+    IkeSaRekey ikeRekey() {
+        return ikeRekey;
     }
 
-    boolean rekeyingIke() {
-        return rekeyingIke;
-    }
-
-    /** Our rekey created {@code ours}; the peer's, if it crossed ours, created {@link #peersSuccessor}. */
-    void ikeRekeyed(IkeSa ours, RekeyNonces nonces) {
-        rekeyingIke = false;
-        dropDeletedPeersSuccessor();
-        if (peersSuccessor == null) {
-            engine.adopt(this, ours);
-            queue(Informational.deleteIkeSa());
-        } else if (nonces.lowerThan(peersSuccessorNonces)) {
-            // RFC 7296 §2.8.2: the new IKE SA holding the lowest nonce is redundant and its creator
-            // deletes it; the creator of the other one deletes the old IKE SA.
-            log.info("{} IKE rekey collision: ours {} is redundant", name(), ours.name());
-            engine.adopt(this, peersSuccessor);
-            awaitDeleteByPeer();
-            ours.delete();
-        } else {
-            log.info("{} IKE rekey collision: the peer's {} is redundant", name(), peersSuccessor.name());
-            engine.adopt(this, ours);
-            peersSuccessor.awaitDeleteByPeer();
-            queue(Informational.deleteIkeSa());
-        }
-        peersSuccessor = null;
-    }
-
-    /** The peer rekeyed this IKE SA as {@code theirs}; while ours is out, which survives waits for it. */
-    void ikeRekeyedByPeer(IkeSa theirs, RekeyNonces nonces) {
-        if (rekeyingIke) {
-            peersSuccessor = theirs;
-            peersSuccessorNonces = nonces;
-        } else {
-            engine.adopt(this, theirs);
-            awaitDeleteByPeer();
-        }
-    }
-
-    /**
-     * The wait before the {@code tries}th retry of a refused rekey: 0.1-0.5 s at first, doubling
-     * after each refusal, so that a peer refusing while its own request is lost (answered only
-     * after its retransmission, seconds later) is not given up on after a few quick tries.
-     */
-    private Duration retryDelay(int tries) {
-        return Duration.ofMillis((100L + engine.random().nextInt(400)) << Math.min(tries - 1, 7));
-    }
-
-    /**
-     * Our IKE SA rekey was refused. RFC 7296 §2.25: after TEMPORARY_FAILURE (the peer was
-     * busy rekeying or deleting a CHILD_SA) we try again later, up to
-     * {@value #MAX_REKEY_RETRIES} times; otherwise the IKE SA would reach its over_time with no
-     * successor.
-     */
-    void ikeRekeyRefused(int notifyType) {
-        ikeRekeyFailed();
-        if (notifyType == NotifyType.TEMPORARY_FAILURE && state == IkeSaState.ESTABLISHED
-                && ++ikeRekeyRetries <= MAX_REKEY_RETRIES) {
-            engine.transport().schedule(() -> {
-                if (state == IkeSaState.ESTABLISHED && !rekeyingIke
-                        && queue.stream().noneMatch(RekeyIkeSa.class::isInstance)) {
-                    log.info("{} retrying the IKE SA rekey", name());
-                    rekey();
-                }
-            }, retryDelay(ikeRekeyRetries));
-        }
-    }
-
-    /** Our rekey was refused or came to nothing: the peer's successor, if any, takes over. */
-    void ikeRekeyFailed() {
-        rekeyingIke = false;
-        dropDeletedPeersSuccessor();
-        if (peersSuccessor != null) {
-            engine.adopt(this, peersSuccessor);
-            awaitDeleteByPeer();
-            peersSuccessor = null;
-        }
-    }
-
-    /** The peer may already have deleted the successor it created, as the redundant one (§2.8.2). */
-    private void dropDeletedPeersSuccessor() {
-        if (peersSuccessor != null && peersSuccessor.state() == IkeSaState.DELETED) {
-            peersSuccessor = null;
-        }
+    /** Whether our rekey of this IKE SA waits in the queue. */
+    boolean rekeyQueued() {
+        return queue.stream().anyMatch(RekeyIkeSa.class::isInstance);
     }
 
     /**
@@ -762,85 +659,12 @@ public final class IkeSa implements PeerSa {
      * retransmission timeouts (16 s by default, past two of strongSwan's retransmissions) we
      * forget the SA ourselves rather than keep it forever.
      */
-    private void awaitDeleteByPeer() {
+    void awaitDeleteByPeer() {
         engine.transport().schedule(() -> {
             if (state != IkeSaState.DELETED && children.isEmpty()) {
                 destroy("the peer did not delete it after the rekey");
             }
         }, config.retransmitBase().multipliedBy(4));
-    }
-
-    /** Our rekey of {@code old} created {@code created}. */
-    void rekeyed(ChildSaRecord old, ChildSaRecord created, RekeyNonces nonces) {
-        engine.superseded().add(old);
-        Rekey r = rekeys.computeIfAbsent(old, k -> new Rekey());
-        r.ours = created;
-        r.oursNonces = nonces;
-        if (r.theirs == null) {
-            rekeys.remove(old);
-            log.info("{} CHILD_SA {}{{}} rekeyed as {{}}", name(), old.name(), old.uniqueId(), created.uniqueId());
-            queue(Informational.deleteChild(old));
-        } else {
-            resolveCollision(old, r);
-        }
-    }
-
-    /**
-     * Our rekey of {@code old} was refused. RFC 7296 §2.25: a peer busy with another rekey of
-     * this IKE SA answers TEMPORARY_FAILURE and we try again after a short random delay, on
-     * whichever IKE SA holds the CHILD_SA by then, and again after each such refusal, up to
-     * {@value #MAX_REKEY_RETRIES} times; otherwise its hard lifetime would end it with no
-     * successor. The delay is short (strongSwan waits 5-15 s) because the hard lifetime may be
-     * near: 10% above a short rekey_time (the soak's 10 s leaves 1 s), while the peer's IKE
-     * rekey that made it refuse takes a round trip.
-     */
-    void childRekeyFailed(ChildSaRecord old, int notifyType) {
-        rekeys.remove(old);
-        int tries = rekeyRetries.merge(old, 1, Integer::sum);
-        if (notifyType == NotifyType.TEMPORARY_FAILURE && tries <= MAX_REKEY_RETRIES) {
-            Duration wait = retryDelay(tries);
-            engine.transport().schedule(() -> engine.owner(old)
-                    .filter(owner -> owner.state() == IkeSaState.ESTABLISHED && !owner.rekeys.containsKey(old))
-                    .ifPresent(owner -> {
-                        log.info("{} retrying the rekey of CHILD_SA {}{{}}", owner.name(), old.name(), old.uniqueId());
-                        owner.rekeyChild(old);
-                    }), wait);
-        }
-    }
-
-    /** The peer's rekey of {@code old} created {@code created}; the peer deletes {@code old}. */
-    void rekeyedByPeer(ChildSaRecord old, ChildSaRecord created, RekeyNonces nonces) {
-        engine.superseded().add(old);
-        engine.listener().childSaRekeyedByPeer(this, old, created);
-        Rekey r = rekeys.get(old);
-        if (r == null) {
-            log.info("{} CHILD_SA {}{{}} rekeyed by the peer as {{}}", name(), old.name(), old.uniqueId(),
-                    created.uniqueId());
-            return;
-        }
-        r.theirs = created;
-        r.theirsNonces = nonces;
-        if (r.ours != null) {
-            resolveCollision(old, r);
-        }
-    }
-
-    /**
-     * RFC 7296 §2.8.1: both ends rekeyed the same CHILD_SA; the SA whose exchange holds the
-     * lowest of the four nonces is redundant and its creator closes it. The winner's creator
-     * deletes the old SA.
-     */
-    private void resolveCollision(ChildSaRecord old, Rekey r) {
-        rekeys.remove(old);
-        if (r.oursNonces.lowerThan(r.theirsNonces)) {
-            log.info("{} rekey collision for {}{{}}: ours {{}} is redundant", name(), old.name(), old.uniqueId(),
-                    r.ours.uniqueId());
-            queue(Informational.deleteChild(r.ours));
-        } else {
-            log.info("{} rekey collision for {}{{}}: the peer's {{}} is redundant", name(), old.name(),
-                    old.uniqueId(), r.theirs.uniqueId());
-            queue(Informational.deleteChild(old));
-        }
     }
 
     /** Starts an orderly delete of the IKE SA and its CHILD_SAs (INFORMATIONAL with D, RFC 7296 §1.4.1). */
@@ -901,7 +725,7 @@ public final class IkeSa implements PeerSa {
         }
         queue.removeIf(e -> e instanceof CreateChildSa c && c.rekeyOf().isPresent()
                 || e instanceof Informational i && i.deletedChild().isPresent());
-        rekeying.forEach(rekeys::remove);
+        rekeying.forEach(childRekeys::forget);
         for (ChildSaRecord child : rekeying) {
             if (!deleting.contains(child)) {
                 log.info("{} CHILD_SA {}{{}}: its rekey goes on over {}", name(), child.name(), child.uniqueId(),

@@ -83,7 +83,7 @@ final class Informational implements Exchange {
             if (d.protocol() == Proposal.IKE) {
                 // RFC 7296 §2.25.2: a delete of the IKE SA we are rekeying ends our rekey; a
                 // successor the peer created meanwhile keeps the CHILD_SAs.
-                sa.ikeRekeyFailed();
+                sa.ikeRekey().failed();
                 sa.destroyAfterResponse(sa.state() == IkeSaState.REKEYED ? "replaced by its rekeyed successor"
                         : "deleted by the peer");
                 return List.of();

@@ -42,7 +42,7 @@ final class RekeyIkeSa implements Exchange {
 
     @Override
     public List<Payload> request(IkeSa sa) {
-        sa.ikeRekeyStarted();
+        sa.ikeRekey().started();
         newSpiI = sa.engine.allocateIkeSpi();
         ni = sa.engine.nonce();
         ke = KeyExchange.create(sa.config().preferredGroup(), sa.engine.random());
@@ -66,19 +66,19 @@ final class RekeyIkeSa implements Exchange {
                     .orElseThrow(() -> IkeProtocolException.invalidSyntax("no KE of group " + ke.group()));
             long newSpiR = spi(chosen);
             var keys = newKeys(sa, IkeSuite.of(chosen), ke.sharedSecret(theirs.keyData()), ni, nr, newSpiI, newSpiR);
-            sa.ikeRekeyed(sa.engine.successor(sa, true, newSpiI, newSpiR, keys, ni, nr), RekeyNonces.of(ni, nr));
+            sa.ikeRekey().rekeyed(sa.engine.successor(sa, true, newSpiI, newSpiR, keys, ni, nr), RekeyNonces.of(ni, nr));
         } catch (IkeProtocolException e) {
             // RFC 7296 §1.3, §2.25: a refused rekey (TEMPORARY_FAILURE while the peer is busy) leaves
             // the IKE SA as it was; it is tried again shortly.
             IkeSa.log().warn("{} IKE SA rekey failed: {}", sa.name(), e.getMessage());
-            sa.ikeRekeyRefused(e.notifyType());
+            sa.ikeRekey().refused(e.notifyType());
         }
     }
 
     /** A successor the peer created while ours went unanswered keeps the CHILD_SAs; the old SA goes. */
     @Override
     public void timedOut(IkeSa sa) {
-        sa.ikeRekeyFailed();
+        sa.ikeRekey().failed();
         Exchange.super.timedOut(sa);
     }
 
@@ -115,7 +115,7 @@ final class RekeyIkeSa implements Exchange {
         long newSpiI = spi(chosen);
         long newSpiR = sa.engine.allocateIkeSpi();
         var keys = newKeys(sa, suite, ours.sharedSecret(theirs.keyData()), ni, nr, newSpiI, newSpiR);
-        sa.ikeRekeyedByPeer(sa.engine.successor(sa, false, newSpiI, newSpiR, keys, ni, nr), RekeyNonces.of(ni, nr));
+        sa.ikeRekey().rekeyedByPeer(sa.engine.successor(sa, false, newSpiI, newSpiR, keys, ni, nr), RekeyNonces.of(ni, nr));
         var answer = new ArrayList<Payload>();
         answer.add(new SaPayload(List.of(new Proposal(chosen.number(), Proposal.IKE, Bytes.u64(newSpiR),
                 chosen.transforms()))));

@@ -35,7 +35,7 @@ final class Responder {
                     }
                     yield RekeyIkeSa.respond(sa, request);
                 }
-                if (sa.rekeyingIke()) {
+                if (sa.ikeRekey().underWay()) {
                     // RFC 7296 §2.25.2: no new CHILD_SA on an IKE SA we are replacing.
                     throw new IkeProtocolException(NotifyType.TEMPORARY_FAILURE, "rekeying the IKE SA");
                 }
