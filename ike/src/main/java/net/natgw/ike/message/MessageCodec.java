@@ -124,7 +124,11 @@ public final class MessageCodec {
                     throw IkeProtocolException.invalidSyntax("the SK payload is not the last payload");
                 }
                 byte[] inner = cipher.open(datagram, bodyOffset);
-                payloads.addAll(chain(next, new Reader(inner)));
+                try {
+                    payloads.addAll(chain(next, new Reader(inner)));
+                } catch (IkeProtocolException e) {
+                    throw new UndecodableProtectedMessage(h, e);
+                }
                 return message(h, payloads);
             }
             payloads.add(Payload.decode(type, critical, r.slice(length - 4, "payload " + type)));

@@ -20,6 +20,7 @@ import net.natgw.ike.message.MessageCodec;
 import net.natgw.ike.message.NotifyPayload;
 import net.natgw.ike.message.NotifyType;
 import net.natgw.ike.message.Payload;
+import net.natgw.ike.message.UndecodableProtectedMessage;
 import net.natgw.natt.NatStatus;
 import net.natgw.natt.Rfc3948;
 import org.slf4j.Logger;
@@ -285,6 +286,11 @@ public final class IkeSa implements PeerSa {
 
     private void startNext() {
         pending = queue.poll();
+        // A delete of a CHILD_SA that went meanwhile (the peer deleted it, or our delete after
+        // its rekey did while this one waited, as when its hard lifetime asked too) is not sent.
+        while (pending instanceof Informational i && i.deletedChild().filter(c -> !children.contains(c)).isPresent()) {
+            pending = queue.poll();
+        }
         if (pending == null || state == IkeSaState.DELETED) {
             return;
         }
@@ -372,6 +378,9 @@ public final class IkeSa implements PeerSa {
         IkeMessage message;
         try {
             message = MessageCodec.decode(datagram, skIn);
+        } catch (UndecodableProtectedMessage e) {
+            undecodable(e);
+            return;
         } catch (IkeProtocolException e) {
             // RFC 7296 §2.21.2: a message that fails its integrity check is dropped, unanswered.
             engine.countDrop(IkeDrop.INTEGRITY, () -> name() + ": " + e.getMessage());
@@ -399,6 +408,24 @@ public final class IkeSa implements PeerSa {
         } catch (RuntimeException e) {
             engine.internalError(this, e);
         }
+    }
+
+    /**
+     * A message from the holder of the keys whose payloads do not parse. RFC 7296 §2.21.3: the
+     * next request is answered with the error (INVALID_SYNTAX, or UNSUPPORTED_CRITICAL_PAYLOAD,
+     * §2.5), which uses up its message ID as any answer does; a response, a retransmission or
+     * a request out of order is dropped. The peer's address does not move on it.
+     */
+    private void undecodable(UndecodableProtectedMessage e) {
+        var h = e.header();
+        engine.countDrop(IkeDrop.MALFORMED, () -> name() + ": " + IkeMessage.exchangeName(h.exchange()) + " "
+                + (h.response() ? "response " : "request ") + Integer.toUnsignedString(h.messageId()) + ": "
+                + e.getMessage());
+        if (h.response() || h.messageId() != expectedRequestId) {
+            return;
+        }
+        var request = new IkeMessage(h.spiI(), h.spiR(), h.exchange(), h.initiator(), false, h.messageId(), List.of());
+        respond(request, List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData())));
     }
 
     /**

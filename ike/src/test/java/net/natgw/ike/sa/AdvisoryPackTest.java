@@ -160,6 +160,49 @@ class AdvisoryPackTest {
         assertEquals(0, p.right().counters().get(IkeDrop.INTERNAL_ERROR));
     }
 
+    // Malformed traffic selectors from an authenticated peer (Libreswan CVE-2020-1763 and
+    // CVE-2019-10155 class: a peer's payload that parsed but did not make sense took pluto
+    // down): start address above end, start port above end, a selector length that is not the
+    // type's, more selectors counted than sent, an unknown type. Each is answered, no CHILD_SA
+    // is made, the IKE SA stays; the same message unchanged makes one (the positive control).
+    @ParameterizedTest
+    @MethodSource("malformedSelectors")
+    void malformedTrafficSelectorsAreRefusedAndTheSaStays(String what, int offset, byte[] value) {
+        var p = IkeResponderFuzzTest.pair(true);
+        IkeSa sa = p.left().ikeSas().get(0);
+        IkeSa responderSa = p.right().ikeSas().get(0);
+        SkCipher cipher = sa.keys.sk(true, new SecureRandom());
+        var proposals = ProposalParser.parseList("aes128gcm16", Proposal.ESP).stream()
+                .map(q -> new Proposal(q.number(), Proposal.ESP, new byte[] {1, 2, 3, 4}, q.transforms())).toList();
+        byte[] plain = MessageCodec.encode(new IkeMessage(sa.spiI, sa.spiR, IkeMessage.CREATE_CHILD_SA, true, false, 2,
+                List.of(new SaPayload(proposals), new NoncePayload(new byte[32]),
+                        new TsPayload(true, List.of(TrafficSelector.ofCidr("10.9.1.1/32"))),
+                        new TsPayload(false, List.of(TrafficSelector.ofCidr("10.9.2.1/32"))))));
+        byte[] chain = Arrays.copyOfRange(plain, IkeMessage.HEADER_LENGTH, plain.length);
+        // TSr is last: its header (4), count and reserved (4), then one IPv4 selector (16).
+        System.arraycopy(value, 0, chain, chain.length - 24 + offset, value.length);
+        int before = p.net().sent().size();
+        p.right().receive(IkeResponderFuzzTest.seal(cipher, sa.spiI, sa.spiR, IkeMessage.CREATE_CHILD_SA, false, 2,
+                plain[16], chain), FROM, TO, false);
+        p.net().run();
+        assertTrue(p.net().sent().size() > before, what + ": answered");
+        assertTrue(responderSa.established(), what);
+        assertEquals(value.length == 0 ? 2 : 1, responderSa.children().size(), what);
+        assertEquals(0, p.right().counters().get(IkeDrop.INTERNAL_ERROR), what);
+    }
+
+    static Stream<Arguments> malformedSelectors() {
+        return Stream.of(
+                Arguments.of("unchanged (control)", 0, new byte[0]),
+                Arguments.of("start address above end", 16, new byte[] {10, 9, 2, 9}),
+                Arguments.of("start port above end", 12, new byte[] {(byte) 0xFF, (byte) 0xFF, 0, 1}),
+                Arguments.of("selector length 8", 10, new byte[] {0, 8}),
+                Arguments.of("selector length 65535", 10, new byte[] {(byte) 0xFF, (byte) 0xFF}),
+                Arguments.of("two selectors counted, one sent", 4, new byte[] {2}),
+                Arguments.of("no selector counted", 4, new byte[] {0}),
+                Arguments.of("unknown type 99", 8, new byte[] {99}));
+    }
+
     private static IkeConfig initiatorConfig() {
         return IkeConfig.psk("lab", LEFT, Optional.of(RIGHT), "aes128gcm16-prfsha256-x25519", "left@lab.natgw.net",
                 Optional.of("right@lab.natgw.net"), "s", List.of(ChildConfig.tunnel("net", "10.9.1.1/32",

@@ -276,6 +276,24 @@ class RekeyTest {
         assertNotEquals(child.spiIn(), only(left).children().get(0).spiIn(), "the CHILD_SA was rekeyed too");
     }
 
+    // the hard lifetime asks to delete a CHILD_SA while its rekey is out (the soak: the rekey's
+    // request lost at a NAT flush): the rekey's delete removes it, and no second Delete follows
+    @Test
+    void aDeleteQueuedBehindTheRekeyOfTheSameChildSaIsSentOnce() {
+        connect("aes128gcm16");
+        var child = only(left).children().get(0);
+        int before = net.sent().size();
+        only(left).rekeyChild(child);
+        only(left).deleteChild(child);
+        net.run();
+        assertOneMatchingChild();
+        assertNotEquals(child.spiIn(), only(left).children().get(0).spiIn());
+        long deletes = net.sent().subList(before, net.sent().size()).stream()
+                .filter(d -> d.from().getAddress().equals(LEFT) && d.bytes()[18] == IkeMessage.INFORMATIONAL
+                        && (d.bytes()[19] & 0x20) == 0).count();
+        assertEquals(1, deletes, "one Delete of the old CHILD_SA");
+    }
+
     // a rekey asked for again while one is under way (rekey_time, and the byte and packet limits
     // of both directions, may all ask): one CREATE_CHILD_SA, one new CHILD_SA
     @Test

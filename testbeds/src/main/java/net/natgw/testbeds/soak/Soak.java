@@ -93,9 +93,14 @@ public final class Soak {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.REBINDING);
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true).withDpdDelay(3);
+            // Rekeys every 10 s, with 30 s before the hard lifetime: the default margin (10% of
+            // rekey_time) would leave 1 s, less than strongSwan's 5-15 s wait before it retries an
+            // IKE rekey refused with TEMPORARY_FAILURE (both ends refuse one while a CHILD_SA
+            // rekey is out, RFC 7296 §2.25.2) or a lost request's retransmission.
             String natgwConf = tunnel.mirrored().render()
-                    .replace("dpd_action = clear", "dpd_action = clear\n        rekey_time = 10s");
-            String peerConf = tunnel.render().replace("unique = never", "unique = never\n    rekey_time = 10s");
+                    .replace("dpd_action = clear", "dpd_action = clear\n        rekey_time = 10s\n        life_time = 40s");
+            String peerConf = tunnel.render().replace("unique = never",
+                    "unique = never\n    rekey_time = 10s\n    over_time = 30s");
             var natgw = NatgwDaemon.start(lab, t.responder(), natgwConf, List.of());
             var swan = StrongSwan.start(lab, t.initiator(), 1);
             swan.load(peerConf);
