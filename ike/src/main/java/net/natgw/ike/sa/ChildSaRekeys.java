@@ -25,8 +25,6 @@ final class ChildSaRekeys {
 
     private final IkeSa sa;
     private final Map<ChildSaRecord, Rekey> rekeys = new HashMap<>();
-    /** TEMPORARY_FAILURE refusals of our rekey of a CHILD_SA so far. */
-    private final Map<ChildSaRecord, Integer> retries = new HashMap<>();
 
     ChildSaRekeys(IkeSa sa) {
         this.sa = sa;
@@ -72,7 +70,8 @@ final class ChildSaRekeys {
      */
     void refused(ChildSaRecord old, int notifyType) {
         rekeys.remove(old);
-        int tries = retries.merge(old, 1, Integer::sum);
+        // Counted by the engine: the CHILD_SA may move to another IKE SA between refusals.
+        int tries = sa.engine.rekeyRefusals().merge(old, 1, Integer::sum);
         if (notifyType == NotifyType.TEMPORARY_FAILURE && tries <= MAX_RETRIES) {
             sa.engine.transport().schedule(() -> sa.engine.owner(old)
                     .filter(owner -> owner.state() == IkeSaState.ESTABLISHED
@@ -107,10 +106,9 @@ final class ChildSaRekeys {
         return rekeys.containsKey(child);
     }
 
-    /** {@code child} is gone, or its queued rekey moved to another IKE SA. */
+    /** {@code child} is gone, or its queued rekey moved to another IKE SA or was dropped. */
     void forget(ChildSaRecord child) {
         rekeys.remove(child);
-        retries.remove(child);
     }
 
     /**

@@ -144,6 +144,12 @@ final class CreateChildSa implements Exchange {
             old = sa.children().stream().filter(c -> c.spiOut() == spi).findFirst()
                     .orElseThrow(() -> new IkeProtocolException(NotifyType.CHILD_SA_NOT_FOUND, rekey.get().spi(),
                             "no CHILD_SA with SPI " + Integer.toHexString(spi) + " to rekey"));
+            if (sa.engine.superseded().contains(old)) {
+                // RFC 7296 §2.25.1: a CHILD_SA we are closing (a rekey replaced it) is not rekeyed
+                // again; as strongSwan, TEMPORARY_FAILURE.
+                throw new IkeProtocolException(NotifyType.TEMPORARY_FAILURE, "CHILD_SA " + old.name() + "{"
+                        + old.uniqueId() + "} is replaced already and waits for its delete");
+            }
             String name = old.name();
             candidates = candidates.stream().filter(c -> c.name().equals(name)).toList();
         }

@@ -43,6 +43,7 @@ public final class IkeEngine {
     private final Map<HalfOpenKey, IkeSa> halfOpen = new HashMap<>();
     private final Set<Integer> childSpis = new HashSet<>();
     private final Set<ChildSaRecord> superseded = new HashSet<>();
+    private final Map<ChildSaRecord, Integer> rekeyRefusals = new HashMap<>();
     private IkeCounters counters = new IkeCounters();
     private Admission admission = new Admission(IkeLimits.DEFAULT);
     private final CookieSecrets cookies;
@@ -252,6 +253,11 @@ public final class IkeEngine {
         return superseded;
     }
 
+    /** TEMPORARY_FAILURE refusals of our rekey of each CHILD_SA so far, whichever IKE SA held it. */
+    Map<ChildSaRecord, Integer> rekeyRefusals() {
+        return rekeyRefusals;
+    }
+
     /**
      * A responder SA for a validated IKE_SA_INIT: it counts as half open until IKE_AUTH succeeds,
      * and is forgotten if that does not happen within {@code half_open_timeout}.
@@ -368,7 +374,7 @@ public final class IkeEngine {
         old.moveTo(IkeSaState.REKEYED);
         log.info("{} rekeyed as {}: {}", old.name(), successor.name(), successor.keys.suite());
         listener.ikeSaRekeyed(old, successor);
-        old.handOverChildWork(successor);
+        old.afterResponse(() -> old.handOverChildWork(successor));
     }
 
     /** An IKE SA past IKE_AUTH no longer counts towards the cookie threshold (RFC 7296 §2.6). */

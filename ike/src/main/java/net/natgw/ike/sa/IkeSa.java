@@ -76,6 +76,8 @@ public final class IkeSa implements PeerSa {
     /** While half open (a responder before IKE_AUTH): its entry in the engine's table. */
     IkeEngine.HalfOpenKey halfOpenKey;
     private IkeTransport.Cancellable dpdTimer;
+    private boolean responding;
+    private final List<Runnable> afterResponse = new ArrayList<>();
     private final ChildSaRekeys childRekeys = new ChildSaRekeys(this);
     private final IkeSaRekey ikeRekey = new IkeSaRekey(this);
 
@@ -286,9 +288,7 @@ public final class IkeSa implements PeerSa {
 
     private void startNext() {
         pending = queue.poll();
-        // A delete of a CHILD_SA that went meanwhile (the peer deleted it, or our delete after
-        // its rekey did while this one waited, as when its hard lifetime asked too) is not sent.
-        while (pending instanceof Informational i && i.deletedChild().filter(c -> !children.contains(c)).isPresent()) {
+        while (stale(pending)) {
             pending = queue.poll();
         }
         if (pending == null || state == IkeSaState.DELETED) {
@@ -304,6 +304,25 @@ public final class IkeSa implements PeerSa {
         } catch (IkeProtocolException e) {
             destroy("cannot build " + IkeMessage.exchangeName(pending.exchangeType()) + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * A queued Delete of a CHILD_SA that went meanwhile (the peer deleted it, or our delete after
+     * its rekey did, as when its hard lifetime asked too), or a queued rekey of one that is gone
+     * or was replaced (by the peer's rekey): not sent.
+     */
+    private boolean stale(Exchange e) {
+        if (e instanceof Informational i && i.deletedChild().isPresent()) {
+            return !children.contains(i.deletedChild().get());
+        }
+        if (e instanceof CreateChildSa c && c.rekeyOf().isPresent()) {
+            var child = c.rekeyOf().get();
+            if (!children.contains(child) || engine.superseded().contains(child)) {
+                childRekeys.forget(child);
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -421,11 +440,22 @@ public final class IkeSa implements PeerSa {
         engine.countDrop(IkeDrop.MALFORMED, () -> name() + ": " + IkeMessage.exchangeName(h.exchange()) + " "
                 + (h.response() ? "response " : "request ") + Integer.toUnsignedString(h.messageId()) + ": "
                 + e.getMessage());
-        if (h.response() || h.messageId() != expectedRequestId) {
+        if (h.response()) {
+            return;
+        }
+        if (h.messageId() == lastResponseId && lastResponse != null) {
+            // RFC 7296 §2.2: its retransmission gets the same answer, where ours was sent.
+            engine.transport().send(lastResponse, local, remote, nattPort);
+            return;
+        }
+        if (h.messageId() != expectedRequestId) {
             return;
         }
         var request = new IkeMessage(h.spiI(), h.spiR(), h.exchange(), h.initiator(), false, h.messageId(), List.of());
         respond(request, List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData())));
+        if (h.exchange() == IkeMessage.IKE_AUTH && state == IkeSaState.CONNECTING) {
+            destroy("IKE_AUTH failed: " + e.getMessage());
+        }
     }
 
     /**
@@ -538,17 +568,36 @@ public final class IkeSa implements PeerSa {
     /** The next request, its message ID checked: answered by the exchange it starts. */
     private void request(IkeMessage message) {
         List<Payload> answer;
+        responding = true;
         try {
             answer = Responder.respond(this, message);
         } catch (IkeProtocolException e) {
             answer = List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData()));
             log.info("{} {} request rejected: {}", name(), IkeMessage.exchangeName(message.exchange()), e.getMessage());
+        } finally {
+            responding = false;
         }
         respond(message, answer);
+        var after = List.copyOf(afterResponse);
+        afterResponse.clear();
+        after.forEach(Runnable::run);
         if (message.exchange() == IkeMessage.IKE_AUTH && state == IkeSaState.CONNECTING) {
             destroy("IKE_AUTH failed: " + answer);
         } else if (destroyAfterResponse != null) {
             destroy(destroyAfterResponse);
+        }
+    }
+
+    /**
+     * Runs {@code action} once the response to the request being answered has gone out, or at
+     * once if none is: what follows from the peer's IKE SA rekey goes over the new IKE SA, which
+     * the peer has only when it has our response (RFC 7296 §2.18).
+     */
+    void afterResponse(Runnable action) {
+        if (responding) {
+            afterResponse.add(action);
+        } else {
+            action.run();
         }
     }
 
@@ -578,6 +627,7 @@ public final class IkeSa implements PeerSa {
 
     void childDeleted(ChildSaRecord child) {
         engine.superseded().remove(child);
+        engine.rekeyRefusals().remove(child);
         childRekeys.forget(child);
         if (children.remove(child)) {
             log.info("{} CHILD_SA {}{{}} deleted", name(), child.name(), child.uniqueId());
@@ -750,8 +800,11 @@ public final class IkeSa implements PeerSa {
                 deleting.add(i.deletedChild().get());
             }
         }
-        queue.removeIf(e -> e instanceof CreateChildSa c && c.rekeyOf().isPresent()
+        var creating = queue.stream().filter(e -> e instanceof CreateChildSa c && c.rekeyOf().isEmpty()).toList();
+        // What else waits here is for this IKE SA only: its rekey (the successor is new) and DPD.
+        queue.removeIf(e -> e instanceof CreateChildSa || e instanceof RekeyIkeSa
                 || e instanceof Informational i && i.deletedChild().isPresent());
+        creating.forEach(successor::queue);
         rekeying.forEach(childRekeys::forget);
         for (ChildSaRecord child : rekeying) {
             if (!deleting.contains(child)) {

@@ -191,6 +191,42 @@ class AdvisoryPackTest {
         assertEquals(0, p.right().counters().get(IkeDrop.INTERNAL_ERROR), what);
     }
 
+    // RFC 7296 §2.21.3: a request from the holder of the keys whose payloads do not parse (a
+    // selector of 8 octets) is answered with INVALID_SYNTAX, its message ID used up: its
+    // retransmission gets the same answer, and the next request is taken.
+    @Test
+    void aProtectedRequestThatDoesNotParseIsAnsweredWithInvalidSyntax() throws Exception {
+        var p = IkeResponderFuzzTest.pair(true);
+        IkeSa sa = p.left().ikeSas().get(0);
+        SkCipher cipher = sa.keys.sk(true, new SecureRandom());
+        SkCipher answers = sa.keys.sk(false, new SecureRandom());
+        byte[] plain = MessageCodec.encode(new IkeMessage(sa.spiI, sa.spiR, IkeMessage.INFORMATIONAL, true, false, 2,
+                List.of(new TsPayload(true, List.of(TrafficSelector.ofCidr("10.9.1.1/32"))))));
+        byte[] chain = Arrays.copyOfRange(plain, IkeMessage.HEADER_LENGTH, plain.length);
+        chain[chain.length - 14] = 8; // the selector length's low octet: 16 -> 8
+        byte[] bad = IkeResponderFuzzTest.seal(cipher, sa.spiI, sa.spiR, IkeMessage.INFORMATIONAL, false, 2, plain[16],
+                chain);
+        p.right().receive(bad, FROM, TO, false);
+        p.net().run();
+        byte[] answer = p.net().sent().get(p.net().sent().size() - 1).bytes();
+        IkeMessage m = MessageCodec.decode(answer, answers);
+        assertTrue(m.response() && m.messageId() == 2, m.toString());
+        assertEquals(NotifyType.INVALID_SYNTAX, m.error().orElseThrow().notifyType(), m.toString());
+        int sent = p.net().sent().size();
+        p.right().receive(bad, FROM, TO, false);
+        p.net().run();
+        assertEquals(sent + 1, p.net().sent().size(), "the retransmission is answered");
+        assertTrue(Arrays.equals(answer, p.net().sent().get(sent).bytes()), "with the same answer");
+        int before = p.net().sent().size();
+        p.right().receive(MessageCodec.encode(new IkeMessage(sa.spiI, sa.spiR, IkeMessage.INFORMATIONAL, true, false,
+                3, List.of()), cipher), FROM, TO, false);
+        p.net().run();
+        IkeMessage next = MessageCodec.decode(p.net().sent().get(before).bytes(), answers);
+        assertTrue(next.response() && next.messageId() == 3 && next.error().isEmpty(), next.toString());
+        assertTrue(p.right().ikeSas().get(0).established());
+        assertEquals(0, p.right().counters().get(IkeDrop.INTEGRITY), "not counted as a forgery");
+    }
+
     static Stream<Arguments> malformedSelectors() {
         return Stream.of(
                 Arguments.of("unchanged (control)", 0, new byte[0]),

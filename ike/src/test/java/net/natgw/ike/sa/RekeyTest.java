@@ -255,25 +255,46 @@ class RekeyTest {
         assertEquals(List.of(only(left).spiI(), only(left).spiR()), List.of(only(right).spiI(), only(right).spiR()));
     }
 
-    // left's CHILD_SA rekey waits in its queue behind a DPD that is lost; right rekeys the IKE SA,
-    // then deletes the old one: the queued rekey goes over the new IKE SA (RFC 7296 §1.4)
+    // left's CHILD_SA rekey waits in its queue behind a DPD that is lost; right rekeys the IKE SA
+    // and deletes the old one: the queued rekey goes over the new IKE SA (RFC 7296 §1.4), once
+    // left's answer has given right the new SA (no retransmission needed, no unknown SPI)
     @Test
     void aQueuedChildRekeyMovesToTheNewIkeSa() {
         connect("aes128gcm16");
         var child = only(left).children().get(0);
         long ike = only(left).spiI();
-        net.dropWhen(d -> d.from().getAddress().equals(LEFT) && d.bytes()[18] == IkeMessage.INFORMATIONAL
-                && (d.bytes()[19] & 0x20) == 0);
+        boolean[] dpdLost = {true};
+        net.dropWhen(d -> dpdLost[0] && d.from().getAddress().equals(LEFT)
+                && d.bytes()[18] == IkeMessage.INFORMATIONAL && (d.bytes()[19] & 0x20) == 0);
         only(left).confirmLiveness();
         only(left).rekeyChild(child);
         net.run();
+        dpdLost[0] = false;
         only(right).rekey();
         net.run();
-        net.dropWhen(d -> false);
-        net.advance(Duration.ofSeconds(60));
         assertNotEquals(ike, only(left).spiI(), "the IKE SA was rekeyed");
         assertOneMatchingChild();
-        assertNotEquals(child.spiIn(), only(left).children().get(0).spiIn(), "the CHILD_SA was rekeyed too");
+        assertNotEquals(child.spiIn(), only(left).children().get(0).spiIn(), "the CHILD_SA was rekeyed at once");
+        assertEquals(0, right.counters().get(IkeDrop.UNKNOWN_SPI), "never sent before right had the new SA");
+    }
+
+    // right's rekey of a CHILD_SA that left already replaced (its Delete is under way) is
+    // refused with TEMPORARY_FAILURE (RFC 7296 §2.25.1): no second successor
+    @Test
+    void aRekeyOfAChildSaWeReplacedIsRefused() {
+        connect("aes128gcm16");
+        var old = only(right).children().get(0);
+        net.dropWhen(d -> d.bytes()[18] == IkeMessage.INFORMATIONAL);
+        only(left).rekeyChild(only(left).children().get(0));
+        net.run();
+        assertEquals(2, only(right).children().size(), "right holds the old one until left's Delete");
+        right.superseded().remove(old); // a peer that does not know it was replaced, unlike natgw
+        only(right).rekeyChild(old);
+        net.run();
+        assertEquals(2, only(left).children().size(), "left made no second successor: " + only(left).children());
+        net.dropWhen(d -> false);
+        net.advance(Duration.ofSeconds(30));
+        assertOneMatchingChild();
     }
 
     // the hard lifetime asks to delete a CHILD_SA while its rekey is out (the soak: the rekey's
