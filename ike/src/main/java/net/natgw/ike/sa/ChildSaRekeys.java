@@ -36,7 +36,7 @@ final class ChildSaRekeys {
      * (strongSwan rekeys only an installed one), which lives on only until its delete.
      */
     void start(ChildConfig config, ChildSaRecord child) {
-        if (sa.engine.superseded().contains(child) || !sa.children.contains(child)) {
+        if (!sa.rekeyable(child)) {
             return;
         }
         if (rekeys.putIfAbsent(child, new Rekey()) == null) {

@@ -317,12 +317,17 @@ public final class IkeSa implements PeerSa {
         }
         if (e instanceof CreateChildSa c && c.rekeyOf().isPresent()) {
             var child = c.rekeyOf().get();
-            if (!children.contains(child) || engine.superseded().contains(child)) {
+            if (!rekeyable(child)) {
                 childRekeys.forget(child);
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether {@code child} is ours and installed: not gone, not replaced by a rekey already. */
+    boolean rekeyable(ChildSaRecord child) {
+        return children.contains(child) && !engine.superseded().contains(child);
     }
 
     /**
