@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import net.natgw.ike.auth.StatusFetcher;
 import net.natgw.ike.config.IkeLimits;
 
 /**
@@ -20,13 +21,20 @@ import net.natgw.ike.config.IkeLimits;
  *     block_threshold = 5         # half-open IKE SAs from one address beyond which it is dropped
  *     init_limit_half_open = 5000 # half-open IKE SAs in total beyond which all are dropped; 0: none
  *     half_open_timeout = 30      # seconds before a half-open IKE SA (or Main Mode) is forgotten
+ *     plugins {
+ *         revocation {
+ *             enable_ocsp = yes   # ask the OCSP responder a peer's certificate names
+ *             enable_crl = yes    # fetch the CRL from its distribution point
+ *             timeout = 10        # natgw's own: seconds for one fetch, then the status is unknown
+ *         }
+ *     }
  * }
  * </pre>
  */
-public record Settings(IkeLimits limits) {
+public record Settings(IkeLimits limits, StatusFetcher.Options revocation) {
     /** Where natgw looks when {@code --settings} is not given; a missing file means the defaults. */
     public static final Path DEFAULT_FILE = Path.of("/etc/natgw/natgw.conf");
-    public static final Settings DEFAULT = new Settings(IkeLimits.DEFAULT);
+    public static final Settings DEFAULT = new Settings(IkeLimits.DEFAULT, StatusFetcher.Options.DEFAULT);
 
     /** The defaults, or the file's settings when it exists ({@code required}: it must exist). */
     public static Settings load(Optional<Path> file) throws ConfigException {
@@ -75,8 +83,12 @@ public record Settings(IkeLimits limits) {
                 default -> throw f.error("unknown setting");
             }
         }
+        StatusFetcher.Options revocation = StatusFetcher.Options.DEFAULT;
         for (Section s : natgw.get().sections()) {
-            throw new ConfigException(s.location(), "natgw." + s.name(), "unknown section");
+            if (!s.name().equals("plugins")) {
+                throw new ConfigException(s.location(), "natgw." + s.name(), "unknown section");
+            }
+            revocation = plugins(s);
         }
         if (!dos) {
             // strongSwan's dos_protection = no: no cookies and no per-address block; the total
@@ -89,6 +101,41 @@ public record Settings(IkeLimits limits) {
             block = cookieIp + 1;
         }
         return new Settings(new IkeLimits(cookie, cookieIp, block, limit, halfOpen, d.cookieLifetime(),
-                d.logLinesPerSecond()));
+                d.logLinesPerSecond()), revocation);
+    }
+
+    /** strongSwan's {@code charon.plugins.revocation}: the only plugin section natgw has. */
+    private static StatusFetcher.Options plugins(Section plugins) throws ConfigException {
+        for (Section.Setting s : plugins.settings()) {
+            throw new ConfigException(s.location(), "natgw.plugins." + s.name(), "unknown setting");
+        }
+        StatusFetcher.Options d = StatusFetcher.Options.DEFAULT;
+        boolean ocsp = d.ocsp();
+        boolean crl = d.crl();
+        Duration timeout = d.timeout();
+        for (Section p : plugins.sections()) {
+            if (!p.name().equals("revocation")) {
+                throw new ConfigException(p.location(), "natgw.plugins." + p.name(), "unknown plugin (natgw has"
+                        + " only 'revocation')");
+            }
+            for (Section sub : p.sections()) {
+                throw new ConfigException(sub.location(), "natgw.plugins.revocation." + sub.name(), "unknown section");
+            }
+            for (Section.Setting s : p.settings()) {
+                var f = new Field("natgw.plugins.revocation." + s.name(), s.value(), s.location());
+                switch (s.name()) {
+                    case "enable_ocsp" -> ocsp = Values.bool(f);
+                    case "enable_crl" -> crl = Values.bool(f);
+                    case "timeout" -> {
+                        timeout = Values.duration(f);
+                        if (timeout.isZero() || timeout.compareTo(Duration.ofMinutes(2)) > 0) {
+                            throw f.error("must be from 1 s to 120 s");
+                        }
+                    }
+                    default -> throw f.error("unknown setting");
+                }
+            }
+        }
+        return new StatusFetcher.Options(ocsp, crl, timeout, d.maxBytes(), d.maxInFlight(), d.maxEntries());
     }
 }

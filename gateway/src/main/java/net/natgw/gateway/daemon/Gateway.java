@@ -42,6 +42,7 @@ import net.natgw.gateway.config.Opportunistic;
 import net.natgw.gateway.ike.UdpIkeTransport;
 import net.natgw.gateway.tun.IpLink;
 import net.natgw.gateway.tun.TunDevice;
+import net.natgw.ike.auth.StatusFetcher;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.crypto.Bytes;
 import net.natgw.ike.config.IkeConfig;
@@ -96,9 +97,11 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
      *                  strongSwan's charon.retransmit_timeout)
      * @param retransmitTries   retransmissions before a request is given up (charon.retransmit_tries)
      * @param limits   what unauthenticated peers may make natgw hold (the settings file's {@code natgw} section)
+     * @param revocation how revocation status is fetched (the settings file's {@code natgw.plugins.revocation})
      */
     public record Options(Path config, String tun, int pathMtu, boolean offload, Duration keepalive,
-                          boolean mssClamp, Duration retransmitTimeout, int retransmitTries, IkeLimits limits) {
+                          boolean mssClamp, Duration retransmitTimeout, int retransmitTries, IkeLimits limits,
+                          StatusFetcher.Options revocation) {
         public static final String DEFAULT_TUN = "natgw0";
         public static final int DEFAULT_PATH_MTU = 1500;
         public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(20);
@@ -173,6 +176,11 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         this.v1 = new V1Engine(transport, this, new SecureRandom(), ikeConfigs(this.config, 1));
         // One gate for both versions: strongSwan counts half-open IKEv1 and IKEv2 SAs together.
         engine.admission().limits(options.limits());
+        // One fetcher, one cache, for both engines.
+        StatusFetcher fetcher = options.revocation().enabled() ? StatusFetcher.overHttp(options.revocation())
+                : StatusFetcher.OFFLINE;
+        engine.statusFetcher(fetcher);
+        v1.statusFetcher(fetcher);
         v1.share(engine.admission(), engine.counters());
         this.data = new DataPlane(tun, policies, opportunisticPolicy, udp, options.mssClamp(),
                 trap -> loop.execute(() -> trapped(trap)), destination -> loop.execute(() -> acquire(destination)));

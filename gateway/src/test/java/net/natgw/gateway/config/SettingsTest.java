@@ -1,6 +1,7 @@
 package net.natgw.gateway.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import net.natgw.ike.auth.StatusFetcher;
 import net.natgw.ike.config.IkeLimits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +64,24 @@ class SettingsTest {
     void aBlockBelowTheCookieThresholdIsRaisedAsStrongSwanDoes() throws Exception {
         IkeLimits l = Settings.load(Optional.of(write("natgw {", "  cookie_threshold_ip = 6", "}"))).limits();
         assertEquals(7, l.blockThreshold());
+    }
+
+    // strongSwan's charon.plugins.revocation.enable_ocsp and enable_crl; both on by default
+    @Test
+    void revocationFetchingIsOnByDefaultAndSetInThePluginSection() throws Exception {
+        assertEquals(StatusFetcher.Options.DEFAULT, Settings.load(Optional.empty()).revocation());
+        assertTrue(StatusFetcher.Options.DEFAULT.ocsp() && StatusFetcher.Options.DEFAULT.crl());
+        var r = Settings.load(Optional.of(write("natgw {", "  plugins {", "    revocation {", "      enable_ocsp = no",
+                "      timeout = 3s", "    }", "  }", "}"))).revocation();
+        assertFalse(r.ocsp());
+        assertTrue(r.crl());
+        assertEquals(Duration.ofSeconds(3), r.timeout());
+        assertTrue(error("natgw {", "  plugins {", "    curl {", "    }", "  }", "}")
+                .contains("natgw.plugins.curl: unknown plugin"));
+        assertTrue(error("natgw {", "  plugins {", "    revocation {", "      timeout = 0", "    }", "  }", "}")
+                .contains("must be from 1 s to 120 s"));
+        assertTrue(error("natgw {", "  plugins {", "    revocation {", "      enable_ldap = yes", "    }", "  }", "}")
+                .contains("natgw.plugins.revocation.enable_ldap: unknown setting"));
     }
 
     @Test

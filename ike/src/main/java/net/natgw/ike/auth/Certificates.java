@@ -68,11 +68,34 @@ public record Certificates(List<X509Certificate> chain, PrivateKey key, List<X50
                 chain.get(0).getSubjectX500Principal().getEncoded());
     }
 
+    /** A peer's chain, end entity first, that validated to {@code anchor}, one of our trusted CAs. */
+    public record PeerChain(List<X509Certificate> chain, X509Certificate anchor) {
+        public PeerChain {
+            chain = List.copyOf(chain);
+        }
+
+        public X509Certificate endEntity() {
+            return chain.get(0);
+        }
+    }
+
     /**
-     * The peer's end-entity certificate, after its chain (the other CERT payloads) validated
-     * against our trusted CAs and its names matched the identity it claims (RFC 4945 §3.1).
+     * The peer's end-entity certificate, after its chain validated, its names matched the ID
+     * and its revocation status was checked against the CRLs natgw holds (no fetching).
      */
     public X509Certificate verifyPeer(List<byte[]> certPayloads, IdPayload id) throws IkeProtocolException {
+        PeerChain chain = verifyPath(certPayloads, id);
+        checkRevocation(chain, StatusFetcher.OFFLINE);
+        return chain.endEntity();
+    }
+
+    /**
+     * The peer's chain (the CERT payloads), validated against our trusted CAs, its end entity
+     * allowed to sign and naming the identity it claims (RFC 4945 §3.1). Revocation is
+     * {@link #checkRevocation}'s, after the AUTH signature: only a peer that holds the key makes
+     * natgw fetch a status.
+     */
+    public PeerChain verifyPath(List<byte[]> certPayloads, IdPayload id) throws IkeProtocolException {
         if (certPayloads.isEmpty()) {
             throw fail("the peer sent no certificate");
         }
@@ -90,13 +113,11 @@ public record Certificates(List<X509Certificate> chain, PrivateKey key, List<X50
             trusted.forEach(ca -> anchors.add(new TrustAnchor(ca, null)));
             var parameters = new PKIXParameters(anchors);
             // The JDK's revocation checking fetches CRLs and OCSP answers while it blocks the event
-            // loop; natgw checks the CRLs it holds itself, after the path is valid (Revocation).
+            // loop; natgw checks revocation itself, after the path is valid (Revocation).
             parameters.setRevocationEnabled(false);
-            Date now = new Date();
-            parameters.setDate(now);
+            parameters.setDate(new Date());
             var valid = (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX")
                     .validate(factory.generateCertPath(peerChain), parameters);
-            revocation.check(peerChain, valid.getTrustAnchor().getTrustedCert(), now);
             X509Certificate endEntity = peerChain.get(0);
             if (!signs(endEntity)) {
                 throw fail("the certificate of " + endEntity.getSubjectX500Principal() + " has a keyUsage without"
@@ -105,10 +126,20 @@ public record Certificates(List<X509Certificate> chain, PrivateKey key, List<X50
             if (!names(endEntity, id)) {
                 throw fail("the certificate of " + endEntity.getSubjectX500Principal() + " does not name '" + id + "'");
             }
-            return endEntity;
+            return new PeerChain(peerChain, valid.getTrustAnchor().getTrustedCert());
         } catch (GeneralSecurityException e) {
             throw fail("the peer's certificate is not trusted: " + e.getMessage());
         }
+    }
+
+    /**
+     * The revocation status of each certificate of a validated chain, as {@link #revocation}
+     * asks for it, from the CRLs held and what {@code fetcher} gets.
+     *
+     * @throws StatusPending while a status is being fetched: take the message again later
+     */
+    public void checkRevocation(PeerChain chain, StatusFetcher fetcher) throws IkeProtocolException {
+        revocation.check(chain.chain(), chain.anchor(), new Date(), fetcher);
     }
 
     /**

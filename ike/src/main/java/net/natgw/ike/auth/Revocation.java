@@ -1,38 +1,34 @@
 package net.natgw.ike.auth;
 
-import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.NotifyType;
-import org.bouncycastle.asn1.x509.AccessDescription;
-import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 
 /**
  * Whether a peer's certificates are revoked (RFC 5280 §6.3), as strongSwan decides it for a
- * {@code remote} section's {@code revocation}: from the CRLs natgw holds (swanctl's
- * {@code x509crl/}), each accepted only with its issuer's signature. A revoked certificate
- * always fails; one whose status no current CRL gives (none, or one past its nextUpdate)
+ * {@code remote} section's {@code revocation}. For each certificate of the chain: a current
+ * CRL natgw holds (swanctl's {@code x509crl/}) from its issuer; else, with a
+ * {@link StatusFetcher}, the OCSP responder the certificate names, then the CRL at its
+ * distribution point. A revoked certificate always fails; one whose status nothing gives
  * fails under {@code strict}, under {@code ifuri} if it names a CRL distribution point or an
  * OCSP responder, and passes under {@code relaxed} (strongSwan's default).
- *
- * @param crls the CRLs natgw holds; natgw fetches none from the network (not implemented yet)
  */
-public record Revocation(Policy policy, List<X509CRL> crls) {
+public final class Revocation {
     /** Neither CRLs nor a policy beyond strongSwan's default. */
     public static final Revocation NONE = new Revocation(Policy.RELAXED, List.of());
 
-    /** RFC 5280 §4.2.1.13 and §4.2.2.1: where a certificate says its status is published. */
-    private static final String CRL_DISTRIBUTION_POINTS = "2.5.29.31";
-    private static final String AUTHORITY_INFO_ACCESS = "1.3.6.1.5.5.7.1.1";
     /** RFC 5280 §4.2.1.3: keyUsage's cRLSign bit. */
     private static final int CRL_SIGN = 6;
 
@@ -46,85 +42,143 @@ public record Revocation(Policy policy, List<X509CRL> crls) {
         RELAXED
     }
 
-    public Revocation {
-        crls = List.copyOf(crls);
+    private final Policy policy;
+    private final List<X509CRL> crls;
+    /** Each issuer's best CRL among those held, its signature checked once (they do not change). */
+    private final Map<X509Certificate, Optional<X509CRL>> heldCrlOf = new ConcurrentHashMap<>();
+
+    public Revocation(Policy policy, List<X509CRL> crls) {
+        this.policy = Objects.requireNonNull(policy);
+        this.crls = List.copyOf(crls);
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    public List<X509CRL> crls() {
+        return crls;
     }
 
     /**
-     * Checks each certificate of a validated chain (end entity first) against the CRL of its
-     * issuer: the next certificate, or {@code anchor} for the last.
+     * Checks each certificate of a validated chain (end entity first) against its issuer: the
+     * next certificate, or {@code anchor} for the last.
+     *
+     * @throws StatusPending while a status it needs is being fetched
      */
-    void check(List<X509Certificate> chain, X509Certificate anchor, Date now) throws IkeProtocolException {
+    void check(List<X509Certificate> chain, X509Certificate anchor, Date now, StatusFetcher fetcher)
+            throws IkeProtocolException {
         for (int i = 0; i < chain.size(); i++) {
             X509Certificate cert = chain.get(i);
             X509Certificate issuer = i + 1 < chain.size() ? chain.get(i + 1) : anchor;
-            Optional<X509CRL> crl = crlOf(issuer);
+            List<String> unknown = new ArrayList<>();
+            Optional<X509CRL> crl = heldCrlOf.computeIfAbsent(issuer, this::bestHeldCrl);
             X509CRLEntry entry = crl.map(c -> c.getRevokedCertificate(cert)).orElse(null);
             if (entry != null) {
                 // Revocation is for good: a CRL past its nextUpdate still says so (strongSwan too).
-                throw fail("the certificate of " + cert.getSubjectX500Principal() + " was revoked on "
-                        + entry.getRevocationDate().toInstant() + (entry.getRevocationReason() == null ? ""
-                        : " (" + entry.getRevocationReason() + ")"));
+                throw revoked(cert, "the CRL of " + issuer.getSubjectX500Principal(),
+                        entry.getRevocationDate().toInstant(), entry.getRevocationReason() == null ? ""
+                                : entry.getRevocationReason().toString());
             }
-            boolean known = crl.isPresent() && (crl.get().getNextUpdate() == null
-                    || crl.get().getNextUpdate().after(now));
-            if (!known && (policy == Policy.STRICT || policy == Policy.IFURI && publishesStatus(cert))) {
-                throw fail("no revocation status for the certificate of " + cert.getSubjectX500Principal()
-                        + " (revocation = " + policy.name().toLowerCase(Locale.ROOT) + "; " + (crl.isPresent()
-                        ? "the CRL of " + issuer.getSubjectX500Principal() + " is past its nextUpdate"
-                        : "no CRL of " + issuer.getSubjectX500Principal()) + ")");
+            if (crl.isPresent() && (crl.get().getNextUpdate() == null || crl.get().getNextUpdate().after(now))) {
+                continue;
+            }
+            unknown.add(crl.isPresent() ? "the CRL of " + issuer.getSubjectX500Principal() + " is past its nextUpdate"
+                    : "no CRL of " + issuer.getSubjectX500Principal());
+            if (!fetchedGood(cert, issuer, fetcher, unknown)
+                    && (policy == Policy.STRICT || policy == Policy.IFURI && publishesStatus(cert))) {
+                throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "no revocation status for the"
+                        + " certificate of " + cert.getSubjectX500Principal() + " (revocation = "
+                        + policy.name().toLowerCase(Locale.ROOT) + "; " + String.join("; ", unknown) + ")");
             }
         }
     }
 
-    /**
-     * The newest complete CRL that this issuer signed, current or not. RFC 5280 §6.3.3: the
-     * issuer's keyUsage must allow cRLSign; a delta CRL (§5.2.4), or one with any other critical
-     * extension natgw does not process (an issuing distribution point, §5.2.5), is no base CRL
-     * (strongSwan passes over delta CRLs as a base too).
-     */
-    private Optional<X509CRL> crlOf(X509Certificate issuer) {
-        boolean[] usage = issuer.getKeyUsage();
-        if (usage != null && (usage.length <= CRL_SIGN || !usage[CRL_SIGN])) {
-            return Optional.empty();
-        }
-        X509CRL best = null;
-        for (X509CRL crl : crls) {
-            var critical = crl.getCriticalExtensionOIDs();
-            if (!crl.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())
-                    || critical != null && !critical.isEmpty()
-                    || best != null && !crl.getThisUpdate().after(best.getThisUpdate())) {
+    /** OCSP, then the distribution point's CRL: whether one says good; a revocation fails at once. */
+    private static boolean fetchedGood(X509Certificate cert, X509Certificate issuer, StatusFetcher fetcher,
+                                       List<String> unknown) throws IkeProtocolException {
+        for (var source : List.of(fetcher.ocsp(cert, issuer), fetcher.crl(cert, issuer))) {
+            if (source.isEmpty()) {
                 continue;
             }
-            try {
-                crl.verify(issuer.getPublicKey());
+            CompletableFuture<RevocationStatus> answer = source.get();
+            if (!answer.isDone()) {
+                throw new StatusPending("fetching the revocation status of " + cert.getSubjectX500Principal(), answer);
+            }
+            switch (answer.join()) {
+                case RevocationStatus.Revoked r -> throw revoked(cert, r.source(), r.when(), r.reason());
+                case RevocationStatus.Good g -> {
+                    return true;
+                }
+                case RevocationStatus.Unknown u -> unknown.add(u.why());
+            }
+        }
+        return false;
+    }
+
+    private static IkeProtocolException revoked(X509Certificate cert, String source, java.time.Instant when,
+                                                String reason) {
+        return new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "the certificate of "
+                + cert.getSubjectX500Principal() + " was revoked on " + when + (reason.isEmpty() ? "" : " ("
+                + reason + ")") + ", says " + source);
+    }
+
+    /** The newest usable complete CRL this issuer signed, current or not. */
+    private Optional<X509CRL> bestHeldCrl(X509Certificate issuer) {
+        X509CRL best = null;
+        for (X509CRL crl : crls) {
+            if ((best == null || crl.getThisUpdate().after(best.getThisUpdate())) && unusable(crl, issuer) == null) {
                 best = crl;
-            } catch (GeneralSecurityException | RuntimeException forged) {
-                // Not this issuer's: a CRL is only as good as its signature.
             }
         }
         return Optional.ofNullable(best);
     }
 
-    /** A CRL distribution point, or an OCSP responder in the authority information access (not caIssuers). */
-    private static boolean publishesStatus(X509Certificate cert) {
-        if (cert.getExtensionValue(CRL_DISTRIBUTION_POINTS) != null) {
-            return true;
+    /**
+     * Null if {@code crl} is a complete CRL this issuer signed; else why not. RFC 5280 §6.3.3:
+     * the issuer's keyUsage must allow cRLSign; a delta CRL (§5.2.4), or one with any other
+     * critical extension natgw does not process (an issuing distribution point, §5.2.5), is no
+     * base CRL (strongSwan passes over delta CRLs as a base too).
+     */
+    static String unusable(X509CRL crl, X509Certificate issuer) {
+        boolean[] usage = issuer.getKeyUsage();
+        if (usage != null && (usage.length <= CRL_SIGN || !usage[CRL_SIGN])) {
+            return "the keyUsage of " + issuer.getSubjectX500Principal() + " does not allow cRLSign";
         }
-        byte[] aia = cert.getExtensionValue(AUTHORITY_INFO_ACCESS);
-        if (aia == null) {
-            return false;
+        if (!crl.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
+            return "issued by " + crl.getIssuerX500Principal() + ", not " + issuer.getSubjectX500Principal();
+        }
+        var critical = crl.getCriticalExtensionOIDs();
+        if (critical != null && !critical.isEmpty()) {
+            return "a critical extension natgw does not process (" + critical + ")";
         }
         try {
-            var access = AuthorityInformationAccess.getInstance(JcaX509ExtensionUtils.parseExtensionValue(aia));
-            return Arrays.stream(access.getAccessDescriptions())
-                    .anyMatch(d -> d.getAccessMethod().equals(AccessDescription.id_ad_ocsp));
-        } catch (IOException | RuntimeException malformed) {
-            return false;
+            crl.verify(issuer.getPublicKey());
+            return null;
+        } catch (GeneralSecurityException | RuntimeException forged) {
+            // A CRL is only as good as its signature.
+            return "its signature does not verify with the key of " + issuer.getSubjectX500Principal();
         }
     }
 
-    private static IkeProtocolException fail(String why) {
-        return new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, why);
+    /** A CRL distribution point, or an OCSP responder in the authority information access (not caIssuers). */
+    private static boolean publishesStatus(X509Certificate cert) {
+        return cert.getExtensionValue(org.bouncycastle.asn1.x509.Extension.cRLDistributionPoints.getId()) != null
+                || !StatusFetcher.ocspUris(cert).isEmpty();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Revocation r && r.policy == policy && r.crls.equals(crls);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(policy, crls);
+    }
+
+    @Override
+    public String toString() {
+        return "Revocation[" + policy.name().toLowerCase(Locale.ROOT) + ", " + crls.size() + " CRLs]";
     }
 }

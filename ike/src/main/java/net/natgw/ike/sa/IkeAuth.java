@@ -173,8 +173,12 @@ final class IkeAuth implements Exchange {
             }
             var certs = m.all(CertPayload.class).stream().filter(c -> c.encoding() == CertPayload.X509_SIGNATURE)
                     .map(CertPayload::data).toList();
-            X509Certificate cert = sa.config().certificates().orElseThrow().verifyPeer(certs, id);
+            var ours = sa.config().certificates().orElseThrow();
+            var chain = ours.verifyPath(certs, id);
+            X509Certificate cert = chain.endEntity();
             SignatureAuthentication.verify(cert.getPublicKey(), auth, octets);
+            // After the signature: only the holder of the key makes natgw fetch a status.
+            ours.checkRevocation(chain, sa.engine.statusFetcher());
             IkeSa.log().info("{} authentication of '{}' with {} successful ({})", sa.name(), id,
                     cert.getPublicKey().getAlgorithm(), cert.getSubjectX500Principal());
             return;

@@ -35,6 +35,8 @@ public enum IkeDrop {
     REFUSED,
     /** An IKE major version we do not speak (§2.5), or an IKEv1 exchange we do not implement. */
     UNSUPPORTED,
+    /** A message while an earlier one of the same SA waits for a revocation status to be fetched. */
+    AWAITING_STATUS,
     /** A bug: an exception that no check foresaw; the SA it concerned is removed. */
     INTERNAL_ERROR;
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import net.natgw.ike.auth.StatusFetcher;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.IkeLimits;
 import net.natgw.ike.crypto.IkeSaKeys;
@@ -54,6 +55,9 @@ public final class IkeEngine {
     record HalfOpenKey(long spiI, InetSocketAddress from) {
     }
 
+    /** Where the peers' revocation status comes from beyond the CRLs held; none by default. */
+    private StatusFetcher statusFetcher = StatusFetcher.OFFLINE;
+
     public IkeEngine(IkeTransport transport, IkeSaListener listener, SecureRandom random, List<IkeConfig> configs) {
         this.transport = new GuardedTransport(transport, this::internalError);
         this.listener = listener;
@@ -64,6 +68,15 @@ public final class IkeEngine {
     }
 
     /** Replaces the configurations new IKE SAs are matched against; existing SAs keep theirs. */
+    /** Fetches revocation status with {@code fetcher} from now on (the daemon's, shared by both engines). */
+    public void statusFetcher(StatusFetcher fetcher) {
+        this.statusFetcher = fetcher;
+    }
+
+    public StatusFetcher statusFetcher() {
+        return statusFetcher;
+    }
+
     public void configs(List<IkeConfig> replacement) {
         this.configs = List.copyOf(replacement);
     }

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import net.natgw.ike.auth.StatusPending;
 import net.natgw.ike.config.AddressPool;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
@@ -80,10 +81,13 @@ public final class IkeSa implements PeerSa {
     private final List<Runnable> afterResponse = new ArrayList<>();
     private final ChildSaRekeys childRekeys = new ChildSaRekeys(this);
     private final IkeSaRekey ikeRekey = new IkeSaRekey(this);
+    /** IKE_AUTH (request or response) held while the peer's revocation status is fetched. */
+    private final StatusWait statusWait;
 
     IkeSa(IkeEngine engine, boolean initiator, int uniqueId, IkeConfig config, InetSocketAddress local,
           InetSocketAddress remote) {
         this.engine = engine;
+        this.statusWait = new StatusWait(engine.transport());
         this.initiator = initiator;
         this.uniqueId = uniqueId;
         this.config = config;
@@ -544,12 +548,26 @@ public final class IkeSa implements PeerSa {
     }
 
     private void response(IkeMessage message, byte[] raw) {
+        if (statusWait.waiting()) {
+            engine.countDrop(IkeDrop.AWAITING_STATUS, () -> name() + ": a response while ours waits for a"
+                    + " revocation status");
+            return;
+        }
         cancelRetransmit();
         Exchange done = pending;
         pending = null;
         nextRequestId++;
         try {
             done.response(this, message, raw);
+        } catch (StatusPending e) {
+            // Nothing of the response is committed yet (IkeAuth checks before it moves): it is
+            // taken again, whole, once the status is in; the fetch's timeout bounds the wait.
+            pending = done;
+            nextRequestId--;
+            log.info("{} {}: IKE_AUTH response held until it is known", name(), e.getMessage());
+            statusWait.retryWhenResolved(e, () -> state == IkeSaState.DELETED || pending != done,
+                    () -> response(message, raw));
+            return;
         } catch (IkeProtocolException e) {
             String reason = IkeMessage.exchangeName(done.exchangeType()) + " response rejected: " + e.getMessage();
             if (done.exchangeType() == IkeMessage.IKE_AUTH && e.notifyType() == NotifyType.AUTHENTICATION_FAILED
@@ -572,10 +590,23 @@ public final class IkeSa implements PeerSa {
 
     /** The next request, its message ID checked: answered by the exchange it starts. */
     private void request(IkeMessage message) {
+        if (statusWait.waiting()) {
+            // Its retransmission: the request itself is taken again when the status is in.
+            engine.countDrop(IkeDrop.AWAITING_STATUS, () -> name() + ": request "
+                    + Integer.toUnsignedString(message.messageId()) + " while it waits for a revocation status");
+            return;
+        }
         List<Payload> answer;
         responding = true;
         try {
             answer = Responder.respond(this, message);
+        } catch (StatusPending e) {
+            // Unanswered, its message ID not used up: taken again once the status is in.
+            afterResponse.clear();
+            log.info("{} {}: IKE_AUTH request held until it is known", name(), e.getMessage());
+            statusWait.retryWhenResolved(e, () -> state == IkeSaState.DELETED
+                    || expectedRequestId != message.messageId(), () -> request(message));
+            return;
         } catch (IkeProtocolException e) {
             answer = List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData()));
             log.info("{} {} request rejected: {}", name(), IkeMessage.exchangeName(message.exchange()), e.getMessage());

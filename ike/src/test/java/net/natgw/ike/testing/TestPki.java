@@ -18,6 +18,26 @@ import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
 import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
+import org.bouncycastle.cert.ocsp.BasicOCSPRespBuilder;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.CertificateStatus;
+import org.bouncycastle.cert.ocsp.OCSPReq;
+import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
+import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
+import org.bouncycastle.cert.ocsp.RespID;
+import org.bouncycastle.cert.ocsp.RevokedStatus;
+import org.bouncycastle.cert.ocsp.UnknownStatus;
+import org.bouncycastle.cert.ocsp.jcajce.JcaCertificateID;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.CRLDistPoint;
@@ -59,7 +79,7 @@ public final class TestPki {
         KeyPair keys = keys(keyType);
         var name = new X500Name("C=CH, O=natgw lab, CN=" + caName);
         return new TestPki(new Issued(sign(name, keys, name, keys, true, null,
-                KeyUsage.keyCertSign | KeyUsage.cRLSign, null), keys));
+                KeyUsage.keyCertSign | KeyUsage.cRLSign, null, null, null), keys));
     }
 
     public X509Certificate caCertificate() {
@@ -76,7 +96,7 @@ public final class TestPki {
         KeyPair keys = keys(keyType);
         var subject = new X500Name("C=CH, O=natgw lab, CN=" + fqdn);
         var issuer = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
-        return new Issued(sign(subject, keys, issuer, ca.keys(), false, fqdn, keyUsage, null), keys);
+        return new Issued(sign(subject, keys, issuer, ca.keys(), false, fqdn, keyUsage, null, null, null), keys);
     }
 
     /**
@@ -84,11 +104,104 @@ public final class TestPki {
      * point (RFC 5280 §4.2.1.13), as {@code revocation = ifuri} looks for.
      */
     public Issued issuePublishingStatus(String fqdn, String keyType) {
+        return issuePublishingStatus(fqdn, keyType, null, "http://crl.lab.natgw.net/ca.crl");
+    }
+
+    /**
+     * An end-entity certificate naming an OCSP responder (authority information access, RFC
+     * 5280 §4.2.2.1) and a CRL distribution point, either of them null for none.
+     */
+    public Issued issuePublishingStatus(String fqdn, String keyType, String ocspUri, String crlUri) {
         KeyPair keys = keys(keyType);
         var subject = new X500Name("C=CH, O=natgw lab, CN=" + fqdn);
-        var issuer = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
-        return new Issued(sign(subject, keys, issuer, ca.keys(), false, fqdn, KeyUsage.digitalSignature,
-                "http://crl.lab.natgw.net/ca.crl"), keys);
+        return new Issued(sign(subject, keys, issuerName(), ca.keys(), false, fqdn, KeyUsage.digitalSignature,
+                crlUri, ocspUri, null), keys);
+    }
+
+    /**
+     * An OCSP responder's certificate for this CA (RFC 6960 §4.2.2.2): id-kp-OCSPSigning in
+     * its extended key usage, unless {@code ocspSigning} is false.
+     */
+    public Issued issueOcspResponder(String name, boolean ocspSigning) {
+        KeyPair keys = keys("ec");
+        var subject = new X500Name("C=CH, O=natgw lab, CN=" + name);
+        return new Issued(sign(subject, keys, issuerName(), ca.keys(), false, null, KeyUsage.digitalSignature,
+                null, null, ocspSigning ? KeyPurposeId.id_kp_OCSPSigning : KeyPurposeId.id_kp_serverAuth), keys);
+    }
+
+    /** Whether a certificate is good or revoked, for {@link #ocspResponse}. */
+    public enum OcspStatus { GOOD, REVOKED, UNKNOWN }
+
+    /**
+     * An OCSP response (RFC 6960 §4.2.1) for {@code cert}, signed by {@code signer} (this CA
+     * when it is null) with {@code signerChain} included, the request's nonce echoed when given.
+     */
+    public byte[] ocspResponse(X509Certificate cert, OcspStatus status, Duration validFor, Issued signer,
+                               byte[] requestNonceExtension) {
+        try {
+            var digests = new JcaDigestCalculatorProviderBuilder().build();
+            var id = new JcaCertificateID(digests.get(CertificateID.HASH_SHA1), ca.certificate(), cert.getSerialNumber());
+            KeyPair signing = signer == null ? ca.keys() : signer.keys();
+            var builder = new BasicOCSPRespBuilder(new RespID(X500Name.getInstance((signer == null
+                    ? ca.certificate() : signer.certificate()).getSubjectX500Principal().getEncoded())));
+            Instant now = Instant.now();
+            CertificateStatus s = switch (status) {
+                case GOOD -> CertificateStatus.GOOD;
+                case REVOKED -> new RevokedStatus(Date.from(now.minus(1, ChronoUnit.HOURS)), CRLReason.keyCompromise);
+                case UNKNOWN -> new UnknownStatus();
+            };
+            builder.addResponse(id, s, Date.from(now.minus(1, ChronoUnit.MINUTES)), Date.from(now.plus(validFor)), null);
+            if (requestNonceExtension != null) {
+                builder.setResponseExtensions(new Extensions(Extension.getInstance(requestNonceExtension)));
+            }
+            String algorithm = signing.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+            X509CertificateHolder[] chain = signer == null ? null
+                    : new X509CertificateHolder[] {new JcaX509CertificateHolder(signer.certificate())};
+            var basic = builder.build(new JcaContentSignerBuilder(algorithm).build(signing.getPrivate()), chain,
+                    Date.from(now));
+            return new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL, basic).getEncoded();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot make a test OCSP response: " + e.getMessage(), e);
+        }
+    }
+
+    /** An OCSP request for {@code cert} with a random nonce, as another client would send it. */
+    public byte[] ocspRequestWithNonce(X509Certificate cert) {
+        try {
+            var id = new JcaCertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
+                    ca.certificate(), cert.getSerialNumber());
+            byte[] nonce = new byte[16];
+            SERIALS.nextBytes(nonce);
+            return new OCSPReqBuilder().addRequest(id).setRequestExtensions(new Extensions(new Extension(
+                    OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, new DEROctetString(nonce).getEncoded())))
+                    .build().getEncoded();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The nonce extension (DER) of an OCSP request, for the response to echo; null without one. */
+    public static byte[] ocspNonce(byte[] request) {
+        try {
+            var extension = new OCSPReq(request).getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
+            return extension == null ? null : extension.getEncoded();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The serial numbers an OCSP request asks about. */
+    public static java.util.List<BigInteger> ocspSerials(byte[] request) {
+        try {
+            return java.util.Arrays.stream(new OCSPReq(request).getRequestList())
+                    .map(r -> r.getCertID().getSerialNumber()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private X500Name issuerName() {
+        return X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
     }
 
     /** A CRL of this CA, issued now, valid for {@code validFor} (negative: already past its nextUpdate). */
@@ -145,7 +258,8 @@ public final class TestPki {
     }
 
     private static X509Certificate sign(X500Name subject, KeyPair subjectKeys, X500Name issuer, KeyPair issuerKeys,
-                                        boolean ca, String fqdn, int keyUsage, String crlUri) {
+                                        boolean ca, String fqdn, int keyUsage, String crlUri, String ocspUri,
+                                        KeyPurposeId extendedUsage) {
         try {
             Instant now = Instant.now();
             var builder = new JcaX509v3CertificateBuilder(issuer, new BigInteger(63, SERIALS),
@@ -160,6 +274,13 @@ public final class TestPki {
                         new GeneralName(GeneralName.uniformResourceIdentifier, crlUri))), null, null);
                 builder.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(
                         new DistributionPoint[] {point}));
+            }
+            if (ocspUri != null) {
+                builder.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(
+                        AccessDescription.id_ad_ocsp, new GeneralName(GeneralName.uniformResourceIdentifier, ocspUri)));
+            }
+            if (extendedUsage != null) {
+                builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(extendedUsage));
             }
             if (fqdn != null) {
                 builder.addExtension(Extension.subjectAlternativeName, false,

@@ -9,9 +9,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import net.natgw.ike.auth.Certificates;
+import net.natgw.ike.auth.Revocation;
+import net.natgw.ike.auth.StatusFetcher;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.sa.FakeNetwork;
+import net.natgw.ike.sa.IkeDrop;
 import net.natgw.ike.testing.TestPki;
 import net.natgw.ike.v1.sa.V1Engine;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -71,5 +74,48 @@ class MainModeSignatureTest {
         var refusing = initiatorUntrusted ? right : left;
         assertTrue(refusing.log.get(0).contains("not trusted"), refusing.log.toString());
         assertTrue(left.log.stream().noneMatch(l -> l.startsWith("child")), left.log.toString());
+    }
+
+    // Main Mode message 5 waits for the initiator's OCSP status: held (not answered, its IV not
+    // moved), the retransmission dropped and counted, then taken again when the answer is in
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void messageFiveIsHeldUntilTheInitiatorsOcspStatusIsIn(boolean revoked) {
+        var pki = TestPki.create("natgw lab CA", "ec");
+        String ocsp = "http://ocsp.lab.natgw.net/";
+        var leftCert = pki.issuePublishingStatus("left.lab.natgw.net", "ec", ocsp, null);
+        var requests = new java.util.ArrayList<byte[]>();
+        var answer = new java.util.concurrent.CompletableFuture<byte[]>();
+        var fetcher = new StatusFetcher((uri, request) -> {
+            requests.add(request.orElseThrow());
+            return answer;
+        }, StatusFetcher.Options.DEFAULT, java.time.Clock.systemUTC(), new SecureRandom());
+        IkeConfig l = config(LEFT, Optional.of(RIGHT), "left.lab.natgw.net", "right.lab.natgw.net", leftCert, pki);
+        IkeConfig r = config(RIGHT, Optional.empty(), "right.lab.natgw.net", "left.lab.natgw.net",
+                pki.issue("right.lab.natgw.net", "ec"), pki);
+        var strict = r.withCertificates(new Certificates(r.certificates().orElseThrow().chain(),
+                r.certificates().orElseThrow().key(), List.of(pki.caCertificate()),
+                new Revocation(Revocation.Policy.STRICT, List.of())));
+        var a = new V1Engine(net.transportFor(), left, new SecureRandom(), List.of(l));
+        var b = new V1Engine(net.transportFor(), right, new SecureRandom(), List.of(strict));
+        b.statusFetcher(fetcher);
+        net.attach(LEFT, a::receive);
+        net.attach(RIGHT, b::receive);
+        a.initiate(l);
+        net.run();
+        assertEquals(1, requests.size());
+        assertEquals(List.of(), right.log, "message 5 held");
+        net.advance(Duration.ofSeconds(5));
+        assertTrue(b.counters().get(IkeDrop.AWAITING_STATUS) >= 1, "its retransmission counted");
+        answer.complete(pki.ocspResponse(leftCert.certificate(), revoked ? TestPki.OcspStatus.REVOKED
+                : TestPki.OcspStatus.GOOD, Duration.ofHours(1), null, TestPki.ocspNonce(requests.get(0))));
+        net.advance(Duration.ofSeconds(1));
+        if (revoked) {
+            assertTrue(right.log.stream().noneMatch(e -> e.equals("established")), right.log.toString());
+            assertTrue(left.log.stream().noneMatch(e -> e.equals("established")), left.log.toString());
+        } else {
+            assertEquals(List.of("established", "child net"), right.log);
+            assertEquals(List.of("established", "child net"), left.log);
+        }
     }
 }

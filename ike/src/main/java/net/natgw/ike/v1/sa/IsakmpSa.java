@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import net.natgw.ike.auth.Certificates;
+import net.natgw.ike.auth.StatusPending;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.crypto.Bytes;
@@ -22,6 +24,7 @@ import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.sa.IkeDrop;
 import net.natgw.ike.sa.IkeTransport;
 import net.natgw.ike.sa.PeerSa;
+import net.natgw.ike.sa.StatusWait;
 import net.natgw.ike.v1.crypto.Phase1Keys;
 import net.natgw.ike.v1.crypto.Phase1Suite;
 import net.natgw.ike.v1.crypto.V1Hashes;
@@ -126,6 +129,8 @@ public final class IsakmpSa implements PeerSa {
     /** The ISAKMP SA this one reauthenticates (a new Main Mode before the old one expires). */
     IsakmpSa replaces;
     private final List<ChildSaRecord> children = new ArrayList<>();
+    /** Main Mode message 5 or 6 held while the peer's revocation status is fetched. */
+    private final StatusWait statusWait;
 
     IsakmpSa(V1Engine engine, boolean initiator, int uniqueId, IkeConfig config, InetSocketAddress local,
              InetSocketAddress remote, long ckyI) {
@@ -138,6 +143,7 @@ public final class IsakmpSa implements PeerSa {
         this.ckyI = ckyI;
         this.state = initiator ? State.MESSAGE_2 : State.MESSAGE_3;
         this.lastHeard = engine.transport().nanoTime();
+        this.statusWait = new StatusWait(engine.transport());
         this.authMethod = config.signs() ? V1Signatures.method(config.certificates().orElseThrow().key())
                 : Phase1Suite.PSK;
         this.suites = Phase1Suite.of(config.proposals(), authMethod, LIFETIME);
@@ -360,6 +366,11 @@ public final class IsakmpSa implements PeerSa {
 
     void receive(byte[] datagram, IsakmpCodec.Header h, InetSocketAddress from, InetSocketAddress to,
                  boolean viaNatt) {
+        if (statusWait.waiting()) {
+            engine.countDrop(IkeDrop.AWAITING_STATUS, () -> name() + ": a message while one waits for a"
+                    + " revocation status");
+            return;
+        }
         if (Arrays.equals(datagram, lastReceived)) {
             // RFC 2408 §5: a retransmitted message is answered with our last one, byte for byte.
             resend();
@@ -378,6 +389,11 @@ public final class IsakmpSa implements PeerSa {
                 default -> engine.countDrop(IkeDrop.UNSUPPORTED, () -> name() + ": exchange " + h.exchangeType()
                         + " not handled");
             }
+        } catch (StatusPending pending) {
+            // Nothing committed: the same message is taken again when the status is in.
+            log.info("{} {}: message held until it is known", name(), pending.getMessage());
+            statusWait.retryWhenResolved(pending, () -> state == State.DELETED,
+                    () -> receive(datagram, h, from, to, viaNatt));
         } catch (IkeProtocolException e) {
             // Whatever carries our cookies may be anyone's: a message we cannot use is dropped, and
             // ends nothing. Main Mode goes on waiting for the real one until its retransmissions or
@@ -894,16 +910,25 @@ public final class IsakmpSa implements PeerSa {
         var certs = config.certificates().orElseThrow(() -> new IkeProtocolException(
                 Notification.AUTHENTICATION_FAILED, "no CA configured to verify the peer's certificate"));
         List<byte[]> received = m.all(Certificate.class).stream().map(Certificate::data).toList();
-        X509Certificate peer;
+        Certificates.PeerChain chain;
         try {
-            peer = certs.verifyPeer(received, new IdPayload(!initiator, id.idType(), id.data()));
+            chain = certs.verifyPath(received, new IdPayload(!initiator, id.idType(), id.data()));
         } catch (IkeProtocolException e) {
             throw new IkeProtocolException(Notification.AUTHENTICATION_FAILED, e.getMessage());
         }
+        X509Certificate peer = chain.endEntity();
         byte[] signature = m.find(Signature.class).orElseThrow(() -> missing("SIG")).data();
         if (!V1Signatures.verify(peer.getPublicKey(), suite.authMethod(), expected, signature)) {
             throw new IkeProtocolException(Notification.AUTHENTICATION_FAILED, "the signature over " + what
                     + " does not verify with " + peer.getSubjectX500Principal());
+        }
+        try {
+            // After the signature, as for IKEv2; a pending fetch passes through to receive().
+            certs.checkRevocation(chain, engine.statusFetcher());
+        } catch (StatusPending pending) {
+            throw pending;
+        } catch (IkeProtocolException e) {
+            throw new IkeProtocolException(Notification.AUTHENTICATION_FAILED, e.getMessage());
         }
     }
 

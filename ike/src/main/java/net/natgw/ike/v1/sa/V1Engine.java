@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import net.natgw.ike.auth.StatusFetcher;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.IkeLimits;
 import net.natgw.ike.message.IkeProtocolException;
@@ -46,6 +47,9 @@ public final class V1Engine {
     private final PreAuthLog preAuthLog;
     private int nextSaId = 1;
     private int nextChildId = 1;
+
+    /** Where the peers' revocation status comes from beyond the CRLs held; none by default. */
+    private StatusFetcher statusFetcher = StatusFetcher.OFFLINE;
 
     public V1Engine(IkeTransport transport, IsakmpListener listener, SecureRandom random, List<IkeConfig> configs) {
         this.transport = new GuardedTransport(transport, this::internalError);
@@ -187,6 +191,15 @@ public final class V1Engine {
     }
 
     /** Replaces the configurations new responders are matched against. */
+    /** Fetches revocation status with {@code fetcher} from now on (the daemon's, shared by both engines). */
+    public void statusFetcher(StatusFetcher fetcher) {
+        this.statusFetcher = fetcher;
+    }
+
+    public StatusFetcher statusFetcher() {
+        return statusFetcher;
+    }
+
     public void configs(List<IkeConfig> next) {
         configs = List.copyOf(next);
     }
