@@ -14,6 +14,7 @@ iputils-ping:/usr/bin/ping
 tcpdump:/usr/bin/tcpdump
 libpcap0.8:/usr/lib/x86_64-linux-gnu/libpcap.so.0.8
 python3-minimal:/usr/bin/python3
+openssl:/usr/bin/openssl
 "
 # Only the tunnel baseline (scripts/bench-tunnels) needs these.
 NATGW_BENCH_PACKAGES="

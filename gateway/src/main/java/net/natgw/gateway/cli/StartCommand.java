@@ -62,7 +62,7 @@ final class StartCommand {
         Gateway gateway;
         try {
             gateway = Gateway.start(new Gateway.Options(config, tun, pathMtu, offload, keepalive, mssClamp,
-                    retransmitTimeout, retransmitTries, settings.limits(), settings.revocation()), loaded);
+                    retransmitTimeout, retransmitTries, settings), loaded);
         } catch (TunException | IllegalStateException e) {
             err.println("natgw start: " + e.getMessage());
             return 1;

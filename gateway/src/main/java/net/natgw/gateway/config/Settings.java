@@ -21,6 +21,7 @@ import net.natgw.ike.config.IkeLimits;
  *     block_threshold = 5         # half-open IKE SAs from one address beyond which it is dropped
  *     init_limit_half_open = 5000 # half-open IKE SAs in total beyond which all are dropped; 0: none
  *     half_open_timeout = 30      # seconds before a half-open IKE SA (or Main Mode) is forgotten
+ *     rsa_pss = no                # sign IKEv2 AUTH with RSASSA-PSS instead of PKCS#1 v1.5
  *     plugins {
  *         revocation {
  *             enable_ocsp = yes   # ask the OCSP responder a peer's certificate names
@@ -31,10 +32,10 @@ import net.natgw.ike.config.IkeLimits;
  * }
  * </pre>
  */
-public record Settings(IkeLimits limits, StatusFetcher.Options revocation) {
+public record Settings(IkeLimits limits, StatusFetcher.Options revocation, boolean rsaPss) {
     /** Where natgw looks when {@code --settings} is not given; a missing file means the defaults. */
     public static final Path DEFAULT_FILE = Path.of("/etc/natgw/natgw.conf");
-    public static final Settings DEFAULT = new Settings(IkeLimits.DEFAULT, StatusFetcher.Options.DEFAULT);
+    public static final Settings DEFAULT = new Settings(IkeLimits.DEFAULT, StatusFetcher.Options.DEFAULT, false);
 
     /** The defaults, or the file's settings when it exists ({@code required}: it must exist). */
     public static Settings load(Optional<Path> file) throws ConfigException {
@@ -66,10 +67,12 @@ public record Settings(IkeLimits limits, StatusFetcher.Options revocation) {
         int block = d.blockThreshold();
         int limit = d.initLimitHalfOpen();
         Duration halfOpen = d.halfOpenTimeout();
+        boolean rsaPss = false;
         for (Section.Setting s : natgw.get().settings()) {
             var f = new Field("natgw." + s.name(), s.value(), s.location());
             switch (s.name()) {
                 case "dos_protection" -> dos = Values.bool(f);
+                case "rsa_pss" -> rsaPss = Values.bool(f);
                 case "cookie_threshold" -> cookie = Values.number(f, 0, 1_000_000);
                 case "cookie_threshold_ip" -> cookieIp = Values.number(f, 0, 1_000_000);
                 case "block_threshold" -> block = Values.number(f, 0, 1_000_000);
@@ -101,7 +104,7 @@ public record Settings(IkeLimits limits, StatusFetcher.Options revocation) {
             block = cookieIp + 1;
         }
         return new Settings(new IkeLimits(cookie, cookieIp, block, limit, halfOpen, d.cookieLifetime(),
-                d.logLinesPerSecond()), revocation);
+                d.logLinesPerSecond()), revocation, rsaPss);
     }
 
     /** strongSwan's {@code charon.plugins.revocation}: the only plugin section natgw has. */

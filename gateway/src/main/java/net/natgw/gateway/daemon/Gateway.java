@@ -34,6 +34,7 @@ import net.natgw.esp.LifetimeLimit;
 import net.natgw.esp.OutboundSa;
 import net.natgw.esp.SaEventListener;
 import net.natgw.esp.SaParameters;
+import net.natgw.gateway.config.Settings;
 import net.natgw.gateway.config.Child;
 import net.natgw.gateway.config.ConfigException;
 import net.natgw.gateway.config.Connection;
@@ -96,12 +97,11 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
      * @param retransmitTimeout first IKE retransmission after this long, then doubled (RFC 7296 §2.1;
      *                  strongSwan's charon.retransmit_timeout)
      * @param retransmitTries   retransmissions before a request is given up (charon.retransmit_tries)
-     * @param limits   what unauthenticated peers may make natgw hold (the settings file's {@code natgw} section)
-     * @param revocation how revocation status is fetched (the settings file's {@code natgw.plugins.revocation})
+     * @param settings the settings file: what unauthenticated peers may make natgw hold, how
+     *                 revocation status is fetched, how RSA signs
      */
     public record Options(Path config, String tun, int pathMtu, boolean offload, Duration keepalive,
-                          boolean mssClamp, Duration retransmitTimeout, int retransmitTries, IkeLimits limits,
-                          StatusFetcher.Options revocation) {
+                          boolean mssClamp, Duration retransmitTimeout, int retransmitTries, Settings settings) {
         public static final String DEFAULT_TUN = "natgw0";
         public static final int DEFAULT_PATH_MTU = 1500;
         public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(20);
@@ -175,10 +175,11 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         this.engine = new IkeEngine(transport, this, new SecureRandom(), ikeConfigs(this.config, 2));
         this.v1 = new V1Engine(transport, this, new SecureRandom(), ikeConfigs(this.config, 1));
         // One gate for both versions: strongSwan counts half-open IKEv1 and IKEv2 SAs together.
-        engine.admission().limits(options.limits());
+        engine.admission().limits(options.settings().limits());
+        engine.rsaPss(options.settings().rsaPss());
         // One fetcher, one cache, for both engines.
-        StatusFetcher fetcher = options.revocation().enabled() ? StatusFetcher.overHttp(options.revocation())
-                : StatusFetcher.OFFLINE;
+        var revocation = options.settings().revocation();
+        StatusFetcher fetcher = revocation.enabled() ? StatusFetcher.overHttp(revocation) : StatusFetcher.OFFLINE;
         engine.statusFetcher(fetcher);
         v1.statusFetcher(fetcher);
         v1.share(engine.admission(), engine.counters());

@@ -68,7 +68,7 @@ class SettingsTest {
 
     // strongSwan's charon.plugins.revocation.enable_ocsp and enable_crl; both on by default
     @Test
-    void revocationFetchingIsOnByDefaultAndSetInThePluginSection() throws Exception {
+    void revocationFetchingAndRsaPssAreSetAsStrongSwanSetsThem() throws Exception {
         assertEquals(StatusFetcher.Options.DEFAULT, Settings.load(Optional.empty()).revocation());
         assertTrue(StatusFetcher.Options.DEFAULT.ocsp() && StatusFetcher.Options.DEFAULT.crl());
         var r = Settings.load(Optional.of(write("natgw {", "  plugins {", "    revocation {", "      enable_ocsp = no",
@@ -76,6 +76,8 @@ class SettingsTest {
         assertFalse(r.ocsp());
         assertTrue(r.crl());
         assertEquals(Duration.ofSeconds(3), r.timeout());
+        assertFalse(Settings.load(Optional.empty()).rsaPss(), "PKCS#1 v1.5, as strongSwan's default");
+        assertTrue(Settings.load(Optional.of(write("natgw {", "  rsa_pss = yes", "}"))).rsaPss());
         assertTrue(error("natgw {", "  plugins {", "    curl {", "    }", "  }", "}")
                 .contains("natgw.plugins.curl: unknown plugin"));
         assertTrue(error("natgw {", "  plugins {", "    revocation {", "      timeout = 0", "    }", "  }", "}")

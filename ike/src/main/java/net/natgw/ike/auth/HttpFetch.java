@@ -23,20 +23,28 @@ import java.util.concurrent.Flow;
  * {@code maxBytes} as it arrives, so an endless answer costs no more than that.
  */
 final class HttpFetch implements StatusFetcher.Http {
-    private final HttpClient client;
     private final Duration timeout;
     private final int maxBytes;
+    /** Built on the first fetch: a daemon whose peers name no URI never starts its threads. */
+    private HttpClient client;
 
     HttpFetch(Duration timeout, int maxBytes) {
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-            var t = new Thread(r, "natgw-fetch");
-            t.setDaemon(true);
-            return t;
-        });
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
-                .proxy(HttpClient.Builder.NO_PROXY).executor(executor).build();
         this.timeout = timeout;
         this.maxBytes = maxBytes;
+    }
+
+    private synchronized HttpClient client() {
+        if (client == null) {
+            ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+                var t = new Thread(r, "natgw-fetch");
+                t.setDaemon(true);
+                return t;
+            });
+            client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+                    .followRedirects(HttpClient.Redirect.NEVER).proxy(HttpClient.Builder.NO_PROXY).executor(executor)
+                    .build();
+        }
+        return client;
     }
 
     @Override
@@ -49,7 +57,7 @@ final class HttpFetch implements StatusFetcher.Http {
         } else {
             request.GET();
         }
-        return client.sendAsync(request.build(), info -> info.statusCode() == 200 ? new LimitedBody(maxBytes)
+        return client().sendAsync(request.build(), info -> info.statusCode() == 200 ? new LimitedBody(maxBytes)
                 : HttpResponse.BodySubscribers.replacing(null)).thenApply(response -> {
                     if (response.statusCode() != 200 || response.body() == null) {
                         throw new CompletionException(new IOException("HTTP status " + response.statusCode()));

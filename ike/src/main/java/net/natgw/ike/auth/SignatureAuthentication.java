@@ -27,7 +27,8 @@ import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 /**
  * Signatures in the AUTH payload: RFC 7427 "Digital Signature" (method 14: ASN.1 length,
  * AlgorithmIdentifier, signature) for what we send, and also RSASSA-PSS (RFC 7427 §3, RFC 4055
- * parameters), the older ECDSA methods 9-11 (r|s) and RSA method 1 (SHA-1) for what we receive.
+ * parameters) when asked to and for what we receive, and the older ECDSA methods 9-11 (r|s) and
+ * RSA method 1 (SHA-1) for what we receive.
  * PKCS#1 v1.5 is checked by the JDK, which encodes the expected block and compares it whole,
  * so garbage in the padding or after the DigestInfo (Bleichenbacher's e = 3 forgery) fails.
  */
@@ -52,22 +53,37 @@ public final class SignatureAuthentication {
     private SignatureAuthentication() {
     }
 
+    /** AUTH method 14 over {@code octets}, RSA keys with PKCS#1 v1.5 (strongSwan's default). */
+    public static AuthPayload sign(PrivateKey key, byte[] octets) {
+        return sign(key, octets, false);
+    }
+
     /**
      * AUTH method 14 over {@code octets}: ECDSA with the hash that matches the curve (RFC 5656
-     * style: P-256/SHA-256, P-384/SHA-384, P-521/SHA-512), RSA PKCS#1 v1.5 with SHA-256.
+     * style: P-256/SHA-256, P-384/SHA-384, P-521/SHA-512); RSA with SHA-256, as RSASSA-PSS
+     * when {@code rsaPss} (strongSwan's {@code charon.rsa_pss}: MGF1-SHA-256 and a salt as long
+     * as the hash, RFC 4055 §3.1), else PKCS#1 v1.5.
      */
-    public static AuthPayload sign(PrivateKey key, byte[] octets) {
+    public static AuthPayload sign(PrivateKey key, byte[] octets, boolean rsaPss) {
+        boolean pss = rsaPss && !(key instanceof ECKey);
         String oid = key instanceof ECKey ec ? switch (ec.getParams().getCurve().getField().getFieldSize()) {
             case 256 -> ECDSA_SHA256;
             case 384 -> ECDSA_SHA384;
             default -> ECDSA_SHA512;
-        } : RSA_SHA256;
+        } : pss ? RSASSA_PSS : RSA_SHA256;
         try {
-            Signature s = Signature.getInstance(JCA.get(oid));
+            Signature s;
+            if (pss) {
+                s = Signature.getInstance("RSASSA-PSS");
+                s.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32,
+                        PSSParameterSpec.TRAILER_FIELD_BC));
+            } else {
+                s = Signature.getInstance(JCA.get(oid));
+            }
             s.initSign(key);
             s.update(octets);
             byte[] signature = s.sign();
-            byte[] algorithm = algorithmIdentifier(oid);
+            byte[] algorithm = pss ? pssSha256() : algorithmIdentifier(oid);
             byte[] data = new byte[1 + algorithm.length + signature.length];
             data[0] = (byte) algorithm.length;
             System.arraycopy(algorithm, 0, data, 1, algorithm.length);
@@ -76,6 +92,14 @@ public final class SignatureAuthentication {
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot sign with " + key.getAlgorithm() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** RFC 4055 §3.1 parameters: SHA-256 (NULL parameters), MGF1-SHA-256, salt 32, trailer 1 (the default: left out). */
+    static byte[] pssSha256() throws IOException {
+        var sha256 = new AlgorithmIdentifier(new ASN1ObjectIdentifier("2.16.840.1.101.3.4.2.1"), DERNull.INSTANCE);
+        var params = new RSASSAPSSparams(sha256, new AlgorithmIdentifier(PKCSObjectIdentifiers.id_mgf1, sha256),
+                new ASN1Integer(32), RSASSAPSSparams.DEFAULT_TRAILER_FIELD);
+        return new AlgorithmIdentifier(new ASN1ObjectIdentifier(RSASSA_PSS), params).getEncoded();
     }
 
     private static byte[] algorithmIdentifier(String oid) throws IOException {

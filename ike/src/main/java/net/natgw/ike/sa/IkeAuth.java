@@ -149,7 +149,7 @@ final class IkeAuth implements Exchange {
                 throw new IllegalStateException("cannot encode our certificate", e);
             }
         }
-        payloads.add(SignatureAuthentication.sign(certs.key(), octets));
+        payloads.add(SignatureAuthentication.sign(certs.key(), octets, sa.engine.rsaPss()));
         return payloads;
     }
 

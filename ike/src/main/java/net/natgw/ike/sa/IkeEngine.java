@@ -55,6 +55,9 @@ public final class IkeEngine {
     record HalfOpenKey(long spiI, InetSocketAddress from) {
     }
 
+    /** strongSwan's {@code charon.rsa_pss}: RSA keys sign AUTH with RSASSA-PSS (RFC 7427). */
+    private boolean rsaPss;
+
     /** Where the peers' revocation status comes from beyond the CRLs held; none by default. */
     private StatusFetcher statusFetcher = StatusFetcher.OFFLINE;
 
@@ -68,6 +71,14 @@ public final class IkeEngine {
     }
 
     /** Replaces the configurations new IKE SAs are matched against; existing SAs keep theirs. */
+    public void rsaPss(boolean on) {
+        this.rsaPss = on;
+    }
+
+    boolean rsaPss() {
+        return rsaPss;
+    }
+
     /** Fetches revocation status with {@code fetcher} from now on (the daemon's, shared by both engines). */
     public void statusFetcher(StatusFetcher fetcher) {
         this.statusFetcher = fetcher;

@@ -86,6 +86,11 @@ public final class TestPki {
         return ca.certificate();
     }
 
+    /** The CA's keys, for a responder that signs as the CA (OpenSSL's OCSP responder in the lab). */
+    public KeyPair caKeys() {
+        return ca.keys();
+    }
+
     /** An end-entity certificate for {@code fqdn}, signed by this CA, its keyUsage digitalSignature. */
     public Issued issue(String fqdn, String keyType) {
         return issue(fqdn, keyType, KeyUsage.digitalSignature);

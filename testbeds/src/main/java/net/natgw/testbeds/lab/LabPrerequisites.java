@@ -16,6 +16,7 @@ public final class LabPrerequisites {
             Map.entry("ping", "iputils-ping"),
             Map.entry("iperf3", "iperf3"),
             Map.entry("tcpdump", "tcpdump"),
+            Map.entry("openssl", "openssl"),
             Map.entry("swanctl", "strongswan-swanctl"),
             Map.entry("/usr/lib/ipsec/charon", "strongswan-charon"),
             Map.entry("/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so", "libcharon-extra-plugins"),

@@ -38,6 +38,11 @@ public final class NatgwProcess {
         var command = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"));
         command.addAll(jvmOptions);
+        // For profiling a lab run by hand: -Dnatgw.lab.jvmOptions="-XX:StartFlightRecording=..."
+        String extra = System.getProperty("natgw.lab.jvmOptions", "").strip();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "net.natgw.gateway.cli.Natgw"));
         command.addAll(args);
         Path log = lab.workdir().resolve(name + ".log");
