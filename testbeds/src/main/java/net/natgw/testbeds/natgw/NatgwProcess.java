@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -118,6 +119,21 @@ public final class NatgwProcess {
             return Files.readString(log);
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * Waits until natgw has bound its IKE sockets (its "udp: IKE on" line), so that a peer's first
+     * IKE_SA_INIT is not sent to a port nobody holds yet; polled, with a deadline.
+     */
+    public void awaitListening(Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!log().contains("udp: IKE on")) {
+            if (!alive() || System.nanoTime() > end) {
+                throw new LabException(name + " did not bind its IKE sockets in " + deadline.toSeconds() + " s: "
+                        + log());
+            }
+            Thread.sleep(50);
         }
     }
 }

@@ -152,6 +152,23 @@ public final class StrongSwan {
         return sas;
     }
 
+    /**
+     * Polls {@code --list-sas} until an IKE SA is ESTABLISHED with an INSTALLED CHILD_SA, or the
+     * deadline passes; returns the last list either way, for the caller to assert on.
+     */
+    public List<IkeSaStatus> awaitEstablished(Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (true) {
+            var sas = listSas();
+            boolean up = sas.stream().anyMatch(sa -> sa.state().equals("ESTABLISHED")
+                    && sa.children().stream().anyMatch(c -> c.state().equals("INSTALLED")));
+            if (up || System.nanoTime() > end) {
+                return sas;
+            }
+            Thread.sleep(100);
+        }
+    }
+
     /** Stops charon (its SAs and routes go with it); the lab would stop it on close anyway. */
     public void stop() {
         charon.destroy();

@@ -74,9 +74,9 @@ class IkeCertificateLabTest {
                         natgwInitiates ? 3 : 0, 10, natgwCreds);
                 swan.load(natgwInitiates ? tunnel.mirrored().render() : tunnel.render());
                 if (natgwInitiates) {
-                    Thread.sleep(6000);
+                    swan.awaitEstablished(Duration.ofSeconds(20));
                 } else {
-                    Thread.sleep(2500);
+                    natgw.awaitListening(Duration.ofSeconds(20));
                     var initiated = swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20));
                     assertTrue(initiated.ok(), initiated.stdout() + "\nnatgw:\n" + natgw.log());
                 }
@@ -120,9 +120,9 @@ class IkeCertificateLabTest {
                         natgwInitiates ? 3 : 0, 10, options);
                 swan.load(natgwInitiates ? tunnel.mirrored().render() : tunnel.render());
                 if (natgwInitiates) {
-                    Thread.sleep(6000);
+                    swan.awaitEstablished(Duration.ofSeconds(20));
                 } else {
-                    Thread.sleep(2500);
+                    natgw.awaitListening(Duration.ofSeconds(20));
                     var initiated = swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20));
                     assertTrue(initiated.ok(), initiated.stdout() + "\nnatgw:\n" + natgw.log());
                 }

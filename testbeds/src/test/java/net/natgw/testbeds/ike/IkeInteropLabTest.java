@@ -76,8 +76,7 @@ class IkeInteropLabTest {
             var swan = StrongSwan.start(lab, t.responder());
             swan.load(tunnel.mirrored().render());
             var natgw = NatgwIkePeer.start(lab, tunnel, 5, 9, List.of());
-            Thread.sleep(6000);
-            var sas = swan.listSas();
+            var sas = swan.awaitEstablished(Duration.ofSeconds(20));
             var report = natgw.awaitReport(40);
             try {
                 checkStrongSwan(sas, ikeAlgs, espAlgs);
@@ -108,7 +107,7 @@ class IkeInteropLabTest {
             var natgw = NatgwIkePeer.start(lab, tunnel.mirrored(), 0, 12, List.of());
             var swan = StrongSwan.start(lab, t.initiator());
             swan.load(tunnel.render());
-            Thread.sleep(2500);
+            natgw.awaitListening(Duration.ofSeconds(20));
             long start = System.nanoTime();
             var initiated = swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20));
             long setup = (System.nanoTime() - start) / 1_000_000;
@@ -157,7 +156,7 @@ class IkeInteropLabTest {
             var natgw = NatgwIkePeer.start(lab, tunnel.mirrored(), 0, 10, List.of());
             var swan = StrongSwan.start(lab, t.initiator());
             swan.load(tunnel.render());
-            Thread.sleep(2500);
+            natgw.awaitListening(Duration.ofSeconds(20));
             assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok());
             assertTrue(swan.terminateIke("lab").ok());
             var report = natgw.awaitReport(40);
@@ -224,7 +223,7 @@ class IkeInteropLabTest {
             var natgw = NatgwIkePeer.start(lab, tunnel.mirrored(), 0, 8, List.of());
             var swan = StrongSwan.start(lab, t.initiator());
             swan.load(tunnel.withPsk("not-the-right-secret-at-all").render());
-            Thread.sleep(2500);
+            natgw.awaitListening(Duration.ofSeconds(20));
             var initiated = swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(10));
             assertFalse(initiated.ok(), "strongSwan must fail");
             assertTrue(initiated.stdout().contains("AUTHENTICATION_FAILED"), initiated.stdout());

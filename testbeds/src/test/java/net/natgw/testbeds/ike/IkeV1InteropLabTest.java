@@ -56,8 +56,7 @@ class IkeV1InteropLabTest {
             var swan = StrongSwan.start(lab, t.responder());
             swan.load(tunnel.mirrored().render());
             var natgw = NatgwIkePeer.start(lab, tunnel, 5, 9, IKEV1);
-            Thread.sleep(6000);
-            var sas = swan.listSas();
+            var sas = swan.awaitEstablished(Duration.ofSeconds(20));
             var report = natgw.awaitReport(40);
             try {
                 checkStrongSwan(sas);
@@ -83,7 +82,7 @@ class IkeV1InteropLabTest {
             var natgw = NatgwIkePeer.start(lab, tunnel.mirrored(), 0, 12, IKEV1);
             var swan = StrongSwan.start(lab, t.initiator());
             swan.load(tunnel.render());
-            Thread.sleep(2500);
+            natgw.awaitListening(Duration.ofSeconds(20));
             long start = System.nanoTime();
             var initiated = swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20));
             long setup = (System.nanoTime() - start) / 1_000_000;
@@ -125,7 +124,7 @@ class IkeV1InteropLabTest {
             var natgw = NatgwIkePeer.start(lab, tunnel.mirrored(), 0, 10, IKEV1);
             var swan = StrongSwan.start(lab, t.initiator());
             swan.load(tunnel.render());
-            Thread.sleep(2500);
+            natgw.awaitListening(Duration.ofSeconds(20));
             assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok());
             assertTrue(swan.terminateIke("lab").ok());
             var report = natgw.awaitReport(40);
