@@ -37,6 +37,14 @@ import org.slf4j.LoggerFactory;
 public final class UdpTransport implements UdpSender, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UdpTransport.class);
     private static final int MAX_UDP = 65_535;
+    /**
+     * The largest IKE message taken on UDP 500: strongSwan's {@code charon.max_packet} (10,000
+     * octets; larger ones are what RFC 7383 fragmentation is for). It lets port 500 read with
+     * recvmmsg too, {@link #IKE_BATCH} datagrams per system call in one 60 KB buffer, no bigger
+     * than the single 64 KiB slot it had: a flood of IKE_SA_INIT costs fewer reads.
+     */
+    public static final int IKE_MAX_PACKET = 10_000;
+    static final int IKE_BATCH = 6;
 
     /**
      * @param maxDatagram  largest datagram on the NAT-T socket; recvmmsg would cut a larger one,
@@ -79,8 +87,10 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
                                     DatagramReceiver receiver, Options options) throws InterruptedException {
         var ikeCounters = new DatagramCounters();
         var nattCounters = new DatagramCounters();
-        Channel ike = bootstrap(group, 1, MAX_UDP, 1 << 20)
-                .handler(pipeline(new Rfc3948Handler(receiver, ikeCounters, false, MAX_UDP)))
+        boolean recvmmsg = EventLoops.nativeEpoll();
+        Channel ike = (recvmmsg ? bootstrap(group, IKE_BATCH, IKE_MAX_PACKET, 1 << 20) : bootstrap(group, 1, MAX_UDP, 1 << 20))
+                .handler(pipeline(new Rfc3948Handler(receiver, ikeCounters, false,
+                        recvmmsg ? IKE_MAX_PACKET - 1 : IKE_MAX_PACKET)))
                 .bind(local, ikePort).sync().channel();
         try {
             Channel natt = nattBootstrap(group, options)

@@ -137,4 +137,29 @@ class UdpTransportTest {
         assertTrue(next().startsWith("esp 0000000100000002"), "the small one arrives, the big one not");
         assertEquals(1, b.nattCounters().dropped(DatagramDrop.OVERSIZE));
     }
+
+    // strongSwan's charon.max_packet: an IKE message over 10,000 octets on port 500 is dropped
+    // and counted (RFC 7383 fragments are what carries bigger ones), one just under it arrives
+    @Test
+    void ikeOn500TakesUpToStrongSwansMaxPacketAndABatchArrivesWhole() throws Exception {
+        byte[] big = new byte[UdpTransport.IKE_MAX_PACKET + 500];
+        big[0] = 0x22;
+        a.sendIke(Unpooled.wrappedBuffer(big), b.ikeAddress(), false);
+        byte[] largest = new byte[UdpTransport.IKE_MAX_PACKET - 1];
+        largest[0] = 0x33;
+        a.sendIke(Unpooled.wrappedBuffer(largest), b.ikeAddress(), false);
+        String first = next();
+        assertTrue(first.startsWith("ike 33"), "the oversize one is dropped, the largest taken");
+        assertEquals("ike ".length() + 2 * largest.length, first.indexOf(" to "));
+        assertEquals(1, b.ikeCounters().dropped(DatagramDrop.OVERSIZE));
+        for (int i = 0; i < 40; i++) {
+            byte[] init = new byte[Rfc3948.IKE_HEADER_LENGTH];
+            init[0] = (byte) i;
+            a.sendIke(Unpooled.wrappedBuffer(init), b.ikeAddress(), false);
+        }
+        for (int i = 0; i < 40; i++) {
+            assertTrue(next().startsWith("ike " + String.format("%02x", i)), "in order, each whole");
+        }
+        assertEquals(41, b.ikeCounters().received(DatagramKind.IKE));
+    }
 }
