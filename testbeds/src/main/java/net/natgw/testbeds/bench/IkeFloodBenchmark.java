@@ -44,7 +44,7 @@ public final class IkeFloodBenchmark {
 
     private record Row(String responder, String flood, int rate, long sent, double quietMs, double floodedMs,
                        double cpuMicrosPerPacket, double netMicrosPerPacket, long memoryBefore, long memoryAfter, long memoryLater, long rssBefore,
-                       long rssAfter, long rssLater, int failed) {
+                       long rssAfter, long rssLater, int failed, String threads) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -117,6 +117,7 @@ public final class IkeFloodBenchmark {
                         long memoryBefore = memory.getAsLong();
                         long rssBefore = ProcessStats.rssKb(pid);
                         long cpuBefore = ProcessStats.cpuTicks(pid);
+                        var threadsBefore = ProcessStats.threadTicks(pid);
                         long windowStart = System.nanoTime();
                         var running = CompletableFuture.supplyAsync(() -> nat.tryExec(Duration.ofSeconds(seconds + 30),
                                 "python3", "-c", flooder, t.responder().reachableAt(), Integer.toString(rate),
@@ -125,6 +126,7 @@ public final class IkeFloodBenchmark {
                         var flooded = setups(swan, 3);
                         var result = running.get();
                         long cpuAfter = ProcessStats.cpuTicks(pid);
+                        String threads = ProcessStats.threadShares(threadsBefore, ProcessStats.threadTicks(pid));
                         double window = (System.nanoTime() - windowStart) / 1e9;
                         Matcher m = SENT.matcher(result.stdout());
                         if (!result.ok() || !m.find()) {
@@ -137,7 +139,8 @@ public final class IkeFloodBenchmark {
                         rows.add(new Row(name, flood, rate, sent, quiet, flooded.millis(),
                                 (cpuAfter - cpuBefore) * 10_000.0 / sent,
                                 (cpuAfter - cpuBefore - quietTicksPerSecond * window) * 10_000.0 / sent, memoryBefore, memoryAfter,
-                                memory.getAsLong(), rssBefore, rssAfter, ProcessStats.rssKb(pid), flooded.failed()));
+                                memory.getAsLong(), rssBefore, rssAfter, ProcessStats.rssKb(pid), flooded.failed(),
+                                threads));
                     }
                 }
                 swan.stop();
@@ -231,6 +234,11 @@ public final class IkeFloodBenchmark {
                 + " what the responder spent per second in a quiet window with the same three set-ups. Both"
                 + " responders were warmed up first (a set-up, 10 s of each flood at 5,000/s, then"
                 + " half_open_timeout).%n", seconds);
+        System.out.println();
+        for (Row r : rows) {
+            System.out.printf(Locale.ROOT, "%s, %s at %d/s, CPU by thread: %s%n", r.responder(), r.flood(), r.rate(),
+                    r.threads());
+        }
         for (String flood : List.of("IKEv2 IKE_SA_INIT", "IKEv1 Main Mode")) {
             rows.stream().filter(r -> r.responder().equals("natgw") && r.flood().equals(flood)).forEach(n -> rows.stream()
                     .filter(c -> !c.responder().equals("natgw") && c.flood().equals(flood) && c.rate() == n.rate())
