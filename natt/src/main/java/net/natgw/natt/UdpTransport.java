@@ -39,7 +39,8 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
     private static final int MAX_UDP = 65_535;
     /**
      * The largest IKE message taken on UDP 500: strongSwan's {@code charon.max_packet} (10,000
-     * octets; larger ones are what RFC 7383 fragmentation is for). It lets port 500 read with
+     * octets; a peer splits larger ones with RFC 7383 fragmentation, which natgw does not speak
+     * yet, issue 17, so for now they are dropped as strongSwan drops them). It lets port 500 read with
      * recvmmsg too, {@link #IKE_BATCH} datagrams per system call in one 60 KB buffer, no bigger
      * than the single 64 KiB slot it had: a flood of IKE_SA_INIT costs fewer reads.
      */

@@ -91,7 +91,7 @@ public record Settings(IkeLimits limits, StatusFetcher.Options revocation, boole
             if (!s.name().equals("plugins")) {
                 throw new ConfigException(s.location(), "natgw." + s.name(), "unknown section");
             }
-            revocation = plugins(s);
+            revocation = plugins(s, halfOpen);
         }
         if (!dos) {
             // strongSwan's dos_protection = no: no cookies and no per-address block; the total
@@ -108,7 +108,7 @@ public record Settings(IkeLimits limits, StatusFetcher.Options revocation, boole
     }
 
     /** strongSwan's {@code charon.plugins.revocation}: the only plugin section natgw has. */
-    private static StatusFetcher.Options plugins(Section plugins) throws ConfigException {
+    private static StatusFetcher.Options plugins(Section plugins, Duration halfOpen) throws ConfigException {
         for (Section.Setting s : plugins.settings()) {
             throw new ConfigException(s.location(), "natgw.plugins." + s.name(), "unknown setting");
         }
@@ -133,6 +133,12 @@ public record Settings(IkeLimits limits, StatusFetcher.Options revocation, boole
                         timeout = Values.duration(f);
                         if (timeout.isZero() || timeout.compareTo(Duration.ofMinutes(2)) > 0) {
                             throw f.error("must be from 1 s to 120 s");
+                        }
+                        // A chain's status may take two fetch times (OCSP, then the CRL), all
+                        // while its IKE SA is half open.
+                        if (timeout.multipliedBy(2).compareTo(halfOpen) >= 0) {
+                            throw f.error("two fetches (OCSP, then the CRL) must fit in half_open_timeout ("
+                                    + halfOpen.toSeconds() + " s)");
                         }
                     }
                     default -> throw f.error("unknown setting");

@@ -82,6 +82,8 @@ class SettingsTest {
                 .contains("natgw.plugins.curl: unknown plugin"));
         assertTrue(error("natgw {", "  plugins {", "    revocation {", "      timeout = 0", "    }", "  }", "}")
                 .contains("must be from 1 s to 120 s"));
+        assertTrue(error("natgw {", "  half_open_timeout = 10s", "  plugins {", "    revocation {", "      timeout = 5s",
+                "    }", "  }", "}").contains("two fetches (OCSP, then the CRL) must fit in half_open_timeout (10 s)"));
         assertTrue(error("natgw {", "  plugins {", "    revocation {", "      enable_ldap = yes", "    }", "  }", "}")
                 .contains("natgw.plugins.revocation.enable_ldap: unknown setting"));
     }

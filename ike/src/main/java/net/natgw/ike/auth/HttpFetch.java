@@ -11,16 +11,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * HTTP for {@link StatusFetcher}, with the JDK's client (asynchronous, so that no thread waits
- * on a slow responder): no proxy, no redirect, a status of 200 only, and the body cut off at
- * {@code maxBytes} as it arrives, so an endless answer costs no more than that.
+ * on a slow responder): no proxy, no redirect, a status of 200 only, the body cut off at
+ * {@code maxBytes} as it arrives, and the whole exchange cancelled at {@code timeout}.
  */
 final class HttpFetch implements StatusFetcher.Http {
     private final Duration timeout;
@@ -47,6 +48,11 @@ final class HttpFetch implements StatusFetcher.Http {
         return client;
     }
 
+    /**
+     * The whole exchange, from connecting to the last octet, is bounded by {@code timeout}: when
+     * it passes, the request is cancelled (which aborts the exchange) and the body's subscription
+     * too, so a responder that trickles an endless answer holds no socket or buffer past it.
+     */
     @Override
     public CompletableFuture<byte[]> fetch(URI uri, Optional<byte[]> ocspRequest) {
         var request = HttpRequest.newBuilder(uri).timeout(timeout);
@@ -57,24 +63,36 @@ final class HttpFetch implements StatusFetcher.Http {
         } else {
             request.GET();
         }
-        return client().sendAsync(request.build(), info -> info.statusCode() == 200 ? new LimitedBody(maxBytes)
-                : HttpResponse.BodySubscribers.replacing(null)).thenApply(response -> {
-                    if (response.statusCode() != 200 || response.body() == null) {
-                        throw new CompletionException(new IOException("HTTP status " + response.statusCode()));
-                    }
-                    return response.body();
-                });
+        var body = new AtomicReference<LimitedBody>();
+        CompletableFuture<HttpResponse<byte[]>> exchange = client().sendAsync(request.build(), info -> {
+            // Anything but 200 is refused at once, its body not read.
+            var b = new LimitedBody(info.statusCode() == 200 ? maxBytes : -1, info.statusCode());
+            body.set(b);
+            return b;
+        });
+        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            if (!exchange.isDone()) {
+                exchange.cancel(true);
+                var b = body.get();
+                if (b != null) {
+                    b.abort();
+                }
+            }
+        });
+        return exchange.thenApply(HttpResponse::body);
     }
 
-    /** The body as it comes, given up past {@code max} octets. */
+    /** The body as it comes, given up past {@code max} octets; a max below 0 refuses it unread. */
     private static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
         private final int max;
+        private final int status;
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
         private final CompletableFuture<byte[]> body = new CompletableFuture<>();
-        private Flow.Subscription subscription;
+        private volatile Flow.Subscription subscription;
 
-        LimitedBody(int max) {
+        LimitedBody(int max, int status) {
             this.max = max;
+            this.status = status;
         }
 
         @Override
@@ -85,11 +103,16 @@ final class HttpFetch implements StatusFetcher.Http {
         @Override
         public void onSubscribe(Flow.Subscription s) {
             subscription = s;
+            if (max < 0) {
+                s.cancel();
+                body.completeExceptionally(new IOException("HTTP status " + status));
+                return;
+            }
             s.request(Long.MAX_VALUE);
         }
 
         @Override
-        public void onNext(List<ByteBuffer> items) {
+        public synchronized void onNext(List<ByteBuffer> items) {
             for (ByteBuffer b : items) {
                 if (body.isDone()) {
                     return;
@@ -105,13 +128,22 @@ final class HttpFetch implements StatusFetcher.Http {
             }
         }
 
+        /** The fetch's time is up: stop reading. */
+        void abort() {
+            var s = subscription;
+            if (s != null) {
+                s.cancel();
+            }
+            body.completeExceptionally(new java.util.concurrent.TimeoutException("no whole answer in time"));
+        }
+
         @Override
         public void onError(Throwable e) {
             body.completeExceptionally(e);
         }
 
         @Override
-        public void onComplete() {
+        public synchronized void onComplete() {
             body.complete(out.toByteArray());
         }
     }

@@ -50,7 +50,7 @@ final class OcspAnswer {
                 return new RevocationStatus.Unknown(source + " echoed another nonce: a replayed answer?", retry);
             }
             for (SingleResp single : basic.getResponses()) {
-                if (single.getCertID().equals(id)) {
+                if (sameCertificate(single.getCertID(), id)) {
                     return status(single, now, source);
                 }
             }
@@ -71,6 +71,12 @@ final class OcspAnswer {
         if (next != null && next.toInstant().isBefore(now.minus(SKEW))) {
             return new RevocationStatus.Unknown(source + " answered with a nextUpdate in the past", retry);
         }
+        if (next == null && thisUpdate.isBefore(now.minus(SKEW))) {
+            // §4.2.2.1: without nextUpdate only a fresh answer says anything; an old one may be a
+            // replay of a time before the revocation (nonces are optional, RFC 8954).
+            return new RevocationStatus.Unknown(source + " answered with a thisUpdate of " + thisUpdate
+                    + " and no nextUpdate: not recent", retry);
+        }
         Object status = single.getCertStatus();
         if (status instanceof RevokedStatus revoked) {
             return new RevocationStatus.Revoked(source, revoked.getRevocationTime().toInstant(),
@@ -81,17 +87,17 @@ final class OcspAnswer {
             // UnknownStatus, or a choice RFC 6960 §4.2.1 does not define: not good.
             return new RevocationStatus.Unknown(source + " does not know the certificate", retry);
         }
-        Instant until = next == null ? now.plus(StatusFetcher.GOOD_WITHOUT_NEXT_UPDATE) : next.toInstant();
+        Instant until = next == null ? thisUpdate.plus(StatusFetcher.GOOD_WITHOUT_NEXT_UPDATE) : next.toInstant();
         Instant cap = now.plus(StatusFetcher.MAX_REUSE);
         return new RevocationStatus.Good(source, until.isAfter(cap) ? cap : until.isAfter(now) ? until : retry);
     }
 
     /** Null when the issuer, or a responder it delegated to, signed the answer; else why not. */
     private static String signedBy(BasicOCSPResp basic, X509Certificate issuer, Instant now) throws Exception {
-        if (basic.isSignatureValid(verifier(issuer))) {
+        ContentVerifierProvider issuerKey = verifier(issuer);
+        if (verifies(() -> basic.isSignatureValid(issuerKey))) {
             return null;
         }
-        ContentVerifierProvider issuerKey = verifier(issuer);
         for (X509CertificateHolder responder : basic.getCerts()) {
             // §4.2.2.2: issued by the CA itself, with id-kp-OCSPSigning, and valid now.
             var eku = org.bouncycastle.asn1.x509.ExtendedKeyUsage.fromExtensions(responder.getExtensions());
@@ -99,12 +105,36 @@ final class OcspAnswer {
                     issuer.getSubjectX500Principal().getEncoded()))
                     && eku != null && eku.hasKeyPurposeId(KeyPurposeId.id_kp_OCSPSigning)
                     && responder.isValidOn(Date.from(now))
-                    && responder.isSignatureValid(issuerKey)
-                    && basic.isSignatureValid(new JcaContentVerifierProviderBuilder().build(responder))) {
+                    && verifies(() -> responder.isSignatureValid(issuerKey))
+                    && verifies(() -> basic.isSignatureValid(new JcaContentVerifierProviderBuilder().build(responder)))) {
                 return null;
             }
         }
         return "signed neither by the issuer nor by a responder it delegated to (RFC 6960 §4.2.2.2)";
+    }
+
+    private interface Check {
+        boolean run() throws Exception;
+    }
+
+    /** A signature check; one that cannot run (a key of another type, a malformed one) fails. */
+    private static boolean verifies(Check check) {
+        try {
+            return check.run();
+        } catch (Exception | LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
+     * RFC 6960 §4.1.1: the same hash algorithm, issuer name and key hashes and serial number;
+     * not the whole CertID, whose AlgorithmIdentifier a responder may encode with or without
+     * NULL parameters.
+     */
+    private static boolean sameCertificate(CertificateID a, CertificateID b) {
+        return a.getHashAlgOID().equals(b.getHashAlgOID()) && a.getSerialNumber().equals(b.getSerialNumber())
+                && java.util.Arrays.equals(a.getIssuerNameHash(), b.getIssuerNameHash())
+                && java.util.Arrays.equals(a.getIssuerKeyHash(), b.getIssuerKeyHash());
     }
 
     private static ContentVerifierProvider verifier(X509Certificate cert) throws Exception {

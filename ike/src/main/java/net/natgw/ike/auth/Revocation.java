@@ -68,10 +68,13 @@ public final class Revocation {
      */
     void check(List<X509Certificate> chain, X509Certificate anchor, Date now, StatusFetcher fetcher)
             throws IkeProtocolException {
+        // First what the CRLs held say; the certificates they leave open are asked about over
+        // OCSP all at once, so that a chain waits for one fetch time, not one per certificate.
+        var open = new ArrayList<Integer>();
+        var unknown = new ArrayList<List<String>>();
         for (int i = 0; i < chain.size(); i++) {
             X509Certificate cert = chain.get(i);
-            X509Certificate issuer = i + 1 < chain.size() ? chain.get(i + 1) : anchor;
-            List<String> unknown = new ArrayList<>();
+            X509Certificate issuer = issuerOf(chain, i, anchor);
             Optional<X509CRL> crl = heldCrlOf.computeIfAbsent(issuer, this::bestHeldCrl);
             X509CRLEntry entry = crl.map(c -> c.getRevokedCertificate(cert)).orElse(null);
             if (entry != null) {
@@ -80,40 +83,70 @@ public final class Revocation {
                         entry.getRevocationDate().toInstant(), entry.getRevocationReason() == null ? ""
                                 : entry.getRevocationReason().toString());
             }
+            unknown.add(new ArrayList<>());
             if (crl.isPresent() && (crl.get().getNextUpdate() == null || crl.get().getNextUpdate().after(now))) {
                 continue;
             }
-            unknown.add(crl.isPresent() ? "the CRL of " + issuer.getSubjectX500Principal() + " is past its nextUpdate"
-                    : "no CRL of " + issuer.getSubjectX500Principal());
-            if (!fetchedGood(cert, issuer, fetcher, unknown)
-                    && (policy == Policy.STRICT || policy == Policy.IFURI && publishesStatus(cert))) {
+            unknown.get(i).add(crl.isPresent() ? "the CRL of " + issuer.getSubjectX500Principal()
+                    + " is past its nextUpdate" : "no CRL of " + issuer.getSubjectX500Principal());
+            open.add(i);
+        }
+        var ocsp = new ArrayList<Optional<CompletableFuture<RevocationStatus>>>();
+        for (int i : open) {
+            ocsp.add(fetcher.ocsp(chain.get(i), issuerOf(chain, i, anchor)));
+        }
+        awaitAll(ocsp, "the OCSP status of the peer's chain");
+        // Then, for what OCSP left unknown, the distribution point's CRL (OCSP first, as strongSwan).
+        var crls = new ArrayList<Optional<CompletableFuture<RevocationStatus>>>();
+        for (int k = 0; k < open.size(); k++) {
+            int i = open.get(k);
+            boolean settled = ocsp.get(k).isPresent() && !(statusOf(ocsp.get(k).get()) instanceof RevocationStatus.Unknown);
+            crls.add(settled ? Optional.empty() : fetcher.crl(chain.get(i), issuerOf(chain, i, anchor)));
+        }
+        awaitAll(crls, "the CRLs of the peer's chain");
+        for (int k = 0; k < open.size(); k++) {
+            int i = open.get(k);
+            X509Certificate cert = chain.get(i);
+            boolean good = false;
+            for (var source : List.of(ocsp.get(k), crls.get(k))) {
+                if (source.isEmpty() || good) {
+                    continue;
+                }
+                switch (statusOf(source.get())) {
+                    case RevocationStatus.Revoked r -> throw revoked(cert, r.source(), r.when(), r.reason());
+                    case RevocationStatus.Good g -> good = true;
+                    case RevocationStatus.Unknown u -> unknown.get(i).add(u.why());
+                }
+            }
+            if (!good && (policy == Policy.STRICT || policy == Policy.IFURI && publishesStatus(cert))) {
                 throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "no revocation status for the"
                         + " certificate of " + cert.getSubjectX500Principal() + " (revocation = "
-                        + policy.name().toLowerCase(Locale.ROOT) + "; " + String.join("; ", unknown) + ")");
+                        + policy.name().toLowerCase(Locale.ROOT) + "; " + String.join("; ", unknown.get(i)) + ")");
             }
         }
     }
 
-    /** OCSP, then the distribution point's CRL: whether one says good; a revocation fails at once. */
-    private static boolean fetchedGood(X509Certificate cert, X509Certificate issuer, StatusFetcher fetcher,
-                                       List<String> unknown) throws IkeProtocolException {
-        for (var source : List.of(fetcher.ocsp(cert, issuer), fetcher.crl(cert, issuer))) {
-            if (source.isEmpty()) {
-                continue;
-            }
-            CompletableFuture<RevocationStatus> answer = source.get();
-            if (!answer.isDone()) {
-                throw new StatusPending("fetching the revocation status of " + cert.getSubjectX500Principal(), answer);
-            }
-            switch (answer.join()) {
-                case RevocationStatus.Revoked r -> throw revoked(cert, r.source(), r.when(), r.reason());
-                case RevocationStatus.Good g -> {
-                    return true;
-                }
-                case RevocationStatus.Unknown u -> unknown.add(u.why());
-            }
+    private static X509Certificate issuerOf(List<X509Certificate> chain, int i, X509Certificate anchor) {
+        return i + 1 < chain.size() ? chain.get(i + 1) : anchor;
+    }
+
+    /** Throws {@link StatusPending} until every started fetch is done. */
+    private static void awaitAll(List<Optional<CompletableFuture<RevocationStatus>>> fetches, String what)
+            throws StatusPending {
+        var running = fetches.stream().flatMap(Optional::stream).filter(f -> !f.isDone())
+                .toArray(CompletableFuture[]::new);
+        if (running.length > 0) {
+            throw new StatusPending("fetching " + what, CompletableFuture.allOf(running));
         }
-        return false;
+    }
+
+    /** A finished fetch's status; one that ended in an exception is no status. */
+    private static RevocationStatus statusOf(CompletableFuture<RevocationStatus> done) {
+        try {
+            return done.join();
+        } catch (RuntimeException e) {
+            return new RevocationStatus.Unknown("the fetch failed: " + e.getMessage(), java.time.Instant.EPOCH);
+        }
     }
 
     private static IkeProtocolException revoked(X509Certificate cert, String source, java.time.Instant when,

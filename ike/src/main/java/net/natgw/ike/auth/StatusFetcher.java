@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
@@ -67,6 +68,8 @@ public final class StatusFetcher {
     static final Duration GOOD_WITHOUT_NEXT_UPDATE = Duration.ofMinutes(5);
     /** No answer is reused longer than this, whatever its nextUpdate says. */
     static final Duration MAX_REUSE = Duration.ofDays(1);
+    /** Fetched CRLs held at once: each may be {@link Options#maxBytes()}, and more once parsed. */
+    static final int MAX_CRLS = 16;
 
     /** Getting bytes from a URI: HTTP in practice ({@link HttpFetch}); a POST body for OCSP. */
     public interface Http {
@@ -77,13 +80,15 @@ public final class StatusFetcher {
      * @param ocsp        strongSwan's {@code revocation.enable_ocsp}
      * @param crl         strongSwan's {@code revocation.enable_crl}
      * @param timeout     for one fetch, from connecting to the last octet
-     * @param maxBytes    the largest answer taken (a CRL of a big CA is megabytes)
+     * @param maxBytes    the largest answer taken: 1 MiB by default, since up to {@link #MAX_CRLS}
+     *                    CRLs are held in a daemon with a small heap (a bigger one: OCSP, or
+     *                    the CRL in {@code x509crl/})
      * @param maxInFlight fetches at once; beyond it a status is unknown at once
-     * @param maxEntries  cached answers of each kind (OCSP, CRL)
+     * @param maxEntries  cached OCSP answers (CRLs: at most {@link #MAX_CRLS})
      */
     public record Options(boolean ocsp, boolean crl, Duration timeout, int maxBytes, int maxInFlight,
                           int maxEntries) {
-        public static final Options DEFAULT = new Options(true, true, Duration.ofSeconds(10), 4 << 20, 16, 1024);
+        public static final Options DEFAULT = new Options(true, true, Duration.ofSeconds(10), 1 << 20, 16, 1024);
 
         public boolean enabled() {
             return ocsp || crl;
@@ -143,7 +148,8 @@ public final class StatusFetcher {
                 return CompletableFuture.completedFuture(unknown("no OCSP request: " + e.getMessage()));
             }
             String key = uri + " " + Arrays.toString(id.getIssuerKeyHash()) + " " + id.getSerialNumber();
-            return cached(ocspAnswers, key, RevocationStatus::reuseUntil, () -> askOcsp(uri, id, cert, issuer),
+            return cached(ocspAnswers, options.maxEntries(), key, RevocationStatus::reuseUntil,
+                    () -> askOcsp(uri, id, cert, issuer),
                     () -> unknown("more than " + options.maxInFlight() + " fetches in flight"));
         });
     }
@@ -154,9 +160,12 @@ public final class StatusFetcher {
             return Optional.empty();
         }
         return crlUris(cert).stream().findFirst().map(uri -> {
-            String key = uri + " " + Arrays.hashCode(issuer.getPublicKey().getEncoded());
+            // The CRL is verified for this issuer: the key names the issuer whole, not by a hash
+            // two issuers could share.
+            String key = uri + " " + HexFormat.of().formatHex(sha256(issuer));
             String source = "the CRL from " + Untrusted.escape(uri.toString());
-            return cached(crlAnswers, key, CrlAnswer::reuseUntil, () -> fetchCrl(uri, issuer),
+            return cached(crlAnswers, Math.min(MAX_CRLS, options.maxEntries()), key, CrlAnswer::reuseUntil,
+                    () -> fetchCrl(uri, issuer),
                     () -> new CrlAnswer(null, "more than " + options.maxInFlight() + " fetches in flight", now()))
                     .thenApply(answer -> onCrl(answer, cert, source));
         });
@@ -166,21 +175,21 @@ public final class StatusFetcher {
      * The answer cached for {@code key} while it is reusable, or a new fetch. A full cache first
      * drops what expired, then any finished answer: a fetch in flight is never dropped.
      */
-    private <T> CompletableFuture<T> cached(Map<String, CompletableFuture<T>> cache, String key,
+    private <T> CompletableFuture<T> cached(Map<String, CompletableFuture<T>> cache, int maxEntries, String key,
                                             Function<T, Instant> reuseUntil, Supplier<CompletableFuture<T>> fetch,
                                             Supplier<T> busy) {
         Instant now = now();
         var current = cache.get(key);
-        if (current != null && (!current.isDone() || reuseUntil.apply(current.join()).isAfter(now))) {
+        if (current != null && (!current.isDone() || reusable(current, reuseUntil, now))) {
             return current;
         }
         if (inFlight.get() >= options.maxInFlight()) {
             return CompletableFuture.completedFuture(busy.get());
         }
-        if (cache.size() >= options.maxEntries()) {
-            cache.values().removeIf(f -> f.isDone() && !reuseUntil.apply(f.join()).isAfter(now));
+        if (cache.size() >= maxEntries) {
+            cache.values().removeIf(f -> f.isDone() && !reusable(f, reuseUntil, now));
             var it = cache.values().iterator();
-            while (cache.size() >= options.maxEntries() && it.hasNext()) {
+            while (cache.size() >= maxEntries && it.hasNext()) {
                 if (it.next().isDone()) {
                     it.remove();
                 }
@@ -191,6 +200,19 @@ public final class StatusFetcher {
         started.whenComplete((v, e) -> inFlight.decrementAndGet());
         cache.put(key, started);
         return started;
+    }
+
+    /** Done with an answer still good at {@code now}; one that ended in an exception never is. */
+    private static <T> boolean reusable(CompletableFuture<T> f, Function<T, Instant> reuseUntil, Instant now) {
+        return f.isDone() && !f.isCompletedExceptionally() && reuseUntil.apply(f.join()).isAfter(now);
+    }
+
+    private static byte[] sha256(X509Certificate cert) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private CompletableFuture<RevocationStatus> askOcsp(URI uri, CertificateID id, X509Certificate cert,
@@ -214,7 +236,7 @@ public final class StatusFetcher {
                     : OcspAnswer.read(bytes, id, nonceExtension, issuer, now(), source);
             log.info("OCSP status of '{}': {}", subject(cert), status);
             return status;
-        });
+        }).exceptionally(e -> unknown(source + ": " + reason(e)));
     }
 
     private CompletableFuture<CrlAnswer> fetchCrl(URI uri, X509Certificate issuer) {
@@ -229,7 +251,7 @@ public final class StatusFetcher {
             }
             log.info("{}: {}", source, answer.crl() != null ? "valid until " + answer.reuseUntil() : answer.failure());
             return answer;
-        });
+        }).exceptionally(e -> new CrlAnswer(null, source + ": " + reason(e), now().plus(FAILURE_REUSE)));
     }
 
     private CrlAnswer parseCrl(byte[] bytes, X509Certificate issuer, String source) {
@@ -274,14 +296,8 @@ public final class StatusFetcher {
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
-        var bounded = sent.orTimeout(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        CompletableFuture<byte[]> request = sent;
-        bounded.whenComplete((v, e) -> {
-            if (e != null) {
-                request.cancel(true);
-            }
-        });
-        return bounded;
+        // HttpFetch cancels its exchange at the timeout itself; this bounds any other Http too.
+        return sent.orTimeout(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private RevocationStatus unknown(String why) {
@@ -304,7 +320,8 @@ public final class StatusFetcher {
         Throwable cause = e.getCause() != null && e instanceof java.util.concurrent.CompletionException
                 ? e.getCause() : e;
         String message = cause.getMessage();
-        return cause instanceof java.util.concurrent.TimeoutException ? "no answer in time"
+        return cause instanceof java.util.concurrent.TimeoutException
+                || cause instanceof java.util.concurrent.CancellationException ? "no answer in time"
                 : Untrusted.escape(cause.getClass().getSimpleName() + (message == null ? "" : ": " + message));
     }
 

@@ -70,7 +70,7 @@ public final class IkeEngine {
         this.preAuthLog = new PreAuthLog(log, transport::nanoTime, IkeLimits.DEFAULT.logLinesPerSecond());
     }
 
-    /** Replaces the configurations new IKE SAs are matched against; existing SAs keep theirs. */
+    /** Signs AUTH of RSA keys with RSASSA-PSS from now on (strongSwan's {@code charon.rsa_pss}). */
     public void rsaPss(boolean on) {
         this.rsaPss = on;
     }
@@ -88,6 +88,7 @@ public final class IkeEngine {
         return statusFetcher;
     }
 
+    /** Replaces the configurations new IKE SAs are matched against; existing SAs keep theirs. */
     public void configs(List<IkeConfig> replacement) {
         this.configs = List.copyOf(replacement);
     }

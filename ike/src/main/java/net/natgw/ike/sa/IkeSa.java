@@ -566,7 +566,7 @@ public final class IkeSa implements PeerSa {
             nextRequestId--;
             log.info("{} {}: IKE_AUTH response held until it is known", name(), e.getMessage());
             statusWait.retryWhenResolved(e, () -> state == IkeSaState.DELETED || pending != done,
-                    () -> response(message, raw));
+                    () -> guarded(() -> response(message, raw)));
             return;
         } catch (IkeProtocolException e) {
             String reason = IkeMessage.exchangeName(done.exchangeType()) + " response rejected: " + e.getMessage();
@@ -605,7 +605,7 @@ public final class IkeSa implements PeerSa {
             afterResponse.clear();
             log.info("{} {}: IKE_AUTH request held until it is known", name(), e.getMessage());
             statusWait.retryWhenResolved(e, () -> state == IkeSaState.DELETED
-                    || expectedRequestId != message.messageId(), () -> request(message));
+                    || expectedRequestId != message.messageId(), () -> guarded(() -> request(message)));
             return;
         } catch (IkeProtocolException e) {
             answer = List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData()));
@@ -621,6 +621,15 @@ public final class IkeSa implements PeerSa {
             destroy("IKE_AUTH failed: " + answer);
         } else if (destroyAfterResponse != null) {
             destroy(destroyAfterResponse);
+        }
+    }
+
+    /** A message taken again from a timer: the same boundary as {@link #receive}, which cleans up. */
+    private void guarded(Runnable retry) {
+        try {
+            retry.run();
+        } catch (RuntimeException e) {
+            engine.internalError(this, e);
         }
     }
 

@@ -62,6 +62,46 @@ class HttpFetchTest {
         return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/status");
     }
 
+    /** Set when the trickling server's write failed: natgw closed the connection. */
+    private final java.util.concurrent.CountDownLatch cutOff = new java.util.concurrent.CountDownLatch(1);
+
+    /** Headers promising 100,000 octets, then one octet every 50 ms, until the client hangs up. */
+    private URI trickle() throws IOException {
+        server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+        thread = new Thread(() -> {
+            try (Socket s = server.accept()) {
+                s.setSoTimeout(5_000);
+                head = readHead(s.getInputStream());
+                OutputStream out = s.getOutputStream();
+                out.write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                for (int i = 0; i < 400; i++) {
+                    out.write(0x30);
+                    out.flush();
+                    Thread.sleep(50);
+                }
+            } catch (IOException closed) {
+                cutOff.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "http-fetch-trickle");
+        thread.setDaemon(true);
+        thread.start();
+        return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/crl");
+    }
+
+    // Headers in time and then a body that never ends: the exchange is cancelled at the timeout,
+    // and the connection with it (the server's writes start failing), not held open
+    @Test
+    void aTricklingAnswerIsCutOffAtTheTimeoutWithItsConnection() throws Exception {
+        URI uri = trickle();
+        var e = assertThrows(ExecutionException.class, () -> new HttpFetch(Duration.ofMillis(500), 1 << 20)
+                .fetch(uri, Optional.empty()).get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof java.util.concurrent.CancellationException
+                || e.getCause() instanceof java.util.concurrent.TimeoutException, String.valueOf(e.getCause()));
+        assertTrue(cutOff.await(10, TimeUnit.SECONDS), "the connection was closed, so the server's writes failed");
+    }
+
     @AfterEach
     void stop() throws Exception {
         if (server != null) {

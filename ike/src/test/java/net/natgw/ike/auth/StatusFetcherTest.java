@@ -183,6 +183,49 @@ class StatusFetcherTest {
         fails(trusting(Revocation.Policy.STRICT), peer, "another nonce");
     }
 
+    // RFC 6960 §4.2.2.1: without nextUpdate only a recent answer counts; an old one, without a
+    // nonce, may be a replay from before the revocation
+    @Test
+    void anOldAnswerWithoutNextUpdateIsNoStatusAndARecentOneIsReusedFiveMinutes() throws Exception {
+        var peer = pki.issuePublishingStatus("peer.lab.natgw.net", "ec", OCSP, null);
+        http.routes.put(OCSP, request -> CompletableFuture.completedFuture(pki.ocspResponse(peer.certificate(),
+                OcspStatus.GOOD, Duration.ofDays(30), null, null, null)));
+        fails(trusting(Revocation.Policy.STRICT), peer, "not recent");
+
+        fetcher = new StatusFetcher(http, StatusFetcher.Options.DEFAULT, clock, new SecureRandom());
+        http.routes.put(OCSP, request -> CompletableFuture.completedFuture(pki.ocspResponse(peer.certificate(),
+                OcspStatus.GOOD, Duration.ofSeconds(10), null, null, null)));
+        check(trusting(Revocation.Policy.STRICT), peer);
+        int asked = http.calls.size();
+        clock.now = clock.now.plus(StatusFetcher.GOOD_WITHOUT_NEXT_UPDATE);
+        fails(trusting(Revocation.Policy.STRICT), peer, "not recent");
+        assertEquals(asked + 1, http.calls.size(), "asked again once the five minutes from thisUpdate passed");
+    }
+
+    // A chain's certificates are asked about at once, so it waits one fetch time, not one each
+    @Test
+    void everyCertificateOfAChainIsAskedAboutAtOnce() throws Exception {
+        var intermediate = pki.issueIntermediate("natgw lab sub CA", OCSP);
+        var peer = intermediate.issuePublishingStatus("peer.lab.natgw.net", "ec", OCSP, null);
+        var requests = new ArrayList<byte[]>();
+        var answers = new ArrayList<CompletableFuture<byte[]>>();
+        http.routes.put(OCSP, request -> {
+            requests.add(request);
+            answers.add(new CompletableFuture<>());
+            return answers.get(answers.size() - 1);
+        });
+        var certs = trusting(Revocation.Policy.STRICT);
+        var chain = certs.verifyPath(List.of(peer.certificate().getEncoded(),
+                intermediate.caCertificate().getEncoded()), RevocationTest.idOf(peer));
+        assertThrows(StatusPending.class, () -> certs.checkRevocation(chain, fetcher));
+        assertEquals(2, requests.size(), "both asked before the first answer");
+        answers.get(0).complete(intermediate.ocspResponse(peer.certificate(), OcspStatus.GOOD, Duration.ofHours(1),
+                null, TestPki.ocspNonce(requests.get(0))));
+        answers.get(1).complete(pki.ocspResponse(intermediate.caCertificate(), OcspStatus.GOOD, Duration.ofHours(1),
+                null, TestPki.ocspNonce(requests.get(1))));
+        certs.checkRevocation(chain, fetcher);
+    }
+
     @Test
     void anUnknownOrUnreachableResponderFallsBackToTheDistributionPoint() throws Exception {
         var peer = pki.issuePublishingStatus("peer.lab.natgw.net", "ec", OCSP, CRL);

@@ -86,6 +86,17 @@ public final class TestPki {
         return ca.certificate();
     }
 
+    /**
+     * A CA this one certifies (an intermediate, EC), naming {@code ocspUri} as the OCSP
+     * responder for its own status; what it issues chains through it to this CA.
+     */
+    public TestPki issueIntermediate(String caName, String ocspUri) {
+        KeyPair keys = keys("ec");
+        var name = new X500Name("C=CH, O=natgw lab, CN=" + caName);
+        return new TestPki(new Issued(sign(name, keys, issuerName(), ca.keys(), true, null,
+                KeyUsage.keyCertSign | KeyUsage.cRLSign, null, ocspUri, null), keys));
+    }
+
     /** The CA's keys, for a responder that signs as the CA (OpenSSL's OCSP responder in the lab). */
     public KeyPair caKeys() {
         return ca.keys();
@@ -143,6 +154,15 @@ public final class TestPki {
      */
     public byte[] ocspResponse(X509Certificate cert, OcspStatus status, Duration validFor, Issued signer,
                                byte[] requestNonceExtension) {
+        return ocspResponse(cert, status, Duration.ofMinutes(1), validFor, signer, requestNonceExtension);
+    }
+
+    /**
+     * The same, its thisUpdate {@code age} ago, and no nextUpdate when {@code validFor} is null
+     * (RFC 6960 §4.2.2.1: newer information is always available).
+     */
+    public byte[] ocspResponse(X509Certificate cert, OcspStatus status, Duration age, Duration validFor, Issued signer,
+                               byte[] requestNonceExtension) {
         try {
             var digests = new JcaDigestCalculatorProviderBuilder().build();
             var id = new JcaCertificateID(digests.get(CertificateID.HASH_SHA1), ca.certificate(), cert.getSerialNumber());
@@ -155,7 +175,8 @@ public final class TestPki {
                 case REVOKED -> new RevokedStatus(Date.from(now.minus(1, ChronoUnit.HOURS)), CRLReason.keyCompromise);
                 case UNKNOWN -> new UnknownStatus();
             };
-            builder.addResponse(id, s, Date.from(now.minus(1, ChronoUnit.MINUTES)), Date.from(now.plus(validFor)), null);
+            builder.addResponse(id, s, Date.from(now.minus(age)), validFor == null ? null : Date.from(now.plus(validFor)),
+                    null);
             if (requestNonceExtension != null) {
                 builder.setResponseExtensions(new Extensions(Extension.getInstance(requestNonceExtension)));
             }

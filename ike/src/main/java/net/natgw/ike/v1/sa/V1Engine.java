@@ -190,7 +190,6 @@ public final class V1Engine {
         return List.copyOf(byCookie.values());
     }
 
-    /** Replaces the configurations new responders are matched against. */
     /** Fetches revocation status with {@code fetcher} from now on (the daemon's, shared by both engines). */
     public void statusFetcher(StatusFetcher fetcher) {
         this.statusFetcher = fetcher;
@@ -200,6 +199,7 @@ public final class V1Engine {
         return statusFetcher;
     }
 
+    /** Replaces the configurations new responders are matched against. */
     public void configs(List<IkeConfig> next) {
         configs = List.copyOf(next);
     }
