@@ -197,7 +197,8 @@ public final class Revocation {
     /** A CRL distribution point, or an OCSP responder in the authority information access (not caIssuers). */
     private static boolean publishesStatus(X509Certificate cert) {
         return cert.getExtensionValue(org.bouncycastle.asn1.x509.Extension.cRLDistributionPoints.getId()) != null
-                || !StatusFetcher.ocspUris(cert).isEmpty();
+                // Any OCSP responder counts for ifuri, an LDAP one too, though natgw fetches over HTTP only.
+                || !StatusFetcher.ocspLocations(cert).isEmpty();
     }
 
     @Override

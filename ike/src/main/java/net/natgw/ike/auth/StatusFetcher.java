@@ -327,21 +327,28 @@ public final class StatusFetcher {
 
     /** RFC 5280 §4.2.2.1: the id-ad-ocsp URIs of the authority information access, HTTP ones only. */
     static List<URI> ocspUris(X509Certificate cert) {
-        byte[] aia = cert.getExtensionValue(Extension.authorityInfoAccess.getId());
         var uris = new ArrayList<URI>();
+        ocspLocations(cert).forEach(location -> httpUri(location).ifPresent(uris::add));
+        return uris;
+    }
+
+    /** Every id-ad-ocsp access location of the certificate, of any scheme (not caIssuers). */
+    static List<GeneralName> ocspLocations(X509Certificate cert) {
+        byte[] aia = cert.getExtensionValue(Extension.authorityInfoAccess.getId());
+        var locations = new ArrayList<GeneralName>();
         if (aia != null) {
             try {
                 for (AccessDescription d : AuthorityInformationAccess.getInstance(
                         JcaX509ExtensionUtils.parseExtensionValue(aia)).getAccessDescriptions()) {
                     if (d.getAccessMethod().equals(AccessDescription.id_ad_ocsp)) {
-                        httpUri(d.getAccessLocation()).ifPresent(uris::add);
+                        locations.add(d.getAccessLocation());
                     }
                 }
             } catch (IOException | RuntimeException malformed) {
                 // Treated as naming none: the CA signed it, but natgw cannot read it.
             }
         }
-        return uris;
+        return locations;
     }
 
     /** RFC 5280 §4.2.1.13: the full-name URIs of the CRL distribution points, HTTP ones only. */

@@ -63,6 +63,9 @@ class RevocationTest {
         fails(trusting(Revocation.Policy.IFURI), publishing, "no revocation status");
         passes(trusting(Revocation.Policy.RELAXED), publishing);
         passes(trusting(Revocation.Policy.STRICT, pki.crl(Duration.ofDays(1))), publishing);
+        // An OCSP responder natgw cannot ask (LDAP) still makes ifuri want a status.
+        var ldap = pki.issuePublishingStatus("peer.lab.natgw.net", "ec", "ldap://ocsp.lab.natgw.net/", null);
+        fails(trusting(Revocation.Policy.IFURI), ldap, "no revocation status");
     }
 
     // A CRL past its nextUpdate gives no current status, but what it revoked stays revoked
