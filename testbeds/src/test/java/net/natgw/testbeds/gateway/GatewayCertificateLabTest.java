@@ -22,6 +22,7 @@ import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabException;
 import net.natgw.testbeds.lab.LabSupport;
 import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.SwanctlCredentials;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwDaemon;
 import net.natgw.testbeds.strongswan.PskTunnel;
@@ -61,8 +62,9 @@ class GatewayCertificateLabTest {
             String ocsp = "http://" + t.responder().address() + ":" + OCSP_PORT + "/";
             var swanCert = pki.issuePublishingStatus(tunnel.idOf(t.initiator()), "rsa", ocsp, null);
             var swan = StrongSwan.start(lab, t.initiator());
-            credentials(swan.credentials(), pki, swanCert, t.initiator());
-            credentials(lab.workdir(), pki, pki.issue(tunnel.idOf(t.responder()), "rsa"), t.responder());
+            SwanctlCredentials.write(swan.credentials(), pki, swanCert, t.initiator().namespace().role());
+            SwanctlCredentials.write(lab.workdir(), pki, pki.issue(tunnel.idOf(t.responder()), "rsa"),
+                    t.responder().namespace().role());
             startOcspResponder(lab, t.responder(), pki, swanCert, revoked);
 
             Path settings = Files.writeString(lab.workdir().resolve("natgw-settings.conf"),
@@ -146,16 +148,6 @@ class GatewayCertificateLabTest {
         return out;
     }
 
-    /** swanctl's layout: the CA in x509ca/, the certificate in x509/, its key in private/. */
-    private static void credentials(Path dir, TestPki pki, TestPki.Issued own, Host host) throws IOException {
-        for (String sub : List.of("x509ca", "x509", "private")) {
-            Files.createDirectories(dir.resolve(sub));
-        }
-        String role = host.namespace().role();
-        TestPki.write(dir.resolve("x509ca/ca.pem"), pki.caCertificate());
-        TestPki.write(dir.resolve("x509/" + role + ".pem"), own.certificate());
-        TestPki.write(dir.resolve("private/" + role + ".pem"), own.keys());
-    }
 
     private static String readOr(Path file) {
         try {

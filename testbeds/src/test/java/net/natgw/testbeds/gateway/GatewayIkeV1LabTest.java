@@ -23,6 +23,7 @@ import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabException;
 import net.natgw.testbeds.lab.LabSupport;
 import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.SwanctlCredentials;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwDaemon;
 import net.natgw.testbeds.strongswan.PskTunnel;
@@ -147,8 +148,9 @@ class GatewayIkeV1LabTest {
             var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true).withCertificates();
             var swan = StrongSwan.start(lab, t.responder());
             Path swanDir = swan.credentials();
-            credentials(swanDir, pki, pki.issue(tunnel.idOf(t.responder()), "ec"), t.responder().namespace().role());
-            credentials(lab.workdir(), pki, pki.issue(tunnel.idOf(t.initiator()), "ec"),
+            SwanctlCredentials.write(swanDir, pki, pki.issue(tunnel.idOf(t.responder()), "ec"),
+                    t.responder().namespace().role());
+            SwanctlCredentials.write(lab.workdir(), pki, pki.issue(tunnel.idOf(t.initiator()), "ec"),
                     t.initiator().namespace().role());
             swan.load(tunnel.mirrored().render());
             var natgw = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
@@ -167,15 +169,6 @@ class GatewayIkeV1LabTest {
         }
     }
 
-    /** swanctl's layout: the CA in x509ca/, our certificate in x509/, its key in private/. */
-    private static void credentials(Path dir, TestPki pki, TestPki.Issued own, String role) throws IOException {
-        for (String sub : List.of("x509ca", "x509", "private")) {
-            Files.createDirectories(dir.resolve(sub));
-        }
-        TestPki.write(dir.resolve("x509ca/ca.pem"), pki.caCertificate());
-        TestPki.write(dir.resolve("x509/" + role + ".pem"), own.certificate());
-        TestPki.write(dir.resolve("private/" + role + ".pem"), own.keys());
-    }
 
     // natgw (version = 1, ESP with PFS: aes128gcm16-modp2048, child rekey_time 6 s) === strongSwan:
     // Quick Mode with a KE both times, the old pair deleted on both ends, traffic before and after

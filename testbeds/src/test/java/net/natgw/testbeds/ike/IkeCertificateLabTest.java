@@ -16,6 +16,7 @@ import net.natgw.testbeds.lab.Host;
 import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabSupport;
 import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.SwanctlCredentials;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwIkePeer;
 import net.natgw.testbeds.strongswan.PskTunnel;
@@ -34,18 +35,6 @@ class IkeCertificateLabTest {
         LabSupport.requireLab();
     }
 
-    /** strongSwan's credentials: the CA in x509ca/, its certificate in x509/, its key in private/. */
-    private static void strongSwanCredentials(StrongSwan swan, TestPki pki, TestPki.Issued own, Host host)
-            throws IOException {
-        Path dir = swan.credentials();
-        for (String sub : List.of("x509ca", "x509", "private")) {
-            Files.createDirectories(dir.resolve(sub));
-        }
-        String role = host.namespace().role();
-        TestPki.write(dir.resolve("x509ca/ca.pem"), pki.caCertificate());
-        TestPki.write(dir.resolve("x509/" + role + ".pem"), own.certificate());
-        TestPki.write(dir.resolve("private/" + role + ".pem"), own.keys());
-    }
 
     /** natgw's credentials, as --cert, --key and --ca options. */
     private static List<String> natgwCredentials(Lab lab, TestPki pki, TestPki.Issued own) {
@@ -68,7 +57,8 @@ class IkeCertificateLabTest {
                 Host natgwHost = natgwInitiates ? t.initiator() : t.responder();
                 Host swanHost = natgwInitiates ? t.responder() : t.initiator();
                 var swan = StrongSwan.start(lab, swanHost);
-                strongSwanCredentials(swan, pki, pki.issue(tunnel.idOf(swanHost), "ec"), swanHost);
+                SwanctlCredentials.write(swan.credentials(), pki, pki.issue(tunnel.idOf(swanHost), "ec"),
+                        swanHost.namespace().role());
                 var natgwCreds = natgwCredentials(lab, pki, pki.issue(tunnel.idOf(natgwHost), "ec"));
                 var natgw = NatgwIkePeer.start(lab, natgwInitiates ? tunnel : tunnel.mirrored(),
                         natgwInitiates ? 3 : 0, 10, natgwCreds);
@@ -112,7 +102,8 @@ class IkeCertificateLabTest {
                 Host natgwHost = natgwInitiates ? t.initiator() : t.responder();
                 Host swanHost = natgwInitiates ? t.responder() : t.initiator();
                 var swan = StrongSwan.start(lab, swanHost);
-                strongSwanCredentials(swan, pki, pki.issue(tunnel.idOf(swanHost), keyType), swanHost);
+                SwanctlCredentials.write(swan.credentials(), pki, pki.issue(tunnel.idOf(swanHost), keyType),
+                        swanHost.namespace().role());
                 var options = new java.util.ArrayList<>(natgwCredentials(lab, pki, pki.issue(tunnel.idOf(natgwHost),
                         keyType)));
                 options.add("--ikev1");
@@ -159,7 +150,8 @@ class IkeCertificateLabTest {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true).withCertificates();
             var swan = StrongSwan.start(lab, t.responder());
-            strongSwanCredentials(swan, pki, pki.issue(tunnel.idOf(t.responder()), "ec"), t.responder());
+            SwanctlCredentials.write(swan.credentials(), pki, pki.issue(tunnel.idOf(t.responder()), "ec"),
+                    t.responder().namespace().role());
             swan.load(tunnel.mirrored().render());
             var natgw = NatgwIkePeer.start(lab, tunnel, 0, 6,
                     natgwCredentials(lab, pki, rogue.issue(tunnel.idOf(t.initiator()), "ec")));
