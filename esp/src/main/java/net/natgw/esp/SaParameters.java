@@ -39,10 +39,6 @@ public record SaParameters(String name, int spi, EspSuite suite, EspKeys keys, M
                 Lifetime.UNLIMITED, 0, Optional.empty());
     }
 
-    public SaParameters withName(String newName) {
-        return new SaParameters(newName, spi, suite, keys, mode, esn, replayWindow, lifetime, tfcPadding, provider);
-    }
-
     public SaParameters withMode(Mode newMode) {
         return new SaParameters(name, spi, suite, keys, newMode, esn, replayWindow, lifetime, tfcPadding, provider);
     }

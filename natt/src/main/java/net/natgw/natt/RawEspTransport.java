@@ -2,6 +2,7 @@ package net.natgw.natt;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -67,14 +68,23 @@ public final class RawEspTransport implements AutoCloseable {
 
     /**
      * Starts capturing ESP to {@code local} on the interface that has that address; what it
-     * sends carries {@code mark} (SO_MARK; 0: none).
+     * sends carries {@code mark} (SO_MARK; 0: none). Pcap4J's exceptions stay inside: callers
+     * see an {@link IOException} that says what could not be opened.
      */
-    public static RawEspTransport open(Inet4Address local, DatagramReceiver receiver, int mark)
-            throws PcapNativeException, NotOpenException, SocketException {
+    public static RawEspTransport open(Inet4Address local, DatagramReceiver receiver, int mark) throws IOException {
         var nif = NetworkInterface.getByInetAddress(local);
         if (nif == null) {
             throw new SocketException("no interface has " + local.getHostAddress());
         }
+        try {
+            return capture(local, nif, receiver, mark);
+        } catch (PcapNativeException | NotOpenException e) {
+            throw new IOException("cannot capture ESP on " + nif.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static RawEspTransport capture(Inet4Address local, NetworkInterface nif, DatagramReceiver receiver,
+                                           int mark) throws PcapNativeException, NotOpenException, SocketException {
         var handle = new PcapHandle.Builder(nif.getName())
                 .snaplen(Math.max(nif.getMTU(), 1500) + 64)
                 .promiscuousMode(PromiscuousMode.NONPROMISCUOUS)

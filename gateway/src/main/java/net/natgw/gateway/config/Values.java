@@ -90,10 +90,4 @@ final class Values {
         return literal(text).orElseThrow(() -> f.error("\"" + text + "\" is not an IP address"
                 + " (natgw takes literal addresses, no DNS names)"));
     }
-
-    /** One literal address, or {@code %any} (empty). */
-    static Optional<InetAddress> addressOrAny(Field f) throws ConfigException {
-        String text = f.single("natgw takes one address here");
-        return text.equalsIgnoreCase("%any") ? Optional.empty() : Optional.of(address(f, text));
-    }
 }

@@ -53,9 +53,7 @@ import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.sa.IkeCounters;
 import net.natgw.ike.sa.IkeEngine;
 import net.natgw.ike.sa.IkeSa;
-import net.natgw.ike.sa.IkeSaListener;
 import net.natgw.ike.sa.PeerSa;
-import net.natgw.ike.v1.sa.IsakmpListener;
 import net.natgw.ike.v1.sa.IsakmpSa;
 import net.natgw.ike.v1.sa.V1Engine;
 import net.natgw.ike.sa.IkeSaState;
@@ -71,22 +69,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The natgw daemon: IKEv2 on UDP 500/4500 for the configured connections, each CHILD_SA
- * installed into the {@link DataPlane} with a route into the TUN device, and the start, trap,
- * DPD and close actions of swanctl.conf.
+ * The natgw daemon's wiring: the TUN device, UDP 500/4500, both IKE engines reporting to one
+ * {@link SaEvents}, whose subscribers are the {@link SaLifecycle} (what swanctl.conf says happens
+ * to the SAs), the {@link Tunnels} (each CHILD_SA in the {@link DataPlane}) and, with an
+ * opportunistic section, the {@link OpportunisticTunnels}; and the operator's commands.
  *
- * <p>Everything but the packet path runs on one event loop (the NAT-T socket's): the IKE engine,
+ * <p>Everything but the packet path runs on one event loop (the NAT-T socket's): the IKE engines,
  * the listener callbacks, the operator's commands. Route changes run on their own thread, in
  * order, so that a slow {@code ip} never delays IKE.
  */
-public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpListener, AutoCloseable {
+public final class Gateway implements DatagramReceiver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     /** SO_MARK on natgw's IKE and ESP sockets: its routing rule lets them bypass the tunnels. */
     static final int MARK = 0x4500;
-    /** Outgoing-only ESP for this long, behind a NAT, is checked (a ping's reply takes far less). */
-    private static final Duration ONE_WAY = Duration.ofMillis(500);
-    /** How long SA pairs of an ISAKMP SA the peer deleted wait for its reauthentication. */
-    private static final Duration ORPHAN_GRACE = Duration.ofSeconds(10);
 
     /**
      * @param tun      the TUN device's name
@@ -133,18 +128,10 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         t.setDaemon(true);
         return t;
     });
-    private RawEspTransport raw;
-    private final Map<PeerSa, UdpPeer> peers = new HashMap<>();
-    private final Map<ChildSaRecord, Tunnel> tunnels = new HashMap<>();
-    private final SaTimers timers;
-    /** A CHILD_SA the peer is rekeying, and its successor, whose outbound waits for the old one's delete. */
-    private final Map<ChildSaRecord, Tunnel> outboundAfter = new HashMap<>();
-    /** IKE SAs the operator (or a reload) deleted: no DPD or close action follows. */
-    private final Set<PeerSa> deliberate = new HashSet<>();
-    /** SA pairs of ISAKMP SAs the peer deleted, by connection and peer, until a new one adopts them. */
-    private final Map<String, List<ChildSaRecord>> orphans = new HashMap<>();
-    /** swanctl's keyingtries: the attempts each connection made since it was last established. */
-    private final Map<String, Integer> keyingTries = new HashMap<>();
+    /** What both engines report, handed to the lifecycle, the tunnels and opportunistic encryption. */
+    private final SaEvents events = new SaEvents();
+    private final Tunnels tunnels;
+    private final SaLifecycle lifecycle;
     private final long started = System.nanoTime();
 
     private Gateway(Options options, GatewayConfig config) throws InterruptedException {
@@ -156,7 +143,6 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
                 ? ByteBuffer.wrap(local.getAddress()).getInt() : 0);
         this.group = EventLoops.create(1);
         this.loop = group.next();
-        this.timers = new SaTimers(loop);
         this.tun = TunDevice.open(options.tun(), options.offload());
         this.link = new IpLink(tun.name());
         try {
@@ -172,8 +158,8 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
             throw e;
         }
         var transport = new UdpIkeTransport(udp, loop);
-        this.engine = new IkeEngine(transport, this, new SecureRandom(), ikeConfigs(this.config, 2));
-        this.v1 = new V1Engine(transport, this, new SecureRandom(), ikeConfigs(this.config, 1));
+        this.engine = new IkeEngine(transport, events, new SecureRandom(), ikeConfigs(this.config, 2));
+        this.v1 = new V1Engine(transport, events, new SecureRandom(), ikeConfigs(this.config, 1));
         // One gate for both versions: strongSwan counts half-open IKEv1 and IKEv2 SAs together.
         engine.admission().limits(options.settings().limits());
         engine.rsaPss(options.settings().rsaPss());
@@ -184,11 +170,32 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         v1.statusFetcher(fetcher);
         v1.share(engine.admission(), engine.counters());
         this.data = new DataPlane(tun, policies, opportunisticPolicy, udp, options.mssClamp(),
-                trap -> loop.execute(() -> trapped(trap)), destination -> loop.execute(() -> acquire(destination)));
+                trap -> loop.execute(() -> trapped(trap)),
+                destination -> loop.execute(() -> acquire(destination)));
+        this.tunnels = new Tunnels(options, () -> this.config, loop, udp, data, policies, opportunisticPolicy, link,
+                routing, local);
+        this.lifecycle = new SaLifecycle(transport, () -> this.config, new SaLifecycle.Engines() {
+            @Override
+            public PeerSa initiate(int version, IkeConfig ike) {
+                return version == 1 ? v1.initiate(ike) : engine.initiate(ike);
+            }
+
+            @Override
+            public void reauthenticate(IsakmpSa sa) {
+                v1.reauthenticate(sa);
+            }
+
+            @Override
+            public List<PeerSa> ikeSas() {
+                return Gateway.this.ikeSas();
+            }
+        }, tunnels);
+        // The lifecycle hears of a loss before the tunnels let go of its peer (see SaEvents).
+        events.subscribe(lifecycle);
+        events.subscribe(tunnels);
         this.config.opportunistic().ifPresent(this::startOpportunistic);
         this.udpInbound = data.new Inbound(true);
-        loop.scheduleAtFixedRate(this::watchLiveness, 1, 1, TimeUnit.SECONDS);
-        loop.scheduleAtFixedRate(this::confirmOneWayTraffic, 250, 250, TimeUnit.MILLISECONDS);
+        loop.scheduleAtFixedRate(tunnels::confirmOneWayTraffic, 250, 250, TimeUnit.MILLISECONDS);
         log.info("natgw: {} connection(s) from {}, IKE on {}:{} and {}:{}, {}", config.connections().size(),
                 options.config(), local.getHostAddress(), Rfc3948.IKE_PORT, local.getHostAddress(),
                 Rfc3948.NATT_PORT, tun);
@@ -198,7 +205,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
     public static Gateway start(Options options, GatewayConfig config) throws InterruptedException {
         var gateway = new Gateway(options, config);
         gateway.onLoop(() -> {
-            gateway.applyStartActions(config.connections());
+            gateway.lifecycle.applyStartActions(config.connections());
             return null;
         });
         return gateway;
@@ -244,7 +251,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         }
         data.opportunistic(clear, settings.holdPackets(), settings.holdTime());
         opportunistic = new OpportunisticTunnels(engine, loop, opportunisticPolicy, link, routing::execute, local,
-                Tunnel.deviceMtu(options.pathMtu()), this::configuredFor, settings);
+                Tunnel.deviceMtu(options.pathMtu()), this::configuredFor, tunnels::list, this::ikeSas, settings);
+        events.subscribe(opportunistic);
+        tunnels.subscribe(opportunistic);
         engine.configs(engineConfigs(config));
         log.info("opportunistic: {} group(s): {}", settings.groups().size(), settings.groups().stream()
                 .map(g -> g.name() + " (" + g.policy().label() + ") " + g.networks()).toList());
@@ -266,16 +275,16 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
                 .flatMap(ch -> ch.config().remoteTs().stream()).anyMatch(ts -> ts.containsAddress(address));
     }
 
+    /** The first packet of a trapped policy (from the outbound thread, handed to the event loop). */
+    private void trapped(PolicyDatabase.Trap trap) {
+        lifecycle.trapped(trap);
+    }
+
     /** A held packet's destination is in an opportunistic group: start IKE to it. */
     private void acquire(int destination) {
         if (opportunistic != null) {
             opportunistic.acquire(destination);
         }
-    }
-
-    @Override
-    public boolean admits(IkeConfig c, InetAddress peer) {
-        return opportunistic != null ? opportunistic.admits(c, peer) : !c.opportunistic();
     }
 
     /** The connections an engine of {@code version} serves: its own, and those of {@code version = 0}. */
@@ -284,73 +293,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
                 .map(Connection::ike).toList();
     }
 
-    // ---- start actions and traps (swanctl.conf start_action) ----
-
-    private void applyStartActions(List<Connection> connections) {
-        for (Connection c : connections) {
-            for (Child child : c.children()) {
-                if (child.startAction() == Child.StartAction.TRAP) {
-                    installTrap(c, child);
-                }
-            }
-            c.children().stream().filter(ch -> ch.startAction() == Child.StartAction.START).findFirst()
-                    .ifPresent(ch -> initiate(c, ch.config().name()));
-        }
-    }
-
-    private void installTrap(Connection c, Child child) {
-        ChildConfig cc = child.config();
-        policies.addTrap(new PolicyDatabase.Trap(c.name(), cc.name(), new SelectorSet(cc.localTs()),
-                new SelectorSet(cc.remoteTs())));
-        route(cc.remoteTs(), cc.localTs(), Tunnel.deviceMtu(options.pathMtu()), () -> { });
-        log.info("{}: trap installed for {} === {}", cc.name(), cc.localTs(), cc.remoteTs());
-    }
-
-    /** The first packet of a trapped policy: start its IKE SA unless one is on its way. */
-    private void trapped(PolicyDatabase.Trap trap) {
-        connection(trap.connection()).ifPresent(c -> {
-            if (ikeSaOf(c.name()).isEmpty()) {
-                log.info("{}: acquire for {}, initiating", trap.child(), trap.remoteTs());
-                initiate(c, trap.child());
-            }
-        });
-    }
-
-    /**
-     * Starts {@code child} of the connection: over its IKE SA when one is up, else with a new
-     * IKE SA whose IKE_AUTH creates it (and the other {@code start} children after).
-     */
-    private String initiate(Connection c, String child) {
-        Optional<PeerSa> existing = ikeSaOf(c.name());
-        ChildConfig cc = c.ike().children().stream().filter(ch -> ch.name().equals(child)).findFirst().orElseThrow();
-        if (existing.isPresent() && existing.get().established()) {
-            existing.get().createChild(cc);
-            return "initiating CHILD_SA " + child + " over " + existing.get().name();
-        }
-        if (existing.isPresent()) {
-            return c.name() + " is already connecting";
-        }
-        if (c.ike().remote().isEmpty()) {
-            throw new CommandException(c.name() + " has remote_addrs = %any: it can only respond");
-        }
-        var reordered = new ArrayList<ChildConfig>(List.of(cc));
-        c.ike().children().stream().filter(ch -> ch != cc).forEach(reordered::add);
-        // version = 0 initiates with IKEv2, as strongSwan does.
-        IkeConfig ike = c.ike().withChildren(reordered);
-        PeerSa sa = c.version() == 1 ? v1.initiate(ike) : engine.initiate(ike);
-        return "initiating " + sa.name() + " to " + sa.remote();
-    }
-
-    private Optional<PeerSa> ikeSaOf(String connection) {
-        return ikeSas().stream().filter(sa -> sa.config().name().equals(connection))
-                .filter(sa -> sa.established() || sa.connecting()).findFirst();
-    }
-
-    private Optional<Connection> connection(String name) {
-        return config.connections().stream().filter(c -> c.name().equals(name)).findFirst();
-    }
-
-    // ---- IKE events ----
+    // ---- what arrives on UDP 500 and 4500 ----
 
     @Override
     public void ike(ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
@@ -367,476 +310,8 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         udpInbound.readComplete();
     }
 
-    @Override
-    public void ikeSaEstablished(IkeSa sa) {
-        established(sa);
-        if (!sa.config().opportunistic()) {
-            // Opportunistic tunnels translate to their inner address instead (AddressTranslation).
-            addVirtualIps(sa);
-        }
-        connection(sa.config().name()).ifPresent(c -> scheduleIkeRekey(sa, c));
-    }
-
-    /**
-     * An ISAKMP SA that reauthenticates another (our new Main Mode) retires the old one, whose
-     * SA pairs it adopts; its own reauthentication is due at rekey_time.
-     */
-    @Override
-    public void isakmpSaEstablished(IsakmpSa sa) {
-        established(sa);
-        Optional.ofNullable(orphans.remove(orphanKey(sa))).ifPresent(children -> adopt(sa, children));
-        sa.replaces().filter(IsakmpSa::established).ifPresent(old -> {
-            deliberate.add(old);
-            old.retire();
-        });
-        connection(sa.config().name()).ifPresent(c -> scheduleReauthentication(sa, c));
-    }
-
-    /** IKEv1 has no rekey of phase 1: strongSwan's way, a new Main Mode at rekey_time, over_time after it. */
-    private void scheduleReauthentication(IsakmpSa sa, Connection c) {
-        Duration when = jittered(c.rekeyTime(), c.randTime());
-        if (when.isZero() || !sa.isInitiator()) {
-            return;
-        }
-        timers.schedule(sa, when, () -> {
-            if (sa.established()) {
-                log.info("{} reauthenticating: rekey_time reached", sa.name());
-                v1.reauthenticate(sa);
-            }
-        });
-        Duration hard = c.rekeyTime().plus(c.overTime());
-        timers.schedule(sa, hard, () -> {
-            if (sa.established()) {
-                log.info("{} not reauthenticated within rekey_time + over_time ({} s)", sa.name(), hard.toSeconds());
-                sa.delete();
-            }
-        });
-    }
-
-    private void established(PeerSa sa) {
-        var peer = new UdpPeer(udp, new RemoteEndpoint(sa.remote(), change -> log.info(
-                "{} peer moved: {}", sa.name(), change)), loop);
-        if (sa.nat().sendsKeepalives()) {
-            peer.startKeepalives(options.keepalive());
-        }
-        peers.put(sa, peer);
-        log.info("{} IKEv{} SA established {}...{} ({}), SPIs {}_i {}_r", sa.name(), sa.version(), sa.local(),
-                sa.remote(), sa.nat(), Long.toHexString(sa.spiI()), Long.toHexString(sa.spiR()));
-        keyingTries.remove(sa.config().name());
-        if (opportunistic != null) {
-            opportunistic.established(sa);
-        }
-        connection(sa.config().name()).ifPresent(c -> {
-            if (sa.isInitiator()) {
-                // IKE_AUTH (or the first Quick Mode) created the first child; the other start children follow.
-                c.children().stream().filter(ch -> ch.startAction() == Child.StartAction.START).skip(1)
-                        .forEach(ch -> sa.createChild(ch.config()));
-            }
-        });
-    }
-
-    /**
-     * RFC 7296 §2.19: the addresses a responder's pool gave us live on the TUN device while the
-     * IKE SA does, so that routes into the tunnel use them as source.
-     */
-    private void addVirtualIps(IkeSa sa) {
-        var vips = sa.localVirtualIps().stream().map(InetAddress::getHostAddress).toList();
-        if (!vips.isEmpty()) {
-            log.info("{} virtual IP(s) {} installed on {}, DNS servers {}", sa.name(), vips, tun.name(),
-                    sa.dnsServers());
-            routing.execute(() -> vips.forEach(vip -> quietly(() -> link.addAddress(vip))));
-        }
-    }
-
-    private void removeVirtualIps(IkeSa sa) {
-        var vips = sa.localVirtualIps().stream().map(InetAddress::getHostAddress).toList();
-        routing.execute(() -> vips.forEach(vip -> quietly(() -> link.removeAddress(vip))));
-    }
-
-    private void scheduleIkeRekey(IkeSa sa, Connection c) {
-        Duration when = jittered(c.rekeyTime(), c.randTime());
-        if (when.isZero()) {
-            return;
-        }
-        timers.schedule(sa, when, () -> {
-            if (sa.state() == IkeSaState.ESTABLISHED) {
-                sa.rekey();
-            }
-        });
-        // swanctl's over_time: the hard lifetime, for an IKE SA whose rekey has not succeeded by then.
-        Duration hard = c.rekeyTime().plus(c.overTime());
-        timers.schedule(sa, hard, () -> {
-            if (sa.state() == IkeSaState.ESTABLISHED) {
-                sa.expire("not rekeyed within rekey_time + over_time (" + hard.toSeconds() + " s)");
-            }
-        });
-    }
-
-    /** strongSwan's rekey time minus a random part of rand_time, so both ends rarely collide. */
-    private static Duration jittered(Duration rekey, Duration rand) {
-        if (rekey.isZero()) {
-            return Duration.ZERO;
-        }
-        long jitter = rand.isZero() ? 0 : ThreadLocalRandom.current().nextLong(Math.min(rand.toMillis(),
-                rekey.toMillis() / 2) + 1);
-        return rekey.minusMillis(jitter);
-    }
-
-    /**
-     * swanctl's dpd_timeout, which natgw applies to IKEv2 too: a peer silent for dpd_delay plus
-     * dpd_timeout (its liveness checks unanswered) is dead, without waiting for the whole
-     * retransmission schedule of RFC 7296 §2.4.
-     */
-    private void watchLiveness() {
-        if (opportunistic != null) {
-            opportunistic.watchIdle(List.copyOf(tunnels.values()), ikeSas());
-        }
-        for (PeerSa sa : ikeSas()) {
-            if (!sa.established()) {
-                continue;
-            }
-            connection(sa.config().name()).filter(c -> !c.ike().dpdDelay().isZero() && !c.dpdTimeout().isZero())
-                    .ifPresent(c -> {
-                        Duration limit = c.ike().dpdDelay().plus(c.dpdTimeout());
-                        if (sa.quietFor().compareTo(limit) > 0) {
-                            sa.abandon("DPD: nothing from the peer for " + limit.toSeconds()
-                                    + " s (dpd_delay + dpd_timeout)");
-                        }
-                    });
-        }
-    }
-
-    /**
-     * RFC 7296 §2.4: ESP leaving for {@link #ONE_WAY} with nothing coming back needs a liveness
-     * check. Behind a NAT that is what a changed mapping looks like from inside, and only an
-     * IKE message from the new mapping moves a peer that does not follow ESP (strongSwan).
-     */
-    private void confirmOneWayTraffic() {
-        for (Tunnel t : tunnels.values()) {
-            long sent = t.out.sequence();
-            boolean sending = sent != t.sentAtLastLook;
-            t.sentAtLastLook = sent;
-            PeerSa sa = t.ikeSa;
-            if (sending && sa.nat().localBehindNat() && sa.quietFor().compareTo(ONE_WAY) >= 0) {
-                sa.confirmLiveness();
-            }
-        }
-    }
-
-    @Override
-    public void ikeSaRekeyed(IkeSa old, IkeSa successor) {
-        UdpPeer peer = peers.remove(old);
-        if (peer != null) {
-            peers.put(successor, peer);
-        }
-        tunnels.values().stream().filter(t -> t.ikeSa == old).forEach(t -> t.ikeSa = successor);
-        if (deliberate.remove(old)) {
-            deliberate.add(successor);
-        }
-        // Its coming deletion is the rekey's, not a loss: no DPD or close action follows it.
-        deliberate.add(old);
-        if (opportunistic != null) {
-            opportunistic.rekeyed(old, successor);
-        }
-        connection(successor.config().name()).ifPresent(c -> scheduleIkeRekey(successor, c));
-    }
-
-    @Override
-    public void endpointChanged(IkeSa sa) {
-        moved(sa);
-    }
-
-    @Override
-    public void endpointChanged(IsakmpSa sa) {
-        moved(sa);
-    }
-
-    private void moved(PeerSa sa) {
-        UdpPeer peer = peers.get(sa);
-        if (peer != null) {
-            peer.endpoint().authenticatedFrom(sa.remote());
-        }
-    }
-
-    @Override
-    public void childSaEstablished(IkeSa sa, ChildSaRecord child) {
-        installed(sa, child);
-    }
-
-    @Override
-    public void childSaEstablished(IsakmpSa sa, ChildSaRecord child) {
-        installed(sa, child);
-    }
-
-    private void installed(PeerSa sa, ChildSaRecord child) {
-        Optional<Child> settings = connection(sa.config().name())
-                .flatMap(c -> c.children().stream().filter(ch -> ch.config().name().equals(child.name())).findFirst());
-        int window = Math.max(settings.map(Child::replayWindow).orElse(SaParameters.DEFAULT_REPLAY_WINDOW),
-                SaParameters.MIN_REPLAY_WINDOW);
-        SaEventListener limits = lifetimeLimits(child);
-        Lifetime lifetime = settings.map(s -> s.lifetime(ThreadLocalRandom.current())).orElse(Lifetime.UNLIMITED);
-        var out = new OutboundSa(child.saParameters(false, window, lifetime), limits);
-        var in = new InboundSa(child.saParameters(true, window, lifetime), limits);
-        UdpPeer peer = child.udpEncapsulation() ? peers.computeIfAbsent(sa, s -> new UdpPeer(udp,
-                new RemoteEndpoint(s.remote(), change -> { }), loop)) : null;
-        RawEspTransport rawPath = child.udpEncapsulation() ? null : rawTransport(child);
-        var tunnel = new Tunnel(child, out, in, sa, peer, rawPath, options.pathMtu(), sa.config().opportunistic());
-        tunnels.put(child, tunnel);
-        data.install(tunnel);
-        if (tunnel.opportunistic && opportunistic != null) {
-            opportunistic.installed(tunnel);
-        }
-        // An opportunistic tunnel's packets keep the host's own source address (AddressTranslation).
-        route(child.remoteTs(), tunnel.opportunistic ? List.of(TrafficSelector.ofCidr(local.getHostAddress()))
-                : child.localTs(), tunnel.mtu, () -> tunnel.routed = true);
-        log.info("{} CHILD_SA {} installed, tunnel MTU {}", sa.name(), child, tunnel.mtu);
-        settings.ifPresent(s -> scheduleChildRekey(sa, child, s));
-    }
-
-    /**
-     * RFC 4303 §3.3.3 and RFC 7296 §2.8: an SA whose sequence numbers (or bytes, or packets) near
-     * their end asks for a rekey on the packet thread; the event loop starts it. At the hard limit
-     * the SA drops everything, and the CHILD_SA is deleted with the peer.
-     */
-    private SaEventListener lifetimeLimits(ChildSaRecord child) {
-        return new SaEventListener() {
-            @Override
-            public void softLimitReached(EspSa esp, LifetimeLimit limit) {
-                loop.execute(() -> {
-                    Tunnel t = tunnels.get(child);
-                    if (t != null && t.ikeSa.established()) {
-                        log.info("{} CHILD_SA {} reached its soft {} limit, rekeying", t.ikeSa.name(), child, limit);
-                        t.ikeSa.rekeyChild(child);
-                    }
-                });
-            }
-
-            @Override
-            public void hardLimitReached(EspSa esp, LifetimeLimit limit) {
-                loop.execute(() -> {
-                    Tunnel t = tunnels.get(child);
-                    if (t != null) {
-                        log.info("{} CHILD_SA {} reached its hard {} limit", t.ikeSa.name(), child, limit);
-                        t.ikeSa.deleteChild(child);
-                    }
-                });
-            }
-        };
-    }
-
-    private void scheduleChildRekey(PeerSa sa, ChildSaRecord child, Child settings) {
-        Duration when = jittered(settings.rekeyTime(), settings.randTime());
-        if (!when.isZero()) {
-            timers.schedule(child, when, () -> {
-                if (tunnels.containsKey(child) && tunnels.get(child).ikeSa.established()) {
-                    tunnels.get(child).ikeSa.rekeyChild(child);
-                }
-            });
-        }
-        if (!settings.lifeTime().isZero()) {
-            // RFC 4301 §4.4.2.1: the hard lifetime ends the SA whether or not the rekey succeeded.
-            timers.schedule(child, settings.lifeTime(), () -> {
-                Tunnel t = tunnels.get(child);
-                if (t != null) {
-                    log.info("{} CHILD_SA {} reached its life_time", t.ikeSa.name(), child.name());
-                    t.ikeSa.deleteChild(child);
-                }
-            });
-        }
-    }
-
-    private RawEspTransport rawTransport(ChildSaRecord child) {
-        if (raw == null) {
-            try {
-                raw = RawEspTransport.open((Inet4Address) child.local().getAddress(),
-                        new RawReceiver(data.new Inbound(false)), MARK);
-            } catch (Exception e) {
-                throw new IllegalStateException("raw ESP (protocol 50) unavailable: " + e.getMessage()
-                        + "; set encap = yes to carry ESP in UDP", e);
-            }
-        }
-        return raw;
-    }
-
-    /** Protocol 50 from the capture thread into its own inbound path. */
-    private record RawReceiver(DataPlane.Inbound inbound) implements DatagramReceiver {
-        @Override
-        public void ike(ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
-        }
-
-        @Override
-        public void esp(ByteBuf packet, InetSocketAddress sender, InetSocketAddress recipient) {
-            inbound.esp(packet, sender);
-        }
-    }
-
-    @Override
-    public void childSaDeleted(IkeSa sa, ChildSaRecord child) {
-        removed(sa, child);
-    }
-
-    @Override
-    public void childSaDeleted(IsakmpSa sa, ChildSaRecord child) {
-        removed(sa, child);
-    }
-
-    /**
-     * RFC 7296 §2.8: the peer rekeyed; it sends on the new SA at once, but until it deletes the
-     * old one it may not have installed the new inbound SA yet (the response is still on its
-     * way), so ours goes out on the old one until then.
-     */
-    @Override
-    public void childSaRekeyedByPeer(IkeSa sa, ChildSaRecord old, ChildSaRecord created) {
-        Tunnel successor = tunnels.get(created);
-        // Opportunistic tunnels are looked up by peer, one at a time: the successor took over.
-        if (successor != null && !successor.opportunistic && tunnels.containsKey(old)) {
-            data.deferOutbound(successor);
-            outboundAfter.put(old, successor);
-        }
-    }
-
-    private void removed(PeerSa sa, ChildSaRecord child) {
-        Tunnel successor = outboundAfter.remove(child);
-        outboundAfter.values().removeIf(t -> t.record.equals(child));
-        Tunnel tunnel = tunnels.remove(child);
-        timers.cancel(child);
-        if (successor != null && tunnels.containsKey(successor.record)) {
-            data.resumeOutbound(successor);
-        }
-        if (tunnel == null) {
-            return;
-        }
-        data.uninstall(tunnel);
-        if (tunnel.opportunistic) {
-            // Both ends started at once: the other tunnel to the peer takes its traffic.
-            tunnels.values().stream().filter(t -> t.opportunistic && t.peerAddress() == tunnel.peerAddress())
-                    .findFirst().ifPresent(t -> opportunisticPolicy.add(t.peerAddress(), t));
-        }
-        boolean stillRouted = tunnels.keySet().stream().anyMatch(c -> Routes.sameRanges(c.remoteTs(), child.remoteTs()))
-                || policies.traps().stream().anyMatch(t -> Routes.sameRanges(t.remoteTs().selectors(), child.remoteTs()));
-        if (!stillRouted) {
-            List<String> cidrs = child.remoteTs().stream().flatMap(ts -> Routes.cidrs(ts).stream()).toList();
-            OpportunisticTunnels groups = opportunistic;
-            routing.execute(() -> cidrs.stream().filter(cidr -> groups == null || !groups.restoreGroupRoute(cidr))
-                    .forEach(cidr -> quietly(() -> link.removeRoute(cidr))));
-        }
-        log.info("{} CHILD_SA {} removed: in {} / out {}", sa.name(), child, tunnel.in.counters(), tunnel.out.counters());
-    }
-
-    @Override
-    public void ikeSaDeleted(IkeSa sa, String reason) {
-        if (!sa.config().opportunistic()) {
-            removeVirtualIps(sa);
-        }
-        gone(sa, reason);
-    }
-
-    /**
-     * The ISAKMP SA went. Its SA pairs move to a newer established one with the same peer (the
-     * reauthentication's, ours or the peer's: RFC 2409 §5, IPsec SAs outlive it); without one
-     * they go with it, as strongSwan's do.
-     */
-    @Override
-    public void isakmpSaDeleted(IsakmpSa sa, String reason) {
-        Optional<IsakmpSa> successor = v1.isakmpSas().stream().filter(s -> s != sa && s.established()
-                && s.config().name().equals(sa.config().name())
-                && s.remote().getAddress().equals(sa.remote().getAddress())).findFirst();
-        if (successor.isPresent()) {
-            adopt(successor.get(), sa.children());
-        } else if (sa.deletedByPeer() && !sa.children().isEmpty()) {
-            // The peer may be reauthenticating: its new Main Mode gets a while to adopt the pairs.
-            String key = orphanKey(sa);
-            orphans.put(key, sa.children());
-            log.info("{} deleted by the peer; its CHILD_SAs wait {} s for a new ISAKMP SA", sa.name(),
-                    ORPHAN_GRACE.toSeconds());
-            loop.schedule(() -> {
-                List<ChildSaRecord> left = orphans.remove(key);
-                if (left != null) {
-                    left.forEach(child -> removed(sa, child));
-                }
-            }, ORPHAN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        } else {
-            sa.children().forEach(child -> removed(sa, child));
-        }
-        gone(sa, reason);
-    }
-
-    private void adopt(IsakmpSa successor, List<ChildSaRecord> children) {
-        successor.adopt(children);
-        tunnels.values().stream().filter(t -> children.contains(t.record)).forEach(t -> t.ikeSa = successor);
-        log.info("{} takes {} CHILD_SA(s) over", successor.name(), children.size());
-    }
-
-    private static String orphanKey(IsakmpSa sa) {
-        return sa.config().name() + "@" + sa.remote().getAddress().getHostAddress();
-    }
-
-    private void gone(PeerSa sa, String reason) {
-        timers.cancel(sa);
-        if (opportunistic != null) {
-            opportunistic.gone(sa, reason);
-        }
-        UdpPeer peer = peers.remove(sa);
-        if (peer != null) {
-            peer.close();
-        }
-        if (deliberate.remove(sa)) {
-            return;
-        }
-        if (sa.isInitiator() && sa.connectTimedOut()) {
-            connection(sa.config().name()).ifPresent(c -> keyingTry(c, sa.config().children().get(0).name()));
-            return;
-        }
-        connection(sa.config().name()).ifPresent(c -> afterLoss(c, reason));
-    }
-
-    /**
-     * swanctl's keyingtries: a peer that did not answer the initial exchanges is tried again,
-     * that many times in all (0: until it answers); a refusal is not retried.
-     */
-    private void keyingTry(Connection c, String child) {
-        int made = keyingTries.merge(c.name(), 1, Integer::sum);
-        if (c.keyingtries() != 0 && made >= c.keyingtries()) {
-            keyingTries.remove(c.name());
-            log.info("{}: the peer did not answer, giving up after {} keying tr{}", c.name(), made,
-                    made == 1 ? "y" : "ies");
-            return;
-        }
-        log.info("{}: the peer did not answer, keying try {} of {}", c.name(), made + 1,
-                c.keyingtries() == 0 ? "unlimited" : Integer.toString(c.keyingtries()));
-        initiate(c, child);
-    }
-
-    /** swanctl's dpd_action / close_action = restart: bring the connection back once it is lost. */
-    private void afterLoss(Connection c, String reason) {
-        boolean restart = c.children().stream().anyMatch(ch -> ch.dpdAction() == Child.Action.RESTART
-                || ch.closeAction() == Child.Action.RESTART);
-        if (restart && c.ike().remote().isPresent()) {
-            log.info("{}: lost ({}), restarting", c.name(), reason);
-            loop.schedule(() -> {
-                if (ikeSaOf(c.name()).isEmpty()) {
-                    initiate(c, c.children().get(0).config().name());
-                }
-            }, 1, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Routes the remote selectors into the TUN device, on the routing thread; then runs {@code done}. */
-    private void route(List<TrafficSelector> remoteTs, List<TrafficSelector> localTs, int mtu, Runnable done) {
-        List<String> cidrs = remoteTs.stream().flatMap(ts -> Routes.cidrs(ts).stream()).toList();
-        routing.execute(() -> {
-            String source = Routes.localSourceWithin(localTs).map(InetAddress::getHostAddress).orElse(null);
-            cidrs.forEach(cidr -> quietly(() -> link.route(cidr, source, mtu)));
-            done.run();
-        });
-    }
-
-    static void quietly(Runnable change) {
-        try {
-            change.run();
-        } catch (RuntimeException e) {
-            log.warn("routes: {}", e.getMessage());
-        }
+    private Optional<Connection> connection(String name) {
+        return config.connections().stream().filter(c -> c.name().equals(name)).findFirst();
     }
 
     // ---- operator commands (natgw initiate / terminate / list-sas / ...) ----
@@ -850,7 +325,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         Connection c = config.connections().stream()
                 .filter(x -> x.children().stream().anyMatch(ch -> ch.config().name().equals(child))).findFirst()
                 .orElseThrow(() -> new CommandException("no CHILD_SA named '" + child + "' in the configuration"));
-        return initiate(c, child);
+        return lifecycle.initiate(c, child);
     }
 
     String initiateIke(String name) {
@@ -858,7 +333,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         if (c.children().isEmpty()) {
             throw new CommandException(name + " has no children to initiate");
         }
-        return initiate(c, c.children().get(0).config().name());
+        return lifecycle.initiate(c, c.children().get(0).config().name());
     }
 
     int terminateIke(String name) {
@@ -867,15 +342,12 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         if (sas.isEmpty()) {
             throw new CommandException("no IKE_SA named '" + name + "'");
         }
-        sas.forEach(sa -> {
-            deliberate.add(sa);
-            sa.delete();
-        });
+        sas.forEach(lifecycle::terminate);
         return sas.size();
     }
 
     int terminateChild(String name) {
-        var matches = tunnels.values().stream().filter(t -> t.record.name().equals(name)).toList();
+        var matches = tunnels.stream().filter(t -> t.record.name().equals(name)).toList();
         if (matches.isEmpty()) {
             throw new CommandException("no CHILD_SA named '" + name + "'");
         }
@@ -904,16 +376,13 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         next.connections().forEach(c -> gone.remove(c.name()));
         Set<String> retired = new HashSet<>(gone);
         changed.forEach(c -> retired.add(c.name()));
-        ikeSas().stream().filter(sa -> retired.contains(sa.config().name())).forEach(sa -> {
-            deliberate.add(sa);
-            sa.delete();
-        });
+        ikeSas().stream().filter(sa -> retired.contains(sa.config().name())).forEach(lifecycle::terminate);
         policies.removeTraps(t -> retired.contains(t.connection()));
         config = next;
         reloadOpportunistic(next.opportunistic());
         engine.configs(engineConfigs(next));
         v1.configs(ikeConfigs(next, 1));
-        applyStartActions(changed);
+        lifecycle.applyStartActions(changed);
         String summary = changed.size() + " connection(s) new or changed, " + gone.size() + " removed, "
                 + (next.connections().size() - changed.size()) + " unchanged";
         log.info("reload: {}", summary);
@@ -936,7 +405,9 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
         } else if (next.isPresent()) {
             startOpportunistic(next.get());
         } else if (opportunistic != null) {
-            opportunistic.close(ikeSas());
+            opportunistic.close();
+            events.unsubscribe(opportunistic);
+            tunnels.unsubscribe(opportunistic);
             opportunistic = null;
         }
     }
@@ -955,11 +426,11 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
     }
 
     List<Tunnel> tunnelsOf(PeerSa sa) {
-        return tunnels.values().stream().filter(t -> t.ikeSa == sa).toList();
+        return tunnels.of(sa);
     }
 
     Stream<Tunnel> tunnels() {
-        return tunnels.values().stream();
+        return tunnels.stream();
     }
 
     DataPlane data() {
@@ -1006,10 +477,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
     public void close() {
         try {
             onLoop(() -> {
-                ikeSas().forEach(sa -> {
-                    deliberate.add(sa);
-                    sa.delete();
-                });
+                ikeSas().forEach(lifecycle::terminate);
                 return null;
             });
             Thread.sleep(300);
@@ -1019,9 +487,7 @@ public final class Gateway implements DatagramReceiver, IkeSaListener, IsakmpLis
             Thread.currentThread().interrupt();
         }
         data.close();
-        if (raw != null) {
-            raw.close();
-        }
+        tunnels.close();
         if (clear != null) {
             clear.close();
         }

@@ -11,9 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
+import java.util.function.Supplier;
 import net.natgw.esp.Mode;
 import net.natgw.gateway.config.Opportunistic;
 import net.natgw.gateway.config.Opportunistic.Group;
@@ -27,6 +29,7 @@ import net.natgw.ike.sa.IkeEngine;
 import net.natgw.ike.sa.IkeSa;
 import net.natgw.ike.sa.IkeSaState;
 import net.natgw.ike.sa.PeerSa;
+import net.natgw.ike.sa.PeerSaListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * <p>An on-demand IKE SA costs what any IKE SA costs (its state, one {@link Tunnel}, a few timers
  * on the shared event loop) and no thread.
  */
-final class OpportunisticTunnels {
+final class OpportunisticTunnels implements PeerSaListener, Tunnels.Subscriber {
     private static final Logger log = LoggerFactory.getLogger(OpportunisticTunnels.class);
     private static final String NAME = "opportunistic";
     /** strongSwan's default lifetimes: the initiator rekeys CHILD_SAs hourly, IKE SAs every 4 hours. */
@@ -54,9 +57,12 @@ final class OpportunisticTunnels {
     private final int deviceMtu;
     /** Destinations a configured connection's remote selectors cover: the connection wins there. */
     private final IntPredicate configured;
-    /** Written on the event loop; read by the routing thread too ({@link #restoreGroupRoute}). */
+    /** Written on the event loop; read by the routing thread too ({@link #reclaimsRoute}). */
     private volatile Opportunistic settings;
     private boolean closed;
+    private final Supplier<List<Tunnel>> tunnels;
+    private final Supplier<List<PeerSa>> sas;
+    private final ScheduledFuture<?> idleCheck;
     /** IKE SAs we started, by destination, until they end. */
     private final Map<Integer, PeerSa> started = new HashMap<>();
     /** The group of each opportunistic IKE SA, ours and the peers'. */
@@ -68,10 +74,13 @@ final class OpportunisticTunnels {
      * @param routing    runs route changes in order, off the event loop
      * @param host       this host's address: the one natgw listens on, and its tunnels' local end
      * @param configured whether a configured connection covers a destination
+     * @param tunnels    the tunnels at work, and {@code sas} the IKE SAs: their idleness is watched
      */
     OpportunisticTunnels(IkeEngine engine, EventLoop loop, OpportunisticPolicy policy, IpLink link,
                          Consumer<Runnable> routing, InetAddress host, int deviceMtu, IntPredicate configured,
-                         Opportunistic settings) {
+                         Supplier<List<Tunnel>> tunnels, Supplier<List<PeerSa>> sas, Opportunistic settings) {
+        this.tunnels = tunnels;
+        this.sas = sas;
         this.engine = engine;
         this.loop = loop;
         this.policy = policy;
@@ -83,6 +92,7 @@ final class OpportunisticTunnels {
         this.settings = settings;
         policy.groups(settings.groups());
         routing.accept(() -> routes(settings.groups()).forEach(this::addGroupRoute));
+        this.idleCheck = loop.scheduleAtFixedRate(this::watchIdle, 1, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -99,7 +109,8 @@ final class OpportunisticTunnels {
     }
 
     /** A group's policy says which hosts may start opportunistic IKE with us (RFC 7619 peers have no identity). */
-    boolean admits(IkeConfig config, InetAddress peer) {
+    @Override
+    public boolean admits(IkeConfig config, InetAddress peer) {
         return !config.opportunistic() || group(peer).map(g -> g.policy().accepts()).orElse(false);
     }
 
@@ -151,7 +162,7 @@ final class OpportunisticTunnels {
         String cidr = cidr(destination);
         if (clear) {
             fallbacks.merge(group.name(), 1L, Long::sum);
-            routing.accept(() -> Gateway.quietly(() -> link.throwRoute(cidr)));
+            routing.accept(() -> Tunnels.quietly(() -> link.throwRoute(cidr)));
         }
         log.info("opportunistic: {} {}: {} for {} s", cidr, why, clear ? "sending in the clear" : "dropping",
                 cache.toSeconds());
@@ -171,8 +182,8 @@ final class OpportunisticTunnels {
         if (shunt.clear) {
             String cidr = cidr(destination);
             routing.accept(() -> {
-                if (!restoreGroupRoute(cidr)) {
-                    Gateway.quietly(() -> link.removeThrowRoute(cidr));
+                if (!reclaimsRoute(cidr)) {
+                    Tunnels.quietly(() -> link.removeThrowRoute(cidr));
                 }
             });
         }
@@ -180,7 +191,8 @@ final class OpportunisticTunnels {
 
     // ---- IKE and CHILD_SA events ----
 
-    void established(PeerSa sa) {
+    @Override
+    public void ikeSaEstablished(PeerSa sa) {
         if (!sa.config().opportunistic()) {
             return;
         }
@@ -202,13 +214,15 @@ final class OpportunisticTunnels {
     }
 
     /** The rekeyed IKE SA's successor keeps its group and its place. */
-    void rekeyed(PeerSa old, PeerSa successor) {
+    @Override
+    public void ikeSaRekeyed(IkeSa old, IkeSa successor) {
         Optional.ofNullable(groupOf.remove(old)).ifPresent(g -> groupOf.put(successor, g));
         started.replaceAll((destination, sa) -> sa == old ? successor : sa);
     }
 
     /** An on-demand tunnel is up: a negative-cache entry for its peer goes; the initiator rekeys it hourly. */
-    void installed(Tunnel tunnel) {
+    @Override
+    public void installed(Tunnel tunnel) {
         tunnel.lastActivity = System.nanoTime();
         forget(tunnel.peerAddress());
         if (tunnel.ikeSa.isInitiator()) {
@@ -220,7 +234,8 @@ final class OpportunisticTunnels {
         }
     }
 
-    void gone(PeerSa sa, String reason) {
+    @Override
+    public void ikeSaDeleted(PeerSa sa, String reason) {
         Group group = groupOf.remove(sa);
         started.entrySet().stream().filter(e -> e.getValue() == sa).map(Map.Entry::getKey).findFirst()
                 .ifPresent(destination -> {
@@ -236,9 +251,9 @@ final class OpportunisticTunnels {
      * and those left without a CHILD_SA that long (RFC 7619 §2.3: inactive unauthenticated SAs
      * are to be checked).
      */
-    void watchIdle(List<Tunnel> tunnels, List<PeerSa> sas) {
+    private void watchIdle() {
         long now = System.nanoTime();
-        for (Tunnel t : tunnels) {
+        for (Tunnel t : tunnels.get()) {
             if (!t.opportunistic) {
                 continue;
             }
@@ -253,7 +268,7 @@ final class OpportunisticTunnels {
                 t.lastActivity = now;
             }
         }
-        for (PeerSa sa : sas) {
+        for (PeerSa sa : sas.get()) {
             if (sa.config().opportunistic() && sa.established() && sa.children().isEmpty()
                     && sa.quietFor().compareTo(settings.idleTimeout()) > 0) {
                 log.info("{} opportunistic IKE SA without a CHILD_SA for {} s: deleting", sa.name(),
@@ -278,7 +293,7 @@ final class OpportunisticTunnels {
 
     /** On the routing thread. */
     private void addGroupRoute(String cidr, boolean routed) {
-        Gateway.quietly(() -> {
+        Tunnels.quietly(() -> {
             if (routed) {
                 // With our address as source: natgw0 has none of its own to lend.
                 link.route(cidr, host.getHostAddress(), deviceMtu);
@@ -292,7 +307,8 @@ final class OpportunisticTunnels {
      * A tunnel's or the negative cache's route for {@code cidr} went: if it had replaced a
      * group's own route for the same network, that one comes back. On the routing thread.
      */
-    boolean restoreGroupRoute(String cidr) {
+    @Override
+    public boolean reclaimsRoute(String cidr) {
         Boolean routed = routes(settings.groups()).get(cidr);
         if (routed == null) {
             return false;
@@ -323,7 +339,7 @@ final class OpportunisticTunnels {
     }
 
     private void removeGroupRoute(String cidr, boolean routed) {
-        Gateway.quietly(() -> {
+        Tunnels.quietly(() -> {
             if (routed) {
                 link.removeRoute(cidr);
             } else {
@@ -333,10 +349,11 @@ final class OpportunisticTunnels {
     }
 
     /** Ends everything opportunistic (its section was removed). */
-    void close(List<PeerSa> sas) {
+    void close() {
         policy.shunted().forEach(this::forget);
         closed = true;
-        sas.stream().filter(sa -> sa.config().opportunistic()).forEach(PeerSa::delete);
+        idleCheck.cancel(false);
+        sas.get().stream().filter(sa -> sa.config().opportunistic()).forEach(PeerSa::delete);
         Map<String, Boolean> routes = routes(settings.groups());
         routing.accept(() -> routes.forEach(this::removeGroupRoute));
         policy.groups(List.of());

@@ -1,41 +1,41 @@
 package net.natgw.gateway.daemon;
 
-import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import net.natgw.ike.sa.IkeTransport;
+import net.natgw.ike.sa.IkeTransport.Cancellable;
 
 /**
  * The daemon's timers of IKE SAs and CHILD_SAs (rekey, hard lifetime, reauthentication), each
  * kept with the SA it is for, so that an SA that goes first takes its timers with it. A pending
  * timer holds its SA, and the SA its keys, until it fires: with strongSwan's defaults hours
  * after an SA that was rekeyed every few minutes is gone (the 30-minute soak showed the heap
- * growing by one IKE SA per rekey). Used on the event loop only.
+ * growing by one IKE SA per rekey). Used on the event loop only; the clock is the IKE engines'
+ * ({@link IkeTransport#schedule}), so that tests drive it with a fake one.
  */
 final class SaTimers {
-    private final EventLoop loop;
-    private final Map<Object, List<ScheduledFuture<?>>> bySa = new HashMap<>();
+    private final IkeTransport clock;
+    private final Map<Object, List<Cancellable>> bySa = new HashMap<>();
 
-    SaTimers(EventLoop loop) {
-        this.loop = loop;
+    SaTimers(IkeTransport clock) {
+        this.clock = clock;
     }
 
     /** Runs {@code task} after {@code delay} unless {@link #cancel} for {@code sa} comes first. */
     void schedule(Object sa, Duration delay, Runnable task) {
         var timer = new Timer(sa, task);
-        timer.future = loop.schedule(timer, delay.toNanos(), TimeUnit.NANOSECONDS);
+        timer.future = clock.schedule(timer, delay);
         bySa.computeIfAbsent(sa, k -> new ArrayList<>()).add(timer.future);
     }
 
     /** The SA is gone: its timers with it. */
     void cancel(Object sa) {
-        List<ScheduledFuture<?>> timers = bySa.remove(sa);
+        List<Cancellable> timers = bySa.remove(sa);
         if (timers != null) {
-            timers.forEach(f -> f.cancel(false));
+            timers.forEach(Cancellable::cancel);
         }
     }
 
@@ -47,7 +47,7 @@ final class SaTimers {
     private final class Timer implements Runnable {
         private final Object sa;
         private final Runnable task;
-        private ScheduledFuture<?> future;
+        private Cancellable future;
 
         Timer(Object sa, Runnable task) {
             this.sa = sa;
@@ -56,7 +56,7 @@ final class SaTimers {
 
         @Override
         public void run() {
-            List<ScheduledFuture<?>> timers = bySa.get(sa);
+            List<Cancellable> timers = bySa.get(sa);
             if (timers != null && timers.remove(future) && timers.isEmpty()) {
                 bySa.remove(sa);
             }

@@ -25,9 +25,8 @@ import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.sa.IkeEngine;
 import net.natgw.ike.sa.IkeSa;
-import net.natgw.ike.sa.IkeSaListener;
 import net.natgw.ike.sa.PeerSa;
-import net.natgw.ike.v1.sa.IsakmpListener;
+import net.natgw.ike.sa.PeerSaListener;
 import net.natgw.ike.v1.sa.IsakmpSa;
 import net.natgw.ike.v1.sa.V1Engine;
 import net.natgw.natt.DatagramReceiver;
@@ -45,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * own. It proves, against strongSwan, that the negotiated keys carry ESP both ways before the
  * gateway has a TUN device (issue 7). Everything runs on one event loop.
  */
-public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, IsakmpListener, AutoCloseable {
+public final class IkeEndpoint implements DatagramReceiver, PeerSaListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IkeEndpoint.class);
     private static final int HEADROOM = 64;
 
@@ -211,16 +210,7 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, Isakm
     }
 
     @Override
-    public void ikeSaEstablished(IkeSa sa) {
-        established(sa);
-    }
-
-    @Override
-    public void isakmpSaEstablished(IsakmpSa sa) {
-        established(sa);
-    }
-
-    private void established(PeerSa sa) {
+    public void ikeSaEstablished(PeerSa sa) {
         ikeEstablished.incrementAndGet();
         var peer = new UdpPeer(udp, new RemoteEndpoint(sa.remote(), change -> { }), loop);
         if (sa.nat().sendsKeepalives()) {
@@ -240,16 +230,7 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, Isakm
     }
 
     @Override
-    public void endpointChanged(IkeSa sa) {
-        moved(sa);
-    }
-
-    @Override
-    public void endpointChanged(IsakmpSa sa) {
-        moved(sa);
-    }
-
-    private void moved(PeerSa sa) {
+    public void endpointChanged(PeerSa sa) {
         UdpPeer peer = peers.get(sa);
         if (peer != null) {
             peer.endpoint().authenticatedFrom(sa.remote());
@@ -257,16 +238,7 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, Isakm
     }
 
     @Override
-    public void childSaEstablished(IsakmpSa sa, ChildSaRecord child) {
-        installed(sa, child);
-    }
-
-    @Override
-    public void childSaEstablished(IkeSa sa, ChildSaRecord child) {
-        installed(sa, child);
-    }
-
-    private void installed(PeerSa sa, ChildSaRecord child) {
+    public void childSaEstablished(PeerSa sa, ChildSaRecord child) {
         if (childEstablished.getAndIncrement() == 0 && initiatedAt != 0) {
             setupMillis = (System.nanoTime() - initiatedAt) / 1_000_000;
         }
@@ -278,33 +250,18 @@ public final class IkeEndpoint implements DatagramReceiver, IkeSaListener, Isakm
     }
 
     @Override
-    public void childSaDeleted(IkeSa sa, ChildSaRecord child) {
-        removed(child);
-    }
-
-    @Override
-    public void childSaDeleted(IsakmpSa sa, ChildSaRecord child) {
-        removed(child);
-    }
-
-    private void removed(ChildSaRecord child) {
+    public void childSaDeleted(PeerSa sa, ChildSaRecord child) {
         childDeleted.incrementAndGet();
         sad.remove(child.spiIn());
         children.remove(child.spiIn());
     }
 
     @Override
-    public void isakmpSaDeleted(IsakmpSa sa, String reason) {
-        sa.children().forEach(this::removed);
-        gone(sa);
-    }
-
-    @Override
-    public void ikeSaDeleted(IkeSa sa, String reason) {
-        gone(sa);
-    }
-
-    private void gone(PeerSa sa) {
+    public void ikeSaDeleted(PeerSa sa, String reason) {
+        if (sa.version() == 1) {
+            // An ISAKMP SA's pairs go with it (nothing here adopts them).
+            sa.children().forEach(child -> childSaDeleted(sa, child));
+        }
         ikeDeleted.incrementAndGet();
         UdpPeer peer = peers.remove(sa);
         if (peer != null) {

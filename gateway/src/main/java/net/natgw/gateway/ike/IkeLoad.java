@@ -13,7 +13,8 @@ import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.sa.IkeEngine;
 import net.natgw.ike.sa.IkeSa;
-import net.natgw.ike.sa.IkeSaListener;
+import net.natgw.ike.sa.PeerSa;
+import net.natgw.ike.sa.PeerSaListener;
 import net.natgw.natt.DatagramReceiver;
 import net.natgw.natt.EventLoops;
 import net.natgw.natt.Rfc3948;
@@ -24,7 +25,7 @@ import net.natgw.natt.UdpTransport;
  * responder, at most {@code window} at a time, and keeps them up. The same initiator drives
  * natgw and strongSwan in the IKE benchmark, so the responders are compared on equal terms.
  */
-public final class IkeLoad implements DatagramReceiver, IkeSaListener, AutoCloseable {
+public final class IkeLoad implements DatagramReceiver, PeerSaListener, AutoCloseable {
     private final IkeConfig config;
     private final EventLoopGroup group;
     private final EventLoop loop;
@@ -70,14 +71,14 @@ public final class IkeLoad implements DatagramReceiver, IkeSaListener, AutoClose
     }
 
     @Override
-    public void childSaEstablished(IkeSa sa, ChildSaRecord child) {
+    public void childSaEstablished(PeerSa sa, ChildSaRecord child) {
         established.incrementAndGet();
         done.countDown();
         next();
     }
 
     @Override
-    public void ikeSaDeleted(IkeSa sa, String reason) {
+    public void ikeSaDeleted(PeerSa sa, String reason) {
         if (sa.children().isEmpty() && done.getCount() > 0) {
             failed.incrementAndGet();
             done.countDown();

@@ -25,6 +25,11 @@ public final class IpLink {
 
     private final String device;
 
+    /** The TUN device whose routes and addresses this changes. */
+    public String device() {
+        return device;
+    }
+
     public IpLink(String device) {
         this.device = device;
     }

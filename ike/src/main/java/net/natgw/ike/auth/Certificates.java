@@ -62,12 +62,6 @@ public record Certificates(List<X509Certificate> chain, PrivateKey key, List<X50
         }
     }
 
-    /** Our identity as the certificate names it: its subject DN. */
-    public IdPayload subjectId(boolean initiator) {
-        return new IdPayload(initiator, IdPayload.ID_DER_ASN1_DN,
-                chain.get(0).getSubjectX500Principal().getEncoded());
-    }
-
     /** A peer's chain, end entity first, that validated to {@code anchor}, one of our trusted CAs. */
     public record PeerChain(List<X509Certificate> chain, X509Certificate anchor) {
         public PeerChain {

@@ -62,7 +62,7 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
                 dpdDelay, retransmitBase, retransmitTries, children, List.of(), List.of(), false);
     }
 
-    /** strongSwan's defaults for what is not given: 20 s keepalives, DPD off, 4 s x 1.8^n retransmits. */
+    /** strongSwan's defaults for what is not given: 20 s keepalives, DPD off, 2 s doubled for 5 retransmits. */
     public static IkeConfig psk(String name, InetAddress local, Optional<InetAddress> remote, String proposals,
                                 String localId, Optional<String> remoteId, String psk, List<ChildConfig> children) {
         return new IkeConfig(name, local, remote, 500, ProposalParser.parseList(proposals, Proposal.IKE),

@@ -65,14 +65,6 @@ public record IkeMessage(long spiI, long spiR, int exchange, boolean initiator, 
         return all(TsPayload.class).stream().filter(ts -> ts.initiator() == ofInitiator).findFirst();
     }
 
-    public IkeMessage withPayloads(List<Payload> newPayloads) {
-        return new IkeMessage(spiI, spiR, exchange, initiator, response, messageId, newPayloads);
-    }
-
-    public IkeMessage withSpis(long newSpiI, long newSpiR) {
-        return new IkeMessage(newSpiI, newSpiR, exchange, initiator, response, messageId, payloads);
-    }
-
     public static String exchangeName(int exchange) {
         return switch (exchange) {
             case IKE_SA_INIT -> "IKE_SA_INIT";

@@ -2,7 +2,7 @@ package net.natgw.ike.message;
 
 /**
  * An IKEv2 payload (RFC 7296 §3.2): immutable, checked when decoded. The generic header (next
- * payload, critical bit, length) is written and read by {@link IkeMessage}.
+ * payload, critical bit, length) is written and read by {@link MessageCodec}.
  *
  * <pre>
  *                      1                   2                   3

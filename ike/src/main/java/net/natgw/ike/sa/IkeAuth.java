@@ -25,8 +25,9 @@ import net.natgw.ike.message.SaPayload;
 import net.natgw.ike.message.TsPayload;
 
 /**
- * IKE_AUTH (RFC 7296 §1.2): identities, authentication with a pre-shared key (§2.15), and the
- * first CHILD_SA with traffic-selector narrowing (§2.9). On port 4500 when a NAT was detected.
+ * IKE_AUTH (RFC 7296 §1.2): identities, authentication (a pre-shared key, §2.15; a signature
+ * with certificates, RFC 7427; or NULL, RFC 7619), and the first CHILD_SA with traffic-selector
+ * narrowing (§2.9). On port 4500 when a NAT was detected.
  *
  * <pre>
  * I --- HDR, SK {IDi, [IDr,] AUTH, N(INITIAL_CONTACT), [CP(CFG_REQUEST),] SAi2, TSi, TSr} ---> R

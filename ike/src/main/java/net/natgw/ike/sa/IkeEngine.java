@@ -36,7 +36,7 @@ public final class IkeEngine {
     private static final int NONCE_LENGTH = 32;
 
     private final IkeTransport transport;
-    private final IkeSaListener listener;
+    private final PeerSaListener listener;
     private final SecureRandom random;
     private List<IkeConfig> configs;
     private final Map<Long, IkeSa> bySpi = new HashMap<>();
@@ -61,7 +61,7 @@ public final class IkeEngine {
     /** Where the peers' revocation status comes from beyond the CRLs held; none by default. */
     private StatusFetcher statusFetcher = StatusFetcher.OFFLINE;
 
-    public IkeEngine(IkeTransport transport, IkeSaListener listener, SecureRandom random, List<IkeConfig> configs) {
+    public IkeEngine(IkeTransport transport, PeerSaListener listener, SecureRandom random, List<IkeConfig> configs) {
         this.transport = new GuardedTransport(transport, this::internalError);
         this.listener = listener;
         this.random = random;
@@ -124,7 +124,7 @@ public final class IkeEngine {
         return transport;
     }
 
-    IkeSaListener listener() {
+    PeerSaListener listener() {
         return listener;
     }
 
@@ -399,7 +399,7 @@ public final class IkeEngine {
         old.moveTo(IkeSaState.REKEYED);
         log.info("{} rekeyed as {}: {}", old.name(), successor.name(), successor.keys.suite());
         listener.ikeSaRekeyed(old, successor);
-        old.afterResponse(() -> old.handOverChildWork(successor));
+        old.messages().afterResponse(() -> old.messages().handOverChildWork(successor));
     }
 
     /** An IKE SA past IKE_AUTH no longer counts towards the cookie threshold (RFC 7296 §2.6). */

@@ -28,8 +28,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One IKE SA: its SPIs, keys and endpoints, the exchanges it runs, and the message-ID and
- * retransmission rules of RFC 7296 §2.1-2.3. Used on the engine's thread only.
+ * One IKE SA: its SPIs, keys and endpoints (the peer's moves with authenticated messages, RFC
+ * 7296 §2.23), its CHILD_SAs and virtual IPs, liveness, and the exchanges it runs as tasks
+ * ({@link Exchange}); its messages (the queue, retransmission, message IDs, the order of checks)
+ * are {@link IkeSaMessages}'. Used on the engine's thread only.
  */
 public final class IkeSa implements PeerSa {
     private static final Logger log = LoggerFactory.getLogger(IkeSa.class);
@@ -48,7 +50,8 @@ public final class IkeSa implements PeerSa {
     private boolean peerAuthenticated = true;
     IkeSaKeys keys;
     private SkCipher skOut;
-    private SkCipher skIn;
+    /** Null until IKE_SA_INIT completed: nothing protected can be read before. */
+    SkCipher skIn;
     byte[] ni;
     byte[] nr;
     byte[] initRequest;
@@ -61,39 +64,27 @@ public final class IkeSa implements PeerSa {
     /** The notify that refuses the peer's CHILD_SAs: it needed a virtual IP and has none; 0: none. */
     private int childRefusal;
 
-    private int nextRequestId;
-    private Exchange pending;
-    private byte[] pendingBytes;
-    private int tries;
-    private IkeTransport.Cancellable retransmit;
-    private final Deque<Exchange> queue = new ArrayDeque<>();
 
-    private int expectedRequestId;
-    private byte[] lastResponse;
-    private int lastResponseId = -1;
-    private long lastHeard;
+    /** Written by the raw ESP capture thread too ({@link #espReceived}), read by the engine's. */
+    private volatile long lastHeard;
     private boolean connectTimedOut;
-    private String destroyAfterResponse;
     /** While half open (a responder before IKE_AUTH): its entry in the engine's table. */
     IkeEngine.HalfOpenKey halfOpenKey;
     private IkeTransport.Cancellable dpdTimer;
-    private boolean responding;
-    private final List<Runnable> afterResponse = new ArrayList<>();
+    private final IkeSaMessages messages;
     private final ChildSaRekeys childRekeys = new ChildSaRekeys(this);
     private final IkeSaRekey ikeRekey = new IkeSaRekey(this);
-    /** IKE_AUTH (request or response) held while the peer's revocation status is fetched. */
-    private final StatusWait statusWait;
 
     IkeSa(IkeEngine engine, boolean initiator, int uniqueId, IkeConfig config, InetSocketAddress local,
           InetSocketAddress remote) {
         this.engine = engine;
-        this.statusWait = new StatusWait(engine.transport());
         this.initiator = initiator;
         this.uniqueId = uniqueId;
         this.config = config;
         this.local = local;
         this.remote = remote;
         this.lastHeard = engine.transport().nanoTime();
+        this.messages = new IkeSaMessages(this);
     }
 
     @Override
@@ -167,8 +158,8 @@ public final class IkeSa implements PeerSa {
     /**
      * The virtual IPs of this IKE SA (RFC 7296 §2.19): {@link #localVirtualIps} on the end that
      * asked for them, {@link #remoteVirtualIps} on the end that handed them out. Known when
-     * {@link IkeSaListener#ikeSaEstablished} is called; a rekey moves them to the successor
-     * before {@link IkeSaListener#ikeSaRekeyed}, and this SA is left without any.
+     * {@link PeerSaListener#ikeSaEstablished} is called; a rekey moves them to the successor
+     * before {@link PeerSaListener#ikeSaRekeyed}, and this SA is left without any.
      */
     public List<InetAddress> virtualIps() {
         return localVirtualIps.isEmpty() ? remoteVirtualIps : localVirtualIps;
@@ -284,49 +275,11 @@ public final class IkeSa implements PeerSa {
 
     /** Queues an exchange; it starts when the ones before it have their responses (window 1). */
     void queue(Exchange exchange) {
-        queue.add(exchange);
-        if (pending == null) {
-            startNext();
-        }
+        messages.queue(exchange);
     }
 
-    private void startNext() {
-        pending = queue.poll();
-        while (stale(pending)) {
-            pending = queue.poll();
-        }
-        if (pending == null || state == IkeSaState.DELETED) {
-            return;
-        }
-        try {
-            var message = new IkeMessage(spiI, spiR, pending.exchangeType(), initiator, false, nextRequestId,
-                    pending.request(this));
-            pendingBytes = encode(message);
-            tries = 0;
-            log.info("{} sending {}", name(), message);
-            transmit();
-        } catch (IkeProtocolException e) {
-            destroy("cannot build " + IkeMessage.exchangeName(pending.exchangeType()) + ": " + e.getMessage());
-        }
-    }
-
-    /**
-     * A queued Delete of a CHILD_SA that went meanwhile (the peer deleted it, or our delete after
-     * its rekey did, as when its hard lifetime asked too), or a queued rekey of one that is gone
-     * or was replaced (by the peer's rekey): not sent.
-     */
-    private boolean stale(Exchange e) {
-        if (e instanceof Informational i && i.deletedChild().isPresent()) {
-            return !children.contains(i.deletedChild().get());
-        }
-        if (e instanceof CreateChildSa c && c.rekeyOf().isPresent()) {
-            var child = c.rekeyOf().get();
-            if (!rekeyable(child)) {
-                childRekeys.forget(child);
-                return true;
-            }
-        }
-        return false;
+    IkeSaMessages messages() {
+        return messages;
     }
 
     /** Whether {@code child} is ours and installed: not gone, not replaced by a rekey already. */
@@ -334,184 +287,21 @@ public final class IkeSa implements PeerSa {
         return children.contains(child) && !engine.superseded().contains(child);
     }
 
-    /**
-     * IKE_SA_INIT again with the same message ID, from inside its response handling: after
-     * INVALID_KE_PAYLOAD or COOKIE (RFC 7296 §1.3, §2.6).
-     */
-    void retry(Exchange exchange) {
-        nextRequestId--;
-        queue.addFirst(exchange);
-        startNext();
-    }
-
-    /** The request as first sent, for the exchanges that sign it. */
-    byte[] pendingBytes() {
-        return pendingBytes.clone();
-    }
-
-    /** RFC 7296 §2.1: retransmit the very same bytes, with exponential back-off, then give up. */
-    private void transmit() {
-        engine.transport().send(pendingBytes, local, remote, nattPort);
-        Duration wait = config.retransmitBase().multipliedBy(1L << Math.min(tries, 16));
-        retransmit = engine.transport().schedule(() -> {
-            if (tries++ < config.retransmitTries()) {
-                log.info("{} retransmit {} of request {}", name(), tries, nextRequestId);
-                transmit();
-            } else {
-                Exchange timedOut = pending;
-                pending = null;
-                connectTimedOut = state == IkeSaState.CONNECTING;
-                timedOut.timedOut(this);
-            }
-        }, wait);
-    }
-
-    private void cancelRetransmit() {
-        if (retransmit != null) {
-            retransmit.cancel();
-            retransmit = null;
-        }
-    }
-
-    private byte[] encode(IkeMessage message) {
+    /** IKE_SA_INIT in the clear, everything after it in an SK payload (RFC 7296 §3.14). */
+    byte[] encode(IkeMessage message) {
         return message.exchange() == IkeMessage.IKE_SA_INIT ? MessageCodec.encode(message)
                 : MessageCodec.encode(message, skOut);
     }
 
-    /**
-     * A datagram for this SA, its header already read. RFC 7296 §2.21.2 and §2.23 in this order:
-     * after IKE_SA_INIT only protected messages; the integrity check; the message ID and, for a
-     * response, the request it answers; only then does anything move (the peer's address, the
-     * expected message ID, the SA's state).
-     */
+    /** A datagram for this SA, its header already read: see {@link IkeSaMessages#receive}. */
     void receive(byte[] datagram, MessageCodec.Header header, InetSocketAddress from, InetSocketAddress to,
                  boolean viaNattPort) {
-        if (state == IkeSaState.DELETED) {
-            return;
-        }
-        if (header.initiator() == initiator) {
-            // RFC 7296 §3.1: the I flag is the original initiator's; a peer never sends ours.
-            engine.countDrop(IkeDrop.MALFORMED, () -> name() + ": a message with our own I flag");
-            return;
-        }
-        if (header.exchange() == IkeMessage.IKE_SA_INIT) {
-            receiveInit(datagram, header, from);
-            return;
-        }
-        if (skIn == null) {
-            engine.countDrop(IkeDrop.UNPROTECTED, () -> name() + ": " + IkeMessage.exchangeName(header.exchange())
-                    + " before IKE_SA_INIT completed");
-            return;
-        }
-        IkeMessage message;
-        try {
-            message = MessageCodec.decode(datagram, skIn);
-        } catch (UndecodableProtectedMessage e) {
-            undecodable(e);
-            return;
-        } catch (IkeProtocolException e) {
-            // RFC 7296 §2.21.2: a message that fails its integrity check is dropped, unanswered.
-            engine.countDrop(IkeDrop.INTEGRITY, () -> name() + ": " + e.getMessage());
-            return;
-        }
-        try {
-            if (message.response()) {
-                if (!answersPending(message)) {
-                    return;
-                }
-                heard(from, viaNattPort, message);
-                response(message, datagram);
-            } else if (message.messageId() == lastResponseId && lastResponse != null) {
-                // RFC 7296 §2.2: a retransmitted request gets the cached response, sent where the
-                // request came from (§2.11); a replay never moves the peer.
-                lastHeard = engine.transport().nanoTime();
-                engine.transport().send(lastResponse, local, from, nattPort);
-            } else if (message.messageId() != expectedRequestId) {
-                engine.countDrop(IkeDrop.UNEXPECTED_REQUEST, () -> name() + ": request "
-                        + Integer.toUnsignedString(message.messageId()) + ", expected " + expectedRequestId);
-            } else {
-                heard(from, viaNattPort, message);
-                request(message);
-            }
-        } catch (RuntimeException e) {
-            engine.internalError(this, e);
-        }
-    }
-
-    /**
-     * A message from the holder of the keys whose payloads do not parse. RFC 7296 §2.21.3: the
-     * next request is answered with the error (INVALID_SYNTAX, or UNSUPPORTED_CRITICAL_PAYLOAD,
-     * §2.5), which uses up its message ID as any answer does; a response, a retransmission or
-     * a request out of order is dropped. The peer's address does not move on it.
-     */
-    private void undecodable(UndecodableProtectedMessage e) {
-        var h = e.header();
-        engine.countDrop(IkeDrop.MALFORMED, () -> name() + ": " + IkeMessage.exchangeName(h.exchange()) + " "
-                + (h.response() ? "response " : "request ") + Integer.toUnsignedString(h.messageId()) + ": "
-                + e.getMessage());
-        if (h.response()) {
-            return;
-        }
-        if (h.messageId() == lastResponseId && lastResponse != null) {
-            // RFC 7296 §2.2: its retransmission gets the same answer, where ours was sent.
-            engine.transport().send(lastResponse, local, remote, nattPort);
-            return;
-        }
-        if (h.messageId() != expectedRequestId) {
-            return;
-        }
-        var request = new IkeMessage(h.spiI(), h.spiR(), h.exchange(), h.initiator(), false, h.messageId(), List.of());
-        respond(request, List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData())));
-        if (h.exchange() == IkeMessage.IKE_AUTH && state == IkeSaState.CONNECTING) {
-            destroy("IKE_AUTH failed: " + e.getMessage());
-        }
-    }
-
-    /**
-     * IKE_SA_INIT is unprotected, so it is taken only where it belongs: its response by an
-     * initiator waiting for it, and a byte-for-byte retransmission of the request by a
-     * responder that has not seen IKE_AUTH yet (answered from the cache). Anywhere else it
-     * is dropped undecoded: it could change nothing that is authenticated.
-     */
-    private void receiveInit(byte[] datagram, MessageCodec.Header header, InetSocketAddress from) {
-        if (header.response() && initiator && state == IkeSaState.CONNECTING && pending instanceof IkeSaInit
-                && header.messageId() == 0 && nextRequestId == 0) {
-            IkeMessage message;
-            try {
-                message = MessageCodec.decode(datagram);
-            } catch (IkeProtocolException e) {
-                engine.countDrop(IkeDrop.MALFORMED, () -> name() + ": " + e.getMessage());
-                return;
-            }
-            log.info("{} received {} from {}", name(), message, from);
-            try {
-                response(message, datagram);
-            } catch (RuntimeException e) {
-                engine.internalError(this, e);
-            }
-        } else if (!header.response() && !initiator && state == IkeSaState.CONNECTING && lastResponseId == 0
-                && java.util.Arrays.equals(datagram, initRequest)) {
-            engine.transport().send(lastResponse, local, from, nattPort);
-        } else {
-            engine.countDrop(IkeDrop.UNPROTECTED, () -> name() + ": IKE_SA_INIT " + (header.response() ? "response" : "request")
-                    + " in state " + state);
-        }
-    }
-
-    /** RFC 7296 §2.2: a response must carry the message ID and exchange type of our pending request. */
-    private boolean answersPending(IkeMessage message) {
-        if (pending == null || message.messageId() != nextRequestId || message.exchange() != pending.exchangeType()) {
-            engine.countDrop(IkeDrop.UNEXPECTED_RESPONSE, () -> name() + ": unexpected response "
-                    + Integer.toUnsignedString(message.messageId()) + " (" + IkeMessage.exchangeName(message.exchange())
-                    + ")");
-            return false;
-        }
-        return true;
+        messages.receive(datagram, header, from, viaNattPort);
     }
 
     /** An authenticated message we act on: the peer is alive, and its address may have changed. */
-    private void heard(InetSocketAddress from, boolean viaNattPort, IkeMessage message) {
-        lastHeard = engine.transport().nanoTime();
+    void heard(InetSocketAddress from, boolean viaNattPort, IkeMessage message) {
+        alive();
         authenticatedFrom(from, viaNattPort);
         log.info("{} received {} from {}", name(), message, from);
     }
@@ -547,118 +337,6 @@ public final class IkeSa implements PeerSa {
         }
     }
 
-    private void response(IkeMessage message, byte[] raw) {
-        if (statusWait.waiting()) {
-            engine.countDrop(IkeDrop.AWAITING_STATUS, () -> name() + ": a response while ours waits for a"
-                    + " revocation status");
-            return;
-        }
-        cancelRetransmit();
-        Exchange done = pending;
-        pending = null;
-        nextRequestId++;
-        try {
-            done.response(this, message, raw);
-        } catch (StatusPending e) {
-            // Nothing of the response is committed yet (IkeAuth checks before it moves): it is
-            // taken again, whole, once the status is in; the fetch's timeout bounds the wait.
-            pending = done;
-            nextRequestId--;
-            log.info("{} {}: IKE_AUTH response held until it is known", name(), e.getMessage());
-            statusWait.retryWhenResolved(e, () -> state == IkeSaState.DELETED || pending != done,
-                    () -> guarded(() -> response(message, raw)));
-            return;
-        } catch (IkeProtocolException e) {
-            String reason = IkeMessage.exchangeName(done.exchangeType()) + " response rejected: " + e.getMessage();
-            if (done.exchangeType() == IkeMessage.IKE_AUTH && e.notifyType() == NotifyType.AUTHENTICATION_FAILED
-                    && message.error().isEmpty()) {
-                sendOnceAndDestroy(NotifyPayload.of(e.notifyType()), reason);
-            } else if (done.exchangeType() == IkeMessage.IKE_AUTH
-                    && e.notifyType() == NotifyType.INTERNAL_ADDRESS_FAILURE) {
-                // RFC 7296 §3.15.4: without the addresses its policy requires, the initiator may
-                // tear down the IKE SA the responder has established, with a Delete.
-                sendOnceAndDestroy(DeletePayload.ikeSa(), reason);
-            } else {
-                destroy(reason);
-            }
-            return;
-        }
-        if (pending == null) {
-            startNext();
-        }
-    }
-
-    /** The next request, its message ID checked: answered by the exchange it starts. */
-    private void request(IkeMessage message) {
-        if (statusWait.waiting()) {
-            // Its retransmission: the request itself is taken again when the status is in.
-            engine.countDrop(IkeDrop.AWAITING_STATUS, () -> name() + ": request "
-                    + Integer.toUnsignedString(message.messageId()) + " while it waits for a revocation status");
-            return;
-        }
-        List<Payload> answer;
-        responding = true;
-        try {
-            answer = Responder.respond(this, message);
-        } catch (StatusPending e) {
-            // Unanswered, its message ID not used up: taken again once the status is in.
-            afterResponse.clear();
-            log.info("{} {}: IKE_AUTH request held until it is known", name(), e.getMessage());
-            statusWait.retryWhenResolved(e, () -> state == IkeSaState.DELETED
-                    || expectedRequestId != message.messageId(), () -> guarded(() -> request(message)));
-            return;
-        } catch (IkeProtocolException e) {
-            answer = List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData()));
-            log.info("{} {} request rejected: {}", name(), IkeMessage.exchangeName(message.exchange()), e.getMessage());
-        } finally {
-            responding = false;
-        }
-        respond(message, answer);
-        var after = List.copyOf(afterResponse);
-        afterResponse.clear();
-        after.forEach(Runnable::run);
-        if (message.exchange() == IkeMessage.IKE_AUTH && state == IkeSaState.CONNECTING) {
-            destroy("IKE_AUTH failed: " + answer);
-        } else if (destroyAfterResponse != null) {
-            destroy(destroyAfterResponse);
-        }
-    }
-
-    /** A message taken again from a timer: the same boundary as {@link #receive}, which cleans up. */
-    private void guarded(Runnable retry) {
-        try {
-            retry.run();
-        } catch (RuntimeException e) {
-            engine.internalError(this, e);
-        }
-    }
-
-    /**
-     * Runs {@code action} once the response to the request being answered has gone out, or at
-     * once if none is: what follows from the peer's IKE SA rekey goes over the new IKE SA, which
-     * the peer has only when it has our response (RFC 7296 §2.18).
-     */
-    void afterResponse(Runnable action) {
-        if (responding) {
-            afterResponse.add(action);
-        } else {
-            action.run();
-        }
-    }
-
-    void respond(IkeMessage request, List<Payload> payloads) {
-        var response = new IkeMessage(spiI, spiR, request.exchange(), initiator, true, request.messageId(), payloads);
-        lastResponse = encode(response);
-        lastResponseId = request.messageId();
-        expectedRequestId = request.messageId() + 1;
-        log.info("{} sending {}", name(), response);
-        engine.transport().send(lastResponse, local, remote, nattPort);
-    }
-
-    byte[] lastResponseBytes() {
-        return lastResponse.clone();
-    }
-
     static Logger log() {
         return log;
     }
@@ -689,6 +367,11 @@ public final class IkeSa implements PeerSa {
         return connectTimedOut;
     }
 
+    /** A request of ours went unanswered through all its retransmissions. */
+    void timedOut() {
+        connectTimedOut = state == IkeSaState.CONNECTING;
+    }
+
     /** How long nothing authenticated (IKE or ESP) came from the peer. */
     @Override
     public Duration quietFor() {
@@ -707,6 +390,11 @@ public final class IkeSa implements PeerSa {
     /** ESP arrived on one of our CHILD_SAs: the peer is alive (RFC 7296 §2.4). */
     @Override
     public void espReceived() {
+        alive();
+    }
+
+    /** Something authenticated came from the peer (RFC 7296 §2.4). */
+    void alive() {
         lastHeard = engine.transport().nanoTime();
     }
 
@@ -719,7 +407,7 @@ public final class IkeSa implements PeerSa {
      */
     @Override
     public void confirmLiveness() {
-        if (state == IkeSaState.ESTABLISHED && pending == null && queue.isEmpty()) {
+        if (state == IkeSaState.ESTABLISHED && messages.idle()) {
             queue(Informational.dpd());
         }
     }
@@ -769,11 +457,6 @@ public final class IkeSa implements PeerSa {
         return ikeRekey;
     }
 
-    /** Whether our rekey of this IKE SA waits in the queue. */
-    boolean rekeyQueued() {
-        return queue.stream().anyMatch(RekeyIkeSa.class::isInstance);
-    }
-
     /**
      * An IKE SA without CHILD_SAs that the peer is due to delete: the old one after its rekey, or
      * the redundant one of a collision. A peer may never do so (§2.25.2: a delete that crossed its
@@ -807,7 +490,7 @@ public final class IkeSa implements PeerSa {
      */
     public void expire(String reason) {
         if (state == IkeSaState.ESTABLISHED || state == IkeSaState.DELETING) {
-            sendOnceAndDestroy(DeletePayload.ikeSa(), reason);
+            messages.sendOnceAndDestroy(DeletePayload.ikeSa(), reason);
         }
     }
 
@@ -817,80 +500,13 @@ public final class IkeSa implements PeerSa {
         queue(Informational.deleteChild(child));
     }
 
-    /**
-     * Whether a request of ours that rekeys or deletes a CHILD_SA awaits its response: then the
-     * peer's rekey of this IKE SA is refused with TEMPORARY_FAILURE (RFC 7296 §2.25.2, as
-     * strongSwan refuses it while a CHILD_SA is half open), since the response would come on an
-     * IKE SA that no longer holds the CHILD_SA.
-     */
-    boolean childWorkInFlight() {
-        return pending instanceof CreateChildSa
-                || pending instanceof Informational i && i.deletedChild().isPresent();
-    }
-
-    /**
-     * The CHILD_SA work still queued when a rekey replaced this IKE SA: our rekeys and deletes of
-     * CHILD_SAs. RFC 7296 §1.4: requests about a CHILD_SA go under the IKE SA that created it or
-     * its successor; the old one only waits for its delete and would never send them (strongSwan
-     * likewise moves queued tasks to the new IKE SA). None is in flight: see
-     * {@link #childWorkInFlight}, and ours start only when nothing is.
-     */
-    void handOverChildWork(IkeSa successor) {
-        var rekeying = new ArrayList<ChildSaRecord>();
-        var deleting = new ArrayList<ChildSaRecord>();
-        for (Exchange e : queue) {
-            if (e instanceof CreateChildSa c && c.rekeyOf().isPresent()) {
-                rekeying.add(c.rekeyOf().get());
-            } else if (e instanceof Informational i && i.deletedChild().isPresent()) {
-                deleting.add(i.deletedChild().get());
-            }
-        }
-        var creating = queue.stream().filter(e -> e instanceof CreateChildSa c && c.rekeyOf().isEmpty()).toList();
-        // What else waits here is for this IKE SA only: its rekey (the successor is new) and DPD.
-        queue.removeIf(e -> e instanceof CreateChildSa || e instanceof RekeyIkeSa
-                || e instanceof Informational i && i.deletedChild().isPresent());
-        creating.forEach(successor::queue);
-        rekeying.forEach(childRekeys::forget);
-        for (ChildSaRecord child : rekeying) {
-            if (!deleting.contains(child)) {
-                log.info("{} CHILD_SA {}{{}}: its rekey goes on over {}", name(), child.name(), child.uniqueId(),
-                        successor.name());
-                successor.rekeyChild(child);
-            }
-        }
-        for (ChildSaRecord child : deleting) {
-            if (successor.children.contains(child)) {
-                successor.deleteChild(child);
-            }
-        }
-    }
-
-    /**
-     * RFC 7296 §2.21.2: an initiator that rejects the responder's authentication tells it in an
-     * INFORMATIONAL exchange, sent once, so that the responder keeps no half-open SA either; the
-     * same for a Delete of an IKE SA that IKE_AUTH left unusable.
-     */
-    private void sendOnceAndDestroy(Payload payload, String reason) {
-        // After a request still outstanding: the peer may have answered it, and then expects the next.
-        int id = pending == null ? nextRequestId : nextRequestId + 1;
-        var message = new IkeMessage(spiI, spiR, IkeMessage.INFORMATIONAL, initiator, false, id, List.of(payload));
-        log.info("{} sending {}", name(), message);
-        engine.transport().send(encode(message), local, remote, nattPort);
-        destroy(reason);
-    }
-
-    /** The request being answered ends the SA, once its response has gone out (a DELETE of it). */
-    void destroyAfterResponse(String reason) {
-        destroyAfterResponse = reason;
-    }
-
     /** Forgets the SA at once: its CHILD_SAs, its timers, its table entry. */
     void destroy(String reason) {
         if (state == IkeSaState.DELETED) {
             return;
         }
         state = IkeSaState.DELETED;
-        cancelRetransmit();
+        messages.cancelRetransmit();
         if (dpdTimer != null) {
             dpdTimer.cancel();
         }

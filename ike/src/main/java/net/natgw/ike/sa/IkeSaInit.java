@@ -87,7 +87,7 @@ final class IkeSaInit implements Exchange {
         var cookieNotify = response.notify(NotifyType.COOKIE);
         if (cookieNotify.isPresent() && retries++ < MAX_RETRIES) {
             cookie = cookieNotify.get().data();
-            sa.retry(this);
+            sa.messages().retry(this);
             return;
         }
         IkeSa.failOnError(response);
@@ -104,7 +104,7 @@ final class IkeSaInit implements Exchange {
         sa.nat = evaluateNat(sa, response, NatDetection.ikev2(sa.spiI, sa.spiR), sa.remote, sa.local);
         byte[] skeyseed = IkeSaKeys.skeyseed(suite.newPrf(), sa.ni, sa.nr, ke.sharedSecret(kePayload.keyData()));
         sa.keys(IkeSaKeys.derive(suite, skeyseed, sa.ni, sa.nr, sa.spiI, sa.spiR));
-        sa.initRequest = sa.pendingBytes();
+        sa.initRequest = sa.messages().pendingBytes();
         sa.initResponse = raw;
         if (sa.nat.udpEncapsulation()) {
             sa.floatToNattPort();
@@ -124,7 +124,7 @@ final class IkeSaInit implements Exchange {
         }
         IkeSa.log().info("{} peer wants key exchange group {}, retrying", sa.name(), group);
         ke = KeyExchange.create(group, sa.engine.random());
-        sa.retry(this);
+        sa.messages().retry(this);
     }
 
     /** The NAT-D payloads of a message from {@code source} to {@code destination} as our socket saw it. */
@@ -194,8 +194,8 @@ final class IkeSaInit implements Exchange {
                     payloads.add(new CertReqPayload(CertPayload.X509_SIGNATURE,
                             config.certificates().orElseThrow().certReqAuthorities()));
                 }
-                sa.respond(request, payloads);
-                sa.initResponse = sa.lastResponseBytes();
+                sa.messages().respond(request, payloads);
+                sa.initResponse = sa.messages().lastResponseBytes();
                 IkeSa.log().info("{} {} is initiating an IKE_SA, selected proposal {}, {}", sa.name(), from, suite,
                         describe(sa.nat));
             } catch (RuntimeException e) {

@@ -73,7 +73,7 @@ final class IkeSaRekey {
         if (notifyType == NotifyType.TEMPORARY_FAILURE && sa.state() == IkeSaState.ESTABLISHED
                 && ++retries <= ChildSaRekeys.MAX_RETRIES) {
             sa.engine.transport().schedule(() -> {
-                if (sa.state() == IkeSaState.ESTABLISHED && !ours && !sa.rekeyQueued()) {
+                if (sa.state() == IkeSaState.ESTABLISHED && !ours && !sa.messages().rekeyQueued()) {
                     IkeSa.log().info("{} retrying the IKE SA rekey", sa.name());
                     sa.rekey();
                 }

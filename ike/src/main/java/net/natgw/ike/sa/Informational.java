@@ -76,7 +76,7 @@ final class Informational implements Exchange {
     static List<Payload> respond(IkeSa sa, IkeMessage request) throws IkeProtocolException {
         var answer = new ArrayList<Payload>();
         if (request.notify(NotifyType.AUTHENTICATION_FAILED).isPresent()) {
-            sa.destroyAfterResponse("the peer rejected our authentication (AUTHENTICATION_FAILED)");
+            sa.messages().destroyAfterResponse("the peer rejected our authentication (AUTHENTICATION_FAILED)");
             return answer;
         }
         for (DeletePayload d : request.all(DeletePayload.class)) {
@@ -84,7 +84,7 @@ final class Informational implements Exchange {
                 // RFC 7296 §2.25.2: a delete of the IKE SA we are rekeying ends our rekey; a
                 // successor the peer created meanwhile keeps the CHILD_SAs.
                 sa.ikeRekey().failed();
-                sa.destroyAfterResponse(sa.state() == IkeSaState.REKEYED ? "replaced by its rekeyed successor"
+                sa.messages().destroyAfterResponse(sa.state() == IkeSaState.REKEYED ? "replaced by its rekeyed successor"
                         : "deleted by the peer");
                 return List.of();
             }

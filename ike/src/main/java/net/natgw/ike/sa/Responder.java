@@ -29,7 +29,7 @@ final class Responder {
                 var proposals = request.find(SaPayload.class).filter(p -> !p.proposals().isEmpty())
                         .orElseThrow(() -> IkeProtocolException.invalidSyntax("CREATE_CHILD_SA without SA")).proposals();
                 if (proposals.get(0).protocol() == Proposal.IKE) {
-                    if (sa.childWorkInFlight()) {
+                    if (sa.messages().childWorkInFlight()) {
                         throw new IkeProtocolException(NotifyType.TEMPORARY_FAILURE,
                                 "a CHILD_SA rekey or delete of ours awaits its response");
                     }

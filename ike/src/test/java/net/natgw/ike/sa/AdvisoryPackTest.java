@@ -28,6 +28,7 @@ import net.natgw.ike.message.Proposal;
 import net.natgw.ike.message.SaPayload;
 import net.natgw.ike.message.TrafficSelector;
 import net.natgw.ike.message.TsPayload;
+import net.natgw.ike.testing.FakeNetwork;
 import org.bouncycastle.crypto.agreement.DHStandardGroups;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -10,6 +10,7 @@ import java.util.Optional;
 import net.natgw.ike.auth.Certificates;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.testing.FakeNetwork;
 import net.natgw.ike.testing.TestPki;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -4,6 +4,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import net.natgw.ike.testing.FakeNetwork;
 
 /**
  * The stateful fuzz targets' driver: a sequence of steps, each garbage, a real message as

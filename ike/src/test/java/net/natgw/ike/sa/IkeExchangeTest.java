@@ -28,6 +28,7 @@ import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.Proposal;
 import net.natgw.ike.message.TrafficSelector;
+import net.natgw.ike.testing.FakeNetwork;
 import org.junit.jupiter.api.Test;
 
 /** Our initiator against our responder on an in-memory network, with faults. */
@@ -36,29 +37,29 @@ class IkeExchangeTest {
     private static final InetAddress RIGHT = FakeNetwork.ip("203.0.113.2");
 
     /** Records what an engine reports. */
-    static class Events implements IkeSaListener {
+    static class Events implements PeerSaListener {
         final List<String> log = new ArrayList<>();
         final List<ChildSaRecord> children = new ArrayList<>();
 
         @Override
-        public void ikeSaEstablished(IkeSa sa) {
+        public void ikeSaEstablished(PeerSa sa) {
             log.add("established");
         }
 
         @Override
-        public void childSaEstablished(IkeSa sa, ChildSaRecord child) {
+        public void childSaEstablished(PeerSa sa, ChildSaRecord child) {
             children.add(child);
             log.add("child " + child.name());
         }
 
         @Override
-        public void childSaDeleted(IkeSa sa, ChildSaRecord child) {
+        public void childSaDeleted(PeerSa sa, ChildSaRecord child) {
             children.remove(child);
             log.add("child deleted");
         }
 
         @Override
-        public void ikeSaDeleted(IkeSa sa, String reason) {
+        public void ikeSaDeleted(PeerSa sa, String reason) {
             log.add("deleted: " + reason);
         }
     }

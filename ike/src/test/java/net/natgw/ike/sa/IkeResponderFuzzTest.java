@@ -15,6 +15,7 @@ import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.crypto.SkCipher;
 import net.natgw.ike.message.IkeMessage;
+import net.natgw.ike.testing.FakeNetwork;
 
 /**
  * The IKEv2 engine as a responder, fed whole sequences of messages on a fixed clock (stateful,

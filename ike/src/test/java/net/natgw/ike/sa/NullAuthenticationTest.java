@@ -32,6 +32,7 @@ import net.natgw.ike.message.MessageCodec;
 import net.natgw.ike.message.NoncePayload;
 import net.natgw.ike.message.Proposal;
 import net.natgw.ike.message.TrafficSelector;
+import net.natgw.ike.testing.FakeNetwork;
 import net.natgw.ike.testing.TestPki;
 import org.junit.jupiter.api.Test;
 

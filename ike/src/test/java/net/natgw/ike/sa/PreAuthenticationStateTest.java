@@ -14,6 +14,7 @@ import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.IkeLimits;
 import net.natgw.ike.message.IkeMessage;
+import net.natgw.ike.testing.FakeNetwork;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -201,7 +202,7 @@ class PreAuthenticationStateTest {
             boolean fail = true;
 
             @Override
-            public void ikeSaEstablished(IkeSa sa) {
+            public void ikeSaEstablished(PeerSa sa) {
                 if (fail) {
                     fail = false;
                     throw new IllegalStateException("a listener bug");

@@ -17,6 +17,7 @@ import net.natgw.esp.SaParameters;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.message.IkeMessage;
+import net.natgw.ike.testing.FakeNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

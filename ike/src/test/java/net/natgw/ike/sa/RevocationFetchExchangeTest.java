@@ -18,6 +18,7 @@ import net.natgw.ike.auth.Revocation;
 import net.natgw.ike.auth.StatusFetcher;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.testing.FakeNetwork;
 import net.natgw.ike.testing.TestPki;
 import net.natgw.ike.testing.TestPki.OcspStatus;
 import org.junit.jupiter.api.Test;

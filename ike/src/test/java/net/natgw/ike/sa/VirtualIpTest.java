@@ -19,6 +19,7 @@ import net.natgw.ike.message.ConfigPayload;
 import net.natgw.ike.message.ConfigPayload.Attribute;
 import net.natgw.ike.message.Proposal;
 import net.natgw.ike.message.TrafficSelector;
+import net.natgw.ike.testing.FakeNetwork;
 import org.junit.jupiter.api.Test;
 
 /**

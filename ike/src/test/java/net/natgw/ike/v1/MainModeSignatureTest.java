@@ -13,7 +13,7 @@ import net.natgw.ike.auth.Revocation;
 import net.natgw.ike.auth.StatusFetcher;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
-import net.natgw.ike.sa.FakeNetwork;
+import net.natgw.ike.testing.FakeNetwork;
 import net.natgw.ike.sa.IkeDrop;
 import net.natgw.ike.testing.TestPki;
 import net.natgw.ike.v1.sa.V1Engine;

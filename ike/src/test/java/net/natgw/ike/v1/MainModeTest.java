@@ -23,11 +23,12 @@ import net.natgw.ike.config.ProposalParser;
 import net.natgw.ike.message.Proposal;
 import net.natgw.ike.message.TrafficSelector;
 import net.natgw.ike.sa.ChildSaRecord;
-import net.natgw.ike.sa.FakeNetwork;
+import net.natgw.ike.testing.FakeNetwork;
 import net.natgw.ike.v1.message.Delete;
 import net.natgw.ike.v1.message.IsakmpCodec;
 import net.natgw.ike.v1.message.IsakmpMessage;
-import net.natgw.ike.v1.sa.IsakmpListener;
+import net.natgw.ike.sa.PeerSa;
+import net.natgw.ike.sa.PeerSaListener;
 import net.natgw.ike.v1.sa.IsakmpSa;
 import net.natgw.ike.v1.sa.V1Engine;
 import org.junit.jupiter.api.Test;
@@ -39,28 +40,28 @@ class MainModeTest {
     private static final String PROPOSALS = "aes128-sha256-modp2048";
 
     /** Records what an engine reports. */
-    static class Events implements IsakmpListener {
+    static class Events implements PeerSaListener {
         final List<String> log = new ArrayList<>();
         final List<ChildSaRecord> children = new ArrayList<>();
 
         @Override
-        public void isakmpSaEstablished(IsakmpSa sa) {
+        public void ikeSaEstablished(PeerSa sa) {
             log.add("established");
         }
 
         @Override
-        public void childSaEstablished(IsakmpSa sa, ChildSaRecord child) {
+        public void childSaEstablished(PeerSa sa, ChildSaRecord child) {
             log.add("child " + child.name());
             children.add(child);
         }
 
         @Override
-        public void childSaDeleted(IsakmpSa sa, ChildSaRecord child) {
+        public void childSaDeleted(PeerSa sa, ChildSaRecord child) {
             log.add("child deleted");
         }
 
         @Override
-        public void isakmpSaDeleted(IsakmpSa sa, String reason) {
+        public void ikeSaDeleted(PeerSa sa, String reason) {
             log.add("deleted: " + reason);
         }
     }

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
-import net.natgw.ike.sa.FakeNetwork;
+import net.natgw.ike.testing.FakeNetwork;
 import net.natgw.ike.sa.FuzzedMessages;
 import net.natgw.ike.sa.IkeDrop;
 import net.natgw.ike.v1.sa.V1Engine;

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,6 +36,8 @@ public final class Lab implements AutoCloseable {
     private final Path workdir;
     private final List<Namespace> namespaces = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
+    /** The logs a failing test shows, by label, in the order the daemons started. */
+    private final Map<String, Path> logs = new LinkedHashMap<>();
     private final Thread shutdownHook = new Thread(this::close, "lab-teardown");
     private boolean closed;
 
@@ -91,6 +95,35 @@ public final class Lab implements AutoCloseable {
         } catch (IOException e) {
             throw new LabException("cannot start " + command.get(0) + " in " + ns + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A log to show when the test fails ({@link #failure}): a daemon's, a responder's, a helper's. */
+    public synchronized void watch(String label, Path log) {
+        if (logs.containsValue(log)) {
+            return;
+        }
+        String unique = label;
+        for (int n = 2; logs.containsKey(unique); n++) {
+            unique = label + " #" + n;
+        }
+        logs.put(unique, log);
+    }
+
+    /**
+     * What a failing lab test throws: its message, then every watched log as it is now (before
+     * {@link #close} deletes them), so that one failure shows what each side saw.
+     */
+    public synchronized AssertionError failure(Throwable e) {
+        var text = new StringBuilder(String.valueOf(e.getMessage()));
+        logs.forEach((label, path) -> {
+            text.append("\n").append(label).append(" log:\n");
+            try {
+                text.append(Files.exists(path) ? Files.readString(path) : "(no log)");
+            } catch (IOException unreadable) {
+                text.append("(log unreadable: ").append(unreadable.getMessage()).append(')');
+            }
+        });
+        return new AssertionError(text.toString(), e);
     }
 
     @Override

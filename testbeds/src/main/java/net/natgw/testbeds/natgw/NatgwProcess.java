@@ -47,7 +47,9 @@ public final class NatgwProcess {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "net.natgw.gateway.cli.Natgw"));
         command.addAll(args);
         Path log = lab.workdir().resolve(name + ".log");
-        return new NatgwProcess(name, lab.spawn(host.namespace(), command, log), log);
+        var process = new NatgwProcess(name, lab.spawn(host.namespace(), command, log), log);
+        lab.watch("natgw " + name + " (" + host.namespace().role() + ")", log);
+        return process;
     }
 
     /** The java binary of this JVM, whose jcmd reads the heap of natgw's JVMs. */

@@ -60,6 +60,7 @@ public final class StrongSwan {
                 "mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=" + conf + " exec /usr/lib/ipsec/charon"),
                 dir.resolve("charon.log"));
         var peer = new StrongSwan(host, dir, charon);
+        lab.watch("strongSwan (" + host.namespace().role() + ")", dir.resolve("charon.log"));
         peer.awaitVici();
         return peer;
     }

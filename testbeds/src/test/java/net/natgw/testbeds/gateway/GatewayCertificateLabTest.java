@@ -93,8 +93,7 @@ class GatewayCertificateLabTest {
                                     + " signs with RSASSA-PSS (rsa_pss = yes), strongSwan verifies; 3/3 pings"));
                 }
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log() + "\nopenssl ocsp:\n" + readOr(lab.workdir().resolve("openssl-ocsp.log")), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -130,6 +129,7 @@ class GatewayCertificateLabTest {
         lab.spawn(where.namespace(), List.of("openssl", "ocsp", "-index", index.toString(), "-port",
                 Integer.toString(OCSP_PORT), "-rsigner", ca.toString(), "-rkey", key.toString(), "-CA", ca.toString(),
                 "-nrequest", "8"), dir.resolve("openssl-ocsp.log"));
+        lab.watch("openssl ocsp", dir.resolve("openssl-ocsp.log"));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!where.namespace().exec("ss", "-ltn").contains(":" + OCSP_PORT + " ")) {
             if (System.nanoTime() > deadline) {

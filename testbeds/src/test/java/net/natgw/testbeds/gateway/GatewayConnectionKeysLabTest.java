@@ -51,7 +51,7 @@ class GatewayConnectionKeysLabTest {
                         natgw.log());
                 assertEquals("[]", natgw.command("list-sas").text().strip());
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -77,8 +77,7 @@ class GatewayConnectionKeysLabTest {
                         "keyingtries = 0: tries went unanswered until strongSwan started, then the tunnel came up"
                                 + " without an operator; 3/3 pings"));
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log()
-                        + (swan == null ? "" : "\nstrongSwan log:\n" + swan.log()), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -104,7 +103,7 @@ class GatewayConnectionKeysLabTest {
                 assertEquals("[]", natgw.command("list-sas").text().strip());
                 assertTrue(after < 10, "ended at the hard lifetime, not after the retransmissions: " + after + " s");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -130,8 +129,7 @@ class GatewayConnectionKeysLabTest {
                         "local_port = 4500: IKE_SA_INIT from and to 4500 with the non-ESP marker (RFC 7296 §2.23);"
                                 + " 3/3 pings"));
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }

@@ -81,8 +81,7 @@ class GatewayHardeningLabTest {
                         + " a plaintext Delete and a forged SK with the SA's SPIs from a new port: counted and"
                         + " dropped; strongSwan's SA unchanged, 5/5 pings both ways"));
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -149,8 +148,7 @@ class GatewayHardeningLabTest {
                         + " new port: the older requests dropped and counted, the last answered from the cache to"
                         + " the replayer; no CHILD_SA made or deleted, no address change, 5/5 pings both ways"));
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -213,8 +211,7 @@ class GatewayHardeningLabTest {
                         + " 4096 sources: " + halfOpen + " half-open SAs, " + counter(natgw, "ike_cookie_required")
                         + " cookies sent; the real initiator set up during it, 5/5 pings"));
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }

@@ -76,8 +76,7 @@ class GatewayIkeV1LabTest {
                         kind, String.format("version = 1: Main Mode PSK, Quick Mode; 5/5 pings and iperf3 TCP %.0f"
                                 + " Mbit/s through natgw0 and ESP in UDP", bps / 1e6));
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -100,8 +99,7 @@ class GatewayIkeV1LabTest {
                 record("gateway-ikev1-strongswan-to-natgw-version-0", "strongSwan " + StrongSwan.version(), "natgw",
                         NatKind.RANDOM_FULLY, "natgw with version = 0 answers IKEv1; 5/5 pings each way");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -132,8 +130,7 @@ class GatewayIkeV1LabTest {
                         "version = 1 both ends; phase 2 rekeyed after 6 s by a new Quick Mode, old pair deleted,"
                                 + " 5/5 pings before and after");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\ninitiator log:\n" + initiator.log()
-                        + "\nresponder log:\n" + responder.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -163,8 +160,7 @@ class GatewayIkeV1LabTest {
                         NatKind.MASQUERADE, "natgw start, version = 1, auth = pubkey: ECDSA certificates from"
                                 + " x509/, private/, x509ca/ (RFC 4754); 5/5 pings");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -197,8 +193,7 @@ class GatewayIkeV1LabTest {
                         NatKind.RANDOM_FULLY, "Quick Mode with PFS (MODP-2048), rekeyed after 6 s by a new Quick Mode,"
                                 + " old pair deleted on both ends, 5/5 pings before and after");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -234,8 +229,7 @@ class GatewayIkeV1LabTest {
                         "version = 1, mode = transport through the NAT: NAT-OA in Quick Mode, 5/5 pings and iperf3 TCP"
                                 + " %.0f Mbit/s between the hosts' own addresses", bps / 1e6));
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\ninitiator log:\n" + initiator.log()
-                        + "\nresponder log:\n" + responder.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -272,7 +266,7 @@ class GatewayIkeV1LabTest {
                         "version = 1: R-U-THERE unanswered, SAs removed " + noticed + " ms after the peer died;"
                                 + " the trap re-established on traffic");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -308,7 +302,7 @@ class GatewayIkeV1LabTest {
                         NatKind.MASQUERADE, "a plaintext Informational deleting the ISAKMP SA and garbage with its"
                                 + " cookies: both counted and dropped, 5/5 pings after");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -345,8 +339,7 @@ class GatewayIkeV1LabTest {
                     assertEquals(1, sas.split("\"spi-i\"").length - 1, "the old one is gone: " + sas);
                     assertEquals(5, ping(t.initiator(), t.responder(), 5), "the SA pair carried on");
                 } catch (AssertionError | LabException e) {
-                    throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
-                            + swan.log(), e);
+                    throw lab.failure(e);
                 }
             }
         }

@@ -73,8 +73,7 @@ class GatewayLabTest {
                 assertEquals(143, natgw.stop(), "SIGTERM ends the daemon through its shutdown hook");
                 awaitNoSas(swan);
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -102,8 +101,7 @@ class GatewayLabTest {
                 record("gateway-strongswan-to-natgw-" + slug(kind), "strongSwan " + StrongSwan.version(), "natgw", kind,
                         String.format("5/5 pings and iperf3 TCP %.0f Mbit/s into natgw0", bps / 1e6));
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -131,8 +129,7 @@ class GatewayLabTest {
                         "5/5 pings and iperf3 TCP %.0f Mbit/s, ESP %s", bps / 1e6, kind == NatKind.NONE
                                 ? "as IP protocol 50" : "in UDP 4500"));
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\ninitiator log:\n" + initiator.log()
-                        + "\nresponder log:\n" + responder.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -170,8 +167,7 @@ class GatewayLabTest {
                         "transport mode between the hosts' own addresses: 5/5 pings and iperf3 TCP %.0f Mbit/s, ESP %s",
                         bps / 1e6, kind == NatKind.NONE ? "as IP protocol 50" : "in UDP 4500"));
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\ninitiator log:\n" + initiator.log()
-                        + "\nresponder log:\n" + responder.log(), e);
+                throw lab.failure(e);
             }
         }
     }

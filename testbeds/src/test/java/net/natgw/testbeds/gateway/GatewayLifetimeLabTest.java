@@ -73,8 +73,7 @@ class GatewayLifetimeLabTest {
                         .collect(Collectors.toSet());
                 assertEquals(2, ids.size(), "one rekey, though both directions and the packet count asked: " + ids);
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -99,8 +98,7 @@ class GatewayLifetimeLabTest {
                 String after = awaitOneChild(responder, sas -> !spiIn(sas).equals(spiIn(before)));
                 assertTrue(after.contains("\"esn\":true"), "rekeyed, with ESN: " + before + " then " + after);
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\ninitiator log:\n" + initiator.log()
-                        + "\nresponder log:\n" + responder.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -146,8 +144,7 @@ class GatewayLifetimeLabTest {
                 assertEquals(1, swan.listSas().size(), "the IKE SA stays: " + swan.listSas());
                 assertEquals(0, Ping.replies(t.initiator(), t.responder(), 3), "no CHILD_SA, no echoes");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }

@@ -66,7 +66,7 @@ class GatewayNatBehaviourLabTest {
                 record("gateway-keepalive-idle", "natgw", "strongSwan " + StrongSwan.version(), NatKind.SHORT_TIMEOUT,
                         "3 s keepalives held a 10 s NAT mapping through 25 s idle; 3/3 pings from the far side");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -97,8 +97,7 @@ class GatewayNatBehaviourLabTest {
                 record("gateway-rebinding-natgw-to-natgw", "natgw", "natgw", NatKind.REBINDING,
                         afterFromInitiator + "/10 and 10/10 pings after the flush, same IKE SA");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\ninitiator log:\n" + initiator.log() + "\nresponder log:\n"
-                        + responder.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -126,8 +125,7 @@ class GatewayNatBehaviourLabTest {
                 record("gateway-rebinding-strongswan-to-natgw", "strongSwan " + StrongSwan.version(), "natgw",
                         NatKind.REBINDING, after + "/10 pings after the flush, natgw followed the new port");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -157,8 +155,7 @@ class GatewayNatBehaviourLabTest {
                         NatKind.REBINDING, after + "/10 pings (0.3 s apart) after the flush; one liveness check "
                                 + "moved strongSwan to the new port, same IKE SA");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -196,7 +193,7 @@ class GatewayNatBehaviourLabTest {
                 record("gateway-dpd-trap", "natgw", "strongSwan " + StrongSwan.version(), NatKind.MASQUERADE,
                         "DPD removed the SAs " + noticed + " ms after the peer died; the trap re-established on traffic");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -230,7 +227,7 @@ class GatewayNatBehaviourLabTest {
                 record("gateway-path-mtu-1400", "natgw", "natgw", NatKind.MASQUERADE, String.format(
                         "tunnel MTU 1338 on a 1400-byte path; TCP %.0f Mbit/s, 0 outer fragments", bps / 1e6));
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -267,8 +264,7 @@ class GatewayNatBehaviourLabTest {
                         + StrongSwan.version(), NatKind.MASQUERADE, String.format("a host behind natgw: 3/3 pings,"
                         + " iperf3 %.0f Mbit/s, its SYN's MSS 1460 clamped to 1398", bps / 1e6));
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -301,7 +297,7 @@ class GatewayNatBehaviourLabTest {
                 assertTrue(refused.text().contains(natgw.config() + ":2: connections.broken"), refused.text());
                 assertEquals(before, spiI(natgw), "a broken file changes nothing");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -328,8 +324,7 @@ class GatewayNatBehaviourLabTest {
                         NatKind.RANDOM_FULLY, "two clients behind one NAT got 10.10.0.1 and 10.10.0.2 from natgw's pool;"
                                 + " 3/3 pings each");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nclient one:\n"
-                        + one.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -352,8 +347,7 @@ class GatewayNatBehaviourLabTest {
                 record("gateway-road-warrior-client", "natgw", "strongSwan " + StrongSwan.version(),
                         NatKind.MASQUERADE, "natgw got 10.10.0.1 from strongSwan's pool, 3/3 pings from it");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -387,8 +381,7 @@ class GatewayNatBehaviourLabTest {
                         NatKind.MASQUERADE, "remote_ts = 0.0.0.0/0: 3/3 pings to the server's inner and public "
                                 + "addresses through the tunnel; IKE and ESP (SO_MARK) bypass natgw's table");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log() + "\nstrongSwan:\n"
-                        + swan.log(), e);
+                throw lab.failure(e);
             }
         }
     }

@@ -115,8 +115,7 @@ class OpportunisticLabTest {
                         + " 10/10 after; capture: " + capture.count("ESP") + " ESP, 0 cleartext ICMP; deleted when"
                         + " idle");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\ninitiator log:\n" + initiator.log()
-                        + "\nresponder log:\n" + responder.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -149,8 +148,7 @@ class OpportunisticLabTest {
                 record("opportunistic-behind-nat", kind, "two initiators behind one NAT: inner addresses"
                         + " 100.64.0.1 and .2 from the responder, 5/5 pings each, ESP in UDP");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\ninitiator log:\n" + initiator.log() + "\nsecond log:\n"
-                        + other.log() + "\nresponder log:\n" + responder.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -207,7 +205,7 @@ class OpportunisticLabTest {
                         "private-or-clear fell back to clear"
                         + " after 2 s, not held again; private and block leaked nothing; clear started no IKE");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + natgw.log(), e);
+                throw lab.failure(e);
             }
         }
     }
@@ -237,8 +235,7 @@ class OpportunisticLabTest {
                         "the NULL peer got AUTHENTICATION_FAILED and fell back to clear; the PSK connection to"
                                 + " the same host came up and carried 3/3 pings");
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\ninitiator log:\n" + initiator.log()
-                        + "\nresponder log:\n" + responder.log(), e);
+                throw lab.failure(e);
             }
         }
     }

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Quick Mode (RFC 2409 §5.5) over an established ISAKMP SA: an ESP SA pair for one pair of
- * client identities, without PFS. With a NAT on the path ESP is UDP-encapsulated (RFC 3947 §5:
+ * client identities, with PFS (a KE of its own) when the child's proposals name a group. With a
+ * NAT on the path ESP is UDP-encapsulated (RFC 3947 §5:
  * encapsulation mode 3 or 4, or the drafts' 61443/61444).
  *
  * <pre>

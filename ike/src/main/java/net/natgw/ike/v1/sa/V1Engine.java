@@ -19,6 +19,7 @@ import net.natgw.ike.sa.GuardedTransport;
 import net.natgw.ike.sa.IkeCounters;
 import net.natgw.ike.sa.IkeDrop;
 import net.natgw.ike.sa.IkeTransport;
+import net.natgw.ike.sa.PeerSaListener;
 import net.natgw.ike.sa.PreAuthLog;
 import net.natgw.ike.v1.message.Notification;
 import net.natgw.ike.v1.message.IsakmpCodec;
@@ -37,7 +38,7 @@ public final class V1Engine {
     private static final Logger log = LoggerFactory.getLogger(V1Engine.class);
 
     private final IkeTransport transport;
-    private final IsakmpListener listener;
+    private final PeerSaListener listener;
     private final SecureRandom random;
     private List<IkeConfig> configs;
     private final Map<Long, IsakmpSa> byCookie = new HashMap<>();
@@ -51,7 +52,7 @@ public final class V1Engine {
     /** Where the peers' revocation status comes from beyond the CRLs held; none by default. */
     private StatusFetcher statusFetcher = StatusFetcher.OFFLINE;
 
-    public V1Engine(IkeTransport transport, IsakmpListener listener, SecureRandom random, List<IkeConfig> configs) {
+    public V1Engine(IkeTransport transport, PeerSaListener listener, SecureRandom random, List<IkeConfig> configs) {
         this.transport = new GuardedTransport(transport, this::internalError);
         this.listener = listener;
         this.random = random;
@@ -254,7 +255,7 @@ public final class V1Engine {
         return transport;
     }
 
-    IsakmpListener listener() {
+    PeerSaListener listener() {
         return listener;
     }
 

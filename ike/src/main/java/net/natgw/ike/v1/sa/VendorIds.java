@@ -3,8 +3,10 @@ package net.natgw.ike.v1.sa;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import net.natgw.ike.v1.message.VendorId;
 
 /**
  * The vendor IDs natgw sends and recognises: NAT traversal (RFC 3947 §2, the MD5 of "RFC 3947";
@@ -19,6 +21,26 @@ final class VendorIds {
     static final byte[] DPD = HexFormat.of().parseHex("afcad71368a1f1c96b8696fc77570100");
 
     private VendorIds() {
+    }
+
+    /** Which NAT traversal the peer's vendor IDs announce: RFC 3947, one of its drafts, or none. */
+    static IsakmpSa.Traversal traversal(List<VendorId> vids) {
+        if (vids.stream().anyMatch(v -> Arrays.equals(v.data(), RFC_3947))) {
+            return IsakmpSa.Traversal.RFC;
+        }
+        return vids.stream().anyMatch(v -> DRAFTS.stream().anyMatch(d -> Arrays.equals(d, v.data())))
+                ? IsakmpSa.Traversal.DRAFT : IsakmpSa.Traversal.NONE;
+    }
+
+    /** Whether the peer announced RFC 3706 dead peer detection. */
+    static boolean dpd(List<VendorId> vids) {
+        return vids.stream().anyMatch(v -> Arrays.equals(v.data(), DPD));
+    }
+
+    /** The draft's vendor ID the peer sent, which a responder answers with (RFC 3947 is preferred). */
+    static byte[] draftSeen(List<VendorId> vids) {
+        return DRAFTS.stream().filter(d -> vids.stream().anyMatch(v -> Arrays.equals(v.data(), d)))
+                .findFirst().orElseThrow();
     }
 
     private static byte[] md5(String text) {

@@ -1,4 +1,4 @@
-package net.natgw.ike.sa;
+package net.natgw.ike.testing;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.function.Predicate;
+import net.natgw.ike.sa.IkeEngine;
+import net.natgw.ike.sa.IkeTransport;
 
 /**
  * An in-memory network with a manual clock for two IKE engines: datagrams queue until

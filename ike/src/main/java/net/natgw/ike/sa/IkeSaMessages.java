@@ -1,0 +1,463 @@
+package net.natgw.ike.sa;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import net.natgw.ike.auth.StatusPending;
+import net.natgw.ike.message.DeletePayload;
+import net.natgw.ike.message.IkeMessage;
+import net.natgw.ike.message.IkeProtocolException;
+import net.natgw.ike.message.MessageCodec;
+import net.natgw.ike.message.NotifyPayload;
+import net.natgw.ike.message.NotifyType;
+import net.natgw.ike.message.Payload;
+import net.natgw.ike.message.UndecodableProtectedMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The messages of one IKE SA, as strongSwan's task manager keeps them (RFC 7296 §2.1-2.3, a
+ * window of one each way): our requests one at a time from a queue of {@link Exchange}s, each
+ * retransmitted with back-off until its response; the peer's requests taken in message-ID order,
+ * each answered once and its answer cached for retransmissions; and the order of checks on the
+ * way in (§2.21.2, §2.23): after IKE_SA_INIT only protected messages, then integrity, then the
+ * message ID and the request a response answers, and only then does anything move.
+ */
+final class IkeSaMessages {
+    private static final Logger log = LoggerFactory.getLogger(IkeSaMessages.class);
+
+    private final IkeSa sa;
+    private final IkeEngine engine;
+    private int nextRequestId;
+    private Exchange pending;
+    private byte[] pendingBytes;
+    private int tries;
+    private IkeTransport.Cancellable retransmit;
+    private final Deque<Exchange> queue = new ArrayDeque<>();
+    private int expectedRequestId;
+    private byte[] lastResponse;
+    private int lastResponseId = -1;
+    private String destroyAfterResponse;
+    private boolean responding;
+    private final List<Runnable> afterResponse = new ArrayList<>();
+    /** IKE_AUTH (request or response) held while the peer's revocation status is fetched. */
+    private final StatusWait statusWait;
+
+    IkeSaMessages(IkeSa sa) {
+        this.sa = sa;
+        this.engine = sa.engine;
+        this.statusWait = new StatusWait(engine.transport());
+    }
+
+    // ---- our requests ----
+
+    /** Queues an exchange; it starts when the ones before it have their responses (window 1). */
+    void queue(Exchange exchange) {
+        queue.add(exchange);
+        if (pending == null) {
+            startNext();
+        }
+    }
+
+    /** Nothing of ours is outstanding or waiting. */
+    boolean idle() {
+        return pending == null && queue.isEmpty();
+    }
+
+    private void startNext() {
+        pending = queue.poll();
+        while (stale(pending)) {
+            pending = queue.poll();
+        }
+        if (pending == null || sa.state() == IkeSaState.DELETED) {
+            return;
+        }
+        try {
+            var message = new IkeMessage(sa.spiI, sa.spiR, pending.exchangeType(), sa.isInitiator(), false,
+                    nextRequestId, pending.request(sa));
+            pendingBytes = sa.encode(message);
+            tries = 0;
+            log.info("{} sending {}", sa.name(), message);
+            transmit();
+        } catch (IkeProtocolException e) {
+            sa.destroy("cannot build " + IkeMessage.exchangeName(pending.exchangeType()) + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A queued Delete of a CHILD_SA that went meanwhile (the peer deleted it, or our delete after
+     * its rekey did, as when its hard lifetime asked too), or a queued rekey of one that is gone
+     * or was replaced (by the peer's rekey): not sent.
+     */
+    private boolean stale(Exchange e) {
+        if (e instanceof Informational i && i.deletedChild().isPresent()) {
+            return !sa.children.contains(i.deletedChild().get());
+        }
+        if (e instanceof CreateChildSa c && c.rekeyOf().isPresent()) {
+            var child = c.rekeyOf().get();
+            if (!sa.rekeyable(child)) {
+                sa.childRekeys().forget(child);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * IKE_SA_INIT again with the same message ID, from inside its response handling: after
+     * INVALID_KE_PAYLOAD or COOKIE (RFC 7296 §1.3, §2.6).
+     */
+    void retry(Exchange exchange) {
+        nextRequestId--;
+        queue.addFirst(exchange);
+        startNext();
+    }
+
+    /** The request as first sent, for the exchanges that sign it. */
+    byte[] pendingBytes() {
+        return pendingBytes.clone();
+    }
+
+    /** RFC 7296 §2.1: retransmit the very same bytes, with exponential back-off, then give up. */
+    private void transmit() {
+        engine.transport().send(pendingBytes, sa.local, sa.remote, sa.nattPort);
+        Duration wait = sa.config().retransmitBase().multipliedBy(1L << Math.min(tries, 16));
+        retransmit = engine.transport().schedule(() -> {
+            if (tries++ < sa.config().retransmitTries()) {
+                log.info("{} retransmit {} of request {}", sa.name(), tries, nextRequestId);
+                transmit();
+            } else {
+                Exchange timedOut = pending;
+                pending = null;
+                sa.timedOut();
+                timedOut.timedOut(sa);
+            }
+        }, wait);
+    }
+
+    void cancelRetransmit() {
+        if (retransmit != null) {
+            retransmit.cancel();
+            retransmit = null;
+        }
+    }
+
+    /** Whether our rekey of this IKE SA waits in the queue. */
+    boolean rekeyQueued() {
+        return queue.stream().anyMatch(RekeyIkeSa.class::isInstance);
+    }
+
+    /**
+     * Whether a request of ours that rekeys or deletes a CHILD_SA awaits its response: then the
+     * peer's rekey of this IKE SA is refused with TEMPORARY_FAILURE (RFC 7296 §2.25.2, as
+     * strongSwan refuses it while a CHILD_SA is half open), since the response would come on an
+     * IKE SA that no longer holds the CHILD_SA.
+     */
+    boolean childWorkInFlight() {
+        return pending instanceof CreateChildSa
+                || pending instanceof Informational i && i.deletedChild().isPresent();
+    }
+
+    /**
+     * The CHILD_SA work still queued when a rekey replaced this IKE SA: our rekeys and deletes of
+     * CHILD_SAs. RFC 7296 §1.4: requests about a CHILD_SA go under the IKE SA that created it or
+     * its successor; the old one only waits for its delete and would never send them (strongSwan
+     * likewise moves queued tasks to the new IKE SA). None is in flight: see
+     * {@link #childWorkInFlight}, and ours start only when nothing is.
+     */
+    void handOverChildWork(IkeSa successor) {
+        var rekeying = new ArrayList<ChildSaRecord>();
+        var deleting = new ArrayList<ChildSaRecord>();
+        for (Exchange e : queue) {
+            if (e instanceof CreateChildSa c && c.rekeyOf().isPresent()) {
+                rekeying.add(c.rekeyOf().get());
+            } else if (e instanceof Informational i && i.deletedChild().isPresent()) {
+                deleting.add(i.deletedChild().get());
+            }
+        }
+        var creating = queue.stream().filter(e -> e instanceof CreateChildSa c && c.rekeyOf().isEmpty()).toList();
+        // What else waits here is for this IKE SA only: its rekey (the successor is new) and DPD.
+        queue.removeIf(e -> e instanceof CreateChildSa || e instanceof RekeyIkeSa
+                || e instanceof Informational i && i.deletedChild().isPresent());
+        creating.forEach(successor::queue);
+        rekeying.forEach(sa.childRekeys()::forget);
+        for (ChildSaRecord child : rekeying) {
+            if (!deleting.contains(child)) {
+                log.info("{} CHILD_SA {}{{}}: its rekey goes on over {}", sa.name(), child.name(), child.uniqueId(),
+                        successor.name());
+                successor.rekeyChild(child);
+            }
+        }
+        for (ChildSaRecord child : deleting) {
+            if (successor.children.contains(child)) {
+                successor.deleteChild(child);
+            }
+        }
+    }
+
+    /**
+     * RFC 7296 §2.21.2: an initiator that rejects the responder's authentication tells it in an
+     * INFORMATIONAL exchange, sent once, so that the responder keeps no half-open SA either; the
+     * same for a Delete of an IKE SA that IKE_AUTH left unusable, or whose hard lifetime ended.
+     */
+    void sendOnceAndDestroy(Payload payload, String reason) {
+        // After a request still outstanding: the peer may have answered it, and then expects the next.
+        int id = pending == null ? nextRequestId : nextRequestId + 1;
+        var message = new IkeMessage(sa.spiI, sa.spiR, IkeMessage.INFORMATIONAL, sa.isInitiator(), false, id,
+                List.of(payload));
+        log.info("{} sending {}", sa.name(), message);
+        engine.transport().send(sa.encode(message), sa.local, sa.remote, sa.nattPort);
+        sa.destroy(reason);
+    }
+
+    // ---- what arrives ----
+
+    /** A datagram for this SA, its header already read: the checks in the order of the class comment. */
+    void receive(byte[] datagram, MessageCodec.Header header, InetSocketAddress from, boolean viaNattPort) {
+        if (sa.state() == IkeSaState.DELETED) {
+            return;
+        }
+        if (header.initiator() == sa.isInitiator()) {
+            // RFC 7296 §3.1: the I flag is the original initiator's; a peer never sends ours.
+            engine.countDrop(IkeDrop.MALFORMED, () -> sa.name() + ": a message with our own I flag");
+            return;
+        }
+        if (header.exchange() == IkeMessage.IKE_SA_INIT) {
+            receiveInit(datagram, header, from);
+            return;
+        }
+        if (sa.skIn == null) {
+            engine.countDrop(IkeDrop.UNPROTECTED, () -> sa.name() + ": " + IkeMessage.exchangeName(header.exchange())
+                    + " before IKE_SA_INIT completed");
+            return;
+        }
+        IkeMessage message;
+        try {
+            message = MessageCodec.decode(datagram, sa.skIn);
+        } catch (UndecodableProtectedMessage e) {
+            undecodable(e);
+            return;
+        } catch (IkeProtocolException e) {
+            // RFC 7296 §2.21.2: a message that fails its integrity check is dropped, unanswered.
+            engine.countDrop(IkeDrop.INTEGRITY, () -> sa.name() + ": " + e.getMessage());
+            return;
+        }
+        try {
+            if (message.response()) {
+                if (!answersPending(message)) {
+                    return;
+                }
+                sa.heard(from, viaNattPort, message);
+                response(message, datagram);
+            } else if (message.messageId() == lastResponseId && lastResponse != null) {
+                // RFC 7296 §2.2: a retransmitted request gets the cached response, sent where the
+                // request came from (§2.11); a replay never moves the peer.
+                sa.alive();
+                engine.transport().send(lastResponse, sa.local, from, sa.nattPort);
+            } else if (message.messageId() != expectedRequestId) {
+                engine.countDrop(IkeDrop.UNEXPECTED_REQUEST, () -> sa.name() + ": request "
+                        + Integer.toUnsignedString(message.messageId()) + ", expected " + expectedRequestId);
+            } else {
+                sa.heard(from, viaNattPort, message);
+                request(message);
+            }
+        } catch (RuntimeException e) {
+            engine.internalError(sa, e);
+        }
+    }
+
+    /**
+     * A message from the holder of the keys whose payloads do not parse. RFC 7296 §2.21.3: the
+     * next request is answered with the error (INVALID_SYNTAX, or UNSUPPORTED_CRITICAL_PAYLOAD,
+     * §2.5), which uses up its message ID as any answer does; a response, a retransmission or
+     * a request out of order is dropped. The peer's address does not move on it.
+     */
+    private void undecodable(UndecodableProtectedMessage e) {
+        var h = e.header();
+        engine.countDrop(IkeDrop.MALFORMED, () -> sa.name() + ": " + IkeMessage.exchangeName(h.exchange()) + " "
+                + (h.response() ? "response " : "request ") + Integer.toUnsignedString(h.messageId()) + ": "
+                + e.getMessage());
+        if (h.response()) {
+            return;
+        }
+        if (h.messageId() == lastResponseId && lastResponse != null) {
+            // RFC 7296 §2.2: its retransmission gets the same answer, where ours was sent.
+            engine.transport().send(lastResponse, sa.local, sa.remote, sa.nattPort);
+            return;
+        }
+        if (h.messageId() != expectedRequestId) {
+            return;
+        }
+        var request = new IkeMessage(h.spiI(), h.spiR(), h.exchange(), h.initiator(), false, h.messageId(), List.of());
+        respond(request, List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData())));
+        if (h.exchange() == IkeMessage.IKE_AUTH && sa.state() == IkeSaState.CONNECTING) {
+            sa.destroy("IKE_AUTH failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * IKE_SA_INIT is unprotected, so it is taken only where it belongs: its response by an
+     * initiator waiting for it, and a byte-for-byte retransmission of the request by a
+     * responder that has not seen IKE_AUTH yet (answered from the cache). Anywhere else it
+     * is dropped undecoded: it could change nothing that is authenticated.
+     */
+    private void receiveInit(byte[] datagram, MessageCodec.Header header, InetSocketAddress from) {
+        boolean connecting = sa.state() == IkeSaState.CONNECTING;
+        if (header.response() && sa.isInitiator() && connecting && pending instanceof IkeSaInit
+                && header.messageId() == 0 && nextRequestId == 0) {
+            IkeMessage message;
+            try {
+                message = MessageCodec.decode(datagram);
+            } catch (IkeProtocolException e) {
+                engine.countDrop(IkeDrop.MALFORMED, () -> sa.name() + ": " + e.getMessage());
+                return;
+            }
+            log.info("{} received {} from {}", sa.name(), message, from);
+            try {
+                response(message, datagram);
+            } catch (RuntimeException e) {
+                engine.internalError(sa, e);
+            }
+        } else if (!header.response() && !sa.isInitiator() && connecting && lastResponseId == 0
+                && Arrays.equals(datagram, sa.initRequest)) {
+            engine.transport().send(lastResponse, sa.local, from, sa.nattPort);
+        } else {
+            engine.countDrop(IkeDrop.UNPROTECTED, () -> sa.name() + ": IKE_SA_INIT "
+                    + (header.response() ? "response" : "request") + " in state " + sa.state());
+        }
+    }
+
+    /** RFC 7296 §2.2: a response must carry the message ID and exchange type of our pending request. */
+    private boolean answersPending(IkeMessage message) {
+        if (pending == null || message.messageId() != nextRequestId || message.exchange() != pending.exchangeType()) {
+            engine.countDrop(IkeDrop.UNEXPECTED_RESPONSE, () -> sa.name() + ": unexpected response "
+                    + Integer.toUnsignedString(message.messageId()) + " (" + IkeMessage.exchangeName(message.exchange())
+                    + ")");
+            return false;
+        }
+        return true;
+    }
+
+    private void response(IkeMessage message, byte[] raw) {
+        if (statusWait.waiting()) {
+            engine.countDrop(IkeDrop.AWAITING_STATUS, () -> sa.name() + ": a response while ours waits for a"
+                    + " revocation status");
+            return;
+        }
+        cancelRetransmit();
+        Exchange done = pending;
+        pending = null;
+        nextRequestId++;
+        try {
+            done.response(sa, message, raw);
+        } catch (StatusPending e) {
+            // Nothing of the response is committed yet (IkeAuth checks before it moves): it is
+            // taken again, whole, once the status is in; the fetch's timeout bounds the wait.
+            pending = done;
+            nextRequestId--;
+            log.info("{} {}: IKE_AUTH response held until it is known", sa.name(), e.getMessage());
+            statusWait.retryWhenResolved(e, () -> sa.state() == IkeSaState.DELETED || pending != done,
+                    () -> guarded(() -> response(message, raw)));
+            return;
+        } catch (IkeProtocolException e) {
+            String reason = IkeMessage.exchangeName(done.exchangeType()) + " response rejected: " + e.getMessage();
+            if (done.exchangeType() == IkeMessage.IKE_AUTH && e.notifyType() == NotifyType.AUTHENTICATION_FAILED
+                    && message.error().isEmpty()) {
+                sendOnceAndDestroy(NotifyPayload.of(e.notifyType()), reason);
+            } else if (done.exchangeType() == IkeMessage.IKE_AUTH
+                    && e.notifyType() == NotifyType.INTERNAL_ADDRESS_FAILURE) {
+                // RFC 7296 §3.15.4: without the addresses its policy requires, the initiator may
+                // tear down the IKE SA the responder has established, with a Delete.
+                sendOnceAndDestroy(DeletePayload.ikeSa(), reason);
+            } else {
+                sa.destroy(reason);
+            }
+            return;
+        }
+        if (pending == null) {
+            startNext();
+        }
+    }
+
+    /** The next request, its message ID checked: answered by the exchange it starts. */
+    private void request(IkeMessage message) {
+        if (statusWait.waiting()) {
+            // Its retransmission: the request itself is taken again when the status is in.
+            engine.countDrop(IkeDrop.AWAITING_STATUS, () -> sa.name() + ": request "
+                    + Integer.toUnsignedString(message.messageId()) + " while it waits for a revocation status");
+            return;
+        }
+        List<Payload> answer;
+        responding = true;
+        try {
+            answer = Responder.respond(sa, message);
+        } catch (StatusPending e) {
+            // Unanswered, its message ID not used up: taken again once the status is in.
+            afterResponse.clear();
+            log.info("{} {}: IKE_AUTH request held until it is known", sa.name(), e.getMessage());
+            statusWait.retryWhenResolved(e, () -> sa.state() == IkeSaState.DELETED
+                    || expectedRequestId != message.messageId(), () -> guarded(() -> request(message)));
+            return;
+        } catch (IkeProtocolException e) {
+            answer = List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData()));
+            log.info("{} {} request rejected: {}", sa.name(), IkeMessage.exchangeName(message.exchange()),
+                    e.getMessage());
+        } finally {
+            responding = false;
+        }
+        respond(message, answer);
+        var after = List.copyOf(afterResponse);
+        afterResponse.clear();
+        after.forEach(Runnable::run);
+        if (message.exchange() == IkeMessage.IKE_AUTH && sa.state() == IkeSaState.CONNECTING) {
+            sa.destroy("IKE_AUTH failed: " + answer);
+        } else if (destroyAfterResponse != null) {
+            sa.destroy(destroyAfterResponse);
+        }
+    }
+
+    /** A message taken again from a timer: the same boundary as {@link #receive}, which cleans up. */
+    private void guarded(Runnable retry) {
+        try {
+            retry.run();
+        } catch (RuntimeException e) {
+            engine.internalError(sa, e);
+        }
+    }
+
+    /**
+     * Runs {@code action} once the response to the request being answered has gone out, or at
+     * once if none is: what follows from the peer's IKE SA rekey goes over the new IKE SA, which
+     * the peer has only when it has our response (RFC 7296 §2.18).
+     */
+    void afterResponse(Runnable action) {
+        if (responding) {
+            afterResponse.add(action);
+        } else {
+            action.run();
+        }
+    }
+
+    void respond(IkeMessage request, List<Payload> payloads) {
+        var response = new IkeMessage(sa.spiI, sa.spiR, request.exchange(), sa.isInitiator(), true,
+                request.messageId(), payloads);
+        lastResponse = sa.encode(response);
+        lastResponseId = request.messageId();
+        expectedRequestId = request.messageId() + 1;
+        log.info("{} sending {}", sa.name(), response);
+        engine.transport().send(lastResponse, sa.local, sa.remote, sa.nattPort);
+    }
+
+    byte[] lastResponseBytes() {
+        return lastResponse.clone();
+    }
+
+    /** The request being answered ends the SA, once its response has gone out (a DELETE of it). */
+    void destroyAfterResponse(String reason) {
+        destroyAfterResponse = reason;
+    }
+}
