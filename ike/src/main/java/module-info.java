@@ -14,6 +14,7 @@ module net.natgw.ike {
     requires java.net.http;
     requires org.slf4j;
 
+    exports net.natgw.ike;
     exports net.natgw.ike.auth;
     exports net.natgw.ike.config;
     exports net.natgw.ike.crypto;

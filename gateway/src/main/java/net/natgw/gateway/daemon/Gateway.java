@@ -43,6 +43,7 @@ import net.natgw.gateway.config.Opportunistic;
 import net.natgw.gateway.ike.UdpIkeTransport;
 import net.natgw.gateway.tun.IpLink;
 import net.natgw.gateway.tun.TunDevice;
+import net.natgw.ike.IkeEngines;
 import net.natgw.ike.auth.StatusFetcher;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.crypto.Bytes;
@@ -112,6 +113,7 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
     private final IkeEngine engine;
     /** IKEv1 (RFC 2409) for the connections with {@code version = 1}, and answering for {@code 0}. */
     private final V1Engine v1;
+    private final IkeEngines engines;
     private final TunDevice tun;
     private final IpLink link;
     private final PolicyDatabase policies = new PolicyDatabase();
@@ -169,27 +171,13 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
         engine.statusFetcher(fetcher);
         v1.statusFetcher(fetcher);
         v1.share(engine.admission(), engine.counters());
+        this.engines = new IkeEngines(engine, v1);
         this.data = new DataPlane(tun, policies, opportunisticPolicy, udp, options.mssClamp(),
                 trap -> loop.execute(() -> trapped(trap)),
                 destination -> loop.execute(() -> acquire(destination)));
         this.tunnels = new Tunnels(options, () -> this.config, loop, udp, data, policies, opportunisticPolicy, link,
                 routing, local);
-        this.lifecycle = new SaLifecycle(transport, () -> this.config, new SaLifecycle.Engines() {
-            @Override
-            public PeerSa initiate(int version, IkeConfig ike) {
-                return version == 1 ? v1.initiate(ike) : engine.initiate(ike);
-            }
-
-            @Override
-            public void reauthenticate(IsakmpSa sa) {
-                v1.reauthenticate(sa);
-            }
-
-            @Override
-            public List<PeerSa> ikeSas() {
-                return Gateway.this.ikeSas();
-            }
-        }, tunnels);
+        this.lifecycle = new SaLifecycle(transport, () -> this.config, engines, tunnels);
         // The lifecycle hears of a loss before the tunnels let go of its peer (see SaEvents).
         events.subscribe(lifecycle);
         events.subscribe(tunnels);
@@ -297,7 +285,7 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
 
     @Override
     public void ike(ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
-        UdpIkeTransport.receive(engine, v1, message, sender, recipient);
+        UdpIkeTransport.receive(engines, message, sender, recipient);
     }
 
     @Override
@@ -422,7 +410,7 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
 
     /** The IKE SAs of both versions. */
     List<PeerSa> ikeSas() {
-        return Stream.concat(engine.ikeSas().stream(), v1.isakmpSas().stream()).map(PeerSa.class::cast).toList();
+        return engines.ikeSas();
     }
 
     List<Tunnel> tunnelsOf(PeerSa sa) {

@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 import net.natgw.gateway.config.Child;
 import net.natgw.gateway.config.Connection;
 import net.natgw.gateway.config.GatewayConfig;
+import net.natgw.ike.IkeEngines;
 import net.natgw.ike.config.ChildConfig;
-import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.sa.IkeSa;
 import net.natgw.ike.sa.IkeSaState;
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * both IKE versions: start actions and traps, rekey and hard lifetimes of IKE SAs and CHILD_SAs,
  * IKEv1's reauthentication, DPD's verdict, keyingtries, the close and DPD actions, and the SA
  * pairs an ISAKMP SA leaves behind. Owns the timers, the attempts and the SAs ended on purpose;
- * reaches the engines through {@link Engines} and the data plane through {@link TunnelTable}.
+ * drives both engines ({@link IkeEngines}) and reaches the data plane through {@link TunnelTable}.
  * Runs on the engines' thread, with their clock ({@link IkeTransport#schedule}).
  */
 final class SaLifecycle implements PeerSaListener {
@@ -40,18 +40,6 @@ final class SaLifecycle implements PeerSaListener {
     /** A lost connection with a restart action comes back after this long (strongSwan: at once). */
     static final Duration RESTART_DELAY = Duration.ofSeconds(1);
     private static final Duration LIVENESS_CHECK = Duration.ofSeconds(1);
-
-    /** The two IKE engines, as the lifecycle drives them. */
-    interface Engines {
-        /** A new IKE SA of {@code version} (1 or 2) to the configuration's peer. */
-        PeerSa initiate(int version, IkeConfig config);
-
-        /** IKEv1's rekey of phase 1: a new Main Mode that retires {@code sa} (strongSwan's way). */
-        void reauthenticate(IsakmpSa sa);
-
-        /** The IKE SAs of both versions. */
-        List<PeerSa> ikeSas();
-    }
 
     /** The data plane's side of what the lifecycle decides. */
     interface TunnelTable {
@@ -68,7 +56,7 @@ final class SaLifecycle implements PeerSaListener {
     private final IkeTransport clock;
     private final SaTimers timers;
     private final Supplier<GatewayConfig> config;
-    private final Engines engines;
+    private final IkeEngines engines;
     private final TunnelTable tunnels;
     /** IKE SAs the operator (or a reload, or a rekey) deleted: no DPD, keying try or close action follows. */
     private final Set<PeerSa> deliberate = new HashSet<>();
@@ -77,7 +65,7 @@ final class SaLifecycle implements PeerSaListener {
     /** swanctl's keyingtries: the attempts each connection made since it was last established. */
     private final Map<String, Integer> keyingTries = new HashMap<>();
 
-    SaLifecycle(IkeTransport clock, Supplier<GatewayConfig> config, Engines engines, TunnelTable tunnels) {
+    SaLifecycle(IkeTransport clock, Supplier<GatewayConfig> config, IkeEngines engines, TunnelTable tunnels) {
         this.clock = clock;
         this.timers = new SaTimers(clock);
         this.config = config;

@@ -6,6 +6,7 @@ import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import net.natgw.ike.IkeEngines;
 import net.natgw.ike.sa.IkeEngine;
 import net.natgw.ike.sa.IkeTransport;
 import net.natgw.ike.v1.sa.V1Engine;
@@ -14,9 +15,6 @@ import net.natgw.natt.UdpTransport;
 
 /** IKE over natgw's UDP sockets: sends through {@code udp}, keeps time and timers on {@code loop}. */
 public record UdpIkeTransport(UdpTransport udp, EventLoop loop) implements IkeTransport {
-    /** The version octet of the IKE and ISAKMP headers. */
-    private static final int VERSION_OFFSET = 17;
-
     @Override
     public void send(byte[] message, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
         udp.sendIke(Unpooled.wrappedBuffer(message), to, nattPort);
@@ -38,18 +36,10 @@ public record UdpIkeTransport(UdpTransport udp, EventLoop loop) implements IkeTr
         engine.receive(bytes(message), sender, recipient, recipient.getPort() == Rfc3948.NATT_PORT);
     }
 
-    /**
-     * Both versions share the ports: the header's major version (RFC 7296 §3.1, RFC 2408 §3.1)
-     * says whether a message is IKEv1's ({@code v1}) or IKEv2's.
-     */
-    public static void receive(IkeEngine v2, V1Engine v1, ByteBuf message, InetSocketAddress sender,
+    /** Hands a received IKE message of either version to the engines, which tell them apart. */
+    public static void receive(IkeEngines engines, ByteBuf message, InetSocketAddress sender,
                                InetSocketAddress recipient) {
-        if (message.readableBytes() > VERSION_OFFSET
-                && message.getUnsignedByte(message.readerIndex() + VERSION_OFFSET) >>> 4 == 1) {
-            receive(v1, message, sender, recipient);
-        } else {
-            receive(v2, message, sender, recipient);
-        }
+        engines.receive(bytes(message), sender, recipient, recipient.getPort() == Rfc3948.NATT_PORT);
     }
 
     /** Hands a received ISAKMP message to the IKEv1 engine. */

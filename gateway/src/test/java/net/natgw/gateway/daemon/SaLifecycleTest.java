@@ -20,6 +20,7 @@ import net.natgw.gateway.config.Child;
 import net.natgw.gateway.config.ConfigException;
 import net.natgw.gateway.config.Connection;
 import net.natgw.gateway.config.GatewayConfig;
+import net.natgw.ike.IkeEngines;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.testing.FakeNetwork;
@@ -160,33 +161,19 @@ class SaLifecycleTest {
         IkeConfig peer = write("right", RIGHT, LEFT, rightIke, rightChild).connections().get(0).ike();
         var events = new SaEvents();
         List<IkeConfig> ours = List.of(config.connections().get(0).ike());
+        left = new IkeEngine(net.transportFor(), events, FakeNetwork.deterministic(1), ours);
+        leftV1 = new V1Engine(net.transportFor(), events, FakeNetwork.deterministic(3), ours);
+        // natgw's two engines behind one address, told apart by the header's version (IkeEngines).
+        var engines = new IkeEngines(left, leftV1);
+        net.attach(LEFT, engines::receive);
         if (version == 1) {
-            leftV1 = new V1Engine(net.transportFor(), events, FakeNetwork.deterministic(1), ours);
             rightV1 = new V1Engine(net.transportFor(), rightEvents, FakeNetwork.deterministic(2), List.of(peer));
-            net.attach(LEFT, leftV1::receive);
             net.attach(RIGHT, rightV1::receive);
         } else {
-            left = new IkeEngine(net.transportFor(), events, FakeNetwork.deterministic(1), ours);
             right = new IkeEngine(net.transportFor(), rightEvents, FakeNetwork.deterministic(2), List.of(peer));
-            net.attach(LEFT, left);
             net.attach(RIGHT, right);
         }
-        lifecycle = new SaLifecycle(net.transportFor(), () -> config, new SaLifecycle.Engines() {
-            @Override
-            public PeerSa initiate(int v, IkeConfig c) {
-                return v == 1 ? leftV1.initiate(c) : left.initiate(c);
-            }
-
-            @Override
-            public void reauthenticate(IsakmpSa sa) {
-                leftV1.reauthenticate(sa);
-            }
-
-            @Override
-            public List<PeerSa> ikeSas() {
-                return leftSas();
-            }
-        }, tunnels);
+        lifecycle = new SaLifecycle(net.transportFor(), () -> config, engines, tunnels);
         events.subscribe(lifecycle);
         events.subscribe(leftEvents);
         lifecycle.applyStartActions(config.connections());
@@ -194,8 +181,7 @@ class SaLifecycleTest {
     }
 
     private List<PeerSa> leftSas() {
-        return Stream.concat(left == null ? Stream.empty() : left.ikeSas().stream(),
-                leftV1 == null ? Stream.empty() : leftV1.isakmpSas().stream()).map(PeerSa.class::cast).toList();
+        return new IkeEngines(left, leftV1).ikeSas();
     }
 
     private List<PeerSa> rightSas() {

@@ -153,6 +153,32 @@ class SignatureAdvisoryTest {
         }
     }
 
+    // An oversized chain (strongSwan and Libreswan bound what a peer may make them parse and
+    // verify): more than Certificates.MAX_CHAIN CERT payloads are refused before any is parsed;
+    // the same certificate alone, and a chain up to the bound, go on to path validation
+    @Test
+    void aChainLongerThanTheBoundIsRefusedBeforeItIsParsed() throws Exception {
+        var pki = TestPki.create("natgw lab CA", "ec");
+        var ours = pki.issue("gw.lab.natgw.net", "ec");
+        var certificates = new Certificates(List.of(ours.certificate()), ours.keys().getPrivate(),
+                List.of(pki.caCertificate()));
+        IdPayload id = IdPayload.parse(true, "peer.lab.natgw.net");
+        var peer = pki.issue("peer.lab.natgw.net", "ec");
+        assertEquals(peer.certificate(), certificates.verifyPeer(List.of(peer.certificate().getEncoded()), id),
+                "one certificate passes (positive control)");
+        var garbage = new byte[] {0x30, 0x03, 0x02, 0x01, 0x00};
+        var tooMany = new java.util.ArrayList<byte[]>(List.of(peer.certificate().getEncoded()));
+        while (tooMany.size() <= Certificates.MAX_CHAIN) {
+            tooMany.add(garbage);
+        }
+        var e = assertThrows(IkeProtocolException.class, () -> certificates.verifyPeer(tooMany, id));
+        assertTrue(e.getMessage().contains("more than " + Certificates.MAX_CHAIN), e.getMessage());
+        var atTheBound = tooMany.subList(0, Certificates.MAX_CHAIN);
+        var parsed = assertThrows(IkeProtocolException.class, () -> certificates.verifyPeer(atTheBound, id));
+        assertTrue(parsed.getMessage().contains("not trusted"), "at the bound the chain is parsed: "
+                + parsed.getMessage());
+    }
+
     private static void assertAuthenticationFailed(PublicKey key, AuthPayload auth, String why) {
         var e = assertThrows(IkeProtocolException.class, () -> SignatureAuthentication.verify(key, auth, OCTETS));
         assertEquals(NotifyType.AUTHENTICATION_FAILED, e.notifyType());

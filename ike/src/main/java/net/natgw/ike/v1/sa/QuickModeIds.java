@@ -30,9 +30,18 @@ final class QuickModeIds {
         return new Identification(type, ts.protocol(), port, data);
     }
 
-    /** The selector an ID names, or empty for an ID that is no address (a name in Quick Mode). */
+    /**
+     * The selector an ID names, or empty for an ID that is no address (a name in Quick Mode) or
+     * not a well-formed one: an address of the wrong length for its type, a range whose start is
+     * above its end. RFC 2407 §4.6.2 fixes each type's length; a peer's ID that breaks it gets
+     * INVALID_ID_INFORMATION, never an exception (the Quick Mode ID class of Libreswan's
+     * advisories).
+     */
     static Optional<TrafficSelector> selector(Identification id) {
         byte[] d = id.data();
+        if (d.length != expectedLength(id.idType())) {
+            return Optional.empty();
+        }
         int startPort = id.port();
         int endPort = id.port() == 0 ? 65535 : id.port();
         return switch (id.idType()) {
@@ -49,10 +58,24 @@ final class QuickModeIds {
                 }
                 yield Optional.of(ts(start, end, id.protocol(), startPort, endPort));
             }
-            case Identification.IPV4_ADDR_RANGE, Identification.IPV6_ADDR_RANGE -> Optional.of(ts(
-                    Arrays.copyOf(d, d.length / 2), Arrays.copyOfRange(d, d.length / 2, d.length), id.protocol(),
-                    startPort, endPort));
+            case Identification.IPV4_ADDR_RANGE, Identification.IPV6_ADDR_RANGE -> {
+                byte[] start = Arrays.copyOf(d, d.length / 2);
+                byte[] end = Arrays.copyOfRange(d, d.length / 2, d.length);
+                yield Arrays.compareUnsigned(start, end) > 0 ? Optional.empty()
+                        : Optional.of(ts(start, end, id.protocol(), startPort, endPort));
+            }
             default -> Optional.empty();
+        };
+    }
+
+    /** The data length of each address type (RFC 2407 §4.6.2.2-4.6.2.12); -1: not an address. */
+    private static int expectedLength(int idType) {
+        return switch (idType) {
+            case Identification.IPV4_ADDR -> 4;
+            case Identification.IPV4_ADDR_SUBNET, Identification.IPV4_ADDR_RANGE -> 8;
+            case Identification.IPV6_ADDR -> 16;
+            case Identification.IPV6_ADDR_SUBNET, Identification.IPV6_ADDR_RANGE -> 32;
+            default -> -1;
         };
     }
 
