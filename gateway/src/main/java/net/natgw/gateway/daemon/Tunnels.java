@@ -25,6 +25,7 @@ import net.natgw.esp.SaParameters;
 import net.natgw.gateway.config.Child;
 import net.natgw.gateway.config.Connection;
 import net.natgw.gateway.config.GatewayConfig;
+import net.natgw.gateway.ike.UdpPeers;
 import net.natgw.gateway.tun.IpLink;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.message.TrafficSelector;
@@ -35,7 +36,6 @@ import net.natgw.ike.sa.PeerSaListener;
 import net.natgw.ike.v1.sa.IsakmpSa;
 import net.natgw.natt.DatagramReceiver;
 import net.natgw.natt.RawEspTransport;
-import net.natgw.natt.RemoteEndpoint;
 import net.natgw.natt.UdpPeer;
 import net.natgw.natt.UdpTransport;
 import org.slf4j.Logger;
@@ -78,7 +78,7 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
     private final IpLink link;
     private final Executor routing;
     private final InetAddress local;
-    private final Map<PeerSa, UdpPeer> peers = new HashMap<>();
+    private final UdpPeers peers;
     private final Map<ChildSaRecord, Tunnel> tunnels = new HashMap<>();
     /** A CHILD_SA the peer is rekeying, and its successor, whose outbound waits for the old one's delete. */
     private final Map<ChildSaRecord, Tunnel> outboundAfter = new HashMap<>();
@@ -99,6 +99,7 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
         this.link = link;
         this.routing = routing;
         this.local = local;
+        this.peers = new UdpPeers(udp, loop);
     }
 
     void subscribe(Subscriber subscriber) {
@@ -113,12 +114,7 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
 
     @Override
     public void ikeSaEstablished(PeerSa sa) {
-        var peer = new UdpPeer(udp, new RemoteEndpoint(sa.remote(), change -> log.info(
-                "{} peer moved: {}", sa.name(), change)), loop);
-        if (sa.nat().sendsKeepalives()) {
-            peer.startKeepalives(options.keepalive());
-        }
-        peers.put(sa, peer);
+        peers.established(sa, options.keepalive(), change -> log.info("{} peer moved: {}", sa.name(), change));
         log.info("{} IKEv{} SA established {}...{} ({}), SPIs {}_i {}_r", sa.name(), sa.version(), sa.local(),
                 sa.remote(), sa.nat(), Long.toHexString(sa.spiI()), Long.toHexString(sa.spiR()));
         // Opportunistic tunnels translate to their inner address instead (AddressTranslation).
@@ -134,19 +130,13 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
 
     @Override
     public void ikeSaRekeyed(IkeSa old, IkeSa successor) {
-        UdpPeer peer = peers.remove(old);
-        if (peer != null) {
-            peers.put(successor, peer);
-        }
+        peers.rekeyed(old, successor);
         tunnels.values().stream().filter(t -> t.ikeSa == old).forEach(t -> t.ikeSa = successor);
     }
 
     @Override
     public void endpointChanged(PeerSa sa) {
-        UdpPeer peer = peers.get(sa);
-        if (peer != null) {
-            peer.endpoint().authenticatedFrom(sa.remote());
-        }
+        peers.endpointChanged(sa);
     }
 
     @Override
@@ -155,10 +145,7 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
             var vips = v2.localVirtualIps().stream().map(InetAddress::getHostAddress).toList();
             routing.execute(() -> vips.forEach(vip -> quietly(() -> link.removeAddress(vip))));
         }
-        UdpPeer peer = peers.remove(sa);
-        if (peer != null) {
-            peer.close();
-        }
+        peers.gone(sa);
     }
 
     @Override
@@ -180,8 +167,7 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
         Lifetime lifetime = settings.map(s -> s.lifetime(ThreadLocalRandom.current())).orElse(Lifetime.UNLIMITED);
         var out = new OutboundSa(child.saParameters(false, window, lifetime), limits);
         var in = new InboundSa(child.saParameters(true, window, lifetime), limits);
-        UdpPeer peer = child.udpEncapsulation() ? peers.computeIfAbsent(sa, s -> new UdpPeer(udp,
-                new RemoteEndpoint(s.remote(), change -> { }), loop)) : null;
+        UdpPeer peer = child.udpEncapsulation() ? peers.of(sa) : null;
         RawEspTransport rawPath = child.udpEncapsulation() ? null : rawTransport(child);
         var tunnel = new Tunnel(child, out, in, sa, peer, rawPath, options.pathMtu(), sa.config().opportunistic());
         tunnels.put(child, tunnel);

@@ -31,7 +31,6 @@ import net.natgw.ike.v1.sa.IsakmpSa;
 import net.natgw.ike.v1.sa.V1Engine;
 import net.natgw.natt.DatagramReceiver;
 import net.natgw.natt.EventLoops;
-import net.natgw.natt.RemoteEndpoint;
 import net.natgw.natt.Rfc3948;
 import net.natgw.natt.UdpPeer;
 import net.natgw.natt.UdpTransport;
@@ -73,7 +72,7 @@ public final class IkeEndpoint implements DatagramReceiver, PeerSaListener, Auto
     private final V1Engine v1;
     private final SecurityAssociationDatabase sad = new SecurityAssociationDatabase();
     private final Map<Integer, Installed> children = new HashMap<>();
-    private final Map<PeerSa, UdpPeer> peers = new HashMap<>();
+    private final UdpPeers peers;
     private final ByteBuffer receiveBuffer = ByteBuffer.allocate(65_535);
     private final ByteBuffer sendBuffer = ByteBuffer.allocate(HEADROOM + 2048);
     final AtomicLong ikeEstablished = new AtomicLong();
@@ -95,6 +94,7 @@ public final class IkeEndpoint implements DatagramReceiver, PeerSaListener, Auto
         this.loop = group.next();
         this.udp = UdpTransport.bind(group, config.local(), Rfc3948.IKE_PORT, Rfc3948.NATT_PORT, this,
                 UdpTransport.Options.DEFAULT);
+        this.peers = new UdpPeers(udp, loop);
         var transport = new UdpIkeTransport(udp, loop);
         this.engine = new IkeEngine(transport, this, new SecureRandom(), List.of(config));
         this.v1 = ikev1 ? new V1Engine(transport, this, new SecureRandom(), List.of(config)) : null;
@@ -212,29 +212,19 @@ public final class IkeEndpoint implements DatagramReceiver, PeerSaListener, Auto
     @Override
     public void ikeSaEstablished(PeerSa sa) {
         ikeEstablished.incrementAndGet();
-        var peer = new UdpPeer(udp, new RemoteEndpoint(sa.remote(), change -> { }), loop);
-        if (sa.nat().sendsKeepalives()) {
-            peer.startKeepalives(config.keepalive());
-        }
-        peers.put(sa, peer);
+        peers.established(sa, config.keepalive(), change -> { });
     }
 
     @Override
     public void ikeSaRekeyed(IkeSa old, IkeSa successor) {
         ikeRekeyed.incrementAndGet();
-        UdpPeer peer = peers.remove(old);
-        if (peer != null) {
-            peers.put(successor, peer);
-        }
+        peers.rekeyed(old, successor);
         children.values().stream().filter(c -> c.ikeSa == old).forEach(c -> c.ikeSa = successor);
     }
 
     @Override
     public void endpointChanged(PeerSa sa) {
-        UdpPeer peer = peers.get(sa);
-        if (peer != null) {
-            peer.endpoint().authenticatedFrom(sa.remote());
-        }
+        peers.endpointChanged(sa);
     }
 
     @Override
@@ -263,10 +253,7 @@ public final class IkeEndpoint implements DatagramReceiver, PeerSaListener, Auto
             sa.children().forEach(child -> childSaDeleted(sa, child));
         }
         ikeDeleted.incrementAndGet();
-        UdpPeer peer = peers.remove(sa);
-        if (peer != null) {
-            peer.close();
-        }
+        peers.gone(sa);
     }
 
     /** One line of {@code key=value} counters, for the operator and the lab's parser. */
@@ -288,7 +275,7 @@ public final class IkeEndpoint implements DatagramReceiver, PeerSaListener, Auto
 
     @Override
     public void close() {
-        loop.execute(() -> peers.values().forEach(UdpPeer::close));
+        loop.execute(peers::closeAll);
         udp.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.sa.ChildSaRecord;
 import net.natgw.ike.sa.IkeEngine;
-import net.natgw.ike.sa.IkeSa;
 import net.natgw.ike.sa.PeerSa;
 import net.natgw.ike.sa.PeerSaListener;
 import net.natgw.natt.DatagramReceiver;

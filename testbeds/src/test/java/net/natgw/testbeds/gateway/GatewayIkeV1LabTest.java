@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +21,7 @@ import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabException;
 import net.natgw.testbeds.lab.LabSupport;
 import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Poll;
 import net.natgw.testbeds.lab.SwanctlCredentials;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwDaemon;
@@ -120,8 +119,11 @@ class GatewayIkeV1LabTest {
                 String before = spiIn(initiator.awaitChildSa());
                 responder.awaitChildSa();
                 assertEquals(5, ping(t.initiator(), t.responder(), 5));
-                Thread.sleep(8000);
-                String after = spiIn(initiator.awaitChildSa());
+                // rekey_time 6 s: a new Quick Mode, then the old pair's delete at both ends.
+                String after = Poll.until(Duration.ofSeconds(20), () -> spiIn(initiator.awaitChildSa()),
+                        spi -> !spi.equals(before));
+                Poll.until(Duration.ofSeconds(10), () -> responder.command("list-sas").text(),
+                        sas -> countChildren(sas) == 1);
                 assertNotEquals(before, after, "a new Quick Mode replaced the SA pair");
                 assertEquals(5, ping(t.initiator(), t.responder(), 5), "through the new SAs");
                 assertEquals(1, countChildren(responder.command("list-sas").text()),
@@ -183,8 +185,11 @@ class GatewayIkeV1LabTest {
                 natgw.command("initiate", "--child", PskTunnel.CHILD);
                 String before = spiIn(natgw.awaitChildSa());
                 assertEquals(5, ping(t.initiator(), t.responder(), 5));
-                Thread.sleep(8000);
-                String after = spiIn(natgw.awaitChildSa());
+                // rekey_time 6 s: a new Quick Mode, then strongSwan deletes the old pair too.
+                String after = Poll.until(Duration.ofSeconds(20), () -> spiIn(natgw.awaitChildSa()),
+                        spi -> !spi.equals(before));
+                Poll.until(Duration.ofSeconds(10), swan::listSas, sas -> sas.size() == 1
+                        && sas.get(0).children().size() == 1);
                 assertNotEquals(before, after, "a new Quick Mode replaced the SA pair");
                 assertEquals(5, ping(t.initiator(), t.responder(), 5), "through the new SAs");
                 var swanSas = swan.listSas();
@@ -333,8 +338,9 @@ class GatewayIkeV1LabTest {
                     }
                     String before = field(natgw.awaitChildSa(), "spi-i");
                     assertEquals(5, ping(t.initiator(), t.responder(), 5));
-                    Thread.sleep(9000);
-                    String sas = natgw.awaitChildSa();
+                    // rekey_time 6 s: a new Main Mode from the reauthenticating side, the old one deleted.
+                    String sas = Poll.until(Duration.ofSeconds(25), natgw::awaitChildSa,
+                            list -> !field(list, "spi-i").equals(before) && list.split("\"spi-i\"").length - 1 == 1);
                     assertNotEquals(before, field(sas, "spi-i"), "a new ISAKMP SA: " + sas);
                     assertEquals(1, sas.split("\"spi-i\"").length - 1, "the old one is gone: " + sas);
                     assertEquals(5, ping(t.initiator(), t.responder(), 5), "the SA pair carried on");

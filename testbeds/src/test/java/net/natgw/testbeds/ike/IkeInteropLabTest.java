@@ -12,6 +12,7 @@ import net.natgw.testbeds.interop.InteropResult;
 import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabSupport;
 import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Poll;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwIkePeer;
 import net.natgw.testbeds.strongswan.IkeSaStatus;
@@ -181,7 +182,10 @@ class IkeInteropLabTest {
                 swan.load(tunnel.mirrored().withDpdDelay(natgwChecks ? 0 : 2).render());
                 var natgw = NatgwIkePeer.start(lab, tunnel, 3, 12,
                         natgwChecks ? List.of("--dpd", "2") : List.of());
-                Thread.sleep(10_000);
+                // Two checks from the checking side (2 s of quiet each), within natgw's 12 s run.
+                String check = natgwChecks ? "sending INFORMATIONAL request" : "generating INFORMATIONAL request";
+                Poll.until(Duration.ofSeconds(11), () -> natgwChecks ? natgw.log() : swan.log(),
+                        log -> log.lines().filter(l -> l.contains(check)).count() >= 2);
                 var sas = swan.listSas();
                 var report = natgw.awaitReport(40);
                 assertEquals(1, sas.size(), "strongSwan's SA is up: " + swan.log());

@@ -15,6 +15,7 @@ import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabSupport;
 import net.natgw.testbeds.lab.Namespace;
 import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Poll;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwIkePeer;
 import net.natgw.testbeds.strongswan.PskTunnel;
@@ -49,8 +50,16 @@ class IkeRekeyLabTest {
             swan.load(tunnel.mirrored().render());
             var natgw = NatgwIkePeer.start(lab, tunnel, 24, 17, List.of("--interval", "500",
                     "--rekey-child-after", "5", "--rekey-ike-after", "8"));
-            Thread.sleep(14_000);
-            var sas = swan.listSas();
+            // The first CHILD_SA, then both rekeys (at 5 s and 8 s) as strongSwan sees them; natgw
+            // runs 17 s, so its SAs are still up at the deadline.
+            var first = Poll.until(Duration.ofSeconds(10), swan::listSas,
+                    s -> s.size() == 1 && !s.get(0).children().isEmpty());
+            String firstSpi = first.isEmpty() || first.get(0).children().isEmpty() ? ""
+                    : first.get(0).children().get(0).spiIn();
+            var sas = Poll.until(Duration.ofSeconds(15), swan::listSas, s -> s.size() == 1
+                    && s.get(0).children().stream().anyMatch(c -> c.state().equals("INSTALLED")
+                            && !c.spiIn().equals(firstSpi))
+                    && swan.log().contains("rekeyed between"));
             var report = natgw.awaitReport(40);
             assertTrue(report.get("ping_replies") >= 23, "traffic survived both rekeys: " + report);
             assertEquals(2, report.get("child_established"), "the first CHILD_SA and its successor");
@@ -78,17 +87,19 @@ class IkeRekeyLabTest {
             var natgw = NatgwIkePeer.start(lab, tunnel.mirrored(), 0, 18, List.of());
             var swan = StrongSwan.start(lab, t.initiator());
             swan.load(tunnel.render());
-            Thread.sleep(2500);
+            natgw.awaitListening(Duration.ofSeconds(20));
             assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), natgw.log());
             String firstSpi = swan.listSas().get(0).children().get(0).spiIn();
             assertEquals(3, ping(t, 3), "before the rekeys");
             var rekeyChild = swan.rekeyChild(PskTunnel.CHILD);
             assertTrue(rekeyChild.ok(), rekeyChild.stdout() + rekeyChild.stderr());
-            Thread.sleep(1500);
+            Poll.until(Duration.ofSeconds(10), swan::listSas, s -> s.size() == 1 && s.get(0).children().stream()
+                    .anyMatch(c -> c.state().equals("INSTALLED") && !c.spiIn().equals(firstSpi)));
             assertEquals(3, ping(t, 3), "after the CHILD_SA rekey");
             var rekeyIke = swan.rekeyIke("lab");
             assertTrue(rekeyIke.ok(), rekeyIke.stdout() + rekeyIke.stderr());
-            Thread.sleep(1500);
+            // charon's own line for a completed IKE SA rekey (ike_rekey.c, logged at every level).
+            Poll.until(Duration.ofSeconds(10), swan::log, log -> log.contains("rekeyed between"));
             assertEquals(3, ping(t, 3), "after the IKE SA rekey");
             var sas = swan.listSas();
             var report = natgw.awaitReport(40);
@@ -119,7 +130,7 @@ class IkeRekeyLabTest {
             var natgw = NatgwIkePeer.start(lab, tunnel.mirrored(), 0, 40, List.of("--rekey-ike-after", "9"));
             var swan = StrongSwan.start(lab, t.initiator());
             swan.load(tunnel.render());
-            Thread.sleep(2500);
+            natgw.awaitListening(Duration.ofSeconds(20));
             assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), natgw.log());
             assertEquals(3, ping(t, 3), "before the rekeys");
             var nat = t.nats().get(0);
@@ -129,9 +140,11 @@ class IkeRekeyLabTest {
             assertTrue(rekey.ok(), rekey.stdout() + rekey.stderr());
             Thread.sleep(1000);
             holdBack(nat, t.responder(), "-D");
-            Thread.sleep(9000); // both ends retransmit after 4 s
+            // Both ends retransmit after 4 s; then each keeps one of the two new IKE SAs.
+            var sas = Poll.until(Duration.ofSeconds(25), swan::listSas, s -> s.size() == 1
+                    && s.get(0).children().stream().anyMatch(c -> c.state().equals("INSTALLED"))
+                    && natgw.log().contains("IKE rekey collision"));
             assertEquals(3, ping(t, 3), "after the collision");
-            var sas = swan.listSas();
             var report = natgw.awaitReport(40);
             assertTrue(natgw.log().contains("IKE rekey collision"), "natgw saw both rekeys: " + natgw.log());
             assertEquals(1, sas.size(), "strongSwan kept one IKE SA: " + sas);

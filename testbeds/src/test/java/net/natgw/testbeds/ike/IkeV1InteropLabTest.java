@@ -11,6 +11,7 @@ import net.natgw.testbeds.interop.InteropResult;
 import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabSupport;
 import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Poll;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwIkePeer;
 import net.natgw.testbeds.strongswan.IkeSaStatus;
@@ -149,7 +150,10 @@ class IkeV1InteropLabTest {
                 swan.load(tunnel.mirrored().withDpdDelay(natgwChecks ? 0 : 2).render());
                 var natgw = NatgwIkePeer.start(lab, tunnel, 3, 12,
                         natgwChecks ? List.of("--ikev1", "--dpd", "2") : IKEV1);
-                Thread.sleep(10_000);
+                // Two R-U-THEREs answered (2 s of quiet each), within natgw's 12 s run.
+                String answer = natgwChecks ? "parsed INFORMATIONAL_V1 request" : "N(36137";
+                Poll.until(Duration.ofSeconds(11), () -> natgwChecks ? swan.log() : natgw.log(),
+                        log -> log.lines().filter(l -> l.contains(answer)).count() >= 2);
                 var sas = swan.listSas();
                 var report = natgw.awaitReport(40);
                 assertEquals(1, sas.size(), "strongSwan's SA is up: " + swan.log());
