@@ -20,8 +20,8 @@ public enum EncryptionAlgorithm {
     private final int saltLength;
     private final int aeadIcvLength;
 
-    EncryptionAlgorithm(int transformId, Set<Integer> keyBits, int ivLength, int blockLength, int saltLength,
-                        int aeadIcvLength) {
+    EncryptionAlgorithm(
+            int transformId, Set<Integer> keyBits, int ivLength, int blockLength, int saltLength, int aeadIcvLength) {
         this.transformId = transformId;
         this.keyBits = keyBits;
         this.ivLength = ivLength;

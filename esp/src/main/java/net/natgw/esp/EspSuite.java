@@ -16,13 +16,16 @@ public record EspSuite(EncryptionAlgorithm encryption, int keyBits, IntegrityAlg
 
     /** Every suite natgw offers, strongest and fastest first. */
     public static final List<EspSuite> ALL = Stream.concat(
-            Stream.of(AES128_GCM16, AES256_GCM16, CHACHA20_POLY1305),
-            Stream.of(128, 256, 0).flatMap(bits -> Stream.of(
-                            IntegrityAlgorithm.AUTH_HMAC_SHA2_256_128, IntegrityAlgorithm.AUTH_HMAC_SHA2_384_192,
-                            IntegrityAlgorithm.AUTH_HMAC_SHA2_512_256, IntegrityAlgorithm.AUTH_HMAC_SHA1_96)
-                    .map(integ -> bits == 0
-                            ? new EspSuite(EncryptionAlgorithm.ENCR_NULL, 0, integ)
-                            : new EspSuite(EncryptionAlgorithm.ENCR_AES_CBC, bits, integ))))
+                    Stream.of(AES128_GCM16, AES256_GCM16, CHACHA20_POLY1305),
+                    Stream.of(128, 256, 0)
+                            .flatMap(bits -> Stream.of(
+                                            IntegrityAlgorithm.AUTH_HMAC_SHA2_256_128,
+                                                    IntegrityAlgorithm.AUTH_HMAC_SHA2_384_192,
+                                            IntegrityAlgorithm.AUTH_HMAC_SHA2_512_256,
+                                                    IntegrityAlgorithm.AUTH_HMAC_SHA1_96)
+                                    .map(integ -> bits == 0
+                                            ? new EspSuite(EncryptionAlgorithm.ENCR_NULL, 0, integ)
+                                            : new EspSuite(EncryptionAlgorithm.ENCR_AES_CBC, bits, integ))))
             .toList();
 
     public EspSuite {
@@ -74,8 +77,10 @@ public record EspSuite(EncryptionAlgorithm encryption, int keyBits, IntegrityAlg
 
     /** The suite with this strongSwan name, as {@link #name()} prints it. */
     public static EspSuite named(String name) {
-        return ALL.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(
-                () -> new IllegalArgumentException("unknown ESP suite \"" + name + "\""));
+        return ALL.stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown ESP suite \"" + name + "\""));
     }
 
     @Override

@@ -9,8 +9,7 @@ final class InnerPacket {
     /** RFC 4303 §2.6: IPv6's "no next header", used to mark dummy packets. */
     static final int NO_NEXT_HEADER = 59;
 
-    private InnerPacket() {
-    }
+    private InnerPacket() {}
 
     /** RFC 4303 §3.1.2: in tunnel mode the next header is the inner IP version's protocol number. */
     static boolean matchesNextHeader(byte[] buf, int off, int len, int nextHeader) {

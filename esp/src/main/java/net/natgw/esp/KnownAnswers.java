@@ -19,40 +19,48 @@ import net.natgw.esp.crypto.CryptoProvider;
  */
 public final class KnownAnswers {
     /** The outcome for one suite and provider, in words for the report. */
-    public record Result(EspSuite suite, CryptoProvider provider, boolean passed, String detail) {
-    }
+    public record Result(EspSuite suite, CryptoProvider provider, boolean passed, String detail) {}
 
     /** A published ESP packet: keys, SPI, mode, and the payload and next header it carries. */
-    private record Published(String source, String keymat, int spi, Mode mode, String esp, String payload,
-                             int nextHeader) {
-    }
+    private record Published(
+            String source, String keymat, int spi, Mode mode, String esp, String payload, int nextHeader) {}
 
     private static final Map<EspSuite, Published> PUBLISHED = Map.of(
-            EspSuite.CHACHA20_POLY1305, new Published("RFC 7634 Appendix A",
-                    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3", 0x01020304,
-                    Mode.TUNNEL,
-                    "0102030400000005101112131415161724039428b97f417e3c13753a4f05087b67c352e6a7fab1b982d466ef"
-                            + "407ae5c614ee8099d52844eb61aa95dfab4c02f72aa71e7c4c4f64c9befe2facc638e8f3cbec163fac469b"
-                            + "502773f6fb94e664da9165b82829f641e076aaa8266b7fb0f7b11b369907e1ad43",
-                    "45000054a6f200004001e778c6336405c000020508005b7a3a080000553bec100007362708090a0b0c0d0e0f"
-                            + "101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637",
-                    4),
-            EspSuite.AES128_GCM16, new Published("draft-mcgrew-gcm-test-01 example 2",
-                    "feffe9928665731c6d6a8f9467308308cafebabe", 0x0000a5f8, Mode.TRANSPORT,
-                    "0000a5f80000000afacedbaddecaf888deb22cd9b07c72c16e3a65beeb8df304a5a5897d33ae530f1ba76d5d"
-                            + "114d2a5c3de81827c10e9a4f51330d0eec416642cfbb85a5b47e48a4ec3b9ba95d918bd183b70d3aa8bc6e"
-                            + "e4c309e9d85a41ad4a",
-                    "4500003e698f000080114dccc0a80102c0a801010a980035002a2343b2d001000001000000000000037369"
-                            + "700963796265726369747902646b0000010001",
-                    1),
-            EspSuite.AES256_GCM16, new Published("draft-mcgrew-gcm-test-01 example 3",
-                    "abbccddef00112233445566778899aababbccddef00112233445566778899aab11223344", 0x4a2cbfe3,
-                    Mode.TRANSPORT,
-                    "4a2cbfe3000000020102030405060708ff425c9b724599df7a3bcd510194e00d6a78107f1b0b1cbf06efae9d"
-                            + "65a5d763748a637985771d347f0545659f14e99def842d8eb335f4eecfdbf831824b4c4915956c96",
-                    "4500003069a6400080062690c0a801029389155e0a9e008b2dc57ee0000000007002400020bf0000020405"
-                            + "b401010402",
-                    1));
+            EspSuite.CHACHA20_POLY1305,
+                    new Published(
+                            "RFC 7634 Appendix A",
+                            "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3",
+                            0x01020304,
+                            Mode.TUNNEL,
+                            "0102030400000005101112131415161724039428b97f417e3c13753a4f05087b67c352e6a7fab1b982d466ef"
+                                    + "407ae5c614ee8099d52844eb61aa95dfab4c02f72aa71e7c4c4f64c9befe2facc638e8f3cbec163fac469b"
+                                    + "502773f6fb94e664da9165b82829f641e076aaa8266b7fb0f7b11b369907e1ad43",
+                            "45000054a6f200004001e778c6336405c000020508005b7a3a080000553bec100007362708090a0b0c0d0e0f"
+                                    + "101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637",
+                            4),
+            EspSuite.AES128_GCM16,
+                    new Published(
+                            "draft-mcgrew-gcm-test-01 example 2",
+                            "feffe9928665731c6d6a8f9467308308cafebabe",
+                            0x0000a5f8,
+                            Mode.TRANSPORT,
+                            "0000a5f80000000afacedbaddecaf888deb22cd9b07c72c16e3a65beeb8df304a5a5897d33ae530f1ba76d5d"
+                                    + "114d2a5c3de81827c10e9a4f51330d0eec416642cfbb85a5b47e48a4ec3b9ba95d918bd183b70d3aa8bc6e"
+                                    + "e4c309e9d85a41ad4a",
+                            "4500003e698f000080114dccc0a80102c0a801010a980035002a2343b2d001000001000000000000037369"
+                                    + "700963796265726369747902646b0000010001",
+                            1),
+            EspSuite.AES256_GCM16,
+                    new Published(
+                            "draft-mcgrew-gcm-test-01 example 3",
+                            "abbccddef00112233445566778899aababbccddef00112233445566778899aab11223344",
+                            0x4a2cbfe3,
+                            Mode.TRANSPORT,
+                            "4a2cbfe3000000020102030405060708ff425c9b724599df7a3bcd510194e00d6a78107f1b0b1cbf06efae9d"
+                                    + "65a5d763748a637985771d347f0545659f14e99def842d8eb335f4eecfdbf831824b4c4915956c96",
+                            "4500003069a6400080062690c0a801029389155e0a9e008b2dc57ee0000000007002400020bf0000020405"
+                                    + "b401010402",
+                            1));
 
     /** SHA-256 of the two packets {@link #sealFixed} produces, per suite. */
     private static final Map<String, String> PINNED = Map.ofEntries(
@@ -75,8 +83,7 @@ public final class KnownAnswers {
     static final int FIXED_SPI = 0x01020304;
     static final long[] FIXED_SEQUENCES = {5, 0x1_0000_0005L};
 
-    private KnownAnswers() {
-    }
+    private KnownAnswers() {}
 
     public static Result check(EspSuite suite, CryptoProvider provider) {
         Published published = PUBLISHED.get(suite);
@@ -96,8 +103,17 @@ public final class KnownAnswers {
     }
 
     private static boolean opensPublished(EspSuite suite, CryptoProvider provider, Published p) {
-        var parameters = new SaParameters("kat", p.spi(), suite, EspKeys.aead(hex(p.keymat())), p.mode(), false,
-                SaParameters.DEFAULT_REPLAY_WINDOW, Lifetime.UNLIMITED, 0, Optional.of(provider));
+        var parameters = new SaParameters(
+                "kat",
+                p.spi(),
+                suite,
+                EspKeys.aead(hex(p.keymat())),
+                p.mode(),
+                false,
+                SaParameters.DEFAULT_REPLAY_WINDOW,
+                Lifetime.UNLIMITED,
+                0,
+                Optional.of(provider));
         ByteBuffer packet = ByteBuffer.wrap(hex(p.esp()));
         return new InboundSa(parameters, SaEventListener.NONE).open(packet) == p.nextHeader()
                 && packet.equals(ByteBuffer.wrap(hex(p.payload())));
@@ -134,8 +150,16 @@ public final class KnownAnswers {
         for (int j = 0; j < integrity.length; j++) {
             integrity[j] = (byte) (0xa0 + j);
         }
-        return new SaParameters("kat", FIXED_SPI, suite, EspKeys.of(encryption, integrity), Mode.TUNNEL,
-                FIXED_SEQUENCES[i] > 0xFFFF_FFFFL, SaParameters.DEFAULT_REPLAY_WINDOW, Lifetime.UNLIMITED, 0,
+        return new SaParameters(
+                "kat",
+                FIXED_SPI,
+                suite,
+                EspKeys.of(encryption, integrity),
+                Mode.TUNNEL,
+                FIXED_SEQUENCES[i] > 0xFFFF_FFFFL,
+                SaParameters.DEFAULT_REPLAY_WINDOW,
+                Lifetime.UNLIMITED,
+                0,
                 Optional.of(provider));
     }
 

@@ -101,7 +101,8 @@ public final class OutboundSa extends EspSa {
         if (nextHeader < 0 || nextHeader > 255) {
             return false;
         }
-        return parameters.mode() == Mode.TRANSPORT || nextHeader == InnerPacket.NO_NEXT_HEADER
+        return parameters.mode() == Mode.TRANSPORT
+                || nextHeader == InnerPacket.NO_NEXT_HEADER
                 || InnerPacket.matchesNextHeader(buf, off, len, nextHeader);
     }
 

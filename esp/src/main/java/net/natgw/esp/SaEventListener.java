@@ -7,12 +7,10 @@ package net.natgw.esp;
 public interface SaEventListener {
     SaEventListener NONE = new SaEventListener() {
         @Override
-        public void softLimitReached(EspSa sa, LifetimeLimit limit) {
-        }
+        public void softLimitReached(EspSa sa, LifetimeLimit limit) {}
 
         @Override
-        public void hardLimitReached(EspSa sa, LifetimeLimit limit) {
-        }
+        public void hardLimitReached(EspSa sa, LifetimeLimit limit) {}
     };
 
     /** Time to rekey: the SA still works. */

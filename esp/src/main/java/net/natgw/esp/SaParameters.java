@@ -11,9 +11,17 @@ import net.natgw.esp.crypto.CryptoProvider;
  * @param tfcPadding  RFC 4303 §2.7: pad tunnel-mode payloads to at least this many bytes (0: off)
  * @param provider    forces one crypto provider; empty: {@link net.natgw.esp.crypto.ProviderSelection}
  */
-public record SaParameters(String name, int spi, EspSuite suite, EspKeys keys, Mode mode, boolean esn,
-                           int replayWindow, Lifetime lifetime, int tfcPadding,
-                           Optional<CryptoProvider> provider) {
+public record SaParameters(
+        String name,
+        int spi,
+        EspSuite suite,
+        EspKeys keys,
+        Mode mode,
+        boolean esn,
+        int replayWindow,
+        Lifetime lifetime,
+        int tfcPadding,
+        Optional<CryptoProvider> provider) {
     public static final int DEFAULT_REPLAY_WINDOW = 128;
     public static final int MIN_REPLAY_WINDOW = 32;
     public static final int MAX_REPLAY_WINDOW = 65536;
@@ -25,8 +33,8 @@ public record SaParameters(String name, int spi, EspSuite suite, EspKeys keys, M
             throw new IllegalArgumentException("SPI 0 is reserved (RFC 4303 §2.1)");
         }
         if (replayWindow < MIN_REPLAY_WINDOW || replayWindow > MAX_REPLAY_WINDOW) {
-            throw new IllegalArgumentException("replay window " + replayWindow + " outside "
-                    + MIN_REPLAY_WINDOW + ".." + MAX_REPLAY_WINDOW);
+            throw new IllegalArgumentException(
+                    "replay window " + replayWindow + " outside " + MIN_REPLAY_WINDOW + ".." + MAX_REPLAY_WINDOW);
         }
         if (tfcPadding < 0 || tfcPadding > 65535) {
             throw new IllegalArgumentException("TFC padding " + tfcPadding + " outside 0..65535");
@@ -35,8 +43,17 @@ public record SaParameters(String name, int spi, EspSuite suite, EspKeys keys, M
 
     /** An SA with the defaults: tunnel mode, ESN, a 128-packet window, no limits, no TFC. */
     public static SaParameters of(int spi, EspSuite suite, EspKeys keys) {
-        return new SaParameters("esp", spi, suite, keys, Mode.TUNNEL, true, DEFAULT_REPLAY_WINDOW,
-                Lifetime.UNLIMITED, 0, Optional.empty());
+        return new SaParameters(
+                "esp",
+                spi,
+                suite,
+                keys,
+                Mode.TUNNEL,
+                true,
+                DEFAULT_REPLAY_WINDOW,
+                Lifetime.UNLIMITED,
+                0,
+                Optional.empty());
     }
 
     public SaParameters withMode(Mode newMode) {
@@ -60,7 +77,7 @@ public record SaParameters(String name, int spi, EspSuite suite, EspKeys keys, M
     }
 
     public SaParameters withProvider(CryptoProvider forced) {
-        return new SaParameters(name, spi, suite, keys, mode, esn, replayWindow, lifetime, tfcPadding,
-                Optional.of(forced));
+        return new SaParameters(
+                name, spi, suite, keys, mode, esn, replayWindow, lifetime, tfcPadding, Optional.of(forced));
     }
 }

@@ -11,8 +11,7 @@ import net.natgw.esp.internal.EspTransform;
 
 /** Builds the transform of an SA from its suite, keys and provider choice. */
 final class Transforms {
-    private Transforms() {
-    }
+    private Transforms() {}
 
     static EspTransform create(SaParameters p) {
         EspSuite suite = p.suite();
@@ -21,11 +20,12 @@ final class Transforms {
         byte[] key = Arrays.copyOf(keymat, keyLength);
         byte[] salt = Arrays.copyOfRange(keymat, keyLength, keymat.length);
         return switch (suite.encryption()) {
-            case ENCR_AES_GCM_16 -> new AeadTransform(provider(p, Primitive.AES_GCM).aesGcm(key), salt);
+            case ENCR_AES_GCM_16 ->
+                new AeadTransform(provider(p, Primitive.AES_GCM).aesGcm(key), salt);
             case ENCR_CHACHA20_POLY1305 ->
-                    new AeadTransform(provider(p, Primitive.CHACHA20_POLY1305).chaCha20Poly1305(key), salt);
+                new AeadTransform(provider(p, Primitive.CHACHA20_POLY1305).chaCha20Poly1305(key), salt);
             case ENCR_AES_CBC ->
-                    new EncryptThenMacTransform(provider(p, Primitive.AES_CBC).aesCbc(key), hmac(p), suite.icvLength());
+                new EncryptThenMacTransform(provider(p, Primitive.AES_CBC).aesCbc(key), hmac(p), suite.icvLength());
             case ENCR_NULL -> new EncryptThenMacTransform(null, hmac(p), suite.icvLength());
         };
     }

@@ -11,14 +11,16 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * returns a next header or DROPPED, never throws, and the window only moves forward.
  */
 class EspInboundFuzzTest {
-    private static final EspSuite[] SUITES = {EspSuite.AES128_GCM16, EspSuite.named("aes128-sha256"),
-        EspSuite.CHACHA20_POLY1305};
+    private static final EspSuite[] SUITES = {
+        EspSuite.AES128_GCM16, EspSuite.named("aes128-sha256"), EspSuite.CHACHA20_POLY1305
+    };
 
     @FuzzTest(maxDuration = "10s")
     void packets(FuzzedDataProvider data) {
         EspSuite suite = data.pickValue(SUITES);
-        SaParameters parameters = Fixtures.parameters(suite, 7).withMode(data.consumeBoolean() ? Mode.TUNNEL
-                : Mode.TRANSPORT).withEsn(data.consumeBoolean());
+        SaParameters parameters = Fixtures.parameters(suite, 7)
+                .withMode(data.consumeBoolean() ? Mode.TUNNEL : Mode.TRANSPORT)
+                .withEsn(data.consumeBoolean());
         var out = new OutboundSa(parameters, SaEventListener.NONE);
         var in = new InboundSa(parameters, SaEventListener.NONE);
         for (int step = 0; step < 6 && data.remainingBytes() > 0; step++) {

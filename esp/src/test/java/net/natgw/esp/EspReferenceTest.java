@@ -31,7 +31,16 @@ class EspReferenceTest {
         var random = new Random(51);
         for (boolean esn : new boolean[] {false, true}) {
             var keys = Fixtures.keys(suite, random);
-            var p = new SaParameters("ref", 0x0badcafe, suite, keys, Mode.TUNNEL, esn, 128, Lifetime.UNLIMITED, 0,
+            var p = new SaParameters(
+                    "ref",
+                    0x0badcafe,
+                    suite,
+                    keys,
+                    Mode.TUNNEL,
+                    esn,
+                    128,
+                    Lifetime.UNLIMITED,
+                    0,
                     java.util.Optional.of(provider));
             var out = new OutboundSa(p, SaEventListener.NONE);
             out.skipTo(0x1_FFFF_FFF0L & (esn ? -1L : 0xFFFF_FFFFL));
@@ -63,10 +72,13 @@ class EspReferenceTest {
                 // RFC 4106 §3.1/§4/§5, RFC 7634 §2/§2.1: IV = seq, nonce = salt || IV, AAD = SPI || seq.
                 byte[] iv = ByteBuffer.allocate(8).putLong(seq).array();
                 byte[] nonce = Vectors.concat(Arrays.copyOfRange(ek, keyLength, ek.length), iv);
-                byte[] aad = esn ? ByteBuffer.allocate(12).putInt(spi).putLong(seq).array() : header;
+                byte[] aad =
+                        esn ? ByteBuffer.allocate(12).putInt(spi).putLong(seq).array() : header;
                 boolean gcm = suite.encryption() == EncryptionAlgorithm.ENCR_AES_GCM_16;
                 Cipher c = Cipher.getInstance(gcm ? "AES/GCM/NoPadding" : "ChaCha20-Poly1305");
-                c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(ek, 0, keyLength, gcm ? "AES" : "ChaCha20"),
+                c.init(
+                        Cipher.ENCRYPT_MODE,
+                        new SecretKeySpec(ek, 0, keyLength, gcm ? "AES" : "ChaCha20"),
                         gcm ? new GCMParameterSpec(128, nonce) : new IvParameterSpec(nonce));
                 c.updateAAD(aad);
                 yield Vectors.concat(Vectors.concat(header, iv), c.doFinal(plaintext));
@@ -77,13 +89,15 @@ class EspReferenceTest {
                     var key = new SecretKeySpec(ek, "AES");
                     Cipher ecb = Cipher.getInstance("AES/ECB/NoPadding");
                     ecb.init(Cipher.ENCRYPT_MODE, key);
-                    byte[] iv = ecb.doFinal(ByteBuffer.allocate(16).putLong(8, seq).array());
+                    byte[] iv =
+                            ecb.doFinal(ByteBuffer.allocate(16).putLong(8, seq).array());
                     Cipher cbc = Cipher.getInstance("AES/CBC/NoPadding");
                     cbc.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(iv));
                     body = Vectors.concat(iv, cbc.doFinal(plaintext));
                 }
                 byte[] covered = Vectors.concat(header, body);
-                Mac mac = Mac.getInstance("Hmac" + suite.integrity().hash().jdkName().replace("-", ""));
+                Mac mac = Mac.getInstance(
+                        "Hmac" + suite.integrity().hash().jdkName().replace("-", ""));
                 mac.init(new SecretKeySpec(keys.integrity(), "HMAC"));
                 mac.update(covered);
                 if (esn) {

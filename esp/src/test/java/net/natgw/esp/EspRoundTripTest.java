@@ -42,7 +42,10 @@ class EspRoundTripTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("suitesAndProviders")
     void transportModeCarriesAnyUpperLayerProtocol(EspSuite suite, CryptoProvider provider) {
-        var p = Fixtures.parameters(suite, 3).withProvider(provider).withMode(Mode.TRANSPORT).withEsn(false);
+        var p = Fixtures.parameters(suite, 3)
+                .withProvider(provider)
+                .withMode(Mode.TRANSPORT)
+                .withEsn(false);
         var out = new OutboundSa(p, SaEventListener.NONE);
         var in = new InboundSa(p, SaEventListener.NONE);
         var random = new Random(4);
@@ -70,13 +73,15 @@ class EspRoundTripTest {
         assertEquals(1, ByteBuffer.wrap(esp).getInt(4), "the first packet has sequence number 1");
         int ciphertext = esp.length - 8 - suite.ivLength() - suite.icvLength();
         assertEquals(0, ciphertext % suite.encryption().paddingAlignment(), "RFC 4303 §2.4 alignment");
-        assertTrue(ciphertext - inner.length - 2 < suite.encryption().paddingAlignment(), "no more padding than needed");
+        assertTrue(
+                ciphertext - inner.length - 2 < suite.encryption().paddingAlignment(), "no more padding than needed");
         assertTrue(esp.length - inner.length <= out.headroom() + out.maxTailroom());
     }
 
     static List<Object[]> nullSuitesAndProviders() {
         return Fixtures.suitesAndProviders().stream()
-                .filter(a -> ((EspSuite) a[0]).encryption() == EncryptionAlgorithm.ENCR_NULL).toList();
+                .filter(a -> ((EspSuite) a[0]).encryption() == EncryptionAlgorithm.ENCR_NULL)
+                .toList();
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import net.natgw.esp.crypto.CryptoProvider;
 import net.natgw.esp.internal.AeadTransform;
-import net.natgw.testing.Vectors.Vector;
 import net.natgw.testing.Vectors;
+import net.natgw.testing.Vectors.Vector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,7 +23,8 @@ class EspVectorsTest {
     static List<Object[]> gcmEspPackets() {
         // The one AES-GMAC example (RFC 4543) is a suite natgw does not offer.
         return Vectors.withEachProvider(Vectors.load("gcm-esp-draft-mcgrew-gcm-test-01.txt").stream()
-                .filter(v -> !v.has("gmac")).toList());
+                .filter(v -> !v.has("gmac"))
+                .toList());
     }
 
     @ParameterizedTest(name = "{1}")
@@ -31,8 +32,17 @@ class EspVectorsTest {
     void rfc7634AppendixAOpensToTheInnerIcmpPacket(CryptoProvider provider) {
         Vector v = Vectors.load("rfc7634-esp.txt").get(0);
         byte[] keymat = Vectors.concat(v.hex("key"), v.hex("salt"));
-        var p = new SaParameters("rfc7634", ByteBuffer.wrap(v.hex("spi")).getInt(), EspSuite.CHACHA20_POLY1305,
-                EspKeys.aead(keymat), Mode.TUNNEL, false, 128, Lifetime.UNLIMITED, 0, Optional.of(provider));
+        var p = new SaParameters(
+                "rfc7634",
+                ByteBuffer.wrap(v.hex("spi")).getInt(),
+                EspSuite.CHACHA20_POLY1305,
+                EspKeys.aead(keymat),
+                Mode.TUNNEL,
+                false,
+                128,
+                Lifetime.UNLIMITED,
+                0,
+                Optional.of(provider));
         var in = new InboundSa(p, SaEventListener.NONE);
         ByteBuffer packet = ByteBuffer.wrap(v.hex("esp"));
         assertEquals(4, in.open(packet), "next header: IPv4");
@@ -62,9 +72,17 @@ class EspVectorsTest {
     void aDraftPacketWithAPlainSequenceNumberOpensThroughAnInboundSa() {
         // Example 3: AES-256, SPI 4a2cbfe3, sequence number 2, next header 1 (ICMP) in the trailer.
         Vector v = Vectors.load("gcm-esp-draft-mcgrew-gcm-test-01.txt").get(2);
-        var p = new SaParameters("draft", 0x4a2cbfe3, EspSuite.AES256_GCM16,
-                EspKeys.aead(Vectors.concat(v.hex("key"), v.hex("salt"))), Mode.TRANSPORT, false,
-                128, Lifetime.UNLIMITED, 0, Optional.empty());
+        var p = new SaParameters(
+                "draft",
+                0x4a2cbfe3,
+                EspSuite.AES256_GCM16,
+                EspKeys.aead(Vectors.concat(v.hex("key"), v.hex("salt"))),
+                Mode.TRANSPORT,
+                false,
+                128,
+                Lifetime.UNLIMITED,
+                0,
+                Optional.empty());
         var in = new InboundSa(p, SaEventListener.NONE);
         ByteBuffer packet = ByteBuffer.wrap(v.hex("esp"));
         assertEquals(1, in.open(packet));

@@ -11,8 +11,7 @@ final class Fixtures {
     static final int HEADROOM = 64;
     static final int TAILROOM = 128;
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static byte[] bytes(Random random, int n) {
         byte[] b = new byte[n];

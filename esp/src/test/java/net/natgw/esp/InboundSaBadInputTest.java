@@ -34,7 +34,10 @@ class InboundSaBadInputTest {
         }
 
         Receiver(EspSuite suite, CryptoProvider provider, Mode mode, boolean esn) {
-            parameters = Fixtures.parameters(suite, 21).withProvider(provider).withMode(mode).withEsn(esn);
+            parameters = Fixtures.parameters(suite, 21)
+                    .withProvider(provider)
+                    .withMode(mode)
+                    .withEsn(esn);
             out = new OutboundSa(parameters, SaEventListener.NONE);
             in = new InboundSa(parameters, SaEventListener.NONE);
             for (int i = 0; i < 5; i++) {
@@ -118,9 +121,19 @@ class InboundSaBadInputTest {
     @MethodSource("suitesAndProviders")
     void aPacketFromAnotherKeyFailsTheIcv(EspSuite suite, CryptoProvider provider) {
         var r = new Receiver(suite, provider, Mode.TUNNEL);
-        var stranger = new OutboundSa(new SaParameters("other", r.parameters.spi(), suite,
-                Fixtures.keys(suite, new Random(77)), Mode.TUNNEL, true, 128, Lifetime.UNLIMITED, 0,
-                java.util.Optional.of(provider)), SaEventListener.NONE);
+        var stranger = new OutboundSa(
+                new SaParameters(
+                        "other",
+                        r.parameters.spi(),
+                        suite,
+                        Fixtures.keys(suite, new Random(77)),
+                        Mode.TUNNEL,
+                        true,
+                        128,
+                        Lifetime.UNLIMITED,
+                        0,
+                        java.util.Optional.of(provider)),
+                SaEventListener.NONE);
         stranger.skipTo(10);
         r.assertDropped(DropReason.BAD_ICV, Fixtures.seal(stranger, Fixtures.ipv4(new Random(1), 100), 4));
     }
@@ -139,8 +152,7 @@ class InboundSaBadInputTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("suitesAndProviders")
-    void withEsnAPacketBelowTheWindowIsTakenForTheNextSubspaceAndFailsTheIcv(EspSuite suite,
-                                                                              CryptoProvider provider) {
+    void withEsnAPacketBelowTheWindowIsTakenForTheNextSubspaceAndFailsTheIcv(EspSuite suite, CryptoProvider provider) {
         var r = new Receiver(suite, provider, Mode.TUNNEL, true);
         byte[] first = Fixtures.seal(r.out, Fixtures.ipv4(new Random(1), 100), 4);
         assertEquals(4, r.in.open(received(first)));

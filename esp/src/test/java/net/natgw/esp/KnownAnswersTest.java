@@ -26,8 +26,15 @@ class KnownAnswersTest {
         byte[][] sealed = KnownAnswers.sealFixed(suite, provider);
         for (int i = 0; i < sealed.length; i++) {
             var p = KnownAnswers.fixedParameters(suite, provider, i);
-            assertArrayEquals(EspReferenceTest.reference(suite, p.keys(), p.esn(), p.spi(),
-                    KnownAnswers.FIXED_SEQUENCES[i], KnownAnswers.fixedPacket()), sealed[i]);
+            assertArrayEquals(
+                    EspReferenceTest.reference(
+                            suite,
+                            p.keys(),
+                            p.esn(),
+                            p.spi(),
+                            KnownAnswers.FIXED_SEQUENCES[i],
+                            KnownAnswers.fixedPacket()),
+                    sealed[i]);
         }
     }
 }

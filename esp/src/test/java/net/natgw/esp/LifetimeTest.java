@@ -17,8 +17,8 @@ class LifetimeTest {
     @Test
     void packetLimitsAreReportedOnceEachAndTheHardOneStopsSealing() {
         var listener = new Fixtures.RecordingListener();
-        var out = new OutboundSa(Fixtures.parameters(EspSuite.AES128_GCM16, 41)
-                .withLifetime(new Lifetime(0, 0, 3, 5)), listener);
+        var out = new OutboundSa(
+                Fixtures.parameters(EspSuite.AES128_GCM16, 41).withLifetime(new Lifetime(0, 0, 3, 5)), listener);
         for (int i = 1; i <= 5; i++) {
             assertTrue(out.seal(Fixtures.framed(PACKET), 4), "packet " + i);
         }
@@ -70,7 +70,8 @@ class LifetimeTest {
     @Test
     void outboundBuffersWithoutRoomAreDroppedNotOverrun() {
         var out = new OutboundSa(Fixtures.parameters(EspSuite.named("aes128-sha256"), 44), SaEventListener.NONE);
-        var noHeadroom = java.nio.ByteBuffer.allocate(PACKET.length + 100).put(PACKET).flip();
+        var noHeadroom =
+                java.nio.ByteBuffer.allocate(PACKET.length + 100).put(PACKET).flip();
         assertFalse(out.seal(noHeadroom, 4));
         var noTailroom = java.nio.ByteBuffer.allocate(64 + PACKET.length);
         noTailroom.position(64).put(PACKET).flip().position(64);

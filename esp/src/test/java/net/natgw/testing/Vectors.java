@@ -15,8 +15,7 @@ import net.natgw.esp.crypto.CryptoProvider;
 
 /** Published test vectors, kept as text under {@code src/test/resources/vectors}: {@code name = hex} groups. */
 public final class Vectors {
-    private Vectors() {
-    }
+    private Vectors() {}
 
     /** One vector: its fields by name. */
     public record Vector(String source, Map<String, String> fields) {
@@ -76,7 +75,9 @@ public final class Vectors {
                     fields = new LinkedHashMap<>();
                 } else if (!line.startsWith("#")) {
                     int eq = line.indexOf('=');
-                    fields.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
+                    fields.put(
+                            line.substring(0, eq).strip(),
+                            line.substring(eq + 1).strip());
                 }
             }
             addIfAny(vectors, file, fields);

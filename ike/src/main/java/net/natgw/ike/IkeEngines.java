@@ -48,7 +48,9 @@ public final class IkeEngines {
 
     /** The IKE SAs of both versions. */
     public List<PeerSa> ikeSas() {
-        return Stream.concat(v2.ikeSas().stream(), v1.isakmpSas().stream()).map(PeerSa.class::cast).toList();
+        return Stream.concat(v2.ikeSas().stream(), v1.isakmpSas().stream())
+                .map(PeerSa.class::cast)
+                .toList();
     }
 
     public IkeEngine v2() {

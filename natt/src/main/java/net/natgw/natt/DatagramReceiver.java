@@ -17,10 +17,8 @@ public interface DatagramReceiver {
      * The datagrams of one read from the socket have all been delivered: a receiver that
      * batches its output (TUN writes) flushes it here.
      */
-    default void readComplete() {
-    }
+    default void readComplete() {}
 
     /** RFC 3948 §2.3: a keepalive is never answered and never proves the peer alive. */
-    default void keepalive(InetSocketAddress sender) {
-    }
+    default void keepalive(InetSocketAddress sender) {}
 }

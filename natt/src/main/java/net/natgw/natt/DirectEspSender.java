@@ -27,6 +27,7 @@ public final class DirectEspSender {
     private static final int FULL_WAIT_MILLIS = 20;
     /** struct msghdr, iovec, sockaddr_in and one cmsghdr with a u16, as laid out on LP64 Linux. */
     private static final int MSGHDR = 56;
+
     private static final int IOVEC = 16;
     private static final int SOCKADDR = 16;
     private static final int CMSG_SPACE = 24;

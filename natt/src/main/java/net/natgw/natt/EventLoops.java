@@ -15,8 +15,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
  * UDP GSO/GRO, which NIO lacks. {@code -Dnatgw.transport=nio} forces NIO.
  */
 public final class EventLoops {
-    private EventLoops() {
-    }
+    private EventLoops() {}
 
     public static boolean nativeEpoll() {
         return Epoll.isAvailable() && !"nio".equals(System.getProperty("natgw.transport"));

@@ -20,10 +20,16 @@ final class Ipv4Reassembler {
     static final long TIMEOUT_NANOS = 30_000_000_000L;
 
     /** What happened to a fragment. */
-    enum Outcome { INCOMPLETE, COMPLETE, DROPPED_OVERLAP, DROPPED_TOO_BIG, DROPPED_MALFORMED, DROPPED_NO_ROOM }
-
-    private record Key(int source, int destination, int id, int protocol) {
+    enum Outcome {
+        INCOMPLETE,
+        COMPLETE,
+        DROPPED_OVERLAP,
+        DROPPED_TOO_BIG,
+        DROPPED_MALFORMED,
+        DROPPED_NO_ROOM
     }
+
+    private record Key(int source, int destination, int id, int protocol) {}
 
     private static final class Datagram {
         final long started;
@@ -44,8 +50,17 @@ final class Ipv4Reassembler {
      * Takes one fragment: its payload {@code data[off, off+len)}, placed at {@code offset}
      * bytes into the datagram, the last one when {@code moreFragments} is false.
      */
-    Outcome add(int source, int destination, int id, int protocol, int offset, boolean moreFragments,
-                byte[] data, int off, int len, long now) {
+    Outcome add(
+            int source,
+            int destination,
+            int id,
+            int protocol,
+            int offset,
+            boolean moreFragments,
+            byte[] data,
+            int off,
+            int len,
+            long now) {
         expire(now);
         var key = new Key(source, destination, id, protocol);
         Datagram d = pending.get(key);

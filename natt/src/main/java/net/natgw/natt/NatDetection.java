@@ -69,8 +69,11 @@ public final class NatDetection {
      * <p>RFC 7296 §2.23: if no source hash matches the packet's source, the sender is behind a
      * NAT; if the destination hash does not match the packet's destination, we are.
      */
-    public NatStatus evaluate(InetSocketAddress packetSource, InetSocketAddress packetDestination,
-                              List<byte[]> sourceHashes, byte[] destinationHash) {
+    public NatStatus evaluate(
+            InetSocketAddress packetSource,
+            InetSocketAddress packetDestination,
+            List<byte[]> sourceHashes,
+            byte[] destinationHash) {
         byte[] expectedSource = hash(packetSource);
         boolean remoteBehindNat = sourceHashes.stream().noneMatch(h -> MessageDigest.isEqual(h, expectedSource));
         boolean localBehindNat = !MessageDigest.isEqual(destinationHash, hash(packetDestination));

@@ -41,7 +41,14 @@ public final class RawEspTransport implements AutoCloseable {
     private static final int IPPROTO_ESP = 50;
 
     /** What became of captured frames. */
-    public enum Event { DELIVERED, FRAGMENT, REASSEMBLED, DROPPED_MALFORMED, DROPPED_FRAGMENTS, DROPPED_ERROR }
+    public enum Event {
+        DELIVERED,
+        FRAGMENT,
+        REASSEMBLED,
+        DROPPED_MALFORMED,
+        DROPPED_FRAGMENTS,
+        DROPPED_ERROR
+    }
 
     private final Inet4Address local;
     private final PcapHandle capture;
@@ -62,7 +69,10 @@ public final class RawEspTransport implements AutoCloseable {
             counters.put(e, new LongAdder());
         }
         this.linkHeader = linkHeaderLength(capture.getDlt());
-        this.reader = Thread.ofPlatform().name("raw-esp-" + local.getHostAddress()).daemon().start(this::capture);
+        this.reader = Thread.ofPlatform()
+                .name("raw-esp-" + local.getHostAddress())
+                .daemon()
+                .start(this::capture);
     }
 
     /**
@@ -82,8 +92,9 @@ public final class RawEspTransport implements AutoCloseable {
         }
     }
 
-    private static RawEspTransport capture(Inet4Address local, NetworkInterface nif, DatagramReceiver receiver,
-                                           int mark) throws PcapNativeException, NotOpenException, SocketException {
+    private static RawEspTransport capture(
+            Inet4Address local, NetworkInterface nif, DatagramReceiver receiver, int mark)
+            throws PcapNativeException, NotOpenException, SocketException {
         var handle = new PcapHandle.Builder(nif.getName())
                 .snaplen(Math.max(nif.getMTU(), 1500) + 64)
                 .promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
@@ -92,11 +103,14 @@ public final class RawEspTransport implements AutoCloseable {
                 .timeoutMillis(100)
                 .build();
         try {
-            handle.setFilter("ip proto " + IPPROTO_ESP + " and dst host " + local.getHostAddress(),
-                    BpfCompileMode.OPTIMIZE);
+            handle.setFilter(
+                    "ip proto " + IPPROTO_ESP + " and dst host " + local.getHostAddress(), BpfCompileMode.OPTIMIZE);
             handle.setDirection(PcapHandle.PcapDirection.IN);
             var socket = RawSocket.esp(local, mark);
-            log.info("raw esp: capturing on {} ({}), sending from {}", nif.getName(), handle.getDlt(),
+            log.info(
+                    "raw esp: capturing on {} ({}), sending from {}",
+                    nif.getName(),
+                    handle.getDlt(),
                     local.getHostAddress());
             return new RawEspTransport(local, handle, socket, receiver);
         } catch (PcapNativeException | NotOpenException | RuntimeException e) {
@@ -167,14 +181,23 @@ public final class RawEspTransport implements AutoCloseable {
             return;
         }
         record(Event.FRAGMENT);
-        var outcome = reassembler.add(source, readInt(frame, ip + 16), readInt(frame, ip + 4) >>> 16, IPPROTO_ESP,
-                offset, moreFragments, frame, ip + ihl, total - ihl, System.nanoTime());
+        var outcome = reassembler.add(
+                source,
+                readInt(frame, ip + 16),
+                readInt(frame, ip + 4) >>> 16,
+                IPPROTO_ESP,
+                offset,
+                moreFragments,
+                frame,
+                ip + ihl,
+                total - ihl,
+                System.nanoTime());
         switch (outcome) {
             case COMPLETE -> {
                 record(Event.REASSEMBLED);
                 deliver(Unpooled.wrappedBuffer(reassembler.completed()), source);
             }
-            case INCOMPLETE -> { }
+            case INCOMPLETE -> {}
             default -> record(Event.DROPPED_FRAGMENTS);
         }
     }
@@ -194,8 +217,8 @@ public final class RawEspTransport implements AutoCloseable {
 
     private static InetAddress address(int ipv4) {
         try {
-            return InetAddress.getByAddress(new byte[] {(byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16),
-                    (byte) (ipv4 >>> 8), (byte) ipv4});
+            return InetAddress.getByAddress(
+                    new byte[] {(byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8), (byte) ipv4});
         } catch (UnknownHostException impossible) {
             throw new IllegalStateException(impossible);
         }

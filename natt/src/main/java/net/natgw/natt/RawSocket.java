@@ -30,6 +30,7 @@ public final class RawSocket implements AutoCloseable {
     private static final int IPPROTO_RAW = 255;
     /** BPF_RET | BPF_K with k = 0: accept zero bytes of every packet. */
     private static final short BPF_RET_K = 0x06;
+
     static final int MAX_PACKET = 65_535;
 
     static {

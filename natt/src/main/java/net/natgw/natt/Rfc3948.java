@@ -21,13 +21,13 @@ public final class Rfc3948 {
     public static final int IKE_HEADER_LENGTH = 28;
     /** SPI and sequence number. */
     public static final int ESP_HEADER_LENGTH = 8;
+
     public static final byte KEEPALIVE = (byte) 0xFF;
 
-    private static final ByteBuf KEEPALIVE_DATAGRAM =
-            Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {KEEPALIVE}).asReadOnly());
+    private static final ByteBuf KEEPALIVE_DATAGRAM = Unpooled.unreleasableBuffer(
+            Unpooled.wrappedBuffer(new byte[] {KEEPALIVE}).asReadOnly());
 
-    private Rfc3948() {
-    }
+    private Rfc3948() {}
 
     /** The kind of a datagram received on port 4500, or the reason to drop it. */
     public static Classification classifyNattPort(ByteBuf datagram, int maxLength) {
@@ -42,7 +42,8 @@ public final class Rfc3948 {
             return Classification.drop(DatagramDrop.TRUNCATED);
         }
         if (datagram.getInt(datagram.readerIndex()) == 0) {
-            return n >= MARKER_LENGTH + IKE_HEADER_LENGTH ? Classification.IKE
+            return n >= MARKER_LENGTH + IKE_HEADER_LENGTH
+                    ? Classification.IKE
                     : Classification.drop(DatagramDrop.MARKER_WITHOUT_IKE);
         }
         return n >= ESP_HEADER_LENGTH ? Classification.ESP : Classification.drop(DatagramDrop.TRUNCATED);
@@ -59,7 +60,8 @@ public final class Rfc3948 {
 
     /** RFC 3948 §2.2: IKE sent on port 4500 always starts with the non-ESP marker. */
     public static ByteBuf withMarker(ByteBufAllocator alloc, ByteBuf ike) {
-        return alloc.compositeBuffer(2).addComponents(true, alloc.buffer(MARKER_LENGTH).writeInt(0), ike);
+        return alloc.compositeBuffer(2)
+                .addComponents(true, alloc.buffer(MARKER_LENGTH).writeInt(0), ike);
     }
 
     /** A one-byte keepalive datagram (RFC 3948 §2.3); shared and never released. */
@@ -94,7 +96,8 @@ public final class Rfc3948 {
                 case MARKER_WITHOUT_IKE -> DROP_MARKER_WITHOUT_IKE;
                 case NOT_IKE -> DROP_NOT_IKE;
                 case OVERSIZE -> DROP_OVERSIZE;
-                case RECEIVER_ERROR, SOCKET_ERROR -> throw new IllegalArgumentException("not a classification: " + reason);
+                case RECEIVER_ERROR, SOCKET_ERROR ->
+                    throw new IllegalArgumentException("not a classification: " + reason);
             };
         }
 

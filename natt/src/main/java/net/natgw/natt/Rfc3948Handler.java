@@ -54,8 +54,12 @@ public final class Rfc3948Handler extends SimpleChannelInboundHandler<DatagramPa
             // time, so that a packet that triggers a bug cannot flood the log either.
             long n = counters.drop(DatagramDrop.RECEIVER_ERROR);
             if (Long.bitCount(n) == 1) {
-                log.error("datagram from {} dropped, its receiver failed ({} time(s) so far): {}", datagram.sender(), n,
-                        e.toString(), e);
+                log.error(
+                        "datagram from {} dropped, its receiver failed ({} time(s) so far): {}",
+                        datagram.sender(),
+                        n,
+                        e.toString(),
+                        e);
             }
         }
     }

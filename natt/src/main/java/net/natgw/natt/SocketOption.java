@@ -16,8 +16,7 @@ final class SocketOption {
         Native.register(SocketOption.class, "c");
     }
 
-    private SocketOption() {
-    }
+    private SocketOption() {}
 
     private static native int setsockopt(int fd, int level, int name, Pointer value, int length)
             throws LastErrorException;

@@ -13,8 +13,8 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import java.net.InetAddress;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -45,6 +45,7 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
      * than the single 64 KiB slot it had: a flood of IKE_SA_INIT costs fewer reads.
      */
     public static final int IKE_MAX_PACKET = 10_000;
+
     static final int IKE_BATCH = 6;
 
     /**
@@ -84,19 +85,31 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
     }
 
     /** Binds both sockets to {@code local}; port 0 picks a free port (for tests). */
-    public static UdpTransport bind(EventLoopGroup group, InetAddress local, int ikePort, int nattPort,
-                                    DatagramReceiver receiver, Options options) throws InterruptedException {
+    public static UdpTransport bind(
+            EventLoopGroup group,
+            InetAddress local,
+            int ikePort,
+            int nattPort,
+            DatagramReceiver receiver,
+            Options options)
+            throws InterruptedException {
         var ikeCounters = new DatagramCounters();
         var nattCounters = new DatagramCounters();
         boolean recvmmsg = EventLoops.nativeEpoll();
-        Channel ike = (recvmmsg ? bootstrap(group, IKE_BATCH, IKE_MAX_PACKET, 1 << 20) : bootstrap(group, 1, MAX_UDP, 1 << 20))
-                .handler(pipeline(new Rfc3948Handler(receiver, ikeCounters, false,
-                        recvmmsg ? IKE_MAX_PACKET - 1 : IKE_MAX_PACKET)))
-                .bind(local, ikePort).sync().channel();
+        Channel ike = (recvmmsg
+                        ? bootstrap(group, IKE_BATCH, IKE_MAX_PACKET, 1 << 20)
+                        : bootstrap(group, 1, MAX_UDP, 1 << 20))
+                .handler(pipeline(new Rfc3948Handler(
+                        receiver, ikeCounters, false, recvmmsg ? IKE_MAX_PACKET - 1 : IKE_MAX_PACKET)))
+                .bind(local, ikePort)
+                .sync()
+                .channel();
         try {
             Channel natt = nattBootstrap(group, options)
                     .handler(pipeline(new Rfc3948Handler(receiver, nattCounters, true, nattLimit(options))))
-                    .bind(local, nattPort).sync().channel();
+                    .bind(local, nattPort)
+                    .sync()
+                    .channel();
             if (options.mark() != 0) {
                 try {
                     mark(ike, options.mark());
@@ -123,8 +136,11 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new FlushConsolidationHandler(
-                        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, false), demux);
+                ch.pipeline()
+                        .addLast(
+                                new FlushConsolidationHandler(
+                                        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, false),
+                                demux);
             }
         };
     }
@@ -151,7 +167,9 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
     }
 
     private static Bootstrap bootstrap(EventLoopGroup group, int batch, int maxDatagram, int socketBuffer) {
-        var b = new Bootstrap().group(group).channel(EventLoops.datagramChannel())
+        var b = new Bootstrap()
+                .group(group)
+                .channel(EventLoops.datagramChannel())
                 .option(ChannelOption.SO_RCVBUF, socketBuffer)
                 .option(ChannelOption.SO_SNDBUF, socketBuffer)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(batch * maxDatagram));
@@ -225,7 +243,8 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
      * queues through {@link #sendEsp} instead.
      */
     public Optional<DirectEspSender> directSender() {
-        if (natt instanceof EpollDatagramChannel epoll && natt.localAddress() instanceof InetSocketAddress local
+        if (natt instanceof EpollDatagramChannel epoll
+                && natt.localAddress() instanceof InetSocketAddress local
                 && local.getAddress() instanceof Inet4Address) {
             return Optional.of(new DirectEspSender(epoll.fd().intValue()));
         }

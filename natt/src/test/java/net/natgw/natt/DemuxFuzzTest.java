@@ -37,8 +37,8 @@ class DemuxFuzzTest {
         var channel = new EmbeddedChannel(new Rfc3948Handler(SINK, counters, data.consumeBoolean(), 2048));
         int sent = 0;
         while (data.remainingBytes() > 0 && sent < 8) {
-            channel.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(data.consumeBytes(data.consumeInt(0, 3000))),
-                    US, PEER));
+            channel.writeInbound(
+                    new DatagramPacket(Unpooled.wrappedBuffer(data.consumeBytes(data.consumeInt(0, 3000))), US, PEER));
             sent++;
         }
         long seen = counters.totalDropped();
@@ -59,8 +59,17 @@ class DemuxFuzzTest {
             boolean more = data.consumeBoolean();
             byte[] payload = data.consumeBytes(data.consumeInt(0, 1500));
             now += data.consumeInt(0, 5) * 1_000_000_000L;
-            var outcome = reassembler.add(data.consumeInt(0, 3), 0x0a000001, data.consumeInt(0, 3), 50, offset, more,
-                    payload, 0, payload.length, now);
+            var outcome = reassembler.add(
+                    data.consumeInt(0, 3),
+                    0x0a000001,
+                    data.consumeInt(0, 3),
+                    50,
+                    offset,
+                    more,
+                    payload,
+                    0,
+                    payload.length,
+                    now);
             if (outcome == Ipv4Reassembler.Outcome.COMPLETE) {
                 reassembler.completed();
             }

@@ -81,7 +81,9 @@ class Ipv4ReassemblerTest {
         assertEquals(1, r.pending());
         add(8, new int[] {0, 1480}, 3000, data, Ipv4Reassembler.TIMEOUT_NANOS);
         assertEquals(1, r.pending(), "the first expired, the second waits");
-        assertEquals(Outcome.INCOMPLETE, add(6, new int[] {1480, 1480}, 3000, data, Ipv4Reassembler.TIMEOUT_NANOS),
+        assertEquals(
+                Outcome.INCOMPLETE,
+                add(6, new int[] {1480, 1480}, 3000, data, Ipv4Reassembler.TIMEOUT_NANOS),
                 "a late fragment starts over instead of completing a forgotten datagram");
     }
 
@@ -92,7 +94,9 @@ class Ipv4ReassemblerTest {
             assertEquals(Outcome.INCOMPLETE, add(id, new int[] {0, 1480}, 3000, data, 0));
         }
         assertEquals(Outcome.DROPPED_NO_ROOM, add(999, new int[] {0, 1480}, 3000, data, 0));
-        assertEquals(Outcome.COMPLETE, add(0, new int[] {1480, 1520}, 3000, data, 0),
+        assertEquals(
+                Outcome.COMPLETE,
+                add(0, new int[] {1480, 1520}, 3000, data, 0),
                 "datagrams already under way still complete");
     }
 }

@@ -28,7 +28,8 @@ class NatDetectionTest {
     private static NatDetection detection(Vector v) {
         long spiI = Long.parseUnsignedLong(v.text("spii"), 16);
         long spiR = Long.parseUnsignedLong(v.text("spir"), 16);
-        return v.text("ike").equals("2") ? NatDetection.ikev2(spiI, spiR)
+        return v.text("ike").equals("2")
+                ? NatDetection.ikev2(spiI, spiR)
                 : NatDetection.ikev1(HashAlgorithm.SHA256, spiI, spiR);
     }
 
@@ -45,11 +46,19 @@ class NatDetectionTest {
 
     /** The NAT-D payloads of one message: the destination hash and the source hashes. */
     private static NatStatus evaluate(String ike, String path, String sentBy, String seenFrom, String seenAt) {
-        var payloads = CAPTURED.stream().filter(v -> v.text("ike").equals(ike) && v.text("path").equals(path)
-                && v.text("sent_by").equals(sentBy)).toList();
-        byte[] destination = payloads.stream().filter(v -> v.text("kind").equals("destination")).findFirst()
-                .orElseThrow().hex("hash");
-        List<byte[]> sources = payloads.stream().filter(v -> v.text("kind").equals("source")).map(v -> v.hex("hash"))
+        var payloads = CAPTURED.stream()
+                .filter(v -> v.text("ike").equals(ike)
+                        && v.text("path").equals(path)
+                        && v.text("sent_by").equals(sentBy))
+                .toList();
+        byte[] destination = payloads.stream()
+                .filter(v -> v.text("kind").equals("destination"))
+                .findFirst()
+                .orElseThrow()
+                .hex("hash");
+        List<byte[]> sources = payloads.stream()
+                .filter(v -> v.text("kind").equals("source"))
+                .map(v -> v.hex("hash"))
                 .toList();
         return detection(payloads.get(0)).evaluate(endpoint(seenFrom), endpoint(seenAt), sources, destination);
     }
@@ -95,7 +104,8 @@ class NatDetectionTest {
         var a = new InetSocketAddress("198.51.100.2", 500);
         var b = new InetSocketAddress("203.0.113.2", 500);
         var other = natd.hash(new InetSocketAddress("192.0.2.9", 500));
-        assertFalse(natd.evaluate(a, b, List.of(other, natd.hash(a)), natd.hash(b)).remoteBehindNat());
+        assertFalse(
+                natd.evaluate(a, b, List.of(other, natd.hash(a)), natd.hash(b)).remoteBehindNat());
         assertTrue(natd.evaluate(a, b, List.of(other), natd.hash(b)).remoteBehindNat());
         assertTrue(natd.evaluate(a, b, List.of(), natd.hash(b)).remoteBehindNat());
     }
@@ -105,14 +115,16 @@ class NatDetectionTest {
         var natd = NatDetection.ikev1(HashAlgorithm.SHA1, 7, 8);
         var seen = new InetSocketAddress("203.0.113.1", 4500);
         var sent = new InetSocketAddress("203.0.113.1", 500);
-        assertTrue(natd.evaluate(seen, seen, List.of(natd.hash(sent)), natd.hash(seen)).remoteBehindNat());
+        assertTrue(natd.evaluate(seen, seen, List.of(natd.hash(sent)), natd.hash(seen))
+                .remoteBehindNat());
     }
 
     @Test
     void ipv6AddressesHashSixteenBytes() {
         var natd = NatDetection.ikev2(0x0102030405060708L, 0);
         var endpoint = new InetSocketAddress("2001:db8::1", 500);
-        // SHA-1 (computed with Python hashlib) of 0102030405060708 | 0000000000000000 | 20010db8000000000000000000000001 | 01f4
+        // SHA-1 (computed with Python hashlib) of 0102030405060708 | 0000000000000000 |
+        // 20010db8000000000000000000000001 | 01f4
         assertArrayEquals(HexFormat.of().parseHex("7fa12a60a3a27ef1b3fed26cc6d5b8fbf553292f"), natd.hash(endpoint));
     }
 

@@ -65,8 +65,12 @@ class Rfc3948HandlerTest {
         ch.writeInbound(datagram(ikeHeader(4)));
         ch.writeInbound(datagram(new byte[] {(byte) 0xff}));
         ch.checkException();
-        assertEquals(List.of("esp c102030400000001" + "09 from 4500",
-                "ike " + ByteBufUtil.hexDump(ikeHeader(0)) + " from 4500", "keepalive from 4500"), recorder.calls,
+        assertEquals(
+                List.of(
+                        "esp c102030400000001" + "09 from 4500",
+                        "ike " + ByteBufUtil.hexDump(ikeHeader(0)) + " from 4500",
+                        "keepalive from 4500"),
+                recorder.calls,
                 "the marker is stripped from IKE; ESP keeps its SPI");
         assertEquals(1, counters.received(DatagramKind.ESP));
         assertEquals(1, counters.received(DatagramKind.IKE));
@@ -125,8 +129,8 @@ class Rfc3948HandlerTest {
 
     @Test
     void ikeLeavesOn4500BehindTheMarkerAndKeepalivesAreOneByte() {
-        ByteBuf framed = Rfc3948.withMarker(io.netty.buffer.ByteBufAllocator.DEFAULT,
-                Unpooled.wrappedBuffer(ikeHeader(0)));
+        ByteBuf framed =
+                Rfc3948.withMarker(io.netty.buffer.ByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(ikeHeader(0)));
         byte[] bytes = ByteBufUtil.getBytes(framed);
         framed.release();
         assertArrayEquals(ikeHeader(4), bytes);
@@ -148,8 +152,7 @@ class Rfc3948HandlerTest {
             }
 
             @Override
-            public void esp(ByteBuf packet, InetSocketAddress sender, InetSocketAddress recipient) {
-            }
+            public void esp(ByteBuf packet, InetSocketAddress sender, InetSocketAddress recipient) {}
         };
         var channel = new EmbeddedChannel(new Rfc3948Handler(failing, counters, false, 2048));
         channel.writeInbound(datagram(ikeHeader(0)));

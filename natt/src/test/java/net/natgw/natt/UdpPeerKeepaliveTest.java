@@ -52,7 +52,7 @@ class UdpPeerKeepaliveTest {
     @Test
     void aKeepaliveGoesOutAfterEachQuietInterval() {
         loop.freezeTime();
-        var peer = new UdpPeer(sender, new RemoteEndpoint(PEER, c -> { }), loop.eventLoop());
+        var peer = new UdpPeer(sender, new RemoteEndpoint(PEER, c -> {}), loop.eventLoop());
         peer.startKeepalives(Duration.ofSeconds(20));
         advance(19);
         assertEquals(List.of(), sent);
@@ -65,7 +65,7 @@ class UdpPeerKeepaliveTest {
     @Test
     void trafficPostponesTheKeepaliveAndStoppingEndsThem() {
         loop.freezeTime();
-        var peer = new UdpPeer(sender, new RemoteEndpoint(PEER, c -> { }), loop.eventLoop());
+        var peer = new UdpPeer(sender, new RemoteEndpoint(PEER, c -> {}), loop.eventLoop());
         peer.startKeepalives(Duration.ofSeconds(20));
         advance(10);
         peer.sendEsp(Unpooled.buffer(8).writeLong(1));
@@ -81,7 +81,7 @@ class UdpPeerKeepaliveTest {
     @Test
     void aGsoTrainOfEspIsTrafficToo() {
         loop.freezeTime();
-        var peer = new UdpPeer(sender, new RemoteEndpoint(PEER, c -> { }), loop.eventLoop());
+        var peer = new UdpPeer(sender, new RemoteEndpoint(PEER, c -> {}), loop.eventLoop());
         peer.startKeepalives(Duration.ofSeconds(20));
         advance(10);
         peer.sendEspTrain(Unpooled.buffer(16).writeLong(1).writeLong(2), 8);
@@ -93,7 +93,7 @@ class UdpPeerKeepaliveTest {
     @Test
     void keepalivesFollowTheEndpointWhenItMoves() {
         loop.freezeTime();
-        var endpoint = new RemoteEndpoint(PEER, c -> { });
+        var endpoint = new RemoteEndpoint(PEER, c -> {});
         var peer = new UdpPeer(sender, endpoint, loop.eventLoop());
         peer.startKeepalives(Duration.ofSeconds(20));
         endpoint.authenticatedFrom(new InetSocketAddress("203.0.113.2", 4501));

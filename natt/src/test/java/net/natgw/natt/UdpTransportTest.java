@@ -87,7 +87,8 @@ class UdpTransportTest {
         byte[] ike = new byte[Rfc3948.IKE_HEADER_LENGTH];
         ike[0] = 0x11;
         a.sendIke(Unpooled.wrappedBuffer(ike), b.nattAddress(), true);
-        assertEquals("ike " + ByteBufUtil.hexDump(ike) + " to " + b.nattAddress().getPort(), next());
+        assertEquals(
+                "ike " + ByteBufUtil.hexDump(ike) + " to " + b.nattAddress().getPort(), next());
         a.sendIke(Unpooled.wrappedBuffer(ike), b.ikeAddress(), false);
         assertEquals("ike " + ByteBufUtil.hexDump(ike) + " to " + b.ikeAddress().getPort(), next());
         assertEquals(1, b.nattCounters().received(DatagramKind.IKE));
@@ -97,8 +98,8 @@ class UdpTransportTest {
     @Test
     void aGsoTrainArrivesAsSeparateDatagramsAlsoAtAGroReceiver() throws Exception {
         b.close();
-        b = UdpTransport.bind(group, InetAddress.getLoopbackAddress(), 0, 0, recorder,
-                UdpTransport.Options.DEFAULT.withGro(true));
+        b = UdpTransport.bind(
+                group, InetAddress.getLoopbackAddress(), 0, 0, recorder, UdpTransport.Options.DEFAULT.withGro(true));
         aGsoTrainArrivesAsSeparateDatagrams();
     }
 
@@ -117,7 +118,7 @@ class UdpTransportTest {
 
     @Test
     void keepalivesFlowWhileThePathIsQuietAndStopWithTheTimer() throws Exception {
-        var peer = new UdpPeer(a, new RemoteEndpoint(b.nattAddress(), change -> { }), a.nattEventLoop());
+        var peer = new UdpPeer(a, new RemoteEndpoint(b.nattAddress(), change -> {}), a.nattEventLoop());
         peer.startKeepalives(Duration.ofMillis(100));
         assertEquals("keepalive", next());
         assertEquals("keepalive", next());

@@ -6,8 +6,7 @@ import javax.crypto.Cipher;
 
 /** Looks up JDK primitives that every Java SE 21 runtime must have. */
 final class Ciphers {
-    private Ciphers() {
-    }
+    private Ciphers() {}
 
     static Cipher instance(String transformation) {
         try {

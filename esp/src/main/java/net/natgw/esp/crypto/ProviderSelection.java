@@ -24,16 +24,14 @@ public final class ProviderSelection {
     public static final String PROPERTY = "natgw.crypto.provider";
 
     /** The provider chosen for a primitive and why, as the self-test reports it. */
-    public record Choice(Primitive primitive, CryptoProvider provider, String reason) {
-    }
+    public record Choice(Primitive primitive, CryptoProvider provider, String reason) {}
 
     /** Where JDK 21+ has vector intrinsics for ChaCha20 and Poly1305. */
     private static final Set<String> VECTORISED_ARCHS = Set.of("amd64", "x86_64", "aarch64");
 
     private static volatile Map<Primitive, Choice> choices;
 
-    private ProviderSelection() {
-    }
+    private ProviderSelection() {}
 
     public static CryptoProvider preferred(Primitive primitive) {
         return choice(primitive).provider();
@@ -65,11 +63,11 @@ public final class ProviderSelection {
             case "auto":
                 break;
             default:
-                throw new IllegalArgumentException(
-                        "-D" + PROPERTY + "=" + override + ": expected jdk, bc or auto");
+                throw new IllegalArgumentException("-D" + PROPERTY + "=" + override + ": expected jdk, bc or auto");
         }
         if (!jdkAgreesWithBouncyCastle(p)) {
-            return new Choice(p, CryptoProvider.BOUNCY_CASTLE, "the JDK provider's output differs from Bouncy Castle's");
+            return new Choice(
+                    p, CryptoProvider.BOUNCY_CASTLE, "the JDK provider's output differs from Bouncy Castle's");
         }
         String arch = System.getProperty("os.arch");
         if (p.cpuFlag().isPresent()) {
@@ -120,7 +118,9 @@ public final class ProviderSelection {
     }
 
     private static Optional<HashAlgorithm> hashOf(Primitive p) {
-        return Arrays.stream(HashAlgorithm.values()).filter(h -> Primitive.hmac(h) == p).findFirst();
+        return Arrays.stream(HashAlgorithm.values())
+                .filter(h -> Primitive.hmac(h) == p)
+                .findFirst();
     }
 
     private static byte[] counting(int n) {

@@ -11,8 +11,7 @@ public final class Bytes {
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
 
-    private Bytes() {
-    }
+    private Bytes() {}
 
     /** The array behind a packet buffer; ESP works in place on heap buffers only. */
     public static byte[] array(ByteBuffer packet) {

@@ -10,7 +10,11 @@ package net.natgw.esp.internal;
  */
 public final class ReplayWindow {
     /** What the window says of a sequence number. */
-    public enum Verdict { NEW, TOO_OLD, REPLAYED }
+    public enum Verdict {
+        NEW,
+        TOO_OLD,
+        REPLAYED
+    }
 
     private final int size;
     private final long[] ring;

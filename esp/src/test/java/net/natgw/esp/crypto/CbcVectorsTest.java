@@ -9,8 +9,8 @@ import java.util.List;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import net.natgw.testing.Vectors.Vector;
 import net.natgw.testing.Vectors;
+import net.natgw.testing.Vectors.Vector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -61,8 +61,7 @@ class CbcVectorsTest {
         for (CryptoProvider p : CryptoProvider.values()) {
             assertThrows(IllegalArgumentException.class, () -> p.aesCbc(new byte[15]));
             assertThrows(IllegalArgumentException.class, () -> p.aesGcm(new byte[33]));
-            assertThrows(IllegalArgumentException.class,
-                    () -> p.chaCha20Poly1305(new byte[16]));
+            assertThrows(IllegalArgumentException.class, () -> p.chaCha20Poly1305(new byte[16]));
         }
     }
 }

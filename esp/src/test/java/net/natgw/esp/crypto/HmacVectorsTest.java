@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import net.natgw.testing.Vectors.Vector;
 import net.natgw.testing.Vectors;
+import net.natgw.testing.Vectors.Vector;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -28,7 +28,12 @@ class HmacVectorsTest {
         for (Vector v : Vectors.load("rfc4231-hmac-sha2.txt")) {
             // RFC 4231 also lists SHA-224, which ESP does not use.
             for (HashAlgorithm h : List.of(HashAlgorithm.SHA256, HashAlgorithm.SHA384, HashAlgorithm.SHA512)) {
-                cases.add(new Case(v.source(), h, v.hex("key"), v.hex("data"), v.hex(h.name().toLowerCase())));
+                cases.add(new Case(
+                        v.source(),
+                        h,
+                        v.hex("key"),
+                        v.hex("data"),
+                        v.hex(h.name().toLowerCase())));
             }
         }
         for (Vector v : Vectors.load("rfc4868-hmac-sha2.txt")) {

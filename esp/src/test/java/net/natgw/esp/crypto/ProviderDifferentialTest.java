@@ -19,12 +19,14 @@ class ProviderDifferentialTest {
 
     @Test
     void aesGcmAgrees() {
-        aeadAgrees(k -> CryptoProvider.JDK.aesGcm(k), k -> CryptoProvider.BOUNCY_CASTLE.aesGcm(k), new int[] {16, 24, 32});
+        aeadAgrees(
+                k -> CryptoProvider.JDK.aesGcm(k), k -> CryptoProvider.BOUNCY_CASTLE.aesGcm(k), new int[] {16, 24, 32});
     }
 
     @Test
     void chaCha20Poly1305Agrees() {
-        aeadAgrees(CryptoProvider.JDK::chaCha20Poly1305, CryptoProvider.BOUNCY_CASTLE::chaCha20Poly1305, new int[] {32});
+        aeadAgrees(
+                CryptoProvider.JDK::chaCha20Poly1305, CryptoProvider.BOUNCY_CASTLE::chaCha20Poly1305, new int[] {32});
     }
 
     private static void aeadAgrees(Function<byte[], Aead> jdk, Function<byte[], Aead> bc, int[] keyLengths) {

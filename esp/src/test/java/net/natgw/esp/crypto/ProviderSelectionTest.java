@@ -12,9 +12,11 @@ import org.junit.jupiter.api.Test;
 class ProviderSelectionTest {
     @Test
     void anOverrideForcesOneProviderForEveryPrimitive() {
-        ProviderSelection.chooseAll("bc").values()
+        ProviderSelection.chooseAll("bc")
+                .values()
                 .forEach(c -> assertEquals(CryptoProvider.BOUNCY_CASTLE, c.provider(), c.toString()));
-        ProviderSelection.chooseAll("JDK").values()
+        ProviderSelection.chooseAll("JDK")
+                .values()
                 .forEach(c -> assertEquals(CryptoProvider.JDK, c.provider(), c.toString()));
     }
 
@@ -32,7 +34,8 @@ class ProviderSelectionTest {
             boolean fast = flag.isPresent()
                     ? Boolean.parseBoolean(vm.getVMOption(flag.get()).getValue())
                     : List.of("amd64", "aarch64").contains(System.getProperty("os.arch"));
-            assertEquals(fast ? CryptoProvider.JDK : CryptoProvider.BOUNCY_CASTLE, choice.provider(), choice.toString());
+            assertEquals(
+                    fast ? CryptoProvider.JDK : CryptoProvider.BOUNCY_CASTLE, choice.provider(), choice.toString());
             flag.ifPresent(f -> assertTrue(choice.reason().contains(f), choice.toString()));
         }
     }

@@ -18,8 +18,7 @@ final class ClientCommand {
                   2 usage, 3 no daemon
             """;
 
-    private ClientCommand() {
-    }
+    private ClientCommand() {}
 
     static int run(String command, List<String> args, PrintStream out, PrintStream err) {
         var options = new Options(args);
@@ -29,8 +28,14 @@ final class ClientCommand {
         words.add(command);
         words.addAll(options.rest());
         Reply reply = ControlClient.send(socket, json, words);
-        (reply.exitCode() == Reply.OK ? out : err).println(json ? reply.json() : reply.exitCode() == Reply.OK
-                ? reply.text() : "natgw " + command + ": " + reply.text().replaceFirst("^error: ", ""));
+        (reply.exitCode() == Reply.OK ? out : err)
+                .println(
+                        json
+                                ? reply.json()
+                                : reply.exitCode() == Reply.OK
+                                        ? reply.text()
+                                        : "natgw " + command + ": "
+                                                + reply.text().replaceFirst("^error: ", ""));
         return reply.exitCode();
     }
 }

@@ -10,7 +10,8 @@ import net.natgw.gateway.selftest.SelfTest;
 
 /** The {@code natgw} command line. */
 public final class Natgw {
-    private static final String USAGE = """
+    private static final String USAGE =
+            """
             usage: natgw <command> [options]
 
             commands:
@@ -22,8 +23,7 @@ public final class Natgw {
               help                    this text
             """ + StartCommand.USAGE + ClientCommand.USAGE + ManualCommand.USAGE + IkeCommand.USAGE;
 
-    private Natgw() {
-    }
+    private Natgw() {}
 
     public static void main(String[] args) {
         System.exit(run(List.of(args)));
@@ -35,12 +35,14 @@ public final class Natgw {
         }
         return switch (args.get(0)) {
             case "selftest" -> selftest(args.subList(1, args.size()));
-            case "manual" -> command("manual", () -> ManualCommand.run(args.subList(1, args.size()), System.out,
-                    System.err));
+            case "manual" ->
+                command("manual", () -> ManualCommand.run(args.subList(1, args.size()), System.out, System.err));
             case "ike" -> command("ike", () -> IkeCommand.run(args.subList(1, args.size()), System.out, System.err));
             case "start" -> command("start", () -> StartCommand.run(args.subList(1, args.size()), System.err));
-            case "initiate", "terminate", "list-sas", "list-conns", "reload", "stats" -> command(args.get(0),
-                    () -> ClientCommand.run(args.get(0), args.subList(1, args.size()), System.out, System.err));
+            case "initiate", "terminate", "list-sas", "list-conns", "reload", "stats" ->
+                command(
+                        args.get(0),
+                        () -> ClientCommand.run(args.get(0), args.subList(1, args.size()), System.out, System.err));
             case "demo" -> usageError("the demo runs from the launcher, which builds the lab it needs: ./natgw demo");
             case "help", "-h", "--help" -> {
                 System.out.print(USAGE);
@@ -53,7 +55,9 @@ public final class Natgw {
     private static int selftest(List<String> options) {
         long millis = 100;
         if (!options.isEmpty()) {
-            if (options.size() != 2 || !options.get(0).equals("--millis") || !options.get(1).matches("[0-9]{1,6}")) {
+            if (options.size() != 2
+                    || !options.get(0).equals("--millis")
+                    || !options.get(1).matches("[0-9]{1,6}")) {
                 return usageError("selftest takes only --millis N, not " + Arrays.toString(options.toArray()));
             }
             millis = Long.parseLong(options.get(1));

@@ -27,8 +27,7 @@ final class StartCommand {
                                       /etc/natgw/natgw.conf, if it exists)
             """;
 
-    private StartCommand() {
-    }
+    private StartCommand() {}
 
     static int run(List<String> args, PrintStream err) throws InterruptedException {
         // Netty samples buffers for leak reports by default, capturing stack traces on the packet
@@ -38,16 +37,17 @@ final class StartCommand {
         }
         var options = new Options(args);
         Path config = Path.of(options.required("--config"));
-        Optional<Path> settingsFile = Optional.ofNullable(options.value("--settings", null)).map(Path::of);
+        Optional<Path> settingsFile =
+                Optional.ofNullable(options.value("--settings", null)).map(Path::of);
         String tun = options.value("--tun", Gateway.Options.DEFAULT_TUN);
         int pathMtu = options.integer("--path-mtu", Gateway.Options.DEFAULT_PATH_MTU, 576, 65_535);
         Path socket = ControlSocket.resolve(options.value("--socket", null));
         boolean offload = !options.flag("--no-offload");
         boolean mssClamp = options.flag("--mss-clamp");
-        var keepalive = Duration.ofSeconds(options.integer("--keepalive",
-                (int) Gateway.Options.DEFAULT_KEEPALIVE.toSeconds(), 1, 3600));
-        var retransmitTimeout = Duration.ofSeconds(options.integer("--retransmit-timeout",
-                (int) Gateway.Options.DEFAULT_RETRANSMIT_TIMEOUT.toSeconds(), 1, 600));
+        var keepalive = Duration.ofSeconds(
+                options.integer("--keepalive", (int) Gateway.Options.DEFAULT_KEEPALIVE.toSeconds(), 1, 3600));
+        var retransmitTimeout = Duration.ofSeconds(options.integer(
+                "--retransmit-timeout", (int) Gateway.Options.DEFAULT_RETRANSMIT_TIMEOUT.toSeconds(), 1, 600));
         int retransmitTries = options.integer("--retransmit-tries", Gateway.Options.DEFAULT_RETRANSMIT_TRIES, 0, 20);
         options.noneLeft();
         GatewayConfig loaded;
@@ -61,8 +61,18 @@ final class StartCommand {
         }
         Gateway gateway;
         try {
-            gateway = Gateway.start(new Gateway.Options(config, tun, pathMtu, offload, keepalive, mssClamp,
-                    retransmitTimeout, retransmitTries, settings), loaded);
+            gateway = Gateway.start(
+                    new Gateway.Options(
+                            config,
+                            tun,
+                            pathMtu,
+                            offload,
+                            keepalive,
+                            mssClamp,
+                            retransmitTimeout,
+                            retransmitTries,
+                            settings),
+                    loaded);
         } catch (TunException | IllegalStateException e) {
             err.println("natgw start: " + e.getMessage());
             return 1;
@@ -77,10 +87,13 @@ final class StartCommand {
         }
         // SIGTERM or SIGINT: delete the SAs with their peers, remove the device, then exit
         // (with 143 or 130, which systemd counts as a clean stop).
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            control.close();
-            gateway.close();
-        }, "natgw-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            control.close();
+                            gateway.close();
+                        },
+                        "natgw-shutdown"));
         new CountDownLatch(1).await();
         return 0;
     }

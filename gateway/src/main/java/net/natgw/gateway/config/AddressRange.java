@@ -18,8 +18,8 @@ import net.natgw.ike.crypto.Bytes;
 public record AddressRange(InetAddress first, InetAddress last) {
     public AddressRange {
         if (first.getAddress().length != last.getAddress().length) {
-            throw new IllegalArgumentException(first.getHostAddress() + " and " + last.getHostAddress()
-                    + " are not of the same address family");
+            throw new IllegalArgumentException(
+                    first.getHostAddress() + " and " + last.getHostAddress() + " are not of the same address family");
         }
         if (Arrays.compareUnsigned(first.getAddress(), last.getAddress()) > 0) {
             throw new IllegalArgumentException(first.getHostAddress() + " comes after " + last.getHostAddress());
@@ -32,7 +32,8 @@ public record AddressRange(InetAddress first, InetAddress last) {
         if (dash > 0) {
             var from = Values.literal(text.substring(0, dash).strip());
             var to = Values.literal(text.substring(dash + 1).strip());
-            return from.isPresent() && to.isPresent() ? Optional.of(new AddressRange(from.get(), to.get()))
+            return from.isPresent() && to.isPresent()
+                    ? Optional.of(new AddressRange(from.get(), to.get()))
                     : Optional.empty();
         }
         int slash = text.indexOf('/');
@@ -64,7 +65,8 @@ public record AddressRange(InetAddress first, InetAddress last) {
 
     public boolean contains(InetAddress address) {
         byte[] a = address.getAddress();
-        return a.length == first.getAddress().length && Arrays.compareUnsigned(first.getAddress(), a) <= 0
+        return a.length == first.getAddress().length
+                && Arrays.compareUnsigned(first.getAddress(), a) <= 0
                 && Arrays.compareUnsigned(a, last.getAddress()) <= 0;
     }
 
@@ -76,7 +78,9 @@ public record AddressRange(InetAddress first, InetAddress last) {
 
     /** How many addresses the range holds. */
     public BigInteger size() {
-        return new BigInteger(1, last.getAddress()).subtract(new BigInteger(1, first.getAddress())).add(BigInteger.ONE);
+        return new BigInteger(1, last.getAddress())
+                .subtract(new BigInteger(1, first.getAddress()))
+                .add(BigInteger.ONE);
     }
 
     private static InetAddress address(BigInteger value, int length) {

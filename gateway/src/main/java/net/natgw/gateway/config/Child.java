@@ -19,9 +19,17 @@ import net.natgw.ike.config.ChildConfig;
  * @param bytes        {@code rekey_bytes}, {@code life_bytes}, {@code rand_bytes}: inner bytes per SA direction
  * @param packets      {@code rekey_packets}, {@code life_packets}, {@code rand_packets}: packets per SA direction
  */
-public record Child(ChildConfig config, StartAction startAction, Action dpdAction, Action closeAction,
-                   Duration rekeyTime, Duration lifeTime, Duration randTime, int replayWindow, VolumeLimit bytes,
-                   VolumeLimit packets) {
+public record Child(
+        ChildConfig config,
+        StartAction startAction,
+        Action dpdAction,
+        Action closeAction,
+        Duration rekeyTime,
+        Duration lifeTime,
+        Duration randTime,
+        int replayWindow,
+        VolumeLimit bytes,
+        VolumeLimit packets) {
     /** strongSwan's {@code start_action}. */
     public enum StartAction {
         /** Load only: a responder configuration, or one started by hand. */

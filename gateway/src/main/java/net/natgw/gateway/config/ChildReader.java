@@ -21,23 +21,60 @@ final class ChildReader {
      * strongSwan's {@code default} ESP proposals, the algorithms of it that natgw implements:
      * AES-GCM and ChaCha20-Poly1305 first, then AES-CBC with HMAC-SHA2; no ESN.
      */
-    static final String DEFAULT_ESP_PROPOSALS = "aes128gcm16-aes256gcm16-chacha20poly1305,"
-            + "aes128-aes256-sha256-sha384-sha512";
+    static final String DEFAULT_ESP_PROPOSALS =
+            "aes128gcm16-aes256gcm16-chacha20poly1305," + "aes128-aes256-sha256-sha384-sha512";
 
-    private static final List<String> KEYS = List.of("local_ts", "remote_ts", "esp_proposals", "mode",
-            "start_action", "dpd_action", "close_action", "rekey_time", "life_time", "rand_time", "replay_window",
-            "rekey_bytes", "life_bytes", "rand_bytes", "rekey_packets", "life_packets", "rand_packets");
-    private static final List<String> NOT_IMPLEMENTED = List.of("ah_proposals", "sha256_96", "updown", "hostaccess",
-            "policies", "policies_fwd_out", "ipcomp", "inactivity", "reqid", "priority", "interface", "mark_in",
-            "mark_in_sa", "mark_out", "set_mark_in", "set_mark_out", "if_id_in", "if_id_out", "label", "label_mode",
-            "tfc_padding", "hw_offload", "copy_df", "copy_ecn", "copy_dscp", "per_cpu_sas");
+    private static final List<String> KEYS = List.of(
+            "local_ts",
+            "remote_ts",
+            "esp_proposals",
+            "mode",
+            "start_action",
+            "dpd_action",
+            "close_action",
+            "rekey_time",
+            "life_time",
+            "rand_time",
+            "replay_window",
+            "rekey_bytes",
+            "life_bytes",
+            "rand_bytes",
+            "rekey_packets",
+            "life_packets",
+            "rand_packets");
+    private static final List<String> NOT_IMPLEMENTED = List.of(
+            "ah_proposals",
+            "sha256_96",
+            "updown",
+            "hostaccess",
+            "policies",
+            "policies_fwd_out",
+            "ipcomp",
+            "inactivity",
+            "reqid",
+            "priority",
+            "interface",
+            "mark_in",
+            "mark_in_sa",
+            "mark_out",
+            "set_mark_in",
+            "set_mark_out",
+            "if_id_in",
+            "if_id_out",
+            "label",
+            "label_mode",
+            "tfc_padding",
+            "hw_offload",
+            "copy_df",
+            "copy_ecn",
+            "copy_dscp",
+            "per_cpu_sas");
 
     /** {@code 10.1.0.0/16}, {@code 10.1.0.1-10.1.0.9} or {@code 10.1.0.1}, then an optional {@code [proto/port]}. */
     private static final Pattern SELECTOR = Pattern.compile("([^\\[\\]]+)(?:\\[([^\\]/]*)(?:/([^\\]]*))?\\])?");
 
     /** What a child needs of its connection to resolve strongSwan's {@code dynamic} selectors. */
-    record Context(InetAddress local, Optional<InetAddress> remote, List<InetAddress> vips, List<Pool> pools) {
-    }
+    record Context(InetAddress local, Optional<InetAddress> remote, List<InetAddress> vips, List<Pool> pools) {}
 
     private final Node n;
     private final Context context;
@@ -52,21 +89,26 @@ final class ChildReader {
         n.onlySections(List.of(), List.of());
         List<TrafficSelector> localTs = selectors("local_ts", true);
         List<TrafficSelector> remoteTs = selectors("remote_ts", false);
-        List<Proposal> esp = n.get("esp_proposals", f -> ConnectionReader.proposals(f, Proposal.ESP),
+        List<Proposal> esp = n.get(
+                "esp_proposals",
+                f -> ConnectionReader.proposals(f, Proposal.ESP),
                 ProposalParser.parseList(DEFAULT_ESP_PROPOSALS, Proposal.ESP));
         Mode mode = n.get("mode", ChildReader::mode, Mode.TUNNEL);
         Child.StartAction start = n.get("start_action", ChildReader::startAction, Child.StartAction.NONE);
         if (start != Child.StartAction.NONE && context.remote().isEmpty()) {
-            throw n.field("start_action").get().error("natgw can only initiate to a known address:"
-                    + " set the connection's remote_addrs");
+            throw n.field("start_action")
+                    .get()
+                    .error("natgw can only initiate to a known address:" + " set the connection's remote_addrs");
         }
         Child.Action dpd = n.get("dpd_action", ChildReader::action, Child.Action.CLEAR);
         Child.Action close = n.get("close_action", ChildReader::action, Child.Action.NONE);
         Duration rekey = n.get("rekey_time", Values::duration, Duration.ofHours(1));
         Duration life = n.get("life_time", Values::duration, rekey.plus(rekey.dividedBy(10)));
         if (!rekey.isZero() && life.compareTo(rekey) <= 0) {
-            throw n.field("life_time").orElseThrow().error("must be longer than rekey_time (" + rekey.toSeconds()
-                    + "s), or the CHILD_SA expires before it is rekeyed");
+            throw n.field("life_time")
+                    .orElseThrow()
+                    .error("must be longer than rekey_time (" + rekey.toSeconds()
+                            + "s), or the CHILD_SA expires before it is rekeyed");
         }
         Duration rand = n.get("rand_time", Values::duration, life.minus(rekey));
         int window = n.get("replay_window", ChildReader::replayWindow, 32);
@@ -81,11 +123,15 @@ final class ChildReader {
     private VolumeLimit volume(String unit) throws ConfigException {
         long rekey = n.get("rekey_" + unit, Values::volume, 0L);
         long margin = Math.max(1, rekey / 10);
-        long life = n.get("life_" + unit, Values::volume, rekey == 0 ? 0
-                : rekey > Long.MAX_VALUE - margin ? Long.MAX_VALUE : rekey + margin);
+        long life = n.get(
+                "life_" + unit,
+                Values::volume,
+                rekey == 0 ? 0 : rekey > Long.MAX_VALUE - margin ? Long.MAX_VALUE : rekey + margin);
         if (rekey > 0 && life > 0 && life <= rekey) {
-            throw n.field("life_" + unit).orElseThrow().error("must be above rekey_" + unit + " (" + rekey
-                    + "), or the CHILD_SA ends before it is rekeyed");
+            throw n.field("life_" + unit)
+                    .orElseThrow()
+                    .error("must be above rekey_" + unit + " (" + rekey
+                            + "), or the CHILD_SA ends before it is rekeyed");
         }
         long rand = n.get("rand_" + unit, Values::volume, life == 0 ? 0 : life - rekey);
         return new VolumeLimit(rekey, life, rand);
@@ -129,8 +175,8 @@ final class ChildReader {
                 }
             }
         } else {
-            Optional<InetAddress> address = local ? Optional.of(context.local()).filter(a -> !a.isAnyLocalAddress())
-                    : context.remote();
+            Optional<InetAddress> address =
+                    local ? Optional.of(context.local()).filter(a -> !a.isAnyLocalAddress()) : context.remote();
             if (address.isEmpty()) {
                 String why = "required when " + (local ? "local_addrs" : "remote_addrs") + " is %any"
                         + (local ? " and there are no vips" : " and there are no pools")
@@ -150,7 +196,8 @@ final class ChildReader {
         }
         int protocol = m.group(2) == null || m.group(2).isEmpty() ? 0 : protocol(f, m.group(2));
         int[] ports = m.group(3) == null || m.group(3).isEmpty() || m.group(3).equals("%any")
-                ? new int[] {0, 65535} : ports(f, m.group(3));
+                ? new int[] {0, 65535}
+                : ports(f, m.group(3));
         String addresses = m.group(1).strip();
         if (addresses.contains("-")) {
             Optional<AddressRange> range;
@@ -176,7 +223,8 @@ final class ChildReader {
     }
 
     private static TrafficSelector range(InetAddress first, InetAddress last, int protocol, int from, int to) {
-        int type = first.getAddress().length == 4 ? TrafficSelector.TS_IPV4_ADDR_RANGE
+        int type = first.getAddress().length == 4
+                ? TrafficSelector.TS_IPV4_ADDR_RANGE
                 : TrafficSelector.TS_IPV6_ADDR_RANGE;
         return new TrafficSelector(type, protocol, from, to, first.getAddress(), last.getAddress());
     }
@@ -214,8 +262,8 @@ final class ChildReader {
         return switch (f.text().toLowerCase(Locale.ROOT)) {
             case "tunnel" -> Mode.TUNNEL;
             case "transport" -> Mode.TRANSPORT;
-            case "transport_proxy", "beet", "pass", "drop" -> throw f.error("mode " + f.text()
-                    + " is not implemented by natgw (tunnel or transport)");
+            case "transport_proxy", "beet", "pass", "drop" ->
+                throw f.error("mode " + f.text() + " is not implemented by natgw (tunnel or transport)");
             default -> throw f.error("\"" + f.text() + "\" is neither tunnel nor transport");
         };
     }

@@ -12,8 +12,8 @@ import net.natgw.ike.message.TrafficSelector;
 
 /** What swanctl.conf's top level means: pools first, then secrets, then the connections that use both. */
 final class ConfigReader {
-    private static final List<String> POOL_ATTRIBUTES_NOT_IMPLEMENTED = List.of("nbns", "dhcp", "netmask", "server",
-            "subnet", "split_include", "split_exclude");
+    private static final List<String> POOL_ATTRIBUTES_NOT_IMPLEMENTED =
+            List.of("nbns", "dhcp", "netmask", "server", "subnet", "split_include", "split_exclude");
 
     private final SwanctlFile file;
     private final Path dir;
@@ -70,8 +70,11 @@ final class ConfigReader {
                 for (Opportunistic.Network n : g.networks()) {
                     for (Child child : c.children()) {
                         for (TrafficSelector ts : child.config().remoteTs()) {
-                            if (TrafficSelector.ofCidr(n.toString()).intersect(ts).isPresent()) {
-                                throw oe.error("group " + g.name() + " (" + g.policy().label() + ") network " + n
+                            if (TrafficSelector.ofCidr(n.toString())
+                                    .intersect(ts)
+                                    .isPresent()) {
+                                throw oe.error("group " + g.name() + " ("
+                                        + g.policy().label() + ") network " + n
                                         + " overlaps " + ts + " of connection " + c.name() + ": a connection always"
                                         + " wins over a group, so its traffic may not go past natgw; remove the"
                                         + " overlap");
@@ -93,8 +96,9 @@ final class ConfigReader {
         for (Node p : section.get().children()) {
             p.onlyKeys(List.of("addrs", "dns"), POOL_ATTRIBUTES_NOT_IMPLEMENTED);
             p.onlySections(List.of(), List.of());
-            Field addrs = p.field("addrs").orElseThrow(() -> p.missing("addrs",
-                    "required: a subnet (10.3.0.0/24) or a range (10.3.0.1-10.3.0.50)"));
+            Field addrs = p.field("addrs")
+                    .orElseThrow(() ->
+                            p.missing("addrs", "required: a subnet (10.3.0.0/24) or a range (10.3.0.1-10.3.0.50)"));
             var ranges = new ArrayList<AddressRange>();
             for (String item : addrs.items()) {
                 AddressRange range = range(addrs, item);
@@ -134,17 +138,22 @@ final class ConfigReader {
      * address an IKE SA still holds.
      */
     private AddressPool addressPool(Pool p) {
-        var ranges = p.addresses().stream().map(r -> new AddressPool.Range(r.first(), r.last())).toList();
+        var ranges = p.addresses().stream()
+                .map(r -> new AddressPool.Range(r.first(), r.last()))
+                .toList();
         return previous.stream()
-                .filter(old -> old.name().equals(p.name()) && old.ranges().equals(ranges) && old.dns().equals(p.dns()))
+                .filter(old -> old.name().equals(p.name())
+                        && old.ranges().equals(ranges)
+                        && old.dns().equals(p.dns()))
                 .findFirst()
                 .orElseGet(() -> new AddressPool(p.name(), ranges, p.dns()));
     }
 
     private static AddressRange range(Field f, String item) throws ConfigException {
         try {
-            return AddressRange.parse(item).orElseThrow(() -> f.error("\"" + item
-                    + "\" is neither a subnet (10.3.0.0/24) nor a range (10.3.0.1-10.3.0.50)"));
+            return AddressRange.parse(item)
+                    .orElseThrow(() -> f.error(
+                            "\"" + item + "\" is neither a subnet (10.3.0.0/24) nor a range (10.3.0.1-10.3.0.50)"));
         } catch (IllegalArgumentException e) {
             throw f.error("\"" + item + "\": " + e.getMessage());
         }

@@ -21,9 +21,19 @@ import net.natgw.ike.config.IkeConfig;
  * @param keyingtries {@code keyingtries}: how many times to start initiating over; 0: until it succeeds
  * @param children    the CHILD_SAs, in the order written; {@code ike.children()} holds their IKE part
  */
-public record Connection(String name, int version, IkeConfig ike, int localPort, List<String> pools,
-                         List<InetAddress> vips, Duration rekeyTime, Duration overTime, Duration randTime,
-                         Duration dpdTimeout, int keyingtries, List<Child> children) {
+public record Connection(
+        String name,
+        int version,
+        IkeConfig ike,
+        int localPort,
+        List<String> pools,
+        List<InetAddress> vips,
+        Duration rekeyTime,
+        Duration overTime,
+        Duration randTime,
+        Duration dpdTimeout,
+        int keyingtries,
+        List<Child> children) {
     public Connection {
         pools = List.copyOf(pools);
         vips = List.copyOf(vips);
@@ -32,7 +42,18 @@ public record Connection(String name, int version, IkeConfig ike, int localPort,
 
     /** The same connection negotiating with {@code other} IKE settings. */
     public Connection withIke(IkeConfig other) {
-        return new Connection(name, version, other, localPort, pools, vips, rekeyTime, overTime, randTime, dpdTimeout,
-                keyingtries, children);
+        return new Connection(
+                name,
+                version,
+                other,
+                localPort,
+                pools,
+                vips,
+                rekeyTime,
+                overTime,
+                randTime,
+                dpdTimeout,
+                keyingtries,
+                children);
     }
 }

@@ -23,29 +23,58 @@ final class ConnectionReader {
      * strongSwan's {@code default} IKE proposals, the algorithms of it that natgw implements:
      * AEAD first, as natgw is fastest with them, then AES-CBC with HMAC; SHA-1 and MODP-2048 last.
      */
-    static final String DEFAULT_IKE_PROPOSALS =
-            "aes128gcm16-aes256gcm16-chacha20poly1305-prfsha256-prfsha384-prfsha512"
-                    + "-x25519-ecp256-ecp384-ecp521-x448-modp3072-modp4096-modp2048,"
-                    + "aes128-aes256-sha256-sha384-sha512-x25519-ecp256-ecp384-ecp521-x448-modp3072-modp4096-modp2048";
+    static final String DEFAULT_IKE_PROPOSALS = "aes128gcm16-aes256gcm16-chacha20poly1305-prfsha256-prfsha384-prfsha512"
+            + "-x25519-ecp256-ecp384-ecp521-x448-modp3072-modp4096-modp2048,"
+            + "aes128-aes256-sha256-sha384-sha512-x25519-ecp256-ecp384-ecp521-x448-modp3072-modp4096-modp2048";
 
     /** What swanctl.conf cannot say and {@link IkeConfig#psk} assumes: RFC 3948 keepalives, retransmissions. */
     static final Duration KEEPALIVE = Duration.ofSeconds(20);
+
     static final Duration RETRANSMIT_BASE = Duration.ofSeconds(2);
     static final int RETRANSMIT_TRIES = 5;
 
     private static final InetAddress ANY4 = Values.literal("0.0.0.0").orElseThrow();
     private static final InetAddress ANY6 = Values.literal("::").orElseThrow();
 
-    private static final List<String> KEYS = List.of("version", "local_addrs", "remote_addrs", "local_port",
-            "remote_port", "proposals", "vips", "pools", "encap", "dpd_delay", "dpd_timeout", "rekey_time",
-            "over_time", "rand_time", "keyingtries", "unique");
-    private static final List<String> NOT_IMPLEMENTED = List.of("aggressive", "pull", "dscp", "mobike",
-            "fragmentation", "childless", "send_certreq", "send_cert", "ppk_id", "ppk_required",
-            "reauth_time", "mediation", "mediated_by", "mediation_peer", "if_id_in", "if_id_out", "ocsp");
+    private static final List<String> KEYS = List.of(
+            "version",
+            "local_addrs",
+            "remote_addrs",
+            "local_port",
+            "remote_port",
+            "proposals",
+            "vips",
+            "pools",
+            "encap",
+            "dpd_delay",
+            "dpd_timeout",
+            "rekey_time",
+            "over_time",
+            "rand_time",
+            "keyingtries",
+            "unique");
+    private static final List<String> NOT_IMPLEMENTED = List.of(
+            "aggressive",
+            "pull",
+            "dscp",
+            "mobike",
+            "fragmentation",
+            "childless",
+            "send_certreq",
+            "send_cert",
+            "ppk_id",
+            "ppk_required",
+            "reauth_time",
+            "mediation",
+            "mediated_by",
+            "mediation_peer",
+            "if_id_in",
+            "if_id_out",
+            "ocsp");
     private static final List<String> LOCAL_KEYS = List.of("auth", "id", "certs");
     private static final List<String> REMOTE_KEYS = List.of("auth", "id", "cacerts", "revocation");
-    private static final List<String> AUTH_NOT_IMPLEMENTED = List.of("round", "pubkeys", "eap_id", "aaa_id",
-            "xauth_id", "groups", "cert_policy", "certs", "cacerts", "ca_id");
+    private static final List<String> AUTH_NOT_IMPLEMENTED = List.of(
+            "round", "pubkeys", "eap_id", "aaa_id", "xauth_id", "groups", "cert_policy", "certs", "cacerts", "ca_id");
 
     private final Node n;
     private final Resources resources;
@@ -56,7 +85,11 @@ final class ConnectionReader {
     }
 
     /** swanctl's {@code auth}: the methods natgw implements. */
-    enum Method { PSK, PUBKEY, NULL }
+    enum Method {
+        PSK,
+        PUBKEY,
+        NULL
+    }
 
     /** How one side authenticates: {@code auth = psk}, {@code pubkey} or {@code null}, and where it was said. */
     private record Round(Node node, Method method, Optional<Field> auth) {
@@ -81,11 +114,18 @@ final class ConnectionReader {
         int localPort = n.get("local_port", ConnectionReader::localPort, Rfc3948.IKE_PORT);
         int remotePort = n.get("remote_port", f -> Values.number(f, 1, 65535), localPort);
         if ((localPort == Rfc3948.IKE_PORT) != (remotePort == Rfc3948.IKE_PORT)) {
-            throw n.field("remote_port").or(() -> n.field("local_port")).orElseThrow().error("local_port = "
-                    + localPort + " and remote_port = " + remotePort + " do not go together: IKE to a port other "
-                    + "than 500 leaves from 4500 with the non-ESP marker (RFC 3948 §2.2), as strongSwan's does");
+            throw n.field("remote_port")
+                    .or(() -> n.field("local_port"))
+                    .orElseThrow()
+                    .error(
+                            "local_port = "
+                                    + localPort + " and remote_port = " + remotePort
+                                    + " do not go together: IKE to a port other "
+                                    + "than 500 leaves from 4500 with the non-ESP marker (RFC 3948 §2.2), as strongSwan's does");
         }
-        List<Proposal> proposals = n.get("proposals", f -> proposals(f, Proposal.IKE),
+        List<Proposal> proposals = n.get(
+                "proposals",
+                f -> proposals(f, Proposal.IKE),
                 ProposalParser.parseList(DEFAULT_IKE_PROPOSALS, Proposal.IKE));
         boolean encap = n.get("encap", Values::bool, false);
         Duration dpdDelay = n.get("dpd_delay", Values::duration, Duration.ZERO);
@@ -97,22 +137,28 @@ final class ConnectionReader {
         List<String> poolNames = n.get("pools", resources::poolNames, List.of());
         List<InetAddress> vips = n.get("vips", ConnectionReader::vips, List.of());
         if (version == 1 && !(poolNames.isEmpty() && vips.isEmpty())) {
-            throw n.field(vips.isEmpty() ? "pools" : "vips").orElseThrow().error("virtual IPs over IKEv1 need Mode"
-                    + " Config, which natgw does not implement: use version = 2");
+            throw n.field(vips.isEmpty() ? "pools" : "vips")
+                    .orElseThrow()
+                    .error("virtual IPs over IKEv1 need Mode"
+                            + " Config, which natgw does not implement: use version = 2");
         }
 
-        Node localNode = n.child("local").orElseThrow(() -> n.missing("local",
-                "section required: how we authenticate (auth, id, certs)"));
-        Node remoteNode = n.child("remote").orElseThrow(() -> n.missing("remote",
-                "section required: how the peer must authenticate (auth, id, cacerts)"));
-        Authentication auth = authentication("connection " + n.name(), localNode, remoteNode, local, resources,
-                Method.PUBKEY);
+        Node localNode = n.child("local")
+                .orElseThrow(() -> n.missing("local", "section required: how we authenticate (auth, id, certs)"));
+        Node remoteNode = n.child("remote")
+                .orElseThrow(() ->
+                        n.missing("remote", "section required: how the peer must authenticate (auth, id, cacerts)"));
+        Authentication auth =
+                authentication("connection " + n.name(), localNode, remoteNode, local, resources, Method.PUBKEY);
 
         var children = new ArrayList<Child>();
-        Node childrenNode = n.child("children").orElseThrow(() -> n.missing("children",
-                "section required: natgw needs at least one CHILD_SA"));
+        Node childrenNode = n.child("children")
+                .orElseThrow(() -> n.missing("children", "section required: natgw needs at least one CHILD_SA"));
         childrenNode.onlyKeys(List.of(), List.of());
-        var context = new ChildReader.Context(local, remote, vips,
+        var context = new ChildReader.Context(
+                local,
+                remote,
+                vips,
                 poolNames.stream().map(resources.pools()::get).toList());
         for (Node child : childrenNode.children()) {
             children.add(new ChildReader(child, context).read());
@@ -121,26 +167,51 @@ final class ConnectionReader {
             throw childrenNode.error("natgw needs at least one CHILD_SA");
         }
 
-        var ike = new IkeConfig(n.name(), local, remote, remotePort, proposals, auth.localId(), auth.remoteId(),
-                auth.psk(), auth.certificates(), encap, KEEPALIVE, dpdDelay, RETRANSMIT_BASE, RETRANSMIT_TRIES,
-                children.stream().map(Child::config).toList(), vips,
+        var ike = new IkeConfig(
+                n.name(),
+                local,
+                remote,
+                remotePort,
+                proposals,
+                auth.localId(),
+                auth.remoteId(),
+                auth.psk(),
+                auth.certificates(),
+                encap,
+                KEEPALIVE,
+                dpdDelay,
+                RETRANSMIT_BASE,
+                RETRANSMIT_TRIES,
+                children.stream().map(Child::config).toList(),
+                vips,
                 poolNames.stream().map(resources.leasing()::get).toList(),
                 false);
-        return new Connection(n.name(), version, ike, localPort, poolNames, vips, rekeyTime, overTime, randTime,
-                dpdTimeout, keyingtries, children);
+        return new Connection(
+                n.name(),
+                version,
+                ike,
+                localPort,
+                poolNames,
+                vips,
+                rekeyTime,
+                overTime,
+                randTime,
+                dpdTimeout,
+                keyingtries,
+                children);
     }
 
     /** What the {@code local} and {@code remote} sections say: identities, and the key or certificates. */
-    record Authentication(IdPayload localId, Optional<IdPayload> remoteId, PreSharedKeys psk,
-                          Optional<Certificates> certificates) {
-    }
+    record Authentication(
+            IdPayload localId, Optional<IdPayload> remoteId, PreSharedKeys psk, Optional<Certificates> certificates) {}
 
     /**
      * Reads the two authentication sections of a connection (or of the opportunistic section):
      * {@code auth = psk}, {@code pubkey} or {@code null} (RFC 7619, with the identity ID_NULL).
      */
-    static Authentication authentication(String owner, Node localNode, Node remoteNode, InetAddress local,
-                                         Resources resources, Method otherwise) throws ConfigException {
+    static Authentication authentication(
+            String owner, Node localNode, Node remoteNode, InetAddress local, Resources resources, Method otherwise)
+            throws ConfigException {
         Credentials credentials = resources.credentials();
         localNode.onlyKeys(LOCAL_KEYS, AUTH_NOT_IMPLEMENTED);
         localNode.onlySections(List.of(), List.of("cert"));
@@ -152,8 +223,12 @@ final class ConnectionReader {
         Optional<X509Certificate> cert = Optional.empty();
         PrivateKey key = null;
         if (localRound.method() == Method.PUBKEY) {
-            Field certs = localNode.field("certs").orElseThrow(() -> localNode.missing("certs",
-                    "required with auth = pubkey: our certificate, a file in " + credentials.directory("x509")));
+            Field certs = localNode
+                    .field("certs")
+                    .orElseThrow(() -> localNode.missing(
+                            "certs",
+                            "required with auth = pubkey: our certificate, a file in "
+                                    + credentials.directory("x509")));
             cert = Optional.of(credentials.certificate(certs, certs.single("natgw uses one certificate"), "x509"));
             key = credentials.keyFor(cert.get(), certs);
         } else if (localNode.field("certs").isPresent()) {
@@ -167,24 +242,35 @@ final class ConnectionReader {
         }
 
         IdPayload localId = localId(localNode, localRound, local, cert);
-        Optional<IdPayload> remoteId = remoteRound.method() == Method.NULL ? Optional.of(nullId(remoteNode))
-                : remoteNode.get("id", f -> Identities.isAny(f.text()) ? Optional.empty()
-                : Optional.of(Identities.parse(f, f.text(), false)), Optional.empty());
+        Optional<IdPayload> remoteId = remoteRound.method() == Method.NULL
+                ? Optional.of(nullId(remoteNode))
+                : remoteNode.get(
+                        "id",
+                        f -> Identities.isAny(f.text())
+                                ? Optional.empty()
+                                : Optional.of(Identities.parse(f, f.text(), false)),
+                        Optional.empty());
         PreSharedKeys psk = PreSharedKeys.NONE;
         if (localRound.method() == Method.PSK || remoteRound.method() == Method.PSK) {
             Round round = localRound.method() == Method.PSK ? localRound : remoteRound;
-            psk = resources.secrets().sharedKeys(localId, remoteId).orElseThrow(() -> round.error("auth = psk, but no"
-                    + " secrets.ike<suffix> section has a key for " + owner + " (local id "
-                    + localId + ", remote id " + remoteId.map(IdPayload::toString).orElse("%any") + ")"));
+            psk = resources
+                    .secrets()
+                    .sharedKeys(localId, remoteId)
+                    .orElseThrow(() -> round.error("auth = psk, but no"
+                            + " secrets.ike<suffix> section has a key for " + owner + " (local id "
+                            + localId + ", remote id "
+                            + remoteId.map(IdPayload::toString).orElse("%any") + ")"));
         }
-        Revocation.Policy policy = remoteNode.get("revocation", ConnectionReader::revocation,
-                Revocation.Policy.RELAXED);
-        if (remoteRound.method() != Method.PUBKEY && remoteNode.field("revocation").isPresent()) {
+        Revocation.Policy policy =
+                remoteNode.get("revocation", ConnectionReader::revocation, Revocation.Policy.RELAXED);
+        if (remoteRound.method() != Method.PUBKEY
+                && remoteNode.field("revocation").isPresent()) {
             throw remoteNode.field("revocation").get().error("only with auth = pubkey");
         }
         Revocation revocation = cas.isEmpty() ? Revocation.NONE : new Revocation(policy, credentials.crls(remoteNode));
         // With auth = psk locally there is no chain and no key: IkeConfig.signs() is then false and we use the PSK.
-        Optional<Certificates> certificates = cert.isEmpty() && cas.isEmpty() ? Optional.empty()
+        Optional<Certificates> certificates = cert.isEmpty() && cas.isEmpty()
+                ? Optional.empty()
                 : Optional.of(new Certificates(cert.map(List::of).orElse(List.of()), key, cas, revocation));
         return new Authentication(localId, remoteId, psk, certificates);
     }
@@ -248,7 +334,8 @@ final class ConnectionReader {
     /** One literal address, or {@code %any}: a responder that accepts peers from anywhere. */
     private static Optional<InetAddress> remoteAddress(Field f) throws ConfigException {
         String text = f.single("natgw takes one remote address");
-        return List.of("%any", "%any4", "%any6").contains(text.toLowerCase(Locale.ROOT)) ? Optional.empty()
+        return List.of("%any", "%any4", "%any6").contains(text.toLowerCase(Locale.ROOT))
+                ? Optional.empty()
                 : Optional.of(Values.address(f, text));
     }
 
@@ -292,14 +379,17 @@ final class ConnectionReader {
             case "null" -> {
                 return new Round(side, Method.NULL, auth);
             }
-            default -> { }
+            default -> {}
         }
         Field f = auth.get();
         if (method.startsWith("eap") || method.startsWith("xauth")) {
             throw f.error("EAP and XAuth are not implemented by natgw (use psk, pubkey or null)");
         }
-        if (method.startsWith("rsa") || method.startsWith("ecdsa") || method.startsWith("pubkey-")
-                || method.startsWith("bliss") || method.startsWith("ike:")) {
+        if (method.startsWith("rsa")
+                || method.startsWith("ecdsa")
+                || method.startsWith("pubkey-")
+                || method.startsWith("bliss")
+                || method.startsWith("ike:")) {
             throw f.error("natgw does not constrain key types or hash algorithms; write pubkey");
         }
         throw f.error("\"" + method + "\" is none of psk, pubkey and null");
@@ -321,17 +411,23 @@ final class ConnectionReader {
             }
             IdPayload parsed = Identities.parse(id.get(), id.get().text(), true);
             if (cert.isPresent() && !Identities.names(cert.get(), parsed)) {
-                throw id.get().error("the certificate of " + cert.get().getSubjectX500Principal() + " does not name \""
-                        + id.get().text() + "\" (neither its subject nor a subjectAltName)");
+                throw id.get()
+                        .error("the certificate of " + cert.get().getSubjectX500Principal() + " does not name \""
+                                + id.get().text() + "\" (neither its subject nor a subjectAltName)");
             }
             return parsed;
         }
         if (cert.isPresent()) {
-            return new IdPayload(true, IdPayload.ID_DER_ASN1_DN, cert.get().getSubjectX500Principal().getEncoded());
+            return new IdPayload(
+                    true,
+                    IdPayload.ID_DER_ASN1_DN,
+                    cert.get().getSubjectX500Principal().getEncoded());
         }
         if (local.isAnyLocalAddress()) {
-            throw side.missing("id", "required with auth = psk when local_addrs is %any (strongSwan would use the"
-                    + " address it sends from)");
+            throw side.missing(
+                    "id",
+                    "required with auth = psk when local_addrs is %any (strongSwan would use the"
+                            + " address it sends from)");
         }
         return IdPayload.parse(true, local.getHostAddress());
     }
@@ -351,8 +447,10 @@ final class ConnectionReader {
         }
         cas.addAll(credentials.certificates(side, "x509ca"));
         if (cas.isEmpty()) {
-            throw side.missing("cacerts", "required with auth = pubkey: no CA certificate is given, and "
-                    + credentials.directory("x509ca") + " holds none");
+            throw side.missing(
+                    "cacerts",
+                    "required with auth = pubkey: no CA certificate is given, and " + credentials.directory("x509ca")
+                            + " holds none");
         }
         return cas;
     }

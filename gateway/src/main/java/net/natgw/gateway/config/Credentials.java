@@ -34,7 +34,8 @@ final class Credentials {
     /** A certificate by file name: absolute, or beside swanctl.conf, or in {@code subdirectory}. */
     X509Certificate certificate(Field f, String name, String subdirectory) throws ConfigException {
         Path given = Path.of(name);
-        List<Path> candidates = given.isAbsolute() ? List.of(given)
+        List<Path> candidates = given.isAbsolute()
+                ? List.of(given)
                 : List.of(dir.resolve(given), dir.resolve(subdirectory).resolve(given));
         for (Path file : candidates) {
             if (Files.isRegularFile(file)) {
@@ -103,14 +104,21 @@ final class Credentials {
             }
         }
         throw where.error("no private key for the certificate of " + cert.getSubjectX500Principal()
-                + " in " + String.join(", ", Secrets.KEY_DIRECTORIES.stream().map(d -> dir.resolve(d) + "/").toList())
+                + " in "
+                + String.join(
+                        ", ",
+                        Secrets.KEY_DIRECTORIES.stream()
+                                .map(d -> dir.resolve(d) + "/")
+                                .toList())
                 + (unreadable.isEmpty() ? "" : " (passed over: " + String.join("; ", unreadable) + ")"));
     }
 
     private Map<Path, Optional<PrivateKey>> found() {
         if (found == null) {
             found = new LinkedHashMap<>();
-            var namedFiles = named.stream().map(k -> k.file().toAbsolutePath().normalize()).toList();
+            var namedFiles = named.stream()
+                    .map(k -> k.file().toAbsolutePath().normalize())
+                    .toList();
             for (String d : Secrets.KEY_DIRECTORIES) {
                 List<Path> files;
                 try {

@@ -16,7 +16,10 @@ record Field(String path, String text, Location location) {
 
     /** The comma separated items of a list, trimmed; empty items are not items. */
     List<String> items() {
-        return Arrays.stream(text.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(text.split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     /** The one item of a list where natgw takes only one. */

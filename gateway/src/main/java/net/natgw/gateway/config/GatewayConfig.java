@@ -21,8 +21,8 @@ import net.natgw.ike.config.AddressPool;
  * @param sources the files read: the given one, then those it includes
  * @param opportunistic the {@code opportunistic} section: encryption to any host in its groups
  */
-public record GatewayConfig(List<Connection> connections, List<Pool> pools, List<Path> sources,
-                            Optional<Opportunistic> opportunistic) {
+public record GatewayConfig(
+        List<Connection> connections, List<Pool> pools, List<Path> sources, Optional<Opportunistic> opportunistic) {
     public GatewayConfig {
         connections = List.copyOf(connections);
         pools = List.copyOf(pools);
@@ -32,8 +32,13 @@ public record GatewayConfig(List<Connection> connections, List<Pool> pools, List
     /** Reads and checks a swanctl.conf and everything it includes and names. */
     /** Every connection with the daemon's retransmission schedule (RFC 7296 §2.1). */
     public GatewayConfig withRetransmits(Duration base, int tries) {
-        return new GatewayConfig(connections.stream().map(c -> c.withIke(c.ike().withRetransmits(base, tries)))
-                .toList(), pools, sources, opportunistic.map(o -> o.withRetransmits(base, tries)));
+        return new GatewayConfig(
+                connections.stream()
+                        .map(c -> c.withIke(c.ike().withRetransmits(base, tries)))
+                        .toList(),
+                pools,
+                sources,
+                opportunistic.map(o -> o.withRetransmits(base, tries)));
     }
 
     public static GatewayConfig load(Path file) throws ConfigException {
@@ -65,6 +70,8 @@ public record GatewayConfig(List<Connection> connections, List<Pool> pools, List
      */
     public List<AddressPool> addressPools() {
         return Stream.concat(connections.stream().map(Connection::ike), opportunistic.map(Opportunistic::ike).stream())
-                .flatMap(ike -> ike.pools().stream()).distinct().toList();
+                .flatMap(ike -> ike.pools().stream())
+                .distinct()
+                .toList();
     }
 }

@@ -17,8 +17,7 @@ final class Identities {
     /** strongSwan's typed prefixes for the string types; the others need hex data natgw does not take. */
     private static final Pattern TYPED = Pattern.compile("(fqdn|dns|email|rfc822|userfqdn):(.+)");
 
-    private Identities() {
-    }
+    private Identities() {}
 
     static boolean isAny(String text) {
         return text.equalsIgnoreCase("%any");
@@ -33,7 +32,8 @@ final class Identities {
         Matcher typed = TYPED.matcher(text);
         if (typed.matches()) {
             int type = typed.group(1).equals("fqdn") || typed.group(1).equals("dns")
-                    ? IdPayload.ID_FQDN : IdPayload.ID_RFC822_ADDR;
+                    ? IdPayload.ID_FQDN
+                    : IdPayload.ID_RFC822_ADDR;
             return new IdPayload(initiator, type, typed.group(2).getBytes(StandardCharsets.UTF_8));
         }
         boolean address = text.matches("[0-9.]+") || text.contains(":") && !text.contains("=");
@@ -68,10 +68,12 @@ final class Identities {
 
     private static boolean sameName(int type, String value, IdPayload id) {
         if (type != 7) {
-            return value.toLowerCase(Locale.ROOT).equals(new String(id.data(), java.nio.charset.StandardCharsets.UTF_8)
-                    .toLowerCase(Locale.ROOT));
+            return value.toLowerCase(Locale.ROOT)
+                    .equals(new String(id.data(), java.nio.charset.StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
         }
-        return Values.literal(value).map(a -> Arrays.equals(a.getAddress(), id.data())).orElse(false);
+        return Values.literal(value)
+                .map(a -> Arrays.equals(a.getAddress(), id.data()))
+                .orElse(false);
     }
 
     private static Collection<List<?>> altNames(X509Certificate cert) {

@@ -58,7 +58,9 @@ final class Node {
 
     /** Every key of the section, in the order first written. */
     List<Field> fields() {
-        return section.settings().stream().map(s -> new Field(pathOf(s.name()), s.value(), s.location())).toList();
+        return section.settings().stream()
+                .map(s -> new Field(pathOf(s.name()), s.value(), s.location()))
+                .toList();
     }
 
     Optional<Node> child(String name) {
@@ -66,7 +68,9 @@ final class Node {
     }
 
     List<Node> children() {
-        return section.sections().stream().map(s -> new Node(s, pathOf(s.name()))).toList();
+        return section.sections().stream()
+                .map(s -> new Node(s, pathOf(s.name())))
+                .toList();
     }
 
     private String where() {
@@ -90,10 +94,14 @@ final class Node {
     void onlyKeys(List<String> known, List<String> notImplemented) throws ConfigException {
         for (Section.Setting s : section.settings()) {
             if (!known.contains(s.name())) {
-                throw new ConfigException(s.location(), pathOf(s.name()), notImplemented.contains(s.name())
-                        ? "a strongSwan option natgw does not implement; remove it"
-                        : known.isEmpty() ? "unknown key (" + where() + " takes only sections)"
-                        : "unknown key (expected " + String.join(", ", known) + ")");
+                throw new ConfigException(
+                        s.location(),
+                        pathOf(s.name()),
+                        notImplemented.contains(s.name())
+                                ? "a strongSwan option natgw does not implement; remove it"
+                                : known.isEmpty()
+                                        ? "unknown key (" + where() + " takes only sections)"
+                                        : "unknown key (expected " + String.join(", ", known) + ")");
             }
         }
     }
@@ -105,11 +113,14 @@ final class Node {
     void onlySections(List<String> known, List<String> notImplemented) throws ConfigException {
         for (Section s : section.sections()) {
             if (!known.contains(s.name())) {
-                throw new ConfigException(s.location(), pathOf(s.name()),
+                throw new ConfigException(
+                        s.location(),
+                        pathOf(s.name()),
                         notImplemented.stream().anyMatch(s.name()::startsWith)
-                        ? "a strongSwan section natgw does not implement; remove it"
-                        : known.isEmpty() ? "unknown section (" + where() + " takes only keys)"
-                        : "unknown section (expected " + String.join(", ", known) + ")");
+                                ? "a strongSwan section natgw does not implement; remove it"
+                                : known.isEmpty()
+                                        ? "unknown section (" + where() + " takes only keys)"
+                                        : "unknown section (expected " + String.join(", ", known) + ")");
             }
         }
     }

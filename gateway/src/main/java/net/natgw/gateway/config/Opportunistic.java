@@ -21,8 +21,14 @@ import net.natgw.ike.message.Proposal;
  * @param negativeCache how long a destination that did not answer IKE is not tried again
  * @param idleTimeout   an opportunistic IKE SA whose CHILD_SA carried nothing this long is deleted
  */
-public record Opportunistic(IkeConfig ike, List<Proposal> espProposals, List<Group> groups, int holdPackets,
-                            Duration holdTime, Duration negativeCache, Duration idleTimeout) {
+public record Opportunistic(
+        IkeConfig ike,
+        List<Proposal> espProposals,
+        List<Group> groups,
+        int holdPackets,
+        Duration holdTime,
+        Duration negativeCache,
+        Duration idleTimeout) {
     public Opportunistic {
         espProposals = List.copyOf(espProposals);
         groups = List.copyOf(groups);
@@ -30,8 +36,14 @@ public record Opportunistic(IkeConfig ike, List<Proposal> espProposals, List<Gro
 
     /** With the daemon's retransmission schedule (RFC 7296 §2.1). */
     public Opportunistic withRetransmits(Duration base, int tries) {
-        return new Opportunistic(ike.withRetransmits(base, tries), espProposals, groups, holdPackets, holdTime,
-                negativeCache, idleTimeout);
+        return new Opportunistic(
+                ike.withRetransmits(base, tries),
+                espProposals,
+                groups,
+                holdPackets,
+                holdTime,
+                negativeCache,
+                idleTimeout);
     }
 
     /** What a group does with traffic to its networks, named as Libreswan's policy files are. */
@@ -58,8 +70,8 @@ public record Opportunistic(IkeConfig ike, List<Proposal> espProposals, List<Gro
                     return p;
                 }
             }
-            throw new IllegalArgumentException("\"" + label + "\" is none of clear, clear-or-private,"
-                    + " private-or-clear, private, block");
+            throw new IllegalArgumentException(
+                    "\"" + label + "\" is none of clear, clear-or-private," + " private-or-clear, private, block");
         }
 
         /** The first packet to such a host starts IKE. */

@@ -34,8 +34,15 @@ import net.natgw.natt.Rfc3948;
  * </pre>
  */
 final class OpportunisticReader {
-    private static final List<String> KEYS = List.of("proposals", "esp_proposals", "pools", "dpd_delay",
-            "hold_packets", "hold_time", "negative_cache", "idle_timeout");
+    private static final List<String> KEYS = List.of(
+            "proposals",
+            "esp_proposals",
+            "pools",
+            "dpd_delay",
+            "hold_packets",
+            "hold_time",
+            "negative_cache",
+            "idle_timeout");
     private static final InetAddress ANY4 = Values.literal("0.0.0.0").orElseThrow();
 
     private final Node n;
@@ -49,9 +56,13 @@ final class OpportunisticReader {
     Opportunistic read() throws ConfigException {
         n.onlyKeys(KEYS, List.of());
         n.onlySections(List.of("local", "remote", "groups"), List.of());
-        List<Proposal> proposals = n.get("proposals", f -> ConnectionReader.proposals(f, Proposal.IKE),
+        List<Proposal> proposals = n.get(
+                "proposals",
+                f -> ConnectionReader.proposals(f, Proposal.IKE),
                 ProposalParser.parseList(ConnectionReader.DEFAULT_IKE_PROPOSALS, Proposal.IKE));
-        List<Proposal> esp = n.get("esp_proposals", f -> ConnectionReader.proposals(f, Proposal.ESP),
+        List<Proposal> esp = n.get(
+                "esp_proposals",
+                f -> ConnectionReader.proposals(f, Proposal.ESP),
                 ProposalParser.parseList(ChildReader.DEFAULT_ESP_PROPOSALS, Proposal.ESP));
         List<AddressPool> assignFrom = new ArrayList<>();
         for (String name : n.get("pools", resources::poolNames, List.<String>of())) {
@@ -65,26 +76,45 @@ final class OpportunisticReader {
         if (holdTime.isZero()) {
             throw n.field("hold_time").orElseThrow().error("must be more than 0: IKE needs a while");
         }
-        Node local = n.child("local").orElseThrow(() -> n.missing("local",
-                "section required: how we authenticate (auth = null, or pubkey with certs)"));
-        Node remote = n.child("remote").orElseThrow(() -> n.missing("remote",
-                "section required: how peers authenticate (auth = null, or pubkey with cacerts)"));
-        var auth = ConnectionReader.authentication("the opportunistic section", local, remote, ANY4, resources,
-                ConnectionReader.Method.NULL);
+        Node local = n.child("local")
+                .orElseThrow(() -> n.missing(
+                        "local", "section required: how we authenticate (auth = null, or pubkey with certs)"));
+        Node remote = n.child("remote")
+                .orElseThrow(() -> n.missing(
+                        "remote", "section required: how peers authenticate (auth = null, or pubkey with cacerts)"));
+        var auth = ConnectionReader.authentication(
+                "the opportunistic section", local, remote, ANY4, resources, ConnectionReader.Method.NULL);
         if (!auth.psk().isEmpty()) {
             throw n.error("auth = psk has no place in opportunistic encryption: use null or pubkey");
         }
-        var ike = new IkeConfig("opportunistic", ANY4, Optional.empty(), Rfc3948.IKE_PORT, proposals, auth.localId(),
-                auth.remoteId(), PreSharedKeys.NONE, auth.certificates(), false, ConnectionReader.KEEPALIVE, dpdDelay,
-                ConnectionReader.RETRANSMIT_BASE, ConnectionReader.RETRANSMIT_TRIES, List.of(), List.of(ANY4),
-                assignFrom, true);
+        var ike = new IkeConfig(
+                "opportunistic",
+                ANY4,
+                Optional.empty(),
+                Rfc3948.IKE_PORT,
+                proposals,
+                auth.localId(),
+                auth.remoteId(),
+                PreSharedKeys.NONE,
+                auth.certificates(),
+                false,
+                ConnectionReader.KEEPALIVE,
+                dpdDelay,
+                ConnectionReader.RETRANSMIT_BASE,
+                ConnectionReader.RETRANSMIT_TRIES,
+                List.of(),
+                List.of(ANY4),
+                assignFrom,
+                true);
         return new Opportunistic(ike, esp, groups(), holdPackets, holdTime, negativeCache, idleTimeout);
     }
 
     /** {@code groups.<name> { policy, networks }}; the policy defaults to the group's name. */
     private List<Group> groups() throws ConfigException {
-        Node section = n.child("groups").orElseThrow(() -> n.missing("groups",
-                "section required: which networks get which policy (private-or-clear { networks = ... })"));
+        Node section = n.child("groups")
+                .orElseThrow(() -> n.missing(
+                        "groups",
+                        "section required: which networks get which policy (private-or-clear { networks = ... })"));
         section.onlyKeys(List.of(), List.of());
         var groups = new ArrayList<Group>();
         for (Node g : section.children()) {
@@ -98,8 +128,8 @@ final class OpportunisticReader {
                     throw g.missing("policy", "required: the group's name is not a policy (" + e.getMessage() + ")");
                 }
             }
-            Field networks = g.field("networks").orElseThrow(() -> g.missing("networks",
-                    "required: IPv4 networks, like 192.0.2.0/24"));
+            Field networks = g.field("networks")
+                    .orElseThrow(() -> g.missing("networks", "required: IPv4 networks, like 192.0.2.0/24"));
             var list = new ArrayList<Network>();
             for (String item : networks.items()) {
                 list.add(network(networks, item));

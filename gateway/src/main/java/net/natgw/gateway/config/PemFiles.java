@@ -33,8 +33,7 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 final class PemFiles {
     private static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
-    private PemFiles() {
-    }
+    private PemFiles() {}
 
     static X509Certificate certificate(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
@@ -55,7 +54,8 @@ final class PemFiles {
 
     static PrivateKey privateKey(Path file, Optional<String> passphrase) throws IOException {
         Object pem;
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1); var parser = new PEMParser(in)) {
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1);
+                var parser = new PEMParser(in)) {
             pem = parser.readObject();
         }
         try {
@@ -64,25 +64,36 @@ final class PemFiles {
                 case null -> converter.getPrivateKey(PrivateKeyInfo.getInstance(Files.readAllBytes(file)));
                 case PrivateKeyInfo info -> converter.getPrivateKey(info);
                 case PEMKeyPair pair -> converter.getPrivateKey(pair.getPrivateKeyInfo());
-                case PKCS8EncryptedPrivateKeyInfo encrypted -> converter.getPrivateKey(encrypted.decryptPrivateKeyInfo(
-                        new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(password(passphrase))));
-                case PEMEncryptedKeyPair encrypted -> converter.getPrivateKey(encrypted.decryptKeyPair(
-                        new JcePEMDecryptorProviderBuilder().setProvider(BC).build(password(passphrase)))
-                        .getPrivateKeyInfo());
+                case PKCS8EncryptedPrivateKeyInfo encrypted ->
+                    converter.getPrivateKey(
+                            encrypted.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder()
+                                    .setProvider(BC)
+                                    .build(password(passphrase))));
+                case PEMEncryptedKeyPair encrypted ->
+                    converter.getPrivateKey(encrypted
+                            .decryptKeyPair(new JcePEMDecryptorProviderBuilder()
+                                    .setProvider(BC)
+                                    .build(password(passphrase)))
+                            .getPrivateKeyInfo());
                 default -> throw new IOException("holds a " + pem.getClass().getSimpleName() + ", not a private key");
             };
         } catch (IOException e) {
             throw e;
         } catch (Exception e) {
             // BC reports a wrong passphrase or a foreign structure with a variety of exceptions
-            throw new IOException(passphrase.isPresent() ? "cannot decrypt or decode the key: " + e.getMessage()
-                    : "not a private key that natgw reads (" + e.getMessage() + ")", e);
+            throw new IOException(
+                    passphrase.isPresent()
+                            ? "cannot decrypt or decode the key: " + e.getMessage()
+                            : "not a private key that natgw reads (" + e.getMessage() + ")",
+                    e);
         }
     }
 
     private static char[] password(Optional<String> passphrase) throws IOException {
-        return passphrase.orElseThrow(() -> new IOException("the key is encrypted and no secrets section gives"
-                + " its passphrase")).toCharArray();
+        return passphrase
+                .orElseThrow(
+                        () -> new IOException("the key is encrypted and no secrets section gives" + " its passphrase"))
+                .toCharArray();
     }
 
     /** Whether the private key is the one that goes with the public key: it signs what the public key verifies. */

@@ -25,16 +25,15 @@ final class Secrets {
 
     /** strongSwan's identity match qualities (ID_MATCH_NONE, ID_MATCH_ANY, ID_MATCH_PERFECT). */
     private static final int NONE = 0;
+
     private static final int ANY = 1;
     private static final int PERFECT = 20;
 
     /** A pre-shared key and its owners; an empty owner is {@code %any}, no owners at all is everyone. */
-    record SharedKey(String path, List<Optional<IdPayload>> owners, byte[] secret) {
-    }
+    record SharedKey(String path, List<Optional<IdPayload>> owners, byte[] secret) {}
 
     /** A private key that a {@code secrets} section names, loaded with its passphrase. */
-    record KeyFile(Path file, PrivateKey key) {
-    }
+    record KeyFile(Path file, PrivateKey key) {}
 
     private final List<SharedKey> shared;
     private final List<KeyFile> keys;
@@ -53,7 +52,8 @@ final class Secrets {
         secrets.get().onlyKeys(List.of(), List.of());
         for (Node s : secrets.get().children()) {
             String name = s.name();
-            Optional<String> keyType = KEY_DIRECTORIES.stream().filter(name::startsWith).findFirst();
+            Optional<String> keyType =
+                    KEY_DIRECTORIES.stream().filter(name::startsWith).findFirst();
             if (name.startsWith("ike")) {
                 shared.add(sharedKey(s));
             } else if (keyType.isPresent()) {
@@ -106,11 +106,13 @@ final class Secrets {
         var byPeer = new ArrayList<PreSharedKeys.PeerKey>();
         for (SharedKey key : shared) {
             for (Optional<IdPayload> owner : key.owners()) {
-                if (owner.isEmpty() || owner.get().sameIdentity(local)
+                if (owner.isEmpty()
+                        || owner.get().sameIdentity(local)
                         || byPeer.stream().anyMatch(k -> k.peer().sameIdentity(owner.get()))) {
                     continue;
                 }
-                sharedKey(local, owner).filter(best -> best != general.get())
+                sharedKey(local, owner)
+                        .filter(best -> best != general.get())
                         .ifPresent(best -> byPeer.add(new PreSharedKeys.PeerKey(owner.get(), best.secret())));
             }
         }
@@ -139,8 +141,10 @@ final class Secrets {
             if (f.key().equals("secret")) {
                 secret = secret(f);
             } else if (f.key().startsWith("id")) {
-                owners.add(Identities.isAny(f.text()) ? Optional.empty()
-                        : Optional.of(Identities.parse(f, f.text(), true)));
+                owners.add(
+                        Identities.isAny(f.text())
+                                ? Optional.empty()
+                                : Optional.of(Identities.parse(f, f.text(), true)));
             } else {
                 throw f.error("unknown key (expected secret, id<suffix>)");
             }
@@ -157,9 +161,11 @@ final class Secrets {
         String text = f.text();
         byte[] secret;
         try {
-            secret = text.startsWith("0x") ? HexFormat.of().parseHex(text.substring(2))
-                    : text.startsWith("0s") ? Base64.getDecoder().decode(text.substring(2))
-                    : text.getBytes(StandardCharsets.UTF_8);
+            secret = text.startsWith("0x")
+                    ? HexFormat.of().parseHex(text.substring(2))
+                    : text.startsWith("0s")
+                            ? Base64.getDecoder().decode(text.substring(2))
+                            : text.getBytes(StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw f.error("not " + (text.startsWith("0x") ? "hex" : "base64") + " after \"" + text.substring(0, 2)
                     + "\": " + e.getMessage());

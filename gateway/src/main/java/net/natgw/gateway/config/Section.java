@@ -14,8 +14,7 @@ import java.util.Optional;
  */
 public final class Section {
     /** One {@code key = value}; the value has its quotes removed and may be empty. */
-    public record Setting(String name, String value, Location location) {
-    }
+    public record Setting(String name, String value, Location location) {}
 
     private final String name;
     private final Location location;

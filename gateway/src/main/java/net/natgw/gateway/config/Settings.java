@@ -35,6 +35,7 @@ import net.natgw.ike.config.IkeLimits;
 public record Settings(IkeLimits limits, StatusFetcher.Options revocation, boolean rsaPss) {
     /** Where natgw looks when {@code --settings} is not given; a missing file means the defaults. */
     public static final Path DEFAULT_FILE = Path.of("/etc/natgw/natgw.conf");
+
     public static final Settings DEFAULT = new Settings(IkeLimits.DEFAULT, StatusFetcher.Options.DEFAULT, false);
 
     /** The defaults, or the file's settings when it exists ({@code required}: it must exist). */
@@ -103,8 +104,10 @@ public record Settings(IkeLimits limits, StatusFetcher.Options revocation, boole
             // As strongSwan does: a block below the cookie threshold would never let a cookie help.
             block = cookieIp + 1;
         }
-        return new Settings(new IkeLimits(cookie, cookieIp, block, limit, halfOpen, d.cookieLifetime(),
-                d.logLinesPerSecond()), revocation, rsaPss);
+        return new Settings(
+                new IkeLimits(cookie, cookieIp, block, limit, halfOpen, d.cookieLifetime(), d.logLinesPerSecond()),
+                revocation,
+                rsaPss);
     }
 
     /** strongSwan's {@code charon.plugins.revocation}: the only plugin section natgw has. */
@@ -118,8 +121,8 @@ public record Settings(IkeLimits limits, StatusFetcher.Options revocation, boole
         Duration timeout = d.timeout();
         for (Section p : plugins.sections()) {
             if (!p.name().equals("revocation")) {
-                throw new ConfigException(p.location(), "natgw.plugins." + p.name(), "unknown plugin (natgw has"
-                        + " only 'revocation')");
+                throw new ConfigException(
+                        p.location(), "natgw.plugins." + p.name(), "unknown plugin (natgw has" + " only 'revocation')");
             }
             for (Section sub : p.sections()) {
                 throw new ConfigException(sub.location(), "natgw.plugins.revocation." + sub.name(), "unknown section");

@@ -37,6 +37,7 @@ import java.util.stream.Stream;
 public final class SwanctlFile {
     /** strongSwan's names hold letters, digits and {@code - _}; a dot would break the dotted key paths. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_\\-+@%]+");
+
     private static final long MAX_FILE = 4 << 20;
 
     private final Section root;
@@ -81,8 +82,8 @@ public final class SwanctlFile {
                 if (Files.size(real) > MAX_FILE) {
                     // A configuration is small; a large file (a log, /proc/kcore) named by mistake
                     // is an error, not memory filled.
-                    throw new IOException(Files.size(real) + " bytes, more than a configuration file holds ("
-                            + MAX_FILE + ")");
+                    throw new IOException(
+                            Files.size(real) + " bytes, more than a configuration file holds (" + MAX_FILE + ")");
                 }
                 lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             } catch (IOException e) {
@@ -107,7 +108,8 @@ public final class SwanctlFile {
             if (pattern.isEmpty()) {
                 throw new ConfigException(where, "include: no file named");
             }
-            Path path = where.file().toAbsolutePath().getParent().resolve(pattern).normalize();
+            Path path =
+                    where.file().toAbsolutePath().getParent().resolve(pattern).normalize();
             if (!isGlob(pattern)) {
                 if (!Files.isRegularFile(path)) {
                     throw new ConfigException(where, "include: no such file " + path);
@@ -142,8 +144,11 @@ public final class SwanctlFile {
             final Path dir = base;
             final int levels = depth;
             try (Stream<Path> files = Files.walk(dir, levels)) {
-                return files.filter(p -> dir.relativize(p).getNameCount() == levels && matcher.matches(p)
-                        && Files.isRegularFile(p)).sorted().toList();
+                return files.filter(p -> dir.relativize(p).getNameCount() == levels
+                                && matcher.matches(p)
+                                && Files.isRegularFile(p))
+                        .sorted()
+                        .toList();
             } catch (IOException e) {
                 throw new ConfigException(where, "include: cannot list " + dir + ": " + e);
             }
@@ -171,13 +176,15 @@ public final class SwanctlFile {
                 line(lines.get(i), new Location(file, i + 1));
             }
             if (pendingName != null) {
-                throw new ConfigException(pendingAt, "\"" + pendingName + "\" is neither \"key = value\" nor a section"
-                        + " (expected '=' or '{')");
+                throw new ConfigException(
+                        pendingAt,
+                        "\"" + pendingName + "\" is neither \"key = value\" nor a section" + " (expected '=' or '{')");
             }
             if (open.size() > 1) {
                 Section unclosed = open.peek();
-                throw new ConfigException(unclosed.location(), "section \"" + unclosed.name()
-                        + "\" is not closed: '}' missing before the end of " + file);
+                throw new ConfigException(
+                        unclosed.location(),
+                        "section \"" + unclosed.name() + "\" is not closed: '}' missing before the end of " + file);
             }
         }
 
@@ -199,8 +206,10 @@ public final class SwanctlFile {
                     continue;
                 }
                 if (pendingName != null) {
-                    throw new ConfigException(pendingAt, "\"" + pendingName + "\" is neither \"key = value\" nor a"
-                            + " section (expected '=' or '{')");
+                    throw new ConfigException(
+                            pendingAt,
+                            "\"" + pendingName + "\" is neither \"key = value\" nor a"
+                                    + " section (expected '=' or '{')");
                 }
                 if (c == '}') {
                     if (open.size() == 1) {
@@ -244,18 +253,25 @@ public final class SwanctlFile {
                         pendingAt = at;
                         return;
                     }
-                    case ':' -> throw new ConfigException(at, "\"" + name + " :\": section references are not"
-                            + " supported by natgw; write the section out");
-                    default -> throw new ConfigException(at, "\"" + name + "\" is neither \"key = value\" nor a"
-                            + " section (expected '=' or '{' after it)");
+                    case ':' ->
+                        throw new ConfigException(
+                                at,
+                                "\"" + name + " :\": section references are not"
+                                        + " supported by natgw; write the section out");
+                    default ->
+                        throw new ConfigException(
+                                at,
+                                "\"" + name + "\" is neither \"key = value\" nor a"
+                                        + " section (expected '=' or '{' after it)");
                 }
             }
         }
 
         private static void checkName(String name, Location at) throws ConfigException {
             if (name.contains(":")) {
-                throw new ConfigException(at, "\"" + name + "\": section references are not supported by natgw;"
-                        + " write the section out");
+                throw new ConfigException(
+                        at,
+                        "\"" + name + "\": section references are not supported by natgw;" + " write the section out");
             }
             if (!NAME.matcher(name).matches()) {
                 throw new ConfigException(at, "\"" + name + "\" is not a valid name (letters, digits, '-' and '_')");
@@ -263,8 +279,7 @@ public final class SwanctlFile {
         }
 
         /** Text read from a line, and where reading stopped. */
-        private record Token(String text, int end) {
-        }
+        private record Token(String text, int end) {}
 
         /**
          * A value, as strongSwan's lexer reads it: words and quoted strings up to a {@code #}, a
@@ -291,7 +306,9 @@ public final class SwanctlFile {
             var word = new StringBuilder();
             int p = from;
             while (p < line.length() && stops.indexOf(line.charAt(p)) < 0) {
-                if (escapes && line.charAt(p) == '\\' && p + 1 < line.length()
+                if (escapes
+                        && line.charAt(p) == '\\'
+                        && p + 1 < line.length()
                         && "\"#} ".indexOf(line.charAt(p + 1)) >= 0) {
                     p++;
                 }
@@ -310,18 +327,21 @@ public final class SwanctlFile {
                 }
                 if (c == '\\' && i + 1 < line.length()) {
                     char escaped = line.charAt(++i);
-                    text.append(switch (escaped) {
-                        case 'n' -> '\n';
-                        case 't' -> '\t';
-                        case 'r' -> '\r';
-                        default -> escaped;
-                    });
+                    text.append(
+                            switch (escaped) {
+                                case 'n' -> '\n';
+                                case 't' -> '\t';
+                                case 'r' -> '\r';
+                                default -> escaped;
+                            });
                 } else {
                     text.append(c);
                 }
             }
-            throw new ConfigException(at, "the quoted string is not closed: '\"' missing before the end of the line"
-                    + " (natgw wants it on one line)");
+            throw new ConfigException(
+                    at,
+                    "the quoted string is not closed: '\"' missing before the end of the line"
+                            + " (natgw wants it on one line)");
         }
 
         private static int skipBlanks(String line, int p) {

@@ -15,8 +15,7 @@ final class Values {
     private static final Pattern NUMBER = Pattern.compile("0[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10})");
     private static final Pattern VOLUME = Pattern.compile("([0-9]{1,15}) *([kKmMgG]?)");
 
-    private Values() {
-    }
+    private Values() {}
 
     /** strongSwan's time: seconds, or a number with an s, m, h or d suffix. */
     static Duration duration(Field f) throws ConfigException {
@@ -87,7 +86,8 @@ final class Values {
     }
 
     static InetAddress address(Field f, String text) throws ConfigException {
-        return literal(text).orElseThrow(() -> f.error("\"" + text + "\" is not an IP address"
-                + " (natgw takes literal addresses, no DNS names)"));
+        return literal(text)
+                .orElseThrow(() -> f.error(
+                        "\"" + text + "\" is not an IP address" + " (natgw takes literal addresses, no DNS names)"));
     }
 }

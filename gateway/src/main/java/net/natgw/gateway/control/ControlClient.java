@@ -12,8 +12,7 @@ import net.natgw.gateway.daemon.Reply;
 
 /** The command line's side of the control socket. */
 public final class ControlClient {
-    private ControlClient() {
-    }
+    private ControlClient() {}
 
     /** Sends one command and returns the daemon's reply; {@link Reply#NO_DAEMON} when none answers. */
     public static Reply send(Path socket, boolean json, List<String> words) {
@@ -32,8 +31,10 @@ public final class ControlClient {
             String body = answer.substring(newline + 1).stripTrailing();
             return new Reply(Integer.parseInt(answer.substring(0, newline)), body, body);
         } catch (IOException e) {
-            return Reply.error(Reply.NO_DAEMON, "no natgw daemon at " + socket + " (" + e.getMessage()
-                    + "); start one with natgw start --config FILE");
+            return Reply.error(
+                    Reply.NO_DAEMON,
+                    "no natgw daemon at " + socket + " (" + e.getMessage()
+                            + "); start one with natgw start --config FILE");
         }
     }
 

@@ -57,8 +57,8 @@ public final class ControlServer implements AutoCloseable {
         try {
             if (!Files.isDirectory(folder)) {
                 // A folder natgw makes (/run/natgw) is its own: 0700.
-                Files.createDirectories(folder, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectories(
+                        folder, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
             if (Files.exists(path)) {
                 if (ControlClient.alive(path)) {
@@ -66,8 +66,10 @@ public final class ControlServer implements AutoCloseable {
                 }
                 Files.delete(path);
             }
-            staging = Files.createTempDirectory(folder, ".natgw-control-", PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
+            staging = Files.createTempDirectory(
+                    folder,
+                    ".natgw-control-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path bound = staging.resolve("sock");
             var server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(bound));
@@ -142,7 +144,8 @@ public final class ControlServer implements AutoCloseable {
     private void answer(SocketChannel client) throws IOException {
         var buffer = ByteBuffer.allocate(MAX_REQUEST);
         readRequest(client, buffer);
-        int end = buffer.position() > 0 && buffer.get(buffer.position() - 1) == '\n' ? buffer.position() - 1
+        int end = buffer.position() > 0 && buffer.get(buffer.position() - 1) == '\n'
+                ? buffer.position() - 1
                 : buffer.position();
         // Only the newline goes: a word may end in a space or be empty (split's -1 keeps it).
         String line = new String(buffer.array(), 0, end, StandardCharsets.UTF_8);
@@ -156,7 +159,8 @@ public final class ControlServer implements AutoCloseable {
         }
         log.info("control: {} -> exit {}", String.join(" ", words.subList(1, words.size())), reply.exitCode());
         var out = Channels.newOutputStream(client);
-        out.write((reply.exitCode() + "\n" + (json ? reply.json() : reply.text()) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.write((reply.exitCode() + "\n" + (json ? reply.json() : reply.text()) + "\n")
+                .getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
 

@@ -12,8 +12,7 @@ public final class ControlSocket {
     public static final Path DEFAULT = Path.of("/run/natgw/natgw.sock");
     static final char SEPARATOR = '\0';
 
-    private ControlSocket() {
-    }
+    private ControlSocket() {}
 
     /** {@code --socket PATH}, else {@code $NATGW_SOCKET}, else {@link #DEFAULT}. */
     public static Path resolve(String option) {

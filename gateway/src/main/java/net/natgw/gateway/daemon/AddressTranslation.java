@@ -19,12 +19,12 @@ import net.natgw.ike.message.TrafficSelector;
 final class AddressTranslation {
     private static final int HEADER_CHECKSUM = 10;
 
-    private AddressTranslation() {
-    }
+    private AddressTranslation() {}
 
     /** The address to translate to: the one host the local selectors name, if it is not ours; else 0. */
     static int innerAddress(List<TrafficSelector> localTs, int hostAddress) {
-        if (localTs.size() != 1 || localTs.get(0).start().length != 4
+        if (localTs.size() != 1
+                || localTs.get(0).start().length != 4
                 || !Arrays.equals(localTs.get(0).start(), localTs.get(0).end())) {
             return 0;
         }

@@ -47,6 +47,7 @@ final class DataPlane implements AutoCloseable {
     private static final int BATCH = 64;
     /** The most bytes of one UDP GSO send: its datagrams together fit one 64 KB IP packet. */
     private static final int MAX_TRAIN = 60_000;
+
     private static final int MAX_HELD = 32;
     private static final long HOLD_NANOS = 10_000_000_000L;
 
@@ -61,6 +62,7 @@ final class DataPlane implements AutoCloseable {
     private final IntConsumer acquire;
     /** Sends what a clear policy or a fall-back lets out unencrypted, past natgw's routes; null without groups. */
     private volatile RawSocket clear;
+
     private volatile int maxHeld = MAX_HELD;
     private volatile long holdNanos = HOLD_NANOS;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
@@ -72,19 +74,25 @@ final class DataPlane implements AutoCloseable {
     private final Thread outbound;
     /** Written by the outbound thread only. */
     private final ByteBuffer icmpReply = ByteBuffer.allocateDirect(VirtioNetHeader.LENGTH + IcmpTooBig.MAX_LENGTH);
+
     private volatile IntObjectMap<Tunnel> bySpi = new IntObjectHashMap<>();
     private volatile boolean closed;
 
     /** A packet waiting for the CHILD_SA its trap (or its opportunistic group) started. */
-    private record Held(byte[] packet, long since, boolean opportunistic) {
-    }
+    private record Held(byte[] packet, long since, boolean opportunistic) {}
 
     /**
      * @param mssClamp lower the MSS of SYNs crossing a tunnel in either direction to what its
      *                 MTU carries ({@link MssClamp}), for hosts behind the gateway
      */
-    DataPlane(TunDevice tun, PolicyDatabase policies, OpportunisticPolicy opportunistic, UdpTransport udp,
-              boolean mssClamp, Consumer<PolicyDatabase.Trap> trapHit, IntConsumer acquire) {
+    DataPlane(
+            TunDevice tun,
+            PolicyDatabase policies,
+            OpportunisticPolicy opportunistic,
+            UdpTransport udp,
+            boolean mssClamp,
+            Consumer<PolicyDatabase.Trap> trapHit,
+            IntConsumer acquire) {
         this.tun = tun;
         this.mssClamp = mssClamp;
         this.policies = policies;
@@ -315,8 +323,11 @@ final class DataPlane implements AutoCloseable {
          */
         private void board(Tunnel tunnel, ByteBuffer esp) {
             int length = esp.remaining();
-            if (trainTunnel != null && (tunnel != trainTunnel || trainEnded || length > trainSegment
-                    || trainLength + length > MAX_TRAIN)) {
+            if (trainTunnel != null
+                    && (tunnel != trainTunnel
+                            || trainEnded
+                            || length > trainSegment
+                            || trainLength + length > MAX_TRAIN)) {
                 departTrain();
             }
             if (trainTunnel == null) {
@@ -386,8 +397,8 @@ final class DataPlane implements AutoCloseable {
                     outbound(frame, false);
                     continue;
                 }
-                OpportunisticPolicy.Verdict verdict = h.opportunistic ? opportunistic.verdict(frame)
-                        : OpportunisticPolicy.Verdict.NONE;
+                OpportunisticPolicy.Verdict verdict =
+                        h.opportunistic ? opportunistic.verdict(frame) : OpportunisticPolicy.Verdict.NONE;
                 if (verdict == OpportunisticPolicy.Verdict.CLEAR || verdict == OpportunisticPolicy.Verdict.DROP) {
                     heldCount.decrementAndGet();
                     passOrDrop(frame, verdict);
@@ -476,8 +487,10 @@ final class DataPlane implements AutoCloseable {
     final class Inbound {
         /** ESP is copied in after room for the IPv4 header transport mode writes back. */
         private final ByteBuffer opening = ByteBuffer.allocate(IpPacket.IPV4_HEADER + MAX_PACKET);
+
         private final ByteBuffer direct = ByteBuffer.allocateDirect(VirtioNetHeader.LENGTH + MAX_PACKET);
-        private final TcpCoalescer coalescer = tun.headerLength() > 0 ? new TcpCoalescer(DataPlane.this::writeFrame) : null;
+        private final TcpCoalescer coalescer =
+                tun.headerLength() > 0 ? new TcpCoalescer(DataPlane.this::writeFrame) : null;
         private final boolean batched;
 
         Inbound(boolean batched) {
@@ -509,17 +522,20 @@ final class DataPlane implements AutoCloseable {
                 return;
             }
             tunnel.ikeSa.espReceived();
-            if (tunnel.udpEncapsulated() && !sender.equals(tunnel.udpPeer().endpoint().current())) {
+            if (tunnel.udpEncapsulated()
+                    && !sender.equals(tunnel.udpPeer().endpoint().current())) {
                 // RFC 3948 §2.2 / RFC 7296 §2.23: authenticated traffic from a new NAT mapping.
                 tunnel.udpPeer().endpoint().authenticatedFrom(sender);
                 tunnel.ikeSa.espFrom(sender);
             }
-            if (tunnel.transport && !TransportHeader.restore(opening, nextHeader, tunnel.remoteAddress,
-                    tunnel.localAddress, tunnel.udpEncapsulated())) {
+            if (tunnel.transport
+                    && !TransportHeader.restore(
+                            opening, nextHeader, tunnel.remoteAddress, tunnel.localAddress, tunnel.udpEncapsulated())) {
                 drop(PacketDrop.MALFORMED_INNER);
                 return;
             }
-            if (!IpPacket.valid(opening) || !tunnel.remoteTs.matches(opening, false)
+            if (!IpPacket.valid(opening)
+                    || !tunnel.remoteTs.matches(opening, false)
                     || !tunnel.localTs.matches(opening, true)) {
                 // RFC 4301 §5.2 step 4: the inner header must match the SA's selectors.
                 tunnel.policyDrops.incrementAndGet();

@@ -25,18 +25,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import net.natgw.gateway.config.Settings;
 import net.natgw.gateway.config.ConfigException;
 import net.natgw.gateway.config.Connection;
 import net.natgw.gateway.config.GatewayConfig;
 import net.natgw.gateway.config.Opportunistic;
+import net.natgw.gateway.config.Settings;
 import net.natgw.gateway.ike.UdpIkeTransport;
 import net.natgw.gateway.tun.IpLink;
 import net.natgw.gateway.tun.TunDevice;
 import net.natgw.ike.IkeEngines;
 import net.natgw.ike.auth.StatusFetcher;
-import net.natgw.ike.crypto.Bytes;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.crypto.Bytes;
 import net.natgw.ike.sa.IkeCounters;
 import net.natgw.ike.sa.IkeEngine;
 import net.natgw.ike.sa.PeerSa;
@@ -76,8 +76,16 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
      * @param settings the settings file: what unauthenticated peers may make natgw hold, how
      *                 revocation status is fetched, how RSA signs
      */
-    public record Options(Path config, String tun, int pathMtu, boolean offload, Duration keepalive,
-                          boolean mssClamp, Duration retransmitTimeout, int retransmitTries, Settings settings) {
+    public record Options(
+            Path config,
+            String tun,
+            int pathMtu,
+            boolean offload,
+            Duration keepalive,
+            boolean mssClamp,
+            Duration retransmitTimeout,
+            int retransmitTries,
+            Settings settings) {
         public static final String DEFAULT_TUN = "natgw0";
         public static final int DEFAULT_PATH_MTU = 1500;
         public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(20);
@@ -93,6 +101,7 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
     private final IkeEngine engine;
     /** IKEv1 (RFC 2409) for the connections with {@code version = 1}, and answering for {@code 0}. */
     private final V1Engine v1;
+
     private final IkeEngines engines;
     private final TunDevice tun;
     private final IpLink link;
@@ -102,6 +111,7 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
     private OpportunisticTunnels opportunistic;
     /** Where opportunistic traffic leaves in the clear; opened with the first opportunistic section. */
     private RawSocket clear;
+
     private final InetAddress local;
     private final DataPlane data;
     private final DataPlane.Inbound udpInbound;
@@ -112,6 +122,7 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
     });
     /** What both engines report, handed to the lifecycle, the tunnels and opportunistic encryption. */
     private final SaEvents events = new SaEvents();
+
     private final Tunnels tunnels;
     private final SaLifecycle lifecycle;
     private final long started = System.nanoTime();
@@ -121,8 +132,10 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
         this.config = config.withRetransmits(options.retransmitTimeout(), options.retransmitTries());
         InetAddress local = listenAddress(config);
         this.local = local;
-        this.opportunisticPolicy = new OpportunisticPolicy(local.getAddress().length == 4
-                ? ByteBuffer.wrap(local.getAddress()).getInt() : 0);
+        this.opportunisticPolicy = new OpportunisticPolicy(
+                local.getAddress().length == 4
+                        ? ByteBuffer.wrap(local.getAddress()).getInt()
+                        : 0);
         this.group = EventLoops.create(1);
         this.loop = group.next();
         this.tun = TunDevice.open(options.tun(), options.offload());
@@ -131,7 +144,12 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
             link.up(Tunnel.deviceMtu(options.pathMtu()));
             link.addRoutingRule(MARK);
             // UDP GRO: a peer's GSO trains (or the kernel's coalescing) arrive in one read.
-            this.udp = UdpTransport.bind(group, local, Rfc3948.IKE_PORT, Rfc3948.NATT_PORT, this,
+            this.udp = UdpTransport.bind(
+                    group,
+                    local,
+                    Rfc3948.IKE_PORT,
+                    Rfc3948.NATT_PORT,
+                    this,
                     UdpTransport.Options.DEFAULT.withGro(options.offload()).withMark(MARK));
         } catch (RuntimeException | InterruptedException e) {
             link.removeRoutingRule();
@@ -152,11 +170,16 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
         v1.statusFetcher(fetcher);
         v1.share(engine.admission(), engine.counters());
         this.engines = new IkeEngines(engine, v1);
-        this.data = new DataPlane(tun, policies, opportunisticPolicy, udp, options.mssClamp(),
+        this.data = new DataPlane(
+                tun,
+                policies,
+                opportunisticPolicy,
+                udp,
+                options.mssClamp(),
                 trap -> loop.execute(() -> trapped(trap)),
                 destination -> loop.execute(() -> acquire(destination)));
-        this.tunnels = new Tunnels(options, () -> this.config, loop, udp, data, policies, opportunisticPolicy, link,
-                routing, local);
+        this.tunnels = new Tunnels(
+                options, () -> this.config, loop, udp, data, policies, opportunisticPolicy, link, routing, local);
         this.lifecycle = new SaLifecycle(transport, () -> this.config, engines, tunnels);
         // The lifecycle hears of a loss before the tunnels let go of its peer (see SaEvents).
         events.subscribe(lifecycle);
@@ -164,9 +187,15 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
         this.config.opportunistic().ifPresent(this::startOpportunistic);
         this.udpInbound = data.new Inbound(true);
         loop.scheduleAtFixedRate(tunnels::confirmOneWayTraffic, 250, 250, TimeUnit.MILLISECONDS);
-        log.info("natgw: {} connection(s) from {}, IKE on {}:{} and {}:{}, {}", config.connections().size(),
-                options.config(), local.getHostAddress(), Rfc3948.IKE_PORT, local.getHostAddress(),
-                Rfc3948.NATT_PORT, tun);
+        log.info(
+                "natgw: {} connection(s) from {}, IKE on {}:{} and {}:{}, {}",
+                config.connections().size(),
+                options.config(),
+                local.getHostAddress(),
+                Rfc3948.IKE_PORT,
+                local.getHostAddress(),
+                Rfc3948.NATT_PORT,
+                tun);
     }
 
     /** Opens the TUN device and the sockets, then starts what the configuration says to start. */
@@ -185,8 +214,11 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
      * §2.23) hashes the address a message arrived at, so a wildcard socket would not do.
      */
     static InetAddress listenAddress(GatewayConfig config) {
-        var literal = config.connections().stream().map(c -> c.ike().local()).filter(a -> !a.isAnyLocalAddress())
-                .distinct().toList();
+        var literal = config.connections().stream()
+                .map(c -> c.ike().local())
+                .filter(a -> !a.isAnyLocalAddress())
+                .distinct()
+                .toList();
         if (literal.size() > 1) {
             throw new CommandException("natgw listens on one local address, but local_addrs name " + literal);
         }
@@ -197,8 +229,9 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
             return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
                     .flatMap(nic -> Collections.list(nic.getInetAddresses()).stream())
                     .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
-                    .findFirst().orElseThrow(() -> new CommandException(
-                            "local_addrs = %any, and this host has no IPv4 address to listen on"));
+                    .findFirst()
+                    .orElseThrow(() ->
+                            new CommandException("local_addrs = %any, and this host has no IPv4 address to listen on"));
         } catch (SocketException e) {
             throw new CommandException("cannot list this host's addresses: " + e.getMessage());
         }
@@ -213,18 +246,32 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
             try {
                 clear = RawSocket.ip(MARK);
             } catch (LastErrorException e) {
-                throw new CommandException("opportunistic encryption needs a raw socket for clear traffic: "
-                        + e.getMessage());
+                throw new CommandException(
+                        "opportunistic encryption needs a raw socket for clear traffic: " + e.getMessage());
             }
         }
         data.opportunistic(clear, settings.holdPackets(), settings.holdTime());
-        opportunistic = new OpportunisticTunnels(engine, loop, opportunisticPolicy, link, routing::execute, local,
-                Tunnel.deviceMtu(options.pathMtu()), this::configuredFor, tunnels::list, this::ikeSas, settings);
+        opportunistic = new OpportunisticTunnels(
+                engine,
+                loop,
+                opportunisticPolicy,
+                link,
+                routing::execute,
+                local,
+                Tunnel.deviceMtu(options.pathMtu()),
+                this::configuredFor,
+                tunnels::list,
+                this::ikeSas,
+                settings);
         events.subscribe(opportunistic);
         tunnels.subscribe(opportunistic);
         engine.configs(engineConfigs(config));
-        log.info("opportunistic: {} group(s): {}", settings.groups().size(), settings.groups().stream()
-                .map(g -> g.name() + " (" + g.policy().label() + ") " + g.networks()).toList());
+        log.info(
+                "opportunistic: {} group(s): {}",
+                settings.groups().size(),
+                settings.groups().stream()
+                        .map(g -> g.name() + " (" + g.policy().label() + ") " + g.networks())
+                        .toList());
     }
 
     /** The IKEv2 engine's configurations: the connections', then the opportunistic responder's. */
@@ -239,8 +286,10 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
     /** Whether a configured connection's remote selectors cover an IPv4 destination: it wins over the groups. */
     private boolean configuredFor(int destination) {
         byte[] address = Bytes.u32(destination);
-        return config.connections().stream().flatMap(c -> c.children().stream())
-                .flatMap(ch -> ch.config().remoteTs().stream()).anyMatch(ts -> ts.containsAddress(address));
+        return config.connections().stream()
+                .flatMap(c -> c.children().stream())
+                .flatMap(ch -> ch.config().remoteTs().stream())
+                .anyMatch(ts -> ts.containsAddress(address));
     }
 
     /** The first packet of a trapped policy (from the outbound thread, handed to the event loop). */
@@ -257,8 +306,10 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
 
     /** The connections an engine of {@code version} serves: its own, and those of {@code version = 0}. */
     private static List<IkeConfig> ikeConfigs(GatewayConfig config, int version) {
-        return config.connections().stream().filter(c -> c.version() == version || c.version() == 0)
-                .map(Connection::ike).toList();
+        return config.connections().stream()
+                .filter(c -> c.version() == version || c.version() == 0)
+                .map(Connection::ike)
+                .toList();
     }
 
     // ---- what arrives on UDP 500 and 4500 ----
@@ -291,7 +342,9 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
 
     String initiateChild(String child) {
         Connection c = config.connections().stream()
-                .filter(x -> x.children().stream().anyMatch(ch -> ch.config().name().equals(child))).findFirst()
+                .filter(x ->
+                        x.children().stream().anyMatch(ch -> ch.config().name().equals(child)))
+                .findFirst()
                 .orElseThrow(() -> new CommandException("no CHILD_SA named '" + child + "' in the configuration"));
         return lifecycle.initiate(c, child);
     }
@@ -305,8 +358,10 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
     }
 
     int terminateIke(String name) {
-        var sas = ikeSas().stream().filter(sa -> sa.config().name().equals(name) || sa.name().equals(name))
-                .filter(sa -> sa.established() || sa.connecting()).toList();
+        var sas = ikeSas().stream()
+                .filter(sa -> sa.config().name().equals(name) || sa.name().equals(name))
+                .filter(sa -> sa.established() || sa.connecting())
+                .toList();
         if (sas.isEmpty()) {
             throw new CommandException("no IKE_SA named '" + name + "'");
         }
@@ -333,13 +388,15 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
             throw new CommandException("configuration not reloaded: " + e.getMessage());
         }
         if (!listenAddress(next).equals(listenAddress(config))) {
-            throw new CommandException("local_addrs changed from " + listenAddress(config).getHostAddress()
-                    + " to " + listenAddress(next).getHostAddress() + ": restart natgw to listen elsewhere");
+            throw new CommandException(
+                    "local_addrs changed from " + listenAddress(config).getHostAddress() + " to "
+                            + listenAddress(next).getHostAddress() + ": restart natgw to listen elsewhere");
         }
         var before = new HashMap<String, Connection>();
         config.connections().forEach(c -> before.put(c.name(), c));
         List<Connection> changed = next.connections().stream()
-                .filter(c -> !sameButCredentials(c, before.get(c.name()))).toList();
+                .filter(c -> !sameButCredentials(c, before.get(c.name())))
+                .toList();
         Set<String> gone = new HashSet<>(before.keySet());
         next.connections().forEach(c -> gone.remove(c.name()));
         Set<String> retired = new HashSet<>(gone);
@@ -359,7 +416,8 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
 
     /** New keys or CRLs apply to the next IKE_AUTH; they alone do not end the SAs that are up. */
     private static boolean sameButCredentials(Connection next, Connection before) {
-        return before != null && next.withIke(before.ike()).equals(before)
+        return before != null
+                && next.withIke(before.ike()).equals(before)
                 && next.ike().sameButCredentials(before.ike());
     }
 

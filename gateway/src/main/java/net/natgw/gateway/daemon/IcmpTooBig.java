@@ -14,11 +14,11 @@ import net.natgw.gateway.tun.Checksum;
 final class IcmpTooBig {
     /** RFC 4443 §3.2: as much of the invoking packet as fits the IPv6 minimum MTU. */
     static final int MAX_LENGTH = 1280;
+
     private static final int ICMP = 1;
     private static final int ICMPV6 = 58;
 
-    private IcmpTooBig() {
-    }
+    private IcmpTooBig() {}
 
     /**
      * Writes the answer to {@code packet} (position to limit) at {@code reply}'s position, framed
@@ -67,13 +67,22 @@ final class IcmpTooBig {
     private static void ipv4(ByteBuffer p, int mtu, ByteBuffer reply, int base) {
         int quoted = Math.min(p.remaining(), IpPacket.headerLength(p) + 8);
         int length = 20 + 8 + quoted;
-        reply.put((byte) 0x45).put((byte) 0).putShort((short) length).putInt(0)
-                .put((byte) 64).put((byte) ICMP).putShort((short) 0);
+        reply.put((byte) 0x45)
+                .put((byte) 0)
+                .putShort((short) length)
+                .putInt(0)
+                .put((byte) 64)
+                .put((byte) ICMP)
+                .putShort((short) 0);
         Buffers.append(reply, p, IpPacket.destinationOffset(p), 4);
         Buffers.append(reply, p, IpPacket.sourceOffset(p), 4);
         reply.putShort(base + 10, Checksum.finish(Checksum.sum(reply, base, 20)));
         // Type 3 (destination unreachable), code 4 (fragmentation needed and DF set), next-hop MTU.
-        reply.put((byte) 3).put((byte) 4).putShort((short) 0).putShort((short) 0).putShort((short) mtu);
+        reply.put((byte) 3)
+                .put((byte) 4)
+                .putShort((short) 0)
+                .putShort((short) 0)
+                .putShort((short) mtu);
         Buffers.append(reply, p, p.position(), quoted);
         reply.putShort(base + 22, Checksum.finish(Checksum.sum(reply, base + 20, 8 + quoted)));
     }

@@ -12,8 +12,7 @@ final class IpPacket {
     static final int IPV4_HEADER = 20;
     static final int IPV6_HEADER = 40;
 
-    private IpPacket() {
-    }
+    private IpPacket() {}
 
     static int version(ByteBuffer p) {
         return (p.get(p.position()) & 0xff) >>> 4;
@@ -29,9 +28,12 @@ final class IpPacket {
             return false;
         }
         return switch (version(p)) {
-            case 4 -> length >= IPV4_HEADER && headerLength(p) >= IPV4_HEADER && headerLength(p) <= length
-                    && (p.getShort(p.position() + 2) & 0xffff) <= length
-                    && (p.getShort(p.position() + 2) & 0xffff) >= headerLength(p);
+            case 4 ->
+                length >= IPV4_HEADER
+                        && headerLength(p) >= IPV4_HEADER
+                        && headerLength(p) <= length
+                        && (p.getShort(p.position() + 2) & 0xffff) <= length
+                        && (p.getShort(p.position() + 2) & 0xffff) >= headerLength(p);
             case 6 -> length >= IPV6_HEADER;
             default -> false;
         };

@@ -20,10 +20,18 @@ import net.natgw.gateway.config.Opportunistic.Network;
  */
 final class OpportunisticPolicy {
     /** What the packet path does with a packet no tunnel carries. */
-    enum Verdict { NONE, CLEAR, HOLD, DROP }
+    enum Verdict {
+        NONE,
+        CLEAR,
+        HOLD,
+        DROP
+    }
 
     /** Counted per group, by the packet path. */
-    enum Count { CLEAR_SENT, DROPPED }
+    enum Count {
+        CLEAR_SENT,
+        DROPPED
+    }
 
     /**
      * A destination that did not answer IKE: its packets go in the clear, or are dropped, until
@@ -43,15 +51,15 @@ final class OpportunisticPolicy {
      */
     private record Table(List<Group> groups, int[] address, int[] length, int[] group, AtomicLongArray counts) {
         static Table of(List<Group> groups) {
-            record Entry(Network network, int group) {
-            }
+            record Entry(Network network, int group) {}
             var entries = new java.util.ArrayList<Entry>();
             for (int g = 0; g < groups.size(); g++) {
                 for (Network n : groups.get(g).networks()) {
                     entries.add(new Entry(n, g));
                 }
             }
-            entries.sort(Comparator.comparingInt((Entry e) -> e.network().length()).reversed());
+            entries.sort(
+                    Comparator.comparingInt((Entry e) -> e.network().length()).reversed());
             int[] address = new int[entries.size()];
             int[] length = new int[entries.size()];
             int[] group = new int[entries.size()];
@@ -60,7 +68,11 @@ final class OpportunisticPolicy {
                 length[i] = entries.get(i).network().length();
                 group[i] = entries.get(i).group();
             }
-            return new Table(List.copyOf(groups), address, length, group,
+            return new Table(
+                    List.copyOf(groups),
+                    address,
+                    length,
+                    group,
                     new AtomicLongArray(groups.size() * Count.values().length));
         }
 
@@ -76,6 +88,7 @@ final class OpportunisticPolicy {
 
     /** This host's address: only its own traffic starts IKE (natgw's OE is host to host). */
     private final int hostAddress;
+
     private volatile Table table = Table.of(List.of());
     private volatile IntObjectMap<Tunnel> tunnels = new IntObjectHashMap<>();
     private volatile IntObjectMap<Shunt> shunts = new IntObjectHashMap<>();
@@ -136,8 +149,10 @@ final class OpportunisticPolicy {
         Verdict verdict = switch (t.groups.get(group).policy()) {
             case CLEAR, CLEAR_OR_PRIVATE -> Verdict.CLEAR;
             case BLOCK -> Verdict.DROP;
-            case PRIVATE_OR_CLEAR -> shunt == null && fromHost(packet) ? Verdict.HOLD
-                    : shunt == null || shunt.clear ? Verdict.CLEAR : Verdict.DROP;
+            case PRIVATE_OR_CLEAR ->
+                shunt == null && fromHost(packet)
+                        ? Verdict.HOLD
+                        : shunt == null || shunt.clear ? Verdict.CLEAR : Verdict.DROP;
             case PRIVATE -> shunt == null && fromHost(packet) ? Verdict.HOLD : Verdict.DROP;
         };
         if (verdict == Verdict.CLEAR) {

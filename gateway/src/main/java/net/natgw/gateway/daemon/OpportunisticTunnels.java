@@ -46,6 +46,7 @@ final class OpportunisticTunnels implements PeerSaListener, Tunnels.Subscriber {
     private static final String NAME = "opportunistic";
     /** strongSwan's default lifetimes: the initiator rekeys CHILD_SAs hourly, IKE SAs every 4 hours. */
     private static final Duration CHILD_REKEY = Duration.ofHours(1);
+
     private static final Duration IKE_REKEY = Duration.ofHours(4);
 
     private final IkeEngine engine;
@@ -59,6 +60,7 @@ final class OpportunisticTunnels implements PeerSaListener, Tunnels.Subscriber {
     private final IntPredicate configured;
     /** Written on the event loop; read by the routing thread too ({@link #reclaimsRoute}). */
     private volatile Opportunistic settings;
+
     private boolean closed;
     private final Supplier<List<Tunnel>> tunnels;
     private final Supplier<List<PeerSa>> sas;
@@ -67,6 +69,7 @@ final class OpportunisticTunnels implements PeerSaListener, Tunnels.Subscriber {
     private final Map<Integer, PeerSa> started = new HashMap<>();
     /** The group of each opportunistic IKE SA, ours and the peers'. */
     private final Map<PeerSa, Group> groupOf = new HashMap<>();
+
     private final Map<String, Long> established = new HashMap<>();
     private final Map<String, Long> fallbacks = new HashMap<>();
 
@@ -76,9 +79,18 @@ final class OpportunisticTunnels implements PeerSaListener, Tunnels.Subscriber {
      * @param configured whether a configured connection covers a destination
      * @param tunnels    the tunnels at work, and {@code sas} the IKE SAs: their idleness is watched
      */
-    OpportunisticTunnels(IkeEngine engine, EventLoop loop, OpportunisticPolicy policy, IpLink link,
-                         Consumer<Runnable> routing, InetAddress host, int deviceMtu, IntPredicate configured,
-                         Supplier<List<Tunnel>> tunnels, Supplier<List<PeerSa>> sas, Opportunistic settings) {
+    OpportunisticTunnels(
+            IkeEngine engine,
+            EventLoop loop,
+            OpportunisticPolicy policy,
+            IpLink link,
+            Consumer<Runnable> routing,
+            InetAddress host,
+            int deviceMtu,
+            IntPredicate configured,
+            Supplier<List<Tunnel>> tunnels,
+            Supplier<List<PeerSa>> sas,
+            Opportunistic settings) {
         this.tunnels = tunnels;
         this.sas = sas;
         this.engine = engine;
@@ -104,14 +116,19 @@ final class OpportunisticTunnels implements PeerSaListener, Tunnels.Subscriber {
     }
 
     private ChildConfig child(TrafficSelector remote) {
-        return new ChildConfig(NAME, List.of(TrafficSelector.ofCidr(host.getHostAddress())), List.of(remote),
-                settings.espProposals(), Mode.TUNNEL);
+        return new ChildConfig(
+                NAME,
+                List.of(TrafficSelector.ofCidr(host.getHostAddress())),
+                List.of(remote),
+                settings.espProposals(),
+                Mode.TUNNEL);
     }
 
     /** A group's policy says which hosts may start opportunistic IKE with us (RFC 7619 peers have no identity). */
     @Override
     public boolean admits(IkeConfig config, InetAddress peer) {
-        return !config.opportunistic() || group(peer).map(g -> g.policy().accepts()).orElse(false);
+        return !config.opportunistic()
+                || group(peer).map(g -> g.policy().accepts()).orElse(false);
     }
 
     // ---- on demand ----
@@ -132,19 +149,33 @@ final class OpportunisticTunnels implements PeerSaListener, Tunnels.Subscriber {
         }
         Group group = policy.groups().get(index);
         InetAddress peer = address(destination);
-        IkeConfig config = settings.ike().withLocal(host).withRemote(peer)
+        IkeConfig config = settings.ike()
+                .withLocal(host)
+                .withRemote(peer)
                 .withChildren(List.of(child(TrafficSelector.ofCidr(peer.getHostAddress()))));
         PeerSa sa = engine.initiate(config);
         started.put(destination, sa);
         groupOf.put(sa, group);
-        log.info("{} opportunistic IKE to {} (group {}, {}), holding its packets for {} s", sa.name(),
-                peer.getHostAddress(), group.name(), group.policy().label(), settings.holdTime().toSeconds());
-        loop.schedule(() -> {
-            if (started.get(destination) == sa && !policy.hasTunnel(destination)) {
-                fail(destination, group, "no tunnel within hold_time (" + settings.holdTime().toSeconds() + " s)");
-                sa.abandon("opportunistic IKE did not complete in time");
-            }
-        }, settings.holdTime().toMillis(), TimeUnit.MILLISECONDS);
+        log.info(
+                "{} opportunistic IKE to {} (group {}, {}), holding its packets for {} s",
+                sa.name(),
+                peer.getHostAddress(),
+                group.name(),
+                group.policy().label(),
+                settings.holdTime().toSeconds());
+        loop.schedule(
+                () -> {
+                    if (started.get(destination) == sa && !policy.hasTunnel(destination)) {
+                        fail(
+                                destination,
+                                group,
+                                "no tunnel within hold_time ("
+                                        + settings.holdTime().toSeconds() + " s)");
+                        sa.abandon("opportunistic IKE did not complete in time");
+                    }
+                },
+                settings.holdTime().toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -164,13 +195,20 @@ final class OpportunisticTunnels implements PeerSaListener, Tunnels.Subscriber {
             fallbacks.merge(group.name(), 1L, Long::sum);
             routing.accept(() -> Tunnels.quietly(() -> link.throwRoute(cidr)));
         }
-        log.info("opportunistic: {} {}: {} for {} s", cidr, why, clear ? "sending in the clear" : "dropping",
+        log.info(
+                "opportunistic: {} {}: {} for {} s",
+                cidr,
+                why,
+                clear ? "sending in the clear" : "dropping",
                 cache.toSeconds());
-        loop.schedule(() -> {
-            if (policy.shuntOf(destination) == shunt) {
-                forget(destination);
-            }
-        }, cache.toMillis(), TimeUnit.MILLISECONDS);
+        loop.schedule(
+                () -> {
+                    if (policy.shuntOf(destination) == shunt) {
+                        forget(destination);
+                    }
+                },
+                cache.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     private void forget(int destination) {
@@ -196,20 +234,27 @@ final class OpportunisticTunnels implements PeerSaListener, Tunnels.Subscriber {
         if (!sa.config().opportunistic()) {
             return;
         }
-        Optional<Group> group = Optional.ofNullable(groupOf.get(sa)).or(() -> group(sa.remote().getAddress()));
+        Optional<Group> group =
+                Optional.ofNullable(groupOf.get(sa)).or(() -> group(sa.remote().getAddress()));
         group.ifPresent(g -> {
             groupOf.put(sa, g);
             established.merge(g.name(), 1L, Long::sum);
         });
-        log.info("{} opportunistic IKE SA with {} (group {}), the peer {}", sa.name(),
-                sa.remote().getAddress().getHostAddress(), group.map(Group::name).orElse("-"),
+        log.info(
+                "{} opportunistic IKE SA with {} (group {}), the peer {}",
+                sa.name(),
+                sa.remote().getAddress().getHostAddress(),
+                group.map(Group::name).orElse("-"),
                 sa.peerAuthenticated() ? "authenticated" : "unauthenticated (NULL, RFC 7619)");
         if (sa.isInitiator() && sa instanceof IkeSa ike) {
-            loop.schedule(() -> {
-                if (ike.state() == IkeSaState.ESTABLISHED) {
-                    ike.rekey();
-                }
-            }, IKE_REKEY.toMillis(), TimeUnit.MILLISECONDS);
+            loop.schedule(
+                    () -> {
+                        if (ike.state() == IkeSaState.ESTABLISHED) {
+                            ike.rekey();
+                        }
+                    },
+                    IKE_REKEY.toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -226,18 +271,25 @@ final class OpportunisticTunnels implements PeerSaListener, Tunnels.Subscriber {
         tunnel.lastActivity = System.nanoTime();
         forget(tunnel.peerAddress());
         if (tunnel.ikeSa.isInitiator()) {
-            loop.schedule(() -> {
-                if (tunnel.ikeSa.established() && tunnel.ikeSa.children().contains(tunnel.record)) {
-                    tunnel.ikeSa.rekeyChild(tunnel.record);
-                }
-            }, CHILD_REKEY.toMillis(), TimeUnit.MILLISECONDS);
+            loop.schedule(
+                    () -> {
+                        if (tunnel.ikeSa.established()
+                                && tunnel.ikeSa.children().contains(tunnel.record)) {
+                            tunnel.ikeSa.rekeyChild(tunnel.record);
+                        }
+                    },
+                    CHILD_REKEY.toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
     }
 
     @Override
     public void ikeSaDeleted(PeerSa sa, String reason) {
         Group group = groupOf.remove(sa);
-        started.entrySet().stream().filter(e -> e.getValue() == sa).map(Map.Entry::getKey).findFirst()
+        started.entrySet().stream()
+                .filter(e -> e.getValue() == sa)
+                .map(Map.Entry::getKey)
+                .findFirst()
                 .ifPresent(destination -> {
                     started.remove(destination);
                     if (!sa.established() && group != null && !policy.hasTunnel(destination)) {
@@ -262,16 +314,22 @@ final class OpportunisticTunnels implements PeerSaListener, Tunnels.Subscriber {
                 t.activityAtLastLook = activity;
                 t.lastActivity = now;
             } else if (now - t.lastActivity > settings.idleTimeout().toNanos() && t.ikeSa.established()) {
-                log.info("{} opportunistic tunnel idle for {} s: deleting", t.ikeSa.name(),
+                log.info(
+                        "{} opportunistic tunnel idle for {} s: deleting",
+                        t.ikeSa.name(),
                         settings.idleTimeout().toSeconds());
                 t.ikeSa.delete();
                 t.lastActivity = now;
             }
         }
         for (PeerSa sa : sas.get()) {
-            if (sa.config().opportunistic() && sa.established() && sa.children().isEmpty()
+            if (sa.config().opportunistic()
+                    && sa.established()
+                    && sa.children().isEmpty()
                     && sa.quietFor().compareTo(settings.idleTimeout()) > 0) {
-                log.info("{} opportunistic IKE SA without a CHILD_SA for {} s: deleting", sa.name(),
+                log.info(
+                        "{} opportunistic IKE SA without a CHILD_SA for {} s: deleting",
+                        sa.name(),
                         settings.idleTimeout().toSeconds());
                 sa.delete();
             }
@@ -369,17 +427,21 @@ final class OpportunisticTunnels implements PeerSaListener, Tunnels.Subscriber {
     }
 
     /** What {@code natgw stats} shows of a group; {@code ikeSasUp}: its established IKE SAs. */
-    record GroupStats(Group group, long ikeSasUp, long established, long fallbacks, long clearSent, long dropped) {
-    }
+    record GroupStats(Group group, long ikeSasUp, long established, long fallbacks, long clearSent, long dropped) {}
 
     List<GroupStats> stats() {
         var stats = new ArrayList<GroupStats>();
         List<Group> groups = policy.groups();
         for (int i = 0; i < groups.size(); i++) {
             Group g = groups.get(i);
-            long up = groupOf.entrySet().stream().filter(e -> e.getValue().equals(g) && e.getKey().established())
+            long up = groupOf.entrySet().stream()
+                    .filter(e -> e.getValue().equals(g) && e.getKey().established())
                     .count();
-            stats.add(new GroupStats(g, up, established.getOrDefault(g.name(), 0L), fallbacks.getOrDefault(g.name(), 0L),
+            stats.add(new GroupStats(
+                    g,
+                    up,
+                    established.getOrDefault(g.name(), 0L),
+                    fallbacks.getOrDefault(g.name(), 0L),
                     policy.count(i, OpportunisticPolicy.Count.CLEAR_SENT),
                     policy.count(i, OpportunisticPolicy.Count.DROPPED)));
         }

@@ -15,11 +15,9 @@ import java.util.function.Predicate;
  */
 final class PolicyDatabase {
     /** A policy without an SA yet ({@code start_action = trap}): its first packet starts IKE. */
-    record Trap(String connection, String child, SelectorSet localTs, SelectorSet remoteTs) {
-    }
+    record Trap(String connection, String child, SelectorSet localTs, SelectorSet remoteTs) {}
 
-    private record Snapshot(Tunnel[] tunnels, Trap[] traps) {
-    }
+    private record Snapshot(Tunnel[] tunnels, Trap[] traps) {}
 
     private volatile Snapshot snapshot = new Snapshot(new Tunnel[0], new Trap[0]);
 
@@ -52,8 +50,8 @@ final class PolicyDatabase {
     }
 
     synchronized void remove(Tunnel tunnel) {
-        snapshot = new Snapshot(List.of(snapshot.tunnels).stream().filter(t -> t != tunnel).toArray(Tunnel[]::new),
-                snapshot.traps);
+        snapshot = new Snapshot(
+                List.of(snapshot.tunnels).stream().filter(t -> t != tunnel).toArray(Tunnel[]::new), snapshot.traps);
     }
 
     synchronized void addTrap(Trap trap) {
@@ -64,7 +62,8 @@ final class PolicyDatabase {
     }
 
     synchronized void removeTraps(Predicate<Trap> which) {
-        snapshot = new Snapshot(snapshot.tunnels,
+        snapshot = new Snapshot(
+                snapshot.tunnels,
                 List.of(snapshot.traps).stream().filter(which.negate()).toArray(Trap[]::new));
     }
 

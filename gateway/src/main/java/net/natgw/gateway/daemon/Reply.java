@@ -17,6 +17,7 @@ public record Reply(int exitCode, String text, String json) {
     }
 
     public static Reply error(int code, String message) {
-        return new Reply(code, "error: " + message, Json.object().put("error", message).toString());
+        return new Reply(
+                code, "error: " + message, Json.object().put("error", message).toString());
     }
 }

@@ -20,8 +20,7 @@ import net.natgw.ike.message.TrafficSelector;
  * CIDR blocks that make up an address range, and the source address local traffic should use.
  */
 final class Routes {
-    private Routes() {
-    }
+    private Routes() {}
 
     /** The fewest CIDR blocks that exactly cover the selector's address range. */
     static List<String> cidrs(TrafficSelector ts) {
@@ -30,7 +29,8 @@ final class Routes {
         BigInteger end = new BigInteger(1, ts.end());
         var blocks = new ArrayList<String>();
         while (start.compareTo(end) <= 0) {
-            int size = Math.min(start.getLowestSetBit() < 0 ? bits : start.getLowestSetBit(),
+            int size = Math.min(
+                    start.getLowestSetBit() < 0 ? bits : start.getLowestSetBit(),
                     end.subtract(start).add(BigInteger.ONE).bitLength() - 1);
             blocks.add(address(start, ts.start().length).getHostAddress() + "/" + (bits - size));
             start = start.add(BigInteger.ONE.shiftLeft(size));
@@ -69,7 +69,9 @@ final class Routes {
     }
 
     static boolean sameRanges(List<TrafficSelector> a, List<TrafficSelector> b) {
-        return a.size() == b.size() && a.stream().allMatch(x -> b.stream().anyMatch(
-                y -> Arrays.equals(x.start(), y.start()) && Arrays.equals(x.end(), y.end())));
+        return a.size() == b.size()
+                && a.stream()
+                        .allMatch(x -> b.stream()
+                                .anyMatch(y -> Arrays.equals(x.start(), y.start()) && Arrays.equals(x.end(), y.end())));
     }
 }

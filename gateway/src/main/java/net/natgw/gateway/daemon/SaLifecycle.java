@@ -39,6 +39,7 @@ final class SaLifecycle implements PeerSaListener {
     static final Duration ORPHAN_GRACE = Duration.ofSeconds(10);
     /** A lost connection with a restart action comes back after this long (strongSwan: at once). */
     static final Duration RESTART_DELAY = Duration.ofSeconds(1);
+
     private static final Duration LIVENESS_CHECK = Duration.ofSeconds(1);
 
     /** The data plane's side of what the lifecycle decides. */
@@ -83,7 +84,9 @@ final class SaLifecycle implements PeerSaListener {
                     tunnels.installTrap(c, child);
                 }
             }
-            c.children().stream().filter(ch -> ch.startAction() == Child.StartAction.START).findFirst()
+            c.children().stream()
+                    .filter(ch -> ch.startAction() == Child.StartAction.START)
+                    .findFirst()
                     .ifPresent(ch -> initiate(c, ch.config().name()));
         }
     }
@@ -104,7 +107,10 @@ final class SaLifecycle implements PeerSaListener {
      */
     String initiate(Connection c, String child) {
         Optional<PeerSa> existing = ikeSaOf(c.name());
-        ChildConfig cc = c.ike().children().stream().filter(ch -> ch.name().equals(child)).findFirst().orElseThrow();
+        ChildConfig cc = c.ike().children().stream()
+                .filter(ch -> ch.name().equals(child))
+                .findFirst()
+                .orElseThrow();
         if (existing.isPresent() && existing.get().established()) {
             existing.get().createChild(cc);
             return "initiating CHILD_SA " + child + " over " + existing.get().name();
@@ -129,12 +135,16 @@ final class SaLifecycle implements PeerSaListener {
     }
 
     private Optional<PeerSa> ikeSaOf(String connection) {
-        return engines.ikeSas().stream().filter(sa -> sa.config().name().equals(connection))
-                .filter(sa -> sa.established() || sa.connecting()).findFirst();
+        return engines.ikeSas().stream()
+                .filter(sa -> sa.config().name().equals(connection))
+                .filter(sa -> sa.established() || sa.connecting())
+                .findFirst();
     }
 
     private Optional<Connection> connection(String name) {
-        return config.get().connections().stream().filter(c -> c.name().equals(name)).findFirst();
+        return config.get().connections().stream()
+                .filter(c -> c.name().equals(name))
+                .findFirst();
     }
 
     // ---- IKE events ----
@@ -145,8 +155,10 @@ final class SaLifecycle implements PeerSaListener {
         Optional<Connection> c = connection(sa.config().name());
         if (sa.isInitiator()) {
             // IKE_AUTH (or the first Quick Mode) created the first child; the other start children follow.
-            c.ifPresent(conn -> conn.children().stream().filter(ch -> ch.startAction() == Child.StartAction.START)
-                    .skip(1).forEach(ch -> sa.createChild(ch.config())));
+            c.ifPresent(conn -> conn.children().stream()
+                    .filter(ch -> ch.startAction() == Child.StartAction.START)
+                    .skip(1)
+                    .forEach(ch -> sa.createChild(ch.config())));
         }
         if (sa instanceof IsakmpSa v1) {
             // A new Main Mode that reauthenticates another (ours) retires it and adopts its SA pairs.
@@ -173,8 +185,10 @@ final class SaLifecycle implements PeerSaListener {
 
     @Override
     public void childSaEstablished(PeerSa sa, ChildSaRecord child) {
-        connection(sa.config().name()).flatMap(c -> c.children().stream()
-                        .filter(ch -> ch.config().name().equals(child.name())).findFirst())
+        connection(sa.config().name())
+                .flatMap(c -> c.children().stream()
+                        .filter(ch -> ch.config().name().equals(child.name()))
+                        .findFirst())
                 .ifPresent(settings -> scheduleChildRekey(child, settings));
     }
 
@@ -198,7 +212,8 @@ final class SaLifecycle implements PeerSaListener {
             return;
         }
         if (sa.isInitiator() && sa.connectTimedOut()) {
-            connection(sa.config().name()).ifPresent(c -> keyingTry(c, sa.config().children().get(0).name()));
+            connection(sa.config().name())
+                    .ifPresent(c -> keyingTry(c, sa.config().children().get(0).name()));
             return;
         }
         connection(sa.config().name()).ifPresent(c -> afterLoss(c, reason));
@@ -206,24 +221,31 @@ final class SaLifecycle implements PeerSaListener {
 
     private void leaveSaPairs(IsakmpSa sa) {
         Optional<IsakmpSa> successor = engines.ikeSas().stream()
-                .filter(s -> s != sa && s instanceof IsakmpSa && s.established()
+                .filter(s -> s != sa
+                        && s instanceof IsakmpSa
+                        && s.established()
                         && s.config().name().equals(sa.config().name())
                         && s.remote().getAddress().equals(sa.remote().getAddress()))
-                .map(IsakmpSa.class::cast).findFirst();
+                .map(IsakmpSa.class::cast)
+                .findFirst();
         if (successor.isPresent()) {
             adopt(successor.get(), sa.children());
         } else if (sa.deletedByPeer() && !sa.children().isEmpty()) {
             // The peer may be reauthenticating: its new Main Mode gets a while to adopt the pairs.
             String key = orphanKey(sa);
             orphans.put(key, sa.children());
-            log.info("{} deleted by the peer; its CHILD_SAs wait {} s for a new ISAKMP SA", sa.name(),
+            log.info(
+                    "{} deleted by the peer; its CHILD_SAs wait {} s for a new ISAKMP SA",
+                    sa.name(),
                     ORPHAN_GRACE.toSeconds());
-            clock.schedule(() -> {
-                List<ChildSaRecord> left = orphans.remove(key);
-                if (left != null) {
-                    left.forEach(child -> drop(sa, child));
-                }
-            }, ORPHAN_GRACE);
+            clock.schedule(
+                    () -> {
+                        List<ChildSaRecord> left = orphans.remove(key);
+                        if (left != null) {
+                            left.forEach(child -> drop(sa, child));
+                        }
+                    },
+                    ORPHAN_GRACE);
         } else {
             sa.children().forEach(child -> drop(sa, child));
         }
@@ -288,22 +310,32 @@ final class SaLifecycle implements PeerSaListener {
     private void scheduleChildRekey(ChildSaRecord child, Child settings) {
         Duration when = jittered(settings.rekeyTime(), settings.randTime());
         if (!when.isZero()) {
-            timers.schedule(child, when, () -> ownerOf(child).filter(PeerSa::established)
-                    .ifPresent(sa -> sa.rekeyChild(child)));
+            timers.schedule(
+                    child,
+                    when,
+                    () -> ownerOf(child).filter(PeerSa::established).ifPresent(sa -> sa.rekeyChild(child)));
         }
         if (!settings.lifeTime().isZero()) {
             // RFC 4301 §4.4.2.1: the hard lifetime ends the SA whether or not the rekey succeeded.
-            timers.schedule(child, settings.lifeTime(), () -> ownerOf(child).ifPresent(sa -> {
-                log.info("{} CHILD_SA {} reached its life_time", sa.name(), child.name());
-                sa.deleteChild(child);
-            }));
+            timers.schedule(
+                    child,
+                    settings.lifeTime(),
+                    () -> ownerOf(child).ifPresent(sa -> {
+                        log.info("{} CHILD_SA {} reached its life_time", sa.name(), child.name());
+                        sa.deleteChild(child);
+                    }));
         }
     }
 
     /** The IKE SA that holds the CHILD_SA now (an IKE rekey or a reauthentication moves it). */
     private Optional<PeerSa> ownerOf(ChildSaRecord child) {
-        List<PeerSa> holders = engines.ikeSas().stream().filter(sa -> sa.children().contains(child)).toList();
-        return holders.stream().filter(PeerSa::established).findFirst().or(() -> holders.stream().findFirst());
+        List<PeerSa> holders = engines.ikeSas().stream()
+                .filter(sa -> sa.children().contains(child))
+                .toList();
+        return holders.stream()
+                .filter(PeerSa::established)
+                .findFirst()
+                .or(() -> holders.stream().findFirst());
     }
 
     /** strongSwan's rekey time minus a random part of rand_time, so both ends rarely collide. */
@@ -311,8 +343,9 @@ final class SaLifecycle implements PeerSaListener {
         if (rekey.isZero()) {
             return Duration.ZERO;
         }
-        long jitter = rand.isZero() ? 0 : ThreadLocalRandom.current().nextLong(Math.min(rand.toMillis(),
-                rekey.toMillis() / 2) + 1);
+        long jitter = rand.isZero()
+                ? 0
+                : ThreadLocalRandom.current().nextLong(Math.min(rand.toMillis(), rekey.toMillis() / 2) + 1);
         return rekey.minusMillis(jitter);
     }
 
@@ -329,7 +362,8 @@ final class SaLifecycle implements PeerSaListener {
             if (!sa.established()) {
                 continue;
             }
-            connection(sa.config().name()).filter(c -> !c.ike().dpdDelay().isZero() && !c.dpdTimeout().isZero())
+            connection(sa.config().name())
+                    .filter(c -> !c.ike().dpdDelay().isZero() && !c.dpdTimeout().isZero())
                     .ifPresent(c -> {
                         Duration limit = c.ike().dpdDelay().plus(c.dpdTimeout());
                         if (sa.quietFor().compareTo(limit) > 0) {
@@ -348,26 +382,34 @@ final class SaLifecycle implements PeerSaListener {
         int made = keyingTries.merge(c.name(), 1, Integer::sum);
         if (c.keyingtries() != 0 && made >= c.keyingtries()) {
             keyingTries.remove(c.name());
-            log.info("{}: the peer did not answer, giving up after {} keying tr{}", c.name(), made,
+            log.info(
+                    "{}: the peer did not answer, giving up after {} keying tr{}",
+                    c.name(),
+                    made,
                     made == 1 ? "y" : "ies");
             return;
         }
-        log.info("{}: the peer did not answer, keying try {} of {}", c.name(), made + 1,
+        log.info(
+                "{}: the peer did not answer, keying try {} of {}",
+                c.name(),
+                made + 1,
                 c.keyingtries() == 0 ? "unlimited" : Integer.toString(c.keyingtries()));
         initiate(c, child);
     }
 
     /** swanctl's dpd_action / close_action = restart: bring the connection back once it is lost. */
     private void afterLoss(Connection c, String reason) {
-        boolean restart = c.children().stream().anyMatch(ch -> ch.dpdAction() == Child.Action.RESTART
-                || ch.closeAction() == Child.Action.RESTART);
+        boolean restart = c.children().stream()
+                .anyMatch(ch -> ch.dpdAction() == Child.Action.RESTART || ch.closeAction() == Child.Action.RESTART);
         if (restart && c.ike().remote().isPresent()) {
             log.info("{}: lost ({}), restarting", c.name(), reason);
-            clock.schedule(() -> {
-                if (ikeSaOf(c.name()).isEmpty()) {
-                    initiate(c, c.children().get(0).config().name());
-                }
-            }, RESTART_DELAY);
+            clock.schedule(
+                    () -> {
+                        if (ikeSaOf(c.name()).isEmpty()) {
+                            initiate(c, c.children().get(0).config().name());
+                        }
+                    },
+                    RESTART_DELAY);
         }
     }
 

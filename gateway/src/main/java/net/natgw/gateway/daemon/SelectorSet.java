@@ -21,7 +21,8 @@ final class SelectorSet {
         int length = IpPacket.addressLength(packet);
         int offset = destination ? IpPacket.destinationOffset(packet) : IpPacket.sourceOffset(packet);
         for (TrafficSelector ts : selectors) {
-            if (ts.start().length == length && inRange(packet, offset, ts.start(), ts.end())
+            if (ts.start().length == length
+                    && inRange(packet, offset, ts.start(), ts.end())
                     && protocolMatches(ts, packet, destination)) {
                 return true;
             }
@@ -33,8 +34,11 @@ final class SelectorSet {
     double smallestRange() {
         double smallest = Double.MAX_VALUE;
         for (TrafficSelector ts : selectors) {
-            smallest = Math.min(smallest, new BigInteger(1, ts.end())
-                    .subtract(new BigInteger(1, ts.start())).doubleValue());
+            smallest = Math.min(
+                    smallest,
+                    new BigInteger(1, ts.end())
+                            .subtract(new BigInteger(1, ts.start()))
+                            .doubleValue());
         }
         return smallest;
     }

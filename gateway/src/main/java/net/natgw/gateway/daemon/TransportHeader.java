@@ -14,8 +14,7 @@ final class TransportHeader {
     private static final int UDP_CHECKSUM = 6;
     private static final int TTL = 64;
 
-    private TransportHeader() {
-    }
+    private TransportHeader() {}
 
     /**
      * Frames the upper-layer part of a valid inner packet (position past the IPv4 header, limit at
@@ -81,8 +80,8 @@ final class TransportHeader {
             return;
         }
         data.putShort(start + offset, (short) 0);
-        short checksum = Checksum.finish(Checksum.pseudoHeader(data, header, protocol, length)
-                + Checksum.sum(data, start, length));
+        short checksum = Checksum.finish(
+                Checksum.pseudoHeader(data, header, protocol, length) + Checksum.sum(data, start, length));
         data.putShort(start + offset, protocol == IpPacket.UDP && checksum == 0 ? (short) 0xffff : checksum);
     }
 }

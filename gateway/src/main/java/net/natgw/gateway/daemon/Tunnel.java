@@ -19,6 +19,7 @@ import net.natgw.natt.UdpPeer;
 final class Tunnel {
     /** IPv4 (20) and UDP (8) in front of every encapsulated ESP packet (RFC 3948 §2.1). */
     static final int UDP_OVERHEAD = 28;
+
     static final int IPV4_OVERHEAD = 20;
 
     final ChildSaRecord record;
@@ -32,6 +33,7 @@ final class Tunnel {
     final boolean transport;
     /** In transport mode, the addresses a packet coming in is given back: the peer's, then ours. */
     final byte[] remoteAddress;
+
     final byte[] localAddress;
     /** An on-demand tunnel of opportunistic encryption, to one host. */
     final boolean opportunistic;
@@ -43,6 +45,7 @@ final class Tunnel {
      * 0: none.
      */
     final int innerAddress;
+
     final AtomicLong policyDrops = new AtomicLong();
     final AtomicLong tooBig = new AtomicLong();
     private final UdpPeer udp;
@@ -54,10 +57,18 @@ final class Tunnel {
     long sentAtLastLook;
     /** Packets both ways at the event loop's last look, and when they last changed (idle timeout). */
     long activityAtLastLook;
+
     long lastActivity;
 
-    Tunnel(ChildSaRecord record, OutboundSa out, InboundSa in, PeerSa ikeSa, UdpPeer udp, RawEspTransport raw,
-           int pathMtu, boolean opportunistic) {
+    Tunnel(
+            ChildSaRecord record,
+            OutboundSa out,
+            InboundSa in,
+            PeerSa ikeSa,
+            UdpPeer udp,
+            RawEspTransport raw,
+            int pathMtu,
+            boolean opportunistic) {
         this.record = record;
         this.out = out;
         this.in = in;
@@ -70,7 +81,8 @@ final class Tunnel {
         this.remoteAddress = record.remote().getAddress().getAddress();
         this.localAddress = record.local().getAddress().getAddress();
         this.opportunistic = opportunistic;
-        this.hostAddress = localAddress.length == 4 ? ByteBuffer.wrap(localAddress).getInt() : 0;
+        this.hostAddress =
+                localAddress.length == 4 ? ByteBuffer.wrap(localAddress).getInt() : 0;
         this.innerAddress = opportunistic ? AddressTranslation.innerAddress(record.localTs(), hostAddress) : 0;
         // In transport mode the inner IP header is not carried: the outer one replaces it.
         this.mtu = innerMtu(pathMtu, out, record.udpEncapsulation()) + (transport ? IPV4_OVERHEAD : 0);

@@ -55,8 +55,7 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
 
     /** What opportunistic encryption hears of the tunnels. */
     interface Subscriber {
-        default void installed(Tunnel tunnel) {
-        }
+        default void installed(Tunnel tunnel) {}
 
         /**
          * A tunnel's route is no longer needed: whether the subscriber keeps {@code cidr} routed
@@ -84,10 +83,19 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
     private final Map<ChildSaRecord, Tunnel> outboundAfter = new HashMap<>();
     /** Changed on the event loop, read on the routing thread too. */
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+
     private RawEspTransport raw;
 
-    Tunnels(Gateway.Options options, Supplier<GatewayConfig> config, EventLoop loop, UdpTransport udp, DataPlane data,
-            PolicyDatabase policies, OpportunisticPolicy opportunisticPolicy, IpLink link, Executor routing,
+    Tunnels(
+            Gateway.Options options,
+            Supplier<GatewayConfig> config,
+            EventLoop loop,
+            UdpTransport udp,
+            DataPlane data,
+            PolicyDatabase policies,
+            OpportunisticPolicy opportunisticPolicy,
+            IpLink link,
+            Executor routing,
             InetAddress local) {
         this.options = options;
         this.config = config;
@@ -115,13 +123,26 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
     @Override
     public void ikeSaEstablished(PeerSa sa) {
         peers.established(sa, options.keepalive(), change -> log.info("{} peer moved: {}", sa.name(), change));
-        log.info("{} IKEv{} SA established {}...{} ({}), SPIs {}_i {}_r", sa.name(), sa.version(), sa.local(),
-                sa.remote(), sa.nat(), Long.toHexString(sa.spiI()), Long.toHexString(sa.spiR()));
+        log.info(
+                "{} IKEv{} SA established {}...{} ({}), SPIs {}_i {}_r",
+                sa.name(),
+                sa.version(),
+                sa.local(),
+                sa.remote(),
+                sa.nat(),
+                Long.toHexString(sa.spiI()),
+                Long.toHexString(sa.spiR()));
         // Opportunistic tunnels translate to their inner address instead (AddressTranslation).
         if (sa instanceof IkeSa v2 && !sa.config().opportunistic()) {
-            var vips = v2.localVirtualIps().stream().map(InetAddress::getHostAddress).toList();
+            var vips = v2.localVirtualIps().stream()
+                    .map(InetAddress::getHostAddress)
+                    .toList();
             if (!vips.isEmpty()) {
-                log.info("{} virtual IP(s) {} installed on {}, DNS servers {}", sa.name(), vips, link.device(),
+                log.info(
+                        "{} virtual IP(s) {} installed on {}, DNS servers {}",
+                        sa.name(),
+                        vips,
+                        link.device(),
                         v2.dnsServers());
                 routing.execute(() -> vips.forEach(vip -> quietly(() -> link.addAddress(vip))));
             }
@@ -142,7 +163,9 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
     @Override
     public void ikeSaDeleted(PeerSa sa, String reason) {
         if (sa instanceof IkeSa v2 && !sa.config().opportunistic()) {
-            var vips = v2.localVirtualIps().stream().map(InetAddress::getHostAddress).toList();
+            var vips = v2.localVirtualIps().stream()
+                    .map(InetAddress::getHostAddress)
+                    .toList();
             routing.execute(() -> vips.forEach(vip -> quietly(() -> link.removeAddress(vip))));
         }
         peers.gone(sa);
@@ -158,26 +181,42 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
 
     @Override
     public void childSaEstablished(PeerSa sa, ChildSaRecord child) {
-        Optional<Child> settings = config.get().connections().stream().filter(c -> c.name().equals(sa.config().name()))
-                .findFirst().flatMap(c -> c.children().stream()
-                        .filter(ch -> ch.config().name().equals(child.name())).findFirst());
-        int window = Math.max(settings.map(Child::replayWindow).orElse(SaParameters.DEFAULT_REPLAY_WINDOW),
+        Optional<Child> settings = config.get().connections().stream()
+                .filter(c -> c.name().equals(sa.config().name()))
+                .findFirst()
+                .flatMap(c -> c.children().stream()
+                        .filter(ch -> ch.config().name().equals(child.name()))
+                        .findFirst());
+        int window = Math.max(
+                settings.map(Child::replayWindow).orElse(SaParameters.DEFAULT_REPLAY_WINDOW),
                 SaParameters.MIN_REPLAY_WINDOW);
         SaEventListener limits = lifetimeLimits(child);
-        Lifetime lifetime = settings.map(s -> s.lifetime(ThreadLocalRandom.current())).orElse(Lifetime.UNLIMITED);
+        Lifetime lifetime =
+                settings.map(s -> s.lifetime(ThreadLocalRandom.current())).orElse(Lifetime.UNLIMITED);
         var out = new OutboundSa(child.saParameters(false, window, lifetime), limits);
         var in = new InboundSa(child.saParameters(true, window, lifetime), limits);
         UdpPeer peer = child.udpEncapsulation() ? peers.of(sa) : null;
         RawEspTransport rawPath = child.udpEncapsulation() ? null : rawTransport(child);
-        var tunnel = new Tunnel(child, out, in, sa, peer, rawPath, options.pathMtu(), sa.config().opportunistic());
+        var tunnel = new Tunnel(
+                child,
+                out,
+                in,
+                sa,
+                peer,
+                rawPath,
+                options.pathMtu(),
+                sa.config().opportunistic());
         tunnels.put(child, tunnel);
         data.install(tunnel);
         if (tunnel.opportunistic) {
             subscribers.forEach(s -> s.installed(tunnel));
         }
         // An opportunistic tunnel's packets keep the host's own source address (AddressTranslation).
-        route(child.remoteTs(), tunnel.opportunistic ? List.of(TrafficSelector.ofCidr(local.getHostAddress()))
-                : child.localTs(), tunnel.mtu, () -> tunnel.routed = true);
+        route(
+                child.remoteTs(),
+                tunnel.opportunistic ? List.of(TrafficSelector.ofCidr(local.getHostAddress())) : child.localTs(),
+                tunnel.mtu,
+                () -> tunnel.routed = true);
         log.info("{} CHILD_SA {} installed, tunnel MTU {}", sa.name(), child, tunnel.mtu);
     }
 
@@ -215,11 +254,15 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
     private RawEspTransport rawTransport(ChildSaRecord child) {
         if (raw == null) {
             try {
-                raw = RawEspTransport.open((Inet4Address) child.local().getAddress(),
-                        new RawReceiver(data.new Inbound(false)), Gateway.MARK);
+                raw = RawEspTransport.open(
+                        (Inet4Address) child.local().getAddress(),
+                        new RawReceiver(data.new Inbound(false)),
+                        Gateway.MARK);
             } catch (Exception e) {
-                throw new IllegalStateException("raw ESP (protocol 50) unavailable: " + e.getMessage()
-                        + "; set encap = yes to carry ESP in UDP", e);
+                throw new IllegalStateException(
+                        "raw ESP (protocol 50) unavailable: " + e.getMessage()
+                                + "; set encap = yes to carry ESP in UDP",
+                        e);
             }
         }
         return raw;
@@ -228,8 +271,7 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
     /** Protocol 50 from the capture thread into its own inbound path. */
     private record RawReceiver(DataPlane.Inbound inbound) implements DatagramReceiver {
         @Override
-        public void ike(ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
-        }
+        public void ike(ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {}
 
         @Override
         public void esp(ByteBuf packet, InetSocketAddress sender, InetSocketAddress recipient) {
@@ -271,18 +313,29 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
         data.uninstall(tunnel);
         if (tunnel.opportunistic) {
             // Both ends started at once: the other tunnel to the peer takes its traffic.
-            tunnels.values().stream().filter(t -> t.opportunistic && t.peerAddress() == tunnel.peerAddress())
-                    .findFirst().ifPresent(t -> opportunisticPolicy.add(t.peerAddress(), t));
+            tunnels.values().stream()
+                    .filter(t -> t.opportunistic && t.peerAddress() == tunnel.peerAddress())
+                    .findFirst()
+                    .ifPresent(t -> opportunisticPolicy.add(t.peerAddress(), t));
         }
         boolean stillRouted = tunnels.keySet().stream().anyMatch(c -> Routes.sameRanges(c.remoteTs(), child.remoteTs()))
-                || policies.traps().stream().anyMatch(t -> Routes.sameRanges(t.remoteTs().selectors(), child.remoteTs()));
+                || policies.traps().stream()
+                        .anyMatch(t -> Routes.sameRanges(t.remoteTs().selectors(), child.remoteTs()));
         if (!stillRouted) {
-            List<String> cidrs = child.remoteTs().stream().flatMap(ts -> Routes.cidrs(ts).stream()).toList();
+            List<String> cidrs = child.remoteTs().stream()
+                    .flatMap(ts -> Routes.cidrs(ts).stream())
+                    .toList();
             List<Subscriber> now = List.copyOf(subscribers);
-            routing.execute(() -> cidrs.stream().filter(cidr -> now.stream().noneMatch(s -> s.reclaimsRoute(cidr)))
+            routing.execute(() -> cidrs.stream()
+                    .filter(cidr -> now.stream().noneMatch(s -> s.reclaimsRoute(cidr)))
                     .forEach(cidr -> quietly(() -> link.removeRoute(cidr))));
         }
-        log.info("{} CHILD_SA {} removed: in {} / out {}", sa.name(), child, tunnel.in.counters(), tunnel.out.counters());
+        log.info(
+                "{} CHILD_SA {} removed: in {} / out {}",
+                sa.name(),
+                child,
+                tunnel.in.counters(),
+                tunnel.out.counters());
     }
 
     // ---- traps, routes, liveness of the data plane ----
@@ -290,17 +343,20 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
     @Override
     public void installTrap(Connection c, Child child) {
         ChildConfig cc = child.config();
-        policies.addTrap(new PolicyDatabase.Trap(c.name(), cc.name(), new SelectorSet(cc.localTs()),
-                new SelectorSet(cc.remoteTs())));
-        route(cc.remoteTs(), cc.localTs(), Tunnel.deviceMtu(options.pathMtu()), () -> { });
+        policies.addTrap(new PolicyDatabase.Trap(
+                c.name(), cc.name(), new SelectorSet(cc.localTs()), new SelectorSet(cc.remoteTs())));
+        route(cc.remoteTs(), cc.localTs(), Tunnel.deviceMtu(options.pathMtu()), () -> {});
         log.info("{}: trap installed for {} === {}", cc.name(), cc.localTs(), cc.remoteTs());
     }
 
     /** Routes the remote selectors into the TUN device, on the routing thread; then runs {@code done}. */
     private void route(List<TrafficSelector> remoteTs, List<TrafficSelector> localTs, int mtu, Runnable done) {
-        List<String> cidrs = remoteTs.stream().flatMap(ts -> Routes.cidrs(ts).stream()).toList();
+        List<String> cidrs =
+                remoteTs.stream().flatMap(ts -> Routes.cidrs(ts).stream()).toList();
         routing.execute(() -> {
-            String source = Routes.localSourceWithin(localTs).map(InetAddress::getHostAddress).orElse(null);
+            String source = Routes.localSourceWithin(localTs)
+                    .map(InetAddress::getHostAddress)
+                    .orElse(null);
             cidrs.forEach(cidr -> quietly(() -> link.route(cidr, source, mtu)));
             done.run();
         });

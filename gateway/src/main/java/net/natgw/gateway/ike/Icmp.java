@@ -12,14 +12,17 @@ final class Icmp {
     private static final int PROTOCOL = 1;
     private static final int LENGTH = 20 + 8 + 32;
 
-    private Icmp() {
-    }
+    private Icmp() {}
 
     /** Writes an echo request at the buffer's position; the buffer's limit ends it. */
     static void echoRequest(ByteBuffer out, int source, int destination, int id, int sequence) {
         int start = out.position();
         ipv4(out, source, destination);
-        out.put((byte) ECHO_REQUEST).put((byte) 0).putShort((short) 0).putShort((short) id).putShort((short) sequence);
+        out.put((byte) ECHO_REQUEST)
+                .put((byte) 0)
+                .putShort((short) 0)
+                .putShort((short) id)
+                .putShort((short) sequence);
         for (int i = 0; i < 32; i++) {
             out.put((byte) i);
         }
@@ -29,8 +32,15 @@ final class Icmp {
 
     private static void ipv4(ByteBuffer out, int source, int destination) {
         int start = out.position();
-        out.put((byte) 0x45).put((byte) 0).putShort((short) LENGTH).putInt(0).put((byte) 64).put((byte) PROTOCOL)
-                .putShort((short) 0).putInt(source).putInt(destination);
+        out.put((byte) 0x45)
+                .put((byte) 0)
+                .putShort((short) LENGTH)
+                .putInt(0)
+                .put((byte) 64)
+                .put((byte) PROTOCOL)
+                .putShort((short) 0)
+                .putInt(source)
+                .putInt(destination);
         out.putShort(start + 10, (short) checksum(out, start, 20));
     }
 

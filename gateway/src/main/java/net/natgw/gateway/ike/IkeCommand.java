@@ -28,8 +28,7 @@ public final class IkeCommand {
                                       to its inner address through its CHILD_SA
             """;
 
-    private IkeCommand() {
-    }
+    private IkeCommand() {}
 
     public static int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         IkeOptions options;
@@ -54,14 +53,25 @@ public final class IkeCommand {
     }
 
     /** What a run does once its endpoint is up, every option already checked. */
-    private record Run(boolean initiate, Optional<InetAddress> ping, int count, Duration interval,
-                       Optional<Duration> rekeyChild, Optional<Duration> rekeyIke, Duration deleteAfter,
-                       Duration duration) {
+    private record Run(
+            boolean initiate,
+            Optional<InetAddress> ping,
+            int count,
+            Duration interval,
+            Optional<Duration> rekeyChild,
+            Optional<Duration> rekeyIke,
+            Duration deleteAfter,
+            Duration duration) {
         static Run of(IkeOptions o) {
-            return new Run(o.has("--initiate"), o.has("--ping") ? Optional.of(o.address("--ping")) : Optional.empty(),
-                    o.count("--count", 5), Duration.ofMillis(o.count("--interval", 200)),
-                    optionalSeconds(o, "--rekey-child-after"), optionalSeconds(o, "--rekey-ike-after"),
-                    o.seconds("--delete-after", 0), o.seconds("--duration", 10));
+            return new Run(
+                    o.has("--initiate"),
+                    o.has("--ping") ? Optional.of(o.address("--ping")) : Optional.empty(),
+                    o.count("--count", 5),
+                    Duration.ofMillis(o.count("--interval", 200)),
+                    optionalSeconds(o, "--rekey-child-after"),
+                    optionalSeconds(o, "--rekey-ike-after"),
+                    o.seconds("--delete-after", 0),
+                    o.seconds("--duration", 10));
         }
 
         private static Optional<Duration> optionalSeconds(IkeOptions o, String key) {
@@ -119,17 +129,23 @@ public final class IkeCommand {
 
     private static IkeConfig config(IkeOptions o) throws Exception {
         Optional<InetAddress> remote = o.has("--any") ? Optional.empty() : Optional.of(o.address("--remote"));
-        var child = ChildConfig.tunnel("net", o.text("--local-ts"), o.text("--remote-ts"),
-                o.text("--esp-proposals", "aes128gcm16"));
-        var config = IkeConfig.psk("natgw", o.address("--local"), remote,
-                o.text("--proposals", "aes128gcm16-prfsha256-x25519"), o.text("--id"), o.optional("--remote-id"),
-                o.text("--psk", ""), List.of(child));
+        var child = ChildConfig.tunnel(
+                "net", o.text("--local-ts"), o.text("--remote-ts"), o.text("--esp-proposals", "aes128gcm16"));
+        var config = IkeConfig.psk(
+                "natgw",
+                o.address("--local"),
+                remote,
+                o.text("--proposals", "aes128gcm16-prfsha256-x25519"),
+                o.text("--id"),
+                o.optional("--remote-id"),
+                o.text("--psk", ""),
+                List.of(child));
         if (o.has("--cert")) {
-            config = config.withCertificates(Pem.certificates(Path.of(o.text("--cert")), Path.of(o.text("--key")),
-                    Path.of(o.text("--ca"))));
+            config = config.withCertificates(
+                    Pem.certificates(Path.of(o.text("--cert")), Path.of(o.text("--key")), Path.of(o.text("--ca"))));
         } else if (!o.has("--psk") && !config.authenticatesWithNull()) {
-            throw new IllegalArgumentException("--psk, or --cert, --key and --ca, or --id %null (RFC 7619 NULL"
-                    + " authentication) is required");
+            throw new IllegalArgumentException(
+                    "--psk, or --cert, --key and --ca, or --id %null (RFC 7619 NULL" + " authentication) is required");
         }
         if (o.has("--dpd")) {
             config = config.withDpdDelay(o.seconds("--dpd", 0));

@@ -70,6 +70,7 @@ public final class IkeEndpoint implements DatagramReceiver, PeerSaListener, Auto
     private final IkeEngine engine;
     /** With {@code --ikev1}: the IKEv1 engine, which then handles every IKE datagram. */
     private final V1Engine v1;
+
     private final SecurityAssociationDatabase sad = new SecurityAssociationDatabase();
     private final Map<Integer, Installed> children = new HashMap<>();
     private final UdpPeers peers;
@@ -85,6 +86,7 @@ public final class IkeEndpoint implements DatagramReceiver, PeerSaListener, Auto
     final AtomicLong echoesAnswered = new AtomicLong();
     /** From {@link #initiate} to the first CHILD_SA, as the operator would time it; -1 until then. */
     private volatile long initiatedAt;
+
     private volatile long setupMillis = -1;
 
     private IkeEndpoint(IkeConfig config, InetAddress inner, boolean ikev1) throws InterruptedException {
@@ -92,8 +94,8 @@ public final class IkeEndpoint implements DatagramReceiver, PeerSaListener, Auto
         this.inner = inner;
         this.group = EventLoops.create(1);
         this.loop = group.next();
-        this.udp = UdpTransport.bind(group, config.local(), Rfc3948.IKE_PORT, Rfc3948.NATT_PORT, this,
-                UdpTransport.Options.DEFAULT);
+        this.udp = UdpTransport.bind(
+                group, config.local(), Rfc3948.IKE_PORT, Rfc3948.NATT_PORT, this, UdpTransport.Options.DEFAULT);
         this.peers = new UdpPeers(udp, loop);
         var transport = new UdpIkeTransport(udp, loop);
         this.engine = new IkeEngine(transport, this, new SecureRandom(), List.of(config));
@@ -128,13 +130,20 @@ public final class IkeEndpoint implements DatagramReceiver, PeerSaListener, Auto
 
     /** Rekeys the first CHILD_SA after {@code delay} (CREATE_CHILD_SA with REKEY_SA). */
     public void rekeyChildAfter(Duration delay) {
-        loop.schedule(() -> engine.ikeSas().stream().filter(sa -> !sa.children().isEmpty()).findFirst()
-                .ifPresent(sa -> sa.rekeyChild(sa.children().get(0))), delay.toMillis(), TimeUnit.MILLISECONDS);
+        loop.schedule(
+                () -> engine.ikeSas().stream()
+                        .filter(sa -> !sa.children().isEmpty())
+                        .findFirst()
+                        .ifPresent(sa -> sa.rekeyChild(sa.children().get(0))),
+                delay.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** Rekeys the IKE SA after {@code delay}. */
     public void rekeyIkeAfter(Duration delay) {
-        loop.schedule(() -> engine.ikeSas().stream().findFirst().ifPresent(IkeSa::rekey), delay.toMillis(),
+        loop.schedule(
+                () -> engine.ikeSas().stream().findFirst().ifPresent(IkeSa::rekey),
+                delay.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
 
@@ -212,7 +221,7 @@ public final class IkeEndpoint implements DatagramReceiver, PeerSaListener, Auto
     @Override
     public void ikeSaEstablished(PeerSa sa) {
         ikeEstablished.incrementAndGet();
-        peers.established(sa, config.keepalive(), change -> { });
+        peers.established(sa, config.keepalive(), change -> {});
     }
 
     @Override
@@ -260,7 +269,9 @@ public final class IkeEndpoint implements DatagramReceiver, PeerSaListener, Auto
     public String report() {
         return "ike_established=" + ikeEstablished + " child_established=" + childEstablished + " child_deleted="
                 + childDeleted + " ike_deleted=" + ikeDeleted + " ike_rekeyed=" + ikeRekeyed
-                + " ike_up=" + onLoop(() -> v1 != null ? v1.isakmpSas().size() : engine.ikeSas().size())
+                + " ike_up="
+                + onLoop(() ->
+                        v1 != null ? v1.isakmpSas().size() : engine.ikeSas().size())
                 + " pings_sent=" + pingsSent + " ping_replies=" + pingReplies + " echoes_answered=" + echoesAnswered
                 + " ike_dropped=" + onLoop(() -> v1 != null ? v1.drops() : engine.drops()) + " setup_ms=" + setupMillis;
     }

@@ -40,8 +40,8 @@ public final class IkeLoad implements DatagramReceiver, PeerSaListener, AutoClos
         this.config = config;
         this.group = EventLoops.create(1);
         this.loop = group.next();
-        this.udp = UdpTransport.bind(group, config.local(), Rfc3948.IKE_PORT, Rfc3948.NATT_PORT, this,
-                UdpTransport.Options.DEFAULT);
+        this.udp = UdpTransport.bind(
+                group, config.local(), Rfc3948.IKE_PORT, Rfc3948.NATT_PORT, this, UdpTransport.Options.DEFAULT);
         this.engine = new IkeEngine(new UdpIkeTransport(udp, loop), this, new SecureRandom(), List.of(config));
     }
 
@@ -99,8 +99,7 @@ public final class IkeLoad implements DatagramReceiver, PeerSaListener, AutoClos
     }
 
     @Override
-    public void esp(ByteBuf packet, InetSocketAddress sender, InetSocketAddress recipient) {
-    }
+    public void esp(ByteBuf packet, InetSocketAddress sender, InetSocketAddress recipient) {}
 
     @Override
     public void close() {

@@ -16,8 +16,7 @@ import net.natgw.ike.auth.Certificates;
 
 /** Certificates and PKCS#8 private keys from PEM files, as strongSwan keeps them. */
 final class Pem {
-    private Pem() {
-    }
+    private Pem() {}
 
     static Certificates certificates(Path cert, Path key, Path ca) throws IOException {
         return new Certificates(List.of(certificate(cert)), privateKey(key), List.of(certificate(ca)));

@@ -32,13 +32,14 @@ public record UdpIkeTransport(UdpTransport udp, EventLoop loop) implements IkeTr
     }
 
     /** Hands a received IKE message to {@code engine}; the marker is already gone on 4500 (RFC 3948 §2.2). */
-    public static void receive(IkeEngine engine, ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
+    public static void receive(
+            IkeEngine engine, ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
         engine.receive(bytes(message), sender, recipient, recipient.getPort() == Rfc3948.NATT_PORT);
     }
 
     /** Hands a received IKE message of either version to the engines, which tell them apart. */
-    public static void receive(IkeEngines engines, ByteBuf message, InetSocketAddress sender,
-                               InetSocketAddress recipient) {
+    public static void receive(
+            IkeEngines engines, ByteBuf message, InetSocketAddress sender, InetSocketAddress recipient) {
         engines.receive(bytes(message), sender, recipient, recipient.getPort() == Rfc3948.NATT_PORT);
     }
 

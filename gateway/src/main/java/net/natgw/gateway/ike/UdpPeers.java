@@ -45,7 +45,7 @@ public final class UdpPeers {
 
     /** The SA's peer; one without keepalives if the SA has none yet (a CHILD_SA came first). */
     public UdpPeer of(PeerSa sa) {
-        return peers.computeIfAbsent(sa, s -> new UdpPeer(udp, new RemoteEndpoint(s.remote(), change -> { }), loop));
+        return peers.computeIfAbsent(sa, s -> new UdpPeer(udp, new RemoteEndpoint(s.remote(), change -> {}), loop));
     }
 
     /** RFC 7296 §2.18: the new IKE SA reaches the same peer. */

@@ -18,8 +18,7 @@ public final class ManualCommand {
                                       the peer's with --echo, prints its counters after --duration
             """;
 
-    private ManualCommand() {
-    }
+    private ManualCommand() {}
 
     /** @return the exit code: 0 done, 2 usage or configuration error */
     public static int run(List<String> args, PrintStream out, PrintStream err) throws Exception {

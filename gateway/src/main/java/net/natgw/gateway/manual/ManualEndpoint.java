@@ -83,17 +83,27 @@ public final class ManualEndpoint implements DatagramReceiver, AutoCloseable {
     private void open() throws Exception {
         if (config.encapsulation() == ManualSaConfig.Encapsulation.RAW) {
             raw = RawEspTransport.open(config.local(), this, 0);
-            log.info("manual: {} and {} over raw ESP to {}", out, in, config.remote().getHostAddress());
+            log.info(
+                    "manual: {} and {} over raw ESP to {}",
+                    out,
+                    in,
+                    config.remote().getHostAddress());
             return;
         }
         group = EventLoops.create(1);
-        udp = UdpTransport.bind(group, config.local(), Rfc3948.IKE_PORT, Rfc3948.NATT_PORT, this,
-                UdpTransport.Options.DEFAULT);
+        udp = UdpTransport.bind(
+                group, config.local(), Rfc3948.IKE_PORT, Rfc3948.NATT_PORT, this, UdpTransport.Options.DEFAULT);
         var remote = new RemoteEndpoint(new InetSocketAddress(config.remote(), Rfc3948.NATT_PORT), this::moved);
         peer = new UdpPeer(udp, remote, udp.nattEventLoop());
         config.keepalive().ifPresent(peer::startKeepalives);
-        log.info("manual: {} and {} over UDP to {}{}", out, in, remote.current(),
-                config.keepalive().map(k -> ", keepalives every " + k.toSeconds() + " s").orElse(""));
+        log.info(
+                "manual: {} and {} over UDP to {}{}",
+                out,
+                in,
+                remote.current(),
+                config.keepalive()
+                        .map(k -> ", keepalives every " + k.toSeconds() + " s")
+                        .orElse(""));
     }
 
     private void moved(EndpointChange change) {
@@ -180,11 +190,13 @@ public final class ManualEndpoint implements DatagramReceiver, AutoCloseable {
     public String report() {
         return "probes_sent=" + probesSent + " echoes_received=" + echoesReceived + " probes_received="
                 + probesReceived + " endpoint_changes=" + endpointChanges + " not_probes=" + notProbes
-                + " esp_in=" + in.counters().packets() + " esp_out=" + out.counters().packets()
-                + " esp_dropped=" + (in.counters().totalDrops() + sad.drops(DropReason.UNKNOWN_SPI)
-                + sad.drops(DropReason.TRUNCATED))
-                + (udp == null ? "" : " keepalives_received=" + udp.nattCounters().received(
-                        DatagramKind.KEEPALIVE))
+                + " esp_in=" + in.counters().packets() + " esp_out="
+                + out.counters().packets()
+                + " esp_dropped="
+                + (in.counters().totalDrops() + sad.drops(DropReason.UNKNOWN_SPI) + sad.drops(DropReason.TRUNCATED))
+                + (udp == null
+                        ? ""
+                        : " keepalives_received=" + udp.nattCounters().received(DatagramKind.KEEPALIVE))
                 + (raw == null ? "" : " reassembled=" + raw.count(RawEspTransport.Event.REASSEMBLED));
     }
 

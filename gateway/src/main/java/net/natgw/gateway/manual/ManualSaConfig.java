@@ -31,10 +31,19 @@ import net.natgw.esp.SaParameters;
  * sa in  0x2001 aes128-sha256 0x... 0x...    # CBC and NULL suites add the integrity key
  * </pre>
  */
-public record ManualSaConfig(Inet4Address local, Inet4Address remote, Encapsulation encapsulation,
-                             Optional<Duration> keepalive, Inet4Address innerLocal, Inet4Address innerRemote,
-                             SaParameters outbound, SaParameters inbound) {
-    public enum Encapsulation { UDP, RAW }
+public record ManualSaConfig(
+        Inet4Address local,
+        Inet4Address remote,
+        Encapsulation encapsulation,
+        Optional<Duration> keepalive,
+        Inet4Address innerLocal,
+        Inet4Address innerRemote,
+        SaParameters outbound,
+        SaParameters inbound) {
+    public enum Encapsulation {
+        UDP,
+        RAW
+    }
 
     public static ManualSaConfig load(Path file) throws ConfigException, IOException {
         return parse(file.getFileName().toString(), Files.readAllLines(file));
@@ -85,8 +94,9 @@ public record ManualSaConfig(Inet4Address local, Inet4Address remote, Encapsulat
                     innerRemote = address(n, key, args.get(1));
                 }
                 case "sa" -> sa(n, args);
-                default -> throw new ConfigException(file, n, key,
-                        "unknown key (expected local, remote, encapsulation, keepalive, inner, sa)");
+                default ->
+                    throw new ConfigException(
+                            file, n, key, "unknown key (expected local, remote, encapsulation, keepalive, inner, sa)");
             }
         }
 
@@ -105,22 +115,37 @@ public record ManualSaConfig(Inet4Address local, Inet4Address remote, Encapsulat
             byte[] integrity = args.size() == 5 ? hex(n, "sa", args.get(4)) : new byte[0];
             SaParameters p;
             try {
-                p = new SaParameters("manual-" + args.get(0), spi, suite, EspKeys.of(key, integrity), Mode.TUNNEL,
-                        false, SaParameters.DEFAULT_REPLAY_WINDOW, Lifetime.UNLIMITED, 0, Optional.empty());
+                p = new SaParameters(
+                        "manual-" + args.get(0),
+                        spi,
+                        suite,
+                        EspKeys.of(key, integrity),
+                        Mode.TUNNEL,
+                        false,
+                        SaParameters.DEFAULT_REPLAY_WINDOW,
+                        Lifetime.UNLIMITED,
+                        0,
+                        Optional.empty());
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(file, n, "sa", e.getMessage());
             }
             switch (args.get(0)) {
                 case "out" -> outbound = p;
                 case "in" -> inbound = p;
-                default -> throw new ConfigException(file, n, "sa", "direction \"" + args.get(0)
-                        + "\" is neither in nor out");
+                default ->
+                    throw new ConfigException(file, n, "sa", "direction \"" + args.get(0) + "\" is neither in nor out");
             }
         }
 
         ManualSaConfig build() throws ConfigException {
-            for (var required : new Object[][] {{"local", local}, {"remote", remote},
-                    {"encapsulation", encapsulation}, {"inner", innerLocal}, {"sa out", outbound}, {"sa in", inbound}}) {
+            for (var required : new Object[][] {
+                {"local", local},
+                {"remote", remote},
+                {"encapsulation", encapsulation},
+                {"inner", innerLocal},
+                {"sa out", outbound},
+                {"sa in", inbound}
+            }) {
                 if (required[1] == null) {
                     throw new ConfigException(file, lastLine, (String) required[0], "missing");
                 }
@@ -128,8 +153,15 @@ public record ManualSaConfig(Inet4Address local, Inet4Address remote, Encapsulat
             if (keepalive != null && encapsulation == Encapsulation.RAW) {
                 throw new ConfigException(file, lastLine, "keepalive", "only with encapsulation udp (RFC 3948)");
             }
-            return new ManualSaConfig(local, remote, encapsulation, Optional.ofNullable(keepalive), innerLocal,
-                    innerRemote, outbound, inbound);
+            return new ManualSaConfig(
+                    local,
+                    remote,
+                    encapsulation,
+                    Optional.ofNullable(keepalive),
+                    innerLocal,
+                    innerRemote,
+                    outbound,
+                    inbound);
         }
 
         private String one(int n, String key, List<String> args) throws ConfigException {
@@ -167,14 +199,16 @@ public record ManualSaConfig(Inet4Address local, Inet4Address remote, Encapsulat
 
         private int spi(int n, String text) throws ConfigException {
             if (!text.matches("0x[0-9a-fA-F]{1,8}")) {
-                throw new ConfigException(file, n, "sa", "SPI \"" + text + "\" is not 0x followed by up to 8 hex digits");
+                throw new ConfigException(
+                        file, n, "sa", "SPI \"" + text + "\" is not 0x followed by up to 8 hex digits");
             }
             return Integer.parseUnsignedInt(text.substring(2), 16);
         }
 
         private byte[] hex(int n, String key, String text) throws ConfigException {
             if (!text.matches("0x([0-9a-fA-F]{2})+")) {
-                throw new ConfigException(file, n, key, "key \"" + abbreviate(text) + "\" is not 0x followed by hex bytes");
+                throw new ConfigException(
+                        file, n, key, "key \"" + abbreviate(text) + "\" is not 0x followed by hex bytes");
             }
             return HexFormat.of().parseHex(text.substring(2));
         }

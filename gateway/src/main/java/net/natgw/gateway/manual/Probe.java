@@ -8,7 +8,10 @@ import java.nio.ByteBuffer;
  * carrying a magic, a kind (probe or echo), a sequence number and padding to a chosen size.
  */
 record Probe(Kind kind, long sequence) {
-    enum Kind { PROBE, ECHO }
+    enum Kind {
+        PROBE,
+        ECHO
+    }
 
     static final int PROTOCOL = 253;
     private static final long MAGIC = 0x4e4154475750524fL; // "NATGWPRO"
@@ -17,9 +20,15 @@ record Probe(Kind kind, long sequence) {
     /** Writes the inner IPv4 packet of {@code length} bytes at the buffer's position. */
     void write(ByteBuffer out, Inet4Address source, Inet4Address destination, int length) {
         int start = out.position();
-        out.put((byte) 0x45).put((byte) 0).putShort((short) length).putInt(0)
-                .put((byte) 64).put((byte) PROTOCOL).putShort((short) 0)
-                .put(source.getAddress()).put(destination.getAddress());
+        out.put((byte) 0x45)
+                .put((byte) 0)
+                .putShort((short) length)
+                .putInt(0)
+                .put((byte) 64)
+                .put((byte) PROTOCOL)
+                .putShort((short) 0)
+                .put(source.getAddress())
+                .put(destination.getAddress());
         out.putShort(start + 10, (short) headerChecksum(out, start));
         out.putLong(MAGIC).put((byte) kind.ordinal()).putLong(sequence);
         while (out.position() < start + length) {

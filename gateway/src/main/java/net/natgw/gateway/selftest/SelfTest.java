@@ -36,8 +36,10 @@ public final class SelfTest {
         }
         out.println();
         out.println("default provider: * = chosen at start-up (" + defaultRule() + ")");
-        out.println(passed ? "selftest PASSED: " + EspSuite.ALL.size() + " suites, known answers and round trips"
-                : "selftest FAILED: see the rows marked FAIL");
+        out.println(
+                passed
+                        ? "selftest PASSED: " + EspSuite.ALL.size() + " suites, known answers and round trips"
+                        : "selftest FAILED: see the rows marked FAIL");
         return passed;
     }
 
@@ -58,12 +60,19 @@ public final class SelfTest {
 
     private void header() {
         Runtime rt = Runtime.getRuntime();
-        out.printf("natgw %s selftest: ESP engine, Java %s (%s), %d CPUs, %s %s%n", version(),
-                System.getProperty("java.version"), System.getProperty("java.vendor"), rt.availableProcessors(),
-                System.getProperty("os.name"), System.getProperty("os.arch"));
+        out.printf(
+                "natgw %s selftest: ESP engine, Java %s (%s), %d CPUs, %s %s%n",
+                version(),
+                System.getProperty("java.version"),
+                System.getProperty("java.vendor"),
+                rt.availableProcessors(),
+                System.getProperty("os.name"),
+                System.getProperty("os.arch"));
         out.printf("known answers: RFC 7634 A, draft-mcgrew-gcm-test-01, sealed packets pinned per suite%n");
-        out.printf("throughput: %d-byte payloads, one thread, %d ms per figure after a warm-up,"
-                + " MB/s of payload (JMH figures: docs/benchmarks.md)%n%n", PAYLOAD, each.toMillis());
+        out.printf(
+                "throughput: %d-byte payloads, one thread, %d ms per figure after a warm-up,"
+                        + " MB/s of payload (JMH figures: docs/benchmarks.md)%n%n",
+                PAYLOAD, each.toMillis());
         out.printf("%-18s %-9s %-6s %9s %9s   %s%n", "suite", "KAT", "uses", "seal", "open", "other provider");
     }
 
@@ -75,9 +84,16 @@ public final class SelfTest {
         var fast = new Throughput(suite, chosen, PAYLOAD).measure(each);
         var slow = new Throughput(suite, other, PAYLOAD).measure(each);
         boolean ok = katChosen.passed() && katOther.passed() && fast.allOpened() && slow.allOpened();
-        out.printf("%-18s %-9s %-6s %9s %9s   %s %s / %s%n", suite.name(), ok ? "ok" : "FAIL",
-                shortName(chosen) + "*", rate(fast.sealMBps()), rate(fast.openMBps()), shortName(other),
-                rate(slow.sealMBps()).strip(), rate(slow.openMBps()).strip());
+        out.printf(
+                "%-18s %-9s %-6s %9s %9s   %s %s / %s%n",
+                suite.name(),
+                ok ? "ok" : "FAIL",
+                shortName(chosen) + "*",
+                rate(fast.sealMBps()),
+                rate(fast.openMBps()),
+                shortName(other),
+                rate(slow.sealMBps()).strip(),
+                rate(slow.openMBps()).strip());
         if (!ok) {
             for (var kat : new KnownAnswers.Result[] {katChosen, katOther}) {
                 if (!kat.passed()) {
@@ -90,12 +106,13 @@ public final class SelfTest {
 
     /** The provider the suite's main primitive gets; an HMAC suite is named after its cipher. */
     private static CryptoProvider chosenProvider(EspSuite suite) {
-        return ProviderSelection.preferred(switch (suite.encryption()) {
-            case ENCR_AES_GCM_16 -> Primitive.AES_GCM;
-            case ENCR_CHACHA20_POLY1305 -> Primitive.CHACHA20_POLY1305;
-            case ENCR_AES_CBC -> Primitive.AES_CBC;
-            case ENCR_NULL -> Primitive.hmac(suite.integrity().hash());
-        });
+        return ProviderSelection.preferred(
+                switch (suite.encryption()) {
+                    case ENCR_AES_GCM_16 -> Primitive.AES_GCM;
+                    case ENCR_CHACHA20_POLY1305 -> Primitive.CHACHA20_POLY1305;
+                    case ENCR_AES_CBC -> Primitive.AES_CBC;
+                    case ENCR_NULL -> Primitive.hmac(suite.integrity().hash());
+                });
     }
 
     private static String defaultRule() {

@@ -21,8 +21,7 @@ import net.natgw.esp.crypto.CryptoProvider;
  */
 final class Throughput {
     /** Payload megabytes (10^6 bytes) per second, and whether every sealed packet opened again. */
-    record Figures(double sealMBps, double openMBps, boolean allOpened) {
-    }
+    record Figures(double sealMBps, double openMBps, boolean allOpened) {}
 
     private static final int UDP = 17;
     private static final int RING = 2048;
@@ -43,8 +42,16 @@ final class Throughput {
         random.nextBytes(encryption);
         random.nextBytes(integrity);
         // Transport mode: the payload is encrypted in place over and over, so it cannot stay an IP packet.
-        this.parameters = new SaParameters("selftest", 0x5e1f7e57, suite, EspKeys.of(encryption, integrity),
-                Mode.TRANSPORT, true, SaParameters.DEFAULT_REPLAY_WINDOW, Lifetime.UNLIMITED, 0,
+        this.parameters = new SaParameters(
+                "selftest",
+                0x5e1f7e57,
+                suite,
+                EspKeys.of(encryption, integrity),
+                Mode.TRANSPORT,
+                true,
+                SaParameters.DEFAULT_REPLAY_WINDOW,
+                Lifetime.UNLIMITED,
+                0,
                 Optional.of(provider));
     }
 

@@ -4,8 +4,7 @@ import java.nio.ByteBuffer;
 
 /** Copying between buffers by absolute index, without the view object a {@code duplicate()} costs. */
 public final class Buffers {
-    private Buffers() {
-    }
+    private Buffers() {}
 
     /** Appends {@code length} bytes of {@code from} at {@code offset} to {@code to}, advancing it. */
     public static void append(ByteBuffer to, ByteBuffer from, int offset, int length) {

@@ -4,8 +4,7 @@ import java.nio.ByteBuffer;
 
 /** The Internet checksum (RFC 1071) over buffer ranges, summed a 32-bit word at a time. */
 public final class Checksum {
-    private Checksum() {
-    }
+    private Checksum() {}
 
     /** The one's complement sum of {@code length} bytes from {@code offset}, not yet folded. */
     public static long sum(ByteBuffer b, int offset, int length) {
@@ -37,7 +36,10 @@ public final class Checksum {
      * (or a 16-bit one, its high half zero) it covers went from {@code old} to {@code now}.
      */
     public static void update(ByteBuffer p, int at, int old, int now) {
-        long sum = (~p.getShort(at) & 0xffff) + (~old >>> 16 & 0xffff) + (~old & 0xffff) + (now >>> 16 & 0xffff)
+        long sum = (~p.getShort(at) & 0xffff)
+                + (~old >>> 16 & 0xffff)
+                + (~old & 0xffff)
+                + (now >>> 16 & 0xffff)
                 + (now & 0xffff);
         p.putShort(at, finish(sum));
     }

@@ -19,6 +19,7 @@ public final class IpLink {
      * of the rule that consults it: before the main table (32766), after the local one (0).
      */
     public static final int TABLE = 4500;
+
     private static final String RULE_PREFERENCE = "4500";
     /** Bounds the removal of rules a killed daemon left behind. */
     private static final int MAX_STALE_RULES = 16;
@@ -43,8 +44,17 @@ public final class IpLink {
     public void addRoutingRule(int mark) {
         removeRoutingRule();
         for (String family : List.of("-4", "-6")) {
-            ip(family, "rule", "add", "not", "fwmark", "0x" + Integer.toHexString(mark), "table",
-                    Integer.toString(TABLE), "pref", RULE_PREFERENCE);
+            ip(
+                    family,
+                    "rule",
+                    "add",
+                    "not",
+                    "fwmark",
+                    "0x" + Integer.toHexString(mark),
+                    "table",
+                    Integer.toString(TABLE),
+                    "pref",
+                    RULE_PREFERENCE);
             try {
                 ip(family, "route", "flush", "table", Integer.toString(TABLE));
             } catch (TunException noTableYet) {
@@ -90,8 +100,16 @@ public final class IpLink {
      * is the source address for traffic the host itself sends.
      */
     public void route(String cidr, String source, int mtu) {
-        var args = new ArrayList<>(List.of("route", "replace", cidr, "dev", device, "mtu", Integer.toString(mtu),
-                "table", Integer.toString(TABLE)));
+        var args = new ArrayList<>(List.of(
+                "route",
+                "replace",
+                cidr,
+                "dev",
+                device,
+                "mtu",
+                Integer.toString(mtu),
+                "table",
+                Integer.toString(TABLE)));
         if (source != null) {
             args.addAll(List.of("src", source));
         }
@@ -123,13 +141,17 @@ public final class IpLink {
             // Its output goes to a file, not a pipe read before waitFor: a hanging ip would
             // otherwise block that read, and the 10 s timeout would never fire.
             output = Files.createTempFile("natgw-ip-", ".out");
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new TunException(String.join(" ", command) + ": no answer in 10 s");
             }
             if (p.exitValue() != 0) {
-                throw new TunException(String.join(" ", command) + ": " + Files.readString(output).strip());
+                throw new TunException(String.join(" ", command) + ": "
+                        + Files.readString(output).strip());
             }
         } catch (IOException e) {
             throw new TunException("cannot run ip (iproute2): " + e.getMessage());

@@ -15,8 +15,7 @@ public final class MssClamp {
     private static final int NOP = 1;
     private static final int MSS = 2;
 
-    private MssClamp() {
-    }
+    private MssClamp() {}
 
     /** The largest MSS for a tunnel MTU: the MTU less the IP (20 or 40) and TCP (20) headers. */
     public static int maxSegment(int tunnelMtu, boolean ipv6) {

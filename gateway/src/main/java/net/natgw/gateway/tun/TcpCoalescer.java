@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 public final class TcpCoalescer {
     /** The largest super-packet: its IP length field is 16 bits. */
     public static final int MAX_LENGTH = 65_535;
+
     private static final int TCP = 6;
     private static final int ACK = 0x10;
     private static final int PSH = 0x08;
@@ -78,7 +79,8 @@ public final class TcpCoalescer {
         }
         int version = (p.get(at) & 0xf0) >>> 4;
         int ipHeader = version == 4 ? (p.get(at) & 0x0f) * 4 : 40;
-        if (version == 4 ? ipHeader != 20 || (p.get(at + 9) & 0xff) != TCP || (p.getShort(at + 6) & 0x3fff) != 0
+        if (version == 4
+                ? ipHeader != 20 || (p.get(at + 9) & 0xff) != TCP || (p.getShort(at + 6) & 0x3fff) != 0
                 : version != 6 || (p.get(at + 6) & 0xff) != TCP) {
             return false;
         }
@@ -103,7 +105,10 @@ public final class TcpCoalescer {
         int at = p.position();
         int first = VirtioNetHeader.LENGTH;
         int payload = p.remaining() - headers;
-        if (ended || !startable(p) || payload <= 0 || payload > segmentPayload
+        if (ended
+                || !startable(p)
+                || payload <= 0
+                || payload > segmentPayload
                 || run.position() + payload > VirtioNetHeader.LENGTH + MAX_LENGTH
                 || p.getInt(at + ipHeader + 4) != nextSequence
                 || (p.get(at + ipHeader + 12) & 0xf0) != (run.get(first + ipHeader + 12) & 0xf0)) {
@@ -112,14 +117,18 @@ public final class TcpCoalescer {
         // Same version, addresses and TTL/ToS (IPv4) or traffic class/flow/hop limit (IPv6), ports, ACK,
         // window, options.
         return ipHeader == 20
-                ? same(p, at, first, 0, 2) && same(p, at, first, 8, 1) && same(p, at, first, 12, 8)
-                  && tcpSame(p, at, first)
+                ? same(p, at, first, 0, 2)
+                        && same(p, at, first, 8, 1)
+                        && same(p, at, first, 12, 8)
+                        && tcpSame(p, at, first)
                 : same(p, at, first, 0, 4) && same(p, at, first, 7, 33) && tcpSame(p, at, first);
     }
 
     private boolean tcpSame(ByteBuffer p, int at, int first) {
         int t = ipHeader;
-        return same(p, at, first, t, 4) && same(p, at, first, t + 8, 4) && same(p, at, first, t + 14, 2)
+        return same(p, at, first, t, 4)
+                && same(p, at, first, t + 8, 4)
+                && same(p, at, first, t + 14, 2)
                 && same(p, at, first, t + 20, headers - t - 20);
     }
 

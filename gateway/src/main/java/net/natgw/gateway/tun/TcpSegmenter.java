@@ -36,7 +36,9 @@ public final class TcpSegmenter {
         int length = packet.limit() - start;
         this.v4 = length >= 20 && (packet.get(start) & 0xf0) == 0x40;
         this.ipHeader = v4 ? (packet.get(start) & 0x0f) * 4 : 40;
-        if (length < ipHeader + 20 || (v4 && ipHeader < 20) || (!v4 && (packet.get(start) & 0xf0) != 0x60)
+        if (length < ipHeader + 20
+                || (v4 && ipHeader < 20)
+                || (!v4 && (packet.get(start) & 0xf0) != 0x60)
                 || (packet.get(start + (v4 ? 9 : 6)) & 0xff) != TCP) {
             return false;
         }

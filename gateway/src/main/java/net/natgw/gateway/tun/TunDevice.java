@@ -28,6 +28,7 @@ public final class TunDevice implements AutoCloseable {
     private static final long TUNSETVNETHDRSZ = 0x400454d8L;
     /** TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6: TCP super-packets and partial checksums may come to us. */
     private static final long OFFLOADS = 0x1 | 0x2 | 0x4;
+
     private static final int IFNAMSIZ = 16;
     private static final short POLLIN = 0x1;
     private static final int EAGAIN = 11;

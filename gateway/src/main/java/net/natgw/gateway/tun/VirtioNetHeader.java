@@ -19,12 +19,12 @@ public final class VirtioNetHeader {
     public static final int LENGTH = 10;
     /** The checksum from {@code csum_start} to the end is left to us (only the pseudo-header is in). */
     public static final int F_NEEDS_CSUM = 1;
+
     public static final int GSO_NONE = 0;
     public static final int GSO_TCPV4 = 1;
     public static final int GSO_TCPV6 = 4;
 
-    private VirtioNetHeader() {
-    }
+    private VirtioNetHeader() {}
 
     public static int flags(ByteBuffer b, int at) {
         return b.get(at) & 0xff;

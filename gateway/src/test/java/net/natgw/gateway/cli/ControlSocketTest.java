@@ -69,10 +69,13 @@ class ControlSocketTest {
         Path socket = dir.resolve("natgw.sock");
         var reply = Reply.ok("gw: ESTABLISHED\n  net{1}: INSTALLED", "[{\"name\":\"gw\"}]");
         try (var server = ControlServer.start(socket, stub(reply))) {
-            assertEquals("[{\"name\":\"gw\"}]", ControlClient.send(socket, true, List.of("list-sas")).text());
+            assertEquals(
+                    "[{\"name\":\"gw\"}]",
+                    ControlClient.send(socket, true, List.of("list-sas")).text());
             assertEquals(List.of("list-sas"), asked.get(), "the format is not one of the words");
-            assertEquals("gw: ESTABLISHED\n  net{1}: INSTALLED", ControlClient.send(socket, false,
-                    List.of("list-sas")).text(), "several lines, indentation kept");
+            assertEquals(
+                    "gw: ESTABLISHED\n  net{1}: INSTALLED",
+                    ControlClient.send(socket, false, List.of("list-sas")).text(), "several lines, indentation kept");
         }
     }
 
@@ -94,7 +97,9 @@ class ControlSocketTest {
         })) {
             Reply reply = ControlClient.send(socket, false, List.of("terminate", "--ike", "gw"));
             assertEquals(new Reply(Reply.FAILED, "error: no IKE_SA named gw", "error: no IKE_SA named gw"), reply);
-            assertEquals(Reply.FAILED, ControlClient.send(socket, false, List.of("x")).exitCode(),
+            assertEquals(
+                    Reply.FAILED,
+                    ControlClient.send(socket, false, List.of("x")).exitCode(),
                     "the server keeps serving");
         }
     }
@@ -103,10 +108,11 @@ class ControlSocketTest {
     void aSecondServerOnALiveSocketFailsAndTheFirstKeepsServing() {
         Path socket = dir.resolve("natgw.sock");
         try (var first = ControlServer.start(socket, stub(Reply.ok("first", "{}")))) {
-            var e = assertThrows(IllegalStateException.class, () -> ControlServer.start(socket, stub(Reply.ok("second",
-                    "{}"))));
+            var e = assertThrows(
+                    IllegalStateException.class, () -> ControlServer.start(socket, stub(Reply.ok("second", "{}"))));
             assertEquals("another natgw is running on " + socket, e.getMessage());
-            assertEquals("first", ControlClient.send(socket, false, List.of("stats")).text());
+            assertEquals(
+                    "first", ControlClient.send(socket, false, List.of("stats")).text());
         }
     }
 
@@ -118,7 +124,8 @@ class ControlSocketTest {
         }
         assertTrue(Files.exists(socket), "closing a bound channel leaves its file behind");
         try (var server = ControlServer.start(socket, stub(Reply.ok("alive", "{}")))) {
-            assertEquals("alive", ControlClient.send(socket, false, List.of("stats")).text());
+            assertEquals(
+                    "alive", ControlClient.send(socket, false, List.of("stats")).text());
         }
     }
 
@@ -129,14 +136,17 @@ class ControlSocketTest {
         assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(socket));
         server.close();
         assertFalse(Files.exists(socket));
-        assertEquals(Reply.NO_DAEMON, ControlClient.send(socket, false, List.of("stats")).exitCode());
+        assertEquals(
+                Reply.NO_DAEMON,
+                ControlClient.send(socket, false, List.of("stats")).exitCode());
     }
 
     @Test
     void aFolderNatgwMakesIsItsOwnAndNoStagingIsLeft() throws Exception {
         Path socket = dir.resolve("run").resolve("natgw.sock");
         try (var server = ControlServer.start(socket, stub(Reply.ok("ok", "{}")))) {
-            assertEquals(PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(socket.getParent()));
+            assertEquals(
+                    PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(socket.getParent()));
             try (var files = Files.list(socket.getParent())) {
                 assertEquals(List.of(socket), files.toList(), "the socket was bound elsewhere and moved in");
             }
@@ -148,9 +158,10 @@ class ControlSocketTest {
     void anIdleClientDoesNotBlockTheNextOne() throws Exception {
         Path socket = dir.resolve("natgw.sock");
         try (var server = ControlServer.start(socket, stub(Reply.ok("served", "{}")));
-             var idle = java.nio.channels.SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                var idle = java.nio.channels.SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             assertTrue(idle.isConnected());
-            String text = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+            String text = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                    java.time.Duration.ofSeconds(30),
                     () -> ControlClient.send(socket, false, List.of("stats")).text());
             assertEquals("served", text);
         }
@@ -160,7 +171,7 @@ class ControlSocketTest {
     void anOversizedRequestIsCutNotBuffered() throws Exception {
         Path socket = dir.resolve("natgw.sock");
         try (var server = ControlServer.start(socket, stub(Reply.ok("ok", "{}")));
-             var client = java.nio.channels.SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                var client = java.nio.channels.SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             byte[] big = new byte[64 * 1024];
             java.util.Arrays.fill(big, (byte) 'a');
             big[0] = 't';

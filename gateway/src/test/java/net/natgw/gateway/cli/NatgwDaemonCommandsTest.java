@@ -61,13 +61,13 @@ class NatgwDaemonCommandsTest {
     /** A site-to-site connection with {@code line5} as its fifth line. */
     private Path siteToSite(String line5) throws Exception {
         return config(
-                "connections {",                          // 1
-                "    gw-gw {",                            // 2
-                "        local_addrs = 192.0.2.1",        // 3
-                "        remote_addrs = 192.0.2.2",       // 4
-                line5,                                    // 5
-                "        local { auth = psk }",           // 6
-                "        remote { auth = psk }",          // 7
+                "connections {", // 1
+                "    gw-gw {", // 2
+                "        local_addrs = 192.0.2.1", // 3
+                "        remote_addrs = 192.0.2.2", // 4
+                line5, // 5
+                "        local { auth = psk }", // 6
+                "        remote { auth = psk }", // 7
                 "        children { net { local_ts = 10.1.0.0/16 } }",
                 "    }",
                 "}",
@@ -91,9 +91,16 @@ class NatgwDaemonCommandsTest {
     void startWithAnUnknownKeyFailsNamingFileLineAndKey() throws Exception {
         // I --- natgw start --config swanctl.conf ---> config reader: line 5 "keepalive" is no swanctl key
         Path file = siteToSite("        keepalive = 20s");
-        assertEquals(1, natgw("start", "--config", file.toString(), "--socket", dir.resolve("natgw.sock").toString()));
-        assertTrue(stderr().startsWith("natgw start: " + file + ":5: connections.gw-gw.keepalive: unknown key"),
-                stderr());
+        assertEquals(
+                1,
+                natgw(
+                        "start",
+                        "--config",
+                        file.toString(),
+                        "--socket",
+                        dir.resolve("natgw.sock").toString()));
+        assertTrue(
+                stderr().startsWith("natgw start: " + file + ":5: connections.gw-gw.keepalive: unknown key"), stderr());
         assertEquals(1, stderr().lines().count(), "one line, no usage text");
         assertTrue(Files.notExists(dir.resolve("natgw.sock")), "no control socket for a daemon that never ran");
     }
@@ -101,15 +108,31 @@ class NatgwDaemonCommandsTest {
     @Test
     void startWithABadProposalFailsNamingFileLineAndKey() throws Exception {
         Path file = siteToSite("        proposals = aes256gcm16-ecp384");
-        assertEquals(1, natgw("start", "--config", file.toString(), "--socket", dir.resolve("natgw.sock").toString()));
-        assertEquals("natgw start: " + file + ":5: connections.gw-gw.proposals: \"aes256gcm16-ecp384\": an AEAD IKE"
-                + " proposal needs a PRF\n", stderr());
+        assertEquals(
+                1,
+                natgw(
+                        "start",
+                        "--config",
+                        file.toString(),
+                        "--socket",
+                        dir.resolve("natgw.sock").toString()));
+        assertEquals(
+                "natgw start: " + file + ":5: connections.gw-gw.proposals: \"aes256gcm16-ecp384\": an AEAD IKE"
+                        + " proposal needs a PRF\n",
+                stderr());
     }
 
     @Test
     void startWithAMissingConfigFails() {
         Path missing = dir.resolve("nope.conf");
-        assertEquals(1, natgw("start", "--config", missing.toString(), "--socket", dir.resolve("s").toString()));
+        assertEquals(
+                1,
+                natgw(
+                        "start",
+                        "--config",
+                        missing.toString(),
+                        "--socket",
+                        dir.resolve("s").toString()));
         assertTrue(stderr().startsWith("natgw start: ") && stderr().contains(missing.toString()), stderr());
     }
 
@@ -117,8 +140,8 @@ class NatgwDaemonCommandsTest {
     void startWithAnOutOfRangeOptionIsAUsageError() throws Exception {
         Path file = siteToSite("        version = 2");
         assertEquals(2, natgw("start", "--config", file.toString(), "--path-mtu", "100"));
-        assertTrue(stderr().startsWith("natgw: start: --path-mtu takes a number from 576 to 65535, not '100'"),
-                stderr());
+        assertTrue(
+                stderr().startsWith("natgw: start: --path-mtu takes a number from 576 to 65535, not '100'"), stderr());
         assertEquals(2, natgw("start", "--config", file.toString(), "--bogus"));
     }
 
@@ -173,11 +196,14 @@ class NatgwDaemonCommandsTest {
             assertEquals(0, natgw("list-sas", "--json", "--socket", socket.toString()));
             assertTrue(stdout().endsWith("[{\"name\":\"gw\"}]\n"), stdout());
             assertEquals(1, natgw("initiate", "--socket", socket.toString(), "--child", "net one"));
-            assertEquals(List.of("natgw initiate: no child 'net one'"), stderr().lines()
-                    .filter(line -> !line.startsWith("[")).toList(),
+            assertEquals(
+                    List.of("natgw initiate: no child 'net one'"),
+                    stderr().lines().filter(line -> !line.startsWith("[")).toList(),
                     "the daemon's message without \"error: \" (the stub's log lines aside)");
         }
-        assertEquals(List.of(List.of("list-sas"), List.of("list-sas"), List.of("initiate", "--child", "net one")),
-                new ArrayList<>(asked), "--socket and --json are the client's; the rest goes to the daemon");
+        assertEquals(
+                List.of(List.of("list-sas"), List.of("list-sas"), List.of("initiate", "--child", "net one")),
+                new ArrayList<>(asked),
+                "--socket and --json are the client's; the rest goes to the daemon");
     }
 }

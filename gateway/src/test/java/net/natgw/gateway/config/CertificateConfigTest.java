@@ -19,10 +19,10 @@ import net.natgw.ike.auth.Revocation;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.IkeProtocolException;
+import net.natgw.ike.testing.TestPki;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import net.natgw.ike.testing.TestPki;
 
 /**
  * Certificate connections: credentials found beside swanctl.conf as swanctl finds them
@@ -32,31 +32,31 @@ import net.natgw.ike.testing.TestPki;
 class CertificateConfigTest {
     /** strongSwan's road warrior server "moon" with certificates. */
     static final List<String> MOON = List.of(
-            "connections {",                                   // 1
-            "    rw {",                                        // 2
-            "        local_addrs = 192.168.0.1",               // 3
-            "        pools = rw_pool",                         // 4
-            "        local {",                                 // 5
-            "            auth = pubkey",                       // 6
-            "            certs = moonCert.pem",                // 7
-            "            id = moon.strongswan.org",            // 8
-            "        }",                                       // 9
-            "        remote {",                                // 10
-            "            auth = pubkey",                       // 11
-            "            cacerts = caCert.pem",                // 12
-            "        }",                                       // 13
-            "        children {",                              // 14
-            "            net {",                               // 15
-            "                local_ts = 10.1.0.0/16",          // 16
-            "            }",                                   // 17
-            "        }",                                       // 18
-            "    }",                                           // 19
-            "}",                                               // 20
-            "pools {",                                         // 21
-            "    rw_pool {",                                   // 22
-            "        addrs = 10.3.0.0/24",                     // 23
-            "    }",                                           // 24
-            "}");                                              // 25
+            "connections {", // 1
+            "    rw {", // 2
+            "        local_addrs = 192.168.0.1", // 3
+            "        pools = rw_pool", // 4
+            "        local {", // 5
+            "            auth = pubkey", // 6
+            "            certs = moonCert.pem", // 7
+            "            id = moon.strongswan.org", // 8
+            "        }", // 9
+            "        remote {", // 10
+            "            auth = pubkey", // 11
+            "            cacerts = caCert.pem", // 12
+            "        }", // 13
+            "        children {", // 14
+            "            net {", // 15
+            "                local_ts = 10.1.0.0/16", // 16
+            "            }", // 17
+            "        }", // 18
+            "    }", // 19
+            "}", // 20
+            "pools {", // 21
+            "    rw_pool {", // 22
+            "        addrs = 10.3.0.0/24", // 23
+            "    }", // 24
+            "}"); // 25
 
     @TempDir
     Path dir;
@@ -78,7 +78,8 @@ class CertificateConfigTest {
 
     private String error(List<String> lines) throws IOException {
         Path file = Files.writeString(dir.resolve("swanctl.conf"), String.join("\n", lines) + "\n");
-        return assertThrows(ConfigException.class, () -> GatewayConfig.load(file)).getMessage();
+        return assertThrows(ConfigException.class, () -> GatewayConfig.load(file))
+                .getMessage();
     }
 
     private static List<String> moon(int n, String line) {
@@ -100,7 +101,9 @@ class CertificateConfigTest {
         IkeConfig ike = load(MOON).connection("rw").orElseThrow().ike();
         Certificates certs = ike.certificates().orElseThrow();
         assertEquals(List.of(moon.certificate()), certs.chain());
-        assertEquals(((ECPrivateKey) moon.keys().getPrivate()).getS(), ((ECPrivateKey) certs.key()).getS(),
+        assertEquals(
+                ((ECPrivateKey) moon.keys().getPrivate()).getS(),
+                ((ECPrivateKey) certs.key()).getS(),
                 "the key whose public key is the certificate's, found among the others in private/");
         assertEquals(List.of(ca.caCertificate()), certs.trusted());
         assertTrue(ike.signs());
@@ -114,21 +117,32 @@ class CertificateConfigTest {
     void revocationTakesStrongSwansPoliciesAndTheCrlsOfX509crl() throws Exception {
         TestCredentials.writeSec1(dir.resolve("private/moonKey.pem"), moon.keys());
         var revoked = ca.issue("carol.strongswan.org", "ec");
-        TestCredentials.write(dir.resolve("x509crl/ca.crl.pem"), ca.crl(Duration.ofDays(1),
-                revoked.certificate()));
+        TestCredentials.write(dir.resolve("x509crl/ca.crl.pem"), ca.crl(Duration.ofDays(1), revoked.certificate()));
         Files.write(dir.resolve("x509crl/old.crl"), ca.crl(Duration.ofHours(-1)).getEncoded());
         var lines = moon(12, "            cacerts = caCert.pem\n            revocation = strict");
-        Certificates certs = load(lines).connection("rw").orElseThrow().ike().certificates().orElseThrow();
+        Certificates certs =
+                load(lines).connection("rw").orElseThrow().ike().certificates().orElseThrow();
         assertEquals(Revocation.Policy.STRICT, certs.revocation().policy());
         assertEquals(2, certs.revocation().crls().size(), "both files of x509crl/");
         var carol = IdPayload.parse(true, "carol.strongswan.org");
-        var e = assertThrows(IkeProtocolException.class,
+        var e = assertThrows(
+                IkeProtocolException.class,
                 () -> certs.verifyPeer(List.of(revoked.certificate().getEncoded()), carol));
         assertTrue(e.getMessage().contains("was revoked"), e.getMessage());
 
-        assertEquals(Revocation.Policy.RELAXED, load(MOON).connection("rw").orElseThrow().ike().certificates()
-                .orElseThrow().revocation().policy(), "strongSwan's default");
-        assertEquals(at(13) + "connections.rw.remote.revocation: \"hard\" is not strict, ifuri or relaxed",
+        assertEquals(
+                Revocation.Policy.RELAXED,
+                load(MOON)
+                        .connection("rw")
+                        .orElseThrow()
+                        .ike()
+                        .certificates()
+                        .orElseThrow()
+                        .revocation()
+                        .policy(),
+                "strongSwan's default");
+        assertEquals(
+                at(13) + "connections.rw.remote.revocation: \"hard\" is not strict, ifuri or relaxed",
                 error(moon(12, "            cacerts = caCert.pem\n            revocation = hard")));
     }
 
@@ -142,8 +156,12 @@ class CertificateConfigTest {
 
         IkeConfig ike = load(lines).connections().get(0).ike();
         assertEquals(IdPayload.ID_DER_ASN1_DN, ike.localId().idType());
-        assertArrayEquals(moon.certificate().getSubjectX500Principal().getEncoded(), ike.localId().data());
-        assertEquals(List.of(ca.caCertificate(), otherCa.caCertificate()), ike.certificates().orElseThrow().trusted(),
+        assertArrayEquals(
+                moon.certificate().getSubjectX500Principal().getEncoded(),
+                ike.localId().data());
+        assertEquals(
+                List.of(ca.caCertificate(), otherCa.caCertificate()),
+                ike.certificates().orElseThrow().trusted(),
                 "caCert.pem, otherCa.pem: in name order");
     }
 
@@ -158,13 +176,21 @@ class CertificateConfigTest {
                 "        secret = \"moon's passphrase\"",
                 "    }",
                 "}"));
-        var key = load(lines).connections().get(0).ike().certificates().orElseThrow().key();
+        var key = load(lines)
+                .connections()
+                .get(0)
+                .ike()
+                .certificates()
+                .orElseThrow()
+                .key();
         assertArrayEquals(moon.keys().getPrivate().getEncoded(), key.getEncoded());
 
         lines.set(28, "        secret = wrong");
         String message = error(lines);
-        assertTrue(message.startsWith(at(28) + "secrets.private-moon.file: " + dir.resolve("private/moonKey.pem")
-                + ": cannot decrypt or decode the key"), message);
+        assertTrue(
+                message.startsWith(at(28) + "secrets.private-moon.file: " + dir.resolve("private/moonKey.pem")
+                        + ": cannot decrypt or decode the key"),
+                message);
     }
 
     @Test
@@ -187,17 +213,22 @@ class CertificateConfigTest {
         IkeConfig ike = load(lines).connections().get(0).ike();
         assertFalse(ike.signs());
         assertTrue(ike.requiresSignature());
-        assertArrayEquals("moon's psk".getBytes(StandardCharsets.UTF_8), ike.psk().general());
+        assertArrayEquals(
+                "moon's psk".getBytes(StandardCharsets.UTF_8), ike.psk().general());
         assertEquals(List.of(), ike.certificates().orElseThrow().chain());
     }
 
     @Test
     void aMissingCertificateFileIsAnErrorNamingBothPlacesLookedIn() throws Exception {
         TestCredentials.writePkcs8(dir.resolve("private/moonKey.pem"), moon.keys());
-        assertEquals(at(7) + "connections.rw.local.certs: no certificate \"sunCert.pem\" in " + dir + " or "
-                + dir.resolve("x509"), error(moon(7, "            certs = sunCert.pem")));
-        assertEquals(at(12) + "connections.rw.remote.cacerts: no certificate \"rootCa.pem\" in " + dir + " or "
-                + dir.resolve("x509ca"), error(moon(12, "            cacerts = rootCa.pem")));
+        assertEquals(
+                at(7) + "connections.rw.local.certs: no certificate \"sunCert.pem\" in " + dir + " or "
+                        + dir.resolve("x509"),
+                error(moon(7, "            certs = sunCert.pem")));
+        assertEquals(
+                at(12) + "connections.rw.remote.cacerts: no certificate \"rootCa.pem\" in " + dir + " or "
+                        + dir.resolve("x509ca"),
+                error(moon(12, "            cacerts = rootCa.pem")));
     }
 
     @Test
@@ -205,26 +236,33 @@ class CertificateConfigTest {
         TestCredentials.writePkcs8(dir.resolve("private/another.pem"), TestPki.keys("ec"));
         Files.writeString(dir.resolve("private/README"), "not a key");
         String message = error(MOON);
-        assertTrue(message.startsWith(at(7) + "connections.rw.local.certs: no private key for the certificate of "
-                + moon.certificate().getSubjectX500Principal() + " in " + dir.resolve("private") + "/, "
-                + dir.resolve("rsa") + "/, " + dir.resolve("ecdsa") + "/, " + dir.resolve("pkcs8")
-                + "/ (passed over: " + dir.resolve("private/README") + ": "), message);
+        assertTrue(
+                message.startsWith(at(7) + "connections.rw.local.certs: no private key for the certificate of "
+                        + moon.certificate().getSubjectX500Principal() + " in " + dir.resolve("private") + "/, "
+                        + dir.resolve("rsa") + "/, " + dir.resolve("ecdsa") + "/, " + dir.resolve("pkcs8")
+                        + "/ (passed over: " + dir.resolve("private/README") + ": "),
+                message);
     }
 
     @Test
     void anIdentityTheCertificateDoesNotNameIsAnError() throws Exception {
         TestCredentials.writePkcs8(dir.resolve("private/moonKey.pem"), moon.keys());
-        assertEquals(at(8) + "connections.rw.local.id: the certificate of " + moon.certificate()
-                        .getSubjectX500Principal() + " does not name \"sun.strongswan.org\" (neither its subject nor a"
-                        + " subjectAltName)", error(moon(8, "            id = sun.strongswan.org")));
+        assertEquals(
+                at(8) + "connections.rw.local.id: the certificate of "
+                        + moon.certificate().getSubjectX500Principal()
+                        + " does not name \"sun.strongswan.org\" (neither its subject nor a"
+                        + " subjectAltName)",
+                error(moon(8, "            id = sun.strongswan.org")));
     }
 
     @Test
     void pubkeyWithoutAnyCaIsAnError() throws Exception {
         TestCredentials.writePkcs8(dir.resolve("private/moonKey.pem"), moon.keys());
         Files.delete(dir.resolve("x509ca/caCert.pem"));
-        assertEquals(at(10) + "connections.rw.remote.cacerts: required with auth = pubkey: no CA certificate is given,"
-                + " and " + dir.resolve("x509ca") + " holds none", error(moon(12, "")));
+        assertEquals(
+                at(10) + "connections.rw.remote.cacerts: required with auth = pubkey: no CA certificate is given,"
+                        + " and " + dir.resolve("x509ca") + " holds none",
+                error(moon(12, "")));
     }
 
     @Test

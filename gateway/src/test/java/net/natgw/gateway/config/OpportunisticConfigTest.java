@@ -48,7 +48,8 @@ class OpportunisticConfigTest {
 
     private String error(List<String> lines) throws IOException {
         Path file = Files.writeString(dir.resolve("swanctl.conf"), String.join("\n", lines) + "\n");
-        return assertThrows(ConfigException.class, () -> GatewayConfig.load(file)).getMessage();
+        return assertThrows(ConfigException.class, () -> GatewayConfig.load(file))
+                .getMessage();
     }
 
     private static List<String> with(int line, String text) {
@@ -64,9 +65,14 @@ class OpportunisticConfigTest {
     @Test
     void theSectionGivesNullAuthenticationGroupsAndTimers() throws Exception {
         Opportunistic oe = load(OE).opportunistic().orElseThrow();
-        assertEquals(List.of(new Group("private-or-clear", Policy.PRIVATE_OR_CLEAR, List.of(
-                new Network(0xcb007100, 24), new Network(0xc6336407, 32))),
-                new Group("lab", Policy.CLEAR, List.of(new Network(0xcb007109, 32)))), oe.groups());
+        assertEquals(
+                List.of(
+                        new Group(
+                                "private-or-clear",
+                                Policy.PRIVATE_OR_CLEAR,
+                                List.of(new Network(0xcb007100, 24), new Network(0xc6336407, 32))),
+                        new Group("lab", Policy.CLEAR, List.of(new Network(0xcb007109, 32)))),
+                oe.groups());
         assertTrue(oe.ike().opportunistic());
         assertTrue(oe.ike().authenticatesWithNull(), "local auth = null: ID_NULL (RFC 7619 §2.2)");
         assertTrue(oe.ike().acceptsNull());
@@ -86,7 +92,9 @@ class OpportunisticConfigTest {
         int start = readme.indexOf("```\n", section) + 4;
         String example = readme.substring(start, readme.indexOf("```", start));
         Opportunistic oe = load(example.lines().toList()).opportunistic().orElseThrow();
-        assertEquals(List.of("private-or-clear", "clear", "intranet"), oe.groups().stream().map(Group::name).toList());
+        assertEquals(
+                List.of("private-or-clear", "clear", "intranet"),
+                oe.groups().stream().map(Group::name).toList());
         assertEquals(Policy.PRIVATE, oe.groups().get(2).policy());
         assertEquals(Duration.ofMinutes(1), oe.negativeCache());
     }
@@ -159,34 +167,52 @@ class OpportunisticConfigTest {
 
     @Test
     void aConnectionAlwaysWinsSoClearNetworksMayNotOverlapIt() throws Exception {
-        assertEquals(at(17) + "opportunistic: group lab (clear) network 203.0.113.9/32 overlaps 203.0.113.0/24"
-                + " of connection office: a connection always wins over a group, so its traffic may not go past"
-                + " natgw; remove the overlap", error(withConnection("office", "203.0.113.0/24")));
-        assertTrue(load(withConnection("office", "203.0.112.0/24")).opportunistic().isPresent(),
+        assertEquals(
+                at(17) + "opportunistic: group lab (clear) network 203.0.113.9/32 overlaps 203.0.113.0/24"
+                        + " of connection office: a connection always wins over a group, so its traffic may not go past"
+                        + " natgw; remove the overlap",
+                error(withConnection("office", "203.0.113.0/24")));
+        assertTrue(
+                load(withConnection("office", "203.0.112.0/24")).opportunistic().isPresent(),
                 "no overlap; and a routed group (private-or-clear) may overlap, the connection wins in the SPD");
-        assertTrue(load(withConnection("office", "198.51.100.0/24")).opportunistic().isPresent());
-        assertEquals(at(17) + "opportunistic: a connection is named opportunistic too: rename it, the name is this"
-                + " section's", error(withConnection("opportunistic", "10.9.0.0/16")));
+        assertTrue(load(withConnection("office", "198.51.100.0/24"))
+                .opportunistic()
+                .isPresent());
+        assertEquals(
+                at(17) + "opportunistic: a connection is named opportunistic too: rename it, the name is this"
+                        + " section's",
+                error(withConnection("opportunistic", "10.9.0.0/16")));
     }
 
     @Test
     void errorsNameFileLineAndKey() throws Exception {
-        assertEquals(at(11) + "opportunistic.groups.private-or-clear.networks: 2001:db8::/32: natgw's"
-                + " opportunistic encryption is IPv4 only", error(with(11,
-                "        private-or-clear { networks = 2001:db8::/32 }")));
-        assertEquals(at(11) + "opportunistic.groups.private-or-clear.networks: 203.0.113.1/24 has host bits set",
+        assertEquals(
+                at(11) + "opportunistic.groups.private-or-clear.networks: 2001:db8::/32: natgw's"
+                        + " opportunistic encryption is IPv4 only",
+                error(with(11, "        private-or-clear { networks = 2001:db8::/32 }")));
+        assertEquals(
+                at(11) + "opportunistic.groups.private-or-clear.networks: 203.0.113.1/24 has host bits set",
                 error(with(11, "        private-or-clear { networks = 203.0.113.1/24 }")));
-        assertEquals(at(13) + "opportunistic.groups.lab.policy: \"secret\" is none of clear, clear-or-private,"
-                + " private-or-clear, private, block", error(with(13, "            policy = secret")));
-        assertTrue(error(with(13, "            # no policy")).startsWith(at(12)
-                + "opportunistic.groups.lab.policy: required"), error(with(13, "            # no policy")));
-        assertEquals(at(5) + "opportunistic.local.id: with auth = null the identity is ID_NULL (RFC 7619): leave id"
-                + " out or write %null", error(with(5, "    local { id = moon }")));
-        assertEquals(at(8) + "opportunistic.hold_time: must be more than 0: IKE needs a while",
+        assertEquals(
+                at(13) + "opportunistic.groups.lab.policy: \"secret\" is none of clear, clear-or-private,"
+                        + " private-or-clear, private, block",
+                error(with(13, "            policy = secret")));
+        assertTrue(
+                error(with(13, "            # no policy"))
+                        .startsWith(at(12) + "opportunistic.groups.lab.policy: required"),
+                error(with(13, "            # no policy")));
+        assertEquals(
+                at(5) + "opportunistic.local.id: with auth = null the identity is ID_NULL (RFC 7619): leave id"
+                        + " out or write %null",
+                error(with(5, "    local { id = moon }")));
+        assertEquals(
+                at(8) + "opportunistic.hold_time: must be more than 0: IKE needs a while",
                 error(with(8, "    hold_time = 0s")));
-        assertEquals(at(7) + "opportunistic.pools: no pool \"nope\" in the pools section (there are oe)",
+        assertEquals(
+                at(7) + "opportunistic.pools: no pool \"nope\" in the pools section (there are oe)",
                 error(with(7, "    pools = nope")));
-        assertEquals(at(5) + "opportunistic.local.auth: \"token\" is none of psk, pubkey and null",
+        assertEquals(
+                at(5) + "opportunistic.local.auth: \"token\" is none of psk, pubkey and null",
                 error(with(5, "    local { auth = token }")));
     }
 }

@@ -26,13 +26,20 @@ class SettingsTest {
 
     private String error(String... lines) throws IOException {
         Path file = write(lines);
-        return assertThrows(ConfigException.class, () -> Settings.load(Optional.of(file))).getMessage();
+        return assertThrows(ConfigException.class, () -> Settings.load(Optional.of(file)))
+                .getMessage();
     }
 
     @Test
     void strongSwansNamesSetTheLimits() throws Exception {
-        Path file = write("natgw {", "  cookie_threshold = 10", "  cookie_threshold_ip = 2", "  block_threshold = 4",
-                "  init_limit_half_open = 100", "  half_open_timeout = 1m", "}");
+        Path file = write(
+                "natgw {",
+                "  cookie_threshold = 10",
+                "  cookie_threshold_ip = 2",
+                "  block_threshold = 4",
+                "  init_limit_half_open = 100",
+                "  half_open_timeout = 1m",
+                "}");
         IkeLimits l = Settings.load(Optional.of(file)).limits();
         assertEquals(10, l.cookieThreshold());
         assertEquals(2, l.cookieThresholdIp());
@@ -49,12 +56,15 @@ class SettingsTest {
         assertEquals(5, l.blockThreshold());
         assertEquals(5000, l.initLimitHalfOpen(), "strongSwan's 0 (no limit) would leave memory unbounded");
         assertEquals(Duration.ofSeconds(30), l.halfOpenTimeout());
-        assertEquals(IkeLimits.DEFAULT, Settings.load(Optional.of(write("# nothing"))).limits());
+        assertEquals(
+                IkeLimits.DEFAULT,
+                Settings.load(Optional.of(write("# nothing"))).limits());
     }
 
     @Test
     void dosProtectionOffTurnsOffCookiesAndTheBlockButNotTheTotal() throws Exception {
-        IkeLimits l = Settings.load(Optional.of(write("natgw {", "  dos_protection = no", "}"))).limits();
+        IkeLimits l = Settings.load(Optional.of(write("natgw {", "  dos_protection = no", "}")))
+                .limits();
         assertEquals(Integer.MAX_VALUE, l.cookieThreshold());
         assertEquals(0, l.blockThreshold());
         assertEquals(5000, l.initLimitHalfOpen());
@@ -62,36 +72,57 @@ class SettingsTest {
 
     @Test
     void aBlockBelowTheCookieThresholdIsRaisedAsStrongSwanDoes() throws Exception {
-        IkeLimits l = Settings.load(Optional.of(write("natgw {", "  cookie_threshold_ip = 6", "}"))).limits();
+        IkeLimits l = Settings.load(Optional.of(write("natgw {", "  cookie_threshold_ip = 6", "}")))
+                .limits();
         assertEquals(7, l.blockThreshold());
     }
 
     // strongSwan's charon.plugins.revocation.enable_ocsp and enable_crl; both on by default
     @Test
     void revocationFetchingAndRsaPssAreSetAsStrongSwanSetsThem() throws Exception {
-        assertEquals(StatusFetcher.Options.DEFAULT, Settings.load(Optional.empty()).revocation());
+        assertEquals(
+                StatusFetcher.Options.DEFAULT, Settings.load(Optional.empty()).revocation());
         assertTrue(StatusFetcher.Options.DEFAULT.ocsp() && StatusFetcher.Options.DEFAULT.crl());
-        var r = Settings.load(Optional.of(write("natgw {", "  plugins {", "    revocation {", "      enable_ocsp = no",
-                "      timeout = 3s", "    }", "  }", "}"))).revocation();
+        var r = Settings.load(Optional.of(write(
+                        "natgw {",
+                        "  plugins {",
+                        "    revocation {",
+                        "      enable_ocsp = no",
+                        "      timeout = 3s",
+                        "    }",
+                        "  }",
+                        "}")))
+                .revocation();
         assertFalse(r.ocsp());
         assertTrue(r.crl());
         assertEquals(Duration.ofSeconds(3), r.timeout());
         assertFalse(Settings.load(Optional.empty()).rsaPss(), "PKCS#1 v1.5, as strongSwan's default");
-        assertTrue(Settings.load(Optional.of(write("natgw {", "  rsa_pss = yes", "}"))).rsaPss());
+        assertTrue(Settings.load(Optional.of(write("natgw {", "  rsa_pss = yes", "}")))
+                .rsaPss());
         assertTrue(error("natgw {", "  plugins {", "    curl {", "    }", "  }", "}")
                 .contains("natgw.plugins.curl: unknown plugin"));
         assertTrue(error("natgw {", "  plugins {", "    revocation {", "      timeout = 0", "    }", "  }", "}")
                 .contains("must be from 1 s to 120 s"));
-        assertTrue(error("natgw {", "  half_open_timeout = 10s", "  plugins {", "    revocation {", "      timeout = 5s",
-                "    }", "  }", "}").contains("two fetches (OCSP, then the CRL) must fit in half_open_timeout (10 s)"));
+        assertTrue(error(
+                        "natgw {",
+                        "  half_open_timeout = 10s",
+                        "  plugins {",
+                        "    revocation {",
+                        "      timeout = 5s",
+                        "    }",
+                        "  }",
+                        "}")
+                .contains("two fetches (OCSP, then the CRL) must fit in half_open_timeout (10 s)"));
         assertTrue(error("natgw {", "  plugins {", "    revocation {", "      enable_ldap = yes", "    }", "  }", "}")
                 .contains("natgw.plugins.revocation.enable_ldap: unknown setting"));
     }
 
     @Test
     void errorsNameTheFileLineAndKey() throws Exception {
-        assertTrue(error("natgw {", "  cookie_treshold = 3", "}").endsWith("natgw.conf:2: natgw.cookie_treshold: unknown setting"));
-        assertTrue(error("natgw {", "  block_threshold = -1", "}").contains("natgw.block_threshold: \"-1\" is not a number"));
+        assertTrue(error("natgw {", "  cookie_treshold = 3", "}")
+                .endsWith("natgw.conf:2: natgw.cookie_treshold: unknown setting"));
+        assertTrue(error("natgw {", "  block_threshold = -1", "}")
+                .contains("natgw.block_threshold: \"-1\" is not a number"));
         assertTrue(error("natgw {", "  half_open_timeout = 0", "}").contains("must be at least 1 s"));
         assertTrue(error("charon {", "}").contains("charon: unknown section"));
         Path missing = dir.resolve("nope.conf");

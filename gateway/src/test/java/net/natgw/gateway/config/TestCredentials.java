@@ -22,8 +22,7 @@ import org.bouncycastle.util.io.pem.PemObject;
  * KEY", encrypted PKCS#8), for the certificates and keys of ike's {@link TestPki}.
  */
 final class TestCredentials {
-    private TestCredentials() {
-    }
+    private TestCredentials() {}
 
     static Path write(Path file, Object pemObject) throws IOException {
         Files.createDirectories(file.getParent());
@@ -38,7 +37,9 @@ final class TestCredentials {
     static Path writeSec1(Path file, KeyPair keys) throws IOException {
         var pkcs8 = PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded());
         var inner = ECPrivateKey.getInstance(pkcs8.parsePrivateKey());
-        var sec1 = new ECPrivateKey(256, inner.getKey(),
+        var sec1 = new ECPrivateKey(
+                256,
+                inner.getKey(),
                 SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded()).getPublicKeyData(),
                 pkcs8.getPrivateKeyAlgorithm().getParameters());
         return write(file, new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
@@ -52,8 +53,10 @@ final class TestCredentials {
     /** {@code BEGIN ENCRYPTED PRIVATE KEY}: PKCS#8 under AES-256-CBC with a passphrase. */
     static Path writeEncryptedPkcs8(Path file, KeyPair keys, String passphrase) throws Exception {
         var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
-                .setProvider(new BouncyCastleProvider()).setRandom(new SecureRandom())
-                .setPassword(passphrase.toCharArray()).build();
+                .setProvider(new BouncyCastleProvider())
+                .setRandom(new SecureRandom())
+                .setPassword(passphrase.toCharArray())
+                .build();
         return write(file, new JcaPKCS8Generator(keys.getPrivate(), encryptor).generate());
     }
 }

@@ -67,8 +67,10 @@ class AddressTranslationTest {
             if (protocol != ICMP) {
                 assertTrue(TestPackets.transportChecksumVerifies(delivered), "protocol " + protocol);
             } else {
-                assertArrayEquals(TestPackets.range(reply, 20, reply.length),
-                        TestPackets.range(delivered, 20, delivered.length), "ICMP has no pseudo-header: untouched");
+                assertArrayEquals(
+                        TestPackets.range(reply, 20, reply.length),
+                        TestPackets.range(delivered, 20, delivered.length),
+                        "ICMP has no pseudo-header: untouched");
             }
         }
     }

@@ -19,9 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.util.Random;
 import net.natgw.gateway.tun.TestPackets;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The ICMP answer to an inner packet too big for the tunnel with DF set (RFC 792/1191) or any
@@ -40,13 +40,22 @@ class IcmpTooBigTest {
     }
 
     private static byte[] bigTcpV4() {
-        return TestPackets.ipv4("10.1.0.2", "10.2.0.9", TCP, 0x4242, DF, new byte[0],
+        return TestPackets.ipv4(
+                "10.1.0.2",
+                "10.2.0.9",
+                TCP,
+                0x4242,
+                DF,
+                new byte[0],
                 TestPackets.tcp(40_000, 5201, 1, 2, ACK, 1_000, new byte[0], data(1_460)));
     }
 
     private static byte[] bigTcpV6() {
-        return TestPackets.ipv6("fd00:1::2", "fd00:2::9", TCP, TestPackets.tcp(40_000, 5201, 1, 2, ACK, 1_000,
-                new byte[0], data(1_440)));
+        return TestPackets.ipv6(
+                "fd00:1::2",
+                "fd00:2::9",
+                TCP,
+                TestPackets.tcp(40_000, 5201, 1, 2, ACK, 1_000, new byte[0], data(1_440)));
     }
 
     /** Runs {@link IcmpTooBig#write} and returns the reply's bytes, checking the framing. */
@@ -101,7 +110,13 @@ class IcmpTooBigTest {
     @Test
     void ipv4QuoteIncludesTheOptionsOfTheOriginalHeader() {
         // RFC 792: "Internet Header + 64 bits of Original Data Datagram", the header with its options.
-        byte[] packet = TestPackets.ipv4("10.1.0.2", "10.2.0.9", UDP, 7, DF, new byte[] {(byte) 0x94, 4, 0, 0},
+        byte[] packet = TestPackets.ipv4(
+                "10.1.0.2",
+                "10.2.0.9",
+                UDP,
+                7,
+                DF,
+                new byte[] {(byte) 0x94, 4, 0, 0},
                 TestPackets.udp(1, 2, data(1_500)));
         byte[] reply = answer(packet);
         assertEquals(28 + 24 + 8, reply.length);
@@ -141,8 +156,8 @@ class IcmpTooBigTest {
     @ValueSource(ints = {3, 4, 5, 11, 12})
     void noAnswerIsMadeToAnIcmpError(int type) {
         // RFC 1122 §3.2.2: an ICMP error message MUST NOT be sent about an ICMP error message.
-        byte[] error = TestPackets.ipv4("10.1.0.2", "10.2.0.9", ICMP, 1, DF, new byte[0],
-                TestPackets.icmp(type, 0, data(1_500)));
+        byte[] error = TestPackets.ipv4(
+                "10.1.0.2", "10.2.0.9", ICMP, 1, DF, new byte[0], TestPackets.icmp(type, 0, data(1_500)));
         assertFalse(answered(error));
     }
 
@@ -157,10 +172,9 @@ class IcmpTooBigTest {
     @Test
     void anEchoRequestTooBigIsAnswered() {
         // ICMP queries are not errors: a too-big ping gets its answer (ping -M do -s 1472).
-        assertTrue(answered(TestPackets.ipv4("10.1.0.2", "10.2.0.9", ICMP, 1, DF, new byte[0],
-                TestPackets.icmp(8, 0, data(1_476)))));
-        assertTrue(answered(TestPackets.ipv6("fd00:1::2", "fd00:2::9", ICMPV6, TestPackets.icmp(128, 0,
-                data(1_456)))));
+        assertTrue(answered(TestPackets.ipv4(
+                "10.1.0.2", "10.2.0.9", ICMP, 1, DF, new byte[0], TestPackets.icmp(8, 0, data(1_476)))));
+        assertTrue(answered(TestPackets.ipv6("fd00:1::2", "fd00:2::9", ICMPV6, TestPackets.icmp(128, 0, data(1_456)))));
     }
 
     @Test
@@ -189,10 +203,10 @@ class IcmpTooBigTest {
     void noAnswerIsMadeAboutAPacketToAMulticastOrBroadcastAddress() {
         // RFC 1122 §3.2.2: not about a datagram destined to a broadcast or multicast address; the
         // answer would also carry that address as its source (RFC 4291 §2.7 forbids it in IPv6).
-        assertFalse(answered(TestPackets.ipv4("10.1.0.2", "239.1.2.3", UDP, 1, DF, new byte[0],
-                TestPackets.udp(1, 2, data(1_500)))));
-        assertFalse(answered(TestPackets.ipv4("10.1.0.2", "255.255.255.255", UDP, 1, DF, new byte[0],
-                TestPackets.udp(1, 2, data(1_500)))));
+        assertFalse(answered(TestPackets.ipv4(
+                "10.1.0.2", "239.1.2.3", UDP, 1, DF, new byte[0], TestPackets.udp(1, 2, data(1_500)))));
+        assertFalse(answered(TestPackets.ipv4(
+                "10.1.0.2", "255.255.255.255", UDP, 1, DF, new byte[0], TestPackets.udp(1, 2, data(1_500)))));
         assertFalse(answered(TestPackets.ipv6("fd00:1::2", "ff0e::101", UDP, TestPackets.udp(1, 2, data(1_500)))));
     }
 }

@@ -18,7 +18,13 @@ import org.junit.jupiter.api.Test;
 /** The inner header fields policy needs, read in place; {@link IpPacket#valid} guards them. */
 class IpPacketTest {
     private static byte[] tcpV4() {
-        return TestPackets.ipv4("10.1.0.2", "10.2.0.9", TCP, 1, DF, new byte[0],
+        return TestPackets.ipv4(
+                "10.1.0.2",
+                "10.2.0.9",
+                TCP,
+                1,
+                DF,
+                new byte[0],
                 TestPackets.tcp(40_000, 5201, 1, 2, ACK, 1_000, new byte[0], new byte[10]));
     }
 
@@ -135,7 +141,8 @@ class IpPacketTest {
 
     @Test
     void portsOfTcpAndUdpOverBothVersions() {
-        var v6 = ByteBuffer.wrap(TestPackets.ipv6("fd00:1::2", "fd00:2::9", UDP, TestPackets.udp(5353, 53, new byte[4])));
+        var v6 = ByteBuffer.wrap(
+                TestPackets.ipv6("fd00:1::2", "fd00:2::9", UDP, TestPackets.udp(5353, 53, new byte[4])));
         assertEquals(5353, IpPacket.port(v6, false));
         assertEquals(53, IpPacket.port(v6, true));
         assertEquals(41, IpPacket.nextHeader(v6), "RFC 4303 §2.8: IPv6 in tunnel mode");
@@ -172,7 +179,7 @@ class IpPacketTest {
         byte[] mayFragment = tcpV4();
         TestPackets.put16(mayFragment, 6, 0);
         assertFalse(IpPacket.dontFragment(ByteBuffer.wrap(mayFragment)));
-        assertTrue(IpPacket.dontFragment(ByteBuffer.wrap(TestPackets.ipv6("fd00:1::2", "fd00:2::9", UDP,
-                TestPackets.udp(1, 2, new byte[0])))));
+        assertTrue(IpPacket.dontFragment(
+                ByteBuffer.wrap(TestPackets.ipv6("fd00:1::2", "fd00:2::9", UDP, TestPackets.udp(1, 2, new byte[0])))));
     }
 }

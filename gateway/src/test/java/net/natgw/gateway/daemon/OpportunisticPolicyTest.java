@@ -101,7 +101,8 @@ class OpportunisticPolicyTest {
         policy.remove(tunnels[1234].peerAddress(), tunnels[1234]);
         assertNull(policy.lookup(ping(HOST, "10.64.4.210")));
         assertFalse(policy.hasTunnel(tunnels[1234].peerAddress()));
-        assertTrue(policy.hasTunnel(tunnels[1233].peerAddress()) && policy.hasTunnel(tunnels[4095].peerAddress()),
+        assertTrue(
+                policy.hasTunnel(tunnels[1233].peerAddress()) && policy.hasTunnel(tunnels[4095].peerAddress()),
                 "the others stay");
     }
 }

@@ -19,8 +19,13 @@ import org.junit.jupiter.api.Test;
 class RoutesTest {
     private static TrafficSelector range(String from, String to) {
         byte[] start = address(from);
-        return new TrafficSelector(start.length == 4 ? TrafficSelector.TS_IPV4_ADDR_RANGE
-                : TrafficSelector.TS_IPV6_ADDR_RANGE, 0, 0, 65535, start, address(to));
+        return new TrafficSelector(
+                start.length == 4 ? TrafficSelector.TS_IPV4_ADDR_RANGE : TrafficSelector.TS_IPV6_ADDR_RANGE,
+                0,
+                0,
+                65535,
+                start,
+                address(to));
     }
 
     @Test
@@ -31,7 +36,8 @@ class RoutesTest {
 
     @Test
     void anUnalignedRangeIsTheFewestAlignedBlocks() {
-        assertEquals(List.of("10.0.0.1/32", "10.0.0.2/31", "10.0.0.4/31", "10.0.0.6/32"),
+        assertEquals(
+                List.of("10.0.0.1/32", "10.0.0.2/31", "10.0.0.4/31", "10.0.0.6/32"),
                 Routes.cidrs(range("10.0.0.1", "10.0.0.6")));
         assertEquals(List.of("10.0.0.255/32", "10.0.1.0/32"), Routes.cidrs(range("10.0.0.255", "10.0.1.0")));
     }
@@ -46,29 +52,66 @@ class RoutesTest {
     @Test
     void ipv6RangesAreCutLikeIpv4Ones() {
         assertEquals(List.of("2001:db8:0:0:0:0:0:0/32"), Routes.cidrs(TrafficSelector.ofCidr("2001:db8::/32")));
-        assertEquals(List.of("2001:db8:0:0:0:0:0:1/128", "2001:db8:0:0:0:0:0:2/127", "2001:db8:0:0:0:0:0:4/127",
-                "2001:db8:0:0:0:0:0:6/128"), Routes.cidrs(range("2001:db8::1", "2001:db8::6")));
-        assertEquals(List.of("fec3:0:0:0:0:0:0:1/128", "fec3:0:0:0:0:0:0:2/127", "fec3:0:0:0:0:0:0:4/126",
-                "fec3:0:0:0:0:0:0:8/125", "fec3:0:0:0:0:0:0:10/124", "fec3:0:0:0:0:0:0:20/123",
-                "fec3:0:0:0:0:0:0:40/122", "fec3:0:0:0:0:0:0:80/122", "fec3:0:0:0:0:0:0:c0/123",
-                "fec3:0:0:0:0:0:0:e0/124", "fec3:0:0:0:0:0:0:f0/125", "fec3:0:0:0:0:0:0:f8/126",
-                "fec3:0:0:0:0:0:0:fc/127", "fec3:0:0:0:0:0:0:fe/128"), Routes.cidrs(range("fec3::1", "fec3::fe")));
+        assertEquals(
+                List.of(
+                        "2001:db8:0:0:0:0:0:1/128",
+                        "2001:db8:0:0:0:0:0:2/127",
+                        "2001:db8:0:0:0:0:0:4/127",
+                        "2001:db8:0:0:0:0:0:6/128"),
+                Routes.cidrs(range("2001:db8::1", "2001:db8::6")));
+        assertEquals(
+                List.of(
+                        "fec3:0:0:0:0:0:0:1/128",
+                        "fec3:0:0:0:0:0:0:2/127",
+                        "fec3:0:0:0:0:0:0:4/126",
+                        "fec3:0:0:0:0:0:0:8/125",
+                        "fec3:0:0:0:0:0:0:10/124",
+                        "fec3:0:0:0:0:0:0:20/123",
+                        "fec3:0:0:0:0:0:0:40/122",
+                        "fec3:0:0:0:0:0:0:80/122",
+                        "fec3:0:0:0:0:0:0:c0/123",
+                        "fec3:0:0:0:0:0:0:e0/124",
+                        "fec3:0:0:0:0:0:0:f0/125",
+                        "fec3:0:0:0:0:0:0:f8/126",
+                        "fec3:0:0:0:0:0:0:fc/127",
+                        "fec3:0:0:0:0:0:0:fe/128"),
+                Routes.cidrs(range("fec3::1", "fec3::fe")));
     }
 
     @Test
     void anIpv4MappedIpv6RangeIsRoutedAsIpv6() {
         // RFC 4291 §2.5.5.2: ::ffff:0:0/96 is an IPv6 prefix; Java's InetAddress would turn it into
         // an IPv4 address, giving a nonsensical 0.0.0.0/96.
-        var mapped = new TrafficSelector(TrafficSelector.TS_IPV6_ADDR_RANGE, 0, 0, 65535,
+        var mapped = new TrafficSelector(
+                TrafficSelector.TS_IPV6_ADDR_RANGE,
+                0,
+                0,
+                65535,
                 new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 0, 0, 0, 0},
-                new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
-                    (byte) 0xff, (byte) 0xff});
+                new byte[] {
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    (byte) 0xff,
+                    (byte) 0xff,
+                    (byte) 0xff,
+                    (byte) 0xff,
+                    (byte) 0xff,
+                    (byte) 0xff
+                });
         assertEquals(List.of("0:0:0:0:0:ffff:0:0/96"), Routes.cidrs(mapped));
     }
 
     /** The CIDR cover by splitting the prefix tree: a block inside the range is taken whole. */
-    private static void cover(BigInteger prefix, int length, int bits, BigInteger start, BigInteger end,
-                              List<BigInteger[]> out) {
+    private static void cover(
+            BigInteger prefix, int length, int bits, BigInteger start, BigInteger end, List<BigInteger[]> out) {
         BigInteger last = prefix.add(BigInteger.ONE.shiftLeft(bits - length)).subtract(BigInteger.ONE);
         if (last.compareTo(start) < 0 || prefix.compareTo(end) > 0) {
             return;
@@ -104,8 +147,13 @@ class RoutesTest {
             for (BigInteger[] block : blocks) {
                 expected.add(text(block[0], length) + "/" + block[1]);
             }
-            var ts = new TrafficSelector(length == 4 ? TrafficSelector.TS_IPV4_ADDR_RANGE
-                    : TrafficSelector.TS_IPV6_ADDR_RANGE, 0, 0, 65535, bytes(start, length), bytes(end, length));
+            var ts = new TrafficSelector(
+                    length == 4 ? TrafficSelector.TS_IPV4_ADDR_RANGE : TrafficSelector.TS_IPV6_ADDR_RANGE,
+                    0,
+                    0,
+                    65535,
+                    bytes(start, length),
+                    bytes(end, length));
             assertEquals(expected, Routes.cidrs(ts), ts.toString());
         }
     }
@@ -143,7 +191,8 @@ class RoutesTest {
     void aLocalSourceIsAnAddressOfThisHostInsideTheLocalSelectors() throws Exception {
         var lo = NetworkInterface.getByName("lo");
         assumeTrue(lo != null && lo.getInetAddresses().hasMoreElements(), "a loopback interface");
-        InetAddress found = Routes.localSourceWithin(List.of(TrafficSelector.ofCidr("127.0.0.0/8"))).orElseThrow();
+        InetAddress found = Routes.localSourceWithin(List.of(TrafficSelector.ofCidr("127.0.0.0/8")))
+                .orElseThrow();
         assertTrue(found.isLoopbackAddress(), found.toString());
         assertEquals(4, found.getAddress().length);
     }

@@ -23,10 +23,10 @@ import net.natgw.gateway.config.GatewayConfig;
 import net.natgw.ike.IkeEngines;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.sa.ChildSaRecord;
-import net.natgw.ike.testing.FakeNetwork;
 import net.natgw.ike.sa.IkeEngine;
 import net.natgw.ike.sa.PeerSa;
 import net.natgw.ike.sa.PeerSaListener;
+import net.natgw.ike.testing.FakeNetwork;
 import net.natgw.ike.v1.sa.IsakmpSa;
 import net.natgw.ike.v1.sa.V1Engine;
 import org.junit.jupiter.api.Test;
@@ -45,11 +45,13 @@ class SaLifecycleTest {
 
     @TempDir
     Path dir;
+
     private final FakeNetwork net = new FakeNetwork();
     /** What natgw's engines reported, beside the lifecycle. */
     private final Events leftEvents = new Events();
     /** What the peer's engine reported. */
     private final Events rightEvents = new Events();
+
     private final FakeTunnels tunnels = new FakeTunnels();
     private IkeEngine left;
     private V1Engine leftV1;
@@ -128,8 +130,9 @@ class SaLifecycleTest {
         return s;
     }
 
-    private GatewayConfig write(String name, InetAddress self, InetAddress peer, Map<String, String> ike,
-                                Map<String, String> child) throws IOException, ConfigException {
+    private GatewayConfig write(
+            String name, InetAddress self, InetAddress peer, Map<String, String> ike, Map<String, String> child)
+            throws IOException, ConfigException {
         String selfId = self.equals(LEFT) ? "left@lab.natgw.net" : "right@lab.natgw.net";
         String peerId = self.equals(LEFT) ? "right@lab.natgw.net" : "left@lab.natgw.net";
         String text = "connections {\n lab {\n  local_addrs = " + self.getHostAddress() + "\n  remote_addrs = "
@@ -145,7 +148,8 @@ class SaLifecycleTest {
     }
 
     private static String lines(Map<String, String> settings, String indent) {
-        return settings.entrySet().stream().map(e -> indent + e.getKey() + " = " + e.getValue() + "\n")
+        return settings.entrySet().stream()
+                .map(e -> indent + e.getKey() + " = " + e.getValue() + "\n")
                 .collect(Collectors.joining());
     }
 
@@ -158,7 +162,10 @@ class SaLifecycleTest {
         rightChild.put("remote_ts", child.get("local_ts"));
         rightChild.keySet().removeAll(List.of("start_action", "dpd_action", "close_action"));
         var rightIke = ikeDefaults(version);
-        IkeConfig peer = write("right", RIGHT, LEFT, rightIke, rightChild).connections().get(0).ike();
+        IkeConfig peer = write("right", RIGHT, LEFT, rightIke, rightChild)
+                .connections()
+                .get(0)
+                .ike();
         var events = new SaEvents();
         List<IkeConfig> ours = List.of(config.connections().get(0).ike());
         left = new IkeEngine(net.transportFor(), events, FakeNetwork.deterministic(1), ours);
@@ -185,8 +192,11 @@ class SaLifecycleTest {
     }
 
     private List<PeerSa> rightSas() {
-        return Stream.concat(right == null ? Stream.empty() : right.ikeSas().stream(),
-                rightV1 == null ? Stream.empty() : rightV1.isakmpSas().stream()).map(PeerSa.class::cast).toList();
+        return Stream.concat(
+                        right == null ? Stream.empty() : right.ikeSas().stream(),
+                        rightV1 == null ? Stream.empty() : rightV1.isakmpSas().stream())
+                .map(PeerSa.class::cast)
+                .toList();
     }
 
     private PeerSa peersOnlySa() {
@@ -197,9 +207,12 @@ class SaLifecycleTest {
 
     /** The initiator SPIs (IKEv2) or cookies (IKEv1) of the first messages natgw sent. */
     private List<Long> setUpsSentByNatgw(int exchange) {
-        return net.sent().stream().filter(d -> d.from().getAddress().equals(LEFT))
+        return net.sent().stream()
+                .filter(d -> d.from().getAddress().equals(LEFT))
                 .filter(d -> d.bytes().length > 28 && (d.bytes()[18] & 0xff) == exchange)
-                .map(d -> ByteBuffer.wrap(d.bytes()).getLong(0)).distinct().toList();
+                .map(d -> ByteBuffer.wrap(d.bytes()).getLong(0))
+                .distinct()
+                .toList();
     }
 
     private static Map<String, String> with(Map<String, String> settings, String... pairs) {
@@ -213,7 +226,8 @@ class SaLifecycleTest {
 
     @Test
     void theChildAndTheIkeSaAreRekeyedAtTheirRekeyTimeAsThePeerSees() throws Exception {
-        start(with(ikeDefaults(2), "rekey_time", "50s", "over_time", "30s"),
+        start(
+                with(ikeDefaults(2), "rekey_time", "50s", "over_time", "30s"),
                 with(childDefaults(), "start_action", "start", "rekey_time", "20s", "life_time", "40s"));
         PeerSa first = peersOnlySa();
         assertEquals(1, first.children().size());
@@ -238,7 +252,8 @@ class SaLifecycleTest {
 
     @Test
     void anUnansweredRekeyEndsAtOverTimeAndTheCloseActionStartsAgain() throws Exception {
-        start(with(ikeDefaults(2), "rekey_time", "60s", "over_time", "3s"),
+        start(
+                with(ikeDefaults(2), "rekey_time", "60s", "over_time", "3s"),
                 with(childDefaults(), "start_action", "start", "close_action", "restart"));
         long first = peersOnlySa().spiI();
         net.dropWhen(d -> d.from().getAddress().equals(LEFT));
@@ -248,24 +263,28 @@ class SaLifecycleTest {
         assertTrue(leftEvents.log.stream().anyMatch(l -> l.contains("over_time")), leftEvents.log.toString());
         net.dropWhen(d -> false);
         net.advance(Duration.ofSeconds(2));
-        assertTrue(rightSas().stream().anyMatch(sa -> sa.established() && sa.spiI() != first),
+        assertTrue(
+                rightSas().stream().anyMatch(sa -> sa.established() && sa.spiI() != first),
                 "the peer sees natgw set up again: " + rightEvents.log);
     }
 
     @Test
     void aSilentPeerIsDeadAfterDpdDelayAndTimeoutAndTheDpdActionRestarts() throws Exception {
-        start(with(ikeDefaults(2), "dpd_delay", "5s", "dpd_timeout", "10s"),
+        start(
+                with(ikeDefaults(2), "dpd_delay", "5s", "dpd_timeout", "10s"),
                 with(childDefaults(), "start_action", "start", "dpd_action", "restart"));
         long first = peersOnlySa().spiI();
         net.dropWhen(d -> d.from().getAddress().equals(RIGHT));
         net.advance(Duration.ofSeconds(14));
         assertEquals(0, leftEvents.count("deleted "), "alive within dpd_delay + dpd_timeout");
         net.advance(Duration.ofSeconds(3));
-        assertTrue(leftEvents.log.stream().anyMatch(l -> l.contains("DPD: nothing from the peer for 15 s")),
+        assertTrue(
+                leftEvents.log.stream().anyMatch(l -> l.contains("DPD: nothing from the peer for 15 s")),
                 leftEvents.log.toString());
         net.dropWhen(d -> false);
         net.advance(Duration.ofSeconds(2));
-        assertTrue(rightSas().stream().anyMatch(sa -> sa.established() && sa.spiI() != first),
+        assertTrue(
+                rightSas().stream().anyMatch(sa -> sa.established() && sa.spiI() != first),
                 "the peer sees natgw set up again: " + rightEvents.log);
     }
 
@@ -281,9 +300,18 @@ class SaLifecycleTest {
 
     @Test
     void anSaTheOperatorTerminatesStaysDownAndTakesItsTimersAlong() throws Exception {
-        start(with(ikeDefaults(2), "rekey_time", "60s", "dpd_delay", "5s", "dpd_timeout", "10s"),
-                with(childDefaults(), "start_action", "start", "rekey_time", "20s", "dpd_action", "restart",
-                        "close_action", "restart"));
+        start(
+                with(ikeDefaults(2), "rekey_time", "60s", "dpd_delay", "5s", "dpd_timeout", "10s"),
+                with(
+                        childDefaults(),
+                        "start_action",
+                        "start",
+                        "rekey_time",
+                        "20s",
+                        "dpd_action",
+                        "restart",
+                        "close_action",
+                        "restart"));
         assertTrue(lifecycle.pendingTimers() > 0, "rekey and lifetime timers are set (positive control)");
         int setUps = setUpsSentByNatgw(IKE_SA_INIT).size();
         lifecycle.terminate(leftSas().get(0));
@@ -318,7 +346,8 @@ class SaLifecycleTest {
 
     @Test
     void ikev1ReauthenticatesAtRekeyTimeAndTheNewIsakmpSaAdoptsTheSaPairs() throws Exception {
-        start(with(ikeDefaults(1), "rekey_time", "60s", "over_time", "30s"),
+        start(
+                with(ikeDefaults(1), "rekey_time", "60s", "over_time", "30s"),
                 with(childDefaults(), "start_action", "start"));
         PeerSa first = peersOnlySa();
         assertEquals(1, setUpsSentByNatgw(MAIN_MODE).size());

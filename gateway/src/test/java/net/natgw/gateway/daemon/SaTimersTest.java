@@ -25,7 +25,9 @@ class SaTimersTest {
         assertEquals(4, timers.pending());
         timers.cancel(gone);
         clock.advance(Duration.ofSeconds(1));
-        assertEquals(List.of("kept rekey", "kept lifetime"), ran,
+        assertEquals(
+                List.of("kept rekey", "kept lifetime"),
+                ran,
                 "the kept SA's timers run (positive control), the gone SA's never did, though due first");
         assertEquals(0, timers.pending(), "nothing left to hold an SA");
     }

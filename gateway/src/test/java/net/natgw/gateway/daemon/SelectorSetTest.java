@@ -1,7 +1,6 @@
 package net.natgw.gateway.daemon;
 
 import static net.natgw.gateway.tun.TestPackets.ACK;
-import static net.natgw.gateway.tun.TestPackets.DF;
 import static net.natgw.gateway.tun.TestPackets.ICMP;
 import static net.natgw.gateway.tun.TestPackets.TCP;
 import static net.natgw.gateway.tun.TestPackets.UDP;
@@ -19,24 +18,29 @@ import org.junit.jupiter.api.Test;
 /** Traffic selectors matched against packet headers in place (RFC 4301 §4.4.1). */
 class SelectorSetTest {
     static SelectorSet selectors(String... cidrs) {
-        return new SelectorSet(List.of(cidrs).stream().map(TrafficSelector::ofCidr).toList());
+        return new SelectorSet(
+                List.of(cidrs).stream().map(TrafficSelector::ofCidr).toList());
     }
 
     static TrafficSelector v4Range(String from, String to, int protocol, int startPort, int endPort) {
-        return new TrafficSelector(TrafficSelector.TS_IPV4_ADDR_RANGE, protocol, startPort, endPort, address(from),
-                address(to));
+        return new TrafficSelector(
+                TrafficSelector.TS_IPV4_ADDR_RANGE, protocol, startPort, endPort, address(from), address(to));
     }
 
     static ByteBuffer tcp(String source, int sourcePort, String destination, int destinationPort) {
         byte[] segment = TestPackets.tcp(sourcePort, destinationPort, 1, 2, ACK, 1_000, new byte[0], new byte[8]);
-        return ByteBuffer.wrap(source.contains(":") ? TestPackets.ipv6(source, destination, TCP, segment)
-                : TestPackets.ipv4(source, destination, TCP, segment));
+        return ByteBuffer.wrap(
+                source.contains(":")
+                        ? TestPackets.ipv6(source, destination, TCP, segment)
+                        : TestPackets.ipv4(source, destination, TCP, segment));
     }
 
     static ByteBuffer udp(String source, int sourcePort, String destination, int destinationPort) {
         byte[] datagram = TestPackets.udp(sourcePort, destinationPort, new byte[8]);
-        return ByteBuffer.wrap(source.contains(":") ? TestPackets.ipv6(source, destination, UDP, datagram)
-                : TestPackets.ipv4(source, destination, UDP, datagram));
+        return ByteBuffer.wrap(
+                source.contains(":")
+                        ? TestPackets.ipv6(source, destination, UDP, datagram)
+                        : TestPackets.ipv4(source, destination, UDP, datagram));
     }
 
     static ByteBuffer packet(String source, String destination) {
@@ -77,8 +81,9 @@ class SelectorSetTest {
         assertFalse(udpOnly.matches(tcp("10.0.0.1", 5000, "10.0.0.2", 53), true));
         var any = selectors("0.0.0.0/0");
         assertTrue(any.matches(tcp("10.0.0.1", 5000, "10.0.0.2", 53), true));
-        assertTrue(any.matches(ByteBuffer.wrap(TestPackets.ipv4("10.0.0.1", "10.0.0.2", ICMP,
-                TestPackets.icmp(8, 0, new byte[4]))), true));
+        assertTrue(any.matches(
+                ByteBuffer.wrap(TestPackets.ipv4("10.0.0.1", "10.0.0.2", ICMP, TestPackets.icmp(8, 0, new byte[4]))),
+                true));
     }
 
     @Test
@@ -97,7 +102,13 @@ class SelectorSetTest {
     void aNonInitialFragmentMatchesOnlyAnyPort() {
         // RFC 4301 §4.4.1.1 / §7: a non-initial fragment's ports are OPAQUE; it cannot match a
         // selector with specific ports, but matches one with ANY.
-        byte[] later = TestPackets.ipv4("10.9.0.1", "10.0.0.2", TCP, 1, 185, new byte[0],
+        byte[] later = TestPackets.ipv4(
+                "10.9.0.1",
+                "10.0.0.2",
+                TCP,
+                1,
+                185,
+                new byte[0],
                 TestPackets.tcp(1234, 80, 1, 2, ACK, 1_000, new byte[0], new byte[8]));
         var web = new SelectorSet(List.of(v4Range("10.0.0.0", "10.0.0.255", TCP, 80, 80)));
         assertFalse(web.matches(ByteBuffer.wrap(later), true));
@@ -117,8 +128,8 @@ class SelectorSetTest {
         assertFalse(v6All.matches(v4, false) || v6All.matches(v4, true));
         // Not even an IPv4-mapped IPv6 address (RFC 4291 §2.5.5.2) falls into an IPv4 selector.
         byte[] mapped = TestPackets.ipv6("fd00::1", "fd00::2", UDP, TestPackets.udp(1, 2, new byte[0]));
-        System.arraycopy(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 10, 0, 0, 1}, 0,
-                mapped, 8, 16);
+        System.arraycopy(
+                new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 10, 0, 0, 1}, 0, mapped, 8, 16);
         assertFalse(selectors("10.0.0.0/8").matches(ByteBuffer.wrap(mapped), false));
     }
 
@@ -144,7 +155,8 @@ class SelectorSetTest {
         ByteBuffer elsewhere = packet("10.2.0.9", "10.9.0.2");
         assertFalse(remoteTs.matches(elsewhere, false) && localTs.matches(elsewhere, true));
         ByteBuffer reversed = packet("10.1.0.2", "10.2.0.9");
-        assertFalse(remoteTs.matches(reversed, false) && localTs.matches(reversed, true),
+        assertFalse(
+                remoteTs.matches(reversed, false) && localTs.matches(reversed, true),
                 "our own traffic coming back from the peer");
     }
 

@@ -16,16 +16,28 @@ import net.natgw.ike.sa.ChildSaRecord;
 final class TestTunnels {
     private static final AtomicInteger SPI = new AtomicInteger(0x1000);
 
-    private TestTunnels() {
-    }
+    private TestTunnels() {}
 
     static Tunnel tunnel(String name, String local, String remote, boolean opportunistic) {
         var keys = EspKeys.aead(new byte[20]);
         int spiIn = SPI.incrementAndGet();
         int spiOut = SPI.incrementAndGet();
-        var record = new ChildSaRecord("ike", name, spiIn, Mode.TUNNEL, EspSuite.AES128_GCM16, false, spiIn, spiOut,
-                keys, keys, List.of(TrafficSelector.ofCidr(local)), List.of(TrafficSelector.ofCidr(remote)), true,
-                new InetSocketAddress("192.0.2.1", 4500), new InetSocketAddress("198.51.100.1", 4500));
+        var record = new ChildSaRecord(
+                "ike",
+                name,
+                spiIn,
+                Mode.TUNNEL,
+                EspSuite.AES128_GCM16,
+                false,
+                spiIn,
+                spiOut,
+                keys,
+                keys,
+                List.of(TrafficSelector.ofCidr(local)),
+                List.of(TrafficSelector.ofCidr(remote)),
+                true,
+                new InetSocketAddress("192.0.2.1", 4500),
+                new InetSocketAddress("198.51.100.1", 4500));
         var out = new OutboundSa(SaParameters.of(spiOut, EspSuite.AES128_GCM16, keys), SaEventListener.NONE);
         return new Tunnel(record, out, null, null, null, null, 1500, opportunistic);
     }

@@ -56,15 +56,15 @@ class TransportHeaderTest {
 
     @Test
     void fragmentsAndIpv6CannotGoInTransportMode() {
-        byte[] first = TestPackets.ipv4("10.1.0.2", "203.0.113.2", UDP, 5, MF, new byte[0],
-                TestPackets.udp(1, 2, new byte[16]));
+        byte[] first = TestPackets.ipv4(
+                "10.1.0.2", "203.0.113.2", UDP, 5, MF, new byte[0], TestPackets.udp(1, 2, new byte[16]));
         byte[] later = TestPackets.ipv4("10.1.0.2", "203.0.113.2", UDP, 5, 3, new byte[0], new byte[24]);
         byte[] v6 = TestPackets.ipv6("2001:db8::1", "2001:db8::2", TCP, tcpSegment());
         assertEquals(-1, TransportHeader.strip(inBuffer(first)));
         assertEquals(-1, TransportHeader.strip(inBuffer(later)));
         assertEquals(-1, TransportHeader.strip(inBuffer(v6)));
-        byte[] whole = TestPackets.ipv4("10.1.0.2", "203.0.113.2", UDP, 5, DF, new byte[0],
-                TestPackets.udp(1, 2, new byte[16]));
+        byte[] whole = TestPackets.ipv4(
+                "10.1.0.2", "203.0.113.2", UDP, 5, DF, new byte[0], TestPackets.udp(1, 2, new byte[16]));
         assertEquals(UDP, TransportHeader.strip(inBuffer(whole)), "DF alone is no fragment");
     }
 
@@ -75,8 +75,8 @@ class TransportHeaderTest {
             byte[] upper = protocol == TCP ? tcpSegment() : TestPackets.udp(4000, 53, "query".getBytes());
             ByteBuffer b = inBuffer(TestPackets.ipv4("10.1.0.2", "203.0.113.2", protocol, upper));
             int nextHeader = TransportHeader.strip(b);
-            assertTrue(TransportHeader.restore(b, nextHeader, TestPackets.address("198.51.100.1"),
-                    TestPackets.address("203.0.113.2"), true));
+            assertTrue(TransportHeader.restore(
+                    b, nextHeader, TestPackets.address("198.51.100.1"), TestPackets.address("203.0.113.2"), true));
             byte[] delivered = remaining(b);
             assertTrue(TestPackets.ipv4HeaderVerifies(delivered));
             assertTrue(TestPackets.transportChecksumVerifies(delivered), "protocol " + protocol);
@@ -91,11 +91,12 @@ class TransportHeaderTest {
         byte[] packet = TestPackets.ipv4("192.0.2.1", "192.0.2.2", TCP, tcpSegment());
         ByteBuffer b = inBuffer(packet);
         int nextHeader = TransportHeader.strip(b);
-        assertTrue(TransportHeader.restore(b, nextHeader, TestPackets.address("192.0.2.1"),
-                TestPackets.address("192.0.2.2"), false));
+        assertTrue(TransportHeader.restore(
+                b, nextHeader, TestPackets.address("192.0.2.1"), TestPackets.address("192.0.2.2"), false));
         byte[] delivered = remaining(b);
         assertTrue(TestPackets.transportChecksumVerifies(delivered));
-        assertArrayEquals(TestPackets.range(packet, 20, packet.length), TestPackets.range(delivered, 20, delivered.length));
+        assertArrayEquals(
+                TestPackets.range(packet, 20, packet.length), TestPackets.range(delivered, 20, delivered.length));
     }
 
     @Test
@@ -106,8 +107,8 @@ class TransportHeaderTest {
         ByteBuffer b = ByteBuffer.allocate(ROOM + upper.length);
         b.position(ROOM);
         b.put(upper).flip().position(ROOM);
-        assertTrue(TransportHeader.restore(b, UDP, TestPackets.address("198.51.100.1"),
-                TestPackets.address("203.0.113.2"), true));
+        assertTrue(TransportHeader.restore(
+                b, UDP, TestPackets.address("198.51.100.1"), TestPackets.address("203.0.113.2"), true));
         assertEquals(0, TestPackets.u16(remaining(b), 26), "RFC 768: zero stays zero");
     }
 

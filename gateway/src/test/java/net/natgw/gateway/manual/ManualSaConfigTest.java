@@ -40,25 +40,30 @@ class ManualSaConfigTest {
         } else {
             lines.set(line - 1, replacement);
         }
-        return assertThrows(ConfigException.class, () -> ManualSaConfig.parse("left.conf", lines)).getMessage();
+        return assertThrows(ConfigException.class, () -> ManualSaConfig.parse("left.conf", lines))
+                .getMessage();
     }
 
     @Test
     void errorsNameTheFileTheLineAndTheKey() {
-        assertEquals("left.conf:7: sa: unknown ESP suite \"aes129gcm16\"",
-                error(7, "sa out 0x1001 aes129gcm16 0x00"));
-        assertEquals("left.conf:7: sa: aes128gcm16 needs 20 bytes of encryption key, got 16",
+        assertEquals("left.conf:7: sa: unknown ESP suite \"aes129gcm16\"", error(7, "sa out 0x1001 aes129gcm16 0x00"));
+        assertEquals(
+                "left.conf:7: sa: aes128gcm16 needs 20 bytes of encryption key, got 16",
                 error(7, "sa out 0x1001 aes128gcm16 0x000102030405060708090a0b0c0d0e0f"));
         assertEquals("left.conf:2: local: \"10.1.0.300\" is not an IPv4 address", error(2, "local 10.1.0.300"));
         assertEquals("left.conf:4: encapsulation: \"tcp\" is neither udp nor raw", error(4, "encapsulation tcp"));
         assertEquals("left.conf:5: keepalive: \"20\" is not a number of seconds like 20s", error(5, "keepalive 20"));
-        assertEquals("left.conf:3: rmote: unknown key (expected local, remote, encapsulation, keepalive, inner, sa)",
+        assertEquals(
+                "left.conf:3: rmote: unknown key (expected local, remote, encapsulation, keepalive, inner, sa)",
                 error(3, "rmote 203.0.113.2"));
-        assertEquals("left.conf:7: sa: SPI \"4097\" is not 0x followed by up to 8 hex digits",
+        assertEquals(
+                "left.conf:7: sa: SPI \"4097\" is not 0x followed by up to 8 hex digits",
                 error(7, "sa out 4097 aes128gcm16 0x00"));
-        assertEquals("left.conf:7: sa: SPI 0 is reserved (RFC 4303 §2.1)",
+        assertEquals(
+                "left.conf:7: sa: SPI 0 is reserved (RFC 4303 §2.1)",
                 error(7, "sa out 0x0 aes128gcm16 0x000102030405060708090a0b0c0d0e0f10111213"));
-        assertEquals("left.conf:8: sa: aes128-sha256 needs 32 bytes of integrity key, got 0",
+        assertEquals(
+                "left.conf:8: sa: aes128-sha256 needs 32 bytes of integrity key, got 0",
                 error(8, "sa in 0x2001 aes128-sha256 0x000102030405060708090a0b0c0d0e0f"));
     }
 
@@ -67,7 +72,9 @@ class ManualSaConfigTest {
         assertEquals("left.conf:7: sa in: missing", error(8, null));
         var raw = new ArrayList<>(GOOD);
         raw.set(3, "encapsulation raw");
-        assertEquals("left.conf:8: keepalive: only with encapsulation udp (RFC 3948)",
-                assertThrows(ConfigException.class, () -> ManualSaConfig.parse("left.conf", raw)).getMessage());
+        assertEquals(
+                "left.conf:8: keepalive: only with encapsulation udp (RFC 3948)",
+                assertThrows(ConfigException.class, () -> ManualSaConfig.parse("left.conf", raw))
+                        .getMessage());
     }
 }

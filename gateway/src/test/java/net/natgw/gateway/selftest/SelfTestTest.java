@@ -20,9 +20,11 @@ class SelfTestTest {
         var lines = report.lines().toList();
         assertTrue(lines.size() <= 40, "one screen: " + lines.size() + " lines");
         for (EspSuite suite : EspSuite.ALL) {
-            var row = lines.stream().filter(l -> l.startsWith(suite.name() + " ")).toList();
+            var row =
+                    lines.stream().filter(l -> l.startsWith(suite.name() + " ")).toList();
             assertEquals(1, row.size(), suite + " has one row");
-            assertTrue(row.get(0).matches(suite.name() + " +ok +(JDK|BC)\\* +\\d+ +\\d+ +(BC|JDK) \\d+ / \\d+"),
+            assertTrue(
+                    row.get(0).matches(suite.name() + " +ok +(JDK|BC)\\* +\\d+ +\\d+ +(BC|JDK) \\d+ / \\d+"),
                     row.get(0));
         }
         assertTrue(report.contains("selftest PASSED: 15 suites"), report);

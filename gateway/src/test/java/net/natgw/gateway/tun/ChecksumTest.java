@@ -57,7 +57,9 @@ class ChecksumTest {
             int offset = random.nextInt(8);
             byte[] data = new byte[offset + length + 8];
             random.nextBytes(data);
-            assertEquals(TestPackets.checksum(data, offset, length), finished(data, offset, length),
+            assertEquals(
+                    TestPackets.checksum(data, offset, length),
+                    finished(data, offset, length),
                     "offset " + offset + ", length " + length);
         }
     }
@@ -74,9 +76,11 @@ class ChecksumTest {
         // RFC 793 §3.1 (IPv4) and RFC 8200 §8.1 (IPv6).
         byte[] v4 = TestPackets.ipv4("192.0.2.1", "198.51.100.77", TCP, new byte[28]);
         byte[] v6 = TestPackets.ipv6("2001:db8::1", "2001:db8:ffff::abcd", UDP, new byte[28]);
-        assertEquals(TestPackets.pseudoHeaderSum(v4, TCP, 28),
+        assertEquals(
+                TestPackets.pseudoHeaderSum(v4, TCP, 28),
                 ~Checksum.finish(Checksum.pseudoHeader(ByteBuffer.wrap(v4), 0, TCP, 28)) & 0xffff);
-        assertEquals(TestPackets.pseudoHeaderSum(v6, UDP, 1234),
+        assertEquals(
+                TestPackets.pseudoHeaderSum(v6, UDP, 1234),
                 ~Checksum.finish(Checksum.pseudoHeader(ByteBuffer.wrap(v6), 0, UDP, 1234)) & 0xffff);
     }
 }

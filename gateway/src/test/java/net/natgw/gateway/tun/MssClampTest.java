@@ -18,7 +18,8 @@ class MssClampTest {
 
     private static byte[] syn(boolean v6, int flags, byte[] options) {
         byte[] tcp = TestPackets.tcp(40_000, 5201, 1000, 0, flags, 64_240, options, new byte[0]);
-        byte[] p = v6 ? TestPackets.ipv6("fd00::1", "fd00::2", TCP, tcp)
+        byte[] p = v6
+                ? TestPackets.ipv6("fd00::1", "fd00::2", TCP, tcp)
                 : TestPackets.ipv4("10.9.1.1", "10.9.2.1", TCP, tcp);
         TestPackets.fillChecksums(p);
         return p;

@@ -25,9 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * GRO in the gateway: decrypted in-order segments of one TCP flow are joined into one GSO
@@ -51,9 +51,22 @@ class TcpCoalescerTest {
     }
 
     private static byte[] segment(int sourcePort, long ack, long sequence, int flags, int length) {
-        return TestPackets.ipv4("10.1.0.2", "10.2.0.9", TCP, 0x1c46, DF, new byte[0], TestPackets.tcp(sourcePort,
-                5201, sequence, ack, flags, 1_000, TestPackets.timestamps(0x0102_0304L, 0x0506_0708L),
-                payload(length)));
+        return TestPackets.ipv4(
+                "10.1.0.2",
+                "10.2.0.9",
+                TCP,
+                0x1c46,
+                DF,
+                new byte[0],
+                TestPackets.tcp(
+                        sourcePort,
+                        5201,
+                        sequence,
+                        ack,
+                        flags,
+                        1_000,
+                        TestPackets.timestamps(0x0102_0304L, 0x0506_0708L),
+                        payload(length)));
     }
 
     private void add(byte[]... packets) {
@@ -69,14 +82,16 @@ class TcpCoalescerTest {
 
     /** A frame written as it came: a virtio header of ten zero bytes, then the packet unchanged. */
     private static void assertPlain(byte[] packet, byte[] frame) {
-        assertArrayEquals(new byte[VirtioNetHeader.LENGTH], TestPackets.range(frame, 0, VirtioNetHeader.LENGTH),
+        assertArrayEquals(
+                new byte[VirtioNetHeader.LENGTH],
+                TestPackets.range(frame, 0, VirtioNetHeader.LENGTH),
                 "plain virtio header");
         assertArrayEquals(packet, body(frame));
     }
 
     /** A GSO frame of {@code payload} bytes after the headers, cut at {@code gsoSize}. */
-    private static void assertSuperPacket(byte[] frame, int gsoType, int ipHeader, int headers, int gsoSize,
-                                          int payload) {
+    private static void assertSuperPacket(
+            byte[] frame, int gsoType, int ipHeader, int headers, int gsoSize, int payload) {
         assertEquals(VirtioNetHeader.F_NEEDS_CSUM, frame[0]);
         assertEquals(gsoType, frame[1]);
         assertEquals(headers, le16(frame, 2), "hdr_len");
@@ -126,14 +141,18 @@ class TcpCoalescerTest {
 
         byte[] body = body(frame);
         int field = ipHeader + 16;
-        assertEquals(TestPackets.pseudoHeaderSum(original, TCP, original.length - ipHeader), u16(body, field),
+        assertEquals(
+                TestPackets.pseudoHeaderSum(original, TCP, original.length - ipHeader),
+                u16(body, field),
                 "the checksum field holds the pseudo-header sum, not complemented");
         byte[] expected = original.clone();
         expected[field] = body[field];
         expected[field + 1] = body[field + 1];
         assertArrayEquals(expected, body, "the super-packet again, headers fixed up to its full length");
 
-        assertEquals(u16(original, field), TestPackets.checksum(body, ipHeader, body.length - ipHeader),
+        assertEquals(
+                u16(original, field),
+                TestPackets.checksum(body, ipHeader, body.length - ipHeader),
                 "completing the sum over the TCP segment gives the original checksum");
         var completed = ByteBuffer.wrap(frame);
         VirtioNetHeader.completeChecksum(completed, 0, completed, VirtioNetHeader.LENGTH, frame.length);
@@ -270,9 +289,22 @@ class TcpCoalescerTest {
     @Test
     void ipv4WithOptionsIsWrittenAlone() {
         byte[] s0 = segment(SEQUENCE, ACK, GSO_SIZE);
-        byte[] withOptions = TestPackets.ipv4("10.1.0.2", "10.2.0.9", TCP, 0x1c46, DF, new byte[] {1, 1, 1, 0},
-                TestPackets.tcp(40_000, 5201, SEQUENCE + GSO_SIZE, ACK_NUMBER, ACK, 1_000,
-                        TestPackets.timestamps(0x0102_0304L, 0x0506_0708L), payload(GSO_SIZE)));
+        byte[] withOptions = TestPackets.ipv4(
+                "10.1.0.2",
+                "10.2.0.9",
+                TCP,
+                0x1c46,
+                DF,
+                new byte[] {1, 1, 1, 0},
+                TestPackets.tcp(
+                        40_000,
+                        5201,
+                        SEQUENCE + GSO_SIZE,
+                        ACK_NUMBER,
+                        ACK,
+                        1_000,
+                        TestPackets.timestamps(0x0102_0304L, 0x0506_0708L),
+                        payload(GSO_SIZE)));
         byte[] s2 = segment(SEQUENCE + 2 * GSO_SIZE, ACK, GSO_SIZE);
         add(s0, withOptions, s2);
         assertEquals(3, frames.size());
@@ -351,7 +383,13 @@ class TcpCoalescerTest {
     void anIpv6PacketNeverJoinsAnIpv4RunEvenWhenItsBytesLineUp() {
         // An IPv4 run compares bytes at IPv4 offsets; an IPv6 packet crafted so that those bytes
         // match (its addresses are free for the sender to choose) must still not join it.
-        byte[] s0 = TestPackets.ipv4("10.1.0.2", "10.2.0.9", TCP, 0x1c46, DF, new byte[0],
+        byte[] s0 = TestPackets.ipv4(
+                "10.1.0.2",
+                "10.2.0.9",
+                TCP,
+                0x1c46,
+                DF,
+                new byte[0],
                 TestPackets.tcp(40_000, 5201, SEQUENCE, ACK_NUMBER, ACK, 1_000, new byte[0], payload(GSO_SIZE)));
         byte[] source = new byte[16];
         byte[] destination = new byte[16];
@@ -362,8 +400,11 @@ class TcpCoalescerTest {
         System.arraycopy(s0, 28, destination, 4, 4); // ACK number at 28-31
         destination[8] = 0x50; // TCP data offset at 32
         System.arraycopy(s0, 34, destination, 10, 2); // window at 34-35
-        byte[] v6 = TestPackets.ipv6(literal(source), literal(destination), TCP, TestPackets.tcp(1, 2, 3, 4, ACK,
-                5, new byte[0], payload(GSO_SIZE - 40 + 20)));
+        byte[] v6 = TestPackets.ipv6(
+                literal(source),
+                literal(destination),
+                TCP,
+                TestPackets.tcp(1, 2, 3, 4, ACK, 5, new byte[0], payload(GSO_SIZE - 40 + 20)));
         add(s0, v6);
         assertEquals(2, frames.size());
         assertPlain(s0, frames.get(0));

@@ -40,13 +40,20 @@ class TcpSegmenterTest {
     }
 
     static byte[] tcp(long sequence, int flags, byte[] payload) {
-        return TestPackets.tcp(40_000, 5201, sequence, ACK_NUMBER, flags, 1_000, TestPackets.timestamps(0x0102_0304L,
-                0x0506_0708L), payload);
+        return TestPackets.tcp(
+                40_000,
+                5201,
+                sequence,
+                ACK_NUMBER,
+                flags,
+                1_000,
+                TestPackets.timestamps(0x0102_0304L, 0x0506_0708L),
+                payload);
     }
 
     static byte[] ipv4SuperPacket(int identification, long sequence, int flags, byte[] payload) {
-        return TestPackets.ipv4("10.1.0.2", "10.2.0.9", TCP, identification, DF, new byte[0], tcp(sequence, flags,
-                payload));
+        return TestPackets.ipv4(
+                "10.1.0.2", "10.2.0.9", TCP, identification, DF, new byte[0], tcp(sequence, flags, payload));
     }
 
     static byte[] ipv6SuperPacket(long sequence, int flags, byte[] payload) {
@@ -106,7 +113,9 @@ class TcpSegmenterTest {
             byte[] s = segments.get(i);
             // RFC 8200 §3: the payload length counts what follows the 40-byte header.
             assertEquals(s.length - 40, u16(s, 4));
-            assertArrayEquals(TestPackets.range(superPacket, 6, 40), TestPackets.range(s, 6, 40),
+            assertArrayEquals(
+                    TestPackets.range(superPacket, 6, 40),
+                    TestPackets.range(s, 6, 40),
                     "next header, hop limit, addresses");
             assertTcpSegment(superPacket, s, 40, i, i == segments.size() - 1);
             joined.writeBytes(TestPackets.range(s, 72, s.length));
@@ -131,9 +140,11 @@ class TcpSegmenterTest {
         assertEquals(i == 0 ? original & CWR : 0, flags & CWR, "CWR on the first segment only");
         assertEquals(last ? original & (FIN | PSH) : 0, flags & (FIN | PSH), "FIN and PSH on the last only");
         assertArrayEquals(TestPackets.range(superPacket, tcp + 12, tcp + 13), TestPackets.range(s, tcp + 12, tcp + 13));
-        assertArrayEquals(TestPackets.range(superPacket, tcp + 14, tcp + 16), TestPackets.range(s, tcp + 14, tcp + 16),
-                "window");
-        assertArrayEquals(TestPackets.range(superPacket, tcp + 20, tcp + 32), TestPackets.range(s, tcp + 20, tcp + 32),
+        assertArrayEquals(
+                TestPackets.range(superPacket, tcp + 14, tcp + 16), TestPackets.range(s, tcp + 14, tcp + 16), "window");
+        assertArrayEquals(
+                TestPackets.range(superPacket, tcp + 20, tcp + 32),
+                TestPackets.range(s, tcp + 20, tcp + 32),
                 "timestamps option");
         assertTrue(TestPackets.transportChecksumVerifies(s), "TCP checksum of segment " + i);
     }
@@ -162,14 +173,15 @@ class TcpSegmenterTest {
         assertEquals(0x0001, u16(segments.get(2), 4));
         assertEquals(0xffff_fc00L, u32(segments.get(0), 24));
         assertEquals((0xffff_fc00L + GSO_SIZE) & 0xffff_ffffL, u32(segments.get(1), 24));
-        segments.forEach(s -> assertTrue(TestPackets.transportChecksumVerifies(s) && TestPackets.ipv4HeaderVerifies(s)));
+        segments.forEach(
+                s -> assertTrue(TestPackets.transportChecksumVerifies(s) && TestPackets.ipv4HeaderVerifies(s)));
     }
 
     @Test
     void ipv4OptionsAreCopiedIntoEverySegment() {
         byte[] options = {(byte) 0x94, 4, 0, 0}; // RFC 2113 Router Alert: copied on fragmentation
-        byte[] superPacket = TestPackets.ipv4("10.1.0.2", "10.2.0.9", TCP, 77, DF, options, tcp(SEQUENCE, ACK,
-                payload(3_000)));
+        byte[] superPacket =
+                TestPackets.ipv4("10.1.0.2", "10.2.0.9", TCP, 77, DF, options, tcp(SEQUENCE, ACK, payload(3_000)));
         List<byte[]> segments = cut(superPacket, GSO_SIZE);
         assertEquals(3, segments.size());
         for (byte[] s : segments) {
@@ -209,8 +221,8 @@ class TcpSegmenterTest {
     void anIpv4HeaderLengthBelowFiveWordsIsNotCut() {
         // RFC 791: IHL counts 32-bit words and is at least 5. Byte 12 here is the source address's
         // first byte (80), which a 0-byte header would read as a valid TCP data offset.
-        byte[] packet = TestPackets.ipv4("80.1.0.2", "10.2.0.9", TCP, 1, DF, new byte[0], tcp(SEQUENCE, ACK,
-                payload(3_000)));
+        byte[] packet =
+                TestPackets.ipv4("80.1.0.2", "10.2.0.9", TCP, 1, DF, new byte[0], tcp(SEQUENCE, ACK, payload(3_000)));
         packet[0] = 0x40;
         assertFalse(new TcpSegmenter().reset(ByteBuffer.wrap(packet), GSO_SIZE));
     }

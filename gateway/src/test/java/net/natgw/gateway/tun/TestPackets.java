@@ -25,10 +25,10 @@ public final class TestPackets {
 
     /** IPv4 flags field: Don't Fragment, More Fragments (RFC 791 §3.1). */
     public static final int DF = 0x4000;
+
     public static final int MF = 0x2000;
 
-    private TestPackets() {
-    }
+    private TestPackets() {}
 
     // ---- RFC 1071, byte by byte ----
 
@@ -78,8 +78,15 @@ public final class TestPackets {
 
     // ---- building ----
 
-    public static byte[] tcp(int sourcePort, int destinationPort, long sequence, long ack, int flags, int window,
-                             byte[] options, byte[] payload) {
+    public static byte[] tcp(
+            int sourcePort,
+            int destinationPort,
+            long sequence,
+            long ack,
+            int flags,
+            int window,
+            byte[] options,
+            byte[] payload) {
         if (options.length % 4 != 0) {
             throw new IllegalArgumentException("TCP options pad to 32-bit words");
         }
@@ -128,8 +135,14 @@ public final class TestPackets {
     }
 
     /** An IPv4 packet (TTL 64) with both checksums filled in. */
-    public static byte[] ipv4(String source, String destination, int protocol, int identification, int flagsAndOffset,
-                              byte[] options, byte[] upper) {
+    public static byte[] ipv4(
+            String source,
+            String destination,
+            int protocol,
+            int identification,
+            int flagsAndOffset,
+            byte[] options,
+            byte[] upper) {
         int header = 20 + options.length;
         var p = new byte[header + upper.length];
         p[0] = (byte) (0x40 | header / 4);

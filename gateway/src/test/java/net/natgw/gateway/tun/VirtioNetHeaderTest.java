@@ -67,22 +67,37 @@ class VirtioNetHeaderTest {
             b.put(i, (byte) 0xee);
         }
         VirtioNetHeader.writePlain(b, 2);
-        assertArrayEquals(new byte[] {(byte) 0xee, (byte) 0xee, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xee, (byte) 0xee},
+        assertArrayEquals(
+                new byte[] {(byte) 0xee, (byte) 0xee, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xee, (byte) 0xee},
                 b.array());
     }
 
     @Test
     void completingAPartialIpv4TcpChecksumGivesTheIndependentChecksum() {
-        byte[] packet = TestPackets.ipv4("10.1.0.2", "10.2.0.9", TCP, TestPackets.tcp(43_512, 5201, 0x1234_5678L,
-                0x9abc_def0L, ACK | PSH, 502, TestPackets.timestamps(1, 2), payload(1_337, 1)));
+        byte[] packet = TestPackets.ipv4(
+                "10.1.0.2",
+                "10.2.0.9",
+                TCP,
+                TestPackets.tcp(
+                        43_512,
+                        5201,
+                        0x1234_5678L,
+                        0x9abc_def0L,
+                        ACK | PSH,
+                        502,
+                        TestPackets.timestamps(1, 2),
+                        payload(1_337, 1)));
         assertTrue(TestPackets.transportChecksumVerifies(packet));
         assertArrayEquals(packet, completed(partial(packet, 16)));
     }
 
     @Test
     void completingAPartialIpv6TcpChecksumGivesTheIndependentChecksum() {
-        byte[] packet = TestPackets.ipv6("fd00:1::2", "fd00:2::9", TCP, TestPackets.tcp(43_512, 5201, 7L, 8L,
-                ACK, 502, new byte[0], payload(1_001, 2)));
+        byte[] packet = TestPackets.ipv6(
+                "fd00:1::2",
+                "fd00:2::9",
+                TCP,
+                TestPackets.tcp(43_512, 5201, 7L, 8L, ACK, 502, new byte[0], payload(1_001, 2)));
         assertArrayEquals(packet, completed(partial(packet, 16)));
     }
 
@@ -101,7 +116,8 @@ class VirtioNetHeaderTest {
         // Choose the last two payload bytes so that the whole sum is all ones: the checksum computes to zero.
         int last = packet.length - 2;
         TestPackets.put16(packet, 46, 0);
-        int sum = TestPackets.add(TestPackets.pseudoHeaderSum(packet, UDP, packet.length - 40),
+        int sum = TestPackets.add(
+                TestPackets.pseudoHeaderSum(packet, UDP, packet.length - 40),
                 TestPackets.sum(packet, 40, packet.length - 40));
         TestPackets.put16(packet, last, 0xffff - sum);
         TestPackets.fillChecksums(packet);

@@ -33,8 +33,8 @@ import net.natgw.ike.message.NotifyType;
  * @param trusted     the CAs a peer's certificate must chain to
  * @param revocation  how the peer's chain is checked for revoked certificates
  */
-public record Certificates(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> trusted,
-                           Revocation revocation) {
+public record Certificates(
+        List<X509Certificate> chain, PrivateKey key, List<X509Certificate> trusted, Revocation revocation) {
     /** CERT payloads taken from one peer: its certificate and intermediates. */
     static final int MAX_CHAIN = 8;
 
@@ -110,8 +110,8 @@ public record Certificates(List<X509Certificate> chain, PrivateKey key, List<X50
             // loop; natgw checks revocation itself, after the path is valid (Revocation).
             parameters.setRevocationEnabled(false);
             parameters.setDate(new Date());
-            var valid = (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX")
-                    .validate(factory.generateCertPath(peerChain), parameters);
+            var valid = (PKIXCertPathValidatorResult)
+                    CertPathValidator.getInstance("PKIX").validate(factory.generateCertPath(peerChain), parameters);
             X509Certificate endEntity = peerChain.get(0);
             if (!signs(endEntity)) {
                 throw fail("the certificate of " + endEntity.getSubjectX500Principal() + " has a keyUsage without"
@@ -170,7 +170,8 @@ public record Certificates(List<X509Certificate> chain, PrivateKey key, List<X50
                 case IdPayload.ID_RFC822_ADDR -> type == 1 && value.toString().equalsIgnoreCase(text);
                 case IdPayload.ID_IPV4_ADDR, IdPayload.ID_IPV6_ADDR -> {
                     try {
-                        yield type == 7 && InetAddress.getByName(value.toString()).equals(InetAddress.getByAddress(data));
+                        yield type == 7
+                                && InetAddress.getByName(value.toString()).equals(InetAddress.getByAddress(data));
                     } catch (UnknownHostException e) {
                         yield false;
                     }

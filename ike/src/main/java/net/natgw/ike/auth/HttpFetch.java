@@ -41,8 +41,12 @@ final class HttpFetch implements StatusFetcher.Http {
                 t.setDaemon(true);
                 return t;
             });
-            client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
-                    .followRedirects(HttpClient.Redirect.NEVER).proxy(HttpClient.Builder.NO_PROXY).executor(executor)
+            client = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(timeout)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .proxy(HttpClient.Builder.NO_PROXY)
+                    .executor(executor)
                     .build();
         }
         return client;
@@ -70,15 +74,16 @@ final class HttpFetch implements StatusFetcher.Http {
             body.set(b);
             return b;
         });
-        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            if (!exchange.isDone()) {
-                exchange.cancel(true);
-                var b = body.get();
-                if (b != null) {
-                    b.abort();
-                }
-            }
-        });
+        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .execute(() -> {
+                    if (!exchange.isDone()) {
+                        exchange.cancel(true);
+                        var b = body.get();
+                        if (b != null) {
+                            b.abort();
+                        }
+                    }
+                });
         return exchange.thenApply(HttpResponse::body);
     }
 

@@ -26,17 +26,16 @@ import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 final class OcspAnswer {
     private static final Duration SKEW = Duration.ofMinutes(5);
 
-    private OcspAnswer() {
-    }
+    private OcspAnswer() {}
 
-    static RevocationStatus read(byte[] bytes, CertificateID id, Extension nonce, X509Certificate issuer, Instant now,
-                                 String source) {
+    static RevocationStatus read(
+            byte[] bytes, CertificateID id, Extension nonce, X509Certificate issuer, Instant now, String source) {
         Instant retry = now.plus(StatusFetcher.FAILURE_REUSE);
         try {
             var response = new OCSPResp(bytes);
             if (response.getStatus() != OCSPResp.SUCCESSFUL) {
-                return new RevocationStatus.Unknown(source + " answered status " + response.getStatus()
-                        + " (RFC 6960 §4.2.1)", retry);
+                return new RevocationStatus.Unknown(
+                        source + " answered status " + response.getStatus() + " (RFC 6960 §4.2.1)", retry);
             }
             if (!(response.getResponseObject() instanceof BasicOCSPResp basic)) {
                 return new RevocationStatus.Unknown(source + " sent no basic OCSP response", retry);
@@ -56,8 +55,10 @@ final class OcspAnswer {
             }
             return new RevocationStatus.Unknown(source + " answered for another certificate", retry);
         } catch (Exception | LinkageError malformed) {
-            return new RevocationStatus.Unknown(source + ": not an OCSP response ("
-                    + Untrusted.escape(String.valueOf(malformed.getMessage())) + ")", retry);
+            return new RevocationStatus.Unknown(
+                    source + ": not an OCSP response (" + Untrusted.escape(String.valueOf(malformed.getMessage()))
+                            + ")",
+                    retry);
         }
     }
 
@@ -74,12 +75,14 @@ final class OcspAnswer {
         if (next == null && thisUpdate.isBefore(now.minus(SKEW))) {
             // §4.2.2.1: without nextUpdate only a fresh answer says anything; an old one may be a
             // replay of a time before the revocation (nonces are optional, RFC 8954).
-            return new RevocationStatus.Unknown(source + " answered with a thisUpdate of " + thisUpdate
-                    + " and no nextUpdate: not recent", retry);
+            return new RevocationStatus.Unknown(
+                    source + " answered with a thisUpdate of " + thisUpdate + " and no nextUpdate: not recent", retry);
         }
         Object status = single.getCertStatus();
         if (status instanceof RevokedStatus revoked) {
-            return new RevocationStatus.Revoked(source, revoked.getRevocationTime().toInstant(),
+            return new RevocationStatus.Revoked(
+                    source,
+                    revoked.getRevocationTime().toInstant(),
                     revoked.hasRevocationReason() ? "reason " + revoked.getRevocationReason() : "",
                     now.plus(StatusFetcher.MAX_REUSE));
         }
@@ -101,12 +104,16 @@ final class OcspAnswer {
         for (X509CertificateHolder responder : basic.getCerts()) {
             // §4.2.2.2: issued by the CA itself, with id-kp-OCSPSigning, and valid now.
             var eku = org.bouncycastle.asn1.x509.ExtendedKeyUsage.fromExtensions(responder.getExtensions());
-            if (responder.getIssuer().equals(org.bouncycastle.asn1.x500.X500Name.getInstance(
-                    issuer.getSubjectX500Principal().getEncoded()))
-                    && eku != null && eku.hasKeyPurposeId(KeyPurposeId.id_kp_OCSPSigning)
+            if (responder
+                            .getIssuer()
+                            .equals(org.bouncycastle.asn1.x500.X500Name.getInstance(
+                                    issuer.getSubjectX500Principal().getEncoded()))
+                    && eku != null
+                    && eku.hasKeyPurposeId(KeyPurposeId.id_kp_OCSPSigning)
                     && responder.isValidOn(Date.from(now))
                     && verifies(() -> responder.isSignatureValid(issuerKey))
-                    && verifies(() -> basic.isSignatureValid(new JcaContentVerifierProviderBuilder().build(responder)))) {
+                    && verifies(
+                            () -> basic.isSignatureValid(new JcaContentVerifierProviderBuilder().build(responder)))) {
                 return null;
             }
         }
@@ -132,7 +139,8 @@ final class OcspAnswer {
      * NULL parameters.
      */
     private static boolean sameCertificate(CertificateID a, CertificateID b) {
-        return a.getHashAlgOID().equals(b.getHashAlgOID()) && a.getSerialNumber().equals(b.getSerialNumber())
+        return a.getHashAlgOID().equals(b.getHashAlgOID())
+                && a.getSerialNumber().equals(b.getSerialNumber())
                 && java.util.Arrays.equals(a.getIssuerNameHash(), b.getIssuerNameHash())
                 && java.util.Arrays.equals(a.getIssuerKeyHash(), b.getIssuerKeyHash());
     }

@@ -79,16 +79,25 @@ public final class Revocation {
             X509CRLEntry entry = crl.map(c -> c.getRevokedCertificate(cert)).orElse(null);
             if (entry != null) {
                 // Revocation is for good: a CRL past its nextUpdate still says so (strongSwan too).
-                throw revoked(cert, "the CRL of " + issuer.getSubjectX500Principal(),
-                        entry.getRevocationDate().toInstant(), entry.getRevocationReason() == null ? ""
+                throw revoked(
+                        cert,
+                        "the CRL of " + issuer.getSubjectX500Principal(),
+                        entry.getRevocationDate().toInstant(),
+                        entry.getRevocationReason() == null
+                                ? ""
                                 : entry.getRevocationReason().toString());
             }
             unknown.add(new ArrayList<>());
-            if (crl.isPresent() && (crl.get().getNextUpdate() == null || crl.get().getNextUpdate().after(now))) {
+            if (crl.isPresent()
+                    && (crl.get().getNextUpdate() == null
+                            || crl.get().getNextUpdate().after(now))) {
                 continue;
             }
-            unknown.get(i).add(crl.isPresent() ? "the CRL of " + issuer.getSubjectX500Principal()
-                    + " is past its nextUpdate" : "no CRL of " + issuer.getSubjectX500Principal());
+            unknown.get(i)
+                    .add(
+                            crl.isPresent()
+                                    ? "the CRL of " + issuer.getSubjectX500Principal() + " is past its nextUpdate"
+                                    : "no CRL of " + issuer.getSubjectX500Principal());
             open.add(i);
         }
         var ocsp = new ArrayList<Optional<CompletableFuture<RevocationStatus>>>();
@@ -100,7 +109,8 @@ public final class Revocation {
         var crls = new ArrayList<Optional<CompletableFuture<RevocationStatus>>>();
         for (int k = 0; k < open.size(); k++) {
             int i = open.get(k);
-            boolean settled = ocsp.get(k).isPresent() && !(statusOf(ocsp.get(k).get()) instanceof RevocationStatus.Unknown);
+            boolean settled =
+                    ocsp.get(k).isPresent() && !(statusOf(ocsp.get(k).get()) instanceof RevocationStatus.Unknown);
             crls.add(settled ? Optional.empty() : fetcher.crl(chain.get(i), issuerOf(chain, i, anchor)));
         }
         awaitAll(crls, "the CRLs of the peer's chain");
@@ -119,9 +129,12 @@ public final class Revocation {
                 }
             }
             if (!good && (policy == Policy.STRICT || policy == Policy.IFURI && publishesStatus(cert))) {
-                throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "no revocation status for the"
-                        + " certificate of " + cert.getSubjectX500Principal() + " (revocation = "
-                        + policy.name().toLowerCase(Locale.ROOT) + "; " + String.join("; ", unknown.get(i)) + ")");
+                throw new IkeProtocolException(
+                        NotifyType.AUTHENTICATION_FAILED,
+                        "no revocation status for the"
+                                + " certificate of " + cert.getSubjectX500Principal() + " (revocation = "
+                                + policy.name().toLowerCase(Locale.ROOT) + "; " + String.join("; ", unknown.get(i))
+                                + ")");
             }
         }
     }
@@ -133,7 +146,9 @@ public final class Revocation {
     /** Throws {@link StatusPending} until every started fetch is done. */
     private static void awaitAll(List<Optional<CompletableFuture<RevocationStatus>>> fetches, String what)
             throws StatusPending {
-        var running = fetches.stream().flatMap(Optional::stream).filter(f -> !f.isDone())
+        var running = fetches.stream()
+                .flatMap(Optional::stream)
+                .filter(f -> !f.isDone())
                 .toArray(CompletableFuture[]::new);
         if (running.length > 0) {
             throw new StatusPending("fetching " + what, CompletableFuture.allOf(running));
@@ -149,11 +164,13 @@ public final class Revocation {
         }
     }
 
-    private static IkeProtocolException revoked(X509Certificate cert, String source, java.time.Instant when,
-                                                String reason) {
-        return new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "the certificate of "
-                + cert.getSubjectX500Principal() + " was revoked on " + when + (reason.isEmpty() ? "" : " ("
-                + reason + ")") + ", says " + source);
+    private static IkeProtocolException revoked(
+            X509Certificate cert, String source, java.time.Instant when, String reason) {
+        return new IkeProtocolException(
+                NotifyType.AUTHENTICATION_FAILED,
+                "the certificate of "
+                        + cert.getSubjectX500Principal() + " was revoked on " + when
+                        + (reason.isEmpty() ? "" : " (" + reason + ")") + ", says " + source);
     }
 
     /** The newest usable complete CRL this issuer signed, current or not. */

@@ -11,14 +11,11 @@ public sealed interface RevocationStatus {
     Instant reuseUntil();
 
     /** Not revoked, per a current answer. */
-    record Good(String source, Instant reuseUntil) implements RevocationStatus {
-    }
+    record Good(String source, Instant reuseUntil) implements RevocationStatus {}
 
     /** Revoked: for good, whatever the answer's own validity (RFC 5280 §3.3). */
-    record Revoked(String source, Instant when, String reason, Instant reuseUntil) implements RevocationStatus {
-    }
+    record Revoked(String source, Instant when, String reason, Instant reuseUntil) implements RevocationStatus {}
 
     /** No usable answer: unreachable, malformed, unsigned, stale, or the responder does not know. */
-    record Unknown(String why, Instant reuseUntil) implements RevocationStatus {
-    }
+    record Unknown(String why, Instant reuseUntil) implements RevocationStatus {}
 }

@@ -42,16 +42,29 @@ public final class SignatureAuthentication {
     private static final String RSASSA_PSS = "1.2.840.113549.1.1.10";
     /** RFC 8017 §B.1: the hashes natgw takes in RSASSA-PSS, for the message and for MGF1 alike. */
     private static final Map<String, String> PSS_HASHES = Map.of(
-            "2.16.840.1.101.3.4.2.1", "SHA-256", "2.16.840.1.101.3.4.2.2", "SHA-384",
-            "2.16.840.1.101.3.4.2.3", "SHA-512");
+            "2.16.840.1.101.3.4.2.1",
+            "SHA-256",
+            "2.16.840.1.101.3.4.2.2",
+            "SHA-384",
+            "2.16.840.1.101.3.4.2.3",
+            "SHA-512");
 
     /** RFC 7427 §3 AlgorithmIdentifier OIDs natgw verifies, to JCA signature names. */
     private static final Map<String, String> JCA = Map.of(
-            ECDSA_SHA256, "SHA256withECDSA", ECDSA_SHA384, "SHA384withECDSA", ECDSA_SHA512, "SHA512withECDSA",
-            RSA_SHA256, "SHA256withRSA", RSA_SHA384, "SHA384withRSA", RSA_SHA512, "SHA512withRSA");
+            ECDSA_SHA256,
+            "SHA256withECDSA",
+            ECDSA_SHA384,
+            "SHA384withECDSA",
+            ECDSA_SHA512,
+            "SHA512withECDSA",
+            RSA_SHA256,
+            "SHA256withRSA",
+            RSA_SHA384,
+            "SHA384withRSA",
+            RSA_SHA512,
+            "SHA512withRSA");
 
-    private SignatureAuthentication() {
-    }
+    private SignatureAuthentication() {}
 
     /** AUTH method 14 over {@code octets}, RSA keys with PKCS#1 v1.5 (strongSwan's default). */
     public static AuthPayload sign(PrivateKey key, byte[] octets) {
@@ -66,17 +79,19 @@ public final class SignatureAuthentication {
      */
     public static AuthPayload sign(PrivateKey key, byte[] octets, boolean rsaPss) {
         boolean pss = rsaPss && !(key instanceof ECKey);
-        String oid = key instanceof ECKey ec ? switch (ec.getParams().getCurve().getField().getFieldSize()) {
-            case 256 -> ECDSA_SHA256;
-            case 384 -> ECDSA_SHA384;
-            default -> ECDSA_SHA512;
-        } : pss ? RSASSA_PSS : RSA_SHA256;
+        String oid = key instanceof ECKey ec
+                ? switch (ec.getParams().getCurve().getField().getFieldSize()) {
+                    case 256 -> ECDSA_SHA256;
+                    case 384 -> ECDSA_SHA384;
+                    default -> ECDSA_SHA512;
+                }
+                : pss ? RSASSA_PSS : RSA_SHA256;
         try {
             Signature s;
             if (pss) {
                 s = Signature.getInstance("RSASSA-PSS");
-                s.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32,
-                        PSSParameterSpec.TRAILER_FIELD_BC));
+                s.setParameter(new PSSParameterSpec(
+                        "SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, PSSParameterSpec.TRAILER_FIELD_BC));
             } else {
                 s = Signature.getInstance(JCA.get(oid));
             }
@@ -97,16 +112,21 @@ public final class SignatureAuthentication {
     /** RFC 4055 §3.1 parameters: SHA-256 (NULL parameters), MGF1-SHA-256, salt 32, trailer 1 (the default: left out). */
     static byte[] pssSha256() throws IOException {
         var sha256 = new AlgorithmIdentifier(new ASN1ObjectIdentifier("2.16.840.1.101.3.4.2.1"), DERNull.INSTANCE);
-        var params = new RSASSAPSSparams(sha256, new AlgorithmIdentifier(PKCSObjectIdentifiers.id_mgf1, sha256),
-                new ASN1Integer(32), RSASSAPSSparams.DEFAULT_TRAILER_FIELD);
+        var params = new RSASSAPSSparams(
+                sha256,
+                new AlgorithmIdentifier(PKCSObjectIdentifiers.id_mgf1, sha256),
+                new ASN1Integer(32),
+                RSASSAPSSparams.DEFAULT_TRAILER_FIELD);
         return new AlgorithmIdentifier(new ASN1ObjectIdentifier(RSASSA_PSS), params).getEncoded();
     }
 
     private static byte[] algorithmIdentifier(String oid) throws IOException {
         var id = new ASN1ObjectIdentifier(oid);
         // RFC 7427 Appendix A: RSA identifiers carry NULL parameters, ECDSA ones none.
-        return (oid.startsWith("1.2.840.113549") ? new AlgorithmIdentifier(id, DERNull.INSTANCE)
-                : new AlgorithmIdentifier(id)).getEncoded();
+        return (oid.startsWith("1.2.840.113549")
+                        ? new AlgorithmIdentifier(id, DERNull.INSTANCE)
+                        : new AlgorithmIdentifier(id))
+                .getEncoded();
     }
 
     /** Checks an AUTH signature over {@code octets} with the peer's public key. */
@@ -142,8 +162,9 @@ public final class SignatureAuthentication {
                     };
                     int half = d.length / 2;
                     signature = new DERSequence(new ASN1Integer[] {
-                            new ASN1Integer(new BigInteger(1, Arrays.copyOf(d, half))),
-                            new ASN1Integer(new BigInteger(1, Arrays.copyOfRange(d, half, d.length)))})
+                                new ASN1Integer(new BigInteger(1, Arrays.copyOf(d, half))),
+                                new ASN1Integer(new BigInteger(1, Arrays.copyOfRange(d, half, d.length)))
+                            })
                             .getEncoded();
                 }
                 case AuthPayload.RSA_SIGNATURE -> {
@@ -183,7 +204,10 @@ public final class SignatureAuthentication {
         String hash = PSS_HASHES.get(params.getHashAlgorithm().getAlgorithm().getId());
         AlgorithmIdentifier mgf = params.getMaskGenAlgorithm();
         String mgfHash = mgf.getAlgorithm().equals(PKCSObjectIdentifiers.id_mgf1) && mgf.getParameters() != null
-                ? PSS_HASHES.get(AlgorithmIdentifier.getInstance(mgf.getParameters()).getAlgorithm().getId()) : null;
+                ? PSS_HASHES.get(AlgorithmIdentifier.getInstance(mgf.getParameters())
+                        .getAlgorithm()
+                        .getId())
+                : null;
         if (hash == null || mgfHash == null) {
             throw fail("RSASSA-PSS with a hash or mask generation function natgw does not take");
         }
@@ -198,8 +222,8 @@ public final class SignatureAuthentication {
                     + " octets, more than a " + rsa.getModulus().bitLength() + "-bit key holds");
         }
         Signature s = Signature.getInstance("RSASSA-PSS");
-        s.setParameter(new PSSParameterSpec(hash, "MGF1", new MGF1ParameterSpec(mgfHash), salt.intValueExact(),
-                PSSParameterSpec.TRAILER_FIELD_BC));
+        s.setParameter(new PSSParameterSpec(
+                hash, "MGF1", new MGF1ParameterSpec(mgfHash), salt.intValueExact(), PSSParameterSpec.TRAILER_FIELD_BC));
         s.initVerify(key);
         s.update(octets);
         if (!s.verify(signature)) {

@@ -14,8 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Date;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,8 +86,7 @@ public final class StatusFetcher {
      * @param maxInFlight fetches at once; beyond it a status is unknown at once
      * @param maxEntries  cached OCSP answers (CRLs: at most {@link #MAX_CRLS})
      */
-    public record Options(boolean ocsp, boolean crl, Duration timeout, int maxBytes, int maxInFlight,
-                          int maxEntries) {
+    public record Options(boolean ocsp, boolean crl, Duration timeout, int maxBytes, int maxInFlight, int maxEntries) {
         public static final Options DEFAULT = new Options(true, true, Duration.ofSeconds(10), 1 << 20, 16, 1024);
 
         public boolean enabled() {
@@ -96,9 +95,11 @@ public final class StatusFetcher {
     }
 
     /** Fetches nothing: only the CRLs natgw holds count. */
-    public static final StatusFetcher OFFLINE = new StatusFetcher((uri, body) -> CompletableFuture.failedFuture(
-            new IOException("fetching is off")), new Options(false, false, Duration.ofSeconds(1), 0, 0, 0),
-            Clock.systemUTC(), new SecureRandom());
+    public static final StatusFetcher OFFLINE = new StatusFetcher(
+            (uri, body) -> CompletableFuture.failedFuture(new IOException("fetching is off")),
+            new Options(false, false, Duration.ofSeconds(1), 0, 0, 0),
+            Clock.systemUTC(),
+            new SecureRandom());
 
     private final Http http;
     private final Options options;
@@ -117,8 +118,8 @@ public final class StatusFetcher {
 
     /** Over HTTP with the JDK's client, as the daemon fetches. */
     public static StatusFetcher overHttp(Options options) {
-        return new StatusFetcher(new HttpFetch(options.timeout(), options.maxBytes()), options, Clock.systemUTC(),
-                new SecureRandom());
+        return new StatusFetcher(
+                new HttpFetch(options.timeout(), options.maxBytes()), options, Clock.systemUTC(), new SecureRandom());
     }
 
     public Options options() {
@@ -131,8 +132,7 @@ public final class StatusFetcher {
     }
 
     /** A CRL that was fetched, verified against its issuer, or why there is none. */
-    private record CrlAnswer(X509CRL crl, String failure, Instant reuseUntil) {
-    }
+    private record CrlAnswer(X509CRL crl, String failure, Instant reuseUntil) {}
 
     /** The OCSP status of {@code cert}, if OCSP is on and the certificate names a responder. */
     Optional<CompletableFuture<RevocationStatus>> ocsp(X509Certificate cert, X509Certificate issuer) {
@@ -142,13 +142,19 @@ public final class StatusFetcher {
         return ocspUris(cert).stream().findFirst().map(uri -> {
             CertificateID id;
             try {
-                id = new JcaCertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
-                        issuer, cert.getSerialNumber());
+                id = new JcaCertificateID(
+                        new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
+                        issuer,
+                        cert.getSerialNumber());
             } catch (Exception e) {
                 return CompletableFuture.completedFuture(unknown("no OCSP request: " + e.getMessage()));
             }
             String key = uri + " " + Arrays.toString(id.getIssuerKeyHash()) + " " + id.getSerialNumber();
-            return cached(ocspAnswers, options.maxEntries(), key, RevocationStatus::reuseUntil,
+            return cached(
+                    ocspAnswers,
+                    options.maxEntries(),
+                    key,
+                    RevocationStatus::reuseUntil,
                     () -> askOcsp(uri, id, cert, issuer),
                     () -> unknown("more than " + options.maxInFlight() + " fetches in flight"));
         });
@@ -164,9 +170,14 @@ public final class StatusFetcher {
             // two issuers could share.
             String key = uri + " " + HexFormat.of().formatHex(sha256(issuer));
             String source = "the CRL from " + Untrusted.escape(uri.toString());
-            return cached(crlAnswers, Math.min(MAX_CRLS, options.maxEntries()), key, CrlAnswer::reuseUntil,
-                    () -> fetchCrl(uri, issuer),
-                    () -> new CrlAnswer(null, "more than " + options.maxInFlight() + " fetches in flight", now()))
+            return cached(
+                            crlAnswers,
+                            Math.min(MAX_CRLS, options.maxEntries()),
+                            key,
+                            CrlAnswer::reuseUntil,
+                            () -> fetchCrl(uri, issuer),
+                            () -> new CrlAnswer(
+                                    null, "more than " + options.maxInFlight() + " fetches in flight", now()))
                     .thenApply(answer -> onCrl(answer, cert, source));
         });
     }
@@ -175,9 +186,13 @@ public final class StatusFetcher {
      * The answer cached for {@code key} while it is reusable, or a new fetch. A full cache first
      * drops what expired, then any finished answer: a fetch in flight is never dropped.
      */
-    private <T> CompletableFuture<T> cached(Map<String, CompletableFuture<T>> cache, int maxEntries, String key,
-                                            Function<T, Instant> reuseUntil, Supplier<CompletableFuture<T>> fetch,
-                                            Supplier<T> busy) {
+    private <T> CompletableFuture<T> cached(
+            Map<String, CompletableFuture<T>> cache,
+            int maxEntries,
+            String key,
+            Function<T, Instant> reuseUntil,
+            Supplier<CompletableFuture<T>> fetch,
+            Supplier<T> busy) {
         Instant now = now();
         var current = cache.get(key);
         if (current != null && (!current.isDone() || reusable(current, reuseUntil, now))) {
@@ -204,7 +219,9 @@ public final class StatusFetcher {
 
     /** Done with an answer still good at {@code now}; one that ended in an exception never is. */
     private static <T> boolean reusable(CompletableFuture<T> f, Function<T, Instant> reuseUntil, Instant now) {
-        return f.isDone() && !f.isCompletedExceptionally() && reuseUntil.apply(f.join()).isAfter(now);
+        return f.isDone()
+                && !f.isCompletedExceptionally()
+                && reuseUntil.apply(f.join()).isAfter(now);
     }
 
     private static byte[] sha256(X509Certificate cert) {
@@ -215,43 +232,56 @@ public final class StatusFetcher {
         }
     }
 
-    private CompletableFuture<RevocationStatus> askOcsp(URI uri, CertificateID id, X509Certificate cert,
-                                                        X509Certificate issuer) {
+    private CompletableFuture<RevocationStatus> askOcsp(
+            URI uri, CertificateID id, X509Certificate cert, X509Certificate issuer) {
         byte[] nonce = new byte[16];
         random.nextBytes(nonce);
         Extension nonceExtension;
         byte[] request;
         try {
-            nonceExtension = new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
+            nonceExtension = new Extension(
+                    OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
+                    false,
                     new org.bouncycastle.asn1.DEROctetString(nonce).getEncoded());
-            request = new OCSPReqBuilder().addRequest(id).setRequestExtensions(new Extensions(nonceExtension))
-                    .build().getEncoded();
+            request = new OCSPReqBuilder()
+                    .addRequest(id)
+                    .setRequestExtensions(new Extensions(nonceExtension))
+                    .build()
+                    .getEncoded();
         } catch (Exception e) {
             return CompletableFuture.completedFuture(unknown("no OCSP request: " + e.getMessage()));
         }
         String source = "OCSP responder " + Untrusted.escape(uri.toString());
         log.info("fetching the OCSP status of '{}' from {}", subject(cert), Untrusted.escape(uri.toString()));
-        return fetch(uri, Optional.of(request)).handle((bytes, e) -> {
-            RevocationStatus status = e != null ? unknown(source + ": " + reason(e))
-                    : OcspAnswer.read(bytes, id, nonceExtension, issuer, now(), source);
-            log.info("OCSP status of '{}': {}", subject(cert), status);
-            return status;
-        }).exceptionally(e -> unknown(source + ": " + reason(e)));
+        return fetch(uri, Optional.of(request))
+                .handle((bytes, e) -> {
+                    RevocationStatus status = e != null
+                            ? unknown(source + ": " + reason(e))
+                            : OcspAnswer.read(bytes, id, nonceExtension, issuer, now(), source);
+                    log.info("OCSP status of '{}': {}", subject(cert), status);
+                    return status;
+                })
+                .exceptionally(e -> unknown(source + ": " + reason(e)));
     }
 
     private CompletableFuture<CrlAnswer> fetchCrl(URI uri, X509Certificate issuer) {
         String source = "the CRL from " + Untrusted.escape(uri.toString());
         log.info("fetching {} for '{}'", source, subject(issuer));
-        return fetch(uri, Optional.empty()).handle((bytes, e) -> {
-            CrlAnswer answer;
-            if (e != null) {
-                answer = new CrlAnswer(null, source + ": " + reason(e), now().plus(FAILURE_REUSE));
-            } else {
-                answer = parseCrl(bytes, issuer, source);
-            }
-            log.info("{}: {}", source, answer.crl() != null ? "valid until " + answer.reuseUntil() : answer.failure());
-            return answer;
-        }).exceptionally(e -> new CrlAnswer(null, source + ": " + reason(e), now().plus(FAILURE_REUSE)));
+        return fetch(uri, Optional.empty())
+                .handle((bytes, e) -> {
+                    CrlAnswer answer;
+                    if (e != null) {
+                        answer = new CrlAnswer(null, source + ": " + reason(e), now().plus(FAILURE_REUSE));
+                    } else {
+                        answer = parseCrl(bytes, issuer, source);
+                    }
+                    log.info(
+                            "{}: {}",
+                            source,
+                            answer.crl() != null ? "valid until " + answer.reuseUntil() : answer.failure());
+                    return answer;
+                })
+                .exceptionally(e -> new CrlAnswer(null, source + ": " + reason(e), now().plus(FAILURE_REUSE)));
     }
 
     private CrlAnswer parseCrl(byte[] bytes, X509Certificate issuer, String source) {
@@ -264,10 +294,11 @@ public final class StatusFetcher {
             }
             Date next = crl.getNextUpdate();
             Instant until = next == null ? now.plus(GOOD_WITHOUT_NEXT_UPDATE) : next.toInstant();
-            return new CrlAnswer(crl, null, min(until.isAfter(now) ? until : now.plus(FAILURE_REUSE),
-                    now.plus(MAX_REUSE)));
+            return new CrlAnswer(
+                    crl, null, min(until.isAfter(now) ? until : now.plus(FAILURE_REUSE), now.plus(MAX_REUSE)));
         } catch (Exception | LinkageError malformed) {
-            return new CrlAnswer(null, source + ": not a CRL (" + malformed.getMessage() + ")", now.plus(FAILURE_REUSE));
+            return new CrlAnswer(
+                    null, source + ": not a CRL (" + malformed.getMessage() + ")", now.plus(FAILURE_REUSE));
         }
     }
 
@@ -278,8 +309,12 @@ public final class StatusFetcher {
         X509CRLEntry entry = answer.crl().getRevokedCertificate(cert);
         Instant now = now();
         if (entry != null) {
-            return new RevocationStatus.Revoked(source, entry.getRevocationDate().toInstant(),
-                    entry.getRevocationReason() == null ? "" : entry.getRevocationReason().toString(),
+            return new RevocationStatus.Revoked(
+                    source,
+                    entry.getRevocationDate().toInstant(),
+                    entry.getRevocationReason() == null
+                            ? ""
+                            : entry.getRevocationReason().toString(),
                     now.plus(MAX_REUSE));
         }
         Date next = answer.crl().getNextUpdate();
@@ -317,11 +352,12 @@ public final class StatusFetcher {
     }
 
     private static String reason(Throwable e) {
-        Throwable cause = e.getCause() != null && e instanceof java.util.concurrent.CompletionException
-                ? e.getCause() : e;
+        Throwable cause =
+                e.getCause() != null && e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
         String message = cause.getMessage();
         return cause instanceof java.util.concurrent.TimeoutException
-                || cause instanceof java.util.concurrent.CancellationException ? "no answer in time"
+                        || cause instanceof java.util.concurrent.CancellationException
+                ? "no answer in time"
                 : Untrusted.escape(cause.getClass().getSimpleName() + (message == null ? "" : ": " + message));
     }
 
@@ -339,7 +375,8 @@ public final class StatusFetcher {
         if (aia != null) {
             try {
                 for (AccessDescription d : AuthorityInformationAccess.getInstance(
-                        JcaX509ExtensionUtils.parseExtensionValue(aia)).getAccessDescriptions()) {
+                                JcaX509ExtensionUtils.parseExtensionValue(aia))
+                        .getAccessDescriptions()) {
                     if (d.getAccessMethod().equals(AccessDescription.id_ad_ocsp)) {
                         locations.add(d.getAccessLocation());
                     }
@@ -361,7 +398,8 @@ public final class StatusFetcher {
                         .getDistributionPoints()) {
                     DistributionPointName name = p.getDistributionPoint();
                     if (name != null && name.getType() == DistributionPointName.FULL_NAME) {
-                        for (GeneralName n : GeneralNames.getInstance(name.getName()).getNames()) {
+                        for (GeneralName n :
+                                GeneralNames.getInstance(name.getName()).getNames()) {
                             httpUri(n).ifPresent(uris::add);
                         }
                     }
@@ -382,7 +420,8 @@ public final class StatusFetcher {
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             // LDAP distribution points are left to the CRLs natgw holds.
             return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
-                    ? Optional.of(uri) : Optional.empty();
+                    ? Optional.of(uri)
+                    : Optional.empty();
         } catch (URISyntaxException | RuntimeException malformed) {
             return Optional.empty();
         }

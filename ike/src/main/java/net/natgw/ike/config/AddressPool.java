@@ -66,7 +66,8 @@ public final class AddressPool {
 
         /** How many addresses of the range the pool hands out. */
         long size() {
-            BigInteger n = new BigInteger(1, last.getAddress()).subtract(new BigInteger(1, first.getAddress()))
+            BigInteger n = new BigInteger(1, last.getAddress())
+                    .subtract(new BigInteger(1, first.getAddress()))
                     .add(BigInteger.ONE);
             return n.min(BigInteger.valueOf(MAX_RANGE)).longValueExact();
         }
@@ -98,8 +99,12 @@ public final class AddressPool {
         if (ranges.isEmpty()) {
             throw new IllegalArgumentException("pool " + name + " has no addresses");
         }
-        this.ipv4 = new Family(this.ranges.stream().filter(r -> r.first().getAddress().length == 4).toList());
-        this.ipv6 = new Family(this.ranges.stream().filter(r -> r.first().getAddress().length == 16).toList());
+        this.ipv4 = new Family(this.ranges.stream()
+                .filter(r -> r.first().getAddress().length == 4)
+                .toList());
+        this.ipv6 = new Family(this.ranges.stream()
+                .filter(r -> r.first().getAddress().length == 16)
+                .toList());
     }
 
     public String name() {
@@ -131,11 +136,12 @@ public final class AddressPool {
         }
         Holder holder = Holder.of(identity);
         Optional<Long> offset = requested.isAnyLocalAddress() ? Optional.empty() : f.offsetOf(requested);
-        if (offset.isPresent() && !f.online.containsKey(offset.get())
+        if (offset.isPresent()
+                && !f.online.containsKey(offset.get())
                 && holder.equals(f.offline.getOrDefault(offset.get(), holder))) {
             boolean wasOffline = f.offline.containsKey(offset.get());
-            return Optional.of(f.take(offset.get(), identity, wasOffline ? "reassigning offline lease"
-                    : "assigning requested lease"));
+            return Optional.of(f.take(
+                    offset.get(), identity, wasOffline ? "reassigning offline lease" : "assigning requested lease"));
         }
         var own = f.offlineByHolder.get(holder);
         if (own != null && !own.isEmpty()) {
@@ -148,11 +154,14 @@ public final class AddressPool {
         Iterator<Map.Entry<Long, Holder>> oldest = f.offline.entrySet().iterator();
         if (oldest.hasNext()) {
             var e = oldest.next();
-            return Optional.of(f.take(e.getKey(), identity, "reassigning offline lease of '"
-                    + e.getValue() + "'"));
+            return Optional.of(f.take(e.getKey(), identity, "reassigning offline lease of '" + e.getValue() + "'"));
         }
-        log.info("pool {} has no free {} address for '{}': {} online", name, requested.getAddress().length == 4
-                ? "IPv4" : "IPv6", identity, f.online.size());
+        log.info(
+                "pool {} has no free {} address for '{}': {} online",
+                name,
+                requested.getAddress().length == 4 ? "IPv4" : "IPv6",
+                identity,
+                f.online.size());
         return Optional.empty();
     }
 
@@ -221,6 +230,7 @@ public final class AddressPool {
         final Map<Long, Lease> online = new HashMap<>();
         /** Offline leases, the longest offline first. */
         final LinkedHashMap<Long, Holder> offline = new LinkedHashMap<>();
+
         final Map<Holder, LinkedHashSet<Long>> offlineByHolder = new HashMap<>();
 
         Family(List<Range> ranges) {
@@ -266,8 +276,8 @@ public final class AddressPool {
                 if (offset < r.size()) {
                     byte[] first = r.first().getAddress();
                     try {
-                        return InetAddress.getByAddress(Bytes.fixedLength(new BigInteger(1, first)
-                                .add(BigInteger.valueOf(offset)), first.length));
+                        return InetAddress.getByAddress(Bytes.fixedLength(
+                                new BigInteger(1, first).add(BigInteger.valueOf(offset)), first.length));
                     } catch (UnknownHostException e) {
                         throw new AssertionError("4 or 16 bytes", e);
                     }

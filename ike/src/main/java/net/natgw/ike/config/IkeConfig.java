@@ -38,11 +38,25 @@ import net.natgw.ike.message.Transform;
  *                      selectors are narrowed to its address or its inner address (client
  *                      address translation, as Libreswan's)
  */
-public record IkeConfig(String name, InetAddress local, Optional<InetAddress> remote, int remotePort,
-                        List<Proposal> proposals, IdPayload localId, Optional<IdPayload> remoteId, PreSharedKeys psk,
-                        Optional<Certificates> certificates, boolean forceEncap, Duration keepalive,
-                        Duration dpdDelay, Duration retransmitBase, int retransmitTries, List<ChildConfig> children,
-                        List<InetAddress> vips, List<AddressPool> pools, boolean opportunistic) {
+public record IkeConfig(
+        String name,
+        InetAddress local,
+        Optional<InetAddress> remote,
+        int remotePort,
+        List<Proposal> proposals,
+        IdPayload localId,
+        Optional<IdPayload> remoteId,
+        PreSharedKeys psk,
+        Optional<Certificates> certificates,
+        boolean forceEncap,
+        Duration keepalive,
+        Duration dpdDelay,
+        Duration retransmitBase,
+        int retransmitTries,
+        List<ChildConfig> children,
+        List<InetAddress> vips,
+        List<AddressPool> pools,
+        boolean opportunistic) {
     public IkeConfig {
         proposals = List.copyOf(proposals);
         children = List.copyOf(children);
@@ -54,21 +68,69 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
     }
 
     /** A connection that neither asks for nor hands out virtual IPs. */
-    public IkeConfig(String name, InetAddress local, Optional<InetAddress> remote, int remotePort,
-                     List<Proposal> proposals, IdPayload localId, Optional<IdPayload> remoteId, PreSharedKeys psk,
-                     Optional<Certificates> certificates, boolean forceEncap, Duration keepalive,
-                     Duration dpdDelay, Duration retransmitBase, int retransmitTries, List<ChildConfig> children) {
-        this(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates, forceEncap, keepalive,
-                dpdDelay, retransmitBase, retransmitTries, children, List.of(), List.of(), false);
+    public IkeConfig(
+            String name,
+            InetAddress local,
+            Optional<InetAddress> remote,
+            int remotePort,
+            List<Proposal> proposals,
+            IdPayload localId,
+            Optional<IdPayload> remoteId,
+            PreSharedKeys psk,
+            Optional<Certificates> certificates,
+            boolean forceEncap,
+            Duration keepalive,
+            Duration dpdDelay,
+            Duration retransmitBase,
+            int retransmitTries,
+            List<ChildConfig> children) {
+        this(
+                name,
+                local,
+                remote,
+                remotePort,
+                proposals,
+                localId,
+                remoteId,
+                psk,
+                certificates,
+                forceEncap,
+                keepalive,
+                dpdDelay,
+                retransmitBase,
+                retransmitTries,
+                children,
+                List.of(),
+                List.of(),
+                false);
     }
 
     /** strongSwan's defaults for what is not given: 20 s keepalives, DPD off, 2 s doubled for 5 retransmits. */
-    public static IkeConfig psk(String name, InetAddress local, Optional<InetAddress> remote, String proposals,
-                                String localId, Optional<String> remoteId, String psk, List<ChildConfig> children) {
-        return new IkeConfig(name, local, remote, 500, ProposalParser.parseList(proposals, Proposal.IKE),
-                IdPayload.parse(true, localId), remoteId.map(id -> IdPayload.parse(false, id)),
-                PreSharedKeys.of(psk.getBytes(StandardCharsets.UTF_8)), Optional.empty(), false,
-                Duration.ofSeconds(20), Duration.ZERO, Duration.ofSeconds(2), 5, children);
+    public static IkeConfig psk(
+            String name,
+            InetAddress local,
+            Optional<InetAddress> remote,
+            String proposals,
+            String localId,
+            Optional<String> remoteId,
+            String psk,
+            List<ChildConfig> children) {
+        return new IkeConfig(
+                name,
+                local,
+                remote,
+                500,
+                ProposalParser.parseList(proposals, Proposal.IKE),
+                IdPayload.parse(true, localId),
+                remoteId.map(id -> IdPayload.parse(false, id)),
+                PreSharedKeys.of(psk.getBytes(StandardCharsets.UTF_8)),
+                Optional.empty(),
+                false,
+                Duration.ofSeconds(20),
+                Duration.ZERO,
+                Duration.ofSeconds(2),
+                5,
+                children);
     }
 
     /** Whether this configuration answers a peer at {@code from} that wrote to {@code to}. */
@@ -78,37 +140,138 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
     }
 
     public IkeConfig withDpdDelay(Duration delay) {
-        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                forceEncap, keepalive, delay, retransmitBase, retransmitTries, children, vips, pools, opportunistic);
+        return new IkeConfig(
+                name,
+                local,
+                remote,
+                remotePort,
+                proposals,
+                localId,
+                remoteId,
+                psk,
+                certificates,
+                forceEncap,
+                keepalive,
+                delay,
+                retransmitBase,
+                retransmitTries,
+                children,
+                vips,
+                pools,
+                opportunistic);
     }
 
     public IkeConfig withRetransmits(Duration base, int tries) {
-        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                forceEncap, keepalive, dpdDelay, base, tries, children, vips, pools, opportunistic);
+        return new IkeConfig(
+                name,
+                local,
+                remote,
+                remotePort,
+                proposals,
+                localId,
+                remoteId,
+                psk,
+                certificates,
+                forceEncap,
+                keepalive,
+                dpdDelay,
+                base,
+                tries,
+                children,
+                vips,
+                pools,
+                opportunistic);
     }
 
     public IkeConfig withForceEncap(boolean force) {
-        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                force, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips, pools, opportunistic);
+        return new IkeConfig(
+                name,
+                local,
+                remote,
+                remotePort,
+                proposals,
+                localId,
+                remoteId,
+                psk,
+                certificates,
+                force,
+                keepalive,
+                dpdDelay,
+                retransmitBase,
+                retransmitTries,
+                children,
+                vips,
+                pools,
+                opportunistic);
     }
 
     /** The same connection on this local address (IKE's, and the one NAT detection hashes). */
     public IkeConfig withLocal(InetAddress address) {
-        return new IkeConfig(name, address, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips, pools, opportunistic);
+        return new IkeConfig(
+                name,
+                address,
+                remote,
+                remotePort,
+                proposals,
+                localId,
+                remoteId,
+                psk,
+                certificates,
+                forceEncap,
+                keepalive,
+                dpdDelay,
+                retransmitBase,
+                retransmitTries,
+                children,
+                vips,
+                pools,
+                opportunistic);
     }
 
     /** The same connection initiated to {@code peer}: an opportunistic one, to the host a packet went to. */
     public IkeConfig withRemote(InetAddress peer) {
-        return new IkeConfig(name, local, Optional.of(peer), remotePort, proposals, localId, remoteId, psk,
-                certificates, forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips, pools,
+        return new IkeConfig(
+                name,
+                local,
+                Optional.of(peer),
+                remotePort,
+                proposals,
+                localId,
+                remoteId,
+                psk,
+                certificates,
+                forceEncap,
+                keepalive,
+                dpdDelay,
+                retransmitBase,
+                retransmitTries,
+                children,
+                vips,
+                pools,
                 opportunistic);
     }
 
     /** The same connection with its CHILD_SAs in another order: IKE_AUTH creates the first. */
     public IkeConfig withChildren(List<ChildConfig> reordered) {
-        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, reordered, vips, pools, opportunistic);
+        return new IkeConfig(
+                name,
+                local,
+                remote,
+                remotePort,
+                proposals,
+                localId,
+                remoteId,
+                psk,
+                certificates,
+                forceEncap,
+                keepalive,
+                dpdDelay,
+                retransmitBase,
+                retransmitTries,
+                reordered,
+                vips,
+                pools,
+                opportunistic);
     }
 
     /**
@@ -121,22 +284,71 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
     }
 
     private IkeConfig withoutCredentials() {
-        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, PreSharedKeys.NONE,
-                certificates.map(c -> new Certificates(c.chain(), c.key(), c.trusted())), forceEncap, keepalive,
-                dpdDelay, retransmitBase, retransmitTries, children, vips, pools, opportunistic);
+        return new IkeConfig(
+                name,
+                local,
+                remote,
+                remotePort,
+                proposals,
+                localId,
+                remoteId,
+                PreSharedKeys.NONE,
+                certificates.map(c -> new Certificates(c.chain(), c.key(), c.trusted())),
+                forceEncap,
+                keepalive,
+                dpdDelay,
+                retransmitBase,
+                retransmitTries,
+                children,
+                vips,
+                pools,
+                opportunistic);
     }
 
     /** The same connection with other pre-shared keys, such as one for each peer identity. */
     public IkeConfig withPsk(PreSharedKeys keys) {
-        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, keys, certificates,
-                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips, pools, opportunistic);
+        return new IkeConfig(
+                name,
+                local,
+                remote,
+                remotePort,
+                proposals,
+                localId,
+                remoteId,
+                keys,
+                certificates,
+                forceEncap,
+                keepalive,
+                dpdDelay,
+                retransmitBase,
+                retransmitTries,
+                children,
+                vips,
+                pools,
+                opportunistic);
     }
 
     /** Authentication with certificates instead of the pre-shared key, on both sides. */
     public IkeConfig withCertificates(Certificates certs) {
-        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, PreSharedKeys.NONE,
-                Optional.of(certs), forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips,
-                pools, opportunistic);
+        return new IkeConfig(
+                name,
+                local,
+                remote,
+                remotePort,
+                proposals,
+                localId,
+                remoteId,
+                PreSharedKeys.NONE,
+                Optional.of(certs),
+                forceEncap,
+                keepalive,
+                dpdDelay,
+                retransmitBase,
+                retransmitTries,
+                children,
+                vips,
+                pools,
+                opportunistic);
     }
 
     /**
@@ -144,14 +356,48 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
      * {@code ::} for any address of that family, or a specific one (which the responder may not give).
      */
     public IkeConfig withVirtualIps(List<InetAddress> requested) {
-        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, requested, pools, opportunistic);
+        return new IkeConfig(
+                name,
+                local,
+                remote,
+                remotePort,
+                proposals,
+                localId,
+                remoteId,
+                psk,
+                certificates,
+                forceEncap,
+                keepalive,
+                dpdDelay,
+                retransmitBase,
+                retransmitTries,
+                children,
+                requested,
+                pools,
+                opportunistic);
     }
 
     /** As responder, hand out virtual IPs from these pools, tried in order (shared instances hold the leases). */
     public IkeConfig withPools(List<AddressPool> assignFrom) {
-        return new IkeConfig(name, local, remote, remotePort, proposals, localId, remoteId, psk, certificates,
-                forceEncap, keepalive, dpdDelay, retransmitBase, retransmitTries, children, vips, assignFrom, opportunistic);
+        return new IkeConfig(
+                name,
+                local,
+                remote,
+                remotePort,
+                proposals,
+                localId,
+                remoteId,
+                psk,
+                certificates,
+                forceEncap,
+                keepalive,
+                dpdDelay,
+                retransmitBase,
+                retransmitTries,
+                children,
+                vips,
+                assignFrom,
+                opportunistic);
     }
 
     /** Whether we sign our AUTH payload (else we use the pre-shared key). */
@@ -182,12 +428,24 @@ public record IkeConfig(String name, InetAddress local, Optional<InetAddress> re
     /** By content, the keys compared as bytes: a reload leaves a connection with the same settings alone. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof IkeConfig c && name.equals(c.name) && local.equals(c.local) && remote.equals(c.remote)
-                && remotePort == c.remotePort && proposals.equals(c.proposals) && localId.equals(c.localId)
-                && remoteId.equals(c.remoteId) && psk.equals(c.psk) && certificates.equals(c.certificates)
-                && forceEncap == c.forceEncap && keepalive.equals(c.keepalive) && dpdDelay.equals(c.dpdDelay)
-                && retransmitBase.equals(c.retransmitBase) && retransmitTries == c.retransmitTries
-                && children.equals(c.children) && vips.equals(c.vips) && pools.equals(c.pools)
+        return o instanceof IkeConfig c
+                && name.equals(c.name)
+                && local.equals(c.local)
+                && remote.equals(c.remote)
+                && remotePort == c.remotePort
+                && proposals.equals(c.proposals)
+                && localId.equals(c.localId)
+                && remoteId.equals(c.remoteId)
+                && psk.equals(c.psk)
+                && certificates.equals(c.certificates)
+                && forceEncap == c.forceEncap
+                && keepalive.equals(c.keepalive)
+                && dpdDelay.equals(c.dpdDelay)
+                && retransmitBase.equals(c.retransmitBase)
+                && retransmitTries == c.retransmitTries
+                && children.equals(c.children)
+                && vips.equals(c.vips)
+                && pools.equals(c.pools)
                 && opportunistic == c.opportunistic;
     }
 

@@ -23,13 +23,22 @@ import java.time.Duration;
  * @param logLinesPerSecond log lines about unauthenticated packets per second; the rest are
  *                          counted and summed up in the next line that is written
  */
-public record IkeLimits(int cookieThreshold, int cookieThresholdIp, int blockThreshold, int initLimitHalfOpen,
-                        Duration halfOpenTimeout, Duration cookieLifetime, int logLinesPerSecond) {
-    public static final IkeLimits DEFAULT = new IkeLimits(30, 3, 5, 5000, Duration.ofSeconds(30),
-            Duration.ofSeconds(10), 10);
+public record IkeLimits(
+        int cookieThreshold,
+        int cookieThresholdIp,
+        int blockThreshold,
+        int initLimitHalfOpen,
+        Duration halfOpenTimeout,
+        Duration cookieLifetime,
+        int logLinesPerSecond) {
+    public static final IkeLimits DEFAULT =
+            new IkeLimits(30, 3, 5, 5000, Duration.ofSeconds(30), Duration.ofSeconds(10), 10);
 
     public IkeLimits {
-        if (cookieThreshold < 0 || cookieThresholdIp < 0 || blockThreshold < 0 || initLimitHalfOpen < 0
+        if (cookieThreshold < 0
+                || cookieThresholdIp < 0
+                || blockThreshold < 0
+                || initLimitHalfOpen < 0
                 || logLinesPerSecond < 0) {
             throw new IllegalArgumentException("limits cannot be negative");
         }

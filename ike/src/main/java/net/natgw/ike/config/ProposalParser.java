@@ -15,8 +15,7 @@ import net.natgw.ike.message.Transform;
  * offers no ESN.
  */
 public final class ProposalParser {
-    private ProposalParser() {
-    }
+    private ProposalParser() {}
 
     /** One proposal for {@code protocol} ({@link Proposal#IKE} or {@link Proposal#ESP}). */
     public static Proposal parse(String text, int protocol, int number) {
@@ -88,13 +87,19 @@ public final class ProposalParser {
         };
     }
 
-    private static boolean add(String token, Set<Transform> encr, Set<Transform> integ, Set<Transform> prf,
-                               Set<Transform> ke, Set<Transform> esn) {
-        var m = java.util.regex.Pattern.compile("aes(128|192|256)(gcm16|gcm128)?").matcher(token);
+    private static boolean add(
+            String token,
+            Set<Transform> encr,
+            Set<Transform> integ,
+            Set<Transform> prf,
+            Set<Transform> ke,
+            Set<Transform> esn) {
+        var m = java.util.regex.Pattern.compile("aes(128|192|256)(gcm16|gcm128)?")
+                .matcher(token);
         if (m.matches()) {
             int bits = Integer.parseInt(m.group(1));
-            encr.add(Transform.withKeyLength(Transform.ENCR,
-                    m.group(2) == null ? Algorithms.ENCR_AES_CBC : Algorithms.ENCR_AES_GCM_16, bits));
+            encr.add(Transform.withKeyLength(
+                    Transform.ENCR, m.group(2) == null ? Algorithms.ENCR_AES_CBC : Algorithms.ENCR_AES_GCM_16, bits));
             return true;
         }
         switch (token) {

@@ -16,8 +16,7 @@ import net.natgw.ike.message.Transform;
  * proposal (its number and SPI) reduced to the chosen transforms.
  */
 public final class ProposalSelection {
-    private ProposalSelection() {
-    }
+    private ProposalSelection() {}
 
     public static Optional<Proposal> select(List<Proposal> ours, List<Proposal> theirs) {
         for (Proposal mine : ours) {
@@ -36,7 +35,9 @@ public final class ProposalSelection {
         if (types(answer).size() != answer.transforms().size()) {
             return false;
         }
-        return ours.stream().anyMatch(p -> p.protocol() == answer.protocol() && match(p, answer).isPresent());
+        return ours.stream()
+                .anyMatch(p ->
+                        p.protocol() == answer.protocol() && match(p, answer).isPresent());
     }
 
     static Optional<Proposal> match(Proposal mine, Proposal offered) {
@@ -45,7 +46,9 @@ public final class ProposalSelection {
         }
         var chosen = new ArrayList<Transform>();
         for (int type : types(mine)) {
-            var common = mine.ofType(type).stream().filter(offered.ofType(type)::contains).findFirst();
+            var common = mine.ofType(type).stream()
+                    .filter(offered.ofType(type)::contains)
+                    .findFirst();
             if (common.isEmpty()) {
                 return Optional.empty();
             }

@@ -19,8 +19,8 @@ final class AesXcbcPrf implements Prf {
 
     @Override
     public byte[] apply(byte[] key, byte[] data) {
-        byte[] k = key.length == BLOCK ? key
-                : key.length < BLOCK ? Arrays.copyOf(key, BLOCK) : xcbc(new byte[BLOCK], key);
+        byte[] k =
+                key.length == BLOCK ? key : key.length < BLOCK ? Arrays.copyOf(key, BLOCK) : xcbc(new byte[BLOCK], key);
         return xcbc(k, data);
     }
 

@@ -2,8 +2,7 @@ package net.natgw.ike.crypto;
 
 /** Byte-array helpers of the control plane, where clarity beats avoiding a copy. */
 public final class Bytes {
-    private Bytes() {
-    }
+    private Bytes() {}
 
     public static byte[] concat(byte[]... parts) {
         int n = 0;

@@ -11,8 +11,14 @@ import java.util.Optional;
  * @param encryptionI the initiator-to-responder encryption key (with salt for AEADs)
  */
 public record ChildKeys(byte[] encryptionI, byte[] integrityI, byte[] encryptionR, byte[] integrityR) {
-    public static ChildKeys derive(Prf prf, byte[] skD, Optional<byte[]> pfsSecret, byte[] ni, byte[] nr,
-                                   int encryptionLength, int integrityLength) {
+    public static ChildKeys derive(
+            Prf prf,
+            byte[] skD,
+            Optional<byte[]> pfsSecret,
+            byte[] ni,
+            byte[] nr,
+            int encryptionLength,
+            int integrityLength) {
         byte[] seed = pfsSecret.map(g -> Bytes.concat(g, ni, nr)).orElseGet(() -> Bytes.concat(ni, nr));
         byte[] keymat = prf.plus(skD, seed, 2 * (encryptionLength + integrityLength));
         int at = 0;

@@ -33,12 +33,13 @@ final class EcpKeyExchange extends KeyExchange {
     }
 
     private static X9ECParameters curveOf(int group) {
-        return CustomNamedCurves.getByName(switch (group) {
-            case Algorithms.ECP_256 -> "secp256r1";
-            case Algorithms.ECP_384 -> "secp384r1";
-            case Algorithms.ECP_521 -> "secp521r1";
-            default -> throw new IllegalArgumentException("not an ECP group: " + group);
-        });
+        return CustomNamedCurves.getByName(
+                switch (group) {
+                    case Algorithms.ECP_256 -> "secp256r1";
+                    case Algorithms.ECP_384 -> "secp384r1";
+                    case Algorithms.ECP_521 -> "secp521r1";
+                    default -> throw new IllegalArgumentException("not an ECP group: " + group);
+                });
     }
 
     private static BigInteger randomScalar(X9ECParameters curve, SecureRandom random) {
@@ -51,7 +52,8 @@ final class EcpKeyExchange extends KeyExchange {
     }
 
     private byte[] encode(ECPoint p) {
-        return Bytes.concat(Bytes.fixedLength(p.getAffineXCoord().toBigInteger(), fieldLength),
+        return Bytes.concat(
+                Bytes.fixedLength(p.getAffineXCoord().toBigInteger(), fieldLength),
                 Bytes.fixedLength(p.getAffineYCoord().toBigInteger(), fieldLength));
     }
 

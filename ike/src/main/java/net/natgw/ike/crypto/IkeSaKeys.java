@@ -7,8 +7,8 @@ import java.util.Arrays;
  * The seven keys of an IKE SA (RFC 7296 §2.14):
  * {@code {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)}.
  */
-public record IkeSaKeys(IkeSuite suite, byte[] skD, byte[] skAi, byte[] skAr, byte[] skEi, byte[] skEr, byte[] skPi,
-                        byte[] skPr) {
+public record IkeSaKeys(
+        IkeSuite suite, byte[] skD, byte[] skAi, byte[] skAr, byte[] skEi, byte[] skEr, byte[] skPi, byte[] skPr) {
     /** SKEYSEED = prf(Ni | Nr, g^ir). */
     public static byte[] skeyseed(Prf prf, byte[] ni, byte[] nr, byte[] gir) {
         return prf.apply(prf.nonceKey(ni, nr), gir);
@@ -24,7 +24,8 @@ public record IkeSaKeys(IkeSuite suite, byte[] skD, byte[] skAi, byte[] skAr, by
         int p = prf.length();
         int a = suite.integrityKeyLength();
         int e = suite.encryptionKeyLength();
-        byte[] keymat = prf.plus(skeyseed, Bytes.concat(ni, nr, Bytes.u64(spiI), Bytes.u64(spiR)), 3 * p + 2 * a + 2 * e);
+        byte[] keymat =
+                prf.plus(skeyseed, Bytes.concat(ni, nr, Bytes.u64(spiI), Bytes.u64(spiR)), 3 * p + 2 * a + 2 * e);
         int at = 0;
         byte[] skD = Arrays.copyOfRange(keymat, at, at += p);
         byte[] skAi = Arrays.copyOfRange(keymat, at, at += a);
@@ -38,8 +39,8 @@ public record IkeSaKeys(IkeSuite suite, byte[] skD, byte[] skAi, byte[] skAr, by
 
     /** The SK protection of messages sent by the original initiator ({@code true}) or responder. */
     public SkCipher sk(boolean ofInitiator, SecureRandom random) {
-        return SkCipher.of(suite.encryption(), ofInitiator ? skEi : skEr, suite.integrity(),
-                ofInitiator ? skAi : skAr, random);
+        return SkCipher.of(
+                suite.encryption(), ofInitiator ? skEi : skEr, suite.integrity(), ofInitiator ? skAi : skAr, random);
     }
 
     @Override

@@ -8,10 +8,15 @@ import net.natgw.ike.message.Transform;
 public record IkeSuite(int encryption, int keyBits, int prf, int integrity, int group) {
     public static IkeSuite of(Proposal chosen) {
         Transform encr = single(chosen, Transform.ENCR);
-        int integrity = chosen.ofType(Transform.INTEG).isEmpty() ? Algorithms.AUTH_NONE
+        int integrity = chosen.ofType(Transform.INTEG).isEmpty()
+                ? Algorithms.AUTH_NONE
                 : single(chosen, Transform.INTEG).id();
         int bits = encr.keyLength().orElse(encr.id() == Algorithms.ENCR_CHACHA20_POLY1305 ? 256 : 0);
-        return new IkeSuite(encr.id(), bits, single(chosen, Transform.PRF).id(), integrity,
+        return new IkeSuite(
+                encr.id(),
+                bits,
+                single(chosen, Transform.PRF).id(),
+                integrity,
                 single(chosen, Transform.KE).id());
     }
 

@@ -34,8 +34,8 @@ public abstract sealed class KeyExchange permits XdhKeyExchange, EcpKeyExchange,
     public final byte[] sharedSecret(byte[] peerPublic) throws IkeProtocolException {
         int length = ownPublicValue().length;
         if (peerPublic.length != length) {
-            throw IkeProtocolException.invalidSyntax("group " + group + " public value of " + peerPublic.length
-                    + " bytes, not " + length);
+            throw IkeProtocolException.invalidSyntax(
+                    "group " + group + " public value of " + peerPublic.length + " bytes, not " + length);
         }
         return agree(peerPublic);
     }
@@ -48,8 +48,14 @@ public abstract sealed class KeyExchange permits XdhKeyExchange, EcpKeyExchange,
 
     public static boolean supported(int group) {
         return switch (group) {
-            case Algorithms.CURVE25519, Algorithms.CURVE448, Algorithms.ECP_256, Algorithms.ECP_384,
-                    Algorithms.ECP_521, Algorithms.MODP_2048, Algorithms.MODP_3072, Algorithms.MODP_4096 -> true;
+            case Algorithms.CURVE25519,
+                    Algorithms.CURVE448,
+                    Algorithms.ECP_256,
+                    Algorithms.ECP_384,
+                    Algorithms.ECP_521,
+                    Algorithms.MODP_2048,
+                    Algorithms.MODP_3072,
+                    Algorithms.MODP_4096 -> true;
             default -> false;
         };
     }

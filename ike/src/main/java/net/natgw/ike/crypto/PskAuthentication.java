@@ -7,8 +7,7 @@ import net.natgw.ike.message.IdPayload;
 public final class PskAuthentication {
     private static final byte[] KEY_PAD = "Key Pad for IKEv2".getBytes(StandardCharsets.US_ASCII);
 
-    private PskAuthentication() {
-    }
+    private PskAuthentication() {}
 
     /**
      * {@code RealMessage | NonceData of the peer | prf(SK_p, RestOfIDPayload)}: the first

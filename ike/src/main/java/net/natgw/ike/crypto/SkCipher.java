@@ -41,8 +41,8 @@ public final class SkCipher {
      * @param encryptionKey the key with, for AEADs, the 4-byte salt at its end (RFC 5282 §7.1)
      * @param integrity     an INTEG transform ID, {@link Algorithms#AUTH_NONE} for AEADs
      */
-    public static SkCipher of(int encryption, byte[] encryptionKey, int integrity, byte[] integrityKey,
-                              SecureRandom random) {
+    public static SkCipher of(
+            int encryption, byte[] encryptionKey, int integrity, byte[] integrityKey, SecureRandom random) {
         CryptoProvider bc = CryptoProvider.BOUNCY_CASTLE;
         return switch (encryption) {
             case Algorithms.ENCR_AES_GCM_16, Algorithms.ENCR_CHACHA20_POLY1305 -> {
@@ -53,8 +53,13 @@ public final class SkCipher {
             }
             case Algorithms.ENCR_AES_CBC -> {
                 IntegrityKind integ = IntegrityKind.of(integrity);
-                yield new SkCipher(null, null, bc.aesCbc(encryptionKey), bc.hmac(integ.hash, integrityKey),
-                        integ.icvLength, random);
+                yield new SkCipher(
+                        null,
+                        null,
+                        bc.aesCbc(encryptionKey),
+                        bc.hmac(integ.hash, integrityKey),
+                        integ.icvLength,
+                        random);
             }
             default -> throw new IllegalArgumentException("unsupported IKE encryption " + encryption);
         };
@@ -62,7 +67,9 @@ public final class SkCipher {
 
     /** The INTEG transforms of IKE SAs: the HMAC and the ICV length it is truncated to. */
     private enum IntegrityKind {
-        SHA1(HashAlgorithm.SHA1, 12), SHA256(HashAlgorithm.SHA256, 16), SHA384(HashAlgorithm.SHA384, 24),
+        SHA1(HashAlgorithm.SHA1, 12),
+        SHA256(HashAlgorithm.SHA256, 16),
+        SHA384(HashAlgorithm.SHA384, 24),
         SHA512(HashAlgorithm.SHA512, 32);
 
         final HashAlgorithm hash;
@@ -90,7 +97,9 @@ public final class SkCipher {
     }
 
     public static int integrityKeyLength(int integrity) {
-        return integrity == Algorithms.AUTH_NONE ? 0 : IntegrityKind.of(integrity).hash.digestLength();
+        return integrity == Algorithms.AUTH_NONE
+                ? 0
+                : IntegrityKind.of(integrity).hash.digestLength();
     }
 
     /**
@@ -155,8 +164,8 @@ public final class SkCipher {
             mac.update(m, 0, m.length - icvLength);
             byte[] full = new byte[mac.length()];
             mac.doFinal(full, 0);
-            if (!MessageDigest.isEqual(Arrays.copyOf(full, icvLength),
-                    Arrays.copyOfRange(m, m.length - icvLength, m.length))) {
+            if (!MessageDigest.isEqual(
+                    Arrays.copyOf(full, icvLength), Arrays.copyOfRange(m, m.length - icvLength, m.length))) {
                 throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "SK payload ICV does not verify");
             }
             cbc.decrypt(m, bodyOffset, encrypted);

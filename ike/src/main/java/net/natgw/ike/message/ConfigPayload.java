@@ -53,8 +53,8 @@ public record ConfigPayload(int cfgType, List<Attribute> attributes) implements 
             int[] lengths = validLengths(type);
             int length = value.length;
             if (lengths.length > 0 && Arrays.stream(lengths).noneMatch(l -> l == length)) {
-                throw new IllegalArgumentException("CP attribute " + type + " of " + value.length + " octets, not "
-                        + Arrays.toString(lengths));
+                throw new IllegalArgumentException(
+                        "CP attribute " + type + " of " + value.length + " octets, not " + Arrays.toString(lengths));
             }
             value = value.clone();
         }
@@ -90,8 +90,8 @@ public record ConfigPayload(int cfgType, List<Attribute> attributes) implements 
             }
             try {
                 // INTERNAL_IP6_ADDRESS: the 16 octets of the address, then its prefix length.
-                return Optional.of(InetAddress.getByAddress(Arrays.copyOf(value, type == INTERNAL_IP6_ADDRESS ? 16
-                        : value.length)));
+                return Optional.of(InetAddress.getByAddress(
+                        Arrays.copyOf(value, type == INTERNAL_IP6_ADDRESS ? 16 : value.length)));
             } catch (UnknownHostException e) {
                 throw new AssertionError("4 or 16 octets", e);
             }
@@ -137,7 +137,10 @@ public record ConfigPayload(int cfgType, List<Attribute> attributes) implements 
 
     /** The addresses of the attributes of one type: assigned addresses, or DNS servers. */
     public List<InetAddress> addresses(int attributeType) {
-        return attributes.stream().filter(a -> a.type() == attributeType).flatMap(a -> a.address().stream()).toList();
+        return attributes.stream()
+                .filter(a -> a.type() == attributeType)
+                .flatMap(a -> a.address().stream())
+                .toList();
     }
 
     @Override

@@ -27,7 +27,8 @@ public record EapPayload(int code, int identifier, byte[] message) implements Pa
         int length = m.u16("EAP length");
         // RFC 3748 §4: codes 1-4; the EAP length covers the whole message.
         if (code < 1 || code > 4 || length != message.length) {
-            throw IkeProtocolException.invalidSyntax("EAP code " + code + ", length " + length + " of " + message.length);
+            throw IkeProtocolException.invalidSyntax(
+                    "EAP code " + code + ", length " + length + " of " + message.length);
         }
         return new EapPayload(code, identifier, message);
     }

@@ -57,8 +57,8 @@ public record IdPayload(boolean initiator, int idType, byte[] data) implements P
             }
         }
         int type = id.contains("@") && !id.startsWith("@") ? ID_RFC822_ADDR : ID_FQDN;
-        return new IdPayload(initiator, type, (id.startsWith("@") ? id.substring(1) : id)
-                .getBytes(StandardCharsets.UTF_8));
+        return new IdPayload(
+                initiator, type, (id.startsWith("@") ? id.substring(1) : id).getBytes(StandardCharsets.UTF_8));
     }
 
     /** RFC 7619 §2.2: the identity of a peer that authenticates with NULL and stays anonymous. */
@@ -134,7 +134,9 @@ public record IdPayload(boolean initiator, int idType, byte[] data) implements P
     /** By content: a reloaded configuration with the same settings is the same (records compare arrays by identity). */
     @Override
     public boolean equals(Object o) {
-        return o instanceof IdPayload other && initiator == other.initiator && idType == other.idType
+        return o instanceof IdPayload other
+                && initiator == other.initiator
+                && idType == other.idType
                 && Arrays.equals(data, other.data);
     }
 

@@ -20,8 +20,14 @@ import java.util.Optional;
  * @param initiator the I flag: sent by the original initiator of the IKE SA
  * @param response  the R flag
  */
-public record IkeMessage(long spiI, long spiR, int exchange, boolean initiator, boolean response, int messageId,
-                         List<Payload> payloads) {
+public record IkeMessage(
+        long spiI,
+        long spiR,
+        int exchange,
+        boolean initiator,
+        boolean response,
+        int messageId,
+        List<Payload> payloads) {
     public static final int IKE_SA_INIT = 34;
     public static final int IKE_AUTH = 35;
     public static final int CREATE_CHILD_SA = 36;
@@ -48,7 +54,9 @@ public record IkeMessage(long spiI, long spiR, int exchange, boolean initiator, 
 
     /** The notify of a type, if the message has one. */
     public Optional<NotifyPayload> notify(int notifyType) {
-        return all(NotifyPayload.class).stream().filter(n -> n.notifyType() == notifyType).findFirst();
+        return all(NotifyPayload.class).stream()
+                .filter(n -> n.notifyType() == notifyType)
+                .findFirst();
     }
 
     /** The first error notify (RFC 7296 §3.10.1: types below 16384). */
@@ -58,11 +66,15 @@ public record IkeMessage(long spiI, long spiR, int exchange, boolean initiator, 
 
     /** The ID payload of one side: IDi (the initiator's) or IDr. */
     public Optional<IdPayload> id(boolean ofInitiator) {
-        return all(IdPayload.class).stream().filter(id -> id.initiator() == ofInitiator).findFirst();
+        return all(IdPayload.class).stream()
+                .filter(id -> id.initiator() == ofInitiator)
+                .findFirst();
     }
 
     public Optional<TsPayload> ts(boolean ofInitiator) {
-        return all(TsPayload.class).stream().filter(ts -> ts.initiator() == ofInitiator).findFirst();
+        return all(TsPayload.class).stream()
+                .filter(ts -> ts.initiator() == ofInitiator)
+                .findFirst();
     }
 
     public static String exchangeName(int exchange) {

@@ -11,12 +11,11 @@ import net.natgw.ike.crypto.SkCipher;
  * protected messages the SK payload (§3.14) with the SA's {@link SkCipher}.
  */
 public final class MessageCodec {
-    private MessageCodec() {
-    }
+    private MessageCodec() {}
 
     /** The header fields of a received datagram, read before anything else. */
-    public record Header(long spiI, long spiR, int nextPayload, int version, int exchange, int flags, int messageId,
-                         int length) {
+    public record Header(
+            long spiI, long spiR, int nextPayload, int version, int exchange, int flags, int messageId, int length) {
         public boolean response() {
             return (flags & IkeMessage.FLAG_RESPONSE) != 0;
         }
@@ -38,11 +37,18 @@ public final class MessageCodec {
      */
     public static Header header(byte[] datagram) throws IkeProtocolException {
         var r = new Reader(datagram);
-        var h = new Header(r.u64("SPIi"), r.u64("SPIr"), r.u8("next payload"), r.u8("version"), r.u8("exchange"),
-                r.u8("flags"), r.u32("message id"), r.u32("length"));
+        var h = new Header(
+                r.u64("SPIi"),
+                r.u64("SPIr"),
+                r.u8("next payload"),
+                r.u8("version"),
+                r.u8("exchange"),
+                r.u8("flags"),
+                r.u32("message id"),
+                r.u32("length"));
         if (h.length() != datagram.length) {
-            throw IkeProtocolException.invalidSyntax("IKE length " + h.length() + " in a " + datagram.length
-                    + "-byte datagram");
+            throw IkeProtocolException.invalidSyntax(
+                    "IKE length " + h.length() + " in a " + datagram.length + "-byte datagram");
         }
         return h;
     }
@@ -56,8 +62,7 @@ public final class MessageCodec {
      * @param cookie empty if the first payload is not a COOKIE notify
      * @param nonce  empty if the chain has no Nonce payload of 16 to 256 octets (§3.9)
      */
-    public record CookieScan(Optional<byte[]> cookie, Optional<byte[]> nonce) {
-    }
+    public record CookieScan(Optional<byte[]> cookie, Optional<byte[]> nonce) {}
 
     /**
      * Walks the payload chain of an unprotected message whose header {@link #header} checked.
@@ -80,7 +85,9 @@ public final class MessageCodec {
                 throw IkeProtocolException.invalidSyntax("payload " + type + " of length " + length);
             }
             int body = at + 4;
-            if (first && type == Payload.NOTIFY && length >= 8
+            if (first
+                    && type == Payload.NOTIFY
+                    && length >= 8
                     && ((datagram[body + 2] & 0xFF) << 8 | datagram[body + 3] & 0xFF) == NotifyType.COOKIE) {
                 // RFC 7296 §3.10: protocol ID, SPI size, the notify type, the SPI, then the data.
                 int data = body + 4 + (datagram[body + 1] & 0xFF);
@@ -177,7 +184,9 @@ public final class MessageCodec {
         int bodyLength = cipher.bodyLength(plaintext.length);
         var w = new Writer();
         header(w, m, Payload.SK);
-        w.u8(m.payloads().isEmpty() ? Payload.NONE : m.payloads().get(0).type()).u8(0).u16(4 + bodyLength);
+        w.u8(m.payloads().isEmpty() ? Payload.NONE : m.payloads().get(0).type())
+                .u8(0)
+                .u16(4 + bodyLength);
         int bodyOffset = w.size();
         w.zeros(bodyLength);
         w.patchU32(24, w.size());
@@ -188,8 +197,14 @@ public final class MessageCodec {
 
     private static void header(Writer w, IkeMessage m, int firstPayload) {
         int flags = (m.initiator() ? IkeMessage.FLAG_INITIATOR : 0) | (m.response() ? IkeMessage.FLAG_RESPONSE : 0);
-        w.u64(m.spiI()).u64(m.spiR()).u8(firstPayload).u8(IkeMessage.VERSION).u8(m.exchange()).u8(flags)
-                .u32(m.messageId()).u32(0);
+        w.u64(m.spiI())
+                .u64(m.spiR())
+                .u8(firstPayload)
+                .u8(IkeMessage.VERSION)
+                .u8(m.exchange())
+                .u8(flags)
+                .u32(m.messageId())
+                .u32(0);
     }
 
     private static void chain(Writer w, List<Payload> payloads) {

@@ -44,6 +44,5 @@ public final class NotifyType {
         return type < 16384;
     }
 
-    private NotifyType() {
-    }
+    private NotifyType() {}
 }

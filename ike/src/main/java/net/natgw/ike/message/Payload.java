@@ -12,9 +12,22 @@ package net.natgw.ike.message;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-public sealed interface Payload permits SaPayload, KePayload, IdPayload, CertPayload, CertReqPayload, AuthPayload,
-        NoncePayload, NotifyPayload, DeletePayload, VendorIdPayload, TsPayload, EncryptedPayload, ConfigPayload,
-        EapPayload, UnknownPayload {
+public sealed interface Payload
+        permits SaPayload,
+                KePayload,
+                IdPayload,
+                CertPayload,
+                CertReqPayload,
+                AuthPayload,
+                NoncePayload,
+                NotifyPayload,
+                DeletePayload,
+                VendorIdPayload,
+                TsPayload,
+                EncryptedPayload,
+                ConfigPayload,
+                EapPayload,
+                UnknownPayload {
     int SA = 33;
     int KE = 34;
     int IDI = 35;
@@ -58,7 +71,9 @@ public sealed interface Payload permits SaPayload, KePayload, IdPayload, CertPay
             default -> {
                 // RFC 7296 §2.5: an unknown payload with the critical bit set fails the message.
                 if (critical) {
-                    throw new IkeProtocolException(NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD, new byte[] {(byte) type},
+                    throw new IkeProtocolException(
+                            NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD,
+                            new byte[] {(byte) type},
                             "unsupported critical payload " + type);
                 }
                 yield new UnknownPayload(type, body.rest());

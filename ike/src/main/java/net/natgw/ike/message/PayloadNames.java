@@ -2,8 +2,7 @@ package net.natgw.ike.message;
 
 /** Short payload names for logs, as strongSwan prints them. */
 final class PayloadNames {
-    private PayloadNames() {
-    }
+    private PayloadNames() {}
 
     static String of(Payload p) {
         return switch (p) {

@@ -33,7 +33,14 @@ public record Proposal(int number, int protocol, byte[] spi, List<Transform> tra
 
     void encode(Writer w, boolean last) {
         int start = w.size();
-        w.u8(last ? 0 : 2).u8(0).u16(0).u8(number).u8(protocol).u8(spi.length).u8(transforms.size()).bytes(spi);
+        w.u8(last ? 0 : 2)
+                .u8(0)
+                .u16(0)
+                .u8(number)
+                .u8(protocol)
+                .u8(spi.length)
+                .u8(transforms.size())
+                .bytes(spi);
         for (int i = 0; i < transforms.size(); i++) {
             transforms.get(i).encode(w, i == transforms.size() - 1);
         }
@@ -75,7 +82,10 @@ public record Proposal(int number, int protocol, byte[] spi, List<Transform> tra
     /** By content: a reloaded configuration with the same settings is the same (records compare arrays by identity). */
     @Override
     public boolean equals(Object o) {
-        return o instanceof Proposal other && number == other.number && protocol == other.protocol && Arrays.equals(spi, other.spi)
+        return o instanceof Proposal other
+                && number == other.number
+                && protocol == other.protocol
+                && Arrays.equals(spi, other.spi)
                 && transforms.equals(other.transforms);
     }
 

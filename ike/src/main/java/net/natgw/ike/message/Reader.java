@@ -46,7 +46,9 @@ public final class Reader {
 
     public int u32(String what) throws IkeProtocolException {
         need(4, what);
-        int v = ((data[pos] & 0xFF) << 24) | ((data[pos + 1] & 0xFF) << 16) | ((data[pos + 2] & 0xFF) << 8)
+        int v = ((data[pos] & 0xFF) << 24)
+                | ((data[pos + 1] & 0xFF) << 16)
+                | ((data[pos + 2] & 0xFF) << 8)
                 | (data[pos + 3] & 0xFF);
         pos += 4;
         return v;

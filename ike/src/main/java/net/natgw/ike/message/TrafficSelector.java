@@ -47,8 +47,8 @@ public record TrafficSelector(int tsType, int protocol, int startPort, int endPo
                     last[i / 8] |= (byte) (0x80 >>> (i % 8));
                 }
             }
-            return new TrafficSelector(address.length == 4 ? TS_IPV4_ADDR_RANGE : TS_IPV6_ADDR_RANGE, 0, 0, 65535,
-                    first, last);
+            return new TrafficSelector(
+                    address.length == 4 ? TS_IPV4_ADDR_RANGE : TS_IPV6_ADDR_RANGE, 0, 0, 65535, first, last);
         } catch (UnknownHostException | NumberFormatException e) {
             throw new IllegalArgumentException("not an address or subnet: " + cidr, e);
         }
@@ -69,7 +69,8 @@ public record TrafficSelector(int tsType, int protocol, int startPort, int endPo
         if (compare(lo, hi) > 0 || loPort > hiPort) {
             return Optional.empty();
         }
-        return Optional.of(new TrafficSelector(tsType, protocol != 0 ? protocol : other.protocol, loPort, hiPort, lo, hi));
+        return Optional.of(
+                new TrafficSelector(tsType, protocol != 0 ? protocol : other.protocol, loPort, hiPort, lo, hi));
     }
 
     /** Whether {@code other} lies entirely within this selector. */
@@ -83,7 +84,13 @@ public record TrafficSelector(int tsType, int protocol, int startPort, int endPo
     }
 
     void encode(Writer w) {
-        w.u8(tsType).u8(protocol).u16(8 + 2 * start.length).u16(startPort).u16(endPort).bytes(start).bytes(end);
+        w.u8(tsType)
+                .u8(protocol)
+                .u16(8 + 2 * start.length)
+                .u16(startPort)
+                .u16(endPort)
+                .bytes(start)
+                .bytes(end);
     }
 
     static TrafficSelector decode(Reader r) throws IkeProtocolException {
@@ -96,7 +103,12 @@ public record TrafficSelector(int tsType, int protocol, int startPort, int endPo
         }
         int startPort = r.u16("TS start port");
         int endPort = r.u16("TS end port");
-        return new TrafficSelector(type, protocol, startPort, endPort, r.bytes(addressLength, "TS start"),
+        return new TrafficSelector(
+                type,
+                protocol,
+                startPort,
+                endPort,
+                r.bytes(addressLength, "TS start"),
                 r.bytes(addressLength, "TS end"));
     }
 
@@ -114,8 +126,12 @@ public record TrafficSelector(int tsType, int protocol, int startPort, int endPo
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TrafficSelector t && t.tsType == tsType && t.protocol == protocol
-                && t.startPort == startPort && t.endPort == endPort && Arrays.equals(t.start, start)
+        return o instanceof TrafficSelector t
+                && t.tsType == tsType
+                && t.protocol == protocol
+                && t.startPort == startPort
+                && t.endPort == endPort
+                && Arrays.equals(t.start, start)
                 && Arrays.equals(t.end, end);
     }
 

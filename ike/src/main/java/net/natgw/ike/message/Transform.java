@@ -67,6 +67,7 @@ public record Transform(int type, int id, OptionalInt keyLength) {
 
     @Override
     public String toString() {
-        return Algorithms.name(type, id) + keyLength.stream().mapToObj(k -> "_" + k).findFirst().orElse("");
+        return Algorithms.name(type, id)
+                + keyLength.stream().mapToObj(k -> "_" + k).findFirst().orElse("");
     }
 }

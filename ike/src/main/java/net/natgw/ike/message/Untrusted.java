@@ -8,8 +8,7 @@ package net.natgw.ike.message;
 public final class Untrusted {
     private static final int MAX = 256;
 
-    private Untrusted() {
-    }
+    private Untrusted() {}
 
     public static String escape(String text) {
         var out = new StringBuilder(Math.min(text.length(), MAX) + 8);
@@ -19,8 +18,11 @@ public final class Untrusted {
                 out.append("\\\\");
             } else if (c < 0x20 || c == 0x7F) {
                 out.append(String.format("\\x%02x", (int) c));
-            } else if (c >= 0x80 && (Character.isISOControl(c) || Character.isSurrogate(c)
-                    || Character.getType(c) == Character.FORMAT || !Character.isDefined(c))) {
+            } else if (c >= 0x80
+                    && (Character.isISOControl(c)
+                            || Character.isSurrogate(c)
+                            || Character.getType(c) == Character.FORMAT
+                            || !Character.isDefined(c))) {
                 out.append(String.format("\\u%04x", (int) c));
             } else {
                 out.append(c);

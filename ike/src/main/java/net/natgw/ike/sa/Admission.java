@@ -51,7 +51,9 @@ public final class Admission {
      */
     public Verdict check(InetAddress from, boolean cookies, boolean cookieReturned) {
         int ofAddress = perAddress.getOrDefault(from, 0);
-        if (cookies && !cookieReturned && (total >= limits.cookieThreshold() || ofAddress >= limits.cookieThresholdIp())) {
+        if (cookies
+                && !cookieReturned
+                && (total >= limits.cookieThreshold() || ofAddress >= limits.cookieThresholdIp())) {
             return Verdict.COOKIE;
         }
         if (limits.blockThreshold() > 0 && ofAddress >= limits.blockThreshold()) {

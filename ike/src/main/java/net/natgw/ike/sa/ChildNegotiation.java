@@ -21,19 +21,22 @@ import net.natgw.ike.message.Transform;
 
 /** What CHILD_SA creation shares between IKE_AUTH and CREATE_CHILD_SA, and between both roles. */
 final class ChildNegotiation {
-    private ChildNegotiation() {
-    }
+    private ChildNegotiation() {}
 
     /** Our ESP proposals with our inbound SPI in each (RFC 7296 §3.3.1). */
     static List<Proposal> offer(ChildConfig child, int spi) {
         byte[] spiBytes = {(byte) (spi >>> 24), (byte) (spi >>> 16), (byte) (spi >>> 8), (byte) spi};
-        return child.espProposals().stream().map(p -> new Proposal(p.number(), Proposal.ESP, spiBytes, p.transforms()))
+        return child.espProposals().stream()
+                .map(p -> new Proposal(p.number(), Proposal.ESP, spiBytes, p.transforms()))
                 .toList();
     }
 
     /** The proposal without key exchange transforms: how IKE_AUTH offers a PFS proposal (RFC 7296 §1.2). */
     static Proposal withoutGroups(Proposal p) {
-        return new Proposal(p.number(), p.protocol(), p.spi(),
+        return new Proposal(
+                p.number(),
+                p.protocol(),
+                p.spi(),
                 p.transforms().stream().filter(t -> t.type() != Transform.KE).toList());
     }
 
@@ -53,10 +56,14 @@ final class ChildNegotiation {
     static EspSuite suite(Proposal chosen) throws IkeProtocolException {
         Transform encr = chosen.ofType(Transform.ENCR).get(0);
         int bits = encr.keyLength().orElse(encr.id() == Algorithms.ENCR_CHACHA20_POLY1305 ? 256 : 0);
-        var integ = chosen.ofType(Transform.INTEG).stream().filter(t -> t.id() != Algorithms.AUTH_NONE).findFirst();
+        var integ = chosen.ofType(Transform.INTEG).stream()
+                .filter(t -> t.id() != Algorithms.AUTH_NONE)
+                .findFirst();
         try {
-            return new EspSuite(encryption(encr.id()), bits, integ.map(t -> integrity(t.id()))
-                    .orElse(IntegrityAlgorithm.NONE));
+            return new EspSuite(
+                    encryption(encr.id()),
+                    bits,
+                    integ.map(t -> integrity(t.id())).orElse(IntegrityAlgorithm.NONE));
         } catch (IllegalArgumentException e) {
             throw new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, e.getMessage());
         }
@@ -99,8 +106,8 @@ final class ChildNegotiation {
             }
         }
         if (result.isEmpty()) {
-            throw new IkeProtocolException(NotifyType.TS_UNACCEPTABLE, "no overlap between " + proposed + " and "
-                    + allowed);
+            throw new IkeProtocolException(
+                    NotifyType.TS_UNACCEPTABLE, "no overlap between " + proposed + " and " + allowed);
         }
         return result;
     }
@@ -110,8 +117,8 @@ final class ChildNegotiation {
             throws IkeProtocolException {
         for (TrafficSelector ts : answer) {
             if (proposed.stream().noneMatch(p -> p.covers(ts))) {
-                throw new IkeProtocolException(NotifyType.TS_UNACCEPTABLE, "answered selector " + ts
-                        + " is outside the proposed " + proposed);
+                throw new IkeProtocolException(
+                        NotifyType.TS_UNACCEPTABLE, "answered selector " + ts + " is outside the proposed " + proposed);
             }
         }
         if (answer.isEmpty()) {
@@ -124,9 +131,12 @@ final class ChildNegotiation {
      * {@code address}, protocol and ports kept; other selectors are left as they are.
      */
     static List<TrafficSelector> atAddress(List<TrafficSelector> selectors, byte[] address) {
-        return selectors.stream().map(ts -> Arrays.equals(ts.start(), ts.end()) && ts.start().length == address.length
-                ? new TrafficSelector(ts.tsType(), ts.protocol(), ts.startPort(), ts.endPort(), address, address)
-                : ts).toList();
+        return selectors.stream()
+                .map(ts -> Arrays.equals(ts.start(), ts.end()) && ts.start().length == address.length
+                        ? new TrafficSelector(
+                                ts.tsType(), ts.protocol(), ts.startPort(), ts.endPort(), address, address)
+                        : ts)
+                .toList();
     }
 
     /**
@@ -146,24 +156,34 @@ final class ChildNegotiation {
         var result = new ArrayList<TrafficSelector>();
         for (InetAddress vip : vips) {
             byte[] a = vip.getAddress();
-            var host = new TrafficSelector(a.length == 4 ? TrafficSelector.TS_IPV4_ADDR_RANGE
-                    : TrafficSelector.TS_IPV6_ADDR_RANGE, 0, 0, 65535, a, a);
+            var host = new TrafficSelector(
+                    a.length == 4 ? TrafficSelector.TS_IPV4_ADDR_RANGE : TrafficSelector.TS_IPV6_ADDR_RANGE,
+                    0,
+                    0,
+                    65535,
+                    a,
+                    a);
             for (TrafficSelector ts : selectors) {
-                ts.intersect(host).filter(narrowed -> !result.contains(narrowed)).ifPresent(result::add);
+                ts.intersect(host)
+                        .filter(narrowed -> !result.contains(narrowed))
+                        .ifPresent(result::add);
             }
         }
         if (result.isEmpty()) {
-            throw new IkeProtocolException(NotifyType.TS_UNACCEPTABLE, "selectors " + selectors
-                    + " do not include the virtual IPs " + vips.stream().map(InetAddress::getHostAddress).toList());
+            throw new IkeProtocolException(
+                    NotifyType.TS_UNACCEPTABLE,
+                    "selectors " + selectors + " do not include the virtual IPs "
+                            + vips.stream().map(InetAddress::getHostAddress).toList());
         }
         return result;
     }
 
     /** Selectors that name one host, all protocols and ports; else TS_UNACCEPTABLE. */
     static void requireOneHost(List<TrafficSelector> selectors) throws IkeProtocolException {
-        if (selectors.size() != 1 || !Arrays.equals(selectors.get(0).start(), selectors.get(0).end())) {
-            throw new IkeProtocolException(NotifyType.TS_UNACCEPTABLE, "selectors " + selectors
-                    + " name more than one host");
+        if (selectors.size() != 1
+                || !Arrays.equals(selectors.get(0).start(), selectors.get(0).end())) {
+            throw new IkeProtocolException(
+                    NotifyType.TS_UNACCEPTABLE, "selectors " + selectors + " name more than one host");
         }
     }
 
@@ -172,18 +192,40 @@ final class ChildNegotiation {
      * the initiator-to-responder keys first, initiator meaning the one that started the exchange
      * that created the CHILD_SA, whose nonces {@code ni} and {@code nr} are.
      */
-    static ChildSaRecord record(IkeSa sa, ChildConfig config, Proposal chosen, int spiIn, int spiOut,
-                                Optional<byte[]> pfsSecret, byte[] ni, byte[] nr, List<TrafficSelector> localTs,
-                                List<TrafficSelector> remoteTs, boolean transport, boolean exchangeInitiator)
+    static ChildSaRecord record(
+            IkeSa sa,
+            ChildConfig config,
+            Proposal chosen,
+            int spiIn,
+            int spiOut,
+            Optional<byte[]> pfsSecret,
+            byte[] ni,
+            byte[] nr,
+            List<TrafficSelector> localTs,
+            List<TrafficSelector> remoteTs,
+            boolean transport,
+            boolean exchangeInitiator)
             throws IkeProtocolException {
         EspSuite suite = suite(chosen);
-        ChildKeys k = ChildKeys.derive(sa.prf(), sa.keys.skD(), pfsSecret, ni, nr, suite.encryptionKeyLength(),
-                suite.integrityKeyLength());
+        ChildKeys k = ChildKeys.derive(
+                sa.prf(), sa.keys.skD(), pfsSecret, ni, nr, suite.encryptionKeyLength(), suite.integrityKeyLength());
         EspKeys fromInitiator = EspKeys.of(k.encryptionI(), k.integrityI());
         EspKeys fromResponder = EspKeys.of(k.encryptionR(), k.integrityR());
-        return new ChildSaRecord(sa.name(), config.name(), sa.engine.nextChildId(),
-                transport ? Mode.TRANSPORT : Mode.TUNNEL, suite, esn(chosen), spiIn, spiOut,
-                exchangeInitiator ? fromResponder : fromInitiator, exchangeInitiator ? fromInitiator : fromResponder,
-                localTs, remoteTs, sa.nat.udpEncapsulation(), sa.local, sa.remote);
+        return new ChildSaRecord(
+                sa.name(),
+                config.name(),
+                sa.engine.nextChildId(),
+                transport ? Mode.TRANSPORT : Mode.TUNNEL,
+                suite,
+                esn(chosen),
+                spiIn,
+                spiOut,
+                exchangeInitiator ? fromResponder : fromInitiator,
+                exchangeInitiator ? fromInitiator : fromResponder,
+                localTs,
+                remoteTs,
+                sa.nat.udpEncapsulation(),
+                sa.local,
+                sa.remote);
     }
 }

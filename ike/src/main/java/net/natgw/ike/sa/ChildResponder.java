@@ -26,8 +26,7 @@ import net.natgw.ike.message.TsPayload;
  * end of the IKE SA (§1.2).
  */
 final class ChildResponder {
-    private ChildResponder() {
-    }
+    private ChildResponder() {}
 
     /**
      * The payloads answering a CHILD_SA request (without the nonce, which the caller adds).
@@ -35,21 +34,29 @@ final class ChildResponder {
      * @param pfs false in IKE_AUTH, whose CHILD_SA takes its keys from the IKE SA's exchange
      *            (RFC 7296 §1.2): groups in the proposals are then ignored on both sides
      */
-    static List<Payload> create(IkeSa sa, IkeMessage request, byte[] ni, byte[] nr, List<ChildConfig> candidates,
-                                boolean pfs) {
+    static List<Payload> create(
+            IkeSa sa, IkeMessage request, byte[] ni, byte[] nr, List<ChildConfig> candidates, boolean pfs) {
         try {
             if (sa.childRefusal() != 0) {
                 throw new IkeProtocolException(sa.childRefusal(), "the peer needs a virtual IP and has none");
             }
             var offered = request.find(SaPayload.class).orElseThrow().proposals().stream()
-                    .map(p -> pfs ? p : ChildNegotiation.withoutGroups(p)).toList();
-            var tsi = request.ts(true).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSi")).selectors();
-            var tsr = request.ts(false).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSr")).selectors();
+                    .map(p -> pfs ? p : ChildNegotiation.withoutGroups(p))
+                    .toList();
+            var tsi = request.ts(true)
+                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSi"))
+                    .selectors();
+            var tsr = request.ts(false)
+                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSr"))
+                    .selectors();
             boolean transport = request.notify(NotifyType.USE_TRANSPORT_MODE).isPresent();
-            IkeProtocolException refusal = new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN,
+            IkeProtocolException refusal = new IkeProtocolException(
+                    NotifyType.NO_PROPOSAL_CHOSEN,
                     "no CHILD_SA configuration of " + sa.config().name() + " fits");
             for (ChildConfig child : candidates) {
-                var ours = child.espProposals().stream().map(p -> pfs ? p : ChildNegotiation.withoutGroups(p)).toList();
+                var ours = child.espProposals().stream()
+                        .map(p -> pfs ? p : ChildNegotiation.withoutGroups(p))
+                        .toList();
                 var chosen = ProposalSelection.select(ours, offered);
                 if (chosen.isEmpty()) {
                     continue;
@@ -59,19 +66,34 @@ final class ChildResponder {
                     // RFC 7296 §2.23.1: transport-mode selectors name the hosts as the initiator
                     // knows them; behind a NAT they are taken as the addresses this IKE SA has.
                     var seenI = useTransport && sa.nat().remoteBehindNat()
-                            ? ChildNegotiation.atAddress(tsi, sa.remote().getAddress().getAddress()) : tsi;
+                            ? ChildNegotiation.atAddress(
+                                    tsi, sa.remote().getAddress().getAddress())
+                            : tsi;
                     var seenR = useTransport && sa.nat().localBehindNat()
-                            ? ChildNegotiation.atAddress(tsr, sa.local().getAddress().getAddress()) : tsr;
+                            ? ChildNegotiation.atAddress(
+                                    tsr, sa.local().getAddress().getAddress())
+                            : tsr;
                     // RFC 7296 §2.19: the side with virtual IPs is narrowed to them.
-                    var narrowedI = ChildNegotiation.onVirtualIps(ChildNegotiation.narrow(seenI, peerTs(sa, child)),
-                            sa.remoteVirtualIps());
-                    var narrowedR = ChildNegotiation.onVirtualIps(ChildNegotiation.narrow(seenR, child.localTs()),
-                            sa.localVirtualIps());
+                    var narrowedI = ChildNegotiation.onVirtualIps(
+                            ChildNegotiation.narrow(seenI, peerTs(sa, child)), sa.remoteVirtualIps());
+                    var narrowedR = ChildNegotiation.onVirtualIps(
+                            ChildNegotiation.narrow(seenR, child.localTs()), sa.localVirtualIps());
                     // ... and answered with the addresses the initiator gave.
-                    var answerI = seenI == tsi ? narrowedI : ChildNegotiation.atAddress(narrowedI, tsi.get(0).start());
-                    var answerR = seenR == tsr ? narrowedR : ChildNegotiation.atAddress(narrowedR, tsr.get(0).start());
-                    return establish(sa, request, child, chosen.get(), new Selectors(narrowedI, narrowedR, answerI,
-                            answerR), useTransport, ni, nr);
+                    var answerI = seenI == tsi
+                            ? narrowedI
+                            : ChildNegotiation.atAddress(narrowedI, tsi.get(0).start());
+                    var answerR = seenR == tsr
+                            ? narrowedR
+                            : ChildNegotiation.atAddress(narrowedR, tsr.get(0).start());
+                    return establish(
+                            sa,
+                            request,
+                            child,
+                            chosen.get(),
+                            new Selectors(narrowedI, narrowedR, answerI, answerR),
+                            useTransport,
+                            ni,
+                            nr);
                 } catch (IkeProtocolException e) {
                     refusal = e;
                 }
@@ -95,31 +117,46 @@ final class ChildResponder {
     }
 
     /** The selectors the CHILD_SA gets, and the ones the response carries (RFC 7296 §2.23.1). */
-    private record Selectors(List<TrafficSelector> tsi, List<TrafficSelector> tsr, List<TrafficSelector> answerI,
-                             List<TrafficSelector> answerR) {
-    }
+    private record Selectors(
+            List<TrafficSelector> tsi,
+            List<TrafficSelector> tsr,
+            List<TrafficSelector> answerI,
+            List<TrafficSelector> answerR) {}
 
-    private static List<Payload> establish(IkeSa sa, IkeMessage request, ChildConfig child, Proposal chosen,
-                                           Selectors ts, boolean transport, byte[] ni, byte[] nr)
+    private static List<Payload> establish(
+            IkeSa sa,
+            IkeMessage request,
+            ChildConfig child,
+            Proposal chosen,
+            Selectors ts,
+            boolean transport,
+            byte[] ni,
+            byte[] nr)
             throws IkeProtocolException {
         var payloads = new ArrayList<Payload>();
         Optional<byte[]> pfs = Optional.empty();
         var groups = chosen.ofType(Transform.KE);
         if (!groups.isEmpty()) {
             int group = groups.get(0).id();
-            KePayload theirs = request.find(KePayload.class).filter(k -> k.group() == group)
-                    .orElseThrow(() -> new IkeProtocolException(NotifyType.INVALID_KE_PAYLOAD,
-                            new byte[] {(byte) (group >>> 8), (byte) group}, "PFS wants group " + group));
+            KePayload theirs = request.find(KePayload.class)
+                    .filter(k -> k.group() == group)
+                    .orElseThrow(() -> new IkeProtocolException(
+                            NotifyType.INVALID_KE_PAYLOAD,
+                            new byte[] {(byte) (group >>> 8), (byte) group},
+                            "PFS wants group " + group));
             KeyExchange ours = KeyExchange.create(group, sa.engine.random());
             pfs = Optional.of(ours.sharedSecret(theirs.keyData()));
             payloads.add(new KePayload(group, ours.publicValue()));
         }
         int spiIn = sa.engine.allocateChildSpi();
         int spiOut = ChildNegotiation.spi(chosen);
-        var answer = new Proposal(chosen.number(), Proposal.ESP, ChildNegotiation.offer(child, spiIn).get(0).spi(),
+        var answer = new Proposal(
+                chosen.number(),
+                Proposal.ESP,
+                ChildNegotiation.offer(child, spiIn).get(0).spi(),
                 chosen.transforms());
-        sa.childEstablished(ChildNegotiation.record(sa, child, answer, spiIn, spiOut, pfs, ni, nr, ts.tsr(), ts.tsi(),
-                transport, false));
+        sa.childEstablished(ChildNegotiation.record(
+                sa, child, answer, spiIn, spiOut, pfs, ni, nr, ts.tsr(), ts.tsi(), transport, false));
         payloads.add(0, new SaPayload(List.of(answer)));
         payloads.add(new TsPayload(true, ts.answerI()));
         payloads.add(new TsPayload(false, ts.answerR()));

@@ -18,10 +18,22 @@ import net.natgw.ike.message.TrafficSelector;
  * @param spiOut      the SPI we put on packets to the peer (it chose it)
  * @param udpEncapsulation ESP in UDP 4500 (RFC 3948) between {@code local} and {@code remote}
  */
-public record ChildSaRecord(String ikeSaName, String name, int uniqueId, Mode mode, EspSuite suite, boolean esn,
-                            int spiIn, int spiOut, EspKeys keysIn, EspKeys keysOut, List<TrafficSelector> localTs,
-                            List<TrafficSelector> remoteTs, boolean udpEncapsulation, InetSocketAddress local,
-                            InetSocketAddress remote) {
+public record ChildSaRecord(
+        String ikeSaName,
+        String name,
+        int uniqueId,
+        Mode mode,
+        EspSuite suite,
+        boolean esn,
+        int spiIn,
+        int spiOut,
+        EspKeys keysIn,
+        EspKeys keysOut,
+        List<TrafficSelector> localTs,
+        List<TrafficSelector> remoteTs,
+        boolean udpEncapsulation,
+        InetSocketAddress local,
+        InetSocketAddress remote) {
     public ChildSaRecord {
         localTs = List.copyOf(localTs);
         remoteTs = List.copyOf(remoteTs);
@@ -33,8 +45,17 @@ public record ChildSaRecord(String ikeSaName, String name, int uniqueId, Mode mo
      * gateway's timers rekey and expire CHILD_SAs by time).
      */
     public SaParameters saParameters(boolean inbound, int replayWindow, Lifetime lifetime) {
-        return new SaParameters(name, inbound ? spiIn : spiOut, suite, inbound ? keysIn : keysOut, mode, esn,
-                replayWindow, lifetime, 0, Optional.empty());
+        return new SaParameters(
+                name,
+                inbound ? spiIn : spiOut,
+                suite,
+                inbound ? keysIn : keysOut,
+                mode,
+                esn,
+                replayWindow,
+                lifetime,
+                0,
+                Optional.empty());
     }
 
     /** As strongSwan prints a CHILD_SA: {@code net{3}: 10.9.1.1/32 === 10.9.2.1/32, SPIs c1a2b3d4_i c5d6e7f8_o}. */

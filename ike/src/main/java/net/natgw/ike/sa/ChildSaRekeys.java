@@ -52,8 +52,13 @@ final class ChildSaRekeys {
         r.oursNonces = nonces;
         if (r.theirs == null) {
             rekeys.remove(old);
-            IkeSa.log().info("{} CHILD_SA {}{{}} rekeyed as {{}}", sa.name(), old.name(), old.uniqueId(),
-                    created.uniqueId());
+            IkeSa.log()
+                    .info(
+                            "{} CHILD_SA {}{{}} rekeyed as {{}}",
+                            sa.name(),
+                            old.name(),
+                            old.uniqueId(),
+                            created.uniqueId());
             sa.queue(Informational.deleteChild(old));
         } else {
             resolveCollision(old, r);
@@ -73,14 +78,23 @@ final class ChildSaRekeys {
         // Counted by the engine: the CHILD_SA may move to another IKE SA between refusals.
         int tries = sa.engine.rekeyRefusals().merge(old, 1, Integer::sum);
         if (notifyType == NotifyType.TEMPORARY_FAILURE && tries <= MAX_RETRIES) {
-            sa.engine.transport().schedule(() -> sa.engine.owner(old)
-                    .filter(owner -> owner.state() == IkeSaState.ESTABLISHED
-                            && !owner.childRekeys().rekeying(old))
-                    .ifPresent(owner -> {
-                        IkeSa.log().info("{} retrying the rekey of CHILD_SA {}{{}}", owner.name(), old.name(),
-                                old.uniqueId());
-                        owner.rekeyChild(old);
-                    }), retryDelay(sa, tries));
+            sa.engine
+                    .transport()
+                    .schedule(
+                            () -> sa.engine
+                                    .owner(old)
+                                    .filter(owner -> owner.state() == IkeSaState.ESTABLISHED
+                                            && !owner.childRekeys().rekeying(old))
+                                    .ifPresent(owner -> {
+                                        IkeSa.log()
+                                                .info(
+                                                        "{} retrying the rekey of CHILD_SA {}{{}}",
+                                                        owner.name(),
+                                                        old.name(),
+                                                        old.uniqueId());
+                                        owner.rekeyChild(old);
+                                    }),
+                            retryDelay(sa, tries));
         }
     }
 
@@ -90,8 +104,13 @@ final class ChildSaRekeys {
         sa.engine.listener().childSaRekeyedByPeer(sa, old, created);
         Rekey r = rekeys.get(old);
         if (r == null) {
-            IkeSa.log().info("{} CHILD_SA {}{{}} rekeyed by the peer as {{}}", sa.name(), old.name(), old.uniqueId(),
-                    created.uniqueId());
+            IkeSa.log()
+                    .info(
+                            "{} CHILD_SA {}{{}} rekeyed by the peer as {{}}",
+                            sa.name(),
+                            old.name(),
+                            old.uniqueId(),
+                            created.uniqueId());
             return;
         }
         r.theirs = created;
@@ -119,12 +138,22 @@ final class ChildSaRekeys {
     private void resolveCollision(ChildSaRecord old, Rekey r) {
         rekeys.remove(old);
         if (r.oursNonces.lowerThan(r.theirsNonces)) {
-            IkeSa.log().info("{} rekey collision for {}{{}}: ours {{}} is redundant", sa.name(), old.name(),
-                    old.uniqueId(), r.ours.uniqueId());
+            IkeSa.log()
+                    .info(
+                            "{} rekey collision for {}{{}}: ours {{}} is redundant",
+                            sa.name(),
+                            old.name(),
+                            old.uniqueId(),
+                            r.ours.uniqueId());
             sa.queue(Informational.deleteChild(r.ours));
         } else {
-            IkeSa.log().info("{} rekey collision for {}{{}}: the peer's {{}} is redundant", sa.name(), old.name(),
-                    old.uniqueId(), r.theirs.uniqueId());
+            IkeSa.log()
+                    .info(
+                            "{} rekey collision for {}{{}}: the peer's {{}} is redundant",
+                            sa.name(),
+                            old.name(),
+                            old.uniqueId(),
+                            r.theirs.uniqueId());
             sa.queue(Informational.deleteChild(old));
         }
     }

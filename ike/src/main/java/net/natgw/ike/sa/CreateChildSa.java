@@ -70,10 +70,10 @@ final class CreateChildSa implements Exchange {
             ke = KeyExchange.create(groups.get(0).id(), sa.engine.random());
             payloads.add(new KePayload(ke.group(), ke.publicValue()));
         }
-        payloads.add(new TsPayload(true, rekeyOf != null ? rekeyOf.localTs()
-                : proposed(child.localTs(), sa.localVirtualIps())));
-        payloads.add(new TsPayload(false, rekeyOf != null ? rekeyOf.remoteTs()
-                : proposed(child.remoteTs(), sa.remoteVirtualIps())));
+        payloads.add(new TsPayload(
+                true, rekeyOf != null ? rekeyOf.localTs() : proposed(child.localTs(), sa.localVirtualIps())));
+        payloads.add(new TsPayload(
+                false, rekeyOf != null ? rekeyOf.remoteTs() : proposed(child.remoteTs(), sa.remoteVirtualIps())));
         if (child.mode() == Mode.TRANSPORT) {
             payloads.add(NotifyPayload.of(NotifyType.USE_TRANSPORT_MODE));
         }
@@ -86,22 +86,28 @@ final class CreateChildSa implements Exchange {
             IkeSa.failOnError(response);
             Proposal chosen = Exchange.acceptedProposal(response, child.espProposals());
             byte[] nr = response.find(NoncePayload.class)
-                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no nonce in CREATE_CHILD_SA response")).nonce();
+                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no nonce in CREATE_CHILD_SA response"))
+                    .nonce();
             Optional<byte[]> pfs = Optional.empty();
             if (ke != null) {
-                KePayload theirs = response.find(KePayload.class).filter(k -> k.group() == ke.group())
+                KePayload theirs = response.find(KePayload.class)
+                        .filter(k -> k.group() == ke.group())
                         .orElseThrow(() -> IkeProtocolException.invalidSyntax("no KE of group " + ke.group()));
                 pfs = Optional.of(ke.sharedSecret(theirs.keyData()));
             }
-            var tsi = response.ts(true).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSi")).selectors();
-            var tsr = response.ts(false).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSr")).selectors();
+            var tsi = response.ts(true)
+                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSi"))
+                    .selectors();
+            var tsr = response.ts(false)
+                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSr"))
+                    .selectors();
             ChildNegotiation.checkNarrowed(tsi, child.localTs());
             ChildNegotiation.checkNarrowed(tsr, child.remoteTs());
             tsi = ChildNegotiation.onVirtualIps(tsi, sa.localVirtualIps());
             tsr = ChildNegotiation.onVirtualIps(tsr, sa.remoteVirtualIps());
             boolean transport = response.notify(NotifyType.USE_TRANSPORT_MODE).isPresent();
-            var created = ChildNegotiation.record(sa, child, chosen, spi, ChildNegotiation.spi(chosen), pfs, ni, nr,
-                    tsi, tsr, transport, true);
+            var created = ChildNegotiation.record(
+                    sa, child, chosen, spi, ChildNegotiation.spi(chosen), pfs, ni, nr, tsi, tsr, transport, true);
             sa.childEstablished(created);
             if (rekeyOf != null) {
                 sa.childRekeys().rekeyed(rekeyOf, created, RekeyNonces.of(ni, nr));
@@ -134,21 +140,29 @@ final class CreateChildSa implements Exchange {
     /** The responder's half: a rekey of the CHILD_SA named by REKEY_SA, or a new one. */
     static List<Payload> respond(IkeSa sa, IkeMessage request) throws IkeProtocolException {
         byte[] ni = request.find(NoncePayload.class)
-                .orElseThrow(() -> IkeProtocolException.invalidSyntax("CREATE_CHILD_SA without nonce")).nonce();
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax("CREATE_CHILD_SA without nonce"))
+                .nonce();
         byte[] nr = sa.engine.nonce();
         var rekey = request.notify(NotifyType.REKEY_SA);
         List<ChildConfig> candidates = sa.config().children();
         ChildSaRecord old = null;
         if (rekey.isPresent()) {
-            int spi = ChildNegotiation.spi(new Proposal(1, Proposal.ESP, rekey.get().spi(), List.of()));
-            old = sa.children().stream().filter(c -> c.spiOut() == spi).findFirst()
-                    .orElseThrow(() -> new IkeProtocolException(NotifyType.CHILD_SA_NOT_FOUND, rekey.get().spi(),
+            int spi = ChildNegotiation.spi(
+                    new Proposal(1, Proposal.ESP, rekey.get().spi(), List.of()));
+            old = sa.children().stream()
+                    .filter(c -> c.spiOut() == spi)
+                    .findFirst()
+                    .orElseThrow(() -> new IkeProtocolException(
+                            NotifyType.CHILD_SA_NOT_FOUND,
+                            rekey.get().spi(),
                             "no CHILD_SA with SPI " + Integer.toHexString(spi) + " to rekey"));
             if (sa.engine.superseded().contains(old)) {
                 // RFC 7296 §2.25.1: a CHILD_SA we are closing (a rekey replaced it) is not rekeyed
                 // again; as strongSwan, TEMPORARY_FAILURE.
-                throw new IkeProtocolException(NotifyType.TEMPORARY_FAILURE, "CHILD_SA " + old.name() + "{"
-                        + old.uniqueId() + "} is replaced already and waits for its delete");
+                throw new IkeProtocolException(
+                        NotifyType.TEMPORARY_FAILURE,
+                        "CHILD_SA " + old.name() + "{" + old.uniqueId()
+                                + "} is replaced already and waits for its delete");
             }
             String name = old.name();
             candidates = candidates.stream().filter(c -> c.name().equals(name)).toList();
@@ -157,7 +171,8 @@ final class CreateChildSa implements Exchange {
         if (answer.get(0) instanceof SaPayload) {
             answer.add(1, new NoncePayload(nr));
             if (old != null) {
-                sa.childRekeys().rekeyedByPeer(old, sa.children().get(sa.children().size() - 1), RekeyNonces.of(ni, nr));
+                sa.childRekeys()
+                        .rekeyedByPeer(old, sa.children().get(sa.children().size() - 1), RekeyNonces.of(ni, nr));
             }
         }
         return answer;

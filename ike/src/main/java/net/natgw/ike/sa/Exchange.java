@@ -33,14 +33,15 @@ interface Exchange {
      * reduced to a transform per type (§2.7). It keeps the responder's SPI.
      */
     static Proposal acceptedProposal(IkeMessage response, List<Proposal> offered) throws IkeProtocolException {
-        Proposal chosen = response.find(SaPayload.class).filter(s -> s.proposals().size() == 1)
+        Proposal chosen = response.find(SaPayload.class)
+                .filter(s -> s.proposals().size() == 1)
                 .map(s -> s.proposals().get(0))
-                .orElseThrow(() -> IkeProtocolException.invalidSyntax(IkeMessage.exchangeName(response.exchange())
-                        + " response without one proposal"));
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax(
+                        IkeMessage.exchangeName(response.exchange()) + " response without one proposal"));
         var withoutSpi = new Proposal(chosen.number(), chosen.protocol(), new byte[0], chosen.transforms());
         if (!ProposalSelection.acceptable(offered, withoutSpi)) {
-            throw new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, "the responder chose " + chosen
-                    + ", which we did not propose");
+            throw new IkeProtocolException(
+                    NotifyType.NO_PROPOSAL_CHOSEN, "the responder chose " + chosen + ", which we did not propose");
         }
         return chosen;
     }

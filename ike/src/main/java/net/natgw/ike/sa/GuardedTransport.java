@@ -22,12 +22,14 @@ public record GuardedTransport(IkeTransport inner, Consumer<RuntimeException> on
 
     @Override
     public Cancellable schedule(Runnable task, Duration delay) {
-        return inner.schedule(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                onError.accept(e);
-            }
-        }, delay);
+        return inner.schedule(
+                () -> {
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        onError.accept(e);
+                    }
+                },
+                delay);
     }
 }

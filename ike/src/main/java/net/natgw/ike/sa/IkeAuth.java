@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import net.natgw.esp.Mode;
+import net.natgw.ike.auth.SignatureAuthentication;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.crypto.PskAuthentication;
-import net.natgw.ike.auth.SignatureAuthentication;
 import net.natgw.ike.message.AuthPayload;
 import net.natgw.ike.message.CertPayload;
 import net.natgw.ike.message.CertReqPayload;
@@ -54,8 +54,9 @@ final class IkeAuth implements Exchange {
         // An IDr of ID_NULL would ask for nothing: it is left out.
         config.remoteId().filter(id -> !id.isNull()).ifPresent(id -> payloads.add(id.as(false)));
         if (config.requiresSignature()) {
-            payloads.add(new CertReqPayload(CertPayload.X509_SIGNATURE, config.certificates().orElseThrow()
-                    .certReqAuthorities()));
+            payloads.add(new CertReqPayload(
+                    CertPayload.X509_SIGNATURE,
+                    config.certificates().orElseThrow().certReqAuthorities()));
         }
         byte[] octets = PskAuthentication.signedOctets(sa.initRequest, sa.nr, sa.prf(), sa.keys.skPi(), idi);
         payloads.addAll(authenticate(sa, octets, sa.keys.skPi(), Optional.empty()));
@@ -66,7 +67,8 @@ final class IkeAuth implements Exchange {
             child = config.children().get(0);
             childSpi = sa.engine.allocateChildSpi();
             payloads.add(new SaPayload(ChildNegotiation.offer(child, childSpi).stream()
-                    .map(ChildNegotiation::withoutGroups).toList()));
+                    .map(ChildNegotiation::withoutGroups)
+                    .toList()));
             payloads.add(new TsPayload(true, VirtualIps.offeredLocalTs(sa, child, cp.isPresent())));
             payloads.add(new TsPayload(false, child.remoteTs()));
             if (child.mode() == Mode.TRANSPORT) {
@@ -79,20 +81,27 @@ final class IkeAuth implements Exchange {
     @Override
     public void response(IkeSa sa, IkeMessage response, byte[] raw) throws IkeProtocolException {
         if (response.notify(NotifyType.AUTHENTICATION_FAILED).isPresent()) {
-            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "the peer refused our authentication (AUTHENTICATION_FAILED)");
+            throw new IkeProtocolException(
+                    NotifyType.AUTHENTICATION_FAILED, "the peer refused our authentication (AUTHENTICATION_FAILED)");
         }
         IdPayload idr = response.id(false)
                 .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_AUTH response without IDr"));
         var expected = sa.config().remoteId();
         if (expected.isPresent() && !expected.get().sameIdentity(policyIdentity(response, idr))) {
-            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "the peer is " + idr + ", not "
-                    + expected.get());
+            throw new IkeProtocolException(
+                    NotifyType.AUTHENTICATION_FAILED, "the peer is " + idr + ", not " + expected.get());
         }
         verify(sa, response, sa.initResponse, sa.ni, sa.keys.skPr(), idr);
         VirtualIps.reply(sa, response);
         sa.moveTo(IkeSaState.ESTABLISHED);
-        IkeSa.log().info("{} established between {}[{}]...{}[{}]", sa.name(), sa.local.getAddress().getHostAddress(),
-                sa.config().localId(), sa.remote.getAddress().getHostAddress(), idr);
+        IkeSa.log()
+                .info(
+                        "{} established between {}[{}]...{}[{}]",
+                        sa.name(),
+                        sa.local.getAddress().getHostAddress(),
+                        sa.config().localId(),
+                        sa.remote.getAddress().getHostAddress(),
+                        idr);
         sa.engine.listener().ikeSaEstablished(sa);
         if (child != null) {
             establishChild(sa, response);
@@ -103,10 +112,17 @@ final class IkeAuth implements Exchange {
     private void establishChild(IkeSa sa, IkeMessage response) {
         try {
             IkeSa.failOnError(response);
-            Proposal chosen = Exchange.acceptedProposal(response,
-                    child.espProposals().stream().map(ChildNegotiation::withoutGroups).toList());
-            var tsi = response.ts(true).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSi")).selectors();
-            var tsr = response.ts(false).orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSr")).selectors();
+            Proposal chosen = Exchange.acceptedProposal(
+                    response,
+                    child.espProposals().stream()
+                            .map(ChildNegotiation::withoutGroups)
+                            .toList());
+            var tsi = response.ts(true)
+                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSi"))
+                    .selectors();
+            var tsr = response.ts(false)
+                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSr"))
+                    .selectors();
             ChildNegotiation.checkNarrowed(tsi, VirtualIps.offeredLocalTs(sa, child, VirtualIps.asks(sa)));
             ChildNegotiation.checkNarrowed(tsr, child.remoteTs());
             tsi = ChildNegotiation.onVirtualIps(tsi, sa.localVirtualIps());
@@ -117,11 +133,26 @@ final class IkeAuth implements Exchange {
                 ChildNegotiation.requireOneHost(tsr);
             }
             boolean transport = response.notify(NotifyType.USE_TRANSPORT_MODE).isPresent();
-            sa.childEstablished(ChildNegotiation.record(sa, child, chosen, childSpi, ChildNegotiation.spi(chosen),
-                    Optional.empty(), sa.ni, sa.nr, tsi, tsr, transport, true));
+            sa.childEstablished(ChildNegotiation.record(
+                    sa,
+                    child,
+                    chosen,
+                    childSpi,
+                    ChildNegotiation.spi(chosen),
+                    Optional.empty(),
+                    sa.ni,
+                    sa.nr,
+                    tsi,
+                    tsr,
+                    transport,
+                    true));
         } catch (IkeProtocolException e) {
-            IkeSa.log().warn("{} failed to establish CHILD_SA {}: {}, keeping IKE_SA", sa.name(), child.name(),
-                    e.getMessage());
+            IkeSa.log()
+                    .warn(
+                            "{} failed to establish CHILD_SA {}: {}, keeping IKE_SA",
+                            sa.name(),
+                            child.name(),
+                            e.getMessage());
             sa.engine.releaseChildSpi(childSpi);
         }
     }
@@ -169,24 +200,33 @@ final class IkeAuth implements Exchange {
         }
         if (sa.config().requiresSignature()) {
             if (auth.method() == AuthPayload.SHARED_KEY) {
-                throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "'" + id
-                        + "' used a pre-shared key where a certificate was required");
+                throw new IkeProtocolException(
+                        NotifyType.AUTHENTICATION_FAILED,
+                        "'" + id + "' used a pre-shared key where a certificate was required");
             }
-            var certs = m.all(CertPayload.class).stream().filter(c -> c.encoding() == CertPayload.X509_SIGNATURE)
-                    .map(CertPayload::data).toList();
+            var certs = m.all(CertPayload.class).stream()
+                    .filter(c -> c.encoding() == CertPayload.X509_SIGNATURE)
+                    .map(CertPayload::data)
+                    .toList();
             var ours = sa.config().certificates().orElseThrow();
             var chain = ours.verifyPath(certs, id);
             X509Certificate cert = chain.endEntity();
             SignatureAuthentication.verify(cert.getPublicKey(), auth, octets);
             // After the signature: only the holder of the key makes natgw fetch a status.
             ours.checkRevocation(chain, sa.engine.statusFetcher());
-            IkeSa.log().info("{} authentication of '{}' with {} successful ({})", sa.name(), id,
-                    cert.getPublicKey().getAlgorithm(), cert.getSubjectX500Principal());
+            IkeSa.log()
+                    .info(
+                            "{} authentication of '{}' with {} successful ({})",
+                            sa.name(),
+                            id,
+                            cert.getPublicKey().getAlgorithm(),
+                            cert.getSubjectX500Principal());
             return;
         }
         if (auth.method() != AuthPayload.SHARED_KEY) {
-            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "auth method " + auth.method()
-                    + " where a pre-shared key was expected");
+            throw new IkeProtocolException(
+                    NotifyType.AUTHENTICATION_FAILED,
+                    "auth method " + auth.method() + " where a pre-shared key was expected");
         }
         // strongSwan's lookup by the identity pair: the key this peer's ID owns, else the connection's.
         byte[] psk = sa.config().psk().forPeer(id);
@@ -195,8 +235,8 @@ final class IkeAuth implements Exchange {
         }
         byte[] expected = PskAuthentication.auth(sa.prf(), psk, octets);
         if (!MessageDigest.isEqual(expected, auth.data())) {
-            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "authentication of '" + id
-                    + "' with pre-shared key failed");
+            throw new IkeProtocolException(
+                    NotifyType.AUTHENTICATION_FAILED, "authentication of '" + id + "' with pre-shared key failed");
         }
         IkeSa.log().info("{} authentication of '{}' with pre-shared key successful", sa.name(), id);
     }
@@ -207,7 +247,9 @@ final class IkeAuth implements Exchange {
      * configuration and leasing it an address; otherwise its identity as sent.
      */
     private static IdPayload policyIdentity(IkeMessage m, IdPayload id) {
-        boolean nullAuth = m.find(AuthPayload.class).map(a -> a.method() == AuthPayload.NULL_AUTH).orElse(false);
+        boolean nullAuth = m.find(AuthPayload.class)
+                .map(a -> a.method() == AuthPayload.NULL_AUTH)
+                .orElse(false);
         return nullAuth ? IdPayload.nullId(id.initiator()) : id;
     }
 
@@ -220,21 +262,28 @@ final class IkeAuth implements Exchange {
     private static void verifyNull(IkeSa sa, AuthPayload auth, byte[] octets, byte[] peerSkP, IdPayload id)
             throws IkeProtocolException {
         if (!sa.config().acceptsNull()) {
-            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "'" + id + "' used NULL authentication,"
-                    + " but " + sa.config().name() + " requires " + (sa.config().requiresSignature()
-                    ? "a certificate" : "a pre-shared key"));
+            throw new IkeProtocolException(
+                    NotifyType.AUTHENTICATION_FAILED,
+                    "'" + id + "' used NULL authentication,"
+                            + " but " + sa.config().name() + " requires "
+                            + (sa.config().requiresSignature() ? "a certificate" : "a pre-shared key"));
         }
         if (auth.method() != AuthPayload.NULL_AUTH) {
-            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "auth method " + auth.method()
-                    + " from '" + id + "' where NULL authentication was expected");
+            throw new IkeProtocolException(
+                    NotifyType.AUTHENTICATION_FAILED,
+                    "auth method " + auth.method() + " from '" + id + "' where NULL authentication was expected");
         }
         byte[] expected = PskAuthentication.auth(sa.prf(), peerSkP, octets);
         if (!MessageDigest.isEqual(expected, auth.data())) {
             throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "NULL authentication of the peer failed");
         }
         sa.peerUnauthenticated();
-        IkeSa.log().info("{} NULL authentication of '{}' successful: the peer is unauthenticated, its identity"
-                + " untrusted", sa.name(), id);
+        IkeSa.log()
+                .info(
+                        "{} NULL authentication of '{}' successful: the peer is unauthenticated, its identity"
+                                + " untrusted",
+                        sa.name(),
+                        id);
     }
 
     /** The responder's half: check the initiator, then answer with ours and the CHILD_SA. */
@@ -251,12 +300,19 @@ final class IkeAuth implements Exchange {
         var assignment = VirtualIps.assign(sa, request, peer);
         payloads.addAll(assignment.payloads());
         sa.moveTo(IkeSaState.ESTABLISHED);
-        IkeSa.log().info("{} established between {}[{}]...{}[{}]", sa.name(), sa.local.getAddress().getHostAddress(),
-                sa.config().localId(), sa.remote.getAddress().getHostAddress(), idi);
+        IkeSa.log()
+                .info(
+                        "{} established between {}[{}]...{}[{}]",
+                        sa.name(),
+                        sa.local.getAddress().getHostAddress(),
+                        sa.config().localId(),
+                        sa.remote.getAddress().getHostAddress(),
+                        idi);
         sa.engine.listener().ikeSaEstablished(sa);
         // RFC 7296 §3.10.1: after INTERNAL_ADDRESS_FAILURE or FAILED_CP_REQUIRED, no CHILD_SA.
         if (request.find(SaPayload.class).isPresent() && assignment.childAllowed()) {
-            payloads.addAll(ChildResponder.create(sa, request, sa.ni, sa.nr, sa.config().children(), false));
+            payloads.addAll(
+                    ChildResponder.create(sa, request, sa.ni, sa.nr, sa.config().children(), false));
         }
         return payloads;
     }

@@ -42,6 +42,7 @@ public final class IkeEngine {
     private final Map<Long, IkeSa> bySpi = new HashMap<>();
     /** Responder SAs before IKE_AUTH, by the initiator's SPI and address: retransmitted INITs find them. */
     private final Map<HalfOpenKey, IkeSa> halfOpen = new HashMap<>();
+
     private final Set<Integer> childSpis = new HashSet<>();
     private final Set<ChildSaRecord> superseded = new HashSet<>();
     private final Map<ChildSaRecord, Integer> rekeyRefusals = new HashMap<>();
@@ -52,8 +53,7 @@ public final class IkeEngine {
     private int nextIkeId = 1;
     private int nextChildId = 1;
 
-    record HalfOpenKey(long spiI, InetSocketAddress from) {
-    }
+    record HalfOpenKey(long spiI, InetSocketAddress from) {}
 
     /** strongSwan's {@code charon.rsa_pss}: RSA keys sign AUTH with RSASSA-PSS (RFC 7427). */
     private boolean rsaPss;
@@ -66,7 +66,8 @@ public final class IkeEngine {
         this.listener = listener;
         this.random = random;
         this.configs = List.copyOf(configs);
-        this.cookies = new CookieSecrets(random, transport::nanoTime, () -> admission.limits().cookieLifetime());
+        this.cookies = new CookieSecrets(
+                random, transport::nanoTime, () -> admission.limits().cookieLifetime());
         this.preAuthLog = new PreAuthLog(log, transport::nanoTime, IkeLimits.DEFAULT.logLinesPerSecond());
     }
 
@@ -99,8 +100,14 @@ public final class IkeEngine {
      */
     public void cookieThreshold(int halfOpenSas) {
         var l = admission.limits();
-        admission.limits(new IkeLimits(halfOpenSas, halfOpenSas == 0 ? 0 : l.cookieThresholdIp(), l.blockThreshold(),
-                l.initLimitHalfOpen(), l.halfOpenTimeout(), l.cookieLifetime(), l.logLinesPerSecond()));
+        admission.limits(new IkeLimits(
+                halfOpenSas,
+                halfOpenSas == 0 ? 0 : l.cookieThresholdIp(),
+                l.blockThreshold(),
+                l.initLimitHalfOpen(),
+                l.halfOpenTimeout(),
+                l.cookieLifetime(),
+                l.logLinesPerSecond()));
     }
 
     /**
@@ -148,14 +155,21 @@ public final class IkeEngine {
 
     /** Starts IKE_SA_INIT towards the configuration's remote address (RFC 7296 §1.2). */
     public IkeSa initiate(IkeConfig config) {
-        var remote = new InetSocketAddress(config.remote().orElseThrow(
-                () -> new IllegalArgumentException(config.name() + ": no remote address to initiate to")),
+        var remote = new InetSocketAddress(
+                config.remote()
+                        .orElseThrow(() ->
+                                new IllegalArgumentException(config.name() + ": no remote address to initiate to")),
                 config.remotePort());
         // RFC 7296 §2.23: an initiator may use port 4500 from the start; strongSwan does when the
         // peer's port is not 500, with the non-ESP marker in front of IKE.
         boolean nattPort = config.remotePort() != Rfc3948.IKE_PORT;
-        var sa = new IkeSa(this, true, nextIkeId++, config, new InetSocketAddress(config.local(),
-                nattPort ? Rfc3948.NATT_PORT : Rfc3948.IKE_PORT), remote);
+        var sa = new IkeSa(
+                this,
+                true,
+                nextIkeId++,
+                config,
+                new InetSocketAddress(config.local(), nattPort ? Rfc3948.NATT_PORT : Rfc3948.IKE_PORT),
+                remote);
         sa.nattPort = nattPort;
         sa.spiI = allocateIkeSpi();
         bySpi.put(sa.spiI, sa);
@@ -202,8 +216,10 @@ public final class IkeEngine {
         // The I flag says who sent it; our SPI is the other side's.
         IkeSa sa = bySpi.get(header.initiator() ? header.spiR() : header.spiI());
         if (sa == null) {
-            countDrop(IkeDrop.UNKNOWN_SPI, () -> "from " + from + ": no IKE SA with SPI " + Long.toHexString(
-                    header.initiator() ? header.spiR() : header.spiI()));
+            countDrop(
+                    IkeDrop.UNKNOWN_SPI,
+                    () -> "from " + from + ": no IKE SA with SPI "
+                            + Long.toHexString(header.initiator() ? header.spiR() : header.spiI()));
             return;
         }
         sa.receive(datagram, header, from, to, nattPort);
@@ -213,12 +229,14 @@ public final class IkeEngine {
      * A new IKE_SA_INIT: decoded whole and checked, then admitted (cookie, per-address block,
      * total limit), then answered; state exists only for an SA that passed all of it.
      */
-    private void newResponder(byte[] datagram, MessageCodec.Header header, InetSocketAddress from,
-                              InetSocketAddress to) {
+    private void newResponder(
+            byte[] datagram, MessageCodec.Header header, InetSocketAddress from, InetSocketAddress to) {
         if (header.initiator() == false || header.messageId() != 0 || header.spiI() == 0) {
             // RFC 7296 §3.1: IKE_SA_INIT is message 0 from the original initiator, with its SPI.
-            countDrop(IkeDrop.MALFORMED, () -> "IKE_SA_INIT from " + from + " with message ID "
-                    + Integer.toUnsignedString(header.messageId()) + " or without the I flag or SPIi");
+            countDrop(
+                    IkeDrop.MALFORMED,
+                    () -> "IKE_SA_INIT from " + from + " with message ID "
+                            + Integer.toUnsignedString(header.messageId()) + " or without the I flag or SPIi");
             return;
         }
         IkeMessage request;
@@ -227,10 +245,11 @@ public final class IkeEngine {
                 // RFC 7296 §2.6: under a flood, a request is answered from its header and nonce
                 // unless it returns a valid cookie; only then is it decoded whole.
                 var scan = MessageCodec.scanForCookie(datagram, header);
-                byte[] ni = scan.nonce().orElseThrow(() -> IkeProtocolException.invalidSyntax(
-                        "IKE_SA_INIT without a nonce of 16 to 256 octets"));
-                if (scan.cookie().isEmpty() || !cookies.valid(scan.cookie().get(), ni, from.getAddress(),
-                        header.spiI())) {
+                byte[] ni = scan.nonce()
+                        .orElseThrow(() ->
+                                IkeProtocolException.invalidSyntax("IKE_SA_INIT without a nonce of 16 to 256 octets"));
+                if (scan.cookie().isEmpty()
+                        || !cookies.valid(scan.cookie().get(), ni, from.getAddress(), header.spiI())) {
                     if (scan.cookie().isPresent()) {
                         counters.count(IkeDrop.INVALID_COOKIE);
                     }
@@ -250,21 +269,27 @@ public final class IkeEngine {
                 return;
             }
             case BLOCK -> {
-                countDrop(IkeDrop.BLOCKED, () -> "IKE_SA_INIT from " + from + ": " + admission.halfOpen(from.getAddress())
-                        + " half-open IKE SAs from this address (block_threshold)");
+                countDrop(
+                        IkeDrop.BLOCKED,
+                        () -> "IKE_SA_INIT from " + from + ": " + admission.halfOpen(from.getAddress())
+                                + " half-open IKE SAs from this address (block_threshold)");
                 return;
             }
             case LIMIT -> {
-                countDrop(IkeDrop.HALF_OPEN_LIMIT, () -> "IKE_SA_INIT from " + from + ": " + admission.halfOpen()
-                        + " half-open IKE SAs (init_limit_half_open)");
+                countDrop(
+                        IkeDrop.HALF_OPEN_LIMIT,
+                        () -> "IKE_SA_INIT from " + from + ": " + admission.halfOpen()
+                                + " half-open IKE SAs (init_limit_half_open)");
                 return;
             }
-            case ADMIT -> { }
+            case ADMIT -> {}
         }
-        Optional<IkeConfig> config = configs.stream().filter(c -> c.answers(from, to)).findFirst();
+        Optional<IkeConfig> config =
+                configs.stream().filter(c -> c.answers(from, to)).findFirst();
         if (config.isEmpty()) {
-            countDrop(IkeDrop.NO_CONFIGURATION, () -> "IKE_SA_INIT from " + from + " to " + to
-                    + ": no configuration for these addresses");
+            countDrop(
+                    IkeDrop.NO_CONFIGURATION,
+                    () -> "IKE_SA_INIT from " + from + " to " + to + ": no configuration for these addresses");
             return;
         }
         IkeSaInit.respond(this, config.get(), request, datagram, from, to);
@@ -297,13 +322,16 @@ public final class IkeEngine {
         sa.halfOpenKey = new HalfOpenKey(spiI, from);
         halfOpen.put(sa.halfOpenKey, sa);
         admission.opened(from.getAddress());
-        transport.schedule(() -> {
-            if (sa.state() == IkeSaState.CONNECTING) {
-                counters.count(IkeDrop.HALF_OPEN_TIMEOUT);
-                sa.destroy("half open for " + admission.limits().halfOpenTimeout().toSeconds()
-                        + " s without IKE_AUTH (half_open_timeout)");
-            }
-        }, admission.limits().halfOpenTimeout());
+        transport.schedule(
+                () -> {
+                    if (sa.state() == IkeSaState.CONNECTING) {
+                        counters.count(IkeDrop.HALF_OPEN_TIMEOUT);
+                        sa.destroy("half open for "
+                                + admission.limits().halfOpenTimeout().toSeconds()
+                                + " s without IKE_AUTH (half_open_timeout)");
+                    }
+                },
+                admission.limits().halfOpenTimeout());
         return sa;
     }
 
@@ -316,16 +344,20 @@ public final class IkeEngine {
         return configs.stream()
                 .filter(c -> c.answers(sa.remote, sa.local))
                 .filter(c -> listener.admits(c, sa.remote.getAddress()))
-                .filter(c -> c.remoteId().map(id -> id.sameIdentity(idi.as(false))).orElse(true))
-                .filter(c -> idr.map(id -> id.sameIdentity(c.localId().as(false))).orElse(true))
-                .min((a, b) -> Boolean.compare(a.remoteId().isEmpty(), b.remoteId().isEmpty()))
-                .orElseThrow(() -> new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED,
-                        "no configuration for peer '" + idi + "'"));
+                .filter(c ->
+                        c.remoteId().map(id -> id.sameIdentity(idi.as(false))).orElse(true))
+                .filter(c ->
+                        idr.map(id -> id.sameIdentity(c.localId().as(false))).orElse(true))
+                .min((a, b) ->
+                        Boolean.compare(a.remoteId().isEmpty(), b.remoteId().isEmpty()))
+                .orElseThrow(() -> new IkeProtocolException(
+                        NotifyType.AUTHENTICATION_FAILED, "no configuration for peer '" + idi + "'"));
     }
 
     /** The COOKIE notify comes first (RFC 7296 §2.6); it must be one of ours, current or one period old. */
     private boolean cookieReturned(IkeMessage request, InetSocketAddress from) {
-        if (request.payloads().isEmpty() || !(request.payloads().get(0) instanceof NotifyPayload n)
+        if (request.payloads().isEmpty()
+                || !(request.payloads().get(0) instanceof NotifyPayload n)
                 || n.notifyType() != NotifyType.COOKIE) {
             return false;
         }
@@ -342,9 +374,18 @@ public final class IkeEngine {
 
     private void sendCookie(long spiI, byte[] ni, InetSocketAddress from, InetSocketAddress to) {
         counters.count(IkeDrop.COOKIE_REQUIRED);
-        preAuthLog.info("asking {} for a cookie: {} half-open IKE SAs, {} from this address", from,
-                admission.halfOpen(), admission.halfOpen(from.getAddress()));
-        var response = new IkeMessage(spiI, 0, IkeMessage.IKE_SA_INIT, false, true, 0,
+        preAuthLog.info(
+                "asking {} for a cookie: {} half-open IKE SAs, {} from this address",
+                from,
+                admission.halfOpen(),
+                admission.halfOpen(from.getAddress()));
+        var response = new IkeMessage(
+                spiI,
+                0,
+                IkeMessage.IKE_SA_INIT,
+                false,
+                true,
+                0,
                 List.of(NotifyPayload.of(NotifyType.COOKIE, cookies.make(ni, from.getAddress(), spiI))));
         transport.send(MessageCodec.encode(response), to, from, false);
     }
@@ -353,7 +394,13 @@ public final class IkeEngine {
     void refuse(IkeMessage request, IkeProtocolException e, InetSocketAddress from, InetSocketAddress to) {
         counters.count(IkeDrop.REFUSED);
         preAuthLog.info("refusing IKE_SA_INIT from {}: {}", from, e.getMessage());
-        var response = new IkeMessage(request.spiI(), 0, IkeMessage.IKE_SA_INIT, false, true, 0,
+        var response = new IkeMessage(
+                request.spiI(),
+                0,
+                IkeMessage.IKE_SA_INIT,
+                false,
+                true,
+                0,
                 List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData())));
         transport.send(MessageCodec.encode(response), to, from, false);
     }
@@ -362,7 +409,13 @@ public final class IkeEngine {
     private void majorVersion(MessageCodec.Header h, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
         countDrop(IkeDrop.UNSUPPORTED, () -> "IKE major version " + h.majorVersion() + " from " + from);
         if (!h.response() && h.exchange() == IkeMessage.IKE_SA_INIT) {
-            var response = new IkeMessage(h.spiI(), h.spiR(), IkeMessage.IKE_SA_INIT, false, true, h.messageId(),
+            var response = new IkeMessage(
+                    h.spiI(),
+                    h.spiR(),
+                    IkeMessage.IKE_SA_INIT,
+                    false,
+                    true,
+                    h.messageId(),
                     List.of(NotifyPayload.of(NotifyType.INVALID_MAJOR_VERSION, new byte[] {IkeMessage.VERSION})));
             transport.send(MessageCodec.encode(response), to, from, nattPort);
         }

@@ -46,6 +46,7 @@ public final class IkeSa implements PeerSa {
     private SkCipher skOut;
     /** Null until IKE_SA_INIT completed: nothing protected can be read before. */
     SkCipher skIn;
+
     byte[] ni;
     byte[] nr;
     byte[] initRequest;
@@ -58,19 +59,25 @@ public final class IkeSa implements PeerSa {
     /** The notify that refuses the peer's CHILD_SAs: it needed a virtual IP and has none; 0: none. */
     private int childRefusal;
 
-
     /** Written by the raw ESP capture thread too ({@link #espReceived}), read by the engine's. */
     private volatile long lastHeard;
+
     private boolean connectTimedOut;
     /** While half open (a responder before IKE_AUTH): its entry in the engine's table. */
     IkeEngine.HalfOpenKey halfOpenKey;
+
     private IkeTransport.Cancellable dpdTimer;
     private final IkeSaMessages messages;
     private final ChildSaRekeys childRekeys = new ChildSaRekeys(this);
     private final IkeSaRekey ikeRekey = new IkeSaRekey(this);
 
-    IkeSa(IkeEngine engine, boolean initiator, int uniqueId, IkeConfig config, InetSocketAddress local,
-          InetSocketAddress remote) {
+    IkeSa(
+            IkeEngine engine,
+            boolean initiator,
+            int uniqueId,
+            IkeConfig config,
+            InetSocketAddress local,
+            InetSocketAddress remote) {
         this.engine = engine;
         this.initiator = initiator;
         this.uniqueId = uniqueId;
@@ -283,13 +290,18 @@ public final class IkeSa implements PeerSa {
 
     /** IKE_SA_INIT in the clear, everything after it in an SK payload (RFC 7296 §3.14). */
     byte[] encode(IkeMessage message) {
-        return message.exchange() == IkeMessage.IKE_SA_INIT ? MessageCodec.encode(message)
+        return message.exchange() == IkeMessage.IKE_SA_INIT
+                ? MessageCodec.encode(message)
                 : MessageCodec.encode(message, skOut);
     }
 
     /** A datagram for this SA, its header already read: see {@link IkeSaMessages#receive}. */
-    void receive(byte[] datagram, MessageCodec.Header header, InetSocketAddress from, InetSocketAddress to,
-                 boolean viaNattPort) {
+    void receive(
+            byte[] datagram,
+            MessageCodec.Header header,
+            InetSocketAddress from,
+            InetSocketAddress to,
+            boolean viaNattPort) {
         messages.receive(datagram, header, from, viaNattPort);
     }
 
@@ -412,16 +424,19 @@ public final class IkeSa implements PeerSa {
         if (delay.isZero()) {
             return;
         }
-        dpdTimer = engine.transport().schedule(() -> {
-            if (state != IkeSaState.ESTABLISHED) {
-                return;
-            }
-            long quiet = engine.transport().nanoTime() - lastHeard;
-            if (quiet >= delay.toNanos()) {
-                confirmLiveness();
-            }
-            scheduleDpd();
-        }, delay);
+        dpdTimer = engine.transport()
+                .schedule(
+                        () -> {
+                            if (state != IkeSaState.ESTABLISHED) {
+                                return;
+                            }
+                            long quiet = engine.transport().nanoTime() - lastHeard;
+                            if (quiet >= delay.toNanos()) {
+                                confirmLiveness();
+                            }
+                            scheduleDpd();
+                        },
+                        delay);
     }
 
     /** Creates another CHILD_SA of this connection (CREATE_CHILD_SA, RFC 7296 §1.3.1). */
@@ -433,7 +448,9 @@ public final class IkeSa implements PeerSa {
     /** Replaces a CHILD_SA by a new one (CREATE_CHILD_SA with REKEY_SA); the old one is deleted after. */
     @Override
     public void rekeyChild(ChildSaRecord child) {
-        var config = this.config.children().stream().filter(c -> c.name().equals(child.name())).findFirst()
+        var config = this.config.children().stream()
+                .filter(c -> c.name().equals(child.name()))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no configuration for CHILD_SA " + child.name()));
         childRekeys.start(config, child);
     }
@@ -459,11 +476,14 @@ public final class IkeSa implements PeerSa {
      * forget the SA ourselves rather than keep it forever.
      */
     void awaitDeleteByPeer() {
-        engine.transport().schedule(() -> {
-            if (state != IkeSaState.DELETED && children.isEmpty()) {
-                destroy("the peer did not delete it after the rekey");
-            }
-        }, config.retransmitBase().multipliedBy(4));
+        engine.transport()
+                .schedule(
+                        () -> {
+                            if (state != IkeSaState.DELETED && children.isEmpty()) {
+                                destroy("the peer did not delete it after the rekey");
+                            }
+                        },
+                        config.retransmitBase().multipliedBy(4));
     }
 
     /** Starts an orderly delete of the IKE SA and its CHILD_SAs (INFORMATIONAL with D, RFC 7296 §1.4.1). */
@@ -523,7 +543,8 @@ public final class IkeSa implements PeerSa {
                 case NotifyType.AUTHENTICATION_FAILED -> " (AUTHENTICATION_FAILED)";
                 case NotifyType.NO_PROPOSAL_CHOSEN -> " (NO_PROPOSAL_CHOSEN)";
                 case NotifyType.INTERNAL_ADDRESS_FAILURE -> " (INTERNAL_ADDRESS_FAILURE)";
-                case NotifyType.FAILED_CP_REQUIRED -> " (FAILED_CP_REQUIRED: the peer wants us to ask for a virtual IP)";
+                case NotifyType.FAILED_CP_REQUIRED ->
+                    " (FAILED_CP_REQUIRED: the peer wants us to ask for a virtual IP)";
                 default -> "";
             };
             throw new IkeProtocolException(type, "peer answered with error notify " + type + name);

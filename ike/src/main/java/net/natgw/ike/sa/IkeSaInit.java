@@ -69,10 +69,11 @@ final class IkeSaInit implements Exchange {
     }
 
     /** RFC 7296 §2.23: our source endpoint (or a fake, to force encapsulation) and the peer's. */
-    static List<Payload> natDetection(IkeSa sa, NatDetection natd, InetSocketAddress source,
-                                      InetSocketAddress destination) {
+    static List<Payload> natDetection(
+            IkeSa sa, NatDetection natd, InetSocketAddress source, InetSocketAddress destination) {
         return List.of(
-                NotifyPayload.of(NotifyType.NAT_DETECTION_SOURCE_IP,
+                NotifyPayload.of(
+                        NotifyType.NAT_DETECTION_SOURCE_IP,
                         natd.sourceHash(source, sa.config().forceEncap(), sa.engine.random())),
                 NotifyPayload.of(NotifyType.NAT_DETECTION_DESTINATION_IP, natd.hash(destination)));
     }
@@ -99,7 +100,8 @@ final class IkeSaInit implements Exchange {
             throw IkeProtocolException.invalidSyntax("KE of group " + kePayload.group() + " for group " + ke.group());
         }
         sa.nr = response.find(NoncePayload.class)
-                .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_SA_INIT response without nonce")).nonce();
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_SA_INIT response without nonce"))
+                .nonce();
         sa.spiR = response.spiR();
         sa.nat = evaluateNat(sa, response, NatDetection.ikev2(sa.spiI, sa.spiR), sa.remote, sa.local);
         byte[] skeyseed = IkeSaKeys.skeyseed(suite.newPrf(), sa.ni, sa.nr, ke.sharedSecret(kePayload.keyData()));
@@ -128,16 +130,19 @@ final class IkeSaInit implements Exchange {
     }
 
     /** The NAT-D payloads of a message from {@code source} to {@code destination} as our socket saw it. */
-    static NatStatus evaluateNat(IkeSa sa, IkeMessage m, NatDetection natd, InetSocketAddress source,
-                                 InetSocketAddress destination) {
+    static NatStatus evaluateNat(
+            IkeSa sa, IkeMessage m, NatDetection natd, InetSocketAddress source, InetSocketAddress destination) {
         var sources = m.all(NotifyPayload.class).stream()
-                .filter(n -> n.notifyType() == NotifyType.NAT_DETECTION_SOURCE_IP).map(NotifyPayload::data).toList();
+                .filter(n -> n.notifyType() == NotifyType.NAT_DETECTION_SOURCE_IP)
+                .map(NotifyPayload::data)
+                .toList();
         var dest = m.notify(NotifyType.NAT_DETECTION_DESTINATION_IP);
         if (sources.isEmpty() || dest.isEmpty()) {
             // RFC 7296 §2.23: a peer without the payloads does not support NAT traversal.
             return NatStatus.NO_NAT.withForced(sa.config().forceEncap());
         }
-        return natd.evaluate(source, destination, sources, dest.get().data()).withForced(sa.config().forceEncap());
+        return natd.evaluate(source, destination, sources, dest.get().data())
+                .withForced(sa.config().forceEncap());
     }
 
     static String describe(NatStatus nat) {
@@ -153,25 +158,36 @@ final class IkeSaInit implements Exchange {
      * The responder's half: a new IKE SA answering the request, or the stateless refusal to send
      * (INVALID_KE_PAYLOAD with our group, NO_PROPOSAL_CHOSEN).
      */
-    static void respond(IkeEngine engine, IkeConfig config, IkeMessage request, byte[] raw, InetSocketAddress from,
-                        InetSocketAddress to) {
+    static void respond(
+            IkeEngine engine,
+            IkeConfig config,
+            IkeMessage request,
+            byte[] raw,
+            InetSocketAddress from,
+            InetSocketAddress to) {
         Proposal chosen;
         try {
             List<Proposal> offered = request.find(SaPayload.class)
-                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_SA_INIT without SA")).proposals();
-            chosen = ProposalSelection.select(config.proposals(), offered).orElseThrow(() -> new IkeProtocolException(
-                    NotifyType.NO_PROPOSAL_CHOSEN, "no proposal of " + offered + " matches " + config.proposals()));
+                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_SA_INIT without SA"))
+                    .proposals();
+            chosen = ProposalSelection.select(config.proposals(), offered)
+                    .orElseThrow(() -> new IkeProtocolException(
+                            NotifyType.NO_PROPOSAL_CHOSEN,
+                            "no proposal of " + offered + " matches " + config.proposals()));
             IkeSuite suite = IkeSuite.of(chosen);
             KePayload ke = request.find(KePayload.class)
                     .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_SA_INIT without KE"));
             if (ke.group() != suite.group()) {
                 // RFC 7296 §1.3: tell the initiator which group we want, keep no state.
                 byte[] group = {(byte) (suite.group() >>> 8), (byte) suite.group()};
-                throw new IkeProtocolException(NotifyType.INVALID_KE_PAYLOAD, group, "KE of group " + ke.group()
-                        + ", we want " + suite.group());
+                throw new IkeProtocolException(
+                        NotifyType.INVALID_KE_PAYLOAD,
+                        group,
+                        "KE of group " + ke.group() + ", we want " + suite.group());
             }
             byte[] ni = request.find(NoncePayload.class)
-                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_SA_INIT without nonce")).nonce();
+                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_SA_INIT without nonce"))
+                    .nonce();
             // The peer's public value is checked (RFC 6989) in computing the shared secret: before
             // any state exists for it.
             KeyExchange ours = KeyExchange.create(suite.group(), engine.random());
@@ -191,13 +207,19 @@ final class IkeSaInit implements Exchange {
                 payloads.addAll(natDetection(sa, NatDetection.ikev2(sa.spiI, sa.spiR), to, from));
                 payloads.add(signatureHashAlgorithms());
                 if (config.requiresSignature()) {
-                    payloads.add(new CertReqPayload(CertPayload.X509_SIGNATURE,
+                    payloads.add(new CertReqPayload(
+                            CertPayload.X509_SIGNATURE,
                             config.certificates().orElseThrow().certReqAuthorities()));
                 }
                 sa.messages().respond(request, payloads);
                 sa.initResponse = sa.messages().lastResponseBytes();
-                IkeSa.log().info("{} {} is initiating an IKE_SA, selected proposal {}, {}", sa.name(), from, suite,
-                        describe(sa.nat));
+                IkeSa.log()
+                        .info(
+                                "{} {} is initiating an IKE_SA, selected proposal {}, {}",
+                                sa.name(),
+                                from,
+                                suite,
+                                describe(sa.nat));
             } catch (RuntimeException e) {
                 engine.internalError(sa, e);
             }

@@ -77,8 +77,14 @@ final class IkeSaMessages {
             return;
         }
         try {
-            var message = new IkeMessage(sa.spiI, sa.spiR, pending.exchangeType(), sa.isInitiator(), false,
-                    nextRequestId, pending.request(sa));
+            var message = new IkeMessage(
+                    sa.spiI,
+                    sa.spiR,
+                    pending.exchangeType(),
+                    sa.isInitiator(),
+                    false,
+                    nextRequestId,
+                    pending.request(sa));
             pendingBytes = sa.encode(message);
             tries = 0;
             log.info("{} sending {}", sa.name(), message);
@@ -126,17 +132,20 @@ final class IkeSaMessages {
     private void transmit() {
         engine.transport().send(pendingBytes, sa.local, sa.remote, sa.nattPort);
         Duration wait = sa.config().retransmitBase().multipliedBy(1L << Math.min(tries, 16));
-        retransmit = engine.transport().schedule(() -> {
-            if (tries++ < sa.config().retransmitTries()) {
-                log.info("{} retransmit {} of request {}", sa.name(), tries, nextRequestId);
-                transmit();
-            } else {
-                Exchange timedOut = pending;
-                pending = null;
-                sa.timedOut();
-                timedOut.timedOut(sa);
-            }
-        }, wait);
+        retransmit = engine.transport()
+                .schedule(
+                        () -> {
+                            if (tries++ < sa.config().retransmitTries()) {
+                                log.info("{} retransmit {} of request {}", sa.name(), tries, nextRequestId);
+                                transmit();
+                            } else {
+                                Exchange timedOut = pending;
+                                pending = null;
+                                sa.timedOut();
+                                timedOut.timedOut(sa);
+                            }
+                        },
+                        wait);
     }
 
     void cancelRetransmit() {
@@ -179,15 +188,22 @@ final class IkeSaMessages {
                 deleting.add(i.deletedChild().get());
             }
         }
-        var creating = queue.stream().filter(e -> e instanceof CreateChildSa c && c.rekeyOf().isEmpty()).toList();
+        var creating = queue.stream()
+                .filter(e -> e instanceof CreateChildSa c && c.rekeyOf().isEmpty())
+                .toList();
         // What else waits here is for this IKE SA only: its rekey (the successor is new) and DPD.
-        queue.removeIf(e -> e instanceof CreateChildSa || e instanceof RekeyIkeSa
+        queue.removeIf(e -> e instanceof CreateChildSa
+                || e instanceof RekeyIkeSa
                 || e instanceof Informational i && i.deletedChild().isPresent());
         creating.forEach(successor::queue);
         rekeying.forEach(sa.childRekeys()::forget);
         for (ChildSaRecord child : rekeying) {
             if (!deleting.contains(child)) {
-                log.info("{} CHILD_SA {}{{}}: its rekey goes on over {}", sa.name(), child.name(), child.uniqueId(),
+                log.info(
+                        "{} CHILD_SA {}{{}}: its rekey goes on over {}",
+                        sa.name(),
+                        child.name(),
+                        child.uniqueId(),
                         successor.name());
                 successor.rekeyChild(child);
             }
@@ -207,8 +223,8 @@ final class IkeSaMessages {
     void sendOnceAndDestroy(Payload payload, String reason) {
         // After a request still outstanding: the peer may have answered it, and then expects the next.
         int id = pending == null ? nextRequestId : nextRequestId + 1;
-        var message = new IkeMessage(sa.spiI, sa.spiR, IkeMessage.INFORMATIONAL, sa.isInitiator(), false, id,
-                List.of(payload));
+        var message = new IkeMessage(
+                sa.spiI, sa.spiR, IkeMessage.INFORMATIONAL, sa.isInitiator(), false, id, List.of(payload));
         log.info("{} sending {}", sa.name(), message);
         engine.transport().send(sa.encode(message), sa.local, sa.remote, sa.nattPort);
         sa.destroy(reason);
@@ -231,8 +247,10 @@ final class IkeSaMessages {
             return;
         }
         if (sa.skIn == null) {
-            engine.countDrop(IkeDrop.UNPROTECTED, () -> sa.name() + ": " + IkeMessage.exchangeName(header.exchange())
-                    + " before IKE_SA_INIT completed");
+            engine.countDrop(
+                    IkeDrop.UNPROTECTED,
+                    () -> sa.name() + ": " + IkeMessage.exchangeName(header.exchange())
+                            + " before IKE_SA_INIT completed");
             return;
         }
         IkeMessage message;
@@ -259,8 +277,10 @@ final class IkeSaMessages {
                 sa.alive();
                 engine.transport().send(lastResponse, sa.local, from, sa.nattPort);
             } else if (message.messageId() != expectedRequestId) {
-                engine.countDrop(IkeDrop.UNEXPECTED_REQUEST, () -> sa.name() + ": request "
-                        + Integer.toUnsignedString(message.messageId()) + ", expected " + expectedRequestId);
+                engine.countDrop(
+                        IkeDrop.UNEXPECTED_REQUEST,
+                        () -> sa.name() + ": request " + Integer.toUnsignedString(message.messageId()) + ", expected "
+                                + expectedRequestId);
             } else {
                 sa.heard(from, viaNattPort, message);
                 request(message);
@@ -278,9 +298,11 @@ final class IkeSaMessages {
      */
     private void undecodable(UndecodableProtectedMessage e) {
         var h = e.header();
-        engine.countDrop(IkeDrop.MALFORMED, () -> sa.name() + ": " + IkeMessage.exchangeName(h.exchange()) + " "
-                + (h.response() ? "response " : "request ") + Integer.toUnsignedString(h.messageId()) + ": "
-                + e.getMessage());
+        engine.countDrop(
+                IkeDrop.MALFORMED,
+                () -> sa.name() + ": " + IkeMessage.exchangeName(h.exchange()) + " "
+                        + (h.response() ? "response " : "request ") + Integer.toUnsignedString(h.messageId()) + ": "
+                        + e.getMessage());
         if (h.response()) {
             return;
         }
@@ -307,8 +329,12 @@ final class IkeSaMessages {
      */
     private void receiveInit(byte[] datagram, MessageCodec.Header header, InetSocketAddress from) {
         boolean connecting = sa.state() == IkeSaState.CONNECTING;
-        if (header.response() && sa.isInitiator() && connecting && pending instanceof IkeSaInit
-                && header.messageId() == 0 && nextRequestId == 0) {
+        if (header.response()
+                && sa.isInitiator()
+                && connecting
+                && pending instanceof IkeSaInit
+                && header.messageId() == 0
+                && nextRequestId == 0) {
             IkeMessage message;
             try {
                 message = MessageCodec.decode(datagram);
@@ -322,21 +348,29 @@ final class IkeSaMessages {
             } catch (RuntimeException e) {
                 engine.internalError(sa, e);
             }
-        } else if (!header.response() && !sa.isInitiator() && connecting && lastResponseId == 0
+        } else if (!header.response()
+                && !sa.isInitiator()
+                && connecting
+                && lastResponseId == 0
                 && Arrays.equals(datagram, sa.initRequest)) {
             engine.transport().send(lastResponse, sa.local, from, sa.nattPort);
         } else {
-            engine.countDrop(IkeDrop.UNPROTECTED, () -> sa.name() + ": IKE_SA_INIT "
-                    + (header.response() ? "response" : "request") + " in state " + sa.state());
+            engine.countDrop(
+                    IkeDrop.UNPROTECTED,
+                    () -> sa.name() + ": IKE_SA_INIT " + (header.response() ? "response" : "request") + " in state "
+                            + sa.state());
         }
     }
 
     /** RFC 7296 §2.2: a response must carry the message ID and exchange type of our pending request. */
     private boolean answersPending(IkeMessage message) {
         if (pending == null || message.messageId() != nextRequestId || message.exchange() != pending.exchangeType()) {
-            engine.countDrop(IkeDrop.UNEXPECTED_RESPONSE, () -> sa.name() + ": unexpected response "
-                    + Integer.toUnsignedString(message.messageId()) + " (" + IkeMessage.exchangeName(message.exchange())
-                    + ")");
+            engine.countDrop(
+                    IkeDrop.UNEXPECTED_RESPONSE,
+                    () -> sa.name() + ": unexpected response "
+                            + Integer.toUnsignedString(message.messageId()) + " ("
+                            + IkeMessage.exchangeName(message.exchange())
+                            + ")");
             return false;
         }
         return true;
@@ -344,8 +378,9 @@ final class IkeSaMessages {
 
     private void response(IkeMessage message, byte[] raw) {
         if (statusWait.waiting()) {
-            engine.countDrop(IkeDrop.AWAITING_STATUS, () -> sa.name() + ": a response while ours waits for a"
-                    + " revocation status");
+            engine.countDrop(
+                    IkeDrop.AWAITING_STATUS,
+                    () -> sa.name() + ": a response while ours waits for a" + " revocation status");
             return;
         }
         cancelRetransmit();
@@ -360,12 +395,15 @@ final class IkeSaMessages {
             pending = done;
             nextRequestId--;
             log.info("{} {}: IKE_AUTH response held until it is known", sa.name(), e.getMessage());
-            statusWait.retryWhenResolved(e, () -> sa.state() == IkeSaState.DELETED || pending != done,
+            statusWait.retryWhenResolved(
+                    e,
+                    () -> sa.state() == IkeSaState.DELETED || pending != done,
                     () -> guarded(() -> response(message, raw)));
             return;
         } catch (IkeProtocolException e) {
             String reason = IkeMessage.exchangeName(done.exchangeType()) + " response rejected: " + e.getMessage();
-            if (done.exchangeType() == IkeMessage.IKE_AUTH && e.notifyType() == NotifyType.AUTHENTICATION_FAILED
+            if (done.exchangeType() == IkeMessage.IKE_AUTH
+                    && e.notifyType() == NotifyType.AUTHENTICATION_FAILED
                     && message.error().isEmpty()) {
                 sendOnceAndDestroy(NotifyPayload.of(e.notifyType()), reason);
             } else if (done.exchangeType() == IkeMessage.IKE_AUTH
@@ -387,8 +425,10 @@ final class IkeSaMessages {
     private void request(IkeMessage message) {
         if (statusWait.waiting()) {
             // Its retransmission: the request itself is taken again when the status is in.
-            engine.countDrop(IkeDrop.AWAITING_STATUS, () -> sa.name() + ": request "
-                    + Integer.toUnsignedString(message.messageId()) + " while it waits for a revocation status");
+            engine.countDrop(
+                    IkeDrop.AWAITING_STATUS,
+                    () -> sa.name() + ": request " + Integer.toUnsignedString(message.messageId())
+                            + " while it waits for a revocation status");
             return;
         }
         List<Payload> answer;
@@ -399,12 +439,17 @@ final class IkeSaMessages {
             // Unanswered, its message ID not used up: taken again once the status is in.
             afterResponse.clear();
             log.info("{} {}: IKE_AUTH request held until it is known", sa.name(), e.getMessage());
-            statusWait.retryWhenResolved(e, () -> sa.state() == IkeSaState.DELETED
-                    || expectedRequestId != message.messageId(), () -> guarded(() -> request(message)));
+            statusWait.retryWhenResolved(
+                    e,
+                    () -> sa.state() == IkeSaState.DELETED || expectedRequestId != message.messageId(),
+                    () -> guarded(() -> request(message)));
             return;
         } catch (IkeProtocolException e) {
             answer = List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData()));
-            log.info("{} {} request rejected: {}", sa.name(), IkeMessage.exchangeName(message.exchange()),
+            log.info(
+                    "{} {} request rejected: {}",
+                    sa.name(),
+                    IkeMessage.exchangeName(message.exchange()),
                     e.getMessage());
         } finally {
             responding = false;
@@ -443,8 +488,8 @@ final class IkeSaMessages {
     }
 
     void respond(IkeMessage request, List<Payload> payloads) {
-        var response = new IkeMessage(sa.spiI, sa.spiR, request.exchange(), sa.isInitiator(), true,
-                request.messageId(), payloads);
+        var response = new IkeMessage(
+                sa.spiI, sa.spiR, request.exchange(), sa.isInitiator(), true, request.messageId(), payloads);
         lastResponse = sa.encode(response);
         lastResponseId = request.messageId();
         expectedRequestId = request.messageId() + 1;

@@ -70,14 +70,21 @@ final class IkeSaRekey {
      */
     void refused(int notifyType) {
         failed();
-        if (notifyType == NotifyType.TEMPORARY_FAILURE && sa.state() == IkeSaState.ESTABLISHED
+        if (notifyType == NotifyType.TEMPORARY_FAILURE
+                && sa.state() == IkeSaState.ESTABLISHED
                 && ++retries <= ChildSaRekeys.MAX_RETRIES) {
-            sa.engine.transport().schedule(() -> {
-                if (sa.state() == IkeSaState.ESTABLISHED && !ours && !sa.messages().rekeyQueued()) {
-                    IkeSa.log().info("{} retrying the IKE SA rekey", sa.name());
-                    sa.rekey();
-                }
-            }, ChildSaRekeys.retryDelay(sa, retries));
+            sa.engine
+                    .transport()
+                    .schedule(
+                            () -> {
+                                if (sa.state() == IkeSaState.ESTABLISHED
+                                        && !ours
+                                        && !sa.messages().rekeyQueued()) {
+                                    IkeSa.log().info("{} retrying the IKE SA rekey", sa.name());
+                                    sa.rekey();
+                                }
+                            },
+                            ChildSaRekeys.retryDelay(sa, retries));
         }
     }
 

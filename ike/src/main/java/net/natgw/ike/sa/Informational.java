@@ -60,8 +60,10 @@ final class Informational implements Exchange {
     @Override
     public void response(IkeSa sa, IkeMessage response, byte[] raw) {
         if (payloads.stream().anyMatch(p -> p instanceof DeletePayload d && d.protocol() == Proposal.IKE)) {
-            sa.destroy(sa.children().isEmpty() && sa.state() == IkeSaState.REKEYED ? "replaced by its rekeyed successor"
-                    : "deleted by us");
+            sa.destroy(
+                    sa.children().isEmpty() && sa.state() == IkeSaState.REKEYED
+                            ? "replaced by its rekeyed successor"
+                            : "deleted by us");
         } else if (child != null) {
             sa.childDeleted(child);
         }
@@ -84,8 +86,11 @@ final class Informational implements Exchange {
                 // RFC 7296 §2.25.2: a delete of the IKE SA we are rekeying ends our rekey; a
                 // successor the peer created meanwhile keeps the CHILD_SAs.
                 sa.ikeRekey().failed();
-                sa.messages().destroyAfterResponse(sa.state() == IkeSaState.REKEYED ? "replaced by its rekeyed successor"
-                        : "deleted by the peer");
+                sa.messages()
+                        .destroyAfterResponse(
+                                sa.state() == IkeSaState.REKEYED
+                                        ? "replaced by its rekeyed successor"
+                                        : "deleted by the peer");
                 return List.of();
             }
             if (d.protocol() == Proposal.ESP) {

@@ -23,28 +23,23 @@ public interface PeerSaListener {
      * IKE_AUTH (or Main Mode) is done: the peer is authenticated. An IKEv2 SA's
      * {@link IkeSa#virtualIps()} and {@link IkeSa#dnsServers()} are known.
      */
-    default void ikeSaEstablished(PeerSa sa) {
-    }
+    default void ikeSaEstablished(PeerSa sa) {}
 
     /** A CHILD_SA (IKEv1: an IPsec SA pair, from Quick Mode) is up. */
-    default void childSaEstablished(PeerSa sa, ChildSaRecord child) {
-    }
+    default void childSaEstablished(PeerSa sa, ChildSaRecord child) {}
 
     /** A CHILD_SA was deleted (by either side, with its IKE SA, or replaced by a rekey). */
-    default void childSaDeleted(PeerSa sa, ChildSaRecord child) {
-    }
+    default void childSaDeleted(PeerSa sa, ChildSaRecord child) {}
 
     /**
      * The IKE SA is gone; {@code reason} says why, as one log line would. An IKEv2 SA's virtual
      * IPs, if it still had any, are still listed, their leases already released; an ISAKMP SA's
      * SA pairs are still listed and go with it unless the owner moves them to a successor.
      */
-    default void ikeSaDeleted(PeerSa sa, String reason) {
-    }
+    default void ikeSaDeleted(PeerSa sa, String reason) {}
 
     /** The peer's address or port changed, as an authenticated message (or ESP) showed. */
-    default void endpointChanged(PeerSa sa) {
-    }
+    default void endpointChanged(PeerSa sa) {}
 
     /**
      * IKEv2: the peer rekeyed {@code old} as {@code created} (we answered its CREATE_CHILD_SA),
@@ -52,13 +47,11 @@ public interface PeerSaListener {
      * until then it may not yet have installed the new inbound SA, so outbound traffic stays on
      * {@code old} (strongSwan's responder installs the new outbound SA only then, too).
      */
-    default void childSaRekeyedByPeer(IkeSa sa, ChildSaRecord old, ChildSaRecord created) {
-    }
+    default void childSaRekeyedByPeer(IkeSa sa, ChildSaRecord old, ChildSaRecord created) {}
 
     /**
      * IKEv2: the IKE SA was rekeyed (RFC 7296 §2.18): {@code successor} now holds its CHILD_SAs
      * and virtual IPs; {@code old} will be deleted.
      */
-    default void ikeSaRekeyed(IkeSa old, IkeSa successor) {
-    }
+    default void ikeSaRekeyed(IkeSa old, IkeSa successor) {}
 }

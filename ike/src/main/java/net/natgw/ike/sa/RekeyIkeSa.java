@@ -47,7 +47,8 @@ final class RekeyIkeSa implements Exchange {
         ni = sa.engine.nonce();
         ke = KeyExchange.create(sa.config().preferredGroup(), sa.engine.random());
         var proposals = sa.config().proposals().stream()
-                .map(p -> new Proposal(p.number(), Proposal.IKE, Bytes.u64(newSpiI), p.transforms())).toList();
+                .map(p -> new Proposal(p.number(), Proposal.IKE, Bytes.u64(newSpiI), p.transforms()))
+                .toList();
         return List.of(new SaPayload(proposals), new NoncePayload(ni), new KePayload(ke.group(), ke.publicValue()));
     }
 
@@ -57,16 +58,20 @@ final class RekeyIkeSa implements Exchange {
             IkeSa.failOnError(response);
             Proposal chosen = Exchange.acceptedProposal(response, sa.config().proposals());
             if (chosen.spi().length != 8) {
-                throw new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, "the responder chose " + chosen
-                        + ", with an IKE SA SPI of " + chosen.spi().length + " bytes");
+                throw new IkeProtocolException(
+                        NotifyType.NO_PROPOSAL_CHOSEN,
+                        "the responder chose " + chosen + ", with an IKE SA SPI of " + chosen.spi().length + " bytes");
             }
             byte[] nr = response.find(NoncePayload.class)
-                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no nonce in the IKE rekey response")).nonce();
-            KePayload theirs = response.find(KePayload.class).filter(k -> k.group() == ke.group())
+                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no nonce in the IKE rekey response"))
+                    .nonce();
+            KePayload theirs = response.find(KePayload.class)
+                    .filter(k -> k.group() == ke.group())
                     .orElseThrow(() -> IkeProtocolException.invalidSyntax("no KE of group " + ke.group()));
             long newSpiR = spi(chosen);
             var keys = newKeys(sa, IkeSuite.of(chosen), ke.sharedSecret(theirs.keyData()), ni, nr, newSpiI, newSpiR);
-            sa.ikeRekey().rekeyed(sa.engine.successor(sa, true, newSpiI, newSpiR, keys, ni, nr), RekeyNonces.of(ni, nr));
+            sa.ikeRekey()
+                    .rekeyed(sa.engine.successor(sa, true, newSpiI, newSpiR, keys, ni, nr), RekeyNonces.of(ni, nr));
         } catch (IkeProtocolException e) {
             // RFC 7296 §1.3, §2.25: a refused rekey (TEMPORARY_FAILURE while the peer is busy) leaves
             // the IKE SA as it was; it is tried again shortly.
@@ -101,24 +106,27 @@ final class RekeyIkeSa implements Exchange {
         Proposal chosen = ProposalSelection.select(sa.config().proposals(), offered)
                 .orElseThrow(() -> new IkeProtocolException(NotifyType.NO_PROPOSAL_CHOSEN, "no IKE proposal fits"));
         IkeSuite suite = IkeSuite.of(chosen);
-        KePayload theirs = request.find(KePayload.class).orElseThrow(
-                () -> IkeProtocolException.invalidSyntax("IKE rekey without KE"));
+        KePayload theirs = request.find(KePayload.class)
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE rekey without KE"));
         if (theirs.group() != suite.group()) {
-            throw new IkeProtocolException(NotifyType.INVALID_KE_PAYLOAD,
-                    new byte[] {(byte) (suite.group() >>> 8), (byte) suite.group()}, "IKE rekey wants group "
-                    + suite.group());
+            throw new IkeProtocolException(
+                    NotifyType.INVALID_KE_PAYLOAD,
+                    new byte[] {(byte) (suite.group() >>> 8), (byte) suite.group()},
+                    "IKE rekey wants group " + suite.group());
         }
         byte[] ni = request.find(NoncePayload.class)
-                .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE rekey without nonce")).nonce();
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE rekey without nonce"))
+                .nonce();
         byte[] nr = sa.engine.nonce();
         KeyExchange ours = KeyExchange.create(suite.group(), sa.engine.random());
         long newSpiI = spi(chosen);
         long newSpiR = sa.engine.allocateIkeSpi();
         var keys = newKeys(sa, suite, ours.sharedSecret(theirs.keyData()), ni, nr, newSpiI, newSpiR);
-        sa.ikeRekey().rekeyedByPeer(sa.engine.successor(sa, false, newSpiI, newSpiR, keys, ni, nr), RekeyNonces.of(ni, nr));
+        sa.ikeRekey()
+                .rekeyedByPeer(sa.engine.successor(sa, false, newSpiI, newSpiR, keys, ni, nr), RekeyNonces.of(ni, nr));
         var answer = new ArrayList<Payload>();
-        answer.add(new SaPayload(List.of(new Proposal(chosen.number(), Proposal.IKE, Bytes.u64(newSpiR),
-                chosen.transforms()))));
+        answer.add(new SaPayload(
+                List.of(new Proposal(chosen.number(), Proposal.IKE, Bytes.u64(newSpiR), chosen.transforms()))));
         answer.add(new NoncePayload(nr));
         answer.add(new KePayload(ours.group(), ours.publicValue()));
         return answer;

@@ -10,8 +10,7 @@ import net.natgw.ike.message.SaPayload;
 
 /** Routes a request the peer started to the exchange that answers it. */
 final class Responder {
-    private Responder() {
-    }
+    private Responder() {}
 
     static List<Payload> respond(IkeSa sa, IkeMessage request) throws IkeProtocolException {
         return switch (request.exchange()) {
@@ -26,12 +25,14 @@ final class Responder {
                 if (sa.state() != IkeSaState.ESTABLISHED) {
                     throw new IkeProtocolException(NotifyType.TEMPORARY_FAILURE, "the IKE SA is " + sa.state());
                 }
-                var proposals = request.find(SaPayload.class).filter(p -> !p.proposals().isEmpty())
-                        .orElseThrow(() -> IkeProtocolException.invalidSyntax("CREATE_CHILD_SA without SA")).proposals();
+                var proposals = request.find(SaPayload.class)
+                        .filter(p -> !p.proposals().isEmpty())
+                        .orElseThrow(() -> IkeProtocolException.invalidSyntax("CREATE_CHILD_SA without SA"))
+                        .proposals();
                 if (proposals.get(0).protocol() == Proposal.IKE) {
                     if (sa.messages().childWorkInFlight()) {
-                        throw new IkeProtocolException(NotifyType.TEMPORARY_FAILURE,
-                                "a CHILD_SA rekey or delete of ours awaits its response");
+                        throw new IkeProtocolException(
+                                NotifyType.TEMPORARY_FAILURE, "a CHILD_SA rekey or delete of ours awaits its response");
                     }
                     yield RekeyIkeSa.respond(sa, request);
                 }
@@ -41,8 +42,9 @@ final class Responder {
                 }
                 yield CreateChildSa.respond(sa, request);
             }
-            default -> throw IkeProtocolException.invalidSyntax("unexpected " + IkeMessage.exchangeName(
-                    request.exchange()) + " request");
+            default ->
+                throw IkeProtocolException.invalidSyntax(
+                        "unexpected " + IkeMessage.exchangeName(request.exchange()) + " request");
         };
     }
 }

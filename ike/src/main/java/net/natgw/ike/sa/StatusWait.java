@@ -28,15 +28,17 @@ public final class StatusWait {
     /** Runs {@code retry} once {@code pending} resolved (on the engine's thread), unless {@code cancelled} by then. */
     public void retryWhenResolved(StatusPending pending, java.util.function.BooleanSupplier cancelled, Runnable retry) {
         waiting = true;
-        transport.schedule(() -> {
-            if (cancelled.getAsBoolean()) {
-                waiting = false;
-            } else if (pending.resolved()) {
-                waiting = false;
-                retry.run();
-            } else {
-                retryWhenResolved(pending, cancelled, retry);
-            }
-        }, POLL);
+        transport.schedule(
+                () -> {
+                    if (cancelled.getAsBoolean()) {
+                        waiting = false;
+                    } else if (pending.resolved()) {
+                        waiting = false;
+                        retry.run();
+                    } else {
+                        retryWhenResolved(pending, cancelled, retry);
+                    }
+                },
+                POLL);
     }
 }

@@ -42,15 +42,15 @@ import net.natgw.ike.message.TrafficSelector;
  * of their side ({@link ChildNegotiation#onVirtualIps}), which keeps clients behind one NAT apart.
  */
 final class VirtualIps {
-    private VirtualIps() {
-    }
+    private VirtualIps() {}
 
     /**
      * Whether the initiator asks for virtual IPs: when configured to; an opportunistic initiator
      * only from behind a NAT, where its own address means nothing to the responder.
      */
     static boolean asks(IkeSa sa) {
-        return !sa.config().vips().isEmpty() && (!sa.config().opportunistic() || sa.nat().localBehindNat());
+        return !sa.config().vips().isEmpty()
+                && (!sa.config().opportunistic() || sa.nat().localBehindNat());
     }
 
     /** The initiator's CP(CFG_REQUEST), if its configuration asks for virtual IPs; see {@link #asks}. */
@@ -64,7 +64,8 @@ final class VirtualIps {
         }
         for (boolean ipv6 : new boolean[] {false, true}) {
             if (config.vips().stream().anyMatch(v -> isIpv6(v) == ipv6)) {
-                attributes.add(Attribute.request(ipv6 ? ConfigPayload.INTERNAL_IP6_DNS : ConfigPayload.INTERNAL_IP4_DNS));
+                attributes.add(
+                        Attribute.request(ipv6 ? ConfigPayload.INTERNAL_IP6_DNS : ConfigPayload.INTERNAL_IP4_DNS));
             }
         }
         return Optional.of(new ConfigPayload(ConfigPayload.CFG_REQUEST, attributes));
@@ -80,7 +81,8 @@ final class VirtualIps {
             return;
         }
         Optional<ConfigPayload> cp = response.all(ConfigPayload.class).stream()
-                .filter(c -> c.cfgType() == ConfigPayload.CFG_REPLY).findFirst();
+                .filter(c -> c.cfgType() == ConfigPayload.CFG_REPLY)
+                .findFirst();
         if (cp.isEmpty() && sa.config().opportunistic()) {
             IkeSa.log().info("{} the peer gave no inner address: the NAT's address stands for ours", sa.name());
             return;
@@ -92,23 +94,38 @@ final class VirtualIps {
                 continue;
             }
             // RFC 7296 §3.15.1: address attributes come back multi-valued only if asked for several.
-            var given = cp.map(c -> c.addresses(ipv6 ? ConfigPayload.INTERNAL_IP6_ADDRESS
-                    : ConfigPayload.INTERNAL_IP4_ADDRESS)).orElse(List.of()).stream().limit(wanted).toList();
+            var given = cp
+                    .map(c ->
+                            c.addresses(ipv6 ? ConfigPayload.INTERNAL_IP6_ADDRESS : ConfigPayload.INTERNAL_IP4_ADDRESS))
+                    .orElse(List.of())
+                    .stream()
+                    .limit(wanted)
+                    .toList();
             if (given.isEmpty()) {
-                String why = response.notify(NotifyType.INTERNAL_ADDRESS_FAILURE).isPresent()
-                        ? "INTERNAL_ADDRESS_FAILURE" : cp.isEmpty() ? "no CP(CFG_REPLY)" : "no INTERNAL_IP"
-                        + (ipv6 ? "6" : "4") + "_ADDRESS in CP(CFG_REPLY)";
-                throw new IkeProtocolException(NotifyType.INTERNAL_ADDRESS_FAILURE, "peer didn't assign a virtual IP"
-                        + " for " + asked.stream().filter(v -> isIpv6(v) == ipv6).map(VirtualIps::describe).toList()
-                        + " (" + why + ")");
+                String why =
+                        response.notify(NotifyType.INTERNAL_ADDRESS_FAILURE).isPresent()
+                                ? "INTERNAL_ADDRESS_FAILURE"
+                                : cp.isEmpty()
+                                        ? "no CP(CFG_REPLY)"
+                                        : "no INTERNAL_IP" + (ipv6 ? "6" : "4") + "_ADDRESS in CP(CFG_REPLY)";
+                throw new IkeProtocolException(
+                        NotifyType.INTERNAL_ADDRESS_FAILURE,
+                        "peer didn't assign a virtual IP"
+                                + " for "
+                                + asked.stream()
+                                        .filter(v -> isIpv6(v) == ipv6)
+                                        .map(VirtualIps::describe)
+                                        .toList()
+                                + " (" + why + ")");
             }
             assigned.addAll(given);
         }
         var dns = cp.map(c -> {
-            var servers = new ArrayList<>(c.addresses(ConfigPayload.INTERNAL_IP4_DNS));
-            servers.addAll(c.addresses(ConfigPayload.INTERNAL_IP6_DNS));
-            return List.copyOf(servers);
-        }).orElse(List.of());
+                    var servers = new ArrayList<>(c.addresses(ConfigPayload.INTERNAL_IP4_DNS));
+                    servers.addAll(c.addresses(ConfigPayload.INTERNAL_IP6_DNS));
+                    return List.copyOf(servers);
+                })
+                .orElse(List.of());
         for (InetAddress vip : assigned) {
             IkeSa.log().info("{} peer assigned virtual IP {}", sa.name(), vip.getHostAddress());
         }
@@ -119,8 +136,7 @@ final class VirtualIps {
     }
 
     /** What the responder answers and whether the IKE_AUTH request's CHILD_SA may follow. */
-    record Assignment(List<Payload> payloads, boolean childAllowed) {
-    }
+    record Assignment(List<Payload> payloads, boolean childAllowed) {}
 
     /**
      * The responder leases an address from the configuration's pools for every one the
@@ -159,12 +175,21 @@ final class VirtualIps {
                 }
             }
             if (lease.isEmpty()) {
-                IkeSa.log().info("{} no virtual IP found for {} requested by '{}'{}", sa.name(), describe(wanted), peer,
-                        pools.isEmpty() ? " (connection " + sa.config().name() + " has no pools)" : "");
+                IkeSa.log()
+                        .info(
+                                "{} no virtual IP found for {} requested by '{}'{}",
+                                sa.name(),
+                                describe(wanted),
+                                peer,
+                                pools.isEmpty() ? " (connection " + sa.config().name() + " has no pools)" : "");
                 continue;
             }
-            IkeSa.log().info("{} assigning virtual IP {} to peer '{}'", sa.name(),
-                    lease.get().address().getHostAddress(), peer);
+            IkeSa.log()
+                    .info(
+                            "{} assigning virtual IP {} to peer '{}'",
+                            sa.name(),
+                            lease.get().address().getHostAddress(),
+                            peer);
             leases.add(lease.get());
             dns.addAll(lease.get().pool().dns());
         }
@@ -193,7 +218,9 @@ final class VirtualIps {
         if (!asking || !sa.config().opportunistic()) {
             return child.localTs();
         }
-        return sa.config().vips().stream().map(v -> TrafficSelector.ofCidr(v.getHostAddress() + "/0")).toList();
+        return sa.config().vips().stream()
+                .map(v -> TrafficSelector.ofCidr(v.getHostAddress() + "/0"))
+                .toList();
     }
 
     static boolean isIpv6(InetAddress address) {

@@ -32,31 +32,34 @@ class HttpFetchTest {
 
     /** The last request's head and body, as the server read them. */
     private volatile String head;
+
     private volatile byte[] body;
 
     /** Answers each connection with {@code response}, or holds it open without a word if null. */
     private URI serve(byte[] response) throws IOException {
         server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-        thread = new Thread(() -> {
-            while (!server.isClosed()) {
-                try (Socket s = server.accept()) {
-                    s.setSoTimeout(5_000);
-                    InputStream in = s.getInputStream();
-                    head = readHead(in);
-                    body = in.readNBytes(contentLength(head));
-                    if (response != null) {
-                        OutputStream out = s.getOutputStream();
-                        out.write(response);
-                        out.flush();
-                    } else {
-                        // Silent: hold the connection until the client gives up.
-                        in.read();
+        thread = new Thread(
+                () -> {
+                    while (!server.isClosed()) {
+                        try (Socket s = server.accept()) {
+                            s.setSoTimeout(5_000);
+                            InputStream in = s.getInputStream();
+                            head = readHead(in);
+                            body = in.readNBytes(contentLength(head));
+                            if (response != null) {
+                                OutputStream out = s.getOutputStream();
+                                out.write(response);
+                                out.flush();
+                            } else {
+                                // Silent: hold the connection until the client gives up.
+                                in.read();
+                            }
+                        } catch (IOException closed) {
+                            return;
+                        }
                     }
-                } catch (IOException closed) {
-                    return;
-                }
-            }
-        }, "http-fetch-test");
+                },
+                "http-fetch-test");
         thread.setDaemon(true);
         thread.start();
         return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/status");
@@ -68,23 +71,26 @@ class HttpFetchTest {
     /** Headers promising 100,000 octets, then one octet every 50 ms, until the client hangs up. */
     private URI trickle() throws IOException {
         server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-        thread = new Thread(() -> {
-            try (Socket s = server.accept()) {
-                s.setSoTimeout(5_000);
-                head = readHead(s.getInputStream());
-                OutputStream out = s.getOutputStream();
-                out.write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-                for (int i = 0; i < 400; i++) {
-                    out.write(0x30);
-                    out.flush();
-                    Thread.sleep(50);
-                }
-            } catch (IOException closed) {
-                cutOff.countDown();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "http-fetch-trickle");
+        thread = new Thread(
+                () -> {
+                    try (Socket s = server.accept()) {
+                        s.setSoTimeout(5_000);
+                        head = readHead(s.getInputStream());
+                        OutputStream out = s.getOutputStream();
+                        out.write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                        for (int i = 0; i < 400; i++) {
+                            out.write(0x30);
+                            out.flush();
+                            Thread.sleep(50);
+                        }
+                    } catch (IOException closed) {
+                        cutOff.countDown();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "http-fetch-trickle");
         thread.setDaemon(true);
         thread.start();
         return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/crl");
@@ -95,10 +101,15 @@ class HttpFetchTest {
     @Test
     void aTricklingAnswerIsCutOffAtTheTimeoutWithItsConnection() throws Exception {
         URI uri = trickle();
-        var e = assertThrows(ExecutionException.class, () -> new HttpFetch(Duration.ofMillis(500), 1 << 20)
-                .fetch(uri, Optional.empty()).get(10, TimeUnit.SECONDS));
-        assertTrue(e.getCause() instanceof java.util.concurrent.CancellationException
-                || e.getCause() instanceof java.util.concurrent.TimeoutException, String.valueOf(e.getCause()));
+        var e = assertThrows(
+                ExecutionException.class,
+                () -> new HttpFetch(Duration.ofMillis(500), 1 << 20)
+                        .fetch(uri, Optional.empty())
+                        .get(10, TimeUnit.SECONDS));
+        assertTrue(
+                e.getCause() instanceof java.util.concurrent.CancellationException
+                        || e.getCause() instanceof java.util.concurrent.TimeoutException,
+                String.valueOf(e.getCause()));
         assertTrue(cutOff.await(10, TimeUnit.SECONDS), "the connection was closed, so the server's writes failed");
     }
 
@@ -159,26 +170,38 @@ class HttpFetchTest {
     @Test
     void aCrlIsFetchedWithAGet() throws Exception {
         URI uri = serve(ok("crl".getBytes(StandardCharsets.US_ASCII)));
-        assertArrayEquals("crl".getBytes(StandardCharsets.US_ASCII), new HttpFetch(Duration.ofSeconds(5), 1024)
-                .fetch(uri, Optional.empty()).get(10, TimeUnit.SECONDS));
+        assertArrayEquals(
+                "crl".getBytes(StandardCharsets.US_ASCII),
+                new HttpFetch(Duration.ofSeconds(5), 1024)
+                        .fetch(uri, Optional.empty())
+                        .get(10, TimeUnit.SECONDS));
         assertTrue(head.startsWith("GET /status "), head);
     }
 
     @Test
     void aBodyOverTheLimitIsGivenUp() throws Exception {
         URI uri = serve(ok(new byte[64 * 1024]));
-        var e = assertThrows(ExecutionException.class, () -> new HttpFetch(Duration.ofSeconds(5), 1024)
-                .fetch(uri, Optional.empty()).get(10, TimeUnit.SECONDS));
-        assertTrue(e.getCause().getMessage().contains("more than 1024 octets"), e.getCause().getMessage());
+        var e = assertThrows(
+                ExecutionException.class,
+                () -> new HttpFetch(Duration.ofSeconds(5), 1024)
+                        .fetch(uri, Optional.empty())
+                        .get(10, TimeUnit.SECONDS));
+        assertTrue(
+                e.getCause().getMessage().contains("more than 1024 octets"),
+                e.getCause().getMessage());
     }
 
     @Test
     void anythingButOkIsRefused() throws Exception {
-        URI uri = serve("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
-                .getBytes(StandardCharsets.ISO_8859_1));
-        var e = assertThrows(ExecutionException.class, () -> new HttpFetch(Duration.ofSeconds(5), 1024)
-                .fetch(uri, Optional.empty()).get(10, TimeUnit.SECONDS));
-        assertTrue(e.getCause().getMessage().contains("HTTP status 404"), e.getCause().getMessage());
+        URI uri = serve("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        var e = assertThrows(
+                ExecutionException.class,
+                () -> new HttpFetch(Duration.ofSeconds(5), 1024)
+                        .fetch(uri, Optional.empty())
+                        .get(10, TimeUnit.SECONDS));
+        assertTrue(
+                e.getCause().getMessage().contains("HTTP status 404"),
+                e.getCause().getMessage());
     }
 
     // The fetcher's own bound: a responder that never answers costs the timeout, then the status is unknown
@@ -186,11 +209,16 @@ class HttpFetchTest {
     void aSilentResponderIsGivenUpAtTheTimeout() throws Exception {
         URI uri = serve(null);
         var options = new StatusFetcher.Options(true, true, Duration.ofMillis(300), 1024, 4, 16);
-        var fetcher = new StatusFetcher(new HttpFetch(options.timeout(), options.maxBytes()), options,
-                java.time.Clock.systemUTC(), new java.security.SecureRandom());
+        var fetcher = new StatusFetcher(
+                new HttpFetch(options.timeout(), options.maxBytes()),
+                options,
+                java.time.Clock.systemUTC(),
+                new java.security.SecureRandom());
         var pki = net.natgw.ike.testing.TestPki.create("natgw lab CA", "ec");
         var peer = pki.issuePublishingStatus("peer.lab.natgw.net", "ec", uri.toString(), null);
-        var status = fetcher.ocsp(peer.certificate(), pki.caCertificate()).orElseThrow().get(10, TimeUnit.SECONDS);
+        var status = fetcher.ocsp(peer.certificate(), pki.caCertificate())
+                .orElseThrow()
+                .get(10, TimeUnit.SECONDS);
         var unknown = assertInstanceOf(status);
         assertTrue(unknown.why().contains("no answer in time"), unknown.why());
     }

@@ -25,7 +25,10 @@ class RevocationTest {
     private final TestPki.Issued other = pki.issue("other.lab.natgw.net", "ec");
 
     private Certificates trusting(Revocation.Policy policy, X509CRL... crls) {
-        return new Certificates(List.of(ours.certificate()), ours.keys().getPrivate(), List.of(pki.caCertificate()),
+        return new Certificates(
+                List.of(ours.certificate()),
+                ours.keys().getPrivate(),
+                List.of(pki.caCertificate()),
                 new Revocation(policy, List.of(crls)));
     }
 
@@ -36,11 +39,13 @@ class RevocationTest {
     }
 
     private void passes(Certificates certs, TestPki.Issued who) throws Exception {
-        assertEquals(who.certificate(), certs.verifyPeer(List.of(who.certificate().getEncoded()), idOf(who)));
+        assertEquals(
+                who.certificate(), certs.verifyPeer(List.of(who.certificate().getEncoded()), idOf(who)));
     }
 
     private void fails(Certificates certs, TestPki.Issued who, String why) {
-        var e = assertThrows(IkeProtocolException.class,
+        var e = assertThrows(
+                IkeProtocolException.class,
                 () -> certs.verifyPeer(List.of(who.certificate().getEncoded()), idOf(who)));
         assertEquals(NotifyType.AUTHENTICATION_FAILED, e.notifyType());
         assertTrue(e.getMessage().contains(why), e.getMessage());

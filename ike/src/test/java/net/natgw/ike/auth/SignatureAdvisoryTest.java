@@ -55,8 +55,10 @@ class SignatureAdvisoryTest {
         var generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(new RSAKeyGenParameterSpec(2048, BigInteger.valueOf(3)));
         KeyPair keys = generator.generateKeyPair();
-        assertDoesNotThrow(() -> SignatureAuthentication.verify(keys.getPublic(),
-                SignatureAuthentication.sign(keys.getPrivate(), OCTETS), OCTETS), "positive control");
+        assertDoesNotThrow(
+                () -> SignatureAuthentication.verify(
+                        keys.getPublic(), SignatureAuthentication.sign(keys.getPrivate(), OCTETS), OCTETS),
+                "positive control");
 
         int k = ((RSAPublicKey) keys.getPublic()).getModulus().bitLength() / 8;
         byte[] hash = MessageDigest.getInstance("SHA-256").digest(OCTETS);
@@ -68,8 +70,16 @@ class SignatureAdvisoryTest {
         java.util.Arrays.fill(block, 11 + SHA256_DIGEST_INFO.length + hash.length, k, (byte) 0xFF);
         BigInteger forged = cubeRoot(new BigInteger(1, block));
         byte[] cubed = forged.pow(3).toByteArray();
-        assertEquals(0, java.util.Arrays.compare(block, 1, 11 + SHA256_DIGEST_INFO.length + hash.length, cubed, 0,
-                10 + SHA256_DIGEST_INFO.length + hash.length), "the forgery's cube starts as a valid block would");
+        assertEquals(
+                0,
+                java.util.Arrays.compare(
+                        block,
+                        1,
+                        11 + SHA256_DIGEST_INFO.length + hash.length,
+                        cubed,
+                        0,
+                        10 + SHA256_DIGEST_INFO.length + hash.length),
+                "the forgery's cube starts as a valid block would");
 
         var auth = rfc7427(rsaSha256(), unsigned(forged, k));
         assertAuthenticationFailed(keys.getPublic(), auth, "the signature does not verify");
@@ -79,10 +89,14 @@ class SignatureAdvisoryTest {
     @Test
     void anRsassaPssSignatureWithSha256AndMgf1Verifies() throws Exception {
         KeyPair keys = TestPki.keys("rsa");
-        assertDoesNotThrow(() -> SignatureAuthentication.verify(keys.getPublic(),
-                rfc7427(pss(NISTObjectIdentifiers.id_sha256, 32), pssSign(keys, "SHA-256", 32)), OCTETS));
-        assertDoesNotThrow(() -> SignatureAuthentication.verify(keys.getPublic(),
-                rfc7427(pss(NISTObjectIdentifiers.id_sha512, 64), pssSign(keys, "SHA-512", 64)), OCTETS));
+        assertDoesNotThrow(() -> SignatureAuthentication.verify(
+                keys.getPublic(),
+                rfc7427(pss(NISTObjectIdentifiers.id_sha256, 32), pssSign(keys, "SHA-256", 32)),
+                OCTETS));
+        assertDoesNotThrow(() -> SignatureAuthentication.verify(
+                keys.getPublic(),
+                rfc7427(pss(NISTObjectIdentifiers.id_sha512, 64), pssSign(keys, "SHA-512", 64)),
+                OCTETS));
     }
 
     // CVE-2018-17540 class (strongSwan: RSASSA-PSS parameters sized the buffers): salt lengths an
@@ -93,15 +107,23 @@ class SignatureAdvisoryTest {
         KeyPair keys = TestPki.keys("rsa");
         byte[] honest = pssSign(keys, "SHA-256", 32);
         int most = 256 - 32 - 2;
-        for (BigInteger salt : List.of(BigInteger.valueOf(most + 1), BigInteger.valueOf(Integer.MAX_VALUE),
-                BigInteger.TWO.pow(1_200), BigInteger.ONE.negate())) {
-            var params = new RSASSAPSSparams(sha(NISTObjectIdentifiers.id_sha256),
-                    mgf1(NISTObjectIdentifiers.id_sha256), new ASN1Integer(salt), new ASN1Integer(1));
-            assertAuthenticationFailed(keys.getPublic(), rfc7427(
-                    new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSASSA_PSS, params), honest), "salt");
+        for (BigInteger salt : List.of(
+                BigInteger.valueOf(most + 1),
+                BigInteger.valueOf(Integer.MAX_VALUE),
+                BigInteger.TWO.pow(1_200),
+                BigInteger.ONE.negate())) {
+            var params = new RSASSAPSSparams(
+                    sha(NISTObjectIdentifiers.id_sha256),
+                    mgf1(NISTObjectIdentifiers.id_sha256),
+                    new ASN1Integer(salt),
+                    new ASN1Integer(1));
+            assertAuthenticationFailed(
+                    keys.getPublic(),
+                    rfc7427(new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSASSA_PSS, params), honest),
+                    "salt");
         }
-        assertAuthenticationFailed(keys.getPublic(), rfc7427(pss(NISTObjectIdentifiers.id_sha256, 20), honest),
-                "does not verify");
+        assertAuthenticationFailed(
+                keys.getPublic(), rfc7427(pss(NISTObjectIdentifiers.id_sha256, 20), honest), "does not verify");
     }
 
     // RSASSA-PSS with SHA-1 (the ASN.1 default), another MGF, another trailer, no parameters,
@@ -110,22 +132,40 @@ class SignatureAdvisoryTest {
     void rsassaPssParametersNatgwDoesNotTakeAreRefused() throws Exception {
         KeyPair keys = TestPki.keys("rsa");
         byte[] honest = pssSign(keys, "SHA-256", 32);
-        var sha1 = new RSASSAPSSparams(sha(OIWObjectIdentifiers.idSHA1), mgf1(OIWObjectIdentifiers.idSHA1),
-                new ASN1Integer(20), new ASN1Integer(1));
-        var otherMgf = new RSASSAPSSparams(sha(NISTObjectIdentifiers.id_sha256),
+        var sha1 = new RSASSAPSSparams(
+                sha(OIWObjectIdentifiers.idSHA1),
+                mgf1(OIWObjectIdentifiers.idSHA1),
+                new ASN1Integer(20),
+                new ASN1Integer(1));
+        var otherMgf = new RSASSAPSSparams(
+                sha(NISTObjectIdentifiers.id_sha256),
                 new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSAES_OAEP, sha(NISTObjectIdentifiers.id_sha256)),
-                new ASN1Integer(32), new ASN1Integer(1));
-        var trailer = new RSASSAPSSparams(sha(NISTObjectIdentifiers.id_sha256), mgf1(NISTObjectIdentifiers.id_sha256),
-                new ASN1Integer(32), new ASN1Integer(2));
-        for (ASN1Encodable params : List.<ASN1Encodable>of(sha1, otherMgf, trailer, DERNull.INSTANCE,
+                new ASN1Integer(32),
+                new ASN1Integer(1));
+        var trailer = new RSASSAPSSparams(
+                sha(NISTObjectIdentifiers.id_sha256),
+                mgf1(NISTObjectIdentifiers.id_sha256),
+                new ASN1Integer(32),
+                new ASN1Integer(2));
+        for (ASN1Encodable params : List.<ASN1Encodable>of(
+                sha1,
+                otherMgf,
+                trailer,
+                DERNull.INSTANCE,
                 new DERSequence(new DERTaggedObject(true, 0, new ASN1Integer(7))))) {
-            assertAuthenticationFailed(keys.getPublic(), rfc7427(
-                    new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSASSA_PSS, params), honest), "");
+            assertAuthenticationFailed(
+                    keys.getPublic(),
+                    rfc7427(new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSASSA_PSS, params), honest),
+                    "");
         }
-        assertAuthenticationFailed(keys.getPublic(),
-                rfc7427(new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSASSA_PSS), honest), "without parameters");
-        assertAuthenticationFailed(TestPki.keys("ec").getPublic(), rfc7427(pss(NISTObjectIdentifiers.id_sha256, 32),
-                honest), "from a EC key");
+        assertAuthenticationFailed(
+                keys.getPublic(),
+                rfc7427(new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSASSA_PSS), honest),
+                "without parameters");
+        assertAuthenticationFailed(
+                TestPki.keys("ec").getPublic(),
+                rfc7427(pss(NISTObjectIdentifiers.id_sha256, 32), honest),
+                "from a EC key");
     }
 
     // RFC 4945 §5.1.3.2 (and Libreswan's and NSS's IPsec profile): an end entity whose keyUsage
@@ -135,18 +175,26 @@ class SignatureAdvisoryTest {
     void anEndEntityWhoseKeyUsageForbidsSigningIsRefused() throws Exception {
         var pki = TestPki.create("natgw lab CA", "ec");
         var ours = pki.issue("gw.lab.natgw.net", "ec");
-        var certificates = new Certificates(List.of(ours.certificate()), ours.keys().getPrivate(),
-                List.of(pki.caCertificate()));
+        var certificates =
+                new Certificates(List.of(ours.certificate()), ours.keys().getPrivate(), List.of(pki.caCertificate()));
         IdPayload id = IdPayload.parse(true, "peer.lab.natgw.net");
-        for (int usage : new int[] {KeyUsage.digitalSignature, KeyUsage.nonRepudiation, TestPki.NO_KEY_USAGE,
-                KeyUsage.digitalSignature | KeyUsage.keyEncipherment}) {
+        for (int usage : new int[] {
+            KeyUsage.digitalSignature,
+            KeyUsage.nonRepudiation,
+            TestPki.NO_KEY_USAGE,
+            KeyUsage.digitalSignature | KeyUsage.keyEncipherment
+        }) {
             var peer = pki.issue("peer.lab.natgw.net", "ec", usage);
-            assertEquals(peer.certificate(), certificates.verifyPeer(List.of(peer.certificate().getEncoded()), id));
+            assertEquals(
+                    peer.certificate(),
+                    certificates.verifyPeer(List.of(peer.certificate().getEncoded()), id));
         }
-        for (int usage : new int[] {KeyUsage.keyEncipherment, KeyUsage.keyAgreement | KeyUsage.dataEncipherment,
-                KeyUsage.keyCertSign}) {
+        for (int usage : new int[] {
+            KeyUsage.keyEncipherment, KeyUsage.keyAgreement | KeyUsage.dataEncipherment, KeyUsage.keyCertSign
+        }) {
             var peer = pki.issue("peer.lab.natgw.net", "ec", usage);
-            var e = assertThrows(IkeProtocolException.class,
+            var e = assertThrows(
+                    IkeProtocolException.class,
                     () -> certificates.verifyPeer(List.of(peer.certificate().getEncoded()), id));
             assertEquals(NotifyType.AUTHENTICATION_FAILED, e.notifyType());
             assertTrue(e.getMessage().contains("keyUsage"), e.getMessage());
@@ -160,11 +208,13 @@ class SignatureAdvisoryTest {
     void aChainLongerThanTheBoundIsRefusedBeforeItIsParsed() throws Exception {
         var pki = TestPki.create("natgw lab CA", "ec");
         var ours = pki.issue("gw.lab.natgw.net", "ec");
-        var certificates = new Certificates(List.of(ours.certificate()), ours.keys().getPrivate(),
-                List.of(pki.caCertificate()));
+        var certificates =
+                new Certificates(List.of(ours.certificate()), ours.keys().getPrivate(), List.of(pki.caCertificate()));
         IdPayload id = IdPayload.parse(true, "peer.lab.natgw.net");
         var peer = pki.issue("peer.lab.natgw.net", "ec");
-        assertEquals(peer.certificate(), certificates.verifyPeer(List.of(peer.certificate().getEncoded()), id),
+        assertEquals(
+                peer.certificate(),
+                certificates.verifyPeer(List.of(peer.certificate().getEncoded()), id),
                 "one certificate passes (positive control)");
         var garbage = new byte[] {0x30, 0x03, 0x02, 0x01, 0x00};
         var tooMany = new java.util.ArrayList<byte[]>(List.of(peer.certificate().getEncoded()));
@@ -175,8 +225,9 @@ class SignatureAdvisoryTest {
         assertTrue(e.getMessage().contains("more than " + Certificates.MAX_CHAIN), e.getMessage());
         var atTheBound = tooMany.subList(0, Certificates.MAX_CHAIN);
         var parsed = assertThrows(IkeProtocolException.class, () -> certificates.verifyPeer(atTheBound, id));
-        assertTrue(parsed.getMessage().contains("not trusted"), "at the bound the chain is parsed: "
-                + parsed.getMessage());
+        assertTrue(
+                parsed.getMessage().contains("not trusted"),
+                "at the bound the chain is parsed: " + parsed.getMessage());
     }
 
     private static void assertAuthenticationFailed(PublicKey key, AuthPayload auth, String why) {
@@ -200,7 +251,8 @@ class SignatureAdvisoryTest {
     }
 
     private static AlgorithmIdentifier pss(org.bouncycastle.asn1.ASN1ObjectIdentifier hash, int salt) {
-        return new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSASSA_PSS,
+        return new AlgorithmIdentifier(
+                PKCSObjectIdentifiers.id_RSASSA_PSS,
                 new RSASSAPSSparams(sha(hash), mgf1(hash), new ASN1Integer(salt), new ASN1Integer(1)));
     }
 

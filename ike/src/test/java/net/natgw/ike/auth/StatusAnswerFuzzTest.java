@@ -21,17 +21,19 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
  */
 class StatusAnswerFuzzTest {
     private static final TestPki PKI = TestPki.create("fuzz CA", "ec");
-    private static final TestPki.Issued PEER = PKI.issuePublishingStatus("peer.fuzz.natgw.net", "ec",
-            "http://ocsp.fuzz.natgw.net/", "http://crl.fuzz.natgw.net/ca.crl");
+    private static final TestPki.Issued PEER = PKI.issuePublishingStatus(
+            "peer.fuzz.natgw.net", "ec", "http://ocsp.fuzz.natgw.net/", "http://crl.fuzz.natgw.net/ca.crl");
     private static final CertificateID ID;
     private static final Extension NONCE;
 
     static {
         try {
-            ID = new JcaCertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
-                    PKI.caCertificate(), PEER.certificate().getSerialNumber());
-            NONCE = new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
-                    new DEROctetString(new byte[16]).getEncoded());
+            ID = new JcaCertificateID(
+                    new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
+                    PKI.caCertificate(),
+                    PEER.certificate().getSerialNumber());
+            NONCE = new Extension(
+                    OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, new DEROctetString(new byte[16]).getEncoded());
         } catch (Exception e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -39,8 +41,8 @@ class StatusAnswerFuzzTest {
 
     @FuzzTest(maxDuration = "10s")
     void ocspResponses(FuzzedDataProvider data) {
-        var status = OcspAnswer.read(data.consumeRemainingAsBytes(), ID, NONCE, PKI.caCertificate(), Instant.now(),
-                "fuzz");
+        var status =
+                OcspAnswer.read(data.consumeRemainingAsBytes(), ID, NONCE, PKI.caCertificate(), Instant.now(), "fuzz");
         if (!(status instanceof RevocationStatus.Unknown)) {
             throw new AssertionError("an answer nobody signed counted: " + status);
         }
@@ -49,9 +51,14 @@ class StatusAnswerFuzzTest {
     @FuzzTest(maxDuration = "10s")
     void crls(FuzzedDataProvider data) {
         byte[] bytes = data.consumeRemainingAsBytes();
-        var fetcher = new StatusFetcher((uri, request) -> CompletableFuture.completedFuture(bytes),
-                StatusFetcher.Options.DEFAULT, Clock.systemUTC(), new SecureRandom());
-        var status = fetcher.crl(PEER.certificate(), PKI.caCertificate()).orElseThrow().join();
+        var fetcher = new StatusFetcher(
+                (uri, request) -> CompletableFuture.completedFuture(bytes),
+                StatusFetcher.Options.DEFAULT,
+                Clock.systemUTC(),
+                new SecureRandom());
+        var status = fetcher.crl(PEER.certificate(), PKI.caCertificate())
+                .orElseThrow()
+                .join();
         if (!(status instanceof RevocationStatus.Unknown)) {
             throw new AssertionError("a CRL nobody signed counted: " + status);
         }

@@ -51,7 +51,8 @@ class StatusFetcherTest {
         public CompletableFuture<byte[]> fetch(URI uri, Optional<byte[]> ocspRequest) {
             calls.add(uri.toString());
             var route = routes.get(uri.toString());
-            return route == null ? CompletableFuture.failedFuture(new IOException("connection refused"))
+            return route == null
+                    ? CompletableFuture.failedFuture(new IOException("connection refused"))
                     : route.apply(ocspRequest.orElse(null));
         }
     }
@@ -81,14 +82,17 @@ class StatusFetcherTest {
     private StatusFetcher fetcher = new StatusFetcher(http, StatusFetcher.Options.DEFAULT, clock, new SecureRandom());
 
     private Certificates trusting(Revocation.Policy policy) {
-        return new Certificates(List.of(ours.certificate()), ours.keys().getPrivate(), List.of(pki.caCertificate()),
+        return new Certificates(
+                List.of(ours.certificate()),
+                ours.keys().getPrivate(),
+                List.of(pki.caCertificate()),
                 new Revocation(policy, List.of()));
     }
 
     /** Checks until no fetch is pending (the fake answers at once or the test completes it). */
     private void check(Certificates certs, TestPki.Issued peer) throws IkeProtocolException {
-        var chain = assertDoesNotThrow(() -> certs.verifyPath(List.of(peer.certificate().getEncoded()),
-                RevocationTest.idOf(peer)));
+        var chain = assertDoesNotThrow(
+                () -> certs.verifyPath(List.of(peer.certificate().getEncoded()), RevocationTest.idOf(peer)));
         for (int i = 0; i < 3; i++) {
             try {
                 certs.checkRevocation(chain, fetcher);
@@ -110,8 +114,8 @@ class StatusFetcherTest {
     private void ocspAnswers(X509Certificate cert, OcspStatus status, TestPki.Issued signer) {
         http.routes.put(OCSP, request -> {
             assertEquals(List.of(cert.getSerialNumber()), TestPki.ocspSerials(request));
-            return CompletableFuture.completedFuture(pki.ocspResponse(cert, status, Duration.ofHours(1), signer,
-                    TestPki.ocspNonce(request)));
+            return CompletableFuture.completedFuture(
+                    pki.ocspResponse(cert, status, Duration.ofHours(1), signer, TestPki.ocspNonce(request)));
         });
     }
 
@@ -132,8 +136,8 @@ class StatusFetcherTest {
         // A second look while it is out asks nobody again.
         assertThrows(StatusPending.class, () -> certs.checkRevocation(chain, fetcher));
         assertTrue(nonce[0] != null, "RFC 8954: the request carries a nonce");
-        answers.get(0).complete(pki.ocspResponse(peer.certificate(), OcspStatus.GOOD, Duration.ofHours(1), null,
-                nonce[0]));
+        answers.get(0)
+                .complete(pki.ocspResponse(peer.certificate(), OcspStatus.GOOD, Duration.ofHours(1), null, nonce[0]));
         assertTrue(pending.resolved());
         certs.checkRevocation(chain, fetcher);
         certs.checkRevocation(chain, fetcher);
@@ -170,14 +174,20 @@ class StatusFetcherTest {
     void anAnswerSignedByAStrangerOrWithAnotherNonceIsNoStatus() throws Exception {
         var peer = pki.issuePublishingStatus("peer.lab.natgw.net", "ec", OCSP, null);
         var stranger = TestPki.create("natgw lab CA", "ec");
-        http.routes.put(OCSP, request -> CompletableFuture.completedFuture(stranger.ocspResponse(peer.certificate(),
-                OcspStatus.GOOD, Duration.ofHours(1), null, TestPki.ocspNonce(request))));
+        http.routes.put(
+                OCSP,
+                request -> CompletableFuture.completedFuture(stranger.ocspResponse(
+                        peer.certificate(), OcspStatus.GOOD, Duration.ofHours(1), null, TestPki.ocspNonce(request))));
         fails(trusting(Revocation.Policy.STRICT), peer, "signed neither by the issuer");
         fails(trusting(Revocation.Policy.IFURI), peer, "no revocation status");
         check(trusting(Revocation.Policy.RELAXED), peer);
 
         fetcher = new StatusFetcher(http, StatusFetcher.Options.DEFAULT, clock, new SecureRandom());
-        byte[] replayed = pki.ocspResponse(peer.certificate(), OcspStatus.GOOD, Duration.ofHours(1), null,
+        byte[] replayed = pki.ocspResponse(
+                peer.certificate(),
+                OcspStatus.GOOD,
+                Duration.ofHours(1),
+                null,
                 TestPki.ocspNonce(pki.ocspRequestWithNonce(peer.certificate())));
         http.routes.put(OCSP, request -> CompletableFuture.completedFuture(replayed));
         fails(trusting(Revocation.Policy.STRICT), peer, "another nonce");
@@ -188,13 +198,17 @@ class StatusFetcherTest {
     @Test
     void anOldAnswerWithoutNextUpdateIsNoStatusAndARecentOneIsReusedFiveMinutes() throws Exception {
         var peer = pki.issuePublishingStatus("peer.lab.natgw.net", "ec", OCSP, null);
-        http.routes.put(OCSP, request -> CompletableFuture.completedFuture(pki.ocspResponse(peer.certificate(),
-                OcspStatus.GOOD, Duration.ofDays(30), null, null, null)));
+        http.routes.put(
+                OCSP,
+                request -> CompletableFuture.completedFuture(
+                        pki.ocspResponse(peer.certificate(), OcspStatus.GOOD, Duration.ofDays(30), null, null, null)));
         fails(trusting(Revocation.Policy.STRICT), peer, "not recent");
 
         fetcher = new StatusFetcher(http, StatusFetcher.Options.DEFAULT, clock, new SecureRandom());
-        http.routes.put(OCSP, request -> CompletableFuture.completedFuture(pki.ocspResponse(peer.certificate(),
-                OcspStatus.GOOD, Duration.ofSeconds(10), null, null, null)));
+        http.routes.put(
+                OCSP,
+                request -> CompletableFuture.completedFuture(pki.ocspResponse(
+                        peer.certificate(), OcspStatus.GOOD, Duration.ofSeconds(10), null, null, null)));
         check(trusting(Revocation.Policy.STRICT), peer);
         int asked = http.calls.size();
         clock.now = clock.now.plus(StatusFetcher.GOOD_WITHOUT_NEXT_UPDATE);
@@ -215,14 +229,27 @@ class StatusFetcherTest {
             return answers.get(answers.size() - 1);
         });
         var certs = trusting(Revocation.Policy.STRICT);
-        var chain = certs.verifyPath(List.of(peer.certificate().getEncoded(),
-                intermediate.caCertificate().getEncoded()), RevocationTest.idOf(peer));
+        var chain = certs.verifyPath(
+                List.of(
+                        peer.certificate().getEncoded(),
+                        intermediate.caCertificate().getEncoded()),
+                RevocationTest.idOf(peer));
         assertThrows(StatusPending.class, () -> certs.checkRevocation(chain, fetcher));
         assertEquals(2, requests.size(), "both asked before the first answer");
-        answers.get(0).complete(intermediate.ocspResponse(peer.certificate(), OcspStatus.GOOD, Duration.ofHours(1),
-                null, TestPki.ocspNonce(requests.get(0))));
-        answers.get(1).complete(pki.ocspResponse(intermediate.caCertificate(), OcspStatus.GOOD, Duration.ofHours(1),
-                null, TestPki.ocspNonce(requests.get(1))));
+        answers.get(0)
+                .complete(intermediate.ocspResponse(
+                        peer.certificate(),
+                        OcspStatus.GOOD,
+                        Duration.ofHours(1),
+                        null,
+                        TestPki.ocspNonce(requests.get(0))));
+        answers.get(1)
+                .complete(pki.ocspResponse(
+                        intermediate.caCertificate(),
+                        OcspStatus.GOOD,
+                        Duration.ofHours(1),
+                        null,
+                        TestPki.ocspNonce(requests.get(1))));
         certs.checkRevocation(chain, fetcher);
     }
 
@@ -231,8 +258,9 @@ class StatusFetcherTest {
         var peer = pki.issuePublishingStatus("peer.lab.natgw.net", "ec", OCSP, CRL);
         var revoked = pki.issuePublishingStatus("revoked.lab.natgw.net", "ec", OCSP, CRL);
         ocspAnswers(peer.certificate(), OcspStatus.UNKNOWN, null);
-        http.routes.put(CRL, get -> CompletableFuture.completedFuture(
-                encoded(pki.crl(Duration.ofDays(1), revoked.certificate()))));
+        http.routes.put(
+                CRL,
+                get -> CompletableFuture.completedFuture(encoded(pki.crl(Duration.ofDays(1), revoked.certificate()))));
         check(trusting(Revocation.Policy.STRICT), peer);
         http.routes.remove(OCSP);
         fails(trusting(Revocation.Policy.RELAXED), revoked, "was revoked");
@@ -268,26 +296,37 @@ class StatusFetcherTest {
 
     @Test
     void fetchesInFlightAndCachedAnswersAreBounded() throws Exception {
-        fetcher = new StatusFetcher(http, new StatusFetcher.Options(true, true, Duration.ofSeconds(10), 1 << 20, 1, 2),
-                clock, new SecureRandom());
+        fetcher = new StatusFetcher(
+                http,
+                new StatusFetcher.Options(true, true, Duration.ofSeconds(10), 1 << 20, 1, 2),
+                clock,
+                new SecureRandom());
         http.routes.put(OCSP, request -> new CompletableFuture<>());
         var first = pki.issuePublishingStatus("first.lab.natgw.net", "ec", OCSP, null);
         var second = pki.issuePublishingStatus("second.lab.natgw.net", "ec", OCSP, null);
         var certs = trusting(Revocation.Policy.STRICT);
         var chain = certs.verifyPath(List.of(first.certificate().getEncoded()), RevocationTest.idOf(first));
         assertThrows(StatusPending.class, () -> certs.checkRevocation(chain, fetcher));
-        var e = assertThrows(IkeProtocolException.class, () -> certs.checkRevocation(certs.verifyPath(
-                List.of(second.certificate().getEncoded()), RevocationTest.idOf(second)), fetcher));
+        var e = assertThrows(
+                IkeProtocolException.class,
+                () -> certs.checkRevocation(
+                        certs.verifyPath(List.of(second.certificate().getEncoded()), RevocationTest.idOf(second)),
+                        fetcher));
         assertFalse(e instanceof StatusPending, "over maxInFlight the status is unknown at once");
         assertTrue(e.getMessage().contains("fetches in flight"), e.getMessage());
 
         // Two cached answers at most: a third one drops a finished one, never one in flight.
-        fetcher = new StatusFetcher(http, new StatusFetcher.Options(true, true, Duration.ofSeconds(10), 1 << 20, 8, 2),
-                clock, new SecureRandom());
+        fetcher = new StatusFetcher(
+                http,
+                new StatusFetcher.Options(true, true, Duration.ofSeconds(10), 1 << 20, 8, 2),
+                clock,
+                new SecureRandom());
         http.routes.put(OCSP, request -> CompletableFuture.completedFuture(new byte[] {0x30, 0}));
         for (int i = 0; i < 5; i++) {
             var peer = pki.issuePublishingStatus("peer" + i + ".lab.natgw.net", "ec", OCSP, null);
-            assertTrue(fetcher.ocsp(peer.certificate(), pki.caCertificate()).orElseThrow().isDone());
+            assertTrue(fetcher.ocsp(peer.certificate(), pki.caCertificate())
+                    .orElseThrow()
+                    .isDone());
             assertTrue(fetcher.cachedAnswers() <= 2, "cached: " + fetcher.cachedAnswers());
         }
         assertEquals(6, http.calls.size(), "each new certificate was asked about");

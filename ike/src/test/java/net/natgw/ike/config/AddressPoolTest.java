@@ -51,7 +51,9 @@ class AddressPoolTest {
         assertEquals(ip("10.3.0.1"), lease(pool, CAROL.as(false), ANY4), "the same identity as IDr or IDi");
         assertEquals(List.of(), pool.offline());
         pool.release(carol);
-        assertEquals(List.of(ip("10.3.0.1"), ip("10.3.0.2"), ip("10.3.0.3")), pool.online(),
+        assertEquals(
+                List.of(ip("10.3.0.1"), ip("10.3.0.2"), ip("10.3.0.3")),
+                pool.online(),
                 "the old lease, released again, does not release the new one");
     }
 
@@ -100,25 +102,36 @@ class AddressPoolTest {
 
     @Test
     void aPoolServesTheFamiliesOfItsRangesEachOnItsOwn() {
-        var pool = new AddressPool("rw", List.of(new AddressPool.Range(ip("10.3.0.1"), ip("10.3.0.1")),
-                new AddressPool.Range(ip("fd00:3::"), ip("fd00:3::ffff:ffff:ffff:ffff"))), List.of(ip("fd00::53")));
+        var pool = new AddressPool(
+                "rw",
+                List.of(
+                        new AddressPool.Range(ip("10.3.0.1"), ip("10.3.0.1")),
+                        new AddressPool.Range(ip("fd00:3::"), ip("fd00:3::ffff:ffff:ffff:ffff"))),
+                List.of(ip("fd00::53")));
         assertTrue(pool.serves(ANY4) && pool.serves(ANY6));
         assertEquals(ip("10.3.0.1"), lease(pool, CAROL, ANY4));
         assertEquals(ip("fd00:3::"), lease(pool, CAROL, ANY6));
         assertEquals(ip("fd00:3::1"), lease(pool, DAVE, ANY6));
         assertEquals(Optional.empty(), pool.acquire(DAVE, ANY4));
         assertEquals(ip("fd00:3::1:7"), lease(pool, EVE, ip("fd00:3::1:7")), "in a /64");
-        assertEquals(ip("fd00:3::2"), lease(pool, EVE, ip("fd00:3::ffff:0:0:7")),
+        assertEquals(
+                ip("fd00:3::2"),
+                lease(pool, EVE, ip("fd00:3::ffff:0:0:7")),
                 "beyond the first 2^32 addresses of a range: not handed out");
-        assertEquals(List.of(ip("10.3.0.1"), ip("fd00:3::"), ip("fd00:3::1"), ip("fd00:3::2"), ip("fd00:3::1:7")),
+        assertEquals(
+                List.of(ip("10.3.0.1"), ip("fd00:3::"), ip("fd00:3::1"), ip("fd00:3::2"), ip("fd00:3::1:7")),
                 pool.online());
         assertEquals(Optional.empty(), pool("10.3.0.1", "10.3.0.2").acquire(CAROL, ANY6), "no IPv6 range");
     }
 
     @Test
     void rangesFollowEachOtherAndAForeignLeaseIsRefused() {
-        var pool = new AddressPool("rw", List.of(new AddressPool.Range(ip("10.3.0.1"), ip("10.3.0.1")),
-                new AddressPool.Range(ip("10.4.0.1"), ip("10.4.0.2"))), List.of());
+        var pool = new AddressPool(
+                "rw",
+                List.of(
+                        new AddressPool.Range(ip("10.3.0.1"), ip("10.3.0.1")),
+                        new AddressPool.Range(ip("10.4.0.1"), ip("10.4.0.2"))),
+                List.of());
         assertEquals(ip("10.3.0.1"), lease(pool, CAROL, ANY4));
         assertEquals(ip("10.4.0.1"), lease(pool, DAVE, ANY4));
         var other = pool("10.3.0.1", "10.3.0.1");

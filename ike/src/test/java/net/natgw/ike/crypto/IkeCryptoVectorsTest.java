@@ -22,7 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Key exchange, PRF and key derivation against RFC 7748, RFC 5903, RFC 4434 and NIST's IKEv2 KDF vectors. */
 class IkeCryptoVectorsTest {
     static List<Vector> xdh() {
-        return Vectors.load("rfc7748-x25519.txt").stream().filter(v -> v.has("scalar")).toList();
+        return Vectors.load("rfc7748-x25519.txt").stream()
+                .filter(v -> v.has("scalar"))
+                .toList();
     }
 
     static List<Vector> ecp() {
@@ -35,7 +37,9 @@ class IkeCryptoVectorsTest {
 
     /** SHA-224 is no IKEv2 PRF (IANA registry), so its vector is not one of ours. */
     static List<Vector> kdf() {
-        return Vectors.load("ikev2-prf-plus.txt").stream().filter(v -> !v.text("hash").equals("sha224")).toList();
+        return Vectors.load("ikev2-prf-plus.txt").stream()
+                .filter(v -> !v.text("hash").equals("sha224"))
+                .toList();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -50,10 +54,14 @@ class IkeCryptoVectorsTest {
         for (Vector v : Vectors.load("rfc7748-x25519.txt")) {
             if (v.has("alice_private")) {
                 int group = v.text("curve").equals("x25519") ? Algorithms.CURVE25519 : Algorithms.CURVE448;
-                assertArrayEquals(v.hex("shared"), XdhKeyExchange.agreement(group, v.hex("alice_private"),
-                        v.hex("bob_public")), v.toString());
-                assertArrayEquals(v.hex("shared"), XdhKeyExchange.agreement(group, v.hex("bob_private"),
-                        v.hex("alice_public")), v.toString());
+                assertArrayEquals(
+                        v.hex("shared"),
+                        XdhKeyExchange.agreement(group, v.hex("alice_private"), v.hex("bob_public")),
+                        v.toString());
+                assertArrayEquals(
+                        v.hex("shared"),
+                        XdhKeyExchange.agreement(group, v.hex("bob_private"), v.hex("alice_public")),
+                        v.toString());
             }
         }
     }
@@ -87,19 +95,22 @@ class IkeCryptoVectorsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("kdf")
     void ikev2KeyDerivationMatchesNist(Vector v) {
-        Prf prf = Prf.of(switch (v.text("hash")) {
-            case "sha1" -> Algorithms.PRF_HMAC_SHA1;
-            case "sha256" -> Algorithms.PRF_HMAC_SHA2_256;
-            case "sha384" -> Algorithms.PRF_HMAC_SHA2_384;
-            case "sha512" -> Algorithms.PRF_HMAC_SHA2_512;
-            default -> throw new IllegalArgumentException(v.text("hash"));
-        });
+        Prf prf = Prf.of(
+                switch (v.text("hash")) {
+                    case "sha1" -> Algorithms.PRF_HMAC_SHA1;
+                    case "sha256" -> Algorithms.PRF_HMAC_SHA2_256;
+                    case "sha384" -> Algorithms.PRF_HMAC_SHA2_384;
+                    case "sha512" -> Algorithms.PRF_HMAC_SHA2_512;
+                    default -> throw new IllegalArgumentException(v.text("hash"));
+                });
         byte[] ni = v.hex("ni");
         byte[] nr = v.hex("nr");
         byte[] skeyseed = IkeSaKeys.skeyseed(prf, ni, nr, v.hex("gir"));
         assertArrayEquals(v.hex("skeyseed"), skeyseed);
-        byte[] dkm = prf.plus(skeyseed, Vectors.concat(Vectors.concat(ni, nr), Vectors.concat(v.hex("spii"),
-                v.hex("spir"))), Integer.parseInt(v.text("dkm_bits")) / 8);
+        byte[] dkm = prf.plus(
+                skeyseed,
+                Vectors.concat(Vectors.concat(ni, nr), Vectors.concat(v.hex("spii"), v.hex("spir"))),
+                Integer.parseInt(v.text("dkm_bits")) / 8);
         assertArrayEquals(v.hex("dkm"), dkm);
         byte[] skD = Arrays.copyOf(dkm, prf.length());
         int childLength = Integer.parseInt(v.text("dkm_child_bits")) / 8;
@@ -111,16 +122,27 @@ class IkeCryptoVectorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {Algorithms.CURVE25519, Algorithms.CURVE448, Algorithms.ECP_256, Algorithms.ECP_384,
-            Algorithms.ECP_521, Algorithms.MODP_2048, Algorithms.MODP_3072, Algorithms.MODP_4096})
+    @ValueSource(
+            ints = {
+                Algorithms.CURVE25519,
+                Algorithms.CURVE448,
+                Algorithms.ECP_256,
+                Algorithms.ECP_384,
+                Algorithms.ECP_521,
+                Algorithms.MODP_2048,
+                Algorithms.MODP_3072,
+                Algorithms.MODP_4096
+            })
     void everyGroupAgreesWithItselfAndRefusesBadPublicValues(int group) throws Exception {
         var random = new SecureRandom();
         var a = KeyExchange.create(group, random);
         var b = KeyExchange.create(group, random);
         assertArrayEquals(a.sharedSecret(b.publicValue()), b.sharedSecret(a.publicValue()));
         byte[] wrongLength = Arrays.copyOf(b.publicValue(), b.publicValue().length - 1);
-        assertEquals(NotifyType.INVALID_SYNTAX,
-                assertThrows(IkeProtocolException.class, () -> a.sharedSecret(wrongLength)).notifyType());
+        assertEquals(
+                NotifyType.INVALID_SYNTAX,
+                assertThrows(IkeProtocolException.class, () -> a.sharedSecret(wrongLength))
+                        .notifyType());
         // RFC 6989: the identity (MODP: 1; ECP: off the curve; XDH: a low-order point) is refused.
         byte[] bad = new byte[b.publicValue().length];
         if (group >= Algorithms.MODP_2048 && group <= Algorithms.MODP_4096) {
@@ -128,7 +150,10 @@ class IkeCryptoVectorsTest {
         } else if (group == Algorithms.ECP_256 || group == Algorithms.ECP_384 || group == Algorithms.ECP_521) {
             bad[0] = 1;
         }
-        assertEquals(NotifyType.INVALID_SYNTAX,
-                assertThrows(IkeProtocolException.class, () -> a.sharedSecret(bad)).notifyType(), "group " + group);
+        assertEquals(
+                NotifyType.INVALID_SYNTAX,
+                assertThrows(IkeProtocolException.class, () -> a.sharedSecret(bad))
+                        .notifyType(),
+                "group " + group);
     }
 }

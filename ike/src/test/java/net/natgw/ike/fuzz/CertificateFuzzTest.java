@@ -16,8 +16,8 @@ import net.natgw.ike.testing.TestPki;
 class CertificateFuzzTest {
     private static final TestPki PKI = TestPki.create("fuzz CA", "ec");
     private static final TestPki.Issued OURS = PKI.issue("gw.fuzz.natgw.net", "ec");
-    private static final Certificates CERTIFICATES = new Certificates(List.of(OURS.certificate()),
-            OURS.keys().getPrivate(), List.of(PKI.caCertificate()));
+    private static final Certificates CERTIFICATES =
+            new Certificates(List.of(OURS.certificate()), OURS.keys().getPrivate(), List.of(PKI.caCertificate()));
 
     @FuzzTest(maxDuration = "10s")
     void peerChains(FuzzedDataProvider data) {
@@ -28,7 +28,9 @@ class CertificateFuzzTest {
         }
         byte[] id = data.consumeRemainingAsBytes();
         try {
-            CERTIFICATES.verifyPeer(payloads, new IdPayload(true, IdPayload.ID_DER_ASN1_DN, id)).toString();
+            CERTIFICATES
+                    .verifyPeer(payloads, new IdPayload(true, IdPayload.ID_DER_ASN1_DN, id))
+                    .toString();
         } catch (IkeProtocolException expected) {
             // Refused.
         }

@@ -19,11 +19,12 @@ import net.natgw.ike.message.NotifyType;
  */
 class IkeCodecFuzzTest {
     /** RFC 7296 §3.2's payload types, SA (33) to EAP (48), and a few outside it. */
-    private static final int[] PAYLOAD_TYPES = {33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 0, 1,
-        53, 128, 255};
+    private static final int[] PAYLOAD_TYPES = {
+        33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 0, 1, 53, 128, 255
+    };
     /** AES-GCM-16 with a 128-bit key (encryption 20), as a fixed SK cipher for the inner chain. */
-    private static final SkCipher CIPHER = SkCipher.of(20, new byte[20], 0, new byte[0],
-            new java.security.SecureRandom());
+    private static final SkCipher CIPHER =
+            SkCipher.of(20, new byte[20], 0, new byte[0], new java.security.SecureRandom());
 
     @FuzzTest(maxDuration = "10s")
     void unprotectedMessages(byte[] datagram) {
@@ -37,8 +38,15 @@ class IkeCodecFuzzTest {
         int exchange = data.consumeInt(34, 37);
         byte[] chain = data.consumeRemainingAsBytes();
         var message = ByteBuffer.allocate(IkeMessage.HEADER_LENGTH + chain.length);
-        message.putLong(1).putLong(0).put((byte) first).put((byte) IkeMessage.VERSION).put((byte) exchange)
-                .put((byte) 0x08).putInt(0).putInt(IkeMessage.HEADER_LENGTH + chain.length).put(chain);
+        message.putLong(1)
+                .putLong(0)
+                .put((byte) first)
+                .put((byte) IkeMessage.VERSION)
+                .put((byte) exchange)
+                .put((byte) 0x08)
+                .putInt(0)
+                .putInt(IkeMessage.HEADER_LENGTH + chain.length)
+                .put(chain);
         decodeAndReencode(message.array());
     }
 
@@ -50,8 +58,17 @@ class IkeCodecFuzzTest {
         int body = CIPHER.bodyLength(plaintext.length);
         int length = IkeMessage.HEADER_LENGTH + 4 + body;
         var message = ByteBuffer.allocate(length);
-        message.putLong(1).putLong(2).put((byte) 46).put((byte) IkeMessage.VERSION).put((byte) IkeMessage.INFORMATIONAL)
-                .put((byte) 0x08).putInt(1).putInt(length).put((byte) first).put((byte) 0).putShort((short) (4 + body));
+        message.putLong(1)
+                .putLong(2)
+                .put((byte) 46)
+                .put((byte) IkeMessage.VERSION)
+                .put((byte) IkeMessage.INFORMATIONAL)
+                .put((byte) 0x08)
+                .putInt(1)
+                .putInt(length)
+                .put((byte) first)
+                .put((byte) 0)
+                .putShort((short) (4 + body));
         byte[] bytes = message.array();
         CIPHER.seal(bytes, IkeMessage.HEADER_LENGTH + 4, plaintext);
         try {
@@ -86,13 +103,18 @@ class IkeCodecFuzzTest {
             var scan = MessageCodec.scanForCookie(datagram, MessageCodec.header(datagram));
             var nonce = m.find(NoncePayload.class).map(NoncePayload::nonce);
             if (nonce.isPresent() != scan.nonce().isPresent()
-                    || nonce.isPresent() && !Arrays.equals(nonce.get(), scan.nonce().get())) {
+                    || nonce.isPresent()
+                            && !Arrays.equals(nonce.get(), scan.nonce().get())) {
                 throw new AssertionError("the cookie scan's nonce differs from the decoder's");
             }
-            var cookie = m.payloads().isEmpty() || !(m.payloads().get(0) instanceof NotifyPayload n)
-                    || n.notifyType() != NotifyType.COOKIE ? Optional.<byte[]>empty() : Optional.of(n.data());
+            var cookie = m.payloads().isEmpty()
+                            || !(m.payloads().get(0) instanceof NotifyPayload n)
+                            || n.notifyType() != NotifyType.COOKIE
+                    ? Optional.<byte[]>empty()
+                    : Optional.of(n.data());
             if (cookie.isPresent() != scan.cookie().isPresent()
-                    || cookie.isPresent() && !Arrays.equals(cookie.get(), scan.cookie().get())) {
+                    || cookie.isPresent()
+                            && !Arrays.equals(cookie.get(), scan.cookie().get())) {
                 throw new AssertionError("the cookie scan's cookie differs from the decoder's");
             }
         } catch (IkeProtocolException e) {

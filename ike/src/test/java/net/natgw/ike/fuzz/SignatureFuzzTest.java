@@ -17,8 +17,14 @@ import net.natgw.ike.testing.TestPki;
 class SignatureFuzzTest {
     private static final KeyPair RSA = TestPki.keys("rsa");
     private static final KeyPair EC = TestPki.keys("ec");
-    private static final int[] METHODS = {AuthPayload.DIGITAL_SIGNATURE, AuthPayload.RSA_SIGNATURE,
-        AuthPayload.ECDSA_SHA256_P256, AuthPayload.ECDSA_SHA384_P384, AuthPayload.ECDSA_SHA512_P521, 0};
+    private static final int[] METHODS = {
+        AuthPayload.DIGITAL_SIGNATURE,
+        AuthPayload.RSA_SIGNATURE,
+        AuthPayload.ECDSA_SHA256_P256,
+        AuthPayload.ECDSA_SHA384_P384,
+        AuthPayload.ECDSA_SHA512_P521,
+        0
+    };
     private static final byte[] OCTETS = {1, 2, 3};
 
     @FuzzTest(maxDuration = "10s")
@@ -29,8 +35,8 @@ class SignatureFuzzTest {
         int method = METHODS[(input[0] & 0x7f) % METHODS.length];
         KeyPair key = (input[0] & 0x80) == 0 ? RSA : EC;
         try {
-            SignatureAuthentication.verify(key.getPublic(), new AuthPayload(method,
-                    Arrays.copyOfRange(input, 1, input.length)), OCTETS);
+            SignatureAuthentication.verify(
+                    key.getPublic(), new AuthPayload(method, Arrays.copyOfRange(input, 1, input.length)), OCTETS);
         } catch (IkeProtocolException expected) {
             // Refused.
         }

@@ -38,10 +38,12 @@ class ConfigPayloadTest {
     @Test
     void aRequestForAnyAddressIsEmptyAttributes() throws Exception {
         byte[] wire = hex("01 000000  0001 0000  0003 0000  000a 0000");
-        var cp = new ConfigPayload(ConfigPayload.CFG_REQUEST, List.of(
-                Attribute.request(ConfigPayload.INTERNAL_IP4_ADDRESS),
-                Attribute.request(ConfigPayload.INTERNAL_IP4_DNS),
-                Attribute.request(ConfigPayload.INTERNAL_IP6_DNS)));
+        var cp = new ConfigPayload(
+                ConfigPayload.CFG_REQUEST,
+                List.of(
+                        Attribute.request(ConfigPayload.INTERNAL_IP4_ADDRESS),
+                        Attribute.request(ConfigPayload.INTERNAL_IP4_DNS),
+                        Attribute.request(ConfigPayload.INTERNAL_IP6_DNS)));
         assertArrayEquals(wire, body(cp));
         assertEquals(cp, decode(wire));
         assertEquals(Optional.empty(), decode(wire).attributes().get(0).address());
@@ -56,11 +58,13 @@ class ConfigPayloadTest {
                 + " 0003 0004 0a090235"
                 + " 0008 0011 fd000003000000000000000000000001 80"
                 + " 000a 0010 fd000002000000000000000000000053");
-        var cp = new ConfigPayload(ConfigPayload.CFG_REPLY, List.of(
-                Attribute.of(false, ip("10.3.0.1")),
-                Attribute.of(true, ip("10.9.2.53")),
-                Attribute.of(false, ip("fd00:3::1")),
-                Attribute.of(true, ip("fd00:2::53"))));
+        var cp = new ConfigPayload(
+                ConfigPayload.CFG_REPLY,
+                List.of(
+                        Attribute.of(false, ip("10.3.0.1")),
+                        Attribute.of(true, ip("10.9.2.53")),
+                        Attribute.of(false, ip("fd00:3::1")),
+                        Attribute.of(true, ip("fd00:2::53"))));
         assertArrayEquals(wire, body(cp));
         var back = decode(wire);
         assertEquals(cp, back);
@@ -87,13 +91,15 @@ class ConfigPayloadTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {
-        "01 000000 0001 0003 0a0300",                              // IPv4 address of 3 octets
-        "02 000000 0003 0005 0a03000101",                          // IPv4 DNS of 5
-        "02 000000 0008 0010 fd000003000000000000000000000001",    // IPv6 address without prefix length
-        "02 000000 000a 0011 fd00000200000000000000000000005380",  // IPv6 DNS of 17
-        "02 000000 0001 0004 0a03",                                // value cut short
-        "02 000000 00"})                                           // attribute header cut short
+    @ValueSource(
+            strings = {
+                "01 000000 0001 0003 0a0300", // IPv4 address of 3 octets
+                "02 000000 0003 0005 0a03000101", // IPv4 DNS of 5
+                "02 000000 0008 0010 fd000003000000000000000000000001", // IPv6 address without prefix length
+                "02 000000 000a 0011 fd00000200000000000000000000005380", // IPv6 DNS of 17
+                "02 000000 0001 0004 0a03", // value cut short
+                "02 000000 00"
+            }) // attribute header cut short
     void wrongLengthsAreInvalidSyntax(String body) {
         var e = assertThrows(IkeProtocolException.class, () -> decode(hex(body)));
         assertEquals(NotifyType.INVALID_SYNTAX, e.notifyType());

@@ -30,8 +30,11 @@ class MessageCodecTest {
         IkeMessage m = MessageCodec.decode(bytes);
         assertEquals(IkeMessage.IKE_SA_INIT, m.exchange());
         assertEquals(v.text("sent_by").equals("responder"), m.response());
-        assertTrue(m.find(SaPayload.class).isPresent() && m.find(KePayload.class).isPresent()
-                && m.find(NoncePayload.class).isPresent(), m.toString());
+        assertTrue(
+                m.find(SaPayload.class).isPresent()
+                        && m.find(KePayload.class).isPresent()
+                        && m.find(NoncePayload.class).isPresent(),
+                m.toString());
         assertTrue(m.notify(NotifyType.NAT_DETECTION_SOURCE_IP).isPresent(), m.toString());
         assertArrayEquals(bytes, MessageCodec.encode(m));
     }
@@ -77,9 +80,14 @@ class MessageCodecTest {
     void theCookieScanFindsTheNonceAndACookieFirstAndRefusesABrokenChain() throws Exception {
         byte[] ni = new byte[32];
         new Random(3).nextBytes(ni);
-        var sa = new SaPayload(ProposalParser.parseList("aes128gcm16-prfsha256-x25519",
-                Proposal.IKE));
-        var plain = MessageCodec.encode(new IkeMessage(7, 0, IkeMessage.IKE_SA_INIT, true, false, 0,
+        var sa = new SaPayload(ProposalParser.parseList("aes128gcm16-prfsha256-x25519", Proposal.IKE));
+        var plain = MessageCodec.encode(new IkeMessage(
+                7,
+                0,
+                IkeMessage.IKE_SA_INIT,
+                true,
+                false,
+                0,
                 List.of(sa, new KePayload(31, new byte[32]), new NoncePayload(ni))));
         var scan = MessageCodec.scanForCookie(plain, MessageCodec.header(plain));
         assertTrue(scan.cookie().isEmpty());
@@ -87,13 +95,24 @@ class MessageCodecTest {
 
         byte[] cookie = new byte[33];
         cookie[0] = 9;
-        var withCookie = MessageCodec.encode(new IkeMessage(7, 0, IkeMessage.IKE_SA_INIT, true, false, 0,
+        var withCookie = MessageCodec.encode(new IkeMessage(
+                7,
+                0,
+                IkeMessage.IKE_SA_INIT,
+                true,
+                false,
+                0,
                 List.of(NotifyPayload.of(NotifyType.COOKIE, cookie), sa, new NoncePayload(ni))));
-        assertArrayEquals(cookie, MessageCodec.scanForCookie(withCookie, MessageCodec.header(withCookie)).cookie()
-                .orElseThrow());
+        assertArrayEquals(
+                cookie,
+                MessageCodec.scanForCookie(withCookie, MessageCodec.header(withCookie))
+                        .cookie()
+                        .orElseThrow());
 
         var noNonce = MessageCodec.encode(new IkeMessage(7, 0, IkeMessage.IKE_SA_INIT, true, false, 0, List.of(sa)));
-        assertTrue(MessageCodec.scanForCookie(noNonce, MessageCodec.header(noNonce)).nonce().isEmpty());
+        assertTrue(MessageCodec.scanForCookie(noNonce, MessageCodec.header(noNonce))
+                .nonce()
+                .isEmpty());
 
         byte[] broken = plain.clone();
         broken[IkeMessage.HEADER_LENGTH + 3] = (byte) 0xFF; // the SA payload claims more than the message holds
@@ -102,8 +121,8 @@ class MessageCodecTest {
 
     @Test
     void anUnknownCriticalPayloadFailsTheMessageAndAnUnknownOtherIsKept() {
-        var m = new IkeMessage(1, 0, IkeMessage.IKE_SA_INIT, true, false, 0,
-                List.of(new UnknownPayload(200, new byte[] {1, 2, 3})));
+        var m = new IkeMessage(
+                1, 0, IkeMessage.IKE_SA_INIT, true, false, 0, List.of(new UnknownPayload(200, new byte[] {1, 2, 3})));
         byte[] bytes = MessageCodec.encode(m);
         var kept = assertDoesNotThrow(bytes);
         assertEquals(List.of(200), kept.payloads().stream().map(Payload::type).toList());
@@ -126,9 +145,13 @@ class MessageCodecTest {
         byte[] v4 = {10, 9, 1, 0};
         byte[] v4end = {10, 9, 1, (byte) 255};
         return List.of(
-                new SaPayload(List.of(new Proposal(1, Proposal.ESP, new byte[] {1, 2, 3, 4}, List.of(
-                        Transform.withKeyLength(Transform.ENCR, Algorithms.ENCR_AES_GCM_16, 128),
-                        Transform.of(Transform.ESN, Algorithms.ESN_NO))))),
+                new SaPayload(List.of(new Proposal(
+                        1,
+                        Proposal.ESP,
+                        new byte[] {1, 2, 3, 4},
+                        List.of(
+                                Transform.withKeyLength(Transform.ENCR, Algorithms.ENCR_AES_GCM_16, 128),
+                                Transform.of(Transform.ESN, Algorithms.ESN_NO))))),
                 new KePayload(Algorithms.CURVE25519, new byte[32]),
                 IdPayload.parse(true, "left@lab.natgw.net"),
                 IdPayload.parse(false, "203.0.113.2"),
@@ -141,24 +164,27 @@ class MessageCodecTest {
                 new DeletePayload(Proposal.ESP, List.of(0xc0000001, 0xc0000002)),
                 DeletePayload.ikeSa(),
                 new VendorIdPayload(new byte[] {(byte) 0x88}),
-                new TsPayload(true, List.of(new TrafficSelector(TrafficSelector.TS_IPV4_ADDR_RANGE, 0, 0, 65535, v4,
-                        v4end))),
+                new TsPayload(
+                        true, List.of(new TrafficSelector(TrafficSelector.TS_IPV4_ADDR_RANGE, 0, 0, 65535, v4, v4end))),
                 new TsPayload(false, List.of(TrafficSelector.ofCidr("2001:db8::/64"))),
-                new ConfigPayload(ConfigPayload.CFG_REQUEST, List.of(
-                        new ConfigPayload.Attribute(ConfigPayload.INTERNAL_IP4_ADDRESS, new byte[0]))),
+                new ConfigPayload(
+                        ConfigPayload.CFG_REQUEST,
+                        List.of(new ConfigPayload.Attribute(ConfigPayload.INTERNAL_IP4_ADDRESS, new byte[0]))),
                 new EapPayload(1, 7, new byte[] {1, 7, 0, 5, 1}));
     }
 
     @Test
     void everyPayloadTypeSurvivesARoundTrip() throws Exception {
-        var m = new IkeMessage(0x1122334455667788L, 0x99aabbccddeeff00L, IkeMessage.IKE_AUTH, true, false, 1,
-                everyPayload());
+        var m = new IkeMessage(
+                0x1122334455667788L, 0x99aabbccddeeff00L, IkeMessage.IKE_AUTH, true, false, 1, everyPayload());
         byte[] bytes = MessageCodec.encode(m);
         IkeMessage back = MessageCodec.decode(bytes);
         assertArrayEquals(bytes, MessageCodec.encode(back));
         assertEquals(m.payloads().size(), back.payloads().size());
         assertEquals(m.toString(), back.toString());
-        assertEquals(List.of(TrafficSelector.ofCidr("10.9.1.0/24")), back.ts(true).orElseThrow().selectors());
+        assertEquals(
+                List.of(TrafficSelector.ofCidr("10.9.1.0/24")),
+                back.ts(true).orElseThrow().selectors());
     }
 
     @ParameterizedTest
@@ -178,9 +204,12 @@ class MessageCodecTest {
         for (int i = 0; i < bytes.length; i += 7) {
             byte[] forged = bytes.clone();
             forged[i] ^= 1;
-            var e = assertThrows(IkeProtocolException.class,
-                    () -> MessageCodec.decode(forged, SkCipher.of(encryption, ek, integ, ak, random)), "byte " + i);
-            assertTrue(e.notifyType() == NotifyType.AUTHENTICATION_FAILED || e.notifyType() == NotifyType.INVALID_SYNTAX,
+            var e = assertThrows(
+                    IkeProtocolException.class,
+                    () -> MessageCodec.decode(forged, SkCipher.of(encryption, ek, integ, ak, random)),
+                    "byte " + i);
+            assertTrue(
+                    e.notifyType() == NotifyType.AUTHENTICATION_FAILED || e.notifyType() == NotifyType.INVALID_SYNTAX,
                     "byte " + i + ": " + e.getMessage());
         }
     }

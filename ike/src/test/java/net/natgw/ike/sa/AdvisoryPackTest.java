@@ -48,8 +48,15 @@ class AdvisoryPackTest {
     private static final InetSocketAddress TO = new InetSocketAddress(RIGHT, 500);
 
     private static IkeEngine responder(FakeNetwork net, String proposals) {
-        var config = IkeConfig.psk("lab", RIGHT, Optional.empty(), proposals, "right@lab.natgw.net", Optional.empty(),
-                "s", List.of(ChildConfig.tunnel("net", "10.9.2.1/32", "10.9.1.0/24", "aes128gcm16")));
+        var config = IkeConfig.psk(
+                "lab",
+                RIGHT,
+                Optional.empty(),
+                proposals,
+                "right@lab.natgw.net",
+                Optional.empty(),
+                "s",
+                List.of(ChildConfig.tunnel("net", "10.9.2.1/32", "10.9.1.0/24", "aes128gcm16")));
         var r = new IkeEngine(net.transportFor(), new IkeExchangeTest.Events(), new SecureRandom(), List.of(config));
         net.attach(RIGHT, r);
         return r;
@@ -77,9 +84,17 @@ class AdvisoryPackTest {
     void aForbiddenKeyExchangeValueIsRefusedBeforeAnyState(String group, int id, byte[] value) {
         var net = new FakeNetwork();
         IkeEngine r = responder(net, "aes128gcm16-prfsha256-" + group);
-        var request = new IkeMessage(0x1122334455667788L, 0, IkeMessage.IKE_SA_INIT, true, false, 0, List.of(
-                new SaPayload(ProposalParser.parseList("aes128gcm16-prfsha256-" + group, Proposal.IKE)),
-                new KePayload(id, value), new NoncePayload(new byte[32])));
+        var request = new IkeMessage(
+                0x1122334455667788L,
+                0,
+                IkeMessage.IKE_SA_INIT,
+                true,
+                false,
+                0,
+                List.of(
+                        new SaPayload(ProposalParser.parseList("aes128gcm16-prfsha256-" + group, Proposal.IKE)),
+                        new KePayload(id, value),
+                        new NoncePayload(new byte[32])));
         r.receive(MessageCodec.encode(request), FROM, TO, false);
         assertEquals(List.of(), r.ikeSas(), "no SA");
         assertEquals(0, r.admission().halfOpen());
@@ -99,13 +114,21 @@ class AdvisoryPackTest {
         p.net().run();
         IkeSa responderSa = p.right().ikeSas().get(0);
         SkCipher cipher = sa.keys.sk(true, new SecureRandom());
-        List<Payload> rekeyIke = List.of(new SaPayload(ProposalParser.parseList("aes128gcm16-prfsha256-x25519",
-                Proposal.IKE)), new NoncePayload(new byte[32]), new KePayload(Algorithms.CURVE25519, new byte[32]));
+        List<Payload> rekeyIke = List.of(
+                new SaPayload(ProposalParser.parseList("aes128gcm16-prfsha256-x25519", Proposal.IKE)),
+                new NoncePayload(new byte[32]),
+                new KePayload(Algorithms.CURVE25519, new byte[32]));
         int id = 1;
         for (var exchange : List.of(IkeMessage.CREATE_CHILD_SA, IkeMessage.INFORMATIONAL)) {
             for (List<Payload> payloads : List.of(List.<Payload>of(), rekeyIke)) {
-                p.right().receive(MessageCodec.encode(new IkeMessage(sa.spiI, sa.spiR, exchange, true, false, id++,
-                        payloads), cipher), FROM, TO, false);
+                p.right()
+                        .receive(
+                                MessageCodec.encode(
+                                        new IkeMessage(sa.spiI, sa.spiR, exchange, true, false, id++, payloads),
+                                        cipher),
+                                FROM,
+                                TO,
+                                false);
                 p.net().run();
             }
         }
@@ -124,16 +147,34 @@ class AdvisoryPackTest {
         IkeSa responderSa = p.right().ikeSas().get(0);
         SkCipher cipher = sa.keys.sk(true, new SecureRandom());
         int id = 2;
-        for (NotifyPayload rekey : List.of(new NotifyPayload(0, new byte[0], NotifyType.REKEY_SA, new byte[0]),
+        for (NotifyPayload rekey : List.of(
+                new NotifyPayload(0, new byte[0], NotifyType.REKEY_SA, new byte[0]),
                 new NotifyPayload(1, new byte[4], NotifyType.REKEY_SA, new byte[0]),
                 new NotifyPayload(Proposal.ESP, new byte[2], NotifyType.REKEY_SA, new byte[0]),
                 new NotifyPayload(Proposal.ESP, new byte[] {1, 2, 3, 4}, NotifyType.REKEY_SA, new byte[0]))) {
             int before = p.net().sent().size();
-            p.right().receive(MessageCodec.encode(new IkeMessage(sa.spiI, sa.spiR, IkeMessage.CREATE_CHILD_SA, true,
-                    false, id++, List.of(rekey, new SaPayload(ProposalParser.parseList("aes128gcm16", Proposal.ESP)),
-                            new NoncePayload(new byte[32]), new TsPayload(true, List.of(TrafficSelector.ofCidr(
-                                    "10.9.1.1/32"))), new TsPayload(false, List.of(TrafficSelector.ofCidr(
-                                    "10.9.2.1/32"))))), cipher), FROM, TO, false);
+            p.right()
+                    .receive(
+                            MessageCodec.encode(
+                                    new IkeMessage(
+                                            sa.spiI,
+                                            sa.spiR,
+                                            IkeMessage.CREATE_CHILD_SA,
+                                            true,
+                                            false,
+                                            id++,
+                                            List.of(
+                                                    rekey,
+                                                    new SaPayload(
+                                                            ProposalParser.parseList("aes128gcm16", Proposal.ESP)),
+                                                    new NoncePayload(new byte[32]),
+                                                    new TsPayload(true, List.of(TrafficSelector.ofCidr("10.9.1.1/32"))),
+                                                    new TsPayload(
+                                                            false, List.of(TrafficSelector.ofCidr("10.9.2.1/32"))))),
+                                    cipher),
+                            FROM,
+                            TO,
+                            false);
             p.net().run();
             assertTrue(p.net().sent().size() > before, "answered");
         }
@@ -151,9 +192,21 @@ class AdvisoryPackTest {
         IkeSa responderSa = p.right().ikeSas().get(0);
         SkCipher cipher = sa.keys.sk(true, new SecureRandom());
         for (int id = 2; id < 4; id++) {
-            p.right().receive(MessageCodec.encode(new IkeMessage(sa.spiI, sa.spiR, IkeMessage.INFORMATIONAL, true,
-                    false, id, List.of(new DeletePayload(Proposal.ESP, List.of(0x01020304, 0x01020304)))), cipher),
-                    FROM, TO, false);
+            p.right()
+                    .receive(
+                            MessageCodec.encode(
+                                    new IkeMessage(
+                                            sa.spiI,
+                                            sa.spiR,
+                                            IkeMessage.INFORMATIONAL,
+                                            true,
+                                            false,
+                                            id,
+                                            List.of(new DeletePayload(Proposal.ESP, List.of(0x01020304, 0x01020304)))),
+                                    cipher),
+                            FROM,
+                            TO,
+                            false);
             p.net().run();
         }
         assertTrue(responderSa.established());
@@ -174,17 +227,31 @@ class AdvisoryPackTest {
         IkeSa responderSa = p.right().ikeSas().get(0);
         SkCipher cipher = sa.keys.sk(true, new SecureRandom());
         var proposals = ProposalParser.parseList("aes128gcm16", Proposal.ESP).stream()
-                .map(q -> new Proposal(q.number(), Proposal.ESP, new byte[] {1, 2, 3, 4}, q.transforms())).toList();
-        byte[] plain = MessageCodec.encode(new IkeMessage(sa.spiI, sa.spiR, IkeMessage.CREATE_CHILD_SA, true, false, 2,
-                List.of(new SaPayload(proposals), new NoncePayload(new byte[32]),
+                .map(q -> new Proposal(q.number(), Proposal.ESP, new byte[] {1, 2, 3, 4}, q.transforms()))
+                .toList();
+        byte[] plain = MessageCodec.encode(new IkeMessage(
+                sa.spiI,
+                sa.spiR,
+                IkeMessage.CREATE_CHILD_SA,
+                true,
+                false,
+                2,
+                List.of(
+                        new SaPayload(proposals),
+                        new NoncePayload(new byte[32]),
                         new TsPayload(true, List.of(TrafficSelector.ofCidr("10.9.1.1/32"))),
                         new TsPayload(false, List.of(TrafficSelector.ofCidr("10.9.2.1/32"))))));
         byte[] chain = Arrays.copyOfRange(plain, IkeMessage.HEADER_LENGTH, plain.length);
         // TSr is last: its header (4), count and reserved (4), then one IPv4 selector (16).
         System.arraycopy(value, 0, chain, chain.length - 24 + offset, value.length);
         int before = p.net().sent().size();
-        p.right().receive(IkeResponderFuzzTest.seal(cipher, sa.spiI, sa.spiR, IkeMessage.CREATE_CHILD_SA, false, 2,
-                plain[16], chain), FROM, TO, false);
+        p.right()
+                .receive(
+                        IkeResponderFuzzTest.seal(
+                                cipher, sa.spiI, sa.spiR, IkeMessage.CREATE_CHILD_SA, false, 2, plain[16], chain),
+                        FROM,
+                        TO,
+                        false);
         p.net().run();
         assertTrue(p.net().sent().size() > before, what + ": answered");
         assertTrue(responderSa.established(), what);
@@ -201,12 +268,18 @@ class AdvisoryPackTest {
         IkeSa sa = p.left().ikeSas().get(0);
         SkCipher cipher = sa.keys.sk(true, new SecureRandom());
         SkCipher answers = sa.keys.sk(false, new SecureRandom());
-        byte[] plain = MessageCodec.encode(new IkeMessage(sa.spiI, sa.spiR, IkeMessage.INFORMATIONAL, true, false, 2,
+        byte[] plain = MessageCodec.encode(new IkeMessage(
+                sa.spiI,
+                sa.spiR,
+                IkeMessage.INFORMATIONAL,
+                true,
+                false,
+                2,
                 List.of(new TsPayload(true, List.of(TrafficSelector.ofCidr("10.9.1.1/32"))))));
         byte[] chain = Arrays.copyOfRange(plain, IkeMessage.HEADER_LENGTH, plain.length);
         chain[chain.length - 14] = 8; // the selector length's low octet: 16 -> 8
-        byte[] bad = IkeResponderFuzzTest.seal(cipher, sa.spiI, sa.spiR, IkeMessage.INFORMATIONAL, false, 2, plain[16],
-                chain);
+        byte[] bad = IkeResponderFuzzTest.seal(
+                cipher, sa.spiI, sa.spiR, IkeMessage.INFORMATIONAL, false, 2, plain[16], chain);
         p.right().receive(bad, FROM, TO, false);
         p.net().run();
         byte[] answer = p.net().sent().get(p.net().sent().size() - 1).bytes();
@@ -219,8 +292,14 @@ class AdvisoryPackTest {
         assertEquals(sent + 1, p.net().sent().size(), "the retransmission is answered");
         assertTrue(Arrays.equals(answer, p.net().sent().get(sent).bytes()), "with the same answer");
         int before = p.net().sent().size();
-        p.right().receive(MessageCodec.encode(new IkeMessage(sa.spiI, sa.spiR, IkeMessage.INFORMATIONAL, true, false,
-                3, List.of()), cipher), FROM, TO, false);
+        p.right()
+                .receive(
+                        MessageCodec.encode(
+                                new IkeMessage(sa.spiI, sa.spiR, IkeMessage.INFORMATIONAL, true, false, 3, List.of()),
+                                cipher),
+                        FROM,
+                        TO,
+                        false);
         p.net().run();
         IkeMessage next = MessageCodec.decode(p.net().sent().get(before).bytes(), answers);
         assertTrue(next.response() && next.messageId() == 3 && next.error().isEmpty(), next.toString());
@@ -241,9 +320,15 @@ class AdvisoryPackTest {
     }
 
     private static IkeConfig initiatorConfig() {
-        return IkeConfig.psk("lab", LEFT, Optional.of(RIGHT), "aes128gcm16-prfsha256-x25519", "left@lab.natgw.net",
-                Optional.of("right@lab.natgw.net"), "s", List.of(ChildConfig.tunnel("net", "10.9.1.1/32",
-                        "10.9.2.0/24", "aes128gcm16")));
+        return IkeConfig.psk(
+                "lab",
+                LEFT,
+                Optional.of(RIGHT),
+                "aes128gcm16-prfsha256-x25519",
+                "left@lab.natgw.net",
+                Optional.of("right@lab.natgw.net"),
+                "s",
+                List.of(ChildConfig.tunnel("net", "10.9.1.1/32", "10.9.2.0/24", "aes128gcm16")));
     }
 
     private static byte[] fixed(BigInteger value, int length) {

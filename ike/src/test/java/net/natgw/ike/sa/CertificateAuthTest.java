@@ -25,13 +25,21 @@ class CertificateAuthTest {
     private final IkeExchangeTest.Events leftEvents = new IkeExchangeTest.Events();
     private final IkeExchangeTest.Events rightEvents = new IkeExchangeTest.Events();
 
-    private static IkeConfig config(InetAddress local, Optional<InetAddress> remote, String id, String remoteId,
-                                    TestPki.Issued mine, TestPki trusted) {
-        var child = ChildConfig.tunnel("net", local.equals(LEFT) ? "10.9.1.1/32" : "10.9.2.1/32",
-                local.equals(LEFT) ? "10.9.2.1/32" : "10.9.1.1/32", "aes128gcm16");
+    private static IkeConfig config(
+            InetAddress local,
+            Optional<InetAddress> remote,
+            String id,
+            String remoteId,
+            TestPki.Issued mine,
+            TestPki trusted) {
+        var child = ChildConfig.tunnel(
+                "net",
+                local.equals(LEFT) ? "10.9.1.1/32" : "10.9.2.1/32",
+                local.equals(LEFT) ? "10.9.2.1/32" : "10.9.1.1/32",
+                "aes128gcm16");
         return IkeConfig.psk("lab", local, remote, IKE, id, Optional.of(remoteId), "", List.of(child))
-                .withCertificates(new Certificates(List.of(mine.certificate()), mine.keys().getPrivate(),
-                        List.of(trusted.caCertificate())));
+                .withCertificates(new Certificates(
+                        List.of(mine.certificate()), mine.keys().getPrivate(), List.of(trusted.caCertificate())));
     }
 
     private IkeEngine[] run(IkeConfig left, IkeConfig right) {
@@ -50,10 +58,21 @@ class CertificateAuthTest {
     @ValueSource(strings = {"ec", "rsa"})
     void signaturesFromCertificatesOfATrustedCaAuthenticateBothSides(String keyType) {
         var pki = TestPki.create("natgw lab CA", keyType);
-        run(config(LEFT, Optional.of(RIGHT), "left.lab.natgw.net", "right.lab.natgw.net",
-                        pki.issue("left.lab.natgw.net", keyType), pki),
-                config(RIGHT, Optional.empty(), "right.lab.natgw.net", "left.lab.natgw.net",
-                        pki.issue("right.lab.natgw.net", keyType), pki));
+        run(
+                config(
+                        LEFT,
+                        Optional.of(RIGHT),
+                        "left.lab.natgw.net",
+                        "right.lab.natgw.net",
+                        pki.issue("left.lab.natgw.net", keyType),
+                        pki),
+                config(
+                        RIGHT,
+                        Optional.empty(),
+                        "right.lab.natgw.net",
+                        "left.lab.natgw.net",
+                        pki.issue("right.lab.natgw.net", keyType),
+                        pki));
         assertEquals(List.of("established", "child net"), leftEvents.log);
         assertEquals(List.of("established", "child net"), rightEvents.log);
     }
@@ -63,13 +82,26 @@ class CertificateAuthTest {
     void aCertificateFromAnUntrustedCaFailsWithAuthenticationFailed(boolean initiatorUntrusted) {
         var pki = TestPki.create("natgw lab CA", "ec");
         var rogue = TestPki.create("natgw lab CA", "ec");
-        var e = run(config(LEFT, Optional.of(RIGHT), "left.lab.natgw.net", "right.lab.natgw.net",
-                        (initiatorUntrusted ? rogue : pki).issue("left.lab.natgw.net", "ec"), pki),
-                config(RIGHT, Optional.empty(), "right.lab.natgw.net", "left.lab.natgw.net",
-                        (initiatorUntrusted ? pki : rogue).issue("right.lab.natgw.net", "ec"), pki));
+        var e = run(
+                config(
+                        LEFT,
+                        Optional.of(RIGHT),
+                        "left.lab.natgw.net",
+                        "right.lab.natgw.net",
+                        (initiatorUntrusted ? rogue : pki).issue("left.lab.natgw.net", "ec"),
+                        pki),
+                config(
+                        RIGHT,
+                        Optional.empty(),
+                        "right.lab.natgw.net",
+                        "left.lab.natgw.net",
+                        (initiatorUntrusted ? pki : rogue).issue("right.lab.natgw.net", "ec"),
+                        pki));
         assertTrue(leftEvents.log.get(0).startsWith("deleted"), leftEvents.log.toString());
-        assertTrue(leftEvents.log.get(0).contains("AUTHENTICATION_FAILED")
-                || leftEvents.log.get(0).contains("not trusted"), leftEvents.log.toString());
+        assertTrue(
+                leftEvents.log.get(0).contains("AUTHENTICATION_FAILED")
+                        || leftEvents.log.get(0).contains("not trusted"),
+                leftEvents.log.toString());
         assertEquals(List.of(), e[0].ikeSas());
         assertEquals(List.of(), e[1].ikeSas(), "no half-open SA left on the responder either");
     }
@@ -78,12 +110,24 @@ class CertificateAuthTest {
     @ValueSource(strings = {"mallory.lab.natgw.net"})
     void aCertificateThatDoesNotNameTheClaimedIdentityFails(String otherName) {
         var pki = TestPki.create("natgw lab CA", "ec");
-        var e = run(config(LEFT, Optional.of(RIGHT), "left.lab.natgw.net", "right.lab.natgw.net",
-                        pki.issue(otherName, "ec"), pki),
-                config(RIGHT, Optional.empty(), "right.lab.natgw.net", "left.lab.natgw.net",
-                        pki.issue("right.lab.natgw.net", "ec"), pki));
+        var e = run(
+                config(
+                        LEFT,
+                        Optional.of(RIGHT),
+                        "left.lab.natgw.net",
+                        "right.lab.natgw.net",
+                        pki.issue(otherName, "ec"),
+                        pki),
+                config(
+                        RIGHT,
+                        Optional.empty(),
+                        "right.lab.natgw.net",
+                        "left.lab.natgw.net",
+                        pki.issue("right.lab.natgw.net", "ec"),
+                        pki));
         assertEquals(List.of(), e[0].ikeSas());
         assertEquals(List.of(), e[1].ikeSas());
-        assertTrue(rightEvents.log.isEmpty() || rightEvents.log.get(0).startsWith("deleted"), rightEvents.log.toString());
+        assertTrue(
+                rightEvents.log.isEmpty() || rightEvents.log.get(0).startsWith("deleted"), rightEvents.log.toString());
     }
 }

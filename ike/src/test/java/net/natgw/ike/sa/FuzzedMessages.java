@@ -11,11 +11,16 @@ import net.natgw.ike.testing.FakeNetwork;
  * captured, a real message with bytes changed, or time passing on the fake clock.
  */
 public final class FuzzedMessages {
-    private FuzzedMessages() {
-    }
+    private FuzzedMessages() {}
 
-    public static void feed(FuzzedDataProvider data, int steps, List<byte[]> templates, FakeNetwork net,
-                            FakeNetwork.Host host, InetSocketAddress from, InetSocketAddress to) {
+    public static void feed(
+            FuzzedDataProvider data,
+            int steps,
+            List<byte[]> templates,
+            FakeNetwork net,
+            FakeNetwork.Host host,
+            InetSocketAddress from,
+            InetSocketAddress to) {
         for (int step = 0; step < steps && data.remainingBytes() > 0; step++) {
             byte[] datagram;
             switch (data.consumeInt(0, 3)) {

@@ -69,15 +69,27 @@ class IkeExchangeTest {
     private final Events rightEvents = new Events();
 
     private static IkeConfig left(String proposals, String psk) {
-        return IkeConfig.psk("lab", LEFT, Optional.of(RIGHT), proposals, "left@lab.natgw.net",
-                Optional.of("right@lab.natgw.net"), psk, List.of(ChildConfig.tunnel("net", "10.9.1.1/32",
-                        "10.9.2.0/24", "aes128gcm16,aes256-sha256")));
+        return IkeConfig.psk(
+                "lab",
+                LEFT,
+                Optional.of(RIGHT),
+                proposals,
+                "left@lab.natgw.net",
+                Optional.of("right@lab.natgw.net"),
+                psk,
+                List.of(ChildConfig.tunnel("net", "10.9.1.1/32", "10.9.2.0/24", "aes128gcm16,aes256-sha256")));
     }
 
     private static IkeConfig right(String proposals, String psk) {
-        return IkeConfig.psk("lab", RIGHT, Optional.empty(), proposals, "right@lab.natgw.net",
-                Optional.of("left@lab.natgw.net"), psk, List.of(ChildConfig.tunnel("net", "10.9.2.1/32",
-                        "10.9.1.0/24", "aes128gcm16")));
+        return IkeConfig.psk(
+                "lab",
+                RIGHT,
+                Optional.empty(),
+                proposals,
+                "right@lab.natgw.net",
+                Optional.of("left@lab.natgw.net"),
+                psk,
+                List.of(ChildConfig.tunnel("net", "10.9.2.1/32", "10.9.1.0/24", "aes128gcm16")));
     }
 
     private IkeEngine[] engines(IkeConfig left, IkeConfig right) {
@@ -121,10 +133,8 @@ class IkeExchangeTest {
         net.run();
         var l = leftEvents.children.get(0);
         var r = rightEvents.children.get(0);
-        var out = new OutboundSa(SaParameters.of(l.spiOut(), l.suite(), l.keysOut()),
-                SaEventListener.NONE);
-        var in = new InboundSa(SaParameters.of(r.spiIn(), r.suite(), r.keysIn()),
-                SaEventListener.NONE);
+        var out = new OutboundSa(SaParameters.of(l.spiOut(), l.suite(), l.keysOut()), SaEventListener.NONE);
+        var in = new InboundSa(SaParameters.of(r.spiIn(), r.suite(), r.keysIn()), SaEventListener.NONE);
         byte[] inner = new byte[40];
         inner[0] = 0x45;
         inner[3] = 40;
@@ -143,7 +153,9 @@ class IkeExchangeTest {
         e[0].initiate(left("aes128gcm16-prfsha256-x25519-ecp256", "s"));
         net.run();
         assertEquals(List.of("established", "child net"), leftEvents.log);
-        long inits = net.sent().stream().filter(d -> d.bytes()[18] == IkeMessage.IKE_SA_INIT).count();
+        long inits = net.sent().stream()
+                .filter(d -> d.bytes()[18] == IkeMessage.IKE_SA_INIT)
+                .count();
         assertEquals(4, inits, "request, INVALID_KE_PAYLOAD, request again, response");
         assertEquals(1, e[1].ikeSas().size(), "the refusal left no state on the responder");
     }
@@ -158,10 +170,15 @@ class IkeExchangeTest {
         e[0].initiate(left(PROPOSALS, "s"));
         net.run();
         assertEquals(List.of("established", "child net"), leftEvents.log);
-        long inits = net.sent().stream().filter(d -> d.bytes()[18] == IkeMessage.IKE_SA_INIT).count();
+        long inits = net.sent().stream()
+                .filter(d -> d.bytes()[18] == IkeMessage.IKE_SA_INIT)
+                .count();
         assertEquals(4, inits, "request, COOKIE, request with the cookie, response");
         // A forged cookie gets another COOKIE, never an SA.
-        var forged = net.sent().stream().filter(d -> d.bytes()[18] == IkeMessage.IKE_SA_INIT).toList().get(2);
+        var forged = net.sent().stream()
+                .filter(d -> d.bytes()[18] == IkeMessage.IKE_SA_INIT)
+                .toList()
+                .get(2);
         byte[] bytes = forged.bytes().clone();
         bytes[40] ^= 1;
         e[1].receive(bytes, new InetSocketAddress(LEFT, 501), forged.to(), false);
@@ -174,8 +191,10 @@ class IkeExchangeTest {
         e[0].initiate(left(PROPOSALS, "wrong"));
         net.run();
         assertTrue(rightEvents.log.get(0).startsWith("deleted: IKE_AUTH failed"), rightEvents.log.toString());
-        assertTrue(leftEvents.log.get(0).contains("AUTHENTICATION_FAILED")
-                || leftEvents.log.get(0).contains("refused our authentication"), leftEvents.log.toString());
+        assertTrue(
+                leftEvents.log.get(0).contains("AUTHENTICATION_FAILED")
+                        || leftEvents.log.get(0).contains("refused our authentication"),
+                leftEvents.log.toString());
         assertEquals(List.of(), e[0].ikeSas());
         assertEquals(List.of(), e[1].ikeSas());
     }
@@ -185,19 +204,35 @@ class IkeExchangeTest {
     @Test
     void aResponderOpenToAnyIdentityChecksEachPeerWithTheKeyItsIdentityOwns() {
         var children = List.of(ChildConfig.tunnel("net", "10.9.2.1/32", "10.9.1.0/24", "aes128gcm16"));
-        var keys = PreSharedKeys.of("general".getBytes(StandardCharsets.UTF_8), List.of(new PreSharedKeys.PeerKey(
-                IdPayload.parse(true, "alice@lab.natgw.net"), "alices".getBytes(StandardCharsets.UTF_8))));
-        var responder = IkeConfig.psk("rw", RIGHT, Optional.empty(), PROPOSALS, "right@lab.natgw.net",
-                Optional.empty(), "unused", children).withPsk(keys);
-        record Attempt(String id, String psk, boolean established) {
-        }
-        for (var a : List.of(new Attempt("alice@lab.natgw.net", "alices", true),
+        var keys = PreSharedKeys.of(
+                "general".getBytes(StandardCharsets.UTF_8),
+                List.of(new PreSharedKeys.PeerKey(
+                        IdPayload.parse(true, "alice@lab.natgw.net"), "alices".getBytes(StandardCharsets.UTF_8))));
+        var responder = IkeConfig.psk(
+                        "rw",
+                        RIGHT,
+                        Optional.empty(),
+                        PROPOSALS,
+                        "right@lab.natgw.net",
+                        Optional.empty(),
+                        "unused",
+                        children)
+                .withPsk(keys);
+        record Attempt(String id, String psk, boolean established) {}
+        for (var a : List.of(
+                new Attempt("alice@lab.natgw.net", "alices", true),
                 new Attempt("alice@lab.natgw.net", "general", false),
                 new Attempt("mallory@lab.natgw.net", "general", true),
                 new Attempt("mallory@lab.natgw.net", "alices", false))) {
-            var initiator = IkeConfig.psk("lab", LEFT, Optional.of(RIGHT), PROPOSALS, a.id(),
-                    Optional.of("right@lab.natgw.net"), a.psk(), List.of(ChildConfig.tunnel("net", "10.9.1.1/32",
-                            "10.9.2.0/24", "aes128gcm16")));
+            var initiator = IkeConfig.psk(
+                    "lab",
+                    LEFT,
+                    Optional.of(RIGHT),
+                    PROPOSALS,
+                    a.id(),
+                    Optional.of("right@lab.natgw.net"),
+                    a.psk(),
+                    List.of(ChildConfig.tunnel("net", "10.9.1.1/32", "10.9.2.0/24", "aes128gcm16")));
             var e = engines(initiator, responder);
             IkeSa sa = e[0].initiate(initiator);
             net.run();
@@ -227,7 +262,9 @@ class IkeExchangeTest {
         net.run();
         net.advance(Duration.ofSeconds(10));
         assertEquals(List.of("established", "child net"), leftEvents.log);
-        var fromLeft = net.sent().stream().filter(d -> d.from().getAddress().equals(LEFT)).toList();
+        var fromLeft = net.sent().stream()
+                .filter(d -> d.from().getAddress().equals(LEFT))
+                .toList();
         assertArrayEquals(fromLeft.get(0).bytes(), fromLeft.get(1).bytes(), "a retransmission repeats the bytes");
     }
 
@@ -271,8 +308,11 @@ class IkeExchangeTest {
         assertEquals(FakeNetwork.ip("203.0.113.1"), responder.remote().getAddress());
         assertTrue(leftEvents.children.get(0).udpEncapsulation());
         assertTrue(rightEvents.children.get(0).udpEncapsulation());
-        var auth = net.sent().stream().filter(d -> d.bytes()[18] == IkeMessage.IKE_AUTH).toList();
-        assertTrue(auth.stream().allMatch(d -> d.to().getPort() == 4500 || d.from().getPort() == 4500),
+        var auth = net.sent().stream()
+                .filter(d -> d.bytes()[18] == IkeMessage.IKE_AUTH)
+                .toList();
+        assertTrue(
+                auth.stream().allMatch(d -> d.to().getPort() == 4500 || d.from().getPort() == 4500),
                 "IKE_AUTH went to 4500 and came back from it: " + auth);
     }
 
@@ -300,15 +340,29 @@ class IkeExchangeTest {
     @Test
     void anInitiatorMayStartOnTheNattPort() {
         IkeConfig base = left(PROPOSALS, "s");
-        var l = new IkeConfig(base.name(), base.local(), base.remote(), 4500, base.proposals(), base.localId(),
-                base.remoteId(), base.psk(), base.certificates(), base.forceEncap(), base.keepalive(), base.dpdDelay(),
-                base.retransmitBase(), base.retransmitTries(), base.children());
+        var l = new IkeConfig(
+                base.name(),
+                base.local(),
+                base.remote(),
+                4500,
+                base.proposals(),
+                base.localId(),
+                base.remoteId(),
+                base.psk(),
+                base.certificates(),
+                base.forceEncap(),
+                base.keepalive(),
+                base.dpdDelay(),
+                base.retransmitBase(),
+                base.retransmitTries(),
+                base.children());
         var e = engines(l, right(PROPOSALS, "s"));
         IkeSa sa = e[0].initiate(l);
         net.run();
         assertEquals(IkeSaState.ESTABLISHED, sa.state());
         assertEquals(4500, sa.local().getPort());
-        assertTrue(net.sent().stream().allMatch(d -> d.from().getPort() == 4500 && d.to().getPort() == 4500),
+        assertTrue(
+                net.sent().stream().allMatch(d -> d.from().getPort() == 4500 && d.to().getPort() == 4500),
                 "every message from 4500 to 4500: " + net.sent());
         assertFalse(leftEvents.children.get(0).udpEncapsulation(), "no NAT: ESP need not be in UDP (§2.23)");
     }
@@ -319,10 +373,18 @@ class IkeExchangeTest {
     void transportModeThroughANatUsesTheAddressesEachEndSees() {
         net.nat(LEFT, FakeNetwork.ip("203.0.113.1"));
         var proposals = ProposalParser.parseList("aes128gcm16", Proposal.ESP);
-        var leftHost = new ChildConfig("host", List.of(TrafficSelector.ofCidr("10.1.0.2/32")),
-                List.of(TrafficSelector.ofCidr("203.0.113.2/32")), proposals, Mode.TRANSPORT);
-        var rightHost = new ChildConfig("host", List.of(TrafficSelector.ofCidr("203.0.113.2/32")),
-                List.of(TrafficSelector.ofCidr("0.0.0.0/0")), proposals, Mode.TRANSPORT);
+        var leftHost = new ChildConfig(
+                "host",
+                List.of(TrafficSelector.ofCidr("10.1.0.2/32")),
+                List.of(TrafficSelector.ofCidr("203.0.113.2/32")),
+                proposals,
+                Mode.TRANSPORT);
+        var rightHost = new ChildConfig(
+                "host",
+                List.of(TrafficSelector.ofCidr("203.0.113.2/32")),
+                List.of(TrafficSelector.ofCidr("0.0.0.0/0")),
+                proposals,
+                Mode.TRANSPORT);
         var l = left(PROPOSALS, "s").withChildren(List.of(leftHost));
         var r = right(PROPOSALS, "s").withChildren(List.of(rightHost));
         var e = engines(l, r);
@@ -334,7 +396,9 @@ class IkeExchangeTest {
         assertEquals(Mode.TRANSPORT, responder.mode());
         assertEquals(List.of(TrafficSelector.ofCidr("10.1.0.2/32")), initiator.localTs());
         assertEquals(List.of(TrafficSelector.ofCidr("203.0.113.2/32")), initiator.remoteTs());
-        assertEquals(List.of(TrafficSelector.ofCidr("203.0.113.1/32")), responder.remoteTs(),
+        assertEquals(
+                List.of(TrafficSelector.ofCidr("203.0.113.1/32")),
+                responder.remoteTs(),
                 "the responder sees the initiator at its NAT's address");
         assertEquals(List.of(TrafficSelector.ofCidr("203.0.113.2/32")), responder.localTs());
     }
@@ -375,7 +439,8 @@ class IkeExchangeTest {
 
     @Test
     void deadPeerDetectionDeletesTheSaWhenThePeerIsGone() {
-        var withDpd = left(PROPOSALS, "s").withDpdDelay(Duration.ofSeconds(10)).withRetransmits(Duration.ofSeconds(1), 2);
+        var withDpd =
+                left(PROPOSALS, "s").withDpdDelay(Duration.ofSeconds(10)).withRetransmits(Duration.ofSeconds(1), 2);
         var e = engines(withDpd, right(PROPOSALS, "s"));
         e[0].initiate(withDpd);
         net.run();
@@ -393,7 +458,10 @@ class IkeExchangeTest {
         e[0].initiate(left(PROPOSALS, "s"));
         net.run();
         int sent = net.sent().size();
-        var auth = net.sent().stream().filter(d -> d.bytes()[18] == IkeMessage.IKE_AUTH).findFirst().orElseThrow();
+        var auth = net.sent().stream()
+                .filter(d -> d.bytes()[18] == IkeMessage.IKE_AUTH)
+                .findFirst()
+                .orElseThrow();
         byte[] forged = auth.bytes().clone();
         forged[forged.length - 1] ^= 1;
         e[1].receive(forged, auth.from(), auth.to(), false);

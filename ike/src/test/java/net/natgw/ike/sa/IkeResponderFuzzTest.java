@@ -30,30 +30,43 @@ class IkeResponderFuzzTest {
     private static final InetSocketAddress FROM = new InetSocketAddress(LEFT, 500);
     private static final InetSocketAddress TO = new InetSocketAddress(RIGHT, 500);
     private static final String PROPOSALS = "aes128gcm16-prfsha256-x25519";
-    private static final int[] EXCHANGES = {IkeMessage.IKE_SA_INIT, IkeMessage.IKE_AUTH, IkeMessage.CREATE_CHILD_SA,
-        IkeMessage.INFORMATIONAL, 0, 255};
+    private static final int[] EXCHANGES = {
+        IkeMessage.IKE_SA_INIT, IkeMessage.IKE_AUTH, IkeMessage.CREATE_CHILD_SA, IkeMessage.INFORMATIONAL, 0, 255
+    };
     private static final int[] PAYLOAD_TYPES = {33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 0, 99};
 
     private static IkeConfig initiator() {
-        return IkeConfig.psk("lab", LEFT, Optional.of(RIGHT), PROPOSALS, "left@lab.natgw.net",
-                Optional.of("right@lab.natgw.net"), "s", List.of(ChildConfig.tunnel("net", "10.9.1.1/32",
-                        "10.9.2.0/24", "aes128gcm16")));
+        return IkeConfig.psk(
+                "lab",
+                LEFT,
+                Optional.of(RIGHT),
+                PROPOSALS,
+                "left@lab.natgw.net",
+                Optional.of("right@lab.natgw.net"),
+                "s",
+                List.of(ChildConfig.tunnel("net", "10.9.1.1/32", "10.9.2.0/24", "aes128gcm16")));
     }
 
     private static IkeConfig responder() {
-        return IkeConfig.psk("lab", RIGHT, Optional.empty(), PROPOSALS, "right@lab.natgw.net", Optional.empty(), "s",
+        return IkeConfig.psk(
+                "lab",
+                RIGHT,
+                Optional.empty(),
+                PROPOSALS,
+                "right@lab.natgw.net",
+                Optional.empty(),
+                "s",
                 List.of(ChildConfig.tunnel("net", "10.9.2.1/32", "10.9.1.0/24", "aes128gcm16")));
     }
 
-    record Pair(FakeNetwork net, IkeEngine left, IkeEngine right) {
-    }
+    record Pair(FakeNetwork net, IkeEngine left, IkeEngine right) {}
 
     static Pair pair(boolean establish) {
         var net = new FakeNetwork();
-        var l = new IkeEngine(net.transportFor(), new IkeExchangeTest.Events(), FakeNetwork.deterministic(1),
-                List.of(initiator()));
-        var r = new IkeEngine(net.transportFor(), new IkeExchangeTest.Events(), FakeNetwork.deterministic(2),
-                List.of(responder()));
+        var l = new IkeEngine(
+                net.transportFor(), new IkeExchangeTest.Events(), FakeNetwork.deterministic(1), List.of(initiator()));
+        var r = new IkeEngine(
+                net.transportFor(), new IkeExchangeTest.Events(), FakeNetwork.deterministic(2), List.of(responder()));
         net.attach(LEFT, l);
         net.attach(RIGHT, r);
         if (establish) {
@@ -65,7 +78,9 @@ class IkeResponderFuzzTest {
 
     /** The initiator's IKE_SA_INIT and IKE_AUTH requests, as a deterministic responder expects them. */
     private static final List<byte[]> TEMPLATES = pair(true).net().sent().stream()
-            .filter(d -> d.from().getAddress().equals(LEFT)).map(FakeNetwork.Datagram::bytes).toList();
+            .filter(d -> d.from().getAddress().equals(LEFT))
+            .map(FakeNetwork.Datagram::bytes)
+            .toList();
 
     /** The positive control: unchanged, the templates do set up an SA with a fresh responder. */
     @org.junit.jupiter.api.Test
@@ -80,7 +95,8 @@ class IkeResponderFuzzTest {
         Pair p = pair(false);
         FuzzedMessages.feed(data, 8, TEMPLATES, p.net(), p.right()::receive, FROM, TO);
         assertEquals(0, p.right().counters().get(IkeDrop.INTERNAL_ERROR));
-        assertTrue(p.right().admission().halfOpen() <= p.right().admission().limits().blockThreshold());
+        assertTrue(p.right().admission().halfOpen()
+                <= p.right().admission().limits().blockThreshold());
     }
 
     @FuzzTest(maxDuration = "10s")
@@ -94,8 +110,12 @@ class IkeResponderFuzzTest {
             int messageId = data.consumeInt(0, 4);
             int first = data.pickValue(PAYLOAD_TYPES);
             byte[] plaintext = data.consumeBytes(data.consumeInt(0, 1200));
-            p.right().receive(seal(cipher, sa.spiI, sa.spiR, exchange, response, messageId, first, plaintext), FROM, TO,
-                    false);
+            p.right()
+                    .receive(
+                            seal(cipher, sa.spiI, sa.spiR, exchange, response, messageId, first, plaintext),
+                            FROM,
+                            TO,
+                            false);
             p.net().run();
         }
         assertEquals(0, p.right().counters().get(IkeDrop.INTERNAL_ERROR));
@@ -103,13 +123,30 @@ class IkeResponderFuzzTest {
     }
 
     /** A protected message from the initiator (I flag) with any header fields and any inner chain. */
-    static byte[] seal(SkCipher cipher, long spiI, long spiR, int exchange, boolean response, int messageId,
-                               int first, byte[] plaintext) {
+    static byte[] seal(
+            SkCipher cipher,
+            long spiI,
+            long spiR,
+            int exchange,
+            boolean response,
+            int messageId,
+            int first,
+            byte[] plaintext) {
         int body = cipher.bodyLength(plaintext.length);
         int length = IkeMessage.HEADER_LENGTH + 4 + body;
-        byte[] bytes = ByteBuffer.allocate(length).putLong(spiI).putLong(spiR).put((byte) 46)
-                .put((byte) IkeMessage.VERSION).put((byte) exchange).put((byte) (0x08 | (response ? 0x20 : 0)))
-                .putInt(messageId).putInt(length).put((byte) first).put((byte) 0).putShort((short) (4 + body)).array();
+        byte[] bytes = ByteBuffer.allocate(length)
+                .putLong(spiI)
+                .putLong(spiR)
+                .put((byte) 46)
+                .put((byte) IkeMessage.VERSION)
+                .put((byte) exchange)
+                .put((byte) (0x08 | (response ? 0x20 : 0)))
+                .putInt(messageId)
+                .putInt(length)
+                .put((byte) first)
+                .put((byte) 0)
+                .putShort((short) (4 + body))
+                .array();
         cipher.seal(bytes, IkeMessage.HEADER_LENGTH + 4, plaintext);
         return bytes;
     }

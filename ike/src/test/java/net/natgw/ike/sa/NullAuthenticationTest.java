@@ -54,34 +54,82 @@ class NullAuthenticationTest {
     private IkeEngine left;
     private IkeEngine right;
 
-    private static IkeConfig config(String name, InetAddress local, Optional<InetAddress> remote, IdPayload localId,
-                                    Optional<IdPayload> remoteId, Optional<Certificates> certs, List<ChildConfig> children,
-                                    List<InetAddress> vips, List<AddressPool> pools, boolean opportunistic) {
-        return new IkeConfig(name, local, remote, 500, ProposalParser.parseList(IKE, Proposal.IKE), localId, remoteId,
-                PreSharedKeys.NONE, certs, false, Duration.ofSeconds(20), Duration.ZERO, Duration.ofSeconds(2), 5, children,
-                vips, pools, opportunistic);
+    private static IkeConfig config(
+            String name,
+            InetAddress local,
+            Optional<InetAddress> remote,
+            IdPayload localId,
+            Optional<IdPayload> remoteId,
+            Optional<Certificates> certs,
+            List<ChildConfig> children,
+            List<InetAddress> vips,
+            List<AddressPool> pools,
+            boolean opportunistic) {
+        return new IkeConfig(
+                name,
+                local,
+                remote,
+                500,
+                ProposalParser.parseList(IKE, Proposal.IKE),
+                localId,
+                remoteId,
+                PreSharedKeys.NONE,
+                certs,
+                false,
+                Duration.ofSeconds(20),
+                Duration.ZERO,
+                Duration.ofSeconds(2),
+                5,
+                children,
+                vips,
+                pools,
+                opportunistic);
     }
 
     /** A side that authenticates with NULL and takes {@code remoteId} from the peer. */
-    private static IkeConfig nullSide(String name, InetAddress local, Optional<InetAddress> remote,
-                                      Optional<IdPayload> remoteId) {
+    private static IkeConfig nullSide(
+            String name, InetAddress local, Optional<InetAddress> remote, Optional<IdPayload> remoteId) {
         boolean initiator = remote.isPresent();
-        var child = ChildConfig.tunnel("net", initiator ? "10.9.1.1/32" : "10.9.2.1/32",
-                initiator ? "10.9.2.0/24" : "10.9.1.0/24", "aes128gcm16");
-        return config(name, local, remote, IdPayload.nullId(true), remoteId, Optional.empty(), List.of(child), List.of(),
-                List.of(), false);
+        var child = ChildConfig.tunnel(
+                "net",
+                initiator ? "10.9.1.1/32" : "10.9.2.1/32",
+                initiator ? "10.9.2.0/24" : "10.9.1.0/24",
+                "aes128gcm16");
+        return config(
+                name,
+                local,
+                remote,
+                IdPayload.nullId(true),
+                remoteId,
+                Optional.empty(),
+                List.of(child),
+                List.of(),
+                List.of(),
+                false);
     }
 
     private static IkeConfig pskResponder() {
-        return IkeConfig.psk("psk", RIGHT, Optional.empty(), IKE, "right@lab.natgw.net",
-                Optional.of("left@lab.natgw.net"), "secret", List.of(ChildConfig.tunnel("net", "10.9.2.1/32",
-                        "10.9.1.0/24", "aes128gcm16")));
+        return IkeConfig.psk(
+                "psk",
+                RIGHT,
+                Optional.empty(),
+                IKE,
+                "right@lab.natgw.net",
+                Optional.of("left@lab.natgw.net"),
+                "secret",
+                List.of(ChildConfig.tunnel("net", "10.9.2.1/32", "10.9.1.0/24", "aes128gcm16")));
     }
 
     private static IkeConfig pskInitiator() {
-        return IkeConfig.psk("psk", LEFT, Optional.of(RIGHT), IKE, "left@lab.natgw.net",
-                Optional.of("right@lab.natgw.net"), "secret", List.of(ChildConfig.tunnel("net", "10.9.1.1/32",
-                        "10.9.2.0/24", "aes128gcm16")));
+        return IkeConfig.psk(
+                "psk",
+                LEFT,
+                Optional.of(RIGHT),
+                IKE,
+                "left@lab.natgw.net",
+                Optional.of("right@lab.natgw.net"),
+                "secret",
+                List.of(ChildConfig.tunnel("net", "10.9.1.1/32", "10.9.2.0/24", "aes128gcm16")));
     }
 
     /** Both engines, left initiating {@code initiator} at once; the network runs until it is quiet. */
@@ -100,7 +148,9 @@ class NullAuthenticationTest {
     }
 
     private IkeSa responderOf(IkeSa initiator) {
-        return right.ikeSas().stream().filter(s -> s.spiI() == initiator.spiI()).findFirst()
+        return right.ikeSas().stream()
+                .filter(s -> s.spiI() == initiator.spiI())
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no responder SA for " + initiator));
     }
 
@@ -114,7 +164,8 @@ class NullAuthenticationTest {
     // I <-- IKE_AUTH {IDr(ID_NULL), AUTH(13, prf(SK_pr)), SA, TS} ---- R   both up, neither authenticated
     @Test
     void nullOnBothSidesEstablishesTheIkeSaAndTheChildSaUnauthenticated() {
-        IkeSa sa = run(nullSide("oe", LEFT, Optional.of(RIGHT), ANYONE), nullSide("oe", RIGHT, Optional.empty(), ANYONE));
+        IkeSa sa =
+                run(nullSide("oe", LEFT, Optional.of(RIGHT), ANYONE), nullSide("oe", RIGHT, Optional.empty(), ANYONE));
         assertEquals(List.of("established", "child net"), leftEvents.log);
         assertEquals(List.of("established", "child net"), rightEvents.log);
         assertEquals(IkeSaState.ESTABLISHED, sa.state());
@@ -135,14 +186,25 @@ class NullAuthenticationTest {
     // from the datagrams on the wire, opened with the IKE SA's SK_e/SK_a.
     @Test
     void theNullAuthValueIsTheKeyPadMacKeyedWithTheSendersSkP() throws Exception {
-        IkeSa sa = run(nullSide("oe", LEFT, Optional.of(RIGHT), ANYONE), nullSide("oe", RIGHT, Optional.empty(), ANYONE));
+        IkeSa sa =
+                run(nullSide("oe", LEFT, Optional.of(RIGHT), ANYONE), nullSide("oe", RIGHT, Optional.empty(), ANYONE));
         assertEquals(IkeSaState.ESTABLISHED, sa.state());
-        var init = net.sent().stream().filter(d -> d.bytes()[18] == IkeMessage.IKE_SA_INIT).toList();
-        var auth = net.sent().stream().filter(d -> d.bytes()[18] == IkeMessage.IKE_AUTH).toList();
+        var init = net.sent().stream()
+                .filter(d -> d.bytes()[18] == IkeMessage.IKE_SA_INIT)
+                .toList();
+        var auth = net.sent().stream()
+                .filter(d -> d.bytes()[18] == IkeMessage.IKE_AUTH)
+                .toList();
         assertEquals(2, init.size());
         assertEquals(2, auth.size());
-        byte[] ni = MessageCodec.decode(init.get(0).bytes()).find(NoncePayload.class).orElseThrow().nonce();
-        byte[] nr = MessageCodec.decode(init.get(1).bytes()).find(NoncePayload.class).orElseThrow().nonce();
+        byte[] ni = MessageCodec.decode(init.get(0).bytes())
+                .find(NoncePayload.class)
+                .orElseThrow()
+                .nonce();
+        byte[] nr = MessageCodec.decode(init.get(1).bytes())
+                .find(NoncePayload.class)
+                .orElseThrow()
+                .nonce();
         byte[] nullIdBody = {IdPayload.ID_NULL, 0, 0, 0};
 
         IkeMessage request = MessageCodec.decode(auth.get(0).bytes(), sa.keys.sk(true, new SecureRandom()));
@@ -156,16 +218,19 @@ class NullAuthenticationTest {
             AuthPayload a = m.find(AuthPayload.class).orElseThrow();
             assertEquals(13, a.method());
             byte[] skP = initiator ? sa.keys.skPi() : sa.keys.skPr();
-            byte[] octets = concat(initiator ? init.get(0).bytes() : init.get(1).bytes(), initiator ? nr : ni,
-                    hmac(skP, nullIdBody));
-            assertArrayEquals(hmac(hmac(skP, "Key Pad for IKEv2".getBytes(StandardCharsets.US_ASCII)), octets),
-                    a.data(), initiator ? "AUTH of the initiator, keyed with SK_pi" : "AUTH of the responder, with SK_pr");
+            byte[] octets = concat(
+                    initiator ? init.get(0).bytes() : init.get(1).bytes(), initiator ? nr : ni, hmac(skP, nullIdBody));
+            assertArrayEquals(
+                    hmac(hmac(skP, "Key Pad for IKEv2".getBytes(StandardCharsets.US_ASCII)), octets),
+                    a.data(),
+                    initiator ? "AUTH of the initiator, keyed with SK_pi" : "AUTH of the responder, with SK_pr");
         }
         assertArrayEquals(sa.keys.skPi(), responderOf(sa).keys.skPi());
         // The formula itself, on arbitrary input.
         byte[] key = "any key of the prf's length, 32b".getBytes(StandardCharsets.US_ASCII);
         byte[] octets = "RealMessage | Nonce | prf(SK_p, ID)".getBytes(StandardCharsets.US_ASCII);
-        assertArrayEquals(hmac(hmac(key, "Key Pad for IKEv2".getBytes(StandardCharsets.US_ASCII)), octets),
+        assertArrayEquals(
+                hmac(hmac(key, "Key Pad for IKEv2".getBytes(StandardCharsets.US_ASCII)), octets),
                 PskAuthentication.auth(Prf.of(Algorithms.PRF_HMAC_SHA2_256), key, octets));
     }
 
@@ -187,14 +252,22 @@ class NullAuthenticationTest {
     // I <-- IKE_AUTH {N(AUTHENTICATION_FAILED)} ---------- R   RFC 7619 §2: NULL is no PSK
     @Test
     void aNullInitiatorFailsAgainstAResponderThatRequiresAPsk() {
-        var anyPeerWithTheKey = IkeConfig.psk("psk", RIGHT, Optional.empty(), IKE, "right@lab.natgw.net",
-                Optional.empty(), "secret", List.of(ChildConfig.tunnel("net", "10.9.2.1/32", "10.9.1.0/24",
-                        "aes128gcm16")));
+        var anyPeerWithTheKey = IkeConfig.psk(
+                "psk",
+                RIGHT,
+                Optional.empty(),
+                IKE,
+                "right@lab.natgw.net",
+                Optional.empty(),
+                "secret",
+                List.of(ChildConfig.tunnel("net", "10.9.2.1/32", "10.9.1.0/24", "aes128gcm16")));
         IkeSa sa = run(nullSide("oe", LEFT, Optional.of(RIGHT), ANYONE), anyPeerWithTheKey);
         assertEquals(IkeSaState.DELETED, sa.state());
         assertEquals(1, leftEvents.log.size(), leftEvents.log.toString());
-        assertTrue(leftEvents.log.get(0).startsWith("deleted: ") && leftEvents.log.get(0)
-                .contains("AUTHENTICATION_FAILED"), leftEvents.log.toString());
+        assertTrue(
+                leftEvents.log.get(0).startsWith("deleted: ")
+                        && leftEvents.log.get(0).contains("AUTHENTICATION_FAILED"),
+                leftEvents.log.toString());
         assertFalse(rightEvents.log.contains("established"), rightEvents.log.toString());
         assertEquals(List.of(), left.ikeSas());
         assertEquals(List.of(), right.ikeSas());
@@ -227,16 +300,33 @@ class NullAuthenticationTest {
     /** moon.lab.natgw.net signs with an EC certificate of {@code pki} and accepts NULL from anyone. */
     private static IkeConfig signingResponder(TestPki pki) {
         var mine = pki.issue("right.lab.natgw.net", "ec");
-        return config("cert", RIGHT, Optional.empty(), IdPayload.parse(true, "right.lab.natgw.net"), ANYONE,
-                Optional.of(new Certificates(List.of(mine.certificate()), mine.keys().getPrivate(), List.of())),
-                nullSide("cert", RIGHT, Optional.empty(), ANYONE).children(), List.of(), List.of(), false);
+        return config(
+                "cert",
+                RIGHT,
+                Optional.empty(),
+                IdPayload.parse(true, "right.lab.natgw.net"),
+                ANYONE,
+                Optional.of(new Certificates(
+                        List.of(mine.certificate()), mine.keys().getPrivate(), List.of())),
+                nullSide("cert", RIGHT, Optional.empty(), ANYONE).children(),
+                List.of(),
+                List.of(),
+                false);
     }
 
     /** NULL for itself, a signature of a certificate of {@code pki} from the peer named {@code remoteId}. */
     private static IkeConfig verifyingNullInitiator(TestPki pki, Optional<IdPayload> remoteId) {
-        return config("oe", LEFT, Optional.of(RIGHT), IdPayload.nullId(true), remoteId,
+        return config(
+                "oe",
+                LEFT,
+                Optional.of(RIGHT),
+                IdPayload.nullId(true),
+                remoteId,
                 Optional.of(new Certificates(List.of(), null, List.of(pki.caCertificate()))),
-                nullSide("oe", LEFT, Optional.of(RIGHT), ANYONE).children(), List.of(), List.of(), false);
+                nullSide("oe", LEFT, Optional.of(RIGHT), ANYONE).children(),
+                List.of(),
+                List.of(),
+                false);
     }
 
     // I --- IKE_AUTH {IDi(ID_NULL), IDr, CERTREQ, AUTH(13), SA, TS} ---> R
@@ -244,7 +334,8 @@ class NullAuthenticationTest {
     @Test
     void aNullClientAuthenticatesACertificateServer() {
         var pki = TestPki.create("natgw lab CA", "ec");
-        IkeSa sa = run(verifyingNullInitiator(pki, Optional.of(IdPayload.parse(false, "right.lab.natgw.net"))),
+        IkeSa sa = run(
+                verifyingNullInitiator(pki, Optional.of(IdPayload.parse(false, "right.lab.natgw.net"))),
                 signingResponder(pki));
         assertEquals(List.of("established", "child net"), leftEvents.log);
         assertEquals(List.of("established", "child net"), rightEvents.log);
@@ -261,29 +352,58 @@ class NullAuthenticationTest {
         IkeSa sa = run(verifyingNullInitiator(pki, Optional.empty()), nullSide("oe", RIGHT, Optional.empty(), ANYONE));
         assertEquals(IkeSaState.DELETED, sa.state());
         assertFalse(leftEvents.log.contains("established"), leftEvents.log.toString());
-        assertTrue(leftEvents.log.get(0).startsWith("deleted: ") && leftEvents.log.get(0)
-                .contains("requires a certificate"), leftEvents.log.toString());
+        assertTrue(
+                leftEvents.log.get(0).startsWith("deleted: ")
+                        && leftEvents.log.get(0).contains("requires a certificate"),
+                leftEvents.log.toString());
         assertEquals(List.of(), left.ikeSas());
         assertEquals(List.of(), right.ikeSas(), "the Delete removed the responder's SA");
     }
 
-    private static final AddressPool.Range CGN = new AddressPool.Range(FakeNetwork.ip("100.64.0.1"),
-            FakeNetwork.ip("100.64.0.10"));
+    private static final AddressPool.Range CGN =
+            new AddressPool.Range(FakeNetwork.ip("100.64.0.1"), FakeNetwork.ip("100.64.0.10"));
 
     /** The opportunistic responder: any host, NULL both ways, itself /32 to anything, {@code pools}. */
     private static IkeConfig oeResponder(AddressPool... pools) {
-        var child = new ChildConfig("oe", List.of(ts("203.0.113.2/32")), List.of(ts("0.0.0.0/0")),
-                ProposalParser.parseList("aes128gcm16", Proposal.ESP), Mode.TUNNEL);
-        return config("oe", RIGHT, Optional.empty(), IdPayload.nullId(true), ANYONE, Optional.empty(), List.of(child),
-                List.of(), List.of(pools), true);
+        var child = new ChildConfig(
+                "oe",
+                List.of(ts("203.0.113.2/32")),
+                List.of(ts("0.0.0.0/0")),
+                ProposalParser.parseList("aes128gcm16", Proposal.ESP),
+                Mode.TUNNEL);
+        return config(
+                "oe",
+                RIGHT,
+                Optional.empty(),
+                IdPayload.nullId(true),
+                ANYONE,
+                Optional.empty(),
+                List.of(child),
+                List.of(),
+                List.of(pools),
+                true);
     }
 
     /** The opportunistic initiator: itself /32 to the responder /32, an inner IPv4 address if behind a NAT. */
     private static IkeConfig oeInitiator() {
-        var child = new ChildConfig("oe", List.of(ts("10.1.0.2/32")), List.of(ts("203.0.113.2/32")),
-                ProposalParser.parseList("aes128gcm16", Proposal.ESP), Mode.TUNNEL);
-        return config("oe", LEFT, Optional.empty(), IdPayload.nullId(true), ANYONE, Optional.empty(), List.of(child),
-                List.of(FakeNetwork.ip("0.0.0.0")), List.of(), true).withRemote(RIGHT);
+        var child = new ChildConfig(
+                "oe",
+                List.of(ts("10.1.0.2/32")),
+                List.of(ts("203.0.113.2/32")),
+                ProposalParser.parseList("aes128gcm16", Proposal.ESP),
+                Mode.TUNNEL);
+        return config(
+                        "oe",
+                        LEFT,
+                        Optional.empty(),
+                        IdPayload.nullId(true),
+                        ANYONE,
+                        Optional.empty(),
+                        List.of(child),
+                        List.of(FakeNetwork.ip("0.0.0.0")),
+                        List.of(),
+                        true)
+                .withRemote(RIGHT);
     }
 
     // I (10.1.0.2) -- NAT 203.0.113.1 -- IKE_AUTH {ID_NULL, AUTH(13), CP(CFG_REQUEST), TSi 0.0.0.0/0} --> R
@@ -318,9 +438,15 @@ class NullAuthenticationTest {
         assertEquals(List.of("established", "child oe"), leftEvents.log);
         assertEquals(List.of("established", "child oe"), rightEvents.log);
         assertFalse(sa.nat().localBehindNat());
-        var request = net.sent().stream().filter(d -> d.bytes()[18] == IkeMessage.IKE_AUTH).findFirst().orElseThrow();
-        assertTrue(MessageCodec.decode(request.bytes(), sa.keys.sk(true, new SecureRandom()))
-                .all(ConfigPayload.class).isEmpty(), "no CP(CFG_REQUEST)");
+        var request = net.sent().stream()
+                .filter(d -> d.bytes()[18] == IkeMessage.IKE_AUTH)
+                .findFirst()
+                .orElseThrow();
+        assertTrue(
+                MessageCodec.decode(request.bytes(), sa.keys.sk(true, new SecureRandom()))
+                        .all(ConfigPayload.class)
+                        .isEmpty(),
+                "no CP(CFG_REQUEST)");
         assertEquals(List.of(), sa.virtualIps());
         assertEquals(List.of(), pool.online());
         IkeSa responder = responderOf(sa);

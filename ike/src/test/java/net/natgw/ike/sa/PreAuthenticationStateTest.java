@@ -33,13 +33,26 @@ class PreAuthenticationStateTest {
     private final IkeExchangeTest.Events rightEvents = new IkeExchangeTest.Events();
 
     private static IkeConfig initiator(InetAddress from) {
-        return IkeConfig.psk("lab", from, Optional.of(RIGHT), PROPOSALS, "left@lab.natgw.net",
-                Optional.of("right@lab.natgw.net"), "s", List.of(ChildConfig.tunnel("net", "10.9.1.1/32",
-                        "10.9.2.0/24", "aes128gcm16")));
+        return IkeConfig.psk(
+                "lab",
+                from,
+                Optional.of(RIGHT),
+                PROPOSALS,
+                "left@lab.natgw.net",
+                Optional.of("right@lab.natgw.net"),
+                "s",
+                List.of(ChildConfig.tunnel("net", "10.9.1.1/32", "10.9.2.0/24", "aes128gcm16")));
     }
 
     private static IkeConfig responder() {
-        return IkeConfig.psk("lab", RIGHT, Optional.empty(), PROPOSALS, "right@lab.natgw.net", Optional.empty(), "s",
+        return IkeConfig.psk(
+                "lab",
+                RIGHT,
+                Optional.empty(),
+                PROPOSALS,
+                "right@lab.natgw.net",
+                Optional.empty(),
+                "s",
                 List.of(ChildConfig.tunnel("net", "10.9.2.1/32", "10.9.1.0/24", "aes128gcm16")));
     }
 
@@ -129,7 +142,11 @@ class PreAuthenticationStateTest {
         assertEquals(2, r.counters().get(IkeDrop.HALF_OPEN_LIMIT));
         // Expired, the room comes back (and the refused initiators' retransmissions may take it).
         net.advance(Duration.ofSeconds(31));
-        assertEquals(3, rightEvents.log.stream().filter(e -> e.contains("half_open_timeout")).count());
+        assertEquals(
+                3,
+                rightEvents.log.stream()
+                        .filter(e -> e.contains("half_open_timeout"))
+                        .count());
         assertTrue(r.admission().halfOpen() <= 3, "never more than the limit");
         net.dropWhen(d -> false);
         net.advance(Duration.ofSeconds(31));
@@ -163,8 +180,11 @@ class PreAuthenticationStateTest {
         IkeSa sa = l.initiate(initiator(LEFT));
         net.run();
         assertTrue(sa.established());
-        byte[] initResponse = net.sent().stream().filter(d -> d.from().getAddress().equals(RIGHT)
-                && d.bytes()[18] == IkeMessage.IKE_SA_INIT).findFirst().orElseThrow().bytes();
+        byte[] initResponse = net.sent().stream()
+                .filter(d -> d.from().getAddress().equals(RIGHT) && d.bytes()[18] == IkeMessage.IKE_SA_INIT)
+                .findFirst()
+                .orElseThrow()
+                .bytes();
         l.receive(initResponse, new InetSocketAddress(RIGHT, 500), new InetSocketAddress(LEFT, 500), false);
         assertEquals(1, l.counters().get(IkeDrop.UNPROTECTED));
         assertTrue(sa.established());
@@ -183,8 +203,10 @@ class PreAuthenticationStateTest {
         assertTrue(responderSa.established());
         assertTrue(responderSa.nat().remoteBehindNat(), "the address may follow the peer (§2.23)");
         InetSocketAddress before = responderSa.remote();
-        var auth = net.sent().stream().filter(d -> d.to().getAddress().equals(RIGHT)
-                && d.bytes()[18] == IkeMessage.IKE_AUTH).findFirst().orElseThrow();
+        var auth = net.sent().stream()
+                .filter(d -> d.to().getAddress().equals(RIGHT) && d.bytes()[18] == IkeMessage.IKE_AUTH)
+                .findFirst()
+                .orElseThrow();
         int sent = net.sent().size();
         var attacker = new InetSocketAddress(FakeNetwork.ip("192.0.2.66"), 4500);
         r.receive(auth.bytes(), attacker, auth.to(), true);

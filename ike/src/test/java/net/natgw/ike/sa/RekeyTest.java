@@ -39,10 +39,24 @@ class RekeyTest {
     }
 
     private void connect(String esp, Duration rightRetransmits) {
-        var l = IkeConfig.psk("lab", LEFT, Optional.of(RIGHT), IKE, "left", Optional.of("right"), "s",
+        var l = IkeConfig.psk(
+                "lab",
+                LEFT,
+                Optional.of(RIGHT),
+                IKE,
+                "left",
+                Optional.of("right"),
+                "s",
                 List.of(ChildConfig.tunnel("net", "10.9.1.1/32", "10.9.2.1/32", esp)));
-        var r = IkeConfig.psk("lab", RIGHT, Optional.empty(), IKE, "right", Optional.of("left"), "s",
-                List.of(ChildConfig.tunnel("net", "10.9.2.1/32", "10.9.1.1/32", esp)))
+        var r = IkeConfig.psk(
+                        "lab",
+                        RIGHT,
+                        Optional.empty(),
+                        IKE,
+                        "right",
+                        Optional.of("left"),
+                        "s",
+                        List.of(ChildConfig.tunnel("net", "10.9.2.1/32", "10.9.1.1/32", esp)))
                 .withRetransmits(rightRetransmits, 5);
         left = new IkeEngine(net.transportFor(), leftEvents, new SecureRandom(), List.of(l));
         right = new IkeEngine(net.transportFor(), rightEvents, new SecureRandom(), List.of(r));
@@ -65,12 +79,14 @@ class RekeyTest {
         assertEquals(1, r.size(), "right: " + r);
         assertEquals(l.get(0).spiIn(), r.get(0).spiOut());
         assertEquals(l.get(0).spiOut(), r.get(0).spiIn());
-        var out = new OutboundSa(SaParameters.of(l.get(0).spiOut(), l.get(0).suite(), l.get(0).keysOut()),
-                SaEventListener.NONE);
-        var in = new InboundSa(SaParameters.of(r.get(0).spiIn(), r.get(0).suite(), r.get(0).keysIn()),
-                SaEventListener.NONE);
+        var out = new OutboundSa(
+                SaParameters.of(l.get(0).spiOut(), l.get(0).suite(), l.get(0).keysOut()), SaEventListener.NONE);
+        var in = new InboundSa(
+                SaParameters.of(r.get(0).spiIn(), r.get(0).suite(), r.get(0).keysIn()), SaEventListener.NONE);
         var buf = ByteBuffer.allocate(200);
-        buf.position(64).put(new byte[] {0x45, 0, 0, 20, 0, 0, 0, 0, 64, 1, 0, 0, 10, 9, 1, 1, 10, 9, 2, 1}).flip()
+        buf.position(64)
+                .put(new byte[] {0x45, 0, 0, 20, 0, 0, 0, 0, 64, 1, 0, 0, 10, 9, 1, 1, 10, 9, 2, 1})
+                .flip()
                 .position(64);
         assertTrue(out.seal(buf, 4));
         assertEquals(4, in.open(buf), "the rekeyed keys agree");
@@ -90,7 +106,8 @@ class RekeyTest {
             assertOneMatchingChild();
             assertNotEquals(before.spiIn(), only(side).children().get(0).spiIn(), "a new SA");
         }
-        assertTrue(leftEvents.log.stream().filter(s -> s.equals("child deleted")).count() >= 2);
+        assertTrue(
+                leftEvents.log.stream().filter(s -> s.equals("child deleted")).count() >= 2);
     }
 
     // I --- CREATE_CHILD_SA {SA(SPIi'), Ni, KEi} ---> R   new IKE SA, CHILD_SAs move over
@@ -107,13 +124,16 @@ class RekeyTest {
             assertNotEquals(old.spiI(), successor.spiI());
             assertEquals(IkeSaState.ESTABLISHED, successor.state());
             assertEquals(IkeSaState.DELETED, old.state());
-            assertEquals(List.of(child.spiIn()), only(left).children().stream().map(ChildSaRecord::spiIn).toList());
+            assertEquals(
+                    List.of(child.spiIn()),
+                    only(left).children().stream().map(ChildSaRecord::spiIn).toList());
         }
         // The successor works: a CHILD_SA rekey over it.
         only(left).rekeyChild(only(left).children().get(0));
         net.run();
         assertOneMatchingChild();
-        assertTrue(leftEvents.log.stream().noneMatch(s -> s.startsWith("deleted:") && s.contains("peer")),
+        assertTrue(
+                leftEvents.log.stream().noneMatch(s -> s.startsWith("deleted:") && s.contains("peer")),
                 leftEvents.log.toString());
     }
 
@@ -155,7 +175,9 @@ class RekeyTest {
             assertEquals(IkeSaState.ESTABLISHED, l.state());
             assertEquals(IkeSaState.DELETED, oldLeft.state());
             assertEquals(IkeSaState.DELETED, oldRight.state());
-            assertEquals(List.of(child.spiIn()), l.children().stream().map(ChildSaRecord::spiIn).toList());
+            assertEquals(
+                    List.of(child.spiIn()),
+                    l.children().stream().map(ChildSaRecord::spiIn).toList());
             // The survivor carries exchanges: a CHILD_SA rekey over it.
             l.rekeyChild(l.children().get(0));
             net.run();
@@ -181,11 +203,15 @@ class RekeyTest {
         only(right).rekeyChild(only(right).children().get(0));
         net.run();
         assertEquals(old.spiI(), only(left).spiI(), "the IKE rekey refused");
-        assertEquals(List.of(child.spiIn()), only(left).children().stream().map(ChildSaRecord::spiIn).toList(),
+        assertEquals(
+                List.of(child.spiIn()),
+                only(left).children().stream().map(ChildSaRecord::spiIn).toList(),
                 "the CHILD_SA rekey refused");
         net.advance(Duration.ofSeconds(60));
         assertNotEquals(old.spiI(), only(left).spiI());
-        assertEquals(List.of(only(left).spiI(), only(left).spiR()), List.of(only(right).spiI(), only(right).spiR()));
+        assertEquals(
+                List.of(only(left).spiI(), only(left).spiR()),
+                List.of(only(right).spiI(), only(right).spiR()));
         assertNotEquals(child.spiIn(), only(left).children().get(0).spiIn());
         assertOneMatchingChild();
     }
@@ -199,7 +225,9 @@ class RekeyTest {
         only(left).rekey();
         only(right).rekeyChild(only(right).children().get(0));
         net.run();
-        assertEquals(List.of(child.spiIn()), only(left).children().stream().map(ChildSaRecord::spiIn).toList(),
+        assertEquals(
+                List.of(child.spiIn()),
+                only(left).children().stream().map(ChildSaRecord::spiIn).toList(),
                 "refused: the CHILD_SA is not rekeyed yet");
         net.advance(Duration.ofMillis(500));
         assertOneMatchingChild();
@@ -215,7 +243,10 @@ class RekeyTest {
         net.dropWhen(d -> d.bytes()[18] == IkeMessage.INFORMATIONAL);
         only(left).rekeyChild(old);
         net.run();
-        assertEquals(2, only(left).children().size(), "the old one waits for its delete: " + only(left).children());
+        assertEquals(
+                2,
+                only(left).children().size(),
+                "the old one waits for its delete: " + only(left).children());
         int before = net.sent().size();
         var successor = only(left).children().get(1);
         only(left).rekeyChild(old);
@@ -223,8 +254,10 @@ class RekeyTest {
         net.dropWhen(d -> false);
         net.advance(Duration.ofSeconds(10));
         long rekeys = net.sent().subList(before, net.sent().size()).stream()
-                .filter(d -> d.from().getAddress().equals(LEFT) && d.bytes()[18] == IkeMessage.CREATE_CHILD_SA
-                        && (d.bytes()[19] & 0x20) == 0).count(); // RFC 7296 §3.1: the R flag clear
+                .filter(d -> d.from().getAddress().equals(LEFT)
+                        && d.bytes()[18] == IkeMessage.CREATE_CHILD_SA
+                        && (d.bytes()[19] & 0x20) == 0)
+                .count(); // RFC 7296 §3.1: the R flag clear
         assertEquals(1, rekeys, "one CREATE_CHILD_SA, for the successor only");
         assertOneMatchingChild();
         assertNotEquals(successor.spiIn(), only(left).children().get(0).spiIn(), "the successor was rekeyed");
@@ -241,7 +274,8 @@ class RekeyTest {
         connect("aes128gcm16");
         var child = only(left).children().get(0);
         long ike = only(left).spiI();
-        net.dropWhen(d -> d.from().getAddress().equals(LEFT) && d.bytes()[18] == IkeMessage.CREATE_CHILD_SA
+        net.dropWhen(d -> d.from().getAddress().equals(LEFT)
+                && d.bytes()[18] == IkeMessage.CREATE_CHILD_SA
                 && (d.bytes()[19] & 0x20) == 0);
         only(left).rekeyChild(child);
         net.run();
@@ -253,7 +287,9 @@ class RekeyTest {
         assertOneMatchingChild();
         assertNotEquals(child.spiIn(), only(left).children().get(0).spiIn(), "the CHILD_SA was rekeyed");
         assertNotEquals(ike, only(left).spiI(), "and then the IKE SA");
-        assertEquals(List.of(only(left).spiI(), only(left).spiR()), List.of(only(right).spiI(), only(right).spiR()));
+        assertEquals(
+                List.of(only(left).spiI(), only(left).spiR()),
+                List.of(only(right).spiI(), only(right).spiR()));
     }
 
     // left's CHILD_SA rekey waits in its queue behind a DPD that is lost; right rekeys the IKE SA
@@ -265,8 +301,10 @@ class RekeyTest {
         var child = only(left).children().get(0);
         long ike = only(left).spiI();
         boolean[] dpdLost = {true};
-        net.dropWhen(d -> dpdLost[0] && d.from().getAddress().equals(LEFT)
-                && d.bytes()[18] == IkeMessage.INFORMATIONAL && (d.bytes()[19] & 0x20) == 0);
+        net.dropWhen(d -> dpdLost[0]
+                && d.from().getAddress().equals(LEFT)
+                && d.bytes()[18] == IkeMessage.INFORMATIONAL
+                && (d.bytes()[19] & 0x20) == 0);
         only(left).confirmLiveness();
         only(left).rekeyChild(child);
         net.run();
@@ -292,7 +330,10 @@ class RekeyTest {
         right.superseded().remove(old); // a peer that does not know it was replaced, unlike natgw
         only(right).rekeyChild(old);
         net.run();
-        assertEquals(2, only(left).children().size(), "left made no second successor: " + only(left).children());
+        assertEquals(
+                2,
+                only(left).children().size(),
+                "left made no second successor: " + only(left).children());
         net.dropWhen(d -> false);
         net.advance(Duration.ofSeconds(30));
         assertOneMatchingChild();
@@ -311,8 +352,10 @@ class RekeyTest {
         assertOneMatchingChild();
         assertNotEquals(child.spiIn(), only(left).children().get(0).spiIn());
         long deletes = net.sent().subList(before, net.sent().size()).stream()
-                .filter(d -> d.from().getAddress().equals(LEFT) && d.bytes()[18] == IkeMessage.INFORMATIONAL
-                        && (d.bytes()[19] & 0x20) == 0).count();
+                .filter(d -> d.from().getAddress().equals(LEFT)
+                        && d.bytes()[18] == IkeMessage.INFORMATIONAL
+                        && (d.bytes()[19] & 0x20) == 0)
+                .count();
         assertEquals(1, deletes, "one Delete of the old CHILD_SA");
     }
 
@@ -365,7 +408,9 @@ class RekeyTest {
             IkeSa l = only(left);
             IkeSa r = only(right);
             assertEquals(List.of(l.spiI(), l.spiR()), List.of(r.spiI(), r.spiR()), "the same IKE SA survives");
-            assertEquals(List.of(child.spiIn()), l.children().stream().map(ChildSaRecord::spiIn).toList());
+            assertEquals(
+                    List.of(child.spiIn()),
+                    l.children().stream().map(ChildSaRecord::spiIn).toList());
             assertOneMatchingChild();
             only(left).delete();
             net.run();

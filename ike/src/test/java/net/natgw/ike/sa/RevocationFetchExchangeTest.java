@@ -42,33 +42,53 @@ class RevocationFetchExchangeTest {
 
     /** An OCSP responder the test answers for, by hand. */
     private final List<byte[]> requests = new ArrayList<>();
-    private final List<CompletableFuture<byte[]>> answers = new ArrayList<>();
-    private final StatusFetcher fetcher = new StatusFetcher((URI uri, Optional<byte[]> request) -> {
-        if (!uri.toString().equals(OCSP)) {
-            return CompletableFuture.failedFuture(new IOException("no route"));
-        }
-        requests.add(request.orElseThrow());
-        var answer = new CompletableFuture<byte[]>();
-        answers.add(answer);
-        return answer;
-    }, StatusFetcher.Options.DEFAULT, Clock.systemUTC(), new SecureRandom());
 
-    private IkeConfig config(InetAddress local, Optional<InetAddress> remote, String id, String remoteId,
-                             TestPki.Issued mine, Revocation.Policy policy) {
-        var child = ChildConfig.tunnel("net", local.equals(LEFT) ? "10.9.1.1/32" : "10.9.2.1/32",
-                local.equals(LEFT) ? "10.9.2.1/32" : "10.9.1.1/32", "aes128gcm16");
+    private final List<CompletableFuture<byte[]>> answers = new ArrayList<>();
+    private final StatusFetcher fetcher = new StatusFetcher(
+            (URI uri, Optional<byte[]> request) -> {
+                if (!uri.toString().equals(OCSP)) {
+                    return CompletableFuture.failedFuture(new IOException("no route"));
+                }
+                requests.add(request.orElseThrow());
+                var answer = new CompletableFuture<byte[]>();
+                answers.add(answer);
+                return answer;
+            },
+            StatusFetcher.Options.DEFAULT,
+            Clock.systemUTC(),
+            new SecureRandom());
+
+    private IkeConfig config(
+            InetAddress local,
+            Optional<InetAddress> remote,
+            String id,
+            String remoteId,
+            TestPki.Issued mine,
+            Revocation.Policy policy) {
+        var child = ChildConfig.tunnel(
+                "net",
+                local.equals(LEFT) ? "10.9.1.1/32" : "10.9.2.1/32",
+                local.equals(LEFT) ? "10.9.2.1/32" : "10.9.1.1/32",
+                "aes128gcm16");
         return IkeConfig.psk("lab", local, remote, IKE, id, Optional.of(remoteId), "", List.of(child))
-                .withCertificates(new Certificates(List.of(mine.certificate()), mine.keys().getPrivate(),
-                        List.of(pki.caCertificate()), new Revocation(policy, List.of())));
+                .withCertificates(new Certificates(
+                        List.of(mine.certificate()),
+                        mine.keys().getPrivate(),
+                        List.of(pki.caCertificate()),
+                        new Revocation(policy, List.of())));
     }
 
-    private IkeEngine[] start(TestPki.Issued left, Revocation.Policy leftPolicy, TestPki.Issued right,
-                              Revocation.Policy rightPolicy) {
-        var leftConfig = config(LEFT, Optional.of(RIGHT), "left.lab.natgw.net", "right.lab.natgw.net", left,
-                leftPolicy);
+    private IkeEngine[] start(
+            TestPki.Issued left, Revocation.Policy leftPolicy, TestPki.Issued right, Revocation.Policy rightPolicy) {
+        var leftConfig =
+                config(LEFT, Optional.of(RIGHT), "left.lab.natgw.net", "right.lab.natgw.net", left, leftPolicy);
         var l = new IkeEngine(net.transportFor(), leftEvents, new SecureRandom(), List.of(leftConfig));
-        var r = new IkeEngine(net.transportFor(), rightEvents, new SecureRandom(), List.of(config(RIGHT,
-                Optional.empty(), "right.lab.natgw.net", "left.lab.natgw.net", right, rightPolicy)));
+        var r = new IkeEngine(
+                net.transportFor(),
+                rightEvents,
+                new SecureRandom(),
+                List.of(config(
+                        RIGHT, Optional.empty(), "right.lab.natgw.net", "left.lab.natgw.net", right, rightPolicy)));
         l.statusFetcher(fetcher);
         r.statusFetcher(fetcher);
         net.attach(LEFT, l);
@@ -79,15 +99,16 @@ class RevocationFetchExchangeTest {
     }
 
     private void answer(TestPki.Issued whose, OcspStatus status) {
-        answers.get(0).complete(pki.ocspResponse(whose.certificate(), status, Duration.ofHours(1), null,
-                TestPki.ocspNonce(requests.get(0))));
+        answers.get(0)
+                .complete(pki.ocspResponse(
+                        whose.certificate(), status, Duration.ofHours(1), null, TestPki.ocspNonce(requests.get(0))));
     }
 
     @Test
     void theResponderHoldsIkeAuthUntilTheInitiatorsStatusIsInAndThenEstablishes() {
         var left = pki.issuePublishingStatus("left.lab.natgw.net", "ec", OCSP, null);
-        var e = start(left, Revocation.Policy.RELAXED, pki.issue("right.lab.natgw.net", "ec"),
-                Revocation.Policy.STRICT);
+        var e = start(
+                left, Revocation.Policy.RELAXED, pki.issue("right.lab.natgw.net", "ec"), Revocation.Policy.STRICT);
         assertEquals(1, requests.size(), "the responder asked the initiator's OCSP responder");
         assertEquals(List.of(), rightEvents.log, "IKE_AUTH is held, not answered");
         assertEquals(List.of(), leftEvents.log);
@@ -107,12 +128,14 @@ class RevocationFetchExchangeTest {
     @Test
     void aRevokedInitiatorIsRefusedOnceTheAnswerIsIn() {
         var left = pki.issuePublishingStatus("left.lab.natgw.net", "ec", OCSP, null);
-        var e = start(left, Revocation.Policy.RELAXED, pki.issue("right.lab.natgw.net", "ec"),
-                Revocation.Policy.RELAXED);
+        var e = start(
+                left, Revocation.Policy.RELAXED, pki.issue("right.lab.natgw.net", "ec"), Revocation.Policy.RELAXED);
         answer(left, OcspStatus.REVOKED);
         net.advance(Duration.ofMillis(100));
         assertEquals(1, leftEvents.log.size(), leftEvents.log.toString());
-        assertTrue(leftEvents.log.get(0).startsWith("deleted") && leftEvents.log.get(0).contains("AUTHENTICATION_FAILED"),
+        assertTrue(
+                leftEvents.log.get(0).startsWith("deleted")
+                        && leftEvents.log.get(0).contains("AUTHENTICATION_FAILED"),
                 leftEvents.log.toString());
         assertEquals(List.of(), e[0].ikeSas());
         assertEquals(List.of(), e[1].ikeSas(), "nothing left on the responder");

@@ -43,21 +43,33 @@ class VirtualIpTest {
     private IkeEngine server;
 
     private static ChildConfig child(String name, List<String> local, List<String> remote) {
-        return new ChildConfig(name, local.stream().map(TrafficSelector::ofCidr).toList(),
-                remote.stream().map(TrafficSelector::ofCidr).toList(), ProposalParser.parseList(ESP, Proposal.ESP),
+        return new ChildConfig(
+                name,
+                local.stream().map(TrafficSelector::ofCidr).toList(),
+                remote.stream().map(TrafficSelector::ofCidr).toList(),
+                ProposalParser.parseList(ESP, Proposal.ESP),
                 Mode.TUNNEL);
     }
 
     private static AddressPool pool(String first, String last) {
-        return new AddressPool("rw_pool", List.of(new AddressPool.Range(FakeNetwork.ip(first), FakeNetwork.ip(last))),
+        return new AddressPool(
+                "rw_pool",
+                List.of(new AddressPool.Range(FakeNetwork.ip(first), FakeNetwork.ip(last))),
                 List.of(FakeNetwork.ip("10.9.2.53")));
     }
 
     /** moon: any peer with the PSK, virtual IPs from {@code pools}, 10.9.2.0/24 behind it. */
     private void server(AddressPool... pools) {
-        var config = IkeConfig.psk("rw", SERVER, Optional.empty(), IKE, SERVER_ID, Optional.empty(), "s",
-                        List.of(child("net", List.of("10.9.2.0/24", "fd00:2::/64"),
-                                List.of("10.3.0.0/16", "fd00:3::/64"))))
+        var config = IkeConfig.psk(
+                        "rw",
+                        SERVER,
+                        Optional.empty(),
+                        IKE,
+                        SERVER_ID,
+                        Optional.empty(),
+                        "s",
+                        List.of(child(
+                                "net", List.of("10.9.2.0/24", "fd00:2::/64"), List.of("10.3.0.0/16", "fd00:3::/64"))))
                 .withPools(List.of(pools));
         server = new IkeEngine(net.transportFor(), serverEvents, new SecureRandom(), List.of(config));
         net.attach(SERVER, server);
@@ -65,7 +77,14 @@ class VirtualIpTest {
 
     /** A road warrior at {@code address} that asks for {@code vips} and proposes any address as its side. */
     private static IkeConfig client(InetAddress address, String id, InetAddress... vips) {
-        return IkeConfig.psk("home", address, Optional.of(SERVER), IKE, id, Optional.of(SERVER_ID), "s",
+        return IkeConfig.psk(
+                        "home",
+                        address,
+                        Optional.of(SERVER),
+                        IKE,
+                        id,
+                        Optional.of(SERVER_ID),
+                        "s",
                         List.of(child("home", List.of("0.0.0.0/0", "::/0"), List.of("10.9.2.0/24", "fd00:2::/64"))))
                 .withVirtualIps(List.of(vips));
     }
@@ -89,8 +108,10 @@ class VirtualIpTest {
 
     /** The server's IKE SA with this client's initiator SPI. */
     private IkeSa serverSide(IkeSa client) {
-        return server.ikeSas().stream().filter(s -> s.spiI() == client.spiI() && s.spiR() == client.spiR())
-                .findFirst().orElseThrow(() -> new AssertionError("no server SA for " + client));
+        return server.ikeSas().stream()
+                .filter(s -> s.spiI() == client.spiI() && s.spiR() == client.spiR())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no server SA for " + client));
     }
 
     private static TrafficSelector ts(String cidr) {
@@ -103,15 +124,21 @@ class VirtualIpTest {
 
     @Test
     void theInitiatorAsksForAnyAddressAndDnsServersOfTheFamiliesOfItsVips() {
-        assertEquals(Optional.of(new ConfigPayload(ConfigPayload.CFG_REQUEST, List.of(
-                        Attribute.request(ConfigPayload.INTERNAL_IP4_ADDRESS),
-                        Attribute.request(ConfigPayload.INTERNAL_IP4_DNS)))),
+        assertEquals(
+                Optional.of(new ConfigPayload(
+                        ConfigPayload.CFG_REQUEST,
+                        List.of(
+                                Attribute.request(ConfigPayload.INTERNAL_IP4_ADDRESS),
+                                Attribute.request(ConfigPayload.INTERNAL_IP4_DNS)))),
                 VirtualIps.request(client(CAROL, "carol@natgw.net", ANY4)));
-        assertEquals(Optional.of(new ConfigPayload(ConfigPayload.CFG_REQUEST, List.of(
-                        Attribute.of(false, ip("10.3.0.7")),
-                        Attribute.request(ConfigPayload.INTERNAL_IP6_ADDRESS),
-                        Attribute.request(ConfigPayload.INTERNAL_IP4_DNS),
-                        Attribute.request(ConfigPayload.INTERNAL_IP6_DNS)))),
+        assertEquals(
+                Optional.of(new ConfigPayload(
+                        ConfigPayload.CFG_REQUEST,
+                        List.of(
+                                Attribute.of(false, ip("10.3.0.7")),
+                                Attribute.request(ConfigPayload.INTERNAL_IP6_ADDRESS),
+                                Attribute.request(ConfigPayload.INTERNAL_IP4_DNS),
+                                Attribute.request(ConfigPayload.INTERNAL_IP6_DNS)))),
                 VirtualIps.request(client(CAROL, "carol@natgw.net", ip("10.3.0.7"), ANY6)));
         assertEquals(Optional.empty(), VirtualIps.request(client(CAROL, "carol@natgw.net")));
     }
@@ -158,9 +185,14 @@ class VirtualIpTest {
         assertEquals(List.of(ip("10.3.0.1")), carol.virtualIps());
         assertEquals(List.of(ip("10.3.0.2")), dave.virtualIps());
         assertTrue(carol.nat().localBehindNat() && dave.nat().localBehindNat());
-        assertEquals(serverSide(carol).remote().getAddress(), serverSide(dave).remote().getAddress(), "one NAT");
-        assertEquals(List.of(ts("10.3.0.1/32")), serverSide(carol).children().get(0).remoteTs());
-        assertEquals(List.of(ts("10.3.0.2/32")), serverSide(dave).children().get(0).remoteTs());
+        assertEquals(
+                serverSide(carol).remote().getAddress(),
+                serverSide(dave).remote().getAddress(),
+                "one NAT");
+        assertEquals(
+                List.of(ts("10.3.0.1/32")), serverSide(carol).children().get(0).remoteTs());
+        assertEquals(
+                List.of(ts("10.3.0.2/32")), serverSide(dave).children().get(0).remoteTs());
         assertEquals(List.of(ts("10.3.0.2/32")), dave.children().get(0).localTs());
     }
 
@@ -175,7 +207,8 @@ class VirtualIpTest {
         assertEquals(2, server.ikeSas().size());
         assertEquals(List.of(ip("10.3.0.1")), first.virtualIps());
         assertEquals(List.of(ip("10.3.0.2")), second.virtualIps());
-        assertEquals(List.of(ts("10.3.0.2/32")), serverSide(second).children().get(0).remoteTs());
+        assertEquals(
+                List.of(ts("10.3.0.2/32")), serverSide(second).children().get(0).remoteTs());
         assertEquals(List.of(ip("10.3.0.1"), ip("10.3.0.2")), pool.online());
     }
 
@@ -196,10 +229,13 @@ class VirtualIpTest {
         assertEquals(List.of(ip("10.3.0.1")), pool.offline(), "released with the IKE SA, kept for carol");
         assertEquals(List.of(ip("10.3.0.1")), moonsCarol.remoteVirtualIps(), "still known to whoever tears down");
 
-        assertEquals(List.of(ip("10.3.0.3")), connect(client(EVE, "eve@natgw.net", ANY4)).virtualIps());
+        assertEquals(
+                List.of(ip("10.3.0.3")),
+                connect(client(EVE, "eve@natgw.net", ANY4)).virtualIps());
         IkeSa again = connect(client(CAROL, "carol@natgw.net", ANY4));
         assertEquals(List.of(ip("10.3.0.1")), again.virtualIps());
-        assertEquals(List.of(ts("10.3.0.1/32")), serverSide(again).children().get(0).remoteTs());
+        assertEquals(
+                List.of(ts("10.3.0.1/32")), serverSide(again).children().get(0).remoteTs());
         assertEquals(List.of(), pool.offline());
     }
 
@@ -216,13 +252,19 @@ class VirtualIpTest {
         assertEquals(IkeSaState.DELETED, dave.state());
         var daveLog = clientEvents.get(DAVE).log;
         assertEquals(1, daveLog.size(), daveLog.toString());
-        assertTrue(daveLog.get(0).startsWith("deleted: IKE_AUTH response rejected: peer didn't assign a virtual IP")
-                && daveLog.get(0).contains("INTERNAL_ADDRESS_FAILURE"), daveLog.toString());
+        assertTrue(
+                daveLog.get(0).startsWith("deleted: IKE_AUTH response rejected: peer didn't assign a virtual IP")
+                        && daveLog.get(0).contains("INTERNAL_ADDRESS_FAILURE"),
+                daveLog.toString());
         assertEquals(List.of(), clients.get(DAVE).ikeSas());
-        assertEquals(List.of(carol.spiI()), server.ikeSas().stream().map(IkeSa::spiI).toList(),
+        assertEquals(
+                List.of(carol.spiI()),
+                server.ikeSas().stream().map(IkeSa::spiI).toList(),
                 "dave's Delete removed its IKE SA from the server");
-        assertEquals(List.of("established", "child net", "established", "deleted: deleted by the peer"),
-                serverEvents.log, "no CHILD_SA for dave");
+        assertEquals(
+                List.of("established", "child net", "established", "deleted: deleted by the peer"),
+                serverEvents.log,
+                "no CHILD_SA for dave");
         assertEquals(List.of(ip("10.3.0.1")), carol.virtualIps());
         assertEquals(1, carol.children().size());
         assertEquals(List.of(ip("10.3.0.1")), pool.online());
@@ -230,7 +272,9 @@ class VirtualIpTest {
         // Once carol is gone and nothing else is left, her offline lease goes to dave.
         carol.delete();
         net.run();
-        assertEquals(List.of(ip("10.3.0.1")), connect(client(DAVE, "dave@natgw.net", ANY4)).virtualIps());
+        assertEquals(
+                List.of(ip("10.3.0.1")),
+                connect(client(DAVE, "dave@natgw.net", ANY4)).virtualIps());
     }
 
     // strongSwan does the same: a server without pools asked for an address sends INTERNAL_ADDRESS_FAILURE
@@ -239,8 +283,10 @@ class VirtualIpTest {
         server();
         IkeSa carol = connect(client(CAROL, "carol@natgw.net", ANY4, ANY6));
         assertEquals(IkeSaState.DELETED, carol.state());
-        assertEquals(List.of("deleted: IKE_AUTH response rejected: peer didn't assign a virtual IP for [%any]"
-                + " (INTERNAL_ADDRESS_FAILURE)"), clientEvents.get(CAROL).log);
+        assertEquals(
+                List.of("deleted: IKE_AUTH response rejected: peer didn't assign a virtual IP for [%any]"
+                        + " (INTERNAL_ADDRESS_FAILURE)"),
+                clientEvents.get(CAROL).log);
         assertEquals(List.of(), server.ikeSas());
     }
 
@@ -254,8 +300,10 @@ class VirtualIpTest {
 
         IkeSa dave = connect(client(DAVE, "dave@natgw.net", ip("10.3.0.7")));
         assertEquals(List.of(ip("10.3.0.1")), dave.virtualIps(), "carol's address is not shared");
-        assertEquals(List.of(ts("10.3.0.1/32")), serverSide(dave).children().get(0).remoteTs());
-        assertNotEquals(carol.children().get(0).localTs(), dave.children().get(0).localTs());
+        assertEquals(
+                List.of(ts("10.3.0.1/32")), serverSide(dave).children().get(0).remoteTs());
+        assertNotEquals(
+                carol.children().get(0).localTs(), dave.children().get(0).localTs());
     }
 
     // I --- CP(CFG_REQUEST: IP4_ADDRESS(), IP6_ADDRESS(), IP4_DNS(), IP6_DNS()) ---> R
@@ -263,27 +311,34 @@ class VirtualIpTest {
     @Test
     void aDualStackClientGetsAnAddressOfEachFamilyFromTwoPools() {
         var v4 = pool("10.3.0.1", "10.3.0.254");
-        var v6 = new AddressPool("rw_pool6", List.of(new AddressPool.Range(ip("fd00:3::1"), ip("fd00:3::ffff"))),
+        var v6 = new AddressPool(
+                "rw_pool6",
+                List.of(new AddressPool.Range(ip("fd00:3::1"), ip("fd00:3::ffff"))),
                 List.of(ip("fd00:2::53")));
         server(v4, v6);
         IkeSa carol = connect(client(CAROL, "carol@natgw.net", ANY4, ANY6));
 
         assertEquals(List.of(ip("10.3.0.1"), ip("fd00:3::1")), carol.virtualIps());
         assertEquals(List.of(ip("10.9.2.53"), ip("fd00:2::53")), carol.dnsServers());
-        assertEquals(List.of(ts("10.3.0.1/32"), ts("fd00:3::1/128")), carol.children().get(0).localTs());
-        assertEquals(List.of(ts("10.3.0.1/32"), ts("fd00:3::1/128")), serverSide(carol).children().get(0).remoteTs());
+        assertEquals(
+                List.of(ts("10.3.0.1/32"), ts("fd00:3::1/128")),
+                carol.children().get(0).localTs());
+        assertEquals(
+                List.of(ts("10.3.0.1/32"), ts("fd00:3::1/128")),
+                serverSide(carol).children().get(0).remoteTs());
         assertEquals(List.of(ip("fd00:3::1")), v6.online());
     }
 
     @Test
     void anIpv6OnlyPoolServesAClientAskingForAnIpv6Address() {
-        var v6 = new AddressPool("rw_pool6", List.of(new AddressPool.Range(ip("fd00:3::"), ip("fd00:3::ffff:ffff"))),
-                List.of());
+        var v6 = new AddressPool(
+                "rw_pool6", List.of(new AddressPool.Range(ip("fd00:3::"), ip("fd00:3::ffff:ffff"))), List.of());
         server(v6);
         IkeSa carol = connect(client(CAROL, "carol@natgw.net", ANY6));
         assertEquals(List.of(ip("fd00:3::")), carol.virtualIps());
         assertEquals(List.of(ts("fd00:3::/128")), carol.children().get(0).localTs());
-        assertEquals(List.of(ts("fd00:3::/128")), serverSide(carol).children().get(0).remoteTs());
+        assertEquals(
+                List.of(ts("fd00:3::/128")), serverSide(carol).children().get(0).remoteTs());
         assertEquals(List.of(), carol.dnsServers());
     }
 
@@ -296,7 +351,8 @@ class VirtualIpTest {
         IkeSa carol = connect(client(CAROL, "carol@natgw.net", ANY4));
         IkeEngine carolsEngine = clients.get(CAROL);
         for (boolean fromClient : new boolean[] {true, false}) {
-            IkeSa old = fromClient ? carolsEngine.ikeSas().get(0) : server.ikeSas().get(0);
+            IkeSa old =
+                    fromClient ? carolsEngine.ikeSas().get(0) : server.ikeSas().get(0);
             IkeSa oldServerSide = server.ikeSas().get(0);
             old.rekey();
             net.run();
@@ -315,8 +371,12 @@ class VirtualIpTest {
         IkeSa moon = server.ikeSas().get(0);
         moon.rekeyChild(moon.children().get(0));
         net.run();
-        assertEquals(List.of(ts("10.3.0.1/32")), server.ikeSas().get(0).children().get(0).remoteTs());
-        assertEquals(List.of(ts("10.3.0.1/32")), carolsEngine.ikeSas().get(0).children().get(0).localTs());
+        assertEquals(
+                List.of(ts("10.3.0.1/32")),
+                server.ikeSas().get(0).children().get(0).remoteTs());
+        assertEquals(
+                List.of(ts("10.3.0.1/32")),
+                carolsEngine.ikeSas().get(0).children().get(0).localTs());
 
         carolsEngine.ikeSas().get(0).delete();
         net.run();
@@ -332,8 +392,15 @@ class VirtualIpTest {
     @Test
     void aClientThatAsksForNoAddressGetsNoChildSaFromAServerWithPools() {
         server(pool("10.3.0.1", "10.3.0.254"));
-        var config = IkeConfig.psk("home", CAROL, Optional.of(SERVER), IKE, "carol@natgw.net",
-                Optional.of(SERVER_ID), "s", List.of(child("home", List.of("10.3.0.9/32"), List.of("10.9.2.0/24"))));
+        var config = IkeConfig.psk(
+                "home",
+                CAROL,
+                Optional.of(SERVER),
+                IKE,
+                "carol@natgw.net",
+                Optional.of(SERVER_ID),
+                "s",
+                List.of(child("home", List.of("10.3.0.9/32"), List.of("10.9.2.0/24"))));
         IkeSa carol = connect(config);
 
         assertEquals(IkeSaState.ESTABLISHED, carol.state());

@@ -29,16 +29,14 @@ public final class FakeNetwork {
         void receive(byte[] datagram, InetSocketAddress from, InetSocketAddress to, boolean nattPort);
     }
 
-    public record Datagram(byte[] bytes, InetSocketAddress from, InetSocketAddress to) {
-    }
+    public record Datagram(byte[] bytes, InetSocketAddress from, InetSocketAddress to) {}
 
-    private record Timer(long at, long order, Runnable task, boolean[] cancelled) {
-    }
+    private record Timer(long at, long order, Runnable task, boolean[] cancelled) {}
 
     private final Map<InetAddress, Host> hosts = new HashMap<>();
     private final Deque<Datagram> wire = new ArrayDeque<>();
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> a.at != b.at
-            ? Long.compare(a.at, b.at) : Long.compare(a.order, b.order));
+    private final PriorityQueue<Timer> timers =
+            new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.order, b.order));
     private final List<Datagram> sent = new ArrayList<>();
     private long now;
     private long order;

@@ -20,13 +20,27 @@ import java.util.Date;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.cert.ocsp.BasicOCSPRespBuilder;
 import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.CertificateStatus;
@@ -37,22 +51,8 @@ import org.bouncycastle.cert.ocsp.RespID;
 import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.bouncycastle.cert.ocsp.UnknownStatus;
 import org.bouncycastle.cert.ocsp.jcajce.JcaCertificateID;
-import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.CRLDistPoint;
-import org.bouncycastle.asn1.x509.CRLReason;
-import org.bouncycastle.asn1.x509.DistributionPoint;
-import org.bouncycastle.asn1.x509.DistributionPointName;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509v2CRLBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
 /**
  * A throwaway PKI for tests: a CA, and end-entity certificates it signs, with an FQDN in the
@@ -60,8 +60,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public final class TestPki {
     /** A key pair and the certificate that binds it. */
-    public record Issued(X509Certificate certificate, KeyPair keys) {
-    }
+    public record Issued(X509Certificate certificate, KeyPair keys) {}
 
     /** For {@link #issue(String, String, int)}: a certificate without the keyUsage extension. */
     public static final int NO_KEY_USAGE = -1;
@@ -78,8 +77,9 @@ public final class TestPki {
     public static TestPki create(String caName, String keyType) {
         KeyPair keys = keys(keyType);
         var name = new X500Name("C=CH, O=natgw lab, CN=" + caName);
-        return new TestPki(new Issued(sign(name, keys, name, keys, true, null,
-                KeyUsage.keyCertSign | KeyUsage.cRLSign, null, null, null), keys));
+        return new TestPki(new Issued(
+                sign(name, keys, name, keys, true, null, KeyUsage.keyCertSign | KeyUsage.cRLSign, null, null, null),
+                keys));
     }
 
     public X509Certificate caCertificate() {
@@ -93,8 +93,19 @@ public final class TestPki {
     public TestPki issueIntermediate(String caName, String ocspUri) {
         KeyPair keys = keys("ec");
         var name = new X500Name("C=CH, O=natgw lab, CN=" + caName);
-        return new TestPki(new Issued(sign(name, keys, issuerName(), ca.keys(), true, null,
-                KeyUsage.keyCertSign | KeyUsage.cRLSign, null, ocspUri, null), keys));
+        return new TestPki(new Issued(
+                sign(
+                        name,
+                        keys,
+                        issuerName(),
+                        ca.keys(),
+                        true,
+                        null,
+                        KeyUsage.keyCertSign | KeyUsage.cRLSign,
+                        null,
+                        ocspUri,
+                        null),
+                keys));
     }
 
     /** The CA's keys, for a responder that signs as the CA (OpenSSL's OCSP responder in the lab). */
@@ -111,7 +122,8 @@ public final class TestPki {
     public Issued issue(String fqdn, String keyType, int keyUsage) {
         KeyPair keys = keys(keyType);
         var subject = new X500Name("C=CH, O=natgw lab, CN=" + fqdn);
-        var issuer = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
+        var issuer =
+                X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
         return new Issued(sign(subject, keys, issuer, ca.keys(), false, fqdn, keyUsage, null, null, null), keys);
     }
 
@@ -130,8 +142,19 @@ public final class TestPki {
     public Issued issuePublishingStatus(String fqdn, String keyType, String ocspUri, String crlUri) {
         KeyPair keys = keys(keyType);
         var subject = new X500Name("C=CH, O=natgw lab, CN=" + fqdn);
-        return new Issued(sign(subject, keys, issuerName(), ca.keys(), false, fqdn, KeyUsage.digitalSignature,
-                crlUri, ocspUri, null), keys);
+        return new Issued(
+                sign(
+                        subject,
+                        keys,
+                        issuerName(),
+                        ca.keys(),
+                        false,
+                        fqdn,
+                        KeyUsage.digitalSignature,
+                        crlUri,
+                        ocspUri,
+                        null),
+                keys);
     }
 
     /**
@@ -141,19 +164,34 @@ public final class TestPki {
     public Issued issueOcspResponder(String name, boolean ocspSigning) {
         KeyPair keys = keys("ec");
         var subject = new X500Name("C=CH, O=natgw lab, CN=" + name);
-        return new Issued(sign(subject, keys, issuerName(), ca.keys(), false, null, KeyUsage.digitalSignature,
-                null, null, ocspSigning ? KeyPurposeId.id_kp_OCSPSigning : KeyPurposeId.id_kp_serverAuth), keys);
+        return new Issued(
+                sign(
+                        subject,
+                        keys,
+                        issuerName(),
+                        ca.keys(),
+                        false,
+                        null,
+                        KeyUsage.digitalSignature,
+                        null,
+                        null,
+                        ocspSigning ? KeyPurposeId.id_kp_OCSPSigning : KeyPurposeId.id_kp_serverAuth),
+                keys);
     }
 
     /** Whether a certificate is good or revoked, for {@link #ocspResponse}. */
-    public enum OcspStatus { GOOD, REVOKED, UNKNOWN }
+    public enum OcspStatus {
+        GOOD,
+        REVOKED,
+        UNKNOWN
+    }
 
     /**
      * An OCSP response (RFC 6960 §4.2.1) for {@code cert}, signed by {@code signer} (this CA
      * when it is null) with {@code signerChain} included, the request's nonce echoed when given.
      */
-    public byte[] ocspResponse(X509Certificate cert, OcspStatus status, Duration validFor, Issued signer,
-                               byte[] requestNonceExtension) {
+    public byte[] ocspResponse(
+            X509Certificate cert, OcspStatus status, Duration validFor, Issued signer, byte[] requestNonceExtension) {
         return ocspResponse(cert, status, Duration.ofMinutes(1), validFor, signer, requestNonceExtension);
     }
 
@@ -161,31 +199,42 @@ public final class TestPki {
      * The same, its thisUpdate {@code age} ago, and no nextUpdate when {@code validFor} is null
      * (RFC 6960 §4.2.2.1: newer information is always available).
      */
-    public byte[] ocspResponse(X509Certificate cert, OcspStatus status, Duration age, Duration validFor, Issued signer,
-                               byte[] requestNonceExtension) {
+    public byte[] ocspResponse(
+            X509Certificate cert,
+            OcspStatus status,
+            Duration age,
+            Duration validFor,
+            Issued signer,
+            byte[] requestNonceExtension) {
         try {
             var digests = new JcaDigestCalculatorProviderBuilder().build();
-            var id = new JcaCertificateID(digests.get(CertificateID.HASH_SHA1), ca.certificate(), cert.getSerialNumber());
+            var id = new JcaCertificateID(
+                    digests.get(CertificateID.HASH_SHA1), ca.certificate(), cert.getSerialNumber());
             KeyPair signing = signer == null ? ca.keys() : signer.keys();
-            var builder = new BasicOCSPRespBuilder(new RespID(X500Name.getInstance((signer == null
-                    ? ca.certificate() : signer.certificate()).getSubjectX500Principal().getEncoded())));
+            var builder = new BasicOCSPRespBuilder(
+                    new RespID(X500Name.getInstance((signer == null ? ca.certificate() : signer.certificate())
+                            .getSubjectX500Principal()
+                            .getEncoded())));
             Instant now = Instant.now();
             CertificateStatus s = switch (status) {
                 case GOOD -> CertificateStatus.GOOD;
                 case REVOKED -> new RevokedStatus(Date.from(now.minus(1, ChronoUnit.HOURS)), CRLReason.keyCompromise);
                 case UNKNOWN -> new UnknownStatus();
             };
-            builder.addResponse(id, s, Date.from(now.minus(age)), validFor == null ? null : Date.from(now.plus(validFor)),
-                    null);
+            builder.addResponse(
+                    id, s, Date.from(now.minus(age)), validFor == null ? null : Date.from(now.plus(validFor)), null);
             if (requestNonceExtension != null) {
                 builder.setResponseExtensions(new Extensions(Extension.getInstance(requestNonceExtension)));
             }
             String algorithm = signing.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
-            X509CertificateHolder[] chain = signer == null ? null
+            X509CertificateHolder[] chain = signer == null
+                    ? null
                     : new X509CertificateHolder[] {new JcaX509CertificateHolder(signer.certificate())};
-            var basic = builder.build(new JcaContentSignerBuilder(algorithm).build(signing.getPrivate()), chain,
-                    Date.from(now));
-            return new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL, basic).getEncoded();
+            var basic = builder.build(
+                    new JcaContentSignerBuilder(algorithm).build(signing.getPrivate()), chain, Date.from(now));
+            return new OCSPRespBuilder()
+                    .build(OCSPRespBuilder.SUCCESSFUL, basic)
+                    .getEncoded();
         } catch (Exception e) {
             throw new IllegalStateException("cannot make a test OCSP response: " + e.getMessage(), e);
         }
@@ -194,13 +243,18 @@ public final class TestPki {
     /** An OCSP request for {@code cert} with a random nonce, as another client would send it. */
     public byte[] ocspRequestWithNonce(X509Certificate cert) {
         try {
-            var id = new JcaCertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
-                    ca.certificate(), cert.getSerialNumber());
+            var id = new JcaCertificateID(
+                    new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
+                    ca.certificate(),
+                    cert.getSerialNumber());
             byte[] nonce = new byte[16];
             SERIALS.nextBytes(nonce);
-            return new OCSPReqBuilder().addRequest(id).setRequestExtensions(new Extensions(new Extension(
-                    OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, new DEROctetString(nonce).getEncoded())))
-                    .build().getEncoded();
+            return new OCSPReqBuilder()
+                    .addRequest(id)
+                    .setRequestExtensions(new Extensions(new Extension(
+                            OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, new DEROctetString(nonce).getEncoded())))
+                    .build()
+                    .getEncoded();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -220,7 +274,8 @@ public final class TestPki {
     public static java.util.List<BigInteger> ocspSerials(byte[] request) {
         try {
             return java.util.Arrays.stream(new OCSPReq(request).getRequestList())
-                    .map(r -> r.getCertID().getSerialNumber()).toList();
+                    .map(r -> r.getCertID().getSerialNumber())
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -242,23 +297,29 @@ public final class TestPki {
 
     /** The same CRL with this CA's name, signed with another key: a forgery. */
     public X509CRL forgedCrl(X509Certificate... revoked) {
-        return crl(keys(ca.keys().getPrivate().getAlgorithm().equals("RSA") ? "rsa" : "ec"), Duration.ofDays(1),
-                false, revoked);
+        return crl(
+                keys(ca.keys().getPrivate().getAlgorithm().equals("RSA") ? "rsa" : "ec"),
+                Duration.ofDays(1),
+                false,
+                revoked);
     }
 
     private X509CRL crl(KeyPair signer, Duration validFor, boolean delta, X509Certificate... revoked) {
         try {
             Instant now = Instant.now();
-            var issuer = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
-            var builder = new X509v2CRLBuilder(issuer, Date.from(now.minus(validFor.isNegative()
-                    ? validFor.negated().multipliedBy(2) : Duration.ofMinutes(1))));
+            var issuer = X500Name.getInstance(
+                    ca.certificate().getSubjectX500Principal().getEncoded());
+            var builder = new X509v2CRLBuilder(
+                    issuer,
+                    Date.from(now.minus(
+                            validFor.isNegative() ? validFor.negated().multipliedBy(2) : Duration.ofMinutes(1))));
             builder.setNextUpdate(Date.from(now.plus(validFor)));
             if (delta) {
                 builder.addExtension(Extension.deltaCRLIndicator, true, new ASN1Integer(1));
             }
             for (X509Certificate cert : revoked) {
-                builder.addCRLEntry(cert.getSerialNumber(), Date.from(now.minus(1, ChronoUnit.HOURS)),
-                        CRLReason.keyCompromise);
+                builder.addCRLEntry(
+                        cert.getSerialNumber(), Date.from(now.minus(1, ChronoUnit.HOURS)), CRLReason.keyCompromise);
             }
             String algorithm = signer.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
             var holder = builder.build(new JcaContentSignerBuilder(algorithm).build(signer.getPrivate()));
@@ -283,36 +344,58 @@ public final class TestPki {
         }
     }
 
-    private static X509Certificate sign(X500Name subject, KeyPair subjectKeys, X500Name issuer, KeyPair issuerKeys,
-                                        boolean ca, String fqdn, int keyUsage, String crlUri, String ocspUri,
-                                        KeyPurposeId extendedUsage) {
+    private static X509Certificate sign(
+            X500Name subject,
+            KeyPair subjectKeys,
+            X500Name issuer,
+            KeyPair issuerKeys,
+            boolean ca,
+            String fqdn,
+            int keyUsage,
+            String crlUri,
+            String ocspUri,
+            KeyPurposeId extendedUsage) {
         try {
             Instant now = Instant.now();
-            var builder = new JcaX509v3CertificateBuilder(issuer, new BigInteger(63, SERIALS),
-                    Date.from(now.minus(1, ChronoUnit.DAYS)), Date.from(now.plus(30, ChronoUnit.DAYS)), subject,
+            var builder = new JcaX509v3CertificateBuilder(
+                    issuer,
+                    new BigInteger(63, SERIALS),
+                    Date.from(now.minus(1, ChronoUnit.DAYS)),
+                    Date.from(now.plus(30, ChronoUnit.DAYS)),
+                    subject,
                     subjectKeys.getPublic());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
             if (keyUsage != NO_KEY_USAGE) {
                 builder.addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage));
             }
             if (crlUri != null) {
-                var point = new DistributionPoint(new DistributionPointName(new GeneralNames(
-                        new GeneralName(GeneralName.uniformResourceIdentifier, crlUri))), null, null);
-                builder.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(
-                        new DistributionPoint[] {point}));
+                var point = new DistributionPoint(
+                        new DistributionPointName(
+                                new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, crlUri))),
+                        null,
+                        null);
+                builder.addExtension(
+                        Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[] {point}));
             }
             if (ocspUri != null) {
-                builder.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(
-                        AccessDescription.id_ad_ocsp, new GeneralName(GeneralName.uniformResourceIdentifier, ocspUri)));
+                builder.addExtension(
+                        Extension.authorityInfoAccess,
+                        false,
+                        new AuthorityInformationAccess(
+                                AccessDescription.id_ad_ocsp,
+                                new GeneralName(GeneralName.uniformResourceIdentifier, ocspUri)));
             }
             if (extendedUsage != null) {
                 builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(extendedUsage));
             }
             if (fqdn != null) {
-                builder.addExtension(Extension.subjectAlternativeName, false,
+                builder.addExtension(
+                        Extension.subjectAlternativeName,
+                        false,
                         new GeneralNames(new GeneralName(GeneralName.dNSName, fqdn)));
             }
-            String algorithm = issuerKeys.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+            String algorithm =
+                    issuerKeys.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
             var holder = builder.build(new JcaContentSignerBuilder(algorithm).build(issuerKeys.getPrivate()));
             return new JcaX509CertificateConverter().getCertificate(holder);
         } catch (Exception e) {
@@ -322,8 +405,8 @@ public final class TestPki {
 
     /** PEM, as strongSwan's x509 and pkcs8 plugins read it. */
     public static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
     /** Writes a certificate (PEM) to a file. */

@@ -32,8 +32,8 @@ record CapturedExchange(Map<String, byte[]> values, List<byte[]> ike, List<byte[
                 }
                 String[] f = kv[1].split(" ");
                 byte[] payload = HexFormat.of().parseHex(f[3]);
-                boolean marker = payload.length >= 4 && payload[0] == 0 && payload[1] == 0 && payload[2] == 0
-                        && payload[3] == 0;
+                boolean marker =
+                        payload.length >= 4 && payload[0] == 0 && payload[1] == 0 && payload[2] == 0 && payload[3] == 0;
                 if (f[1].equals("4500") && marker) {
                     ike.add(Arrays.copyOfRange(payload, 4, payload.length));
                 } else if (f[1].equals("4500")) {

@@ -36,13 +36,26 @@ class IsakmpCodecTest {
 
     @Test
     void everyPayloadRoundTrips() throws Exception {
-        var esp = new Proposal(1, Proposal.ESP, new byte[] {1, 2, 3, 4}, List.of(new Transform(1, 20, List.of(
-                Attribute.of(4, 3), Attribute.of(6, 128), Attribute.ofLong(2, 3600), Attribute.ofLong(2, 100_000)))));
-        List<IsakmpPayload> payloads = List.of(new Hash(new byte[32]), SecurityAssociation.of(List.of(esp)),
+        var esp = new Proposal(
+                1,
+                Proposal.ESP,
+                new byte[] {1, 2, 3, 4},
+                List.of(new Transform(
+                        1,
+                        20,
+                        List.of(
+                                Attribute.of(4, 3),
+                                Attribute.of(6, 128),
+                                Attribute.ofLong(2, 3600),
+                                Attribute.ofLong(2, 100_000)))));
+        List<IsakmpPayload> payloads = List.of(
+                new Hash(new byte[32]),
+                SecurityAssociation.of(List.of(esp)),
                 new Identification(Identification.IPV4_ADDR_SUBNET, 17, 4500, new byte[] {10, 9, 1, 0, -1, -1, -1, 0}),
                 new Notification(1, 3, new byte[] {9, 9, 9, 9}, Notification.RESPONDER_LIFETIME, new byte[] {0, 1}),
                 new Delete(1, 3, 4, List.of(new byte[] {1, 1, 1, 1}, new byte[] {2, 2, 2, 2})),
-                new NatDiscovery(new byte[20], false), new NatDiscovery(new byte[20], true),
+                new NatDiscovery(new byte[20], false),
+                new NatDiscovery(new byte[20], true),
                 new NatOriginalAddress(InetAddress.getByName("10.1.0.2"), false),
                 new NatOriginalAddress(InetAddress.getByName("2001:db8::2"), true),
                 new UnknownPayload(99, new byte[] {5, 6}));
@@ -50,8 +63,18 @@ class IsakmpCodecTest {
         assertEquals(payloads, back.payloads());
         assertEquals(0x2a, back.messageId());
         assertEquals(CKY_R, back.responderCookie());
-        assertEquals(100_000, back.find(SecurityAssociation.class).orElseThrow().proposals().get(0).transforms().get(0)
-                .attributes().get(3).number(), "a long life duration is a variable attribute");
+        assertEquals(
+                100_000,
+                back.find(SecurityAssociation.class)
+                        .orElseThrow()
+                        .proposals()
+                        .get(0)
+                        .transforms()
+                        .get(0)
+                        .attributes()
+                        .get(3)
+                        .number(),
+                "a long life duration is a variable attribute");
     }
 
     @Test
@@ -64,7 +87,11 @@ class IsakmpCodecTest {
 
     @Test
     void truncatedOrInconsistentMessagesAreMalformed() throws Exception {
-        byte[] good = IsakmpCodec.encode(IsakmpMessage.of(CKY_I, CKY_R, IsakmpMessage.INFORMATIONAL, 1,
+        byte[] good = IsakmpCodec.encode(IsakmpMessage.of(
+                CKY_I,
+                CKY_R,
+                IsakmpMessage.INFORMATIONAL,
+                1,
                 List.of(new Notification(1, 1, new byte[0], Notification.INITIAL_CONTACT, new byte[0]))));
         for (int cut = 0; cut < good.length; cut++) {
             byte[] shorter = Arrays.copyOf(good, cut);
@@ -84,10 +111,15 @@ class IsakmpCodecTest {
 
     @Test
     void aProposalThatMiscountsItsTransformsIsMalformed() throws Exception {
-        var p = new Proposal(1, Proposal.ISAKMP, new byte[0], List.of(new Transform(1, Transform.KEY_IKE,
-                List.of(Attribute.of(1, 7))), new Transform(2, Transform.KEY_IKE, List.of(Attribute.of(1, 5)))));
-        byte[] good = IsakmpCodec.encode(IsakmpMessage.of(CKY_I, 0, IsakmpMessage.MAIN_MODE, 0,
-                List.of(SecurityAssociation.of(List.of(p)))));
+        var p = new Proposal(
+                1,
+                Proposal.ISAKMP,
+                new byte[0],
+                List.of(
+                        new Transform(1, Transform.KEY_IKE, List.of(Attribute.of(1, 7))),
+                        new Transform(2, Transform.KEY_IKE, List.of(Attribute.of(1, 5)))));
+        byte[] good = IsakmpCodec.encode(
+                IsakmpMessage.of(CKY_I, 0, IsakmpMessage.MAIN_MODE, 0, List.of(SecurityAssociation.of(List.of(p)))));
         byte[] miscounted = good.clone();
         miscounted[IsakmpMessage.HEADER_LENGTH + 4 + 8 + 4 + 3] = 3;
         assertThrows(IkeProtocolException.class, () -> IsakmpCodec.decode(miscounted));

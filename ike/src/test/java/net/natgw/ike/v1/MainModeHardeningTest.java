@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
-import net.natgw.ike.testing.FakeNetwork;
 import net.natgw.ike.sa.IkeDrop;
+import net.natgw.ike.testing.FakeNetwork;
 import net.natgw.ike.v1.message.IsakmpMessage;
 import net.natgw.ike.v1.sa.IsakmpSa;
 import net.natgw.ike.v1.sa.V1Engine;
@@ -30,15 +30,27 @@ class MainModeHardeningTest {
     private final MainModeTest.Events right = new MainModeTest.Events();
 
     private static IkeConfig leftConfig() {
-        return IkeConfig.psk("lab", LEFT, Optional.of(RIGHT), "aes128-sha256-modp2048", "left@lab.natgw.net",
-                Optional.of("right@lab.natgw.net"), "s", List.of(ChildConfig.tunnel("net", "10.9.1.0/24",
-                        "10.9.2.0/24", "aes128-sha256")));
+        return IkeConfig.psk(
+                "lab",
+                LEFT,
+                Optional.of(RIGHT),
+                "aes128-sha256-modp2048",
+                "left@lab.natgw.net",
+                Optional.of("right@lab.natgw.net"),
+                "s",
+                List.of(ChildConfig.tunnel("net", "10.9.1.0/24", "10.9.2.0/24", "aes128-sha256")));
     }
 
     private static IkeConfig rightConfig() {
-        return IkeConfig.psk("lab", RIGHT, Optional.empty(), "aes128-sha256-modp2048", "right@lab.natgw.net",
-                Optional.of("left@lab.natgw.net"), "s", List.of(ChildConfig.tunnel("net", "10.9.2.0/24",
-                        "10.9.1.0/16", "aes128-sha256")));
+        return IkeConfig.psk(
+                "lab",
+                RIGHT,
+                Optional.empty(),
+                "aes128-sha256-modp2048",
+                "right@lab.natgw.net",
+                Optional.of("left@lab.natgw.net"),
+                "s",
+                List.of(ChildConfig.tunnel("net", "10.9.2.0/24", "10.9.1.0/16", "aes128-sha256")));
     }
 
     private V1Engine[] engines() {
@@ -76,8 +88,11 @@ class MainModeHardeningTest {
     void garbageWithTheRightCookiesDoesNotEndMainMode() {
         var e = engines();
         boolean[] lost = {false};
-        net.dropWhen(d -> d.from().getAddress().equals(LEFT) && mainMode(d) && (d.bytes()[19] & 1) != 0
-                && !lost[0] && (lost[0] = true));
+        net.dropWhen(d -> d.from().getAddress().equals(LEFT)
+                && mainMode(d)
+                && (d.bytes()[19] & 1) != 0
+                && !lost[0]
+                && (lost[0] = true));
         IsakmpSa sa = e[0].initiate(leftConfig());
         net.run();
         IsakmpSa responder = e[1].isakmpSas().get(0);
@@ -106,13 +121,18 @@ class MainModeHardeningTest {
     void aQuickModeExistsOnlyAfterItsHashVerifies() {
         var e = engines();
         boolean[] lost = {false};
-        net.dropWhen(d -> d.from().getAddress().equals(LEFT) && d.bytes()[18] == IsakmpMessage.QUICK_MODE
-                && !lost[0] && (lost[0] = true));
+        net.dropWhen(d -> d.from().getAddress().equals(LEFT)
+                && d.bytes()[18] == IsakmpMessage.QUICK_MODE
+                && !lost[0]
+                && (lost[0] = true));
         e[0].initiate(leftConfig());
         net.run();
         IsakmpSa responder = e[1].isakmpSas().get(0);
-        byte[] qm1 = net.sent().stream().filter(d -> d.bytes()[18] == IsakmpMessage.QUICK_MODE).findFirst()
-                .orElseThrow().bytes();
+        byte[] qm1 = net.sent().stream()
+                .filter(d -> d.bytes()[18] == IsakmpMessage.QUICK_MODE)
+                .findFirst()
+                .orElseThrow()
+                .bytes();
         byte[] forged = qm1.clone();
         forged[forged.length - 1] ^= 1;
         forged[40] ^= 1;

@@ -13,8 +13,8 @@ import net.natgw.ike.auth.Revocation;
 import net.natgw.ike.auth.StatusFetcher;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
-import net.natgw.ike.testing.FakeNetwork;
 import net.natgw.ike.sa.IkeDrop;
+import net.natgw.ike.testing.FakeNetwork;
 import net.natgw.ike.testing.TestPki;
 import net.natgw.ike.v1.sa.V1Engine;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,13 +29,22 @@ class MainModeSignatureTest {
     private final MainModeTest.Events left = new MainModeTest.Events();
     private final MainModeTest.Events right = new MainModeTest.Events();
 
-    private static IkeConfig config(InetAddress local, Optional<InetAddress> remote, String id, String remoteId,
-                                    TestPki.Issued mine, TestPki trusted) {
-        var child = ChildConfig.tunnel("net", local.equals(LEFT) ? "10.9.1.1/32" : "10.9.2.1/32",
-                local.equals(LEFT) ? "10.9.2.1/32" : "10.9.1.1/32", "aes128gcm16");
-        return IkeConfig.psk("lab", local, remote, "aes128-sha256-modp2048", id, Optional.of(remoteId), "",
-                List.of(child)).withCertificates(new Certificates(List.of(mine.certificate()),
-                mine.keys().getPrivate(), List.of(trusted.caCertificate())));
+    private static IkeConfig config(
+            InetAddress local,
+            Optional<InetAddress> remote,
+            String id,
+            String remoteId,
+            TestPki.Issued mine,
+            TestPki trusted) {
+        var child = ChildConfig.tunnel(
+                "net",
+                local.equals(LEFT) ? "10.9.1.1/32" : "10.9.2.1/32",
+                local.equals(LEFT) ? "10.9.2.1/32" : "10.9.1.1/32",
+                "aes128gcm16");
+        return IkeConfig.psk(
+                        "lab", local, remote, "aes128-sha256-modp2048", id, Optional.of(remoteId), "", List.of(child))
+                .withCertificates(new Certificates(
+                        List.of(mine.certificate()), mine.keys().getPrivate(), List.of(trusted.caCertificate())));
     }
 
     private void run(IkeConfig l, IkeConfig r) {
@@ -54,10 +63,21 @@ class MainModeSignatureTest {
     @ValueSource(strings = {"ec", "rsa"})
     void certificatesOfATrustedCaAuthenticateBothSides(String keyType) {
         var pki = TestPki.create("natgw lab CA", keyType);
-        run(config(LEFT, Optional.of(RIGHT), "left.lab.natgw.net", "right.lab.natgw.net",
-                        pki.issue("left.lab.natgw.net", keyType), pki),
-                config(RIGHT, Optional.empty(), "right.lab.natgw.net", "left.lab.natgw.net",
-                        pki.issue("right.lab.natgw.net", keyType), pki));
+        run(
+                config(
+                        LEFT,
+                        Optional.of(RIGHT),
+                        "left.lab.natgw.net",
+                        "right.lab.natgw.net",
+                        pki.issue("left.lab.natgw.net", keyType),
+                        pki),
+                config(
+                        RIGHT,
+                        Optional.empty(),
+                        "right.lab.natgw.net",
+                        "left.lab.natgw.net",
+                        pki.issue("right.lab.natgw.net", keyType),
+                        pki));
         assertEquals(List.of("established", "child net"), left.log);
         assertEquals(List.of("established", "child net"), right.log);
     }
@@ -67,10 +87,21 @@ class MainModeSignatureTest {
     void aCertificateOfAnotherCaIsRefused(boolean initiatorUntrusted) {
         var pki = TestPki.create("natgw lab CA", "ec");
         var rogue = TestPki.create("natgw lab CA", "ec");
-        run(config(LEFT, Optional.of(RIGHT), "left.lab.natgw.net", "right.lab.natgw.net",
-                        (initiatorUntrusted ? rogue : pki).issue("left.lab.natgw.net", "ec"), pki),
-                config(RIGHT, Optional.empty(), "right.lab.natgw.net", "left.lab.natgw.net",
-                        (initiatorUntrusted ? pki : rogue).issue("right.lab.natgw.net", "ec"), pki));
+        run(
+                config(
+                        LEFT,
+                        Optional.of(RIGHT),
+                        "left.lab.natgw.net",
+                        "right.lab.natgw.net",
+                        (initiatorUntrusted ? rogue : pki).issue("left.lab.natgw.net", "ec"),
+                        pki),
+                config(
+                        RIGHT,
+                        Optional.empty(),
+                        "right.lab.natgw.net",
+                        "left.lab.natgw.net",
+                        (initiatorUntrusted ? pki : rogue).issue("right.lab.natgw.net", "ec"),
+                        pki));
         var refusing = initiatorUntrusted ? right : left;
         assertTrue(refusing.log.get(0).contains("not trusted"), refusing.log.toString());
         assertTrue(left.log.stream().noneMatch(l -> l.startsWith("child")), left.log.toString());
@@ -86,15 +117,26 @@ class MainModeSignatureTest {
         var leftCert = pki.issuePublishingStatus("left.lab.natgw.net", "ec", ocsp, null);
         var requests = new java.util.ArrayList<byte[]>();
         var answer = new java.util.concurrent.CompletableFuture<byte[]>();
-        var fetcher = new StatusFetcher((uri, request) -> {
-            requests.add(request.orElseThrow());
-            return answer;
-        }, StatusFetcher.Options.DEFAULT, java.time.Clock.systemUTC(), new SecureRandom());
+        var fetcher = new StatusFetcher(
+                (uri, request) -> {
+                    requests.add(request.orElseThrow());
+                    return answer;
+                },
+                StatusFetcher.Options.DEFAULT,
+                java.time.Clock.systemUTC(),
+                new SecureRandom());
         IkeConfig l = config(LEFT, Optional.of(RIGHT), "left.lab.natgw.net", "right.lab.natgw.net", leftCert, pki);
-        IkeConfig r = config(RIGHT, Optional.empty(), "right.lab.natgw.net", "left.lab.natgw.net",
-                pki.issue("right.lab.natgw.net", "ec"), pki);
-        var strict = r.withCertificates(new Certificates(r.certificates().orElseThrow().chain(),
-                r.certificates().orElseThrow().key(), List.of(pki.caCertificate()),
+        IkeConfig r = config(
+                RIGHT,
+                Optional.empty(),
+                "right.lab.natgw.net",
+                "left.lab.natgw.net",
+                pki.issue("right.lab.natgw.net", "ec"),
+                pki);
+        var strict = r.withCertificates(new Certificates(
+                r.certificates().orElseThrow().chain(),
+                r.certificates().orElseThrow().key(),
+                List.of(pki.caCertificate()),
                 new Revocation(Revocation.Policy.STRICT, List.of())));
         var a = new V1Engine(net.transportFor(), left, new SecureRandom(), List.of(l));
         var b = new V1Engine(net.transportFor(), right, new SecureRandom(), List.of(strict));
@@ -107,8 +149,12 @@ class MainModeSignatureTest {
         assertEquals(List.of(), right.log, "message 5 held");
         net.advance(Duration.ofSeconds(5));
         assertTrue(b.counters().get(IkeDrop.AWAITING_STATUS) >= 1, "its retransmission counted");
-        answer.complete(pki.ocspResponse(leftCert.certificate(), revoked ? TestPki.OcspStatus.REVOKED
-                : TestPki.OcspStatus.GOOD, Duration.ofHours(1), null, TestPki.ocspNonce(requests.get(0))));
+        answer.complete(pki.ocspResponse(
+                leftCert.certificate(),
+                revoked ? TestPki.OcspStatus.REVOKED : TestPki.OcspStatus.GOOD,
+                Duration.ofHours(1),
+                null,
+                TestPki.ocspNonce(requests.get(0))));
         net.advance(Duration.ofSeconds(1));
         if (revoked) {
             assertTrue(right.log.stream().noneMatch(e -> e.equals("established")), right.log.toString());

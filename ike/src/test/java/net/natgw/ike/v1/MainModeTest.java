@@ -23,12 +23,12 @@ import net.natgw.ike.config.ProposalParser;
 import net.natgw.ike.message.Proposal;
 import net.natgw.ike.message.TrafficSelector;
 import net.natgw.ike.sa.ChildSaRecord;
+import net.natgw.ike.sa.PeerSa;
+import net.natgw.ike.sa.PeerSaListener;
 import net.natgw.ike.testing.FakeNetwork;
 import net.natgw.ike.v1.message.Delete;
 import net.natgw.ike.v1.message.IsakmpCodec;
 import net.natgw.ike.v1.message.IsakmpMessage;
-import net.natgw.ike.sa.PeerSa;
-import net.natgw.ike.sa.PeerSaListener;
 import net.natgw.ike.v1.sa.IsakmpSa;
 import net.natgw.ike.v1.sa.V1Engine;
 import org.junit.jupiter.api.Test;
@@ -70,20 +70,48 @@ class MainModeTest {
     private final Events left = new Events();
     private final Events right = new Events();
 
-    private static IkeConfig config(InetAddress local, Optional<InetAddress> remote, String self, String peer,
-                                    String psk, String localTs, String remoteTs, String esp) {
-        return IkeConfig.psk("lab", local, remote, PROPOSALS, self, Optional.of(peer), psk,
+    private static IkeConfig config(
+            InetAddress local,
+            Optional<InetAddress> remote,
+            String self,
+            String peer,
+            String psk,
+            String localTs,
+            String remoteTs,
+            String esp) {
+        return IkeConfig.psk(
+                "lab",
+                local,
+                remote,
+                PROPOSALS,
+                self,
+                Optional.of(peer),
+                psk,
                 List.of(ChildConfig.tunnel("net", localTs, remoteTs, esp)));
     }
 
     private IkeConfig leftConfig(String psk) {
-        return config(LEFT, Optional.of(RIGHT), "left@lab.natgw.net", "right@lab.natgw.net", psk, "10.9.1.0/24",
-                "10.9.2.0/24", "aes128gcm16,aes128-sha256");
+        return config(
+                LEFT,
+                Optional.of(RIGHT),
+                "left@lab.natgw.net",
+                "right@lab.natgw.net",
+                psk,
+                "10.9.1.0/24",
+                "10.9.2.0/24",
+                "aes128gcm16,aes128-sha256");
     }
 
     private IkeConfig rightConfig(String psk) {
-        return config(RIGHT, Optional.empty(), "right@lab.natgw.net", "left@lab.natgw.net", psk, "10.9.2.0/24",
-                "10.9.1.0/16", "aes128-sha256");
+        return config(
+                RIGHT,
+                Optional.empty(),
+                "right@lab.natgw.net",
+                "left@lab.natgw.net",
+                psk,
+                "10.9.2.0/24",
+                "10.9.1.0/16",
+                "aes128-sha256");
     }
 
     private V1Engine[] engines(IkeConfig l, IkeConfig r) {
@@ -110,8 +138,10 @@ class MainModeTest {
         assertEquals(l.keysOut().toString(), r.keysIn().toString());
         assertEquals(l.keysIn().toString(), r.keysOut().toString());
         assertEquals(r.suite(), l.suite());
-        assertEquals(new EspSuite(EncryptionAlgorithm.ENCR_AES_CBC, 128, IntegrityAlgorithm.AUTH_HMAC_SHA2_256_128),
-                l.suite(), "the responder's only suite, the initiator's second");
+        assertEquals(
+                new EspSuite(EncryptionAlgorithm.ENCR_AES_CBC, 128, IntegrityAlgorithm.AUTH_HMAC_SHA2_256_128),
+                l.suite(),
+                "the responder's only suite, the initiator's second");
         assertEquals(Mode.TUNNEL, l.mode());
         assertFalse(l.udpEncapsulation(), "no NAT");
         // IKEv1 has no narrowing: the responder takes the initiator's IDs as they are.
@@ -134,7 +164,9 @@ class MainModeTest {
         assertEquals(List.of("established", "child net", "child net", "child deleted"), right.log);
         assertEquals(1, sa.children().size(), sa.children().toString());
         assertNotEquals(old.spiIn(), sa.children().get(0).spiIn());
-        assertEquals(sa.children().get(0).spiIn(), e[1].isakmpSas().get(0).children().get(0).spiOut());
+        assertEquals(
+                sa.children().get(0).spiIn(),
+                e[1].isakmpSas().get(0).children().get(0).spiOut());
     }
 
     // I (behind NAT) --- MM 1..4 from 500: NAT-D shows the NAT --- MM 5, 6 and Quick Mode on 4500
@@ -151,7 +183,8 @@ class MainModeTest {
         assertEquals(FakeNetwork.ip("198.51.100.1"), responder.remote().getAddress());
         assertTrue(left.children.get(0).udpEncapsulation());
         assertTrue(right.children.get(0).udpEncapsulation());
-        var fromLeft = net.sent().stream().filter(d -> d.from().getAddress().equals(FakeNetwork.ip("198.51.100.1")))
+        var fromLeft = net.sent().stream()
+                .filter(d -> d.from().getAddress().equals(FakeNetwork.ip("198.51.100.1")))
                 .toList();
         assertEquals(500, fromLeft.get(1).to().getPort(), "message 3 still on 500");
         assertEquals(4500, fromLeft.get(2).to().getPort(), "message 5 on 4500 (RFC 3947 §4)");
@@ -163,36 +196,73 @@ class MainModeTest {
     void transportModeThroughANatCarriesNatOaAndUsesTheObservedAddress() {
         net.nat(LEFT, FakeNetwork.ip("198.51.100.1"));
         var esp = ProposalParser.parseList("aes128gcm16", Proposal.ESP);
-        var l = leftConfig("s").withChildren(List.of(new ChildConfig("host", List.of(TrafficSelector.ofCidr(
-                "10.1.0.2/32")), List.of(TrafficSelector.ofCidr("203.0.113.2/32")), esp, Mode.TRANSPORT)));
-        var r = rightConfig("s").withChildren(List.of(new ChildConfig("host", List.of(TrafficSelector.ofCidr(
-                "203.0.113.2/32")), List.of(TrafficSelector.ofCidr("0.0.0.0/0")), esp, Mode.TRANSPORT)));
+        var l = leftConfig("s")
+                .withChildren(List.of(new ChildConfig(
+                        "host",
+                        List.of(TrafficSelector.ofCidr("10.1.0.2/32")),
+                        List.of(TrafficSelector.ofCidr("203.0.113.2/32")),
+                        esp,
+                        Mode.TRANSPORT)));
+        var r = rightConfig("s")
+                .withChildren(List.of(new ChildConfig(
+                        "host",
+                        List.of(TrafficSelector.ofCidr("203.0.113.2/32")),
+                        List.of(TrafficSelector.ofCidr("0.0.0.0/0")),
+                        esp,
+                        Mode.TRANSPORT)));
         var e = engines(l, r);
         e[0].initiate(l);
         net.run();
         assertEquals(List.of("established", "child host"), right.log);
         assertEquals(Mode.TRANSPORT, left.children.get(0).mode());
         assertEquals(Mode.TRANSPORT, right.children.get(0).mode());
-        assertEquals(List.of(TrafficSelector.ofCidr("198.51.100.1/32")), right.children.get(0).remoteTs());
-        assertEquals(List.of(TrafficSelector.ofCidr("10.1.0.2/32")), left.children.get(0).localTs());
+        assertEquals(
+                List.of(TrafficSelector.ofCidr("198.51.100.1/32")),
+                right.children.get(0).remoteTs());
+        assertEquals(
+                List.of(TrafficSelector.ofCidr("10.1.0.2/32")),
+                left.children.get(0).localTs());
     }
 
     // I --- HASH(1), SA (group 14), Ni, KE, IDci, IDcr ---> R --- HASH(2), SA, Nr, KE, ... ---> I
     @Test
     void quickModeWithPfsAgreesOnKeysAndAChildWithoutPfsRefusesIt() {
-        var l = config(LEFT, Optional.of(RIGHT), "left@lab.natgw.net", "right@lab.natgw.net", "s", "10.9.1.0/24",
-                "10.9.2.0/24", "aes128gcm16-modp2048");
-        var r = config(RIGHT, Optional.empty(), "right@lab.natgw.net", "left@lab.natgw.net", "s", "10.9.2.0/24",
-                "10.9.1.0/16", "aes128gcm16-modp2048");
+        var l = config(
+                LEFT,
+                Optional.of(RIGHT),
+                "left@lab.natgw.net",
+                "right@lab.natgw.net",
+                "s",
+                "10.9.1.0/24",
+                "10.9.2.0/24",
+                "aes128gcm16-modp2048");
+        var r = config(
+                RIGHT,
+                Optional.empty(),
+                "right@lab.natgw.net",
+                "left@lab.natgw.net",
+                "s",
+                "10.9.2.0/24",
+                "10.9.1.0/16",
+                "aes128gcm16-modp2048");
         var e = engines(l, r);
         e[0].initiate(l);
         net.run();
         assertEquals(List.of("established", "child net"), right.log);
-        assertEquals(left.children.get(0).keysOut().toString(), right.children.get(0).keysIn().toString());
+        assertEquals(
+                left.children.get(0).keysOut().toString(),
+                right.children.get(0).keysIn().toString());
 
         var noPfs = new MainModeTest();
-        var plain = config(RIGHT, Optional.empty(), "right@lab.natgw.net", "left@lab.natgw.net", "s", "10.9.2.0/24",
-                "10.9.1.0/16", "aes128gcm16");
+        var plain = config(
+                RIGHT,
+                Optional.empty(),
+                "right@lab.natgw.net",
+                "left@lab.natgw.net",
+                "s",
+                "10.9.2.0/24",
+                "10.9.1.0/16",
+                "aes128gcm16");
         var e2 = noPfs.engines(l, plain);
         e2[0].initiate(l);
         noPfs.net.run();
@@ -218,7 +288,8 @@ class MainModeTest {
         e[0].initiate(leftConfig("one key"));
         net.run();
         net.advance(Duration.ofSeconds(200));
-        assertTrue(right.log.get(0).startsWith("deleted:") && right.log.get(0).endsWith("a different pre-shared key?"),
+        assertTrue(
+                right.log.get(0).startsWith("deleted:") && right.log.get(0).endsWith("a different pre-shared key?"),
                 right.log.toString());
         assertTrue(left.log.get(0).startsWith("deleted:"), left.log.toString());
         assertEquals(List.of(), e[0].isakmpSas());
@@ -235,7 +306,9 @@ class MainModeTest {
         net.run();
         net.advance(Duration.ofSeconds(10));
         assertEquals(List.of("established", "child net"), left.log);
-        var fromLeft = net.sent().stream().filter(d -> d.from().getAddress().equals(LEFT)).toList();
+        var fromLeft = net.sent().stream()
+                .filter(d -> d.from().getAddress().equals(LEFT))
+                .toList();
         assertArrayEquals(fromLeft.get(1).bytes(), fromLeft.get(2).bytes(), "message 3 sent again, byte for byte");
     }
 
@@ -253,7 +326,8 @@ class MainModeTest {
             assertEquals(List.of(), e[0].isakmpSas());
             assertEquals(List.of(), e[1].isakmpSas());
             Events peer = fromInitiator ? right : left;
-            assertEquals(List.of("established", "child net", "child deleted", "deleted: the peer deleted it"), peer.log);
+            assertEquals(
+                    List.of("established", "child net", "child deleted", "deleted: the peer deleted it"), peer.log);
         }
     }
 
@@ -265,7 +339,9 @@ class MainModeTest {
         net.run();
         int before = net.sent().size();
         net.advance(Duration.ofSeconds(11));
-        var informational = net.sent().stream().skip(before).filter(d -> d.bytes()[18] == IsakmpMessage.INFORMATIONAL)
+        var informational = net.sent().stream()
+                .skip(before)
+                .filter(d -> d.bytes()[18] == IsakmpMessage.INFORMATIONAL)
                 .toList();
         assertEquals(4, informational.size(), "two checks after 5 s of quiet each, each answered");
         assertTrue(e[0].isakmpSas().get(0).quietFor().compareTo(Duration.ofSeconds(5)) < 0, "the answers count");
@@ -278,8 +354,12 @@ class MainModeTest {
         var e = engines(leftConfig("s"), rightConfig("s"));
         IsakmpSa sa = e[0].initiate(leftConfig("s"));
         net.run();
-        var forged = IsakmpCodec.encode(IsakmpMessage.of(sa.initiatorCookie(), sa.responderCookie(),
-                IsakmpMessage.INFORMATIONAL, 7, List.of(new Delete(1, 1, 16, List.of(new byte[16])))));
+        var forged = IsakmpCodec.encode(IsakmpMessage.of(
+                sa.initiatorCookie(),
+                sa.responderCookie(),
+                IsakmpMessage.INFORMATIONAL,
+                7,
+                List.of(new Delete(1, 1, 16, List.of(new byte[16])))));
         IsakmpSa responder = e[1].isakmpSas().get(0);
         e[1].receive(forged, new InetSocketAddress(LEFT, 500), new InetSocketAddress(RIGHT, 500), false);
         net.dropWhen(d -> true);
@@ -309,7 +389,9 @@ class MainModeTest {
         net.run();
         assertEquals(List.of(second), e[0].isakmpSas());
         assertEquals(1, e[1].isakmpSas().size());
-        assertEquals(List.of("established", "child net", "established", "deleted: the peer deleted it"), right.log,
+        assertEquals(
+                List.of("established", "child net", "established", "deleted: the peer deleted it"),
+                right.log,
                 "the responder lost the old ISAKMP SA, not the SA pair");
         assertEquals(1, second.children().size());
     }

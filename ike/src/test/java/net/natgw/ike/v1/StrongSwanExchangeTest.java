@@ -94,13 +94,21 @@ class StrongSwanExchangeTest {
         // charon: ID_PROT request 0 [ SA V V V V V ], response [ SA V V V V ],
         // then [ KE No NAT-D NAT-D ] both ways
         assertEquals(5, plain(0).all(VendorId.class).size());
-        assertEquals(1, plain(0).find(SecurityAssociation.class).orElseThrow().proposals().size());
+        assertEquals(
+                1,
+                plain(0).find(SecurityAssociation.class)
+                        .orElseThrow()
+                        .proposals()
+                        .size());
         assertEquals(4, plain(1).all(VendorId.class).size());
         for (int n : new int[] {2, 3}) {
             assertEquals(256, ke(plain(n)).length, "MODP-2048");
             assertEquals(2, plain(n).all(NatDiscovery.class).size());
         }
-        Proposal chosen = plain(1).find(SecurityAssociation.class).orElseThrow().proposals().get(0);
+        Proposal chosen = plain(1).find(SecurityAssociation.class)
+                .orElseThrow()
+                .proposals()
+                .get(0);
         assertEquals(Proposal.ISAKMP, chosen.protocol());
         assertEquals(7, chosen.transforms().get(0).value(1, 0), "AES-CBC");
         assertEquals(128, chosen.transforms().get(0).value(14, 0), "128-bit key");
@@ -135,8 +143,13 @@ class StrongSwanExchangeTest {
         var natD = plain(2).all(NatDiscovery.class);
         byte[] ckyI = cookie(ike.get(0), 0);
         byte[] ckyR = cookie(ike.get(1), 8);
-        assertArrayEquals(V1Hashes.natD(HASH, ckyI, ckyR, new byte[] {(byte) 203, 0, 113, 2}, 500), natD.get(0).hash());
-        assertFalse(Arrays.equals(V1Hashes.natD(HASH, ckyI, ckyR, new byte[] {10, 1, 0, 2}, 500), natD.get(1).hash()),
+        assertArrayEquals(
+                V1Hashes.natD(HASH, ckyI, ckyR, new byte[] {(byte) 203, 0, 113, 2}, 500),
+                natD.get(0).hash());
+        assertFalse(
+                Arrays.equals(
+                        V1Hashes.natD(HASH, ckyI, ckyR, new byte[] {10, 1, 0, 2}, 500),
+                        natD.get(1).hash()),
                 "strongSwan's forced encapsulation");
     }
 
@@ -149,13 +162,34 @@ class StrongSwanExchangeTest {
         byte[] saiB = IsakmpCodec.body(plain(0).find(SecurityAssociation.class).orElseThrow());
         IsakmpMessage m5 = open(4, v("iv"));
         IsakmpMessage m6 = open(5, AES.lastBlock(ciphertext(4)));
-        assertEquals(Identification.USER_FQDN, m5.find(Identification.class).orElseThrow().idType());
-        assertEquals("left@lab.natgw.net", new String(m5.find(Identification.class).orElseThrow().data(),
-                StandardCharsets.US_ASCII));
-        assertArrayEquals(m5.find(Hash.class).orElseThrow().data(), V1Hashes.hashI(PRF, v("skeyid"), gxi, gxr, ckyI,
-                ckyR, saiB, m5.find(Identification.class).orElseThrow().body()));
-        assertArrayEquals(m6.find(Hash.class).orElseThrow().data(), V1Hashes.hashR(PRF, v("skeyid"), gxi, gxr, ckyI,
-                ckyR, saiB, m6.find(Identification.class).orElseThrow().body()));
+        assertEquals(
+                Identification.USER_FQDN,
+                m5.find(Identification.class).orElseThrow().idType());
+        assertEquals(
+                "left@lab.natgw.net",
+                new String(m5.find(Identification.class).orElseThrow().data(), StandardCharsets.US_ASCII));
+        assertArrayEquals(
+                m5.find(Hash.class).orElseThrow().data(),
+                V1Hashes.hashI(
+                        PRF,
+                        v("skeyid"),
+                        gxi,
+                        gxr,
+                        ckyI,
+                        ckyR,
+                        saiB,
+                        m5.find(Identification.class).orElseThrow().body()));
+        assertArrayEquals(
+                m6.find(Hash.class).orElseThrow().data(),
+                V1Hashes.hashR(
+                        PRF,
+                        v("skeyid"),
+                        gxi,
+                        gxr,
+                        ckyI,
+                        ckyR,
+                        saiB,
+                        m6.find(Identification.class).orElseThrow().body()));
     }
 
     @Test
@@ -167,26 +201,34 @@ class StrongSwanExchangeTest {
         IsakmpMessage qm3 = open(8, AES.lastBlock(ciphertext(7)));
         byte[] ni = nonce(qm1);
         byte[] nr = nonce(qm2);
-        assertArrayEquals(qm1.find(Hash.class).orElseThrow().data(),
+        assertArrayEquals(
+                qm1.find(Hash.class).orElseThrow().data(),
                 V1Hashes.hash1(PRF, v("skeyid_a"), mid, qm1.afterFirstPayload()));
-        assertArrayEquals(qm2.find(Hash.class).orElseThrow().data(),
+        assertArrayEquals(
+                qm2.find(Hash.class).orElseThrow().data(),
                 V1Hashes.hash2(PRF, v("skeyid_a"), mid, ni, qm2.afterFirstPayload()));
-        assertArrayEquals(qm3.find(Hash.class).orElseThrow().data(),
-                V1Hashes.hash3(PRF, v("skeyid_a"), mid, ni, nr));
+        assertArrayEquals(qm3.find(Hash.class).orElseThrow().data(), V1Hashes.hash3(PRF, v("skeyid_a"), mid, ni, nr));
 
         // The ESP from the initiator uses the SPI the responder chose (its proposal in message 2);
         // AES-GCM's KEYMAT is the key and the 4-byte salt (RFC 4106 §8.1); no ESN was negotiated.
-        byte[] spi = qm2.find(SecurityAssociation.class).orElseThrow().proposals().get(0).spi();
+        byte[] spi = qm2.find(SecurityAssociation.class)
+                .orElseThrow()
+                .proposals()
+                .get(0)
+                .spi();
         byte[] keymat = QuickModeKeys.keymat(PRF, v("skeyid_d"), Optional.empty(), Proposal.ESP, spi, ni, nr, 20);
-        var sa = new InboundSa(SaParameters.of(ByteBuffer.wrap(spi).getInt(), EspSuite.AES128_GCM16,
-                EspKeys.aead(keymat)).withEsn(false), SaEventListener.NONE);
+        var sa = new InboundSa(
+                SaParameters.of(ByteBuffer.wrap(spi).getInt(), EspSuite.AES128_GCM16, EspKeys.aead(keymat))
+                        .withEsn(false),
+                SaEventListener.NONE);
         for (int n : new int[] {0, 2}) {
             ByteBuffer packet = ByteBuffer.wrap(esp.get(n).clone());
             assertEquals(4, sa.open(packet), "an IPv4 packet inside, ESP packet " + n + ": " + sa.counters());
             assertEquals(0x45, packet.get(packet.position()) & 0xff);
             assertEquals(1, packet.get(packet.position() + 9), "ICMP");
-            assertArrayEquals(new byte[] {10, 9, 1, 1}, Arrays.copyOfRange(packet.array(), packet.position() + 12,
-                    packet.position() + 16));
+            assertArrayEquals(
+                    new byte[] {10, 9, 1, 1},
+                    Arrays.copyOfRange(packet.array(), packet.position() + 12, packet.position() + 16));
         }
         assertTrue(qm1.find(SecurityAssociation.class).isPresent());
     }

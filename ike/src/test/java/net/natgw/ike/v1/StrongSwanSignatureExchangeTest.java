@@ -49,29 +49,72 @@ class StrongSwanSignatureExchangeTest {
         assertArrayEquals(c.value("skeyid_a"), keys.skeyidA());
         assertArrayEquals(c.value("skeyid_e"), keys.skeyidE());
         assertArrayEquals(c.value("ka"), keys.encryptionKey());
-        assertEquals(9, IsakmpCodec.decode(c.ike().get(1)).find(SecurityAssociation.class).orElseThrow().proposals()
-                .get(0).transforms().get(0).value(Phase1Suite.AUTH_METHOD, 0), "ECDSA-256");
+        assertEquals(
+                9,
+                IsakmpCodec.decode(c.ike().get(1))
+                        .find(SecurityAssociation.class)
+                        .orElseThrow()
+                        .proposals()
+                        .get(0)
+                        .transforms()
+                        .get(0)
+                        .value(Phase1Suite.AUTH_METHOD, 0),
+                "ECDSA-256");
 
-        byte[] saiB = IsakmpCodec.body(IsakmpCodec.decode(c.ike().get(0)).find(SecurityAssociation.class)
+        byte[] saiB = IsakmpCodec.body(IsakmpCodec.decode(c.ike().get(0))
+                .find(SecurityAssociation.class)
                 .orElseThrow());
-        byte[] m5Cipher = Arrays.copyOfRange(c.ike().get(4), IsakmpMessage.HEADER_LENGTH, c.ike().get(4).length);
-        IsakmpMessage m5 = IsakmpCodec.decode(IsakmpCodec.header(c.ike().get(4)),
+        byte[] m5Cipher = Arrays.copyOfRange(
+                c.ike().get(4), IsakmpMessage.HEADER_LENGTH, c.ike().get(4).length);
+        IsakmpMessage m5 = IsakmpCodec.decode(
+                IsakmpCodec.header(c.ike().get(4)),
                 CbcCipher.AES.decrypt(keys.encryptionKey(), c.value("iv"), m5Cipher));
-        IsakmpMessage m6 = IsakmpCodec.decode(IsakmpCodec.header(c.ike().get(5)), CbcCipher.AES.decrypt(
-                keys.encryptionKey(), CbcCipher.AES.lastBlock(m5Cipher), Arrays.copyOfRange(c.ike().get(5),
-                        IsakmpMessage.HEADER_LENGTH, c.ike().get(5).length)));
-        byte[] hashI = V1Hashes.hashI(PRF, skeyid, gxi, gxr, c.cookie(0, 0), c.cookie(1, 8), saiB,
+        IsakmpMessage m6 = IsakmpCodec.decode(
+                IsakmpCodec.header(c.ike().get(5)),
+                CbcCipher.AES.decrypt(
+                        keys.encryptionKey(),
+                        CbcCipher.AES.lastBlock(m5Cipher),
+                        Arrays.copyOfRange(
+                                c.ike().get(5),
+                                IsakmpMessage.HEADER_LENGTH,
+                                c.ike().get(5).length)));
+        byte[] hashI = V1Hashes.hashI(
+                PRF,
+                skeyid,
+                gxi,
+                gxr,
+                c.cookie(0, 0),
+                c.cookie(1, 8),
+                saiB,
                 m5.find(Identification.class).orElseThrow().body());
-        byte[] hashR = V1Hashes.hashR(PRF, skeyid, gxi, gxr, c.cookie(0, 0), c.cookie(1, 8), saiB,
+        byte[] hashR = V1Hashes.hashR(
+                PRF,
+                skeyid,
+                gxi,
+                gxr,
+                c.cookie(0, 0),
+                c.cookie(1, 8),
+                saiB,
                 m6.find(Identification.class).orElseThrow().body());
-        assertTrue(V1Signatures.verify(certificate(m5).getPublicKey(), Phase1Suite.ECDSA_256, hashI,
-                m5.find(Signature.class).orElseThrow().data()), "the initiator's signature over HASH_I");
-        assertTrue(V1Signatures.verify(certificate(m6).getPublicKey(), Phase1Suite.ECDSA_256, hashR,
-                m6.find(Signature.class).orElseThrow().data()), "the responder's signature over HASH_R");
+        assertTrue(
+                V1Signatures.verify(
+                        certificate(m5).getPublicKey(),
+                        Phase1Suite.ECDSA_256,
+                        hashI,
+                        m5.find(Signature.class).orElseThrow().data()),
+                "the initiator's signature over HASH_I");
+        assertTrue(
+                V1Signatures.verify(
+                        certificate(m6).getPublicKey(),
+                        Phase1Suite.ECDSA_256,
+                        hashR,
+                        m6.find(Signature.class).orElseThrow().data()),
+                "the responder's signature over HASH_R");
     }
 
     private static X509Certificate certificate(IsakmpMessage m) throws Exception {
-        return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
-                new ByteArrayInputStream(m.find(Certificate.class).orElseThrow().data()));
+        return (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(
+                        m.find(Certificate.class).orElseThrow().data()));
     }
 }

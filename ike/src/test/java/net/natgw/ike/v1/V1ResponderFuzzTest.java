@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Optional;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
-import net.natgw.ike.testing.FakeNetwork;
 import net.natgw.ike.sa.FuzzedMessages;
 import net.natgw.ike.sa.IkeDrop;
+import net.natgw.ike.testing.FakeNetwork;
 import net.natgw.ike.v1.sa.V1Engine;
 import org.junit.jupiter.api.Test;
 
@@ -28,26 +28,37 @@ class V1ResponderFuzzTest {
     private static final InetSocketAddress FROM = new InetSocketAddress(LEFT, 500);
     private static final InetSocketAddress TO = new InetSocketAddress(RIGHT, 500);
 
-    private static IkeConfig config(InetAddress local, Optional<InetAddress> remote, String self, String peer,
-                                    String localTs, String remoteTs) {
-        return IkeConfig.psk("lab", local, remote, "aes128-sha256-modp2048", self, Optional.of(peer), "s",
+    private static IkeConfig config(
+            InetAddress local,
+            Optional<InetAddress> remote,
+            String self,
+            String peer,
+            String localTs,
+            String remoteTs) {
+        return IkeConfig.psk(
+                "lab",
+                local,
+                remote,
+                "aes128-sha256-modp2048",
+                self,
+                Optional.of(peer),
+                "s",
                 List.of(ChildConfig.tunnel("net", localTs, remoteTs, "aes128-sha256")));
     }
 
-    private static final IkeConfig LEFT_CONFIG = config(LEFT, Optional.of(RIGHT), "left@lab.natgw.net",
-            "right@lab.natgw.net", "10.9.1.0/24", "10.9.2.0/24");
-    private static final IkeConfig RIGHT_CONFIG = config(RIGHT, Optional.empty(), "right@lab.natgw.net",
-            "left@lab.natgw.net", "10.9.2.0/24", "10.9.1.0/16");
+    private static final IkeConfig LEFT_CONFIG =
+            config(LEFT, Optional.of(RIGHT), "left@lab.natgw.net", "right@lab.natgw.net", "10.9.1.0/24", "10.9.2.0/24");
+    private static final IkeConfig RIGHT_CONFIG =
+            config(RIGHT, Optional.empty(), "right@lab.natgw.net", "left@lab.natgw.net", "10.9.2.0/24", "10.9.1.0/16");
 
-    private record Pair(FakeNetwork net, V1Engine left, V1Engine right) {
-    }
+    private record Pair(FakeNetwork net, V1Engine left, V1Engine right) {}
 
     private static Pair pair(boolean establish) {
         var net = new FakeNetwork();
-        var l = new V1Engine(net.transportFor(), new MainModeTest.Events(), FakeNetwork.deterministic(1),
-                List.of(LEFT_CONFIG));
-        var r = new V1Engine(net.transportFor(), new MainModeTest.Events(), FakeNetwork.deterministic(2),
-                List.of(RIGHT_CONFIG));
+        var l = new V1Engine(
+                net.transportFor(), new MainModeTest.Events(), FakeNetwork.deterministic(1), List.of(LEFT_CONFIG));
+        var r = new V1Engine(
+                net.transportFor(), new MainModeTest.Events(), FakeNetwork.deterministic(2), List.of(RIGHT_CONFIG));
         net.attach(LEFT, l::receive);
         net.attach(RIGHT, r::receive);
         if (establish) {
@@ -59,7 +70,9 @@ class V1ResponderFuzzTest {
 
     /** Main Mode 1, 3, 5 and Quick Mode 1, 3 from the initiator, as a deterministic responder expects them. */
     private static final List<byte[]> TEMPLATES = pair(true).net().sent().stream()
-            .filter(d -> d.from().getAddress().equals(LEFT)).map(FakeNetwork.Datagram::bytes).toList();
+            .filter(d -> d.from().getAddress().equals(LEFT))
+            .map(FakeNetwork.Datagram::bytes)
+            .toList();
 
     @Test
     void theTemplatesMakeAnSaPairUnchanged() {
@@ -73,6 +86,7 @@ class V1ResponderFuzzTest {
         Pair p = pair(false);
         FuzzedMessages.feed(data, 10, TEMPLATES, p.net(), p.right()::receive, FROM, TO);
         assertEquals(0, p.right().counters().get(IkeDrop.INTERNAL_ERROR));
-        assertTrue(p.right().admission().halfOpen() <= p.right().admission().limits().blockThreshold());
+        assertTrue(p.right().admission().halfOpen()
+                <= p.right().admission().limits().blockThreshold());
     }
 }

@@ -21,8 +21,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * should not move the figure. Arguments are JMH's own (e.g. {@code -p suite=aes128gcm16}).
  */
 public final class EspBenchReport {
-    private EspBenchReport() {
-    }
+    private EspBenchReport() {}
 
     public static void main(String[] args) throws RunnerException, CommandLineOptionException {
         var options = new OptionsBuilder()
@@ -38,18 +37,33 @@ public final class EspBenchReport {
         System.out.println("| suite | payload | raw AEAD seal | ESP seal | seal ratio | raw AEAD open | ESP open"
                 + " | open ratio | B/op seal raw / ESP | B/op open raw / ESP |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        aead.forEach((key, row) -> System.out.printf(Locale.ROOT,
+        aead.forEach((key, row) -> System.out.printf(
+                Locale.ROOT,
                 "| %s | %s | %s | %s | **%s** | %s | %s | **%s** | %s / %s | %s / %s |%n",
-                key.split(" ")[0], key.split(" ")[1] + " B",
-                rate(row, "rawAeadSeal"), rate(row, "espSeal"), ratio(row, "espSeal", "rawAeadSeal"),
-                rate(row, "rawAeadOpen"), rate(row, "espOpen"), ratio(row, "espOpen", "rawAeadOpen"),
-                alloc(row, "rawAeadSeal"), alloc(row, "espSeal"), alloc(row, "rawAeadOpen"), alloc(row, "espOpen")));
+                key.split(" ")[0],
+                key.split(" ")[1] + " B",
+                rate(row, "rawAeadSeal"),
+                rate(row, "espSeal"),
+                ratio(row, "espSeal", "rawAeadSeal"),
+                rate(row, "rawAeadOpen"),
+                rate(row, "espOpen"),
+                ratio(row, "espOpen", "rawAeadOpen"),
+                alloc(row, "rawAeadSeal"),
+                alloc(row, "espSeal"),
+                alloc(row, "rawAeadOpen"),
+                alloc(row, "espOpen")));
         System.out.println();
         System.out.println("| suite | payload | ESP seal | ESP open | B/op seal | B/op open |");
         System.out.println("|---|---:|---:|---:|---:|---:|");
-        etm.forEach((key, row) -> System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n",
-                key.split(" ")[0], key.split(" ")[1] + " B", rate(row, "espSeal"), rate(row, "espOpen"),
-                alloc(row, "espSeal"), alloc(row, "espOpen")));
+        etm.forEach((key, row) -> System.out.printf(
+                Locale.ROOT,
+                "| %s | %s | %s | %s | %s | %s |%n",
+                key.split(" ")[0],
+                key.split(" ")[1] + " B",
+                rate(row, "espSeal"),
+                rate(row, "espOpen"),
+                alloc(row, "espSeal"),
+                alloc(row, "espOpen")));
         System.out.println();
         System.out.println("Packets per second (k = 1000), median of the measured iterations;"
                 + " B/op = gc.alloc.rate.norm, bytes allocated per packet.");

@@ -30,7 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(org.openjdk.jmh.annotations.Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 public abstract class EspPathBenchmark {
@@ -50,8 +52,16 @@ public abstract class EspPathBenchmark {
      * the 8 bytes the raw AEAD reference also authenticates.
      */
     void setUpPath(EspSuite suite, byte[] encryptionKey, byte[] integrityKey, int size) {
-        parameters = new SaParameters("bench", 0x0badcafe, suite, EspKeys.of(encryptionKey, integrityKey),
-                Mode.TRANSPORT, false, SaParameters.DEFAULT_REPLAY_WINDOW, Lifetime.UNLIMITED, 0,
+        parameters = new SaParameters(
+                "bench",
+                0x0badcafe,
+                suite,
+                EspKeys.of(encryptionKey, integrityKey),
+                Mode.TRANSPORT,
+                false,
+                SaParameters.DEFAULT_REPLAY_WINDOW,
+                Lifetime.UNLIMITED,
+                0,
                 Optional.of(CryptoProvider.JDK));
         out = new OutboundSa(parameters, SaEventListener.NONE);
         sealBuffer = ByteBuffer.allocate(out.headroom() + size + out.maxTailroom());

@@ -32,20 +32,32 @@ import net.natgw.testbeds.strongswan.StrongSwan;
  */
 public final class IkeFloodBenchmark {
     private static final Pattern SENT = Pattern.compile("sent=(\\d+)");
-    private static final Pattern INITIATING = Pattern.compile(
-            "(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) \\d+\\[IKE\\] initiating IKE_SA");
-    private static final Pattern ESTABLISHED = Pattern.compile(
-            "(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) \\d+\\[IKE\\] CHILD_SA \\S+ established");
+    private static final Pattern INITIATING =
+            Pattern.compile("(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) \\d+\\[IKE\\] initiating IKE_SA");
+    private static final Pattern ESTABLISHED =
+            Pattern.compile("(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) \\d+\\[IKE\\] CHILD_SA \\S+ established");
     /** Where ike-flood.py takes its source addresses from. */
     private static final String SPOOFED = "10.200.0.0/16";
 
-    private IkeFloodBenchmark() {
-    }
+    private IkeFloodBenchmark() {}
 
-    private record Row(String responder, String flood, int rate, long sent, double quietMs, double floodedMs,
-                       double cpuMicrosPerPacket, double netMicrosPerPacket, long memoryBefore, long memoryAfter, long memoryLater, long rssBefore,
-                       long rssAfter, long rssLater, int failed, String threads) {
-    }
+    private record Row(
+            String responder,
+            String flood,
+            int rate,
+            long sent,
+            double quietMs,
+            double floodedMs,
+            double cpuMicrosPerPacket,
+            double netMicrosPerPacket,
+            long memoryBefore,
+            long memoryAfter,
+            long memoryLater,
+            long rssBefore,
+            long rssAfter,
+            long rssLater,
+            int failed,
+            String threads) {}
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -98,8 +110,15 @@ public final class IkeFloodBenchmark {
                 // path cost 1.3 s of CPU inside the 2,000/s row.
                 setups(swan, 1);
                 for (String version : List.of("2", "1")) {
-                    var warming = CompletableFuture.supplyAsync(() -> nat.tryExec(Duration.ofSeconds(40), "python3", "-c",
-                            flooder, t.responder().reachableAt(), "5000", "10", version));
+                    var warming = CompletableFuture.supplyAsync(() -> nat.tryExec(
+                            Duration.ofSeconds(40),
+                            "python3",
+                            "-c",
+                            flooder,
+                            t.responder().reachableAt(),
+                            "5000",
+                            "10",
+                            version));
                     Thread.sleep(1000);
                     setups(swan, 3);
                     warming.get();
@@ -115,8 +134,8 @@ public final class IkeFloodBenchmark {
                 double quiet = setups(swan, 3).millis();
                 long quietEnd = quietStart + Duration.ofSeconds(seconds + 1).toNanos();
                 Thread.sleep(Math.max(0, (quietEnd - System.nanoTime()) / 1_000_000));
-                double quietTicksPerSecond = (ProcessStats.cpuTicks(pid) - quietTicks) * 1e9
-                        / (System.nanoTime() - quietStart);
+                double quietTicksPerSecond =
+                        (ProcessStats.cpuTicks(pid) - quietTicks) * 1e9 / (System.nanoTime() - quietStart);
                 for (String flood : List.of("IKEv2 IKE_SA_INIT", "IKEv1 Main Mode")) {
                     List<Integer> floodRates = flood.startsWith("IKEv1") ? List.of(rates.get(rates.size() - 1)) : rates;
                     for (int rate : floodRates) {
@@ -125,9 +144,15 @@ public final class IkeFloodBenchmark {
                         long cpuBefore = ProcessStats.cpuTicks(pid);
                         var threadsBefore = ProcessStats.threadTicks(pid);
                         long windowStart = System.nanoTime();
-                        var running = CompletableFuture.supplyAsync(() -> nat.tryExec(Duration.ofSeconds(seconds + 30),
-                                "python3", "-c", flooder, t.responder().reachableAt(), Integer.toString(rate),
-                                Integer.toString(seconds), flood.startsWith("IKEv1") ? "1" : "2"));
+                        var running = CompletableFuture.supplyAsync(() -> nat.tryExec(
+                                Duration.ofSeconds(seconds + 30),
+                                "python3",
+                                "-c",
+                                flooder,
+                                t.responder().reachableAt(),
+                                Integer.toString(rate),
+                                Integer.toString(seconds),
+                                flood.startsWith("IKEv1") ? "1" : "2"));
                         Thread.sleep(1000);
                         var flooded = setups(swan, 3);
                         var result = running.get();
@@ -142,10 +167,22 @@ public final class IkeFloodBenchmark {
                         long memoryAfter = memory.getAsLong();
                         long rssAfter = ProcessStats.rssKb(pid);
                         Thread.sleep(60_000);
-                        rows.add(new Row(name, flood, rate, sent, quiet, flooded.millis(),
+                        rows.add(new Row(
+                                name,
+                                flood,
+                                rate,
+                                sent,
+                                quiet,
+                                flooded.millis(),
                                 (cpuAfter - cpuBefore) * 10_000.0 / sent,
-                                (cpuAfter - cpuBefore - quietTicksPerSecond * window) * 10_000.0 / sent, memoryBefore, memoryAfter,
-                                memory.getAsLong(), rssBefore, rssAfter, ProcessStats.rssKb(pid), flooded.failed(),
+                                (cpuAfter - cpuBefore - quietTicksPerSecond * window) * 10_000.0 / sent,
+                                memoryBefore,
+                                memoryAfter,
+                                memory.getAsLong(),
+                                rssBefore,
+                                rssAfter,
+                                ProcessStats.rssKb(pid),
+                                flooded.failed(),
                                 threads));
                     }
                 }
@@ -179,8 +216,7 @@ public final class IkeFloodBenchmark {
         responder.exec("ip", "route", "add", SPOOFED, "via", t.initiator().reachableAt());
     }
 
-    private record Setups(double millis, int failed) {
-    }
+    private record Setups(double millis, int failed) {}
 
     /**
      * {@code count} set-ups of the initiator's IKE SA and CHILD_SA, each torn down after: the mean,
@@ -208,8 +244,8 @@ public final class IkeFloodBenchmark {
 
     /** A log line's HH:MM:SS.mmm as milliseconds of the day. */
     private static long millis(Matcher m) {
-        return ((Long.parseLong(m.group(1)) * 60 + Long.parseLong(m.group(2))) * 60 + Long.parseLong(m.group(3)))
-                * 1000 + Long.parseLong(m.group(4));
+        return ((Long.parseLong(m.group(1)) * 60 + Long.parseLong(m.group(2))) * 60 + Long.parseLong(m.group(3))) * 1000
+                + Long.parseLong(m.group(4));
     }
 
     /** The flooder, ike-flood.py, as text for {@code python3 -c}. */
@@ -223,35 +259,65 @@ public final class IkeFloodBenchmark {
     }
 
     private static void print(List<Row> rows, int seconds) {
-        System.out.printf(Locale.ROOT, "%n| responder | flood | rate/s | sent | legitimate set-up in charon's log, quiet → flooded (ms)"
-                + " | CPU per spoofed packet, all / beyond quiet (µs) | heap KiB before → end → +60 s"
-                + " | RSS MiB before → end → +60 s |%n|---|---|---:|---:|---|---:|---|---|%n");
+        System.out.printf(
+                Locale.ROOT,
+                "%n| responder | flood | rate/s | sent | legitimate set-up in charon's log, quiet → flooded (ms)"
+                        + " | CPU per spoofed packet, all / beyond quiet (µs) | heap KiB before → end → +60 s"
+                        + " | RSS MiB before → end → +60 s |%n|---|---|---:|---:|---|---:|---|---|%n");
         for (Row r : rows) {
-            String heap = r.memoryBefore() < 0 ? "-" : r.memoryBefore() + " → " + r.memoryAfter() + " → "
-                    + r.memoryLater();
-            System.out.printf(Locale.ROOT, "| %s | %s | %d | %d | %.0f → %.0f (%.2fx)%s | %.1f / %.1f | %s | %d → %d → %d |%n",
-                    r.responder(), r.flood(), r.rate(), r.sent(), r.quietMs(), r.floodedMs(),
-                    r.floodedMs() / r.quietMs(), r.failed() > 0 ? ", " + r.failed() + " of 3 failed" : "",
-                    r.cpuMicrosPerPacket(), r.netMicrosPerPacket(), heap, r.rssBefore() / 1024, r.rssAfter() / 1024, r.rssLater() / 1024);
+            String heap =
+                    r.memoryBefore() < 0 ? "-" : r.memoryBefore() + " → " + r.memoryAfter() + " → " + r.memoryLater();
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %s | %d | %d | %.0f → %.0f (%.2fx)%s | %.1f / %.1f | %s | %d → %d → %d |%n",
+                    r.responder(),
+                    r.flood(),
+                    r.rate(),
+                    r.sent(),
+                    r.quietMs(),
+                    r.floodedMs(),
+                    r.floodedMs() / r.quietMs(),
+                    r.failed() > 0 ? ", " + r.failed() + " of 3 failed" : "",
+                    r.cpuMicrosPerPacket(),
+                    r.netMicrosPerPacket(),
+                    heap,
+                    r.rssBefore() / 1024,
+                    r.rssAfter() / 1024,
+                    r.rssLater() / 1024);
         }
-        System.out.printf(Locale.ROOT, "%nEach flood lasts %d s from 4096 spoofed sources; the legitimate initiator"
-                + " (strongSwan behind MASQUERADE) sets up three times during it, timed by its own log. CPU is the"
-                + " responder's utime + stime over the flood divided by the packets sent: all of it, and beyond"
-                + " what the responder spent per second in a quiet window with the same three set-ups. Both"
-                + " responders were warmed up first (a set-up, 10 s of each flood at 5,000/s with three set-ups, then"
-                + " half_open_timeout).%n", seconds);
+        System.out.printf(
+                Locale.ROOT,
+                "%nEach flood lasts %d s from 4096 spoofed sources; the legitimate initiator"
+                        + " (strongSwan behind MASQUERADE) sets up three times during it, timed by its own log. CPU is the"
+                        + " responder's utime + stime over the flood divided by the packets sent: all of it, and beyond"
+                        + " what the responder spent per second in a quiet window with the same three set-ups. Both"
+                        + " responders were warmed up first (a set-up, 10 s of each flood at 5,000/s with three set-ups, then"
+                        + " half_open_timeout).%n",
+                seconds);
         System.out.println();
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "%s, %s at %d/s, CPU by thread: %s%n", r.responder(), r.flood(), r.rate(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s, %s at %d/s, CPU by thread: %s%n",
+                    r.responder(),
+                    r.flood(),
+                    r.rate(),
                     r.threads());
         }
         for (String flood : List.of("IKEv2 IKE_SA_INIT", "IKEv1 Main Mode")) {
-            rows.stream().filter(r -> r.responder().equals("natgw") && r.flood().equals(flood)).forEach(n -> rows.stream()
-                    .filter(c -> !c.responder().equals("natgw") && c.flood().equals(flood) && c.rate() == n.rate())
-                    .findFirst().ifPresent(c -> System.out.printf(Locale.ROOT,
-                            "%s at %d/s: natgw's CPU per spoofed packet is %.2fx charon's (all of it: %.2fx)%n",
-                            flood, n.rate(), n.netMicrosPerPacket() / c.netMicrosPerPacket(),
-                            n.cpuMicrosPerPacket() / c.cpuMicrosPerPacket())));
+            rows.stream()
+                    .filter(r -> r.responder().equals("natgw") && r.flood().equals(flood))
+                    .forEach(n -> rows.stream()
+                            .filter(c ->
+                                    !c.responder().equals("natgw") && c.flood().equals(flood) && c.rate() == n.rate())
+                            .findFirst()
+                            .ifPresent(c -> System.out.printf(
+                                    Locale.ROOT,
+                                    "%s at %d/s: natgw's CPU per spoofed packet is %.2fx charon's (all of it: %.2fx)%n",
+                                    flood,
+                                    n.rate(),
+                                    n.netMicrosPerPacket() / c.netMicrosPerPacket(),
+                                    n.cpuMicrosPerPacket() / c.cpuMicrosPerPacket())));
         }
     }
 }

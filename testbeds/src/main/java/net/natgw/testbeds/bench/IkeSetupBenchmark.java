@@ -28,15 +28,20 @@ public final class IkeSetupBenchmark {
      *  thresholds of both responders, so neither drops or challenges requests and both are measured
      *  doing the same work. */
     private static final int WINDOW = 4;
+
     private static final List<String> QUIET = List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
 
-    private IkeSetupBenchmark() {
-    }
+    private IkeSetupBenchmark() {}
 
     /** One responder's figures; {@code threadsBefore} and {@code threadsUp}: its threads idle and with all SAs up. */
-    private record Result(String responder, int setups, long millis, double cpuMillisPerSetup, double kbPerSa,
-                          long threadsBefore, long threadsUp) {
-    }
+    private record Result(
+            String responder,
+            int setups,
+            long millis,
+            double cpuMillisPerSetup,
+            double kbPerSa,
+            long threadsBefore,
+            long threadsUp) {}
 
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
@@ -48,25 +53,65 @@ public final class IkeSetupBenchmark {
 
             var swan = StrongSwan.start(lab, t.responder(), 0);
             swan.load(tunnel.mirrored().render());
-            results.add(measure(lab, t, tunnel, "strongSwan " + StrongSwan.version() + " (charon)", swan.pid(),
-                    () -> ProcessStats.rssKb(swan.pid()), count, warmUp));
+            results.add(measure(
+                    lab,
+                    t,
+                    tunnel,
+                    "strongSwan " + StrongSwan.version() + " (charon)",
+                    swan.pid(),
+                    () -> ProcessStats.rssKb(swan.pid()),
+                    count,
+                    warmUp));
             swan.stop();
 
-            var natgw = NatgwProcess.start(lab, t.responder(), "natgw-responder", QUIET,
-                    List.of("ike", "--local", t.responder().address(), "--any", "--id", tunnel.idOf(t.responder()),
-                            "--remote-id", tunnel.idOf(t.initiator()), "--psk", tunnel.psk(),
-                            "--inner", t.responder().inner(), "--local-ts", t.responder().inner() + "/32",
-                            "--remote-ts", t.initiator().inner() + "/32", "--duration", "900"));
+            var natgw = NatgwProcess.start(
+                    lab,
+                    t.responder(),
+                    "natgw-responder",
+                    QUIET,
+                    List.of(
+                            "ike",
+                            "--local",
+                            t.responder().address(),
+                            "--any",
+                            "--id",
+                            tunnel.idOf(t.responder()),
+                            "--remote-id",
+                            tunnel.idOf(t.initiator()),
+                            "--psk",
+                            tunnel.psk(),
+                            "--inner",
+                            t.responder().inner(),
+                            "--local-ts",
+                            t.responder().inner() + "/32",
+                            "--remote-ts",
+                            t.initiator().inner() + "/32",
+                            "--duration",
+                            "900"));
             Thread.sleep(3000);
-            results.add(measure(lab, t, tunnel, "natgw", natgw.pid(), () -> ProcessStats.heapKb(natgw.pid()), count, warmUp));
+            results.add(measure(
+                    lab, t, tunnel, "natgw", natgw.pid(), () -> ProcessStats.heapKb(natgw.pid()), count, warmUp));
             natgw.stop();
 
             // Opportunistic encryption: the daemon answers NULL-authenticated IKE from the initiator's
             // network; every SA gets its own CHILD_SA installed in the data plane, and no thread.
             var daemon = NatgwDaemon.start(lab, t.responder(), OPPORTUNISTIC_RESPONDER, List.of());
-            results.add(measure(lab, t, "natgw start, opportunistic (NULL auth)", daemon.pid(),
-                    () -> ProcessStats.heapKb(daemon.pid()), count, warmUp, List.of("--id", "%null", "--remote-id", "%null",
-                            "--local-ts", t.initiator().address() + "/32", "--remote-ts",
+            results.add(measure(
+                    lab,
+                    t,
+                    "natgw start, opportunistic (NULL auth)",
+                    daemon.pid(),
+                    () -> ProcessStats.heapKb(daemon.pid()),
+                    count,
+                    warmUp,
+                    List.of(
+                            "--id",
+                            "%null",
+                            "--remote-id",
+                            "%null",
+                            "--local-ts",
+                            t.initiator().address() + "/32",
+                            "--remote-ts",
                             t.responder().address() + "/32")));
             daemon.stop();
         }
@@ -85,20 +130,67 @@ public final class IkeSetupBenchmark {
             }
             """;
 
-    private static Result measure(Lab lab, Topology t, PskTunnel tunnel, String responder, long pid,
-                                  LongSupplier memoryKb, int count, int warmUp) throws Exception {
-        return measure(lab, t, responder, pid, memoryKb, count, warmUp, List.of("--id", tunnel.idOf(t.initiator()),
-                "--remote-id", tunnel.idOf(t.responder()), "--psk", tunnel.psk(),
-                "--local-ts", t.initiator().inner() + "/32", "--remote-ts", t.responder().inner() + "/32"));
+    private static Result measure(
+            Lab lab,
+            Topology t,
+            PskTunnel tunnel,
+            String responder,
+            long pid,
+            LongSupplier memoryKb,
+            int count,
+            int warmUp)
+            throws Exception {
+        return measure(
+                lab,
+                t,
+                responder,
+                pid,
+                memoryKb,
+                count,
+                warmUp,
+                List.of(
+                        "--id",
+                        tunnel.idOf(t.initiator()),
+                        "--remote-id",
+                        tunnel.idOf(t.responder()),
+                        "--psk",
+                        tunnel.psk(),
+                        "--local-ts",
+                        t.initiator().inner() + "/32",
+                        "--remote-ts",
+                        t.responder().inner() + "/32"));
     }
 
-    private static Result measure(Lab lab, Topology t, String responder, long pid, LongSupplier memoryKb, int count,
-                                  int warmUp, List<String> authAndSelectors) throws Exception {
-        var args = new ArrayList<>(List.of("ike", "--local", t.initiator().address(), "--remote",
-                t.responder().reachableAt(), "--inner", t.initiator().inner()));
+    private static Result measure(
+            Lab lab,
+            Topology t,
+            String responder,
+            long pid,
+            LongSupplier memoryKb,
+            int count,
+            int warmUp,
+            List<String> authAndSelectors)
+            throws Exception {
+        var args = new ArrayList<>(List.of(
+                "ike",
+                "--local",
+                t.initiator().address(),
+                "--remote",
+                t.responder().reachableAt(),
+                "--inner",
+                t.initiator().inner()));
         args.addAll(authAndSelectors);
-        args.addAll(List.of("--load", Integer.toString(count), "--warm-up", Integer.toString(warmUp),
-                "--window", Integer.toString(WINDOW), "--pause", "3", "--hold", "8"));
+        args.addAll(List.of(
+                "--load",
+                Integer.toString(count),
+                "--warm-up",
+                Integer.toString(warmUp),
+                "--window",
+                Integer.toString(WINDOW),
+                "--pause",
+                "3",
+                "--hold",
+                "8"));
         long threadsBefore = ProcessStats.threads(pid);
         var load = NatgwProcess.start(lab, t.initiator(), "load-" + results(responder), QUIET, args);
         await(load, "warm_up_done=");
@@ -116,13 +208,20 @@ public final class IkeSetupBenchmark {
         }
         // /proc/<pid>/stat counts in clock ticks of 10 ms.
         double cpuMillis = (cpuAfter - cpuBefore) * 10.0 / setups;
-        return new Result(responder, (int) setups, r.get("millis"), cpuMillis,
-                (memoryAfter - memoryBefore) / (double) setups, threadsBefore, threadsUp);
+        return new Result(
+                responder,
+                (int) setups,
+                r.get("millis"),
+                cpuMillis,
+                (memoryAfter - memoryBefore) / (double) setups,
+                threadsBefore,
+                threadsUp);
     }
 
     private static String results(String responder) {
-        return responder.startsWith("natgw start") ? "natgw-oe" : responder.startsWith("natgw") ? "natgw"
-                : "strongswan";
+        return responder.startsWith("natgw start")
+                ? "natgw-oe"
+                : responder.startsWith("natgw") ? "natgw" : "strongswan";
     }
 
     /** Waits for a line of the load generator's output that starts with {@code prefix}. */
@@ -148,18 +247,31 @@ public final class IkeSetupBenchmark {
 
     private static void print(List<Result> results, int count) {
         Result swan = results.get(0);
-        System.out.printf(Locale.ROOT, "%n| responder | set-ups/s | CPU ms per set-up | memory per SA (KiB) |"
-                + " threads idle / all SAs up | vs strongSwan (set-ups/s, CPU, memory) |%n"
-                + "|---|---:|---:|---:|---:|---|%n");
+        System.out.printf(
+                Locale.ROOT,
+                "%n| responder | set-ups/s | CPU ms per set-up | memory per SA (KiB) |"
+                        + " threads idle / all SAs up | vs strongSwan (set-ups/s, CPU, memory) |%n"
+                        + "|---|---:|---:|---:|---:|---|%n");
         for (Result r : results) {
             double rate = r.setups() * 1000.0 / r.millis();
             double swanRate = swan.setups() * 1000.0 / swan.millis();
-            System.out.printf(Locale.ROOT, "| %s | %.0f | %.2f | %.1f | %d / %d | %.2fx, %.2fx, %.2fx |%n",
-                    r.responder(), rate, r.cpuMillisPerSetup(), r.kbPerSa(), r.threadsBefore(), r.threadsUp(),
-                    rate / swanRate, r.cpuMillisPerSetup() / swan.cpuMillisPerSetup(), r.kbPerSa() / swan.kbPerSa());
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %.0f | %.2f | %.1f | %d / %d | %.2fx, %.2fx, %.2fx |%n",
+                    r.responder(),
+                    rate,
+                    r.cpuMillisPerSetup(),
+                    r.kbPerSa(),
+                    r.threadsBefore(),
+                    r.threadsUp(),
+                    rate / swanRate,
+                    r.cpuMillisPerSetup() / swan.cpuMillisPerSetup(),
+                    r.kbPerSa() / swan.kbPerSa());
         }
-        System.out.printf("%n%d IKE SAs (IKE_SA_INIT + IKE_AUTH, PSK, aes128gcm16-prfsha256-x25519, one CHILD_SA"
-                + " each), %d in flight (under charon's limit of 5 half-open SAs per address and both cookie"
-                + " thresholds), after a warm-up; memory measured with all of them up.%n", count, WINDOW);
+        System.out.printf(
+                "%n%d IKE SAs (IKE_SA_INIT + IKE_AUTH, PSK, aes128gcm16-prfsha256-x25519, one CHILD_SA"
+                        + " each), %d in flight (under charon's limit of 5 half-open SAs per address and both cookie"
+                        + " thresholds), after a warm-up; memory measured with all of them up.%n",
+                count, WINDOW);
     }
 }

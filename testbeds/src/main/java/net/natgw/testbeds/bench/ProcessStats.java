@@ -14,8 +14,7 @@ import net.natgw.testbeds.natgw.NatgwProcess;
 public final class ProcessStats {
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
-    private ProcessStats() {
-    }
+    private ProcessStats() {}
 
     /** utime + stime, fields 14 and 15 of /proc/PID/stat (after the command's parentheses), in ticks of 10 ms. */
     public static long cpuTicks(long pid) {
@@ -73,8 +72,10 @@ public final class ProcessStats {
         if (total <= 0) {
             return "no CPU";
         }
-        return spent.entrySet().stream().filter(e -> e.getValue() > 0)
-                .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(5)
+        return spent.entrySet().stream()
+                .filter(e -> e.getValue() > 0)
+                .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(5)
                 .map(e -> String.format(java.util.Locale.ROOT, "%s %.0f%%", e.getKey(), 100.0 * e.getValue() / total))
                 .collect(java.util.stream.Collectors.joining(", "));
     }
@@ -91,8 +92,10 @@ public final class ProcessStats {
     public static long status(long pid, String key) {
         try {
             return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-                    .filter(l -> l.startsWith(key)).map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
-                    .findFirst().orElseThrow();
+                    .filter(l -> l.startsWith(key))
+                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+                    .findFirst()
+                    .orElseThrow();
         } catch (IOException | RuntimeException e) {
             throw new LabException("cannot read " + key + " of " + pid, e);
         }

@@ -11,11 +11,11 @@ import net.natgw.testbeds.lab.Command;
 import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.Namespace;
 import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Ping;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwDaemon;
 import net.natgw.testbeds.strongswan.PskTunnel;
 import net.natgw.testbeds.strongswan.StrongSwan;
-import net.natgw.testbeds.lab.Ping;
 
 /**
  * The tunnel benchmark of docs/benchmarks.md, in one run through the same MASQUERADE lab:
@@ -31,11 +31,9 @@ public final class TunnelBenchmark {
     private static final int PINGS = 1000;
 
     /** One tunnel's figures. */
-    private record Figures(double bps, double p50, double p99) {
-    }
+    private record Figures(double bps, double p50, double p99) {}
 
-    private TunnelBenchmark() {
-    }
+    private TunnelBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         Duration time = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 10);
@@ -44,15 +42,18 @@ public final class TunnelBenchmark {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             Namespace left = t.initiator().namespace();
             Namespace right = t.responder().namespace();
-            results.put("no tunnel (veth + MASQUERADE)", measure(lab, t, t.initiator().address(),
-                    t.responder().address(), time));
+            results.put(
+                    "no tunnel (veth + MASQUERADE)",
+                    measure(lab, t, t.initiator().address(), t.responder().address(), time));
 
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
-            var natgwRight = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
+            var natgwRight =
+                    NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
             var natgwLeft = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
             natgwLeft.command("initiate", "--child", PskTunnel.CHILD);
             natgwLeft.awaitChildSa();
-            results.put(NATGW, measure(lab, t, t.initiator().inner(), t.responder().inner(), time));
+            results.put(
+                    NATGW, measure(lab, t, t.initiator().inner(), t.responder().inner(), time));
             natgwLeft.stop();
             natgwRight.stop();
 
@@ -61,18 +62,26 @@ public final class TunnelBenchmark {
             swanRight.load(PskTunnel.of(2, t.responder(), t.initiator(), false).render());
             swanLeft.load(PskTunnel.of(2, t.initiator(), t.responder(), true).render());
             swanLeft.initiate(PskTunnel.CHILD, Duration.ofSeconds(30)).orThrow();
-            results.put(STRONGSWAN + StrongSwan.version() + " kernel-libipsec, aes128gcm16, openssl plugin",
+            results.put(
+                    STRONGSWAN + StrongSwan.version() + " kernel-libipsec, aes128gcm16, openssl plugin",
                     measure(lab, t, t.initiator().inner(), t.responder().inner(), time));
             swanLeft.stop();
             swanRight.stop();
 
             String leftKey = wireguard(lab, left, "wgnl", WG_LEFT);
             String rightKey = wireguard(lab, right, "wgnr", WG_RIGHT);
-            left.exec("wg", "set", "wgnl", "peer", rightKey, "allowed-ips", WG_RIGHT + "/32",
-                    "endpoint", t.responder().address() + ":51820");
+            left.exec(
+                    "wg",
+                    "set",
+                    "wgnl",
+                    "peer",
+                    rightKey,
+                    "allowed-ips",
+                    WG_RIGHT + "/32",
+                    "endpoint",
+                    t.responder().address() + ":51820");
             right.exec("wg", "set", "wgnr", "peer", leftKey, "allowed-ips", WG_LEFT + "/32");
-            results.put(WIREGUARD + wireguardVersion() + " (userspace, TUN)",
-                    measure(lab, t, WG_LEFT, WG_RIGHT, time));
+            results.put(WIREGUARD + wireguardVersion() + " (userspace, TUN)", measure(lab, t, WG_LEFT, WG_RIGHT, time));
         }
         print(results, time);
     }
@@ -80,7 +89,10 @@ public final class TunnelBenchmark {
     private static String wireguard(Lab lab, Namespace ns, String device, String address) throws Exception {
         Path socket = Path.of("/var/run/wireguard", device + ".sock");
         Files.deleteIfExists(socket);
-        lab.spawn(ns, List.of("wireguard-go", "--foreground", device), lab.workdir().resolve(device + ".log"));
+        lab.spawn(
+                ns,
+                List.of("wireguard-go", "--foreground", device),
+                lab.workdir().resolve(device + ".log"));
         for (int i = 0; i < 50 && !Files.exists(socket); i++) {
             Thread.sleep(100);
         }
@@ -93,7 +105,8 @@ public final class TunnelBenchmark {
     }
 
     private static String wireguardVersion() {
-        var out = Command.tryRun(List.of("dpkg-query", "-W", "-f", "${Version}", "wireguard-go")).stdout();
+        var out = Command.tryRun(List.of("dpkg-query", "-W", "-f", "${Version}", "wireguard-go"))
+                .stdout();
         return out.isBlank() ? "" : out.strip();
     }
 
@@ -103,21 +116,29 @@ public final class TunnelBenchmark {
 
     private static Figures measure(Lab lab, Topology t, String from, String to, Duration time) {
         // Throughput first: it also warms natgw's JIT up, as JMH's warm-up iterations would.
-        double bps = Iperf.tcp(lab, t.initiator().namespace(), from, t.responder().namespace(), to, time);
+        double bps =
+                Iperf.tcp(lab, t.initiator().namespace(), from, t.responder().namespace(), to, time);
         double[] rtt = Ping.rtts(t.initiator().namespace(), from, to, PINGS);
         return new Figures(bps, Ping.percentile(rtt, 50), Ping.percentile(rtt, 99));
     }
 
     private static void print(Map<String, Figures> results, Duration time) {
-        System.out.printf("%n| path (through MASQUERADE) | iperf3 TCP %d s, Gbit/s | ping p50, ms | ping p99, ms |%n"
-                + "|---|---:|---:|---:|%n", time.toSeconds());
-        results.forEach((path, f) -> System.out.printf(Locale.ROOT, "| %s | %.2f | %.3f | %.3f |%n", path,
-                f.bps / 1e9, f.p50, f.p99));
+        System.out.printf(
+                "%n| path (through MASQUERADE) | iperf3 TCP %d s, Gbit/s | ping p50, ms | ping p99, ms |%n"
+                        + "|---|---:|---:|---:|%n",
+                time.toSeconds());
+        results.forEach((path, f) ->
+                System.out.printf(Locale.ROOT, "| %s | %.2f | %.3f | %.3f |%n", path, f.bps / 1e9, f.p50, f.p99));
         Figures natgw = results.get(NATGW);
         results.forEach((path, f) -> {
             if (path.startsWith(STRONGSWAN) || path.startsWith(WIREGUARD)) {
-                System.out.printf(Locale.ROOT, "natgw / %s: throughput %.2fx, p50 rtt %.2fx, p99 rtt %.2fx%n",
-                        path.substring(0, path.indexOf(' ')), natgw.bps / f.bps, natgw.p50 / f.p50, natgw.p99 / f.p99);
+                System.out.printf(
+                        Locale.ROOT,
+                        "natgw / %s: throughput %.2fx, p50 rtt %.2fx, p99 rtt %.2fx%n",
+                        path.substring(0, path.indexOf(' ')),
+                        natgw.bps / f.bps,
+                        natgw.p50 / f.p50,
+                        natgw.p99 / f.p99);
             }
         });
     }

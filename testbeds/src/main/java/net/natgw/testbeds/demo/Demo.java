@@ -27,8 +27,8 @@ import net.natgw.testbeds.strongswan.StrongSwan;
  * UDP 4500, the CHILD_SA, a ping and a short iperf3 run through it. Then it tears it all down.
  */
 public final class Demo {
-    private static final Pattern RTT = Pattern.compile("(\\d+) received.*?= ([0-9.]+)/([0-9.]+)/([0-9.]+)",
-            Pattern.DOTALL);
+    private static final Pattern RTT =
+            Pattern.compile("(\\d+) received.*?= ([0-9.]+)/([0-9.]+)/([0-9.]+)", Pattern.DOTALL);
     private static final Pattern SUITE = Pattern.compile("\"suite\":\"([^\"]+)\"");
     private static final Pattern LOCAL = Pattern.compile("\"local\":\"([^\"]+)\"");
     private static final Pattern REMOTE = Pattern.compile("\"remote\":\"([^\"]+)\"");
@@ -42,7 +42,8 @@ public final class Demo {
 
     public static void main(String[] args) throws Exception {
         var missing = LabPrerequisites.missing().stream()
-                .filter(m -> !STRONGSWAN || !m.contains("strongswan") && !m.contains("plugins")).toList();
+                .filter(m -> !STRONGSWAN || !m.contains("strongswan") && !m.contains("plugins"))
+                .toList();
         if (!missing.isEmpty()) {
             System.err.println("natgw demo needs " + String.join(", ", missing)
                     + "; as root, ./natgw demo installs the packages itself");
@@ -57,8 +58,9 @@ public final class Demo {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             Host left = t.initiator();
             Host right = t.responder();
-            out.printf("  lab    natgw %s --- NAT (MASQUERADE, leaves as %s) --- %s %s%n", left.address(),
-                    left.reachableAt(), peerName(), right.address());
+            out.printf(
+                    "  lab    natgw %s --- NAT (MASQUERADE, leaves as %s) --- %s %s%n",
+                    left.address(), left.reachableAt(), peerName(), right.address());
             out.printf("         tunnel between inner addresses %s and %s%n", left.inner(), right.inner());
             var tunnel = PskTunnel.of(2, left, right, true);
             StrongSwan swan = null;
@@ -98,17 +100,35 @@ public final class Demo {
         out.printf("  IKE    IKE_SA and CHILD_SA up in %d ms (IKE_SA_INIT, IKE_AUTH)%n", setup);
         out.println("  NAT    " + natLine(sas));
         out.println("  float  " + floatLine(sas));
-        out.println("  ESP    " + find(SUITE, sas) + " in UDP 4500 (RFC 3948), keepalives every 20 s from the NATed side");
-        var ping = t.initiator().namespace().tryExec(Duration.ofSeconds(15), "ping", "-n", "-c", "5", "-i", "0.2",
-                "-I", t.initiator().inner(), t.responder().inner());
+        out.println(
+                "  ESP    " + find(SUITE, sas) + " in UDP 4500 (RFC 3948), keepalives every 20 s from the NATed side");
+        var ping = t.initiator()
+                .namespace()
+                .tryExec(
+                        Duration.ofSeconds(15),
+                        "ping",
+                        "-n",
+                        "-c",
+                        "5",
+                        "-i",
+                        "0.2",
+                        "-I",
+                        t.initiator().inner(),
+                        t.responder().inner());
         Matcher m = RTT.matcher(ping.stdout());
         if (!m.find() || !m.group(1).equals("5")) {
             throw new LabException("ping through the tunnel: " + ping.stdout() + ping.stderr());
         }
-        out.printf("  ping   %s -> %s through the tunnel: 5/5, rtt min/avg/max %s/%s/%s ms%n", t.initiator().inner(),
-                t.responder().inner(), m.group(2), m.group(3), m.group(4));
-        double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().inner(), t.responder().namespace(),
-                t.responder().inner(), Duration.ofSeconds(3));
+        out.printf(
+                "  ping   %s -> %s through the tunnel: 5/5, rtt min/avg/max %s/%s/%s ms%n",
+                t.initiator().inner(), t.responder().inner(), m.group(2), m.group(3), m.group(4));
+        double bps = Iperf.tcp(
+                lab,
+                t.initiator().namespace(),
+                t.initiator().inner(),
+                t.responder().namespace(),
+                t.responder().inner(),
+                Duration.ofSeconds(3));
         out.printf(Locale.ROOT, "  iperf3 TCP for 3 s through the tunnel: %.0f Mbit/s%n", bps / 1e6);
         out.println("  natgw list-sas:");
         natgw.text("list-sas").text().lines().forEach(l -> out.println("    " + l));
@@ -118,11 +138,14 @@ public final class Demo {
     private String natLine(String sas) {
         boolean local = sas.contains("\"nat-local\":true");
         boolean remote = sas.contains("\"nat-remote\":true");
-        String ours = local ? "natgw is behind a NAT (its NAT_DETECTION_SOURCE_IP hash did not match at the peer)"
+        String ours = local
+                ? "natgw is behind a NAT (its NAT_DETECTION_SOURCE_IP hash did not match at the peer)"
                 : "natgw saw no NAT in front of itself";
-        String theirs = !remote ? "" : STRONGSWAN
-                ? "; strongSwan claims one too: kernel-libipsec fakes its NAT-D hash to force UDP encapsulation"
-                : "; the peer is behind one too";
+        String theirs = !remote
+                ? ""
+                : STRONGSWAN
+                        ? "; strongSwan claims one too: kernel-libipsec fakes its NAT-D hash to force UDP encapsulation"
+                        : "; the peer is behind one too";
         return ours + theirs;
     }
 

@@ -16,8 +16,7 @@ import java.util.List;
 public final class InteropLog {
     public static final String PROPERTY = "natgw.interop.results";
 
-    private InteropLog() {
-    }
+    private InteropLog() {}
 
     public static Path file() {
         return Path.of(System.getProperty(PROPERTY, "target/interop-results.tsv"));

@@ -14,8 +14,7 @@ import java.util.concurrent.TimeUnit;
 public final class Command {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
-    private Command() {
-    }
+    private Command() {}
 
     /** What a command printed and how it ended; exit code -1 means it timed out and was killed. */
     public record Result(List<String> command, int exitCode, String stdout, String stderr) {
@@ -26,8 +25,8 @@ public final class Command {
         /** The output, or a {@link LabException} naming the command and quoting its stderr. */
         public String orThrow() {
             if (!ok()) {
-                throw new LabException(String.join(" ", command) + " failed (exit " + exitCode + "): "
-                        + (stderr + stdout).strip());
+                throw new LabException(
+                        String.join(" ", command) + " failed (exit " + exitCode + "): " + (stderr + stdout).strip());
             }
             return stdout;
         }

@@ -38,6 +38,7 @@ public final class Lab implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     /** The logs a failing test shows, by label, in the order the daemons started. */
     private final Map<String, Path> logs = new LinkedHashMap<>();
+
     private final Thread shutdownHook = new Thread(this::close, "lab-teardown");
     private boolean closed;
 
@@ -75,8 +76,9 @@ public final class Lab implements AutoCloseable {
 
     /** A veth pair between two namespaces, each end addressed and up. */
     public void link(Namespace a, String deviceA, String cidrA, Namespace b, String deviceB, String cidrB) {
-        Command.run(List.of("ip", "link", "add", deviceA, "netns", a.name(), "type", "veth",
-                "peer", "name", deviceB, "netns", b.name()));
+        Command.run(List.of(
+                "ip", "link", "add", deviceA, "netns", a.name(), "type", "veth", "peer", "name", deviceB, "netns",
+                b.name()));
         a.address(deviceA, cidrA);
         b.address(deviceB, cidrB);
         a.exec("ip", "link", "set", deviceA, "up");
@@ -161,13 +163,21 @@ public final class Lab implements AutoCloseable {
     private static void remove(String name) {
         var pids = Command.tryRun(List.of("ip", "netns", "pids", name));
         if (pids.ok()) {
-            pids.stdout().lines().map(String::strip).filter(s -> !s.isEmpty()).map(Long::parseLong)
-                    .map(ProcessHandle::of).flatMap(Optional::stream)
+            pids.stdout()
+                    .lines()
+                    .map(String::strip)
+                    .filter(s -> !s.isEmpty())
+                    .map(Long::parseLong)
+                    .map(ProcessHandle::of)
+                    .flatMap(Optional::stream)
                     .forEach(ProcessHandle::destroyForcibly);
         }
         var deleted = Command.tryRun(List.of("ip", "netns", "delete", name), Duration.ofSeconds(10));
         if (!deleted.ok()) {
-            log.warn("lab: cannot delete namespace {}: {}", name, deleted.stderr().strip());
+            log.warn(
+                    "lab: cannot delete namespace {}: {}",
+                    name,
+                    deleted.stderr().strip());
         }
     }
 

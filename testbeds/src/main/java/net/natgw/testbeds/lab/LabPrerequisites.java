@@ -23,8 +23,7 @@ public final class LabPrerequisites {
             Map.entry("/usr/lib/ipsec/plugins/libstrongswan-openssl.so", "libstrongswan-standard-plugins"),
             Map.entry("/usr/lib/ipsec/plugins/libstrongswan-curve25519.so", "libstrongswan-extra-plugins"));
 
-    private LabPrerequisites() {
-    }
+    private LabPrerequisites() {}
 
     /** Everything missing, one item each ("root", or "package (program)"); empty when the lab can run. */
     public static List<String> missing() {
@@ -55,7 +54,9 @@ public final class LabPrerequisites {
         if (program.startsWith("/")) {
             return Files.exists(Path.of(program));
         }
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+        for (String dir : System.getenv()
+                .getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+                .split(":")) {
             if (Files.isExecutable(Path.of(dir, program))) {
                 return true;
             }

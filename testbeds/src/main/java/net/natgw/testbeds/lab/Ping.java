@@ -11,8 +11,7 @@ public final class Ping {
     private static final Pattern RECEIVED = Pattern.compile("(\\d+) received");
     private static final Pattern TIME = Pattern.compile("time=([0-9.]+) ms");
 
-    private Ping() {
-    }
+    private Ping() {}
 
     /**
      * {@code count} echoes 0.3 s apart, each waited for 2 s, from {@code source} (an address of
@@ -36,10 +35,24 @@ public final class Ping {
 
     /** {@code count} echoes 10 ms apart; the RTT of each answered one, in milliseconds, sorted. */
     public static double[] rtts(Namespace ns, String from, String to, int count) {
-        var run = ns.tryExec(Duration.ofSeconds(count / 50 + 15), "ping", "-n", "-c", Integer.toString(count), "-i",
-                "0.01", "-W", "1", "-I", from, to);
-        double[] rtts = TIME.matcher(run.stdout()).results().mapToDouble(m -> Double.parseDouble(m.group(1)))
-                .sorted().toArray();
+        var run = ns.tryExec(
+                Duration.ofSeconds(count / 50 + 15),
+                "ping",
+                "-n",
+                "-c",
+                Integer.toString(count),
+                "-i",
+                "0.01",
+                "-W",
+                "1",
+                "-I",
+                from,
+                to);
+        double[] rtts = TIME.matcher(run.stdout())
+                .results()
+                .mapToDouble(m -> Double.parseDouble(m.group(1)))
+                .sorted()
+                .toArray();
         if (rtts.length < count * 9 / 10) {
             throw new LabException("ping " + from + " -> " + to + ": only " + rtts.length + "/" + count + " answered");
         }

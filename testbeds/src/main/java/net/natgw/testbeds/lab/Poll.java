@@ -17,8 +17,7 @@ public final class Poll {
         T get() throws InterruptedException;
     }
 
-    private Poll() {
-    }
+    private Poll() {}
 
     /** Samples every 200 ms until {@code done} holds or {@code deadline} passed; the last sample. */
     public static <T> T until(Duration deadline, Sample<T> sample, Predicate<T> done) throws InterruptedException {

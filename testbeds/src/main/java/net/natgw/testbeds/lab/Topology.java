@@ -47,8 +47,10 @@ public record Topology(NatKind kind, Host initiator, Host responder, List<Namesp
     public String natMappings() {
         var all = new StringBuilder();
         for (Namespace nat : nats) {
-            all.append(nat.role()).append(":\n")
-                    .append(nat.tryExec(Duration.ofSeconds(10), "conntrack", "-L", "-p", "udp").stdout());
+            all.append(nat.role())
+                    .append(":\n")
+                    .append(nat.tryExec(Duration.ofSeconds(10), "conntrack", "-L", "-p", "udp")
+                            .stdout());
         }
         return all.toString();
     }
@@ -94,8 +96,11 @@ public record Topology(NatKind kind, Host initiator, Host responder, List<Namesp
         router.forwarding();
         left.defaultRoute("198.51.100.1");
         right.defaultRoute("203.0.113.1");
-        return new Topology(NatKind.NONE, peer(left, "198.51.100.2", LEFT_INNER),
-                peer(right, "203.0.113.2", RIGHT_INNER), List.of());
+        return new Topology(
+                NatKind.NONE,
+                peer(left, "198.51.100.2", LEFT_INNER),
+                peer(right, "203.0.113.2", RIGHT_INNER),
+                List.of());
     }
 
     private static Topology behindOneNat(Lab lab, NatKind kind, String masqueradeOption) {
@@ -108,11 +113,18 @@ public record Topology(NatKind kind, Host initiator, Host responder, List<Namesp
         masquerade(nat, "wan", masqueradeOption);
         if (kind == NatKind.SHORT_TIMEOUT) {
             // Per-namespace conntrack settings: this NAT forgets an idle UDP mapping after 10 s.
-            nat.exec("sysctl", "-q", "-w", "net.netfilter.nf_conntrack_udp_timeout=10",
+            nat.exec(
+                    "sysctl",
+                    "-q",
+                    "-w",
+                    "net.netfilter.nf_conntrack_udp_timeout=10",
                     "net.netfilter.nf_conntrack_udp_timeout_stream=10");
         }
-        return new Topology(kind, behindNat(left, "10.1.0.2", "203.0.113.1", LEFT_INNER),
-                peer(right, "203.0.113.2", RIGHT_INNER), List.of(nat));
+        return new Topology(
+                kind,
+                behindNat(left, "10.1.0.2", "203.0.113.1", LEFT_INNER),
+                peer(right, "203.0.113.2", RIGHT_INNER),
+                List.of(nat));
     }
 
     private static Topology doubleNat(Lab lab) {
@@ -127,8 +139,11 @@ public record Topology(NatKind kind, Host initiator, Host responder, List<Namesp
         nat1.defaultRoute("10.2.0.1");
         masquerade(nat1, "wan", "");
         masquerade(nat2, "wan", "");
-        return new Topology(NatKind.DOUBLE, behindNat(left, "10.1.0.2", "203.0.113.1", LEFT_INNER),
-                peer(right, "203.0.113.2", RIGHT_INNER), List.of(nat1, nat2));
+        return new Topology(
+                NatKind.DOUBLE,
+                behindNat(left, "10.1.0.2", "203.0.113.1", LEFT_INNER),
+                peer(right, "203.0.113.2", RIGHT_INNER),
+                List.of(nat1, nat2));
     }
 
     private static Topology bothSides(Lab lab) {
@@ -144,11 +159,28 @@ public record Topology(NatKind kind, Host initiator, Host responder, List<Namesp
         masquerade(nat1, "wan", "");
         masquerade(nat2, "wan", "");
         for (String port : new String[] {"500", "4500"}) {
-            nat2.exec("iptables", "-t", "nat", "-A", "PREROUTING", "-i", "wan", "-p", "udp", "--dport", port,
-                    "-j", "DNAT", "--to-destination", "10.3.0.2");
+            nat2.exec(
+                    "iptables",
+                    "-t",
+                    "nat",
+                    "-A",
+                    "PREROUTING",
+                    "-i",
+                    "wan",
+                    "-p",
+                    "udp",
+                    "--dport",
+                    port,
+                    "-j",
+                    "DNAT",
+                    "--to-destination",
+                    "10.3.0.2");
         }
-        return new Topology(NatKind.BOTH_SIDES, behindNat(left, "10.1.0.2", "203.0.113.1", LEFT_INNER),
-                behindNat(right, "10.3.0.2", "203.0.113.2", RIGHT_INNER), List.of(nat1, nat2));
+        return new Topology(
+                NatKind.BOTH_SIDES,
+                behindNat(left, "10.1.0.2", "203.0.113.1", LEFT_INNER),
+                behindNat(right, "10.3.0.2", "203.0.113.2", RIGHT_INNER),
+                List.of(nat1, nat2));
     }
 
     private static Host peer(Namespace ns, String address, String inner) {
@@ -163,8 +195,8 @@ public record Topology(NatKind kind, Host initiator, Host responder, List<Namesp
 
     private static void masquerade(Namespace nat, String outside, String option) {
         nat.forwarding();
-        var rule = new ArrayList<>(List.of("iptables", "-t", "nat", "-A", "POSTROUTING", "-o", outside,
-                "-j", "MASQUERADE"));
+        var rule = new ArrayList<>(
+                List.of("iptables", "-t", "nat", "-A", "POSTROUTING", "-o", outside, "-j", "MASQUERADE"));
         if (!option.isEmpty()) {
             rule.add(option);
         }

@@ -34,18 +34,27 @@ public record ManualTunnel(Host left, Host right, EspSuite suite, String encapsu
                 inner %s %s
                 sa out 0x%x %s %s
                 sa in 0x%x %s %s
-                """.formatted(self.address(), peer.reachableAt(), encapsulation,
-                keepaliveSeconds > 0 ? "keepalive " + keepaliveSeconds + "s" : "",
-                self.inner(), peer.inner(),
-                isLeft ? LEFT_TO_RIGHT_SPI : RIGHT_TO_LEFT_SPI, suite.name(), isLeft ? leftToRight : rightToLeft,
-                isLeft ? RIGHT_TO_LEFT_SPI : LEFT_TO_RIGHT_SPI, suite.name(), isLeft ? rightToLeft : leftToRight);
+                """.formatted(
+                        self.address(),
+                        peer.reachableAt(),
+                        encapsulation,
+                        keepaliveSeconds > 0 ? "keepalive " + keepaliveSeconds + "s" : "",
+                        self.inner(),
+                        peer.inner(),
+                        isLeft ? LEFT_TO_RIGHT_SPI : RIGHT_TO_LEFT_SPI,
+                        suite.name(),
+                        isLeft ? leftToRight : rightToLeft,
+                        isLeft ? RIGHT_TO_LEFT_SPI : LEFT_TO_RIGHT_SPI,
+                        suite.name(),
+                        isLeft ? rightToLeft : leftToRight);
     }
 
     /** Encryption key, and the integrity key where the suite has one, as hex words. */
     private String keys(int direction) {
         var random = new Random(seed * 31 + direction);
         String encryption = "0x" + hex(random, suite.encryptionKeyLength());
-        return suite.integrityKeyLength() == 0 ? encryption
+        return suite.integrityKeyLength() == 0
+                ? encryption
                 : encryption + " 0x" + hex(random, suite.integrityKeyLength());
     }
 

@@ -74,7 +74,8 @@ public final class NatgwDaemon {
             }
             Thread.sleep(50);
         }
-        throw new LabException("no CHILD_SA after " + limit.toSeconds() + " s: " + text("list-sas").text());
+        throw new LabException("no CHILD_SA after " + limit.toSeconds() + " s: "
+                + text("list-sas").text());
     }
 
     /** One command as {@code natgw WORDS --json}: its exit code and JSON output. */

@@ -11,8 +11,7 @@ import net.natgw.testbeds.strongswan.PskTunnel;
  * selectors that {@link PskTunnel} gives strongSwan, so that either can face the other.
  */
 public final class NatgwIkePeer {
-    private NatgwIkePeer() {
-    }
+    private NatgwIkePeer() {}
 
     /**
      * Starts natgw on {@code tunnel.self()}; the initiator initiates, and pings the peer's inner
@@ -21,11 +20,28 @@ public final class NatgwIkePeer {
     public static NatgwProcess start(Lab lab, PskTunnel tunnel, int pings, int seconds, List<String> extra) {
         Host self = tunnel.self();
         Host peer = tunnel.peer();
-        var args = new ArrayList<>(List.of("ike", "--local", self.address(), "--id", tunnel.idOf(self),
-                "--remote-id", tunnel.idOf(peer), "--psk", tunnel.psk(), "--inner", self.inner(),
-                "--local-ts", self.inner() + "/32", "--remote-ts", peer.inner() + "/32",
-                "--proposals", tunnel.proposals(), "--esp-proposals", tunnel.espProposals(),
-                "--duration", Integer.toString(seconds)));
+        var args = new ArrayList<>(List.of(
+                "ike",
+                "--local",
+                self.address(),
+                "--id",
+                tunnel.idOf(self),
+                "--remote-id",
+                tunnel.idOf(peer),
+                "--psk",
+                tunnel.psk(),
+                "--inner",
+                self.inner(),
+                "--local-ts",
+                self.inner() + "/32",
+                "--remote-ts",
+                peer.inner() + "/32",
+                "--proposals",
+                tunnel.proposals(),
+                "--esp-proposals",
+                tunnel.espProposals(),
+                "--duration",
+                Integer.toString(seconds)));
         if (tunnel.initiator()) {
             args.addAll(List.of("--remote", peer.reachableAt(), "--initiate"));
         } else {

@@ -36,8 +36,12 @@ public final class NatgwProcess {
 
     /** The same with extra JVM options, such as a log level for benchmarks. */
     public static NatgwProcess start(Lab lab, Host host, String name, List<String> jvmOptions, List<String> args) {
-        var command = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-                "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"));
+        var command = new ArrayList<>(List.of(
+                java(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xmx256m",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"));
         command.addAll(jvmOptions);
         // For profiling a lab run by hand: -Dnatgw.lab.jvmOptions="-XX:StartFlightRecording=..."
         String extra = System.getProperty("natgw.lab.jvmOptions", "").strip();
@@ -107,8 +111,10 @@ public final class NatgwProcess {
             throw new LabException(name + " exited with " + process.exitValue() + ": " + log());
         }
         var report = new HashMap<String, Long>();
-        String last = log().lines().filter(l -> l.contains("=") && !l.contains(" INFO ") && !l.contains(" WARN "))
-                .reduce((a, b) -> b).orElseThrow(() -> new LabException(name + " printed no report: " + log()));
+        String last = log().lines()
+                .filter(l -> l.contains("=") && !l.contains(" INFO ") && !l.contains(" WARN "))
+                .reduce((a, b) -> b)
+                .orElseThrow(() -> new LabException(name + " printed no report: " + log()));
         for (String pair : last.strip().split(" ")) {
             String[] kv = pair.split("=");
             report.put(kv[0], Long.parseLong(kv[1]));
@@ -132,8 +138,8 @@ public final class NatgwProcess {
         long end = System.nanoTime() + deadline.toNanos();
         while (!log().contains("udp: IKE on")) {
             if (!alive() || System.nanoTime() > end) {
-                throw new LabException(name + " did not bind its IKE sockets in " + deadline.toSeconds() + " s: "
-                        + log());
+                throw new LabException(
+                        name + " did not bind its IKE sockets in " + deadline.toSeconds() + " s: " + log());
             }
             Thread.sleep(50);
         }

@@ -37,6 +37,7 @@ public final class Soak {
     private static final int PING_SECONDS = 20;
     /** 5 per second: more than one echo inside every rekey, few enough for a 2-core machine. */
     private static final String PING_INTERVAL = "0.2";
+
     private static final Pattern TRANSMITTED = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
     private static final Pattern SPI_I = Pattern.compile("\"spi-i\":\"([0-9a-f]+)\"");
     private static final Pattern SPI_IN = Pattern.compile("\"spi-in\":\"([0-9a-f]+)\"");
@@ -46,25 +47,43 @@ public final class Soak {
      * IKE SA rekey.
      */
     private static final Pattern PEER_CHILD_REKEYED = Pattern.compile("outbound CHILD_SA \\S+\\{\\d+\\} established");
+
     private static final Pattern PEER_IKE_REKEYED = Pattern.compile("IKE_SA \\S+\\[\\d+\\] rekeyed between");
     /** An empty INFORMATIONAL request: a DPD (liveness check), either way. */
     private static final Pattern DPD = Pattern.compile("(parsed|generating) INFORMATIONAL request \\d+ \\[ \\]");
 
-    private Soak() {
-    }
+    private Soak() {}
 
     /** One end-of-cycle look at natgw and at what strongSwan reports. */
-    public record Sample(long second, long heapKb, long descriptors, long threads, long rssKb, int natgwIkeSas,
-                         int natgwChildSas, int peerIkeSas, int peerChildSas, String natgwIkeSpi) {
-    }
+    public record Sample(
+            long second,
+            long heapKb,
+            long descriptors,
+            long threads,
+            long rssKb,
+            int natgwIkeSas,
+            int natgwChildSas,
+            int peerIkeSas,
+            int peerChildSas,
+            String natgwIkeSpi) {}
 
     /**
      * @param sentOut  echoes the initiator sent over the soak; {@code outbound} of them were answered
      * @param sentIn   echoes natgw's side sent; {@code inbound} of them were answered
      */
-    public record Result(Duration length, List<Sample> samples, int sentOut, int outbound, int sentIn, int inbound,
-                         int flushes,
-                         int childRekeys, int ikeRekeys, int dpds, boolean natgwAlive, String natgwEvents) {
+    public record Result(
+            Duration length,
+            List<Sample> samples,
+            int sentOut,
+            int outbound,
+            int sentIn,
+            int inbound,
+            int flushes,
+            int childRekeys,
+            int ikeRekeys,
+            int dpds,
+            boolean natgwAlive,
+            String natgwEvents) {
         public Sample first() {
             return samples.get(0);
         }
@@ -97,10 +116,13 @@ public final class Soak {
             // rekey_time) would leave 1 s, less than strongSwan's 5-15 s wait before it retries an
             // IKE rekey refused with TEMPORARY_FAILURE (both ends refuse one while a CHILD_SA
             // rekey is out, RFC 7296 §2.25.2) or a lost request's retransmission.
-            String natgwConf = tunnel.mirrored().render()
-                    .replace("dpd_action = clear", "dpd_action = clear\n        rekey_time = 10s\n        life_time = 40s");
-            String peerConf = tunnel.render().replace("unique = never",
-                    "unique = never\n    rekey_time = 10s\n    over_time = 30s");
+            String natgwConf = tunnel.mirrored()
+                    .render()
+                    .replace(
+                            "dpd_action = clear",
+                            "dpd_action = clear\n        rekey_time = 10s\n        life_time = 40s");
+            String peerConf = tunnel.render()
+                    .replace("unique = never", "unique = never\n    rekey_time = 10s\n    over_time = 30s");
             var natgw = NatgwDaemon.start(lab, t.responder(), natgwConf, List.of());
             var swan = StrongSwan.start(lab, t.initiator(), 1);
             swan.load(peerConf);
@@ -111,8 +133,10 @@ public final class Soak {
                 natgw.awaitChildSa();
                 return cycles(lab, t, natgw, swan, cycles);
             } catch (RuntimeException e) {
-                throw new LabException(e.getMessage() + "\nnatgw log:\n" + tail(natgw.log()) + "\nstrongSwan log:\n"
-                        + tail(swan.log()), e);
+                throw new LabException(
+                        e.getMessage() + "\nnatgw log:\n" + tail(natgw.log()) + "\nstrongSwan log:\n"
+                                + tail(swan.log()),
+                        e);
             } finally {
                 if (logs.isPresent()) {
                     keep(logs.get(), natgw.log(), swan.log());
@@ -147,20 +171,42 @@ public final class Soak {
             sleepUntil(cycleEnd);
         }
         String peerLog = swan.log();
-        return new Result(Duration.ofNanos(System.nanoTime() - start), samples, sentOut, outbound, sentIn,
-                inbound, (int) cycles, count(PEER_CHILD_REKEYED, peerLog), count(PEER_IKE_REKEYED, peerLog),
-                count(DPD, peerLog), ProcessHandle.of(natgw.pid()).map(ProcessHandle::isAlive).orElse(false),
+        return new Result(
+                Duration.ofNanos(System.nanoTime() - start),
+                samples,
+                sentOut,
+                outbound,
+                sentIn,
+                inbound,
+                (int) cycles,
+                count(PEER_CHILD_REKEYED, peerLog),
+                count(PEER_IKE_REKEYED, peerLog),
+                count(DPD, peerLog),
+                ProcessHandle.of(natgw.pid()).map(ProcessHandle::isAlive).orElse(false),
                 events(natgw.log()));
     }
 
     /** {@link #PING_SECONDS} of echoes from one host's inner address to the other's: {sent, answered}. */
     private static int[] ping(Host from, Host to) {
-        Command.Result r = from.namespace().tryExec(Duration.ofSeconds(PING_SECONDS + 10), "ping", "-n", "-q", "-i",
-                PING_INTERVAL, "-W", "1", "-w", Integer.toString(PING_SECONDS), "-I", from.inner(), to.inner());
+        Command.Result r = from.namespace()
+                .tryExec(
+                        Duration.ofSeconds(PING_SECONDS + 10),
+                        "ping",
+                        "-n",
+                        "-q",
+                        "-i",
+                        PING_INTERVAL,
+                        "-W",
+                        "1",
+                        "-w",
+                        Integer.toString(PING_SECONDS),
+                        "-I",
+                        from.inner(),
+                        to.inner());
         Matcher m = TRANSMITTED.matcher(r.stdout());
         if (!m.find()) {
-            throw new LabException("ping " + from.inner() + " -> " + to.inner() + " reported nothing: " + r.stdout()
-                    + r.stderr());
+            throw new LabException(
+                    "ping " + from.inner() + " -> " + to.inner() + " reported nothing: " + r.stdout() + r.stderr());
         }
         return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
     }
@@ -170,10 +216,17 @@ public final class Soak {
         String sas = natgw.command("list-sas").text();
         List<IkeSaStatus> peer = swan.listSas();
         Matcher spi = SPI_I.matcher(sas);
-        return new Sample(second, ProcessStats.heapKb(pid), descriptors(pid), ProcessStats.threads(pid),
-                ProcessStats.rssKb(pid), (int) SPI_I.matcher(sas).results().count(),
-                (int) SPI_IN.matcher(sas).results().count(), peer.size(),
-                peer.stream().mapToInt(s -> s.children().size()).sum(), spi.find() ? spi.group(1) : "-");
+        return new Sample(
+                second,
+                ProcessStats.heapKb(pid),
+                descriptors(pid),
+                ProcessStats.threads(pid),
+                ProcessStats.rssKb(pid),
+                (int) SPI_I.matcher(sas).results().count(),
+                (int) SPI_IN.matcher(sas).results().count(),
+                peer.size(),
+                peer.stream().mapToInt(s -> s.children().size()).sum(),
+                spi.find() ? spi.group(1) : "-");
     }
 
     private static long descriptors(long pid) {
@@ -186,9 +239,17 @@ public final class Soak {
 
     /** natgw's log lines a failed soak is explained by: failures, refusals, deletions, retries. */
     private static String events(String log) {
-        return String.join("\n", log.lines().filter(l -> l.contains("WARN") || l.contains("ERROR")
-                || l.contains("failed") || l.contains("deleted") || l.contains("retrying") || l.contains("limit"))
-                .limit(60).toList());
+        return String.join(
+                "\n",
+                log.lines()
+                        .filter(l -> l.contains("WARN")
+                                || l.contains("ERROR")
+                                || l.contains("failed")
+                                || l.contains("deleted")
+                                || l.contains("retrying")
+                                || l.contains("limit"))
+                        .limit(60)
+                        .toList());
     }
 
     private static int count(Pattern p, String log) {
@@ -218,19 +279,41 @@ public final class Soak {
 
     /** The soak as a Markdown table and a summary, as docs/benchmarks.md shows it. */
     public static String report(Result r) {
-        var out = new StringBuilder(String.format(Locale.ROOT,
+        var out = new StringBuilder(String.format(
+                Locale.ROOT,
                 "%n| s | heap KiB (after GC) | descriptors | threads | RSS MiB | natgw IKE / CHILD SAs"
                         + " | strongSwan IKE / CHILD SAs | IKE SA (SPIi) |%n|---:|---:|---:|---:|---:|---|---|---|%n"));
         for (Sample s : r.samples()) {
-            out.append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %d | %d / %d | %d / %d | %s |%n", s.second(),
-                    s.heapKb(), s.descriptors(), s.threads(), s.rssKb() / 1024, s.natgwIkeSas(), s.natgwChildSas(),
-                    s.peerIkeSas(), s.peerChildSas(), s.natgwIkeSpi()));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "| %d | %d | %d | %d | %d | %d / %d | %d / %d | %s |%n",
+                    s.second(),
+                    s.heapKb(),
+                    s.descriptors(),
+                    s.threads(),
+                    s.rssKb() / 1024,
+                    s.natgwIkeSas(),
+                    s.natgwChildSas(),
+                    s.peerIkeSas(),
+                    s.peerChildSas(),
+                    s.natgwIkeSpi()));
         }
-        out.append(String.format(Locale.ROOT, "%n%d s, %d cycles of %d s (pings for %d s both ways, quiet, NAT"
+        out.append(String.format(
+                Locale.ROOT,
+                "%n%d s, %d cycles of %d s (pings for %d s both ways, quiet, NAT"
                         + " flush); in strongSwan's log: %d CHILD_SA rekeys, %d IKE SA rekeys,"
                         + " %d DPD exchanges; echoes answered: %d/%d from the initiator, %d/%d from natgw's side%n",
-                r.length().toSeconds(), r.flushes(), CYCLE.toSeconds(), PING_SECONDS, r.childRekeys(), r.ikeRekeys(),
-                r.dpds(), r.outbound(), r.sentOut(), r.inbound(), r.sentIn()));
+                r.length().toSeconds(),
+                r.flushes(),
+                CYCLE.toSeconds(),
+                PING_SECONDS,
+                r.childRekeys(),
+                r.ikeRekeys(),
+                r.dpds(),
+                r.outbound(),
+                r.sentOut(),
+                r.inbound(),
+                r.sentIn()));
         return out.toString();
     }
 }

@@ -12,15 +12,33 @@ import net.natgw.testbeds.lab.Host;
  * @param proposals    IKE proposals; strongSwan's IKEv1 SAs take no AEAD, so CBC + HMAC there
  * @param dpdDelay     seconds between liveness checks, 0 for none
  */
-public record PskTunnel(String name, int version, Host self, Host peer, boolean initiator, String proposals,
-                        String espProposals, String psk, int dpdDelay, boolean certificates) {
+public record PskTunnel(
+        String name,
+        int version,
+        Host self,
+        Host peer,
+        boolean initiator,
+        String proposals,
+        String espProposals,
+        String psk,
+        int dpdDelay,
+        boolean certificates) {
     public static final String CHILD = "net";
 
     /** The lab's usual tunnel: AES-GCM-128 with X25519 (IKEv2) or AES-CBC/SHA-256/MODP-2048 (IKEv1). */
     public static PskTunnel of(int version, Host self, Host peer, boolean initiator) {
         String proposals = version == 1 ? "aes128-sha256-modp2048" : "aes128gcm16-prfsha256-x25519";
-        return new PskTunnel("lab", version, self, peer, initiator, proposals, "aes128gcm16",
-                "natgw-lab-secret-of-some-length", 0, false);
+        return new PskTunnel(
+                "lab",
+                version,
+                self,
+                peer,
+                initiator,
+                proposals,
+                "aes128gcm16",
+                "natgw-lab-secret-of-some-length",
+                0,
+                false);
     }
 
     /** The same tunnel with other IKE and ESP proposals. */
@@ -29,8 +47,8 @@ public record PskTunnel(String name, int version, Host self, Host peer, boolean 
     }
 
     public PskTunnel withPsk(String secret) {
-        return new PskTunnel(name, version, self, peer, initiator, proposals, espProposals, secret, dpdDelay,
-                certificates);
+        return new PskTunnel(
+                name, version, self, peer, initiator, proposals, espProposals, secret, dpdDelay, certificates);
     }
 
     public PskTunnel withDpdDelay(int seconds) {
@@ -44,8 +62,8 @@ public record PskTunnel(String name, int version, Host self, Host peer, boolean 
 
     /** The other end's view of the same tunnel. */
     public PskTunnel mirrored() {
-        return new PskTunnel(name, version, peer, self, !initiator, proposals, espProposals, psk, dpdDelay,
-                certificates);
+        return new PskTunnel(
+                name, version, peer, self, !initiator, proposals, espProposals, psk, dpdDelay, certificates);
     }
 
     /** A host's identity: user@host with a PSK, the FQDN in its certificate's subjectAltName with one. */
@@ -92,8 +110,23 @@ public record PskTunnel(String name, int version, Host self, Host peer, boolean 
                     }
                   }
                 }
-                """.formatted(name, version, self.address(), initiator ? peer.reachableAt() : "%any", proposals,
-                dpdDelay, auth, idOf(self), certs, auth, idOf(peer), CHILD, self.inner(), peer.inner(), espProposals,
-                dpdDelay > 0 && initiator ? "restart" : "clear") + secrets;
+                """.formatted(
+                                name,
+                                version,
+                                self.address(),
+                                initiator ? peer.reachableAt() : "%any",
+                                proposals,
+                                dpdDelay,
+                                auth,
+                                idOf(self),
+                                certs,
+                                auth,
+                                idOf(peer),
+                                CHILD,
+                                self.inner(),
+                                peer.inner(),
+                                espProposals,
+                                dpdDelay > 0 && initiator ? "restart" : "clear")
+                + secrets;
     }
 }

@@ -25,6 +25,7 @@ public final class StrongSwan {
     /** The openssl plugin first: strongSwan's own aes and gcm plugins are about five times slower here. */
     private static final String PLUGINS = "random nonce openssl aesni aes sha1 sha2 hmac gcm chapoly curve25519"
             + " gmp x509 constraints pubkey pem pkcs1 pkcs8 kdf socket-default kernel-libipsec kernel-netlink vici";
+
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
 
     private final Host host;
@@ -56,8 +57,14 @@ public final class StrongSwan {
             throw new UncheckedIOException(e);
         }
         String conf = dir.resolve("strongswan.conf").toString();
-        Process charon = lab.spawn(host.namespace(), List.of("unshare", "--mount", "sh", "-c",
-                "mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=" + conf + " exec /usr/lib/ipsec/charon"),
+        Process charon = lab.spawn(
+                host.namespace(),
+                List.of(
+                        "unshare",
+                        "--mount",
+                        "sh",
+                        "-c",
+                        "mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=" + conf + " exec /usr/lib/ipsec/charon"),
                 dir.resolve("charon.log"));
         var peer = new StrongSwan(host, dir, charon);
         lab.watch("strongSwan (" + host.namespace().role() + ")", dir.resolve("charon.log"));
@@ -85,8 +92,13 @@ public final class StrongSwan {
                     }
                   }
                 }
-                """.formatted(PLUGINS, Math.min(1, ikeLogLevel), ikeLogLevel, ikeLogLevel,
-                Math.min(1, ikeLogLevel), dir.resolve("charon.vici"));
+                """.formatted(
+                        PLUGINS,
+                        Math.min(1, ikeLogLevel),
+                        ikeLogLevel,
+                        ikeLogLevel,
+                        Math.min(1, ikeLogLevel),
+                        dir.resolve("charon.vici"));
     }
 
     private void awaitVici() {
@@ -125,7 +137,12 @@ public final class StrongSwan {
 
     /** Initiates a CHILD_SA (and its IKE_SA) and waits for the outcome, at most {@code timeout}. */
     public Command.Result initiate(String child, Duration timeout) {
-        return swanctl(timeout.plusSeconds(5), "--initiate", "--child", child, "--timeout",
+        return swanctl(
+                timeout.plusSeconds(5),
+                "--initiate",
+                "--child",
+                child,
+                "--timeout",
                 Long.toString(timeout.toSeconds()));
     }
 
@@ -147,7 +164,8 @@ public final class StrongSwan {
     @SuppressWarnings("unchecked")
     public List<IkeSaStatus> listSas() {
         var sas = new ArrayList<IkeSaStatus>();
-        for (Map<String, Object> event : RawSections.parseAll(swanctl("--list-sas", "--raw").orThrow())) {
+        for (Map<String, Object> event :
+                RawSections.parseAll(swanctl("--list-sas", "--raw").orThrow())) {
             event.forEach((name, sa) -> sas.add(IkeSaStatus.from(name, (Map<String, Object>) sa)));
         }
         return sas;
@@ -161,8 +179,9 @@ public final class StrongSwan {
         long end = System.nanoTime() + deadline.toNanos();
         while (true) {
             var sas = listSas();
-            boolean up = sas.stream().anyMatch(sa -> sa.state().equals("ESTABLISHED")
-                    && sa.children().stream().anyMatch(c -> c.state().equals("INSTALLED")));
+            boolean up = sas.stream()
+                    .anyMatch(sa -> sa.state().equals("ESTABLISHED")
+                            && sa.children().stream().anyMatch(c -> c.state().equals("INSTALLED")));
             if (up || System.nanoTime() > end) {
                 return sas;
             }

@@ -41,8 +41,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("lab")
 class GatewayCertificateLabTest {
     private static final int OCSP_PORT = 8888;
-    private static final DateTimeFormatter INDEX_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'", Locale.ROOT)
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter INDEX_TIME =
+            DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     @BeforeAll
     static void prerequisites() {
@@ -62,13 +62,17 @@ class GatewayCertificateLabTest {
             String ocsp = "http://" + t.responder().address() + ":" + OCSP_PORT + "/";
             var swanCert = pki.issuePublishingStatus(tunnel.idOf(t.initiator()), "rsa", ocsp, null);
             var swan = StrongSwan.start(lab, t.initiator());
-            SwanctlCredentials.write(swan.credentials(), pki, swanCert, t.initiator().namespace().role());
-            SwanctlCredentials.write(lab.workdir(), pki, pki.issue(tunnel.idOf(t.responder()), "rsa"),
+            SwanctlCredentials.write(
+                    swan.credentials(), pki, swanCert, t.initiator().namespace().role());
+            SwanctlCredentials.write(
+                    lab.workdir(),
+                    pki,
+                    pki.issue(tunnel.idOf(t.responder()), "rsa"),
                     t.responder().namespace().role());
             startOcspResponder(lab, t.responder(), pki, swanCert, revoked);
 
-            Path settings = Files.writeString(lab.workdir().resolve("natgw-settings.conf"),
-                    "natgw {\n  rsa_pss = yes\n}\n");
+            Path settings =
+                    Files.writeString(lab.workdir().resolve("natgw-settings.conf"), "natgw {\n  rsa_pss = yes\n}\n");
             String natgwConf = strict(tunnel.mirrored().render());
             var natgw = NatgwDaemon.start(lab, t.responder(), natgwConf, List.of("--settings", settings.toString()));
             swan.load(tunnel.render());
@@ -87,9 +91,16 @@ class GatewayCertificateLabTest {
                     assertTrue(swan.log().contains("with RSA_EMSA_PSS"), swan.log());
                     natgw.awaitChildSa();
                     assertEquals(3, ping(t.initiator(), t.responder(), 3));
-                    InteropLog.record(new InteropResult("gateway-ikev2-rsa-pss-ocsp-strongswan-to-natgw",
-                            "strongSwan " + StrongSwan.version(), "natgw", NatKind.MASQUERADE.description(), 2, true,
-                            "-", 0, "natgw start: revocation = strict, the peer's status from openssl ocsp; natgw"
+                    InteropLog.record(new InteropResult(
+                            "gateway-ikev2-rsa-pss-ocsp-strongswan-to-natgw",
+                            "strongSwan " + StrongSwan.version(),
+                            "natgw",
+                            NatKind.MASQUERADE.description(),
+                            2,
+                            true,
+                            "-",
+                            0,
+                            "natgw start: revocation = strict, the peer's status from openssl ocsp; natgw"
                                     + " signs with RSASSA-PSS (rsa_pss = yes), strongSwan verifies; 3/3 pings"));
                 }
             } catch (AssertionError | LabException e) {
@@ -117,8 +128,13 @@ class GatewayCertificateLabTest {
         Path dir = lab.workdir();
         Path ca = TestPki.write(dir.resolve("ocsp-ca.pem"), pki.caCertificate());
         Path key = TestPki.write(dir.resolve("ocsp-ca-key.pem"), pki.caKeys());
-        String subject = "/" + String.join("/", reversed(cert.certificate().getSubjectX500Principal().getName()
-                .split(",")));
+        String subject = "/"
+                + String.join(
+                        "/",
+                        reversed(cert.certificate()
+                                .getSubjectX500Principal()
+                                .getName()
+                                .split(",")));
         String expiry = INDEX_TIME.format(cert.certificate().getNotAfter().toInstant());
         String serial = cert.certificate().getSerialNumber().toString(16).toUpperCase(Locale.ROOT);
         serial = serial.length() % 2 == 0 ? serial : "0" + serial;
@@ -126,15 +142,30 @@ class GatewayCertificateLabTest {
                 ? "R\t" + expiry + "\t" + INDEX_TIME.format(Instant.now().minusSeconds(3600)) + ",keyCompromise\t"
                 : "V\t" + expiry + "\t\t";
         Path index = Files.writeString(dir.resolve("ocsp-index.txt"), line + serial + "\tunknown\t" + subject + "\n");
-        lab.spawn(where.namespace(), List.of("openssl", "ocsp", "-index", index.toString(), "-port",
-                Integer.toString(OCSP_PORT), "-rsigner", ca.toString(), "-rkey", key.toString(), "-CA", ca.toString(),
-                "-nrequest", "8"), dir.resolve("openssl-ocsp.log"));
+        lab.spawn(
+                where.namespace(),
+                List.of(
+                        "openssl",
+                        "ocsp",
+                        "-index",
+                        index.toString(),
+                        "-port",
+                        Integer.toString(OCSP_PORT),
+                        "-rsigner",
+                        ca.toString(),
+                        "-rkey",
+                        key.toString(),
+                        "-CA",
+                        ca.toString(),
+                        "-nrequest",
+                        "8"),
+                dir.resolve("openssl-ocsp.log"));
         lab.watch("openssl ocsp", dir.resolve("openssl-ocsp.log"));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!where.namespace().exec("ss", "-ltn").contains(":" + OCSP_PORT + " ")) {
             if (System.nanoTime() > deadline) {
-                throw new LabException("openssl ocsp is not listening after 10 s: "
-                        + readOr(dir.resolve("openssl-ocsp.log")));
+                throw new LabException(
+                        "openssl ocsp is not listening after 10 s: " + readOr(dir.resolve("openssl-ocsp.log")));
             }
             Thread.sleep(50);
         }
@@ -147,7 +178,6 @@ class GatewayCertificateLabTest {
         }
         return out;
     }
-
 
     private static String readOr(Path file) {
         try {

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 @Tag("lab")
 class GatewayConnectionKeysLabTest {
     /** One retransmission 1 s after the request, given up 2 s later: a keying try lasts 3 s. */
-    private static final List<String> FAST_RETRANSMITS = List.of("--retransmit-timeout", "1", "--retransmit-tries", "1");
+    private static final List<String> FAST_RETRANSMITS =
+            List.of("--retransmit-timeout", "1", "--retransmit-tries", "1");
 
     @BeforeAll
     static void prerequisites() {
@@ -42,12 +43,15 @@ class GatewayConnectionKeysLabTest {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
-            var natgw = NatgwDaemon.start(lab, t.initiator(), withKey(tunnel.render(), "keyingtries = 3"),
-                    FAST_RETRANSMITS);
+            var natgw = NatgwDaemon.start(
+                    lab, t.initiator(), withKey(tunnel.render(), "keyingtries = 3"), FAST_RETRANSMITS);
             try {
-                assertEquals(Reply.OK, natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                assertEquals(
+                        Reply.OK,
+                        natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
                 awaitLog(natgw, "giving up after 3 keying tries", Duration.ofSeconds(20));
-                assertTrue(natgw.log().contains("keying try 2 of 3") && natgw.log().contains("keying try 3 of 3"),
+                assertTrue(
+                        natgw.log().contains("keying try 2 of 3") && natgw.log().contains("keying try 3 of 3"),
                         natgw.log());
                 assertEquals("[]", natgw.command("list-sas").text().strip());
             } catch (AssertionError | LabException e) {
@@ -62,8 +66,8 @@ class GatewayConnectionKeysLabTest {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
-            var natgw = NatgwDaemon.start(lab, t.initiator(), withKey(tunnel.render(), "keyingtries = 0"),
-                    FAST_RETRANSMITS);
+            var natgw = NatgwDaemon.start(
+                    lab, t.initiator(), withKey(tunnel.render(), "keyingtries = 0"), FAST_RETRANSMITS);
             StrongSwan swan = null;
             try {
                 natgw.command("initiate", "--child", PskTunnel.CHILD);
@@ -72,8 +76,15 @@ class GatewayConnectionKeysLabTest {
                 swan.load(tunnel.mirrored().render());
                 natgw.awaitChildSa(Duration.ofSeconds(15));
                 assertEquals(3, ping(t.initiator(), t.responder(), 3));
-                InteropLog.record(new InteropResult("gateway-keyingtries-until-answered", "natgw",
-                        "strongSwan " + StrongSwan.version(), NatKind.MASQUERADE.description(), 2, true, "-", 0,
+                InteropLog.record(new InteropResult(
+                        "gateway-keyingtries-until-answered",
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        NatKind.MASQUERADE.description(),
+                        2,
+                        true,
+                        "-",
+                        0,
                         "keyingtries = 0: tries went unanswered until strongSwan started, then the tunnel came up"
                                 + " without an operator; 3/3 pings"));
             } catch (AssertionError | LabException e) {
@@ -91,8 +102,8 @@ class GatewayConnectionKeysLabTest {
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
             var swan = StrongSwan.start(lab, t.responder());
             swan.load(tunnel.mirrored().render());
-            var natgw = NatgwDaemon.start(lab, t.initiator(), withKey(tunnel.render(),
-                    "rekey_time = 4s\n    over_time = 2s"), List.of());
+            var natgw = NatgwDaemon.start(
+                    lab, t.initiator(), withKey(tunnel.render(), "rekey_time = 4s\n    over_time = 2s"), List.of());
             try {
                 natgw.command("initiate", "--child", PskTunnel.CHILD);
                 natgw.awaitChildSa();
@@ -116,16 +127,24 @@ class GatewayConnectionKeysLabTest {
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
             var swan = StrongSwan.start(lab, t.responder());
             swan.load(tunnel.mirrored().render());
-            var natgw = NatgwDaemon.start(lab, t.initiator(), withKey(tunnel.render(), "local_port = 4500"),
-                    List.of());
+            var natgw = NatgwDaemon.start(lab, t.initiator(), withKey(tunnel.render(), "local_port = 4500"), List.of());
             try {
-                assertEquals(Reply.OK, natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                assertEquals(
+                        Reply.OK,
+                        natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
                 natgw.awaitChildSa();
                 assertEquals(3, ping(t.initiator(), t.responder(), 3));
                 var sas = swan.listSas();
                 assertEquals(4500, sas.get(0).localPort(), sas.toString());
-                InteropLog.record(new InteropResult("gateway-ike-from-4500", "natgw",
-                        "strongSwan " + StrongSwan.version(), NatKind.MASQUERADE.description(), 2, true, "-", 0,
+                InteropLog.record(new InteropResult(
+                        "gateway-ike-from-4500",
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        NatKind.MASQUERADE.description(),
+                        2,
+                        true,
+                        "-",
+                        0,
                         "local_port = 4500: IKE_SA_INIT from and to 4500 with the non-ESP marker (RFC 7296 §2.23);"
                                 + " 3/3 pings"));
             } catch (AssertionError | LabException e) {

@@ -52,7 +52,8 @@ class GatewayHardeningLabTest {
             var swan = StrongSwan.start(lab, t.initiator());
             swan.load(tunnel.render());
             try {
-                assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
+                assertTrue(
+                        swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
                 String sas = natgw.awaitChildSa();
                 List<IkeSaStatus> before = swan.listSas();
                 assertEquals(1, before.size(), before.toString());
@@ -70,16 +71,28 @@ class GatewayHardeningLabTest {
                 List<IkeSaStatus> after = swan.listSas();
                 assertEquals(1, after.size(), after.toString());
                 assertEquals("ESTABLISHED", after.get(0).state());
-                assertEquals(before.get(0).children().get(0).spiIn(), after.get(0).children().get(0).spiIn(),
+                assertEquals(
+                        before.get(0).children().get(0).spiIn(),
+                        after.get(0).children().get(0).spiIn(),
                         "strongSwan keeps the same CHILD_SA");
                 assertEquals(before.get(0).remotePort(), after.get(0).remotePort(), "and talks to the same port");
                 assertEquals(5, Ping.replies(t.initiator(), t.responder(), 5), "the tunnel carries traffic");
-                assertEquals(5, Ping.replies(t.responder(), t.initiator(), 5),
+                assertEquals(
+                        5,
+                        Ping.replies(t.responder(), t.initiator(), 5),
                         "natgw still sends to the peer's real mapping, not the forger's");
-                InteropLog.record(new InteropResult("gateway-forged-ikev2-messages", "strongSwan " + StrongSwan.version(),
-                        "natgw", NatKind.MASQUERADE.description(), 2, true, "-", 0, "an unprotected IKE_SA_INIT,"
-                        + " a plaintext Delete and a forged SK with the SA's SPIs from a new port: counted and"
-                        + " dropped; strongSwan's SA unchanged, 5/5 pings both ways"));
+                InteropLog.record(new InteropResult(
+                        "gateway-forged-ikev2-messages",
+                        "strongSwan " + StrongSwan.version(),
+                        "natgw",
+                        NatKind.MASQUERADE.description(),
+                        2,
+                        true,
+                        "-",
+                        0,
+                        "an unprotected IKE_SA_INIT,"
+                                + " a plaintext Delete and a forged SK with the SA's SPIs from a new port: counted and"
+                                + " dropped; strongSwan's SA unchanged, 5/5 pings both ways"));
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
@@ -101,14 +114,26 @@ class GatewayHardeningLabTest {
             var swan = StrongSwan.start(lab, t.initiator());
             swan.load(tunnel.render());
             try {
-                assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
+                assertTrue(
+                        swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
                 natgw.awaitChildSa();
                 // tcpdump on natgw's host: strongSwan's CREATE_CHILD_SA (36) and INFORMATIONAL (37)
                 // requests (non-ESP marker, I flag without R) as they arrive on port 4500.
                 var dumpLog = lab.workdir().resolve("requests.txt");
-                Process dump = lab.spawn(t.responder().namespace(), List.of("tcpdump", "-i", "any", "-n", "-U", "-x",
-                        "-c", "4", "udp dst port 4500 and udp[8:4] = 0 and (udp[30] = 36 or udp[30] = 37)"
-                                + " and (udp[31] & 0x28) = 0x08"), dumpLog);
+                Process dump = lab.spawn(
+                        t.responder().namespace(),
+                        List.of(
+                                "tcpdump",
+                                "-i",
+                                "any",
+                                "-n",
+                                "-U",
+                                "-x",
+                                "-c",
+                                "4",
+                                "udp dst port 4500 and udp[8:4] = 0 and (udp[30] = 36 or udp[30] = 37)"
+                                        + " and (udp[31] & 0x28) = 0x08"),
+                        dumpLog);
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
                 while (!Files.readString(dumpLog).contains("listening on") && System.nanoTime() < deadline) {
                     Thread.sleep(20);
@@ -121,32 +146,51 @@ class GatewayHardeningLabTest {
                     assertTrue(swan.rekeyChild(PskTunnel.CHILD).ok(), swan.log());
                     awaitRekeyed(swan, spi);
                 }
-                assertTrue(dump.waitFor(10, TimeUnit.SECONDS), "tcpdump saw fewer than 4 requests: "
-                        + Files.readString(dumpLog));
+                assertTrue(
+                        dump.waitFor(10, TimeUnit.SECONDS),
+                        "tcpdump saw fewer than 4 requests: " + Files.readString(dumpLog));
                 List<String> requests = ikeMessages(Files.readString(dumpLog));
-                assertEquals(List.of(36, 37, 36, 37), requests.stream().map(r -> Integer.parseInt(r.substring(36, 38),
-                        16)).toList(), Files.readString(dumpLog));
+                assertEquals(
+                        List.of(36, 37, 36, 37),
+                        requests.stream()
+                                .map(r -> Integer.parseInt(r.substring(36, 38), 16))
+                                .toList(),
+                        Files.readString(dumpLog));
                 List<IkeSaStatus> before = swan.listSas();
                 String natgwBefore = natgw.command("list-sas").text();
                 long unexpected = counter(natgw, "ike_unexpected_request");
                 assertEquals(0, sendAndListen(t, requests.get(0)), "no answer to an old request");
                 assertEquals(0, sendAndListen(t, requests.get(2)), "no answer to an old request");
                 awaitCounter(natgw, "ike_unexpected_request", unexpected + 2);
-                assertTrue(sendAndListen(t, requests.get(3)) > 0,
+                assertTrue(
+                        sendAndListen(t, requests.get(3)) > 0,
                         "the last request answered: the cached response, to where the replay came from");
-                assertEquals(5, Ping.replies(t.responder(), t.initiator(), 5),
+                assertEquals(
+                        5,
+                        Ping.replies(t.responder(), t.initiator(), 5),
                         "natgw still sends to the peer's real mapping, not the replayer's");
                 assertEquals(5, Ping.replies(t.initiator(), t.responder(), 5), "the tunnel carries traffic");
                 List<IkeSaStatus> after = swan.listSas();
                 assertEquals(1, after.size(), after.toString());
                 assertEquals(1, after.get(0).children().size(), "no CHILD_SA from a replay: " + after);
-                assertEquals(before.get(0).children().get(0).spiIn(), after.get(0).children().get(0).spiIn());
-                assertEquals(remote(natgwBefore), remote(natgw.command("list-sas").text()), "natgw's peer address stayed");
-                InteropLog.record(new InteropResult("gateway-replayed-ikev2-requests", "strongSwan "
-                        + StrongSwan.version(), "natgw", NatKind.MASQUERADE.description(), 2, true, "-", 0,
-                        "two captured CHILD_SA rekeys (CREATE_CHILD_SA and the Delete after each) replayed from a"
-                        + " new port: the older requests dropped and counted, the last answered from the cache to"
-                        + " the replayer; no CHILD_SA made or deleted, no address change, 5/5 pings both ways"));
+                assertEquals(
+                        before.get(0).children().get(0).spiIn(),
+                        after.get(0).children().get(0).spiIn());
+                assertEquals(
+                        remote(natgwBefore), remote(natgw.command("list-sas").text()), "natgw's peer address stayed");
+                InteropLog.record(
+                        new InteropResult(
+                                "gateway-replayed-ikev2-requests",
+                                "strongSwan " + StrongSwan.version(),
+                                "natgw",
+                                NatKind.MASQUERADE.description(),
+                                2,
+                                true,
+                                "-",
+                                0,
+                                "two captured CHILD_SA rekeys (CREATE_CHILD_SA and the Delete after each) replayed from a"
+                                        + " new port: the older requests dropped and counted, the last answered from the cache to"
+                                        + " the replayer; no CHILD_SA made or deleted, no address change, 5/5 pings both ways"));
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
@@ -173,10 +217,13 @@ class GatewayHardeningLabTest {
         if (packet != null) {
             messages.add(packet.toString());
         }
-        return messages.stream().filter(p -> !p.isEmpty()).map(p -> {
-            int ihl = (Integer.parseInt(p.substring(1, 2), 16)) * 4;
-            return p.substring((ihl + 8 + 4) * 2);
-        }).toList();
+        return messages.stream()
+                .filter(p -> !p.isEmpty())
+                .map(p -> {
+                    int ihl = (Integer.parseInt(p.substring(1, 2), 16)) * 4;
+                    return p.substring((ihl + 8 + 4) * 2);
+                })
+                .toList();
     }
 
     // 2,000 spoofed IKE_SA_INIT per second for 6 s from 4096 sources (the NAT's namespace, raw
@@ -195,8 +242,15 @@ class GatewayHardeningLabTest {
             swan.load(tunnel.render());
             try {
                 String flooder = IkeFloodBenchmark.script();
-                var flood = java.util.concurrent.CompletableFuture.supplyAsync(() -> nat.tryExec(Duration.ofSeconds(40),
-                        "python3", "-c", flooder, t.responder().reachableAt(), "2000", "6", "2"));
+                var flood = java.util.concurrent.CompletableFuture.supplyAsync(() -> nat.tryExec(
+                        Duration.ofSeconds(40),
+                        "python3",
+                        "-c",
+                        flooder,
+                        t.responder().reachableAt(),
+                        "2000",
+                        "6",
+                        "2"));
                 awaitCounter(natgw, "ike_cookie_required", 100);
                 var initiated = swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20));
                 int halfOpen = halfOpen(natgw);
@@ -206,10 +260,19 @@ class GatewayHardeningLabTest {
                 assertEquals("ESTABLISHED", swan.listSas().get(0).state());
                 assertTrue(halfOpen <= 30 + 2, halfOpen + " half-open SAs during the flood");
                 assertEquals(5, Ping.replies(t.initiator(), t.responder(), 5), "the tunnel carries traffic");
-                InteropLog.record(new InteropResult("gateway-spoofed-init-flood", "strongSwan " + StrongSwan.version(),
-                        "natgw", NatKind.MASQUERADE.description(), 2, true, "-", 0, "2,000 spoofed IKE_SA_INIT/s from"
-                        + " 4096 sources: " + halfOpen + " half-open SAs, " + counter(natgw, "ike_cookie_required")
-                        + " cookies sent; the real initiator set up during it, 5/5 pings"));
+                InteropLog.record(new InteropResult(
+                        "gateway-spoofed-init-flood",
+                        "strongSwan " + StrongSwan.version(),
+                        "natgw",
+                        NatKind.MASQUERADE.description(),
+                        2,
+                        true,
+                        "-",
+                        0,
+                        "2,000 spoofed IKE_SA_INIT/s from"
+                                + " 4096 sources: " + halfOpen + " half-open SAs, "
+                                + counter(natgw, "ike_cookie_required")
+                                + " cookies sent; the real initiator set up during it, 5/5 pings"));
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
@@ -217,7 +280,8 @@ class GatewayHardeningLabTest {
     }
 
     private static int halfOpen(NatgwDaemon natgw) {
-        Matcher m = Pattern.compile("\"half_open\":([0-9]+)").matcher(natgw.command("stats").text());
+        Matcher m = Pattern.compile("\"half_open\":([0-9]+)")
+                .matcher(natgw.command("stats").text());
         assertTrue(m.find(), "no half_open in stats");
         return Integer.parseInt(m.group(1));
     }
@@ -228,23 +292,37 @@ class GatewayHardeningLabTest {
      * that socket within 2 s, 0 for nothing.
      */
     private static int sendAndListen(Topology t, String hex) {
-        String got = t.initiator().namespace().exec("python3", "-c", "import socket,sys\n"
-                + "s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)\n"
-                + "s.sendto(bytes.fromhex(sys.argv[1]), (sys.argv[2], 4500))\n"
-                + "try: print(len(s.recv(65535)))\nexcept socket.timeout: print(0)",
-                "00000000" + hex, t.responder().reachableAt());
+        String got = t.initiator()
+                .namespace()
+                .exec(
+                        "python3",
+                        "-c",
+                        "import socket,sys\n"
+                                + "s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)\n"
+                                + "s.sendto(bytes.fromhex(sys.argv[1]), (sys.argv[2], 4500))\n"
+                                + "try: print(len(s.recv(65535)))\nexcept socket.timeout: print(0)",
+                        "00000000" + hex,
+                        t.responder().reachableAt());
         return Integer.parseInt(got.strip());
     }
 
     /** One datagram from a fresh socket on strongSwan's host: a new source port through the NAT. */
     private static void send(Topology t, String hex, int port, boolean marker) {
-        t.initiator().namespace().exec("python3", "-c", "import socket,sys; s=socket.socket(socket.AF_INET,"
-                + " socket.SOCK_DGRAM); s.sendto(bytes.fromhex(sys.argv[1]), (sys.argv[2], int(sys.argv[3])))",
-                (marker ? "00000000" : "") + hex, t.responder().reachableAt(), Integer.toString(port));
+        t.initiator()
+                .namespace()
+                .exec(
+                        "python3",
+                        "-c",
+                        "import socket,sys; s=socket.socket(socket.AF_INET,"
+                                + " socket.SOCK_DGRAM); s.sendto(bytes.fromhex(sys.argv[1]), (sys.argv[2], int(sys.argv[3])))",
+                        (marker ? "00000000" : "") + hex,
+                        t.responder().reachableAt(),
+                        Integer.toString(port));
     }
 
     static long counter(NatgwDaemon natgw, String label) {
-        Matcher m = Pattern.compile("\"" + label + "\":([0-9]+)").matcher(natgw.command("stats").text());
+        Matcher m = Pattern.compile("\"" + label + "\":([0-9]+)")
+                .matcher(natgw.command("stats").text());
         assertTrue(m.find(), "no " + label + " in stats");
         return Long.parseLong(m.group(1));
     }
@@ -262,7 +340,8 @@ class GatewayHardeningLabTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
             var sas = swan.listSas();
-            if (sas.size() == 1 && sas.get(0).children().size() == 1
+            if (sas.size() == 1
+                    && sas.get(0).children().size() == 1
                     && !sas.get(0).children().get(0).spiIn().equals(spi)) {
                 return;
             }

@@ -21,6 +21,7 @@ import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabException;
 import net.natgw.testbeds.lab.LabSupport;
 import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Ping;
 import net.natgw.testbeds.lab.Poll;
 import net.natgw.testbeds.lab.SwanctlCredentials;
 import net.natgw.testbeds.lab.Topology;
@@ -32,7 +33,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import net.natgw.testbeds.lab.Ping;
 
 /**
  * The natgw daemon with {@code version = 1} connections (IKEv1 Main Mode with a PSK, Quick Mode,
@@ -61,19 +61,32 @@ class GatewayIkeV1LabTest {
             swan.load(tunnel.mirrored().render());
             var natgw = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
             try {
-                assertEquals(Reply.OK, natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                assertEquals(
+                        Reply.OK,
+                        natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
                 String sas = natgw.awaitChildSa();
                 assertTrue(sas.contains("\"version\":1"), sas);
                 assertEquals(5, ping(t.initiator(), t.responder(), 5));
-                double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().inner(),
-                        t.responder().namespace(), t.responder().inner(), IPERF);
+                double bps = Iperf.tcp(
+                        lab,
+                        t.initiator().namespace(),
+                        t.initiator().inner(),
+                        t.responder().namespace(),
+                        t.responder().inner(),
+                        IPERF);
                 assertTrue(bps > 20e6, "iperf3 TCP through the IKEv1 tunnel: " + bps + " bit/s");
                 var swanSas = swan.listSas();
                 assertEquals(1, swanSas.get(0).version(), swanSas.toString());
                 assertTrue(swanSas.get(0).children().get(0).encap(), swanSas.toString());
-                record("gateway-ikev1-natgw-to-strongswan-" + slug(kind), "natgw", "strongSwan " + StrongSwan.version(),
-                        kind, String.format("version = 1: Main Mode PSK, Quick Mode; 5/5 pings and iperf3 TCP %.0f"
-                                + " Mbit/s through natgw0 and ESP in UDP", bps / 1e6));
+                record(
+                        "gateway-ikev1-natgw-to-strongswan-" + slug(kind),
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        kind,
+                        String.format(
+                                "version = 1: Main Mode PSK, Quick Mode; 5/5 pings and iperf3 TCP %.0f"
+                                        + " Mbit/s through natgw0 and ESP in UDP",
+                                bps / 1e6));
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
@@ -86,17 +99,22 @@ class GatewayIkeV1LabTest {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.RANDOM_FULLY);
             var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true);
-            var natgw = NatgwDaemon.start(lab, t.responder(),
-                    tunnel.mirrored().render().replace("version = 1", "version = 0"), List.of());
+            var natgw = NatgwDaemon.start(
+                    lab, t.responder(), tunnel.mirrored().render().replace("version = 1", "version = 0"), List.of());
             var swan = StrongSwan.start(lab, t.initiator());
             swan.load(tunnel.render());
             try {
-                assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
+                assertTrue(
+                        swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
                 natgw.awaitChildSa();
                 assertEquals(5, ping(t.initiator(), t.responder(), 5), "strongSwan's pings into natgw0");
                 assertEquals(5, ping(t.responder(), t.initiator(), 5), "natgw's host pings back");
-                record("gateway-ikev1-strongswan-to-natgw-version-0", "strongSwan " + StrongSwan.version(), "natgw",
-                        NatKind.RANDOM_FULLY, "natgw with version = 0 answers IKEv1; 5/5 pings each way");
+                record(
+                        "gateway-ikev1-strongswan-to-natgw-version-0",
+                        "strongSwan " + StrongSwan.version(),
+                        "natgw",
+                        NatKind.RANDOM_FULLY,
+                        "natgw with version = 0 answers IKEv1; 5/5 pings each way");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
@@ -110,25 +128,38 @@ class GatewayIkeV1LabTest {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true);
-            String initiatorConf = tunnel.render().replace("dpd_action", "rekey_time = 6s\n        rand_time = 0s\n"
-                    + "        dpd_action");
-            var responder = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
+            String initiatorConf = tunnel.render()
+                    .replace("dpd_action", "rekey_time = 6s\n        rand_time = 0s\n" + "        dpd_action");
+            var responder =
+                    NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
             var initiator = NatgwDaemon.start(lab, t.initiator(), initiatorConf, List.of());
             try {
-                assertEquals(Reply.OK, initiator.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                assertEquals(
+                        Reply.OK,
+                        initiator
+                                .command("initiate", "--child", PskTunnel.CHILD)
+                                .exitCode());
                 String before = spiIn(initiator.awaitChildSa());
                 responder.awaitChildSa();
                 assertEquals(5, ping(t.initiator(), t.responder(), 5));
                 // rekey_time 6 s: a new Quick Mode, then the old pair's delete at both ends.
-                String after = Poll.until(Duration.ofSeconds(20), () -> spiIn(initiator.awaitChildSa()),
-                        spi -> !spi.equals(before));
-                Poll.until(Duration.ofSeconds(10), () -> responder.command("list-sas").text(),
+                String after = Poll.until(
+                        Duration.ofSeconds(20), () -> spiIn(initiator.awaitChildSa()), spi -> !spi.equals(before));
+                Poll.until(
+                        Duration.ofSeconds(10),
+                        () -> responder.command("list-sas").text(),
                         sas -> countChildren(sas) == 1);
                 assertNotEquals(before, after, "a new Quick Mode replaced the SA pair");
                 assertEquals(5, ping(t.initiator(), t.responder(), 5), "through the new SAs");
-                assertEquals(1, countChildren(responder.command("list-sas").text()),
+                assertEquals(
+                        1,
+                        countChildren(responder.command("list-sas").text()),
                         "the old pair was deleted on the responder too");
-                record("gateway-ikev1-natgw-to-natgw-rekey", "natgw", "natgw", NatKind.MASQUERADE,
+                record(
+                        "gateway-ikev1-natgw-to-natgw-rekey",
+                        "natgw",
+                        "natgw",
+                        NatKind.MASQUERADE,
                         "version = 1 both ends; phase 2 rekeyed after 6 s by a new Quick Mode, old pair deleted,"
                                 + " 5/5 pings before and after");
             } catch (AssertionError | LabException e) {
@@ -147,9 +178,15 @@ class GatewayIkeV1LabTest {
             var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true).withCertificates();
             var swan = StrongSwan.start(lab, t.responder());
             Path swanDir = swan.credentials();
-            SwanctlCredentials.write(swanDir, pki, pki.issue(tunnel.idOf(t.responder()), "ec"),
+            SwanctlCredentials.write(
+                    swanDir,
+                    pki,
+                    pki.issue(tunnel.idOf(t.responder()), "ec"),
                     t.responder().namespace().role());
-            SwanctlCredentials.write(lab.workdir(), pki, pki.issue(tunnel.idOf(t.initiator()), "ec"),
+            SwanctlCredentials.write(
+                    lab.workdir(),
+                    pki,
+                    pki.issue(tunnel.idOf(t.initiator()), "ec"),
                     t.initiator().namespace().role());
             swan.load(tunnel.mirrored().render());
             var natgw = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
@@ -158,15 +195,18 @@ class GatewayIkeV1LabTest {
                 natgw.awaitChildSa();
                 assertEquals(5, ping(t.initiator(), t.responder(), 5));
                 assertEquals(1, swan.listSas().get(0).version());
-                record("gateway-ikev1-ecdsa-natgw-to-strongswan", "natgw", "strongSwan " + StrongSwan.version(),
-                        NatKind.MASQUERADE, "natgw start, version = 1, auth = pubkey: ECDSA certificates from"
+                record(
+                        "gateway-ikev1-ecdsa-natgw-to-strongswan",
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        NatKind.MASQUERADE,
+                        "natgw start, version = 1, auth = pubkey: ECDSA certificates from"
                                 + " x509/, private/, x509ca/ (RFC 4754); 5/5 pings");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
         }
     }
-
 
     // natgw (version = 1, ESP with PFS: aes128gcm16-modp2048, child rekey_time 6 s) === strongSwan:
     // Quick Mode with a KE both times, the old pair deleted on both ends, traffic before and after
@@ -176,8 +216,8 @@ class GatewayIkeV1LabTest {
             Topology t = Topology.build(lab, NatKind.RANDOM_FULLY);
             var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true)
                     .withProposals("aes128-sha256-modp2048", "aes128gcm16-modp2048");
-            String natgwConf = tunnel.render().replace("dpd_action", "rekey_time = 6s\n        rand_time = 0s\n"
-                    + "        dpd_action");
+            String natgwConf = tunnel.render()
+                    .replace("dpd_action", "rekey_time = 6s\n        rand_time = 0s\n" + "        dpd_action");
             var swan = StrongSwan.start(lab, t.responder());
             swan.load(tunnel.mirrored().render());
             var natgw = NatgwDaemon.start(lab, t.initiator(), natgwConf, List.of());
@@ -186,16 +226,22 @@ class GatewayIkeV1LabTest {
                 String before = spiIn(natgw.awaitChildSa());
                 assertEquals(5, ping(t.initiator(), t.responder(), 5));
                 // rekey_time 6 s: a new Quick Mode, then strongSwan deletes the old pair too.
-                String after = Poll.until(Duration.ofSeconds(20), () -> spiIn(natgw.awaitChildSa()),
-                        spi -> !spi.equals(before));
-                Poll.until(Duration.ofSeconds(10), swan::listSas, sas -> sas.size() == 1
-                        && sas.get(0).children().size() == 1);
+                String after = Poll.until(
+                        Duration.ofSeconds(20), () -> spiIn(natgw.awaitChildSa()), spi -> !spi.equals(before));
+                Poll.until(
+                        Duration.ofSeconds(10),
+                        swan::listSas,
+                        sas -> sas.size() == 1 && sas.get(0).children().size() == 1);
                 assertNotEquals(before, after, "a new Quick Mode replaced the SA pair");
                 assertEquals(5, ping(t.initiator(), t.responder(), 5), "through the new SAs");
                 var swanSas = swan.listSas();
                 assertEquals(1, swanSas.get(0).children().size(), "strongSwan deleted the old pair: " + swanSas);
-                record("gateway-ikev1-pfs-rekey-natgw-to-strongswan", "natgw", "strongSwan " + StrongSwan.version(),
-                        NatKind.RANDOM_FULLY, "Quick Mode with PFS (MODP-2048), rekeyed after 6 s by a new Quick Mode,"
+                record(
+                        "gateway-ikev1-pfs-rekey-natgw-to-strongswan",
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        NatKind.RANDOM_FULLY,
+                        "Quick Mode with PFS (MODP-2048), rekeyed after 6 s by a new Quick Mode,"
                                 + " old pair deleted on both ends, 5/5 pings before and after");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
@@ -210,29 +256,50 @@ class GatewayIkeV1LabTest {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true);
-            String initiatorConf = GatewayLabTest.transport(tunnel.render(), tunnel, t.initiator().address() + "/32",
+            String initiatorConf = GatewayLabTest.transport(
+                    tunnel.render(),
+                    tunnel,
+                    t.initiator().address() + "/32",
                     t.responder().reachableAt() + "/32");
-            String responderConf = GatewayLabTest.transport(tunnel.mirrored().render(), tunnel.mirrored(),
-                    t.responder().address() + "/32", "0.0.0.0/0");
+            String responderConf = GatewayLabTest.transport(
+                    tunnel.mirrored().render(), tunnel.mirrored(), t.responder().address() + "/32", "0.0.0.0/0");
             var responder = NatgwDaemon.start(lab, t.responder(), responderConf, List.of());
             var initiator = NatgwDaemon.start(lab, t.initiator(), initiatorConf, List.of());
             try {
-                assertEquals(Reply.OK, initiator.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                assertEquals(
+                        Reply.OK,
+                        initiator
+                                .command("initiate", "--child", PskTunnel.CHILD)
+                                .exitCode());
                 initiator.awaitChildSa();
                 responder.awaitChildSa();
-                assertEquals(5, Ping.replies(t.initiator().namespace(), null, t.responder().reachableAt(), 5),
+                assertEquals(
+                        5,
+                        Ping.replies(
+                                t.initiator().namespace(), null, t.responder().reachableAt(), 5),
                         "pings between the hosts' own addresses");
-                double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().address(),
-                        t.responder().namespace(), t.responder().reachableAt(), IPERF);
+                double bps = Iperf.tcp(
+                        lab,
+                        t.initiator().namespace(),
+                        t.initiator().address(),
+                        t.responder().namespace(),
+                        t.responder().reachableAt(),
+                        IPERF);
                 assertTrue(bps > 20e6, "iperf3 TCP in IKEv1 transport mode: " + bps + " bit/s");
                 String sas = initiator.command("list-sas").text();
                 assertTrue(sas.contains("\"mode\":\"TRANSPORT\"") && sas.contains("\"encap\":true"), sas);
                 Matcher in = GatewayLabTest.INBOUND_PACKETS.matcher(sas);
                 assertTrue(in.find() && Long.parseLong(in.group(1)) >= 5, "the replies came through ESP: " + sas);
                 assertTrue(responder.log().contains("NAT-OA"), "the responder got NAT-OA");
-                record("gateway-ikev1-natgw-to-natgw-transport", "natgw", "natgw", NatKind.MASQUERADE, String.format(
-                        "version = 1, mode = transport through the NAT: NAT-OA in Quick Mode, 5/5 pings and iperf3 TCP"
-                                + " %.0f Mbit/s between the hosts' own addresses", bps / 1e6));
+                record(
+                        "gateway-ikev1-natgw-to-natgw-transport",
+                        "natgw",
+                        "natgw",
+                        NatKind.MASQUERADE,
+                        String.format(
+                                "version = 1, mode = transport through the NAT: NAT-OA in Quick Mode, 5/5 pings and iperf3 TCP"
+                                        + " %.0f Mbit/s between the hosts' own addresses",
+                                bps / 1e6));
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
@@ -246,13 +313,15 @@ class GatewayIkeV1LabTest {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true).withDpdDelay(1);
-            String natgwConf = tunnel.render().replace("dpd_action = restart", "dpd_action = trap\n"
-                    + "        start_action = trap").replace("dpd_delay = 1s", "dpd_delay = 1s\n    dpd_timeout = 3s");
+            String natgwConf = tunnel.render()
+                    .replace("dpd_action = restart", "dpd_action = trap\n" + "        start_action = trap")
+                    .replace("dpd_delay = 1s", "dpd_delay = 1s\n    dpd_timeout = 3s");
             var swan = StrongSwan.start(lab, t.responder());
             swan.load(tunnel.mirrored().render());
             var natgw = NatgwDaemon.start(lab, t.initiator(), natgwConf, List.of());
             try {
-                assertTrue(carriesAfterTrap(t.initiator(), t.responder(), Duration.ofSeconds(15)),
+                assertTrue(
+                        carriesAfterTrap(t.initiator(), t.responder(), Duration.ofSeconds(15)),
                         "the trap started Main Mode on the first ping");
                 assertTrue(natgw.log().contains("acquire for"), "natgw acquired");
                 swan.kill();
@@ -265,9 +334,14 @@ class GatewayIkeV1LabTest {
                 assertTrue(noticed >= 2_000 && noticed < 8_000, "DPD removed the SAs after " + noticed + " ms");
                 var again = StrongSwan.start(lab, t.responder());
                 again.load(tunnel.mirrored().render());
-                assertTrue(carriesAfterTrap(t.initiator(), t.responder(), Duration.ofSeconds(15)),
+                assertTrue(
+                        carriesAfterTrap(t.initiator(), t.responder(), Duration.ofSeconds(15)),
                         "the trap brought the tunnel back");
-                record("gateway-ikev1-dpd-trap", "natgw", "strongSwan " + StrongSwan.version(), NatKind.MASQUERADE,
+                record(
+                        "gateway-ikev1-dpd-trap",
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        NatKind.MASQUERADE,
                         "version = 1: R-U-THERE unanswered, SAs removed " + noticed + " ms after the peer died;"
                                 + " the trap re-established on traffic");
             } catch (AssertionError | LabException e) {
@@ -287,24 +361,35 @@ class GatewayIkeV1LabTest {
             var swan = StrongSwan.start(lab, t.initiator());
             swan.load(tunnel.render());
             try {
-                assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
+                assertTrue(
+                        swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
                 String sas = natgw.awaitChildSa();
                 String cookies = field(sas, "spi-i") + field(sas, "spi-r");
-                String delete = cookies + "0c100500" + "00000001" + "00000038"
-                        + "0000001c" + "00000001" + "01100001" + cookies;
+                String delete =
+                        cookies + "0c100500" + "00000001" + "00000038" + "0000001c" + "00000001" + "01100001" + cookies;
                 String garbage = cookies + "08100520" + "00000002" + "00000040" + "ab".repeat(36);
                 long unprotected = GatewayHardeningLabTest.counter(natgw, "ike_unprotected");
                 for (String hex : List.of(delete, garbage)) {
-                    t.initiator().namespace().exec("python3", "-c", "import socket,sys; s=socket.socket(socket.AF_INET,"
-                            + " socket.SOCK_DGRAM); s.sendto(bytes.fromhex(sys.argv[1]), (sys.argv[2], 500))", hex,
-                            t.responder().reachableAt());
+                    t.initiator()
+                            .namespace()
+                            .exec(
+                                    "python3",
+                                    "-c",
+                                    "import socket,sys; s=socket.socket(socket.AF_INET,"
+                                            + " socket.SOCK_DGRAM); s.sendto(bytes.fromhex(sys.argv[1]), (sys.argv[2], 500))",
+                                    hex,
+                                    t.responder().reachableAt());
                 }
                 // The plaintext delete is counted as unprotected (its log line is DEBUG: anyone can send it).
                 GatewayHardeningLabTest.awaitCounter(natgw, "ike_unprotected", unprotected + 1);
                 assertTrue(natgw.command("list-sas").text().contains("\"children\":[{"), "the tunnel stays");
                 assertEquals(5, ping(t.initiator(), t.responder(), 5), "and carries traffic");
-                record("gateway-ikev1-forged-informational", "strongSwan " + StrongSwan.version(), "natgw",
-                        NatKind.MASQUERADE, "a plaintext Informational deleting the ISAKMP SA and garbage with its"
+                record(
+                        "gateway-ikev1-forged-informational",
+                        "strongSwan " + StrongSwan.version(),
+                        "natgw",
+                        NatKind.MASQUERADE,
+                        "a plaintext Informational deleting the ISAKMP SA and garbage with its"
                                 + " cookies: both counted and dropped, 5/5 pings after");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
@@ -321,9 +406,11 @@ class GatewayIkeV1LabTest {
                 Topology t = Topology.build(lab, NatKind.MASQUERADE);
                 var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true);
                 String reauth = "dpd_delay = 0s\n    rekey_time = 6s\n    rand_time = 0s";
-                String natgwConf = natgwReauthenticates ? tunnel.render().replace("dpd_delay = 0s", reauth)
+                String natgwConf = natgwReauthenticates
+                        ? tunnel.render().replace("dpd_delay = 0s", reauth)
                         : tunnel.mirrored().render();
-                String swanConf = natgwReauthenticates ? tunnel.mirrored().render()
+                String swanConf = natgwReauthenticates
+                        ? tunnel.mirrored().render()
                         : tunnel.render().replace("dpd_delay = 0s", reauth);
                 var natgwHost = natgwReauthenticates ? t.initiator() : t.responder();
                 var swanHost = natgwReauthenticates ? t.responder() : t.initiator();
@@ -334,12 +421,17 @@ class GatewayIkeV1LabTest {
                     if (natgwReauthenticates) {
                         natgw.command("initiate", "--child", PskTunnel.CHILD);
                     } else {
-                        assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
+                        assertTrue(
+                                swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20))
+                                        .ok(),
+                                swan.log());
                     }
                     String before = field(natgw.awaitChildSa(), "spi-i");
                     assertEquals(5, ping(t.initiator(), t.responder(), 5));
                     // rekey_time 6 s: a new Main Mode from the reauthenticating side, the old one deleted.
-                    String sas = Poll.until(Duration.ofSeconds(25), natgw::awaitChildSa,
+                    String sas = Poll.until(
+                            Duration.ofSeconds(25),
+                            natgw::awaitChildSa,
                             list -> !field(list, "spi-i").equals(before) && list.split("\"spi-i\"").length - 1 == 1);
                     assertNotEquals(before, field(sas, "spi-i"), "a new ISAKMP SA: " + sas);
                     assertEquals(1, sas.split("\"spi-i\"").length - 1, "the old one is gone: " + sas);
@@ -349,8 +441,12 @@ class GatewayIkeV1LabTest {
                 }
             }
         }
-        record("gateway-ikev1-reauthentication-both-ways", "natgw / strongSwan " + StrongSwan.version(),
-                "strongSwan / natgw", NatKind.MASQUERADE, "rekey_time 6 s: a new Main Mode from either side, the old"
+        record(
+                "gateway-ikev1-reauthentication-both-ways",
+                "natgw / strongSwan " + StrongSwan.version(),
+                "strongSwan / natgw",
+                NatKind.MASQUERADE,
+                "rekey_time 6 s: a new Main Mode from either side, the old"
                         + " ISAKMP SA deleted alone, the SA pair adopted, 5/5 pings before and after");
     }
 
@@ -375,7 +471,7 @@ class GatewayIkeV1LabTest {
     }
 
     private static void record(String scenario, String initiator, String responder, NatKind kind, String detail) {
-        InteropLog.record(new InteropResult(scenario, initiator, responder, kind.description(), 1, true, "-", 0,
-                detail));
+        InteropLog.record(
+                new InteropResult(scenario, initiator, responder, kind.description(), 1, true, "-", 0, detail));
     }
 }

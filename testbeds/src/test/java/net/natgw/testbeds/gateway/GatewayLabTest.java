@@ -17,6 +17,7 @@ import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabException;
 import net.natgw.testbeds.lab.LabSupport;
 import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Ping;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwDaemon;
 import net.natgw.testbeds.strongswan.PskTunnel;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import net.natgw.testbeds.lab.Ping;
 
 /**
  * The natgw daemon ({@code natgw start} with a swanctl.conf, a TUN device, routes) carrying
@@ -55,15 +55,28 @@ class GatewayLabTest {
             swan.load(tunnel.mirrored().render());
             var natgw = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
             try {
-                assertEquals(Reply.OK, natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                assertEquals(
+                        Reply.OK,
+                        natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
                 natgw.awaitChildSa();
                 assertEquals(5, ping(t.initiator(), t.responder(), 5), "pings through natgw0 and ESP in UDP");
-                double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().inner(),
-                        t.responder().namespace(), t.responder().inner(), IPERF);
+                double bps = Iperf.tcp(
+                        lab,
+                        t.initiator().namespace(),
+                        t.initiator().inner(),
+                        t.responder().namespace(),
+                        t.responder().inner(),
+                        IPERF);
                 assertTrue(bps > 20e6, "iperf3 TCP through the tunnel: " + bps + " bit/s");
-                record("gateway-natgw-to-strongswan-" + slug(kind), "natgw", "strongSwan " + StrongSwan.version(), kind,
-                        String.format("natgw start + initiate; 5/5 pings and iperf3 TCP %.0f Mbit/s through natgw0 and"
-                                + " ESP in UDP", bps / 1e6));
+                record(
+                        "gateway-natgw-to-strongswan-" + slug(kind),
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        kind,
+                        String.format(
+                                "natgw start + initiate; 5/5 pings and iperf3 TCP %.0f Mbit/s through natgw0 and"
+                                        + " ESP in UDP",
+                                bps / 1e6));
                 String sas = natgw.command("list-sas").text();
                 assertTrue(sas.contains("\"encap\":true"), sas);
                 assertTrue(sas.contains("\"nat-local\":true"), "natgw saw itself behind the NAT: " + sas);
@@ -90,15 +103,25 @@ class GatewayLabTest {
             var swan = StrongSwan.start(lab, t.initiator());
             swan.load(tunnel.render());
             try {
-                assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
+                assertTrue(
+                        swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
                 natgw.awaitChildSa();
                 assertEquals(5, ping(t.initiator(), t.responder(), 5), "pings answered through natgw0");
-                double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().inner(),
-                        t.responder().namespace(), t.responder().inner(), IPERF);
+                double bps = Iperf.tcp(
+                        lab,
+                        t.initiator().namespace(),
+                        t.initiator().inner(),
+                        t.responder().namespace(),
+                        t.responder().inner(),
+                        IPERF);
                 assertTrue(bps > 20e6, "iperf3 TCP into natgw's tunnel: " + bps + " bit/s");
                 String sas = natgw.command("list-sas").text();
                 assertTrue(sas.contains("\"nat-remote\":true"), "natgw saw the peer behind the NAT: " + sas);
-                record("gateway-strongswan-to-natgw-" + slug(kind), "strongSwan " + StrongSwan.version(), "natgw", kind,
+                record(
+                        "gateway-strongswan-to-natgw-" + slug(kind),
+                        "strongSwan " + StrongSwan.version(),
+                        "natgw",
+                        kind,
                         String.format("5/5 pings and iperf3 TCP %.0f Mbit/s into natgw0", bps / 1e6));
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
@@ -113,21 +136,36 @@ class GatewayLabTest {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, kind);
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
-            var responder = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
+            var responder =
+                    NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
             var initiator = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
             try {
-                assertEquals(Reply.OK, initiator.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                assertEquals(
+                        Reply.OK,
+                        initiator
+                                .command("initiate", "--child", PskTunnel.CHILD)
+                                .exitCode());
                 initiator.awaitChildSa();
                 responder.awaitChildSa();
                 assertEquals(5, ping(t.initiator(), t.responder(), 5));
-                double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().inner(),
-                        t.responder().namespace(), t.responder().inner(), IPERF);
+                double bps = Iperf.tcp(
+                        lab,
+                        t.initiator().namespace(),
+                        t.initiator().inner(),
+                        t.responder().namespace(),
+                        t.responder().inner(),
+                        IPERF);
                 assertTrue(bps > 20e6, "iperf3 TCP natgw to natgw: " + bps + " bit/s");
                 String sas = initiator.command("list-sas").text();
                 assertTrue(sas.contains("\"encap\":" + (kind != NatKind.NONE)), sas);
-                record("gateway-natgw-to-natgw-" + slug(kind), "natgw", "natgw", kind, String.format(
-                        "5/5 pings and iperf3 TCP %.0f Mbit/s, ESP %s", bps / 1e6, kind == NatKind.NONE
-                                ? "as IP protocol 50" : "in UDP 4500"));
+                record(
+                        "gateway-natgw-to-natgw-" + slug(kind),
+                        "natgw",
+                        "natgw",
+                        kind,
+                        String.format(
+                                "5/5 pings and iperf3 TCP %.0f Mbit/s, ESP %s",
+                                bps / 1e6, kind == NatKind.NONE ? "as IP protocol 50" : "in UDP 4500"));
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
@@ -143,29 +181,49 @@ class GatewayLabTest {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, kind);
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
-            String initiatorConf = transport(tunnel.render(), tunnel, t.initiator().address() + "/32",
+            String initiatorConf = transport(
+                    tunnel.render(),
+                    tunnel,
+                    t.initiator().address() + "/32",
                     t.responder().reachableAt() + "/32");
-            String responderConf = transport(tunnel.mirrored().render(), tunnel.mirrored(),
-                    t.responder().address() + "/32", "0.0.0.0/0");
+            String responderConf = transport(
+                    tunnel.mirrored().render(), tunnel.mirrored(), t.responder().address() + "/32", "0.0.0.0/0");
             var responder = NatgwDaemon.start(lab, t.responder(), responderConf, List.of());
             var initiator = NatgwDaemon.start(lab, t.initiator(), initiatorConf, List.of());
             try {
-                assertEquals(Reply.OK, initiator.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                assertEquals(
+                        Reply.OK,
+                        initiator
+                                .command("initiate", "--child", PskTunnel.CHILD)
+                                .exitCode());
                 initiator.awaitChildSa();
                 responder.awaitChildSa();
-                assertEquals(5, Ping.replies(t.initiator().namespace(), null, t.responder().reachableAt(), 5),
+                assertEquals(
+                        5,
+                        Ping.replies(
+                                t.initiator().namespace(), null, t.responder().reachableAt(), 5),
                         "pings between the hosts' own addresses");
-                double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().address(),
-                        t.responder().namespace(), t.responder().reachableAt(), IPERF);
+                double bps = Iperf.tcp(
+                        lab,
+                        t.initiator().namespace(),
+                        t.initiator().address(),
+                        t.responder().namespace(),
+                        t.responder().reachableAt(),
+                        IPERF);
                 assertTrue(bps > 20e6, "iperf3 TCP in transport mode: " + bps + " bit/s");
                 String sas = initiator.command("list-sas").text();
                 assertTrue(sas.contains("\"mode\":\"TRANSPORT\""), sas);
                 assertTrue(sas.contains("\"encap\":" + (kind != NatKind.NONE)), sas);
                 Matcher in = INBOUND_PACKETS.matcher(sas);
                 assertTrue(in.find() && Long.parseLong(in.group(1)) >= 5, "the replies came through ESP: " + sas);
-                record("gateway-natgw-to-natgw-transport-" + slug(kind), "natgw", "natgw", kind, String.format(
-                        "transport mode between the hosts' own addresses: 5/5 pings and iperf3 TCP %.0f Mbit/s, ESP %s",
-                        bps / 1e6, kind == NatKind.NONE ? "as IP protocol 50" : "in UDP 4500"));
+                record(
+                        "gateway-natgw-to-natgw-transport-" + slug(kind),
+                        "natgw",
+                        "natgw",
+                        kind,
+                        String.format(
+                                "transport mode between the hosts' own addresses: 5/5 pings and iperf3 TCP %.0f Mbit/s, ESP %s",
+                                bps / 1e6, kind == NatKind.NONE ? "as IP protocol 50" : "in UDP 4500"));
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
@@ -174,11 +232,13 @@ class GatewayLabTest {
 
     /** The lab tunnel's child in transport mode between the hosts themselves. */
     static String transport(String conf, PskTunnel tunnel, String localTs, String remoteTs) {
-        String selectors = "local_ts = " + tunnel.self().inner() + "/32\n"
-                + " ".repeat(8) + "remote_ts = " + tunnel.peer().inner() + "/32";
+        String selectors = "local_ts = " + tunnel.self().inner() + "/32\n" + " ".repeat(8) + "remote_ts = "
+                + tunnel.peer().inner() + "/32";
         assertTrue(conf.contains(selectors), conf);
-        return conf.replace(selectors, "local_ts = " + localTs + "\n" + " ".repeat(8) + "remote_ts = " + remoteTs
-                + "\n" + " ".repeat(8) + "mode = transport");
+        return conf.replace(
+                selectors,
+                "local_ts = " + localTs + "\n" + " ".repeat(8) + "remote_ts = " + remoteTs + "\n" + " ".repeat(8)
+                        + "mode = transport");
     }
 
     private static String slug(NatKind kind) {
@@ -186,8 +246,8 @@ class GatewayLabTest {
     }
 
     private static void record(String scenario, String initiator, String responder, NatKind kind, String detail) {
-        InteropLog.record(new InteropResult(scenario, initiator, responder, kind.description(), 2, true, "-", 0,
-                detail));
+        InteropLog.record(
+                new InteropResult(scenario, initiator, responder, kind.description(), 2, true, "-", 0, detail));
     }
 
     private static void awaitNoSas(StrongSwan swan) throws InterruptedException {

@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("lab")
 class GatewayLifetimeLabTest {
-    private static final Pattern ESTABLISHED = Pattern.compile(
-            "CHILD_SA " + PskTunnel.CHILD + "\\{(\\d+)} established");
+    private static final Pattern ESTABLISHED =
+            Pattern.compile("CHILD_SA " + PskTunnel.CHILD + "\\{(\\d+)} established");
     private static final Pattern SPI_IN = Pattern.compile("\"spi-in\":\"([0-9a-f]{8})\"");
     private static final Duration LIMIT = Duration.ofSeconds(15);
 
@@ -55,11 +55,19 @@ class GatewayLifetimeLabTest {
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
             var swan = StrongSwan.start(lab, t.responder());
             swan.load(tunnel.mirrored().render());
-            var natgw = NatgwDaemon.start(lab, t.initiator(), withChildLines(tunnel.withProposals(tunnel.proposals(),
-                    "aes128gcm16-esn-noesn"), "rekey_packets = 20", "rand_packets = 0", "life_packets = 1000"),
+            var natgw = NatgwDaemon.start(
+                    lab,
+                    t.initiator(),
+                    withChildLines(
+                            tunnel.withProposals(tunnel.proposals(), "aes128gcm16-esn-noesn"),
+                            "rekey_packets = 20",
+                            "rand_packets = 0",
+                            "life_packets = 1000"),
                     List.of());
             try {
-                assertEquals(Reply.OK, natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                assertEquals(
+                        Reply.OK,
+                        natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
                 natgw.awaitChildSa();
                 ChildSaStatus first = onlyChild(swan).orElseThrow();
                 assertFalse(first.esn(), "strongSwan took the proposal without ESN: " + first);
@@ -67,9 +75,13 @@ class GatewayLifetimeLabTest {
                 assertEquals(30, Ping.replies(t.initiator(), t.responder(), 30), "no echo lost across the rekey");
                 ChildSaStatus second = awaitChild(swan, c -> !c.spiIn().equals(first.spiIn()));
                 assertNotEquals(first.spiOut(), second.spiOut(), second.toString());
-                assertTrue(second.packetsIn() >= 5 && second.packetsOut() >= 5,
+                assertTrue(
+                        second.packetsIn() >= 5 && second.packetsOut() >= 5,
                         "the echoes after the 20th went through the new CHILD_SA: " + second);
-                Set<String> ids = ESTABLISHED.matcher(swan.log()).results().map(m -> m.group(1))
+                Set<String> ids = ESTABLISHED
+                        .matcher(swan.log())
+                        .results()
+                        .map(m -> m.group(1))
                         .collect(Collectors.toSet());
                 assertEquals(2, ids.size(), "one rekey, though both directions and the packet count asked: " + ids);
             } catch (AssertionError | LabException e) {
@@ -84,13 +96,18 @@ class GatewayLifetimeLabTest {
     void twoNatgwsNegotiateEsnAndKeepItAcrossARekey() throws Exception {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
-            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true).withProposals(
-                    "aes128gcm16-prfsha256-x25519", "aes128gcm16-esn");
-            var responder = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
-            var initiator = NatgwDaemon.start(lab, t.initiator(), withChildLines(tunnel, "rekey_packets = 10",
-                    "rand_packets = 0"), List.of());
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true)
+                    .withProposals("aes128gcm16-prfsha256-x25519", "aes128gcm16-esn");
+            var responder =
+                    NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
+            var initiator = NatgwDaemon.start(
+                    lab, t.initiator(), withChildLines(tunnel, "rekey_packets = 10", "rand_packets = 0"), List.of());
             try {
-                assertEquals(Reply.OK, initiator.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                assertEquals(
+                        Reply.OK,
+                        initiator
+                                .command("initiate", "--child", PskTunnel.CHILD)
+                                .exitCode());
                 initiator.awaitChildSa();
                 String before = responder.awaitChildSa();
                 assertTrue(before.contains("\"esn\":true"), "the responder installed ESN: " + before);
@@ -104,8 +121,7 @@ class GatewayLifetimeLabTest {
     }
 
     /** Polls natgw's list-sas until it holds one CHILD_SA and that one is {@code wanted}. */
-    private static String awaitOneChild(NatgwDaemon natgw, Predicate<String> wanted)
-            throws InterruptedException {
+    private static String awaitOneChild(NatgwDaemon natgw, Predicate<String> wanted) throws InterruptedException {
         long deadline = System.nanoTime() + LIMIT.toNanos();
         String sas = "";
         while (System.nanoTime() < deadline) {
@@ -132,10 +148,11 @@ class GatewayLifetimeLabTest {
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
             var swan = StrongSwan.start(lab, t.responder());
             swan.load(tunnel.mirrored().render());
-            var natgw = NatgwDaemon.start(lab, t.initiator(), withChildLines(tunnel, "life_packets = 10"),
-                    List.of());
+            var natgw = NatgwDaemon.start(lab, t.initiator(), withChildLines(tunnel, "life_packets = 10"), List.of());
             try {
-                assertEquals(Reply.OK, natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                assertEquals(
+                        Reply.OK,
+                        natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
                 natgw.awaitChildSa();
                 assertEquals(5, Ping.replies(t.initiator(), t.responder(), 5), "the tunnel works below the limit");
                 assertTrue(onlyChild(swan).isPresent(), swan.listSas().toString());
@@ -160,7 +177,8 @@ class GatewayLifetimeLabTest {
 
     private static Optional<ChildSaStatus> onlyChild(StrongSwan swan) {
         var sas = swan.listSas();
-        return sas.size() == 1 && sas.get(0).children().size() == 1 ? Optional.of(sas.get(0).children().get(0))
+        return sas.size() == 1 && sas.get(0).children().size() == 1
+                ? Optional.of(sas.get(0).children().get(0))
                 : Optional.empty();
     }
 
@@ -169,14 +187,15 @@ class GatewayLifetimeLabTest {
             throws InterruptedException {
         long deadline = System.nanoTime() + LIMIT.toNanos();
         while (System.nanoTime() < deadline) {
-            var child = onlyChild(swan).filter(c -> c.state().equals("INSTALLED")).filter(wanted);
+            var child =
+                    onlyChild(swan).filter(c -> c.state().equals("INSTALLED")).filter(wanted);
             if (child.isPresent()) {
                 return child.get();
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("strongSwan lists no such CHILD_SA within " + LIMIT.toSeconds() + " s: "
-                + swan.listSas());
+        throw new AssertionError(
+                "strongSwan lists no such CHILD_SA within " + LIMIT.toSeconds() + " s: " + swan.listSas());
     }
 
     private static void awaitNoChild(StrongSwan swan) throws InterruptedException {

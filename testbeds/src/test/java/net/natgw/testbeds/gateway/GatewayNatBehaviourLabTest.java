@@ -19,8 +19,9 @@ import net.natgw.testbeds.lab.Host;
 import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabException;
 import net.natgw.testbeds.lab.LabSupport;
-import net.natgw.testbeds.lab.NatKind;
 import net.natgw.testbeds.lab.Namespace;
+import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Ping;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwDaemon;
 import net.natgw.testbeds.strongswan.PskTunnel;
@@ -28,7 +29,6 @@ import net.natgw.testbeds.strongswan.StrongSwan;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import net.natgw.testbeds.lab.Ping;
 
 /**
  * What NATs do to a running tunnel, with the natgw daemon on one or both ends: idle mappings
@@ -63,7 +63,11 @@ class GatewayNatBehaviourLabTest {
                 Thread.sleep(25_000);
                 assertEquals(3, ping(t.responder(), t.initiator(), 3), "the responder speaks first after 25 s idle");
                 assertEquals(before, spiI(natgw), "the same IKE SA, no new one");
-                record("gateway-keepalive-idle", "natgw", "strongSwan " + StrongSwan.version(), NatKind.SHORT_TIMEOUT,
+                record(
+                        "gateway-keepalive-idle",
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        NatKind.SHORT_TIMEOUT,
                         "3 s keepalives held a 10 s NAT mapping through 25 s idle; 3/3 pings from the far side");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
@@ -78,7 +82,8 @@ class GatewayNatBehaviourLabTest {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.REBINDING);
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
-            var responder = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
+            var responder =
+                    NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
             var initiator = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
             try {
                 initiator.command("initiate", "--child", PskTunnel.CHILD);
@@ -90,11 +95,17 @@ class GatewayNatBehaviourLabTest {
                 t.flushNatMappings();
                 int afterFromInitiator = ping(t.initiator(), t.responder(), 10);
                 int afterFromResponder = ping(t.responder(), t.initiator(), 10);
-                assertTrue(afterFromInitiator >= 9, "pings from the rebound side: " + afterFromInitiator
-                        + "/10\nbefore:\n" + mappingBefore + "after:\n" + t.natMappings());
+                assertTrue(
+                        afterFromInitiator >= 9,
+                        "pings from the rebound side: " + afterFromInitiator + "/10\nbefore:\n" + mappingBefore
+                                + "after:\n" + t.natMappings());
                 assertEquals(10, afterFromResponder, "the responder sends to the new mapping");
                 assertEquals(before, spiI(responder), "no re-authentication");
-                record("gateway-rebinding-natgw-to-natgw", "natgw", "natgw", NatKind.REBINDING,
+                record(
+                        "gateway-rebinding-natgw-to-natgw",
+                        "natgw",
+                        "natgw",
+                        NatKind.REBINDING,
                         afterFromInitiator + "/10 and 10/10 pings after the flush, same IKE SA");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
@@ -113,7 +124,8 @@ class GatewayNatBehaviourLabTest {
             var swan = StrongSwan.start(lab, t.initiator());
             swan.load(tunnel.render());
             try {
-                assertTrue(swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
+                assertTrue(
+                        swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
                 natgw.awaitChildSa();
                 String before = spiI(natgw);
                 assertEquals(5, ping(t.initiator(), t.responder(), 5));
@@ -122,8 +134,12 @@ class GatewayNatBehaviourLabTest {
                 assertTrue(after >= 9, "pings after the flush: " + after + "/10\n" + t.natMappings());
                 assertEquals(10, ping(t.responder(), t.initiator(), 10), "natgw's ESP follows to the new port");
                 assertEquals(before, spiI(natgw), "no re-authentication");
-                record("gateway-rebinding-strongswan-to-natgw", "strongSwan " + StrongSwan.version(), "natgw",
-                        NatKind.REBINDING, after + "/10 pings after the flush, natgw followed the new port");
+                record(
+                        "gateway-rebinding-strongswan-to-natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        "natgw",
+                        NatKind.REBINDING,
+                        after + "/10 pings after the flush, natgw followed the new port");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
@@ -151,8 +167,12 @@ class GatewayNatBehaviourLabTest {
                 assertTrue(after >= 6, "pings after the flush (0.3 s apart): " + after + "/10\n" + t.natMappings());
                 assertEquals(10, ping(t.responder(), t.initiator(), 10), "strongSwan's ESP follows to the new port");
                 assertEquals(before, spiI(natgw), "no re-authentication");
-                record("gateway-rebinding-natgw-to-strongswan", "natgw", "strongSwan " + StrongSwan.version(),
-                        NatKind.REBINDING, after + "/10 pings (0.3 s apart) after the flush; one liveness check "
+                record(
+                        "gateway-rebinding-natgw-to-strongswan",
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        NatKind.REBINDING,
+                        after + "/10 pings (0.3 s apart) after the flush; one liveness check "
                                 + "moved strongSwan to the new port, same IKE SA");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
@@ -167,14 +187,18 @@ class GatewayNatBehaviourLabTest {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true).withDpdDelay(1);
-            String natgwConf = tunnel.render().replace("dpd_action = restart", "dpd_action = trap\n"
-                    + "        start_action = trap").replace("dpd_delay = 1s", "dpd_delay = 1s\n    dpd_timeout = 3s");
+            String natgwConf = tunnel.render()
+                    .replace("dpd_action = restart", "dpd_action = trap\n" + "        start_action = trap")
+                    .replace("dpd_delay = 1s", "dpd_delay = 1s\n    dpd_timeout = 3s");
             var swan = StrongSwan.start(lab, t.responder());
             swan.load(tunnel.mirrored().render());
             var natgw = NatgwDaemon.start(lab, t.initiator(), natgwConf, List.of());
             try {
-                assertTrue(natgw.text("stats").text().contains("traps: 1"), natgw.text("stats").text());
-                assertTrue(carriesAfterTrap(t.initiator(), t.responder(), Duration.ofSeconds(15)),
+                assertTrue(
+                        natgw.text("stats").text().contains("traps: 1"),
+                        natgw.text("stats").text());
+                assertTrue(
+                        carriesAfterTrap(t.initiator(), t.responder(), Duration.ofSeconds(15)),
                         "the trap started IKE on the first ping");
                 assertTrue(natgw.log().contains("acquire for"), "natgw acquired");
                 swan.kill();
@@ -184,14 +208,22 @@ class GatewayNatBehaviourLabTest {
                     Thread.sleep(200);
                 }
                 long noticed = (System.nanoTime() - killed) / 1_000_000;
-                assertTrue(noticed >= 2_000 && noticed < 8_000, "DPD removed the SAs after " + noticed
-                        + " ms (dpd_delay 1 s + dpd_timeout 3 s configured, nothing told natgw)");
+                assertTrue(
+                        noticed >= 2_000 && noticed < 8_000,
+                        "DPD removed the SAs after " + noticed
+                                + " ms (dpd_delay 1 s + dpd_timeout 3 s configured, nothing told natgw)");
                 var again = StrongSwan.start(lab, t.responder());
                 again.load(tunnel.mirrored().render());
-                assertTrue(carriesAfterTrap(t.initiator(), t.responder(), Duration.ofSeconds(15)),
+                assertTrue(
+                        carriesAfterTrap(t.initiator(), t.responder(), Duration.ofSeconds(15)),
                         "the trap brought the tunnel back");
-                record("gateway-dpd-trap", "natgw", "strongSwan " + StrongSwan.version(), NatKind.MASQUERADE,
-                        "DPD removed the SAs " + noticed + " ms after the peer died; the trap re-established on traffic");
+                record(
+                        "gateway-dpd-trap",
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        NatKind.MASQUERADE,
+                        "DPD removed the SAs " + noticed
+                                + " ms after the peer died; the trap re-established on traffic");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
@@ -211,21 +243,50 @@ class GatewayNatBehaviourLabTest {
             try {
                 natgw.command("initiate", "--child", PskTunnel.CHILD);
                 natgw.awaitChildSa();
-                assertTrue(natgw.command("list-sas").text().contains("\"mtu\":1338"), natgw.text("list-sas").text());
+                assertTrue(
+                        natgw.command("list-sas").text().contains("\"mtu\":1338"),
+                        natgw.text("list-sas").text());
                 long fragmentsBefore = fragmentsCreated(t.initiator().namespace())
                         + fragmentsCreated(t.nats().get(0));
-                double bps = Iperf.tcp(lab, t.initiator().namespace(), t.initiator().inner(), t.responder().namespace(),
-                        t.responder().inner(), Duration.ofSeconds(3));
-                long fragments = fragmentsCreated(t.initiator().namespace()) + fragmentsCreated(t.nats().get(0))
+                double bps = Iperf.tcp(
+                        lab,
+                        t.initiator().namespace(),
+                        t.initiator().inner(),
+                        t.responder().namespace(),
+                        t.responder().inner(),
+                        Duration.ofSeconds(3));
+                long fragments = fragmentsCreated(t.initiator().namespace())
+                        + fragmentsCreated(t.nats().get(0))
                         - fragmentsBefore;
                 assertTrue(bps > 100e6, "TCP through the narrow path: " + bps + " bit/s");
                 assertEquals(0, fragments, "no outer packet was fragmented");
-                var big = t.initiator().namespace().tryExec(Duration.ofSeconds(10), "ping", "-n", "-c", "1", "-W", "2",
-                        "-M", "do", "-s", "1400", "-I", t.initiator().inner(), t.responder().inner());
-                assertTrue((big.stdout() + big.stderr()).contains("mtu=1338"),
+                var big = t.initiator()
+                        .namespace()
+                        .tryExec(
+                                Duration.ofSeconds(10),
+                                "ping",
+                                "-n",
+                                "-c",
+                                "1",
+                                "-W",
+                                "2",
+                                "-M",
+                                "do",
+                                "-s",
+                                "1400",
+                                "-I",
+                                t.initiator().inner(),
+                                t.responder().inner());
+                assertTrue(
+                        (big.stdout() + big.stderr()).contains("mtu=1338"),
                         "a DF ping over the tunnel MTU is told the MTU: " + big.stdout() + big.stderr());
-                record("gateway-path-mtu-1400", "natgw", "natgw", NatKind.MASQUERADE, String.format(
-                        "tunnel MTU 1338 on a 1400-byte path; TCP %.0f Mbit/s, 0 outer fragments", bps / 1e6));
+                record(
+                        "gateway-path-mtu-1400",
+                        "natgw",
+                        "natgw",
+                        NatKind.MASQUERADE,
+                        String.format(
+                                "tunnel MTU 1338 on a 1400-byte path; TCP %.0f Mbit/s, 0 outer fragments", bps / 1e6));
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
@@ -240,29 +301,52 @@ class GatewayNatBehaviourLabTest {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             Host site = t.siteBehindInitiator(lab);
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
-            String natgwConf = tunnel.render().replace("local_ts = " + t.initiator().inner() + "/32",
-                    "local_ts = " + Topology.SITE_NETWORK);
-            String swanConf = tunnel.mirrored().render().replace("remote_ts = " + t.initiator().inner() + "/32",
-                    "remote_ts = " + Topology.SITE_NETWORK);
+            String natgwConf = tunnel.render()
+                    .replace("local_ts = " + t.initiator().inner() + "/32", "local_ts = " + Topology.SITE_NETWORK);
+            String swanConf = tunnel.mirrored()
+                    .render()
+                    .replace("remote_ts = " + t.initiator().inner() + "/32", "remote_ts = " + Topology.SITE_NETWORK);
             var swan = StrongSwan.start(lab, t.responder());
             swan.load(swanConf);
             var natgw = NatgwDaemon.start(lab, t.initiator(), natgwConf, List.of("--mss-clamp"));
             try {
-                assertEquals(Reply.OK, natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                assertEquals(
+                        Reply.OK,
+                        natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
                 natgw.awaitChildSa();
-                Process capture = lab.spawn(t.responder().namespace(), List.of("tcpdump", "-i", "any", "-n", "-v",
-                        "-c", "1", "tcp[tcpflags] & tcp-syn != 0 and src host " + site.address()),
+                Process capture = lab.spawn(
+                        t.responder().namespace(),
+                        List.of(
+                                "tcpdump",
+                                "-i",
+                                "any",
+                                "-n",
+                                "-v",
+                                "-c",
+                                "1",
+                                "tcp[tcpflags] & tcp-syn != 0 and src host " + site.address()),
                         lab.workdir().resolve("syn.log"));
                 Thread.sleep(1000);
                 assertEquals(3, pingFrom(site.namespace(), t.responder().inner()), "the site reaches the far side");
-                double bps = Iperf.tcp(lab, site.namespace(), site.address(), t.responder().namespace(),
-                        t.responder().inner(), Duration.ofSeconds(2));
+                double bps = Iperf.tcp(
+                        lab,
+                        site.namespace(),
+                        site.address(),
+                        t.responder().namespace(),
+                        t.responder().inner(),
+                        Duration.ofSeconds(2));
                 assertTrue(capture.waitFor(5, TimeUnit.SECONDS), "tcpdump saw the SYN");
                 String syn = Files.readString(lab.workdir().resolve("syn.log"));
                 assertTrue(syn.contains("mss 1398"), "the SYN's MSS after natgw: " + syn);
-                record("gateway-site-to-site-mss-clamp", "natgw (site 10.9.11.0/24)", "strongSwan "
-                        + StrongSwan.version(), NatKind.MASQUERADE, String.format("a host behind natgw: 3/3 pings,"
-                        + " iperf3 %.0f Mbit/s, its SYN's MSS 1460 clamped to 1398", bps / 1e6));
+                record(
+                        "gateway-site-to-site-mss-clamp",
+                        "natgw (site 10.9.11.0/24)",
+                        "strongSwan " + StrongSwan.version(),
+                        NatKind.MASQUERADE,
+                        String.format(
+                                "a host behind natgw: 3/3 pings,"
+                                        + " iperf3 %.0f Mbit/s, its SYN's MSS 1460 clamped to 1398",
+                                bps / 1e6));
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
@@ -282,7 +366,9 @@ class GatewayNatBehaviourLabTest {
                 natgw.command("initiate", "--child", PskTunnel.CHILD);
                 natgw.awaitChildSa();
                 String before = spiI(natgw);
-                String added = tunnel.render().replace("  lab {", "  lab2 {").replace("ike-lab", "ike-lab2")
+                String added = tunnel.render()
+                        .replace("  lab {", "  lab2 {")
+                        .replace("ike-lab", "ike-lab2")
                         .replace("        net {", "        net2 {");
                 Files.writeString(natgw.config(), tunnel.render() + added);
                 Reply reload = natgw.text("reload");
@@ -290,7 +376,9 @@ class GatewayNatBehaviourLabTest {
                 assertTrue(reload.text().contains("1 connection(s) new or changed"), reload.text());
                 assertEquals(before, spiI(natgw), "the unchanged connection's SA stayed up");
                 assertEquals(3, ping(t.initiator(), t.responder(), 3));
-                assertTrue(natgw.text("list-conns").text().contains("lab2"), natgw.text("list-conns").text());
+                assertTrue(
+                        natgw.text("list-conns").text().contains("lab2"),
+                        natgw.text("list-conns").text());
                 Files.writeString(natgw.config(), "connections {\n  broken = yes\n}\n");
                 Reply refused = natgw.text("reload");
                 assertEquals(Reply.FAILED, refused.exitCode());
@@ -318,10 +406,15 @@ class GatewayNatBehaviourLabTest {
                 assertTrue(two.initiate("net", Duration.ofSeconds(20)).ok(), two.log());
                 String sas = natgw.command("list-sas").text();
                 assertTrue(sas.contains("10.10.0.1/32") && sas.contains("10.10.0.2/32"), "two leases: " + sas);
-                assertEquals(3, pingFrom(t.initiator().namespace(), t.responder().inner()));
+                assertEquals(
+                        3, pingFrom(t.initiator().namespace(), t.responder().inner()));
                 assertEquals(3, pingFrom(second.namespace(), t.responder().inner()));
-                record("gateway-road-warriors", "strongSwan " + StrongSwan.version() + " x2", "natgw",
-                        NatKind.RANDOM_FULLY, "two clients behind one NAT got 10.10.0.1 and 10.10.0.2 from natgw's pool;"
+                record(
+                        "gateway-road-warriors",
+                        "strongSwan " + StrongSwan.version() + " x2",
+                        "natgw",
+                        NatKind.RANDOM_FULLY,
+                        "two clients behind one NAT got 10.10.0.1 and 10.10.0.2 from natgw's pool;"
                                 + " 3/3 pings each");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
@@ -336,16 +429,22 @@ class GatewayNatBehaviourLabTest {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             var swan = StrongSwan.start(lab, t.responder());
             swan.load(RoadWarriors.server(t.responder()));
-            var natgw = NatgwDaemon.start(lab, t.initiator(), RoadWarriors.client(t.initiator(), "one",
-                    t.responder()), List.of());
+            var natgw = NatgwDaemon.start(
+                    lab, t.initiator(), RoadWarriors.client(t.initiator(), "one", t.responder()), List.of());
             try {
-                assertEquals(Reply.OK, natgw.command("initiate", "--child", "net").exitCode());
+                assertEquals(
+                        Reply.OK, natgw.command("initiate", "--child", "net").exitCode());
                 natgw.awaitChildSa();
                 String sas = natgw.command("list-sas").text();
                 assertTrue(sas.contains("10.10.0.1/32"), "natgw's CHILD_SA uses its lease: " + sas);
-                assertEquals(3, pingFrom(t.initiator().namespace(), t.responder().inner()));
-                record("gateway-road-warrior-client", "natgw", "strongSwan " + StrongSwan.version(),
-                        NatKind.MASQUERADE, "natgw got 10.10.0.1 from strongSwan's pool, 3/3 pings from it");
+                assertEquals(
+                        3, pingFrom(t.initiator().namespace(), t.responder().inner()));
+                record(
+                        "gateway-road-warrior-client",
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        NatKind.MASQUERADE,
+                        "natgw got 10.10.0.1 from strongSwan's pool, 3/3 pings from it");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
@@ -361,24 +460,38 @@ class GatewayNatBehaviourLabTest {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             var swan = StrongSwan.start(lab, t.responder());
             swan.load(RoadWarriors.server(t.responder(), "0.0.0.0/0"));
-            var natgw = NatgwDaemon.start(lab, t.initiator(), RoadWarriors.client(t.initiator(), "one",
-                    t.responder(), "0.0.0.0/0"), List.of());
+            var natgw = NatgwDaemon.start(
+                    lab,
+                    t.initiator(),
+                    RoadWarriors.client(t.initiator(), "one", t.responder(), "0.0.0.0/0"),
+                    List.of());
             try {
-                assertEquals(Reply.OK, natgw.command("initiate", "--child", "net").exitCode());
+                assertEquals(
+                        Reply.OK, natgw.command("initiate", "--child", "net").exitCode());
                 natgw.awaitChildSa();
-                assertEquals(3, pingFrom(t.initiator().namespace(), t.responder().inner()));
-                assertEquals(3, pingFrom(t.initiator().namespace(), t.responder().reachableAt()),
+                assertEquals(
+                        3, pingFrom(t.initiator().namespace(), t.responder().inner()));
+                assertEquals(
+                        3,
+                        pingFrom(t.initiator().namespace(), t.responder().reachableAt()),
                         "the server's public address, through the tunnel");
                 String sas = natgw.command("list-sas").text();
                 Matcher in = INBOUND_PACKETS.matcher(sas);
                 assertTrue(in.find() && Long.parseLong(in.group(1)) >= 6, "both pings came back in ESP: " + sas);
-                String route = t.initiator().namespace().exec("ip", "route", "get", t.responder().reachableAt());
+                String route = t.initiator()
+                        .namespace()
+                        .exec("ip", "route", "get", t.responder().reachableAt());
                 assertTrue(route.contains("natgw0"), "the host's own traffic goes into the tunnel: " + route);
-                String marked = t.initiator().namespace().exec("ip", "route", "get", t.responder().reachableAt(),
-                        "mark", "0x4500");
+                String marked = t.initiator()
+                        .namespace()
+                        .exec("ip", "route", "get", t.responder().reachableAt(), "mark", "0x4500");
                 assertTrue(!marked.contains("natgw0"), "natgw's marked packets do not: " + marked);
-                record("gateway-road-warrior-full-tunnel", "natgw", "strongSwan " + StrongSwan.version(),
-                        NatKind.MASQUERADE, "remote_ts = 0.0.0.0/0: 3/3 pings to the server's inner and public "
+                record(
+                        "gateway-road-warrior-full-tunnel",
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        NatKind.MASQUERADE,
+                        "remote_ts = 0.0.0.0/0: 3/3 pings to the server's inner and public "
                                 + "addresses through the tunnel; IKE and ESP (SO_MARK) bypass natgw's table");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
@@ -404,7 +517,7 @@ class GatewayNatBehaviourLabTest {
     }
 
     private static void record(String scenario, String initiator, String responder, NatKind kind, String detail) {
-        InteropLog.record(new InteropResult(scenario, initiator, responder, kind.description(), 2, true, "-", 0,
-                detail));
+        InteropLog.record(
+                new InteropResult(scenario, initiator, responder, kind.description(), 2, true, "-", 0, detail));
     }
 }

@@ -15,8 +15,8 @@ import net.natgw.testbeds.interop.InteropResult;
 import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabException;
 import net.natgw.testbeds.lab.LabSupport;
-import net.natgw.testbeds.lab.NatKind;
 import net.natgw.testbeds.lab.Namespace;
+import net.natgw.testbeds.lab.NatKind;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwDaemon;
 import net.natgw.testbeds.strongswan.IkeSaStatus;
@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /** A daemon that dies without cleaning up (kill -9) and is started again over what it left. */
 @Tag("lab")
 class GatewayRecoveryLabTest {
-    private static final Pattern REKEY_SENT = Pattern.compile("sending CREATE_CHILD_SA request \\d+ \\[ N\\(REKEY_SA\\)");
+    private static final Pattern REKEY_SENT =
+            Pattern.compile("sending CREATE_CHILD_SA request \\d+ \\[ N\\(REKEY_SA\\)");
 
     @BeforeAll
     static void prerequisites() {
@@ -47,9 +48,11 @@ class GatewayRecoveryLabTest {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             Namespace nat = t.nats().get(0);
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true).withDpdDelay(1);
-            String natgwConf = tunnel.render().replace("dpd_delay = 1s", "dpd_delay = 0s")
-                    .replace("dpd_action = restart", "dpd_action = restart\n        start_action = start\n"
-                            + "        rekey_time = 3s");
+            String natgwConf = tunnel.render()
+                    .replace("dpd_delay = 1s", "dpd_delay = 0s")
+                    .replace(
+                            "dpd_action = restart",
+                            "dpd_action = restart\n        start_action = start\n" + "        rekey_time = 3s");
             var swan = StrongSwan.start(lab, t.responder());
             swan.load(tunnel.mirrored().render().replace("unique = never", "unique = no"));
             var natgw = NatgwDaemon.start(lab, t.initiator(), natgwConf, List.of());
@@ -67,8 +70,10 @@ class GatewayRecoveryLabTest {
                 long killed = System.nanoTime();
                 firstLog = natgw.log();
                 nat.exec("iptables", "-D", "FORWARD", "-s", t.initiator().address(), "-p", "udp", "-j", "DROP");
-                String leftover = t.initiator().namespace().tryExec(Duration.ofSeconds(5), "ip", "link", "show",
-                        "natgw0").stdout();
+                String leftover = t.initiator()
+                        .namespace()
+                        .tryExec(Duration.ofSeconds(5), "ip", "link", "show", "natgw0")
+                        .stdout();
                 assertFalse(leftover.contains("natgw0"), "the kernel removed the TUN device with its process");
                 assertTrue(Files.exists(natgw.socket()), "a stale control socket is left for the next start");
 
@@ -85,16 +90,30 @@ class GatewayRecoveryLabTest {
                 var sas = awaitOneIkeSa(swan, Duration.ofSeconds(20));
                 assertEquals(1, sas.size(), sas.toString());
                 assertEquals("ESTABLISHED", sas.get(0).state(), sas.toString());
-                InteropLog.record(new InteropResult("gateway-kill-9-mid-rekey", "natgw", "strongSwan "
-                        + StrongSwan.version(), NatKind.MASQUERADE.description(), 2, true, "ok", 0,
-                        String.format(Locale.ROOT, "kill -9 during a CHILD_SA rekey, started again over the stale"
-                                + " socket: tunnel back %.1f s after the kill (%.1f s after the start); strongSwan"
-                                + " replaced the dead IKE SA on INITIAL_CONTACT", fromKill, fromStart)));
+                InteropLog.record(new InteropResult(
+                        "gateway-kill-9-mid-rekey",
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        NatKind.MASQUERADE.description(),
+                        2,
+                        true,
+                        "ok",
+                        0,
+                        String.format(
+                                Locale.ROOT,
+                                "kill -9 during a CHILD_SA rekey, started again over the stale"
+                                        + " socket: tunnel back %.1f s after the kill (%.1f s after the start); strongSwan"
+                                        + " replaced the dead IKE SA on INITIAL_CONTACT",
+                                fromKill,
+                                fromStart)));
                 System.out.printf("recovered %.1f s after kill -9 (%.1f s after the start)%n", fromKill, fromStart);
             } catch (AssertionError | LabException e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw log:\n" + (firstLog != null ? firstLog : natgw.log())
-                        + (again == null ? "" : "\nrestarted natgw log:\n" + again.log()) + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw new AssertionError(
+                        e.getMessage() + "\nnatgw log:\n" + (firstLog != null ? firstLog : natgw.log())
+                                + (again == null ? "" : "\nrestarted natgw log:\n" + again.log())
+                                + "\nstrongSwan log:\n"
+                                + swan.log(),
+                        e);
             }
         }
     }
@@ -124,8 +143,7 @@ class GatewayRecoveryLabTest {
         throw new LabException("no echo through the tunnel " + limit.toSeconds() + " s after the start");
     }
 
-    private static List<IkeSaStatus> awaitOneIkeSa(StrongSwan swan, Duration limit)
-            throws InterruptedException {
+    private static List<IkeSaStatus> awaitOneIkeSa(StrongSwan swan, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         var sas = swan.listSas();
         while (sas.size() != 1 && System.nanoTime() < deadline) {

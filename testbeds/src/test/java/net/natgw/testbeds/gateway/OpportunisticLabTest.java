@@ -84,10 +84,13 @@ class OpportunisticLabTest {
     void aPingBringsUpATunnelOnDemandAndNoIcmpCrossesInTheClear() throws Exception {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.NONE);
-            var responder = NatgwDaemon.start(lab, t.responder(),
-                    conf("private-or-clear { networks = 198.51.100.0/24 }"), List.of());
-            var initiator = NatgwDaemon.start(lab, t.initiator(), confWith("idle_timeout = 3s",
-                    "private-or-clear { networks = 203.0.113.0/24 }"), List.of());
+            var responder = NatgwDaemon.start(
+                    lab, t.responder(), conf("private-or-clear { networks = 198.51.100.0/24 }"), List.of());
+            var initiator = NatgwDaemon.start(
+                    lab,
+                    t.initiator(),
+                    confWith("idle_timeout = 3s", "private-or-clear { networks = 203.0.113.0/24 }"),
+                    List.of());
             try {
                 int first = ping(t.initiator(), t.responder(), 3);
                 assertTrue(first >= 2, "the held first ping went through the new tunnel: " + first + "/3");
@@ -102,8 +105,11 @@ class OpportunisticLabTest {
                 assertTrue(sas.contains("opportunistic, group private-or-clear, the peer unauthenticated (NULL)"), sas);
                 assertTrue(sas.contains("198.51.100.2/32") && sas.contains("203.0.113.2/32"), "a /32 pair: " + sas);
                 assertTrue(responder.text("list-sas").text().contains("the peer unauthenticated (NULL)"));
-                assertTrue(initiator.text("stats").text().contains(
-                        "private-or-clear (private-or-clear): 1 IKE SA(s) up, 1 established"),
+                assertTrue(
+                        initiator
+                                .text("stats")
+                                .text()
+                                .contains("private-or-clear (private-or-clear): 1 IKE SA(s) up, 1 established"),
                         initiator.text("stats").text());
                 // idle_timeout: with nothing to carry, the initiator deletes the SAs, on both ends.
                 for (int i = 0; i < 100 && !responder.text("list-sas").text().equals("no IKE_SAs"); i++) {
@@ -111,9 +117,13 @@ class OpportunisticLabTest {
                 }
                 assertEquals("no IKE_SAs", initiator.text("list-sas").text(), "idle for 3 s: deleted");
                 assertEquals("no IKE_SAs", responder.text("list-sas").text());
-                record("opportunistic-private-or-clear", NatKind.NONE, first + "/3 first pings held and carried;"
-                        + " 10/10 after; capture: " + capture.count("ESP") + " ESP, 0 cleartext ICMP; deleted when"
-                        + " idle");
+                record(
+                        "opportunistic-private-or-clear",
+                        NatKind.NONE,
+                        first + "/3 first pings held and carried;"
+                                + " 10/10 after; capture: " + capture.count("ESP")
+                                + " ESP, 0 cleartext ICMP; deleted when"
+                                + " idle");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
@@ -124,7 +134,9 @@ class OpportunisticLabTest {
     // IKE floats to 4500; the responder gives each an inner address (CP, RFC 7296 §3.15), and
     // each translates its own address to it (client address translation)
     @ParameterizedTest
-    @EnumSource(value = NatKind.class, names = {"MASQUERADE", "RANDOM_FULLY"})
+    @EnumSource(
+            value = NatKind.class,
+            names = {"MASQUERADE", "RANDOM_FULLY"})
     void behindANatTheResponderGivesEachInitiatorAnInnerAddress(NatKind kind) throws Exception {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, kind);
@@ -134,19 +146,25 @@ class OpportunisticLabTest {
             var initiator = NatgwDaemon.start(lab, t.initiator(), conf(group), List.of());
             var other = NatgwDaemon.start(lab, second, conf(group), List.of());
             try {
-                assertTrue(answeredWithin(t.initiator(), t.responder(), Duration.ofSeconds(15)),
+                assertTrue(
+                        answeredWithin(t.initiator(), t.responder(), Duration.ofSeconds(15)),
                         "the first initiator's pings");
-                assertTrue(answeredWithin(second, t.responder(), Duration.ofSeconds(15)), "the second initiator's pings");
+                assertTrue(
+                        answeredWithin(second, t.responder(), Duration.ofSeconds(15)), "the second initiator's pings");
                 assertEquals(5, ping(t.initiator(), t.responder(), 5));
                 assertEquals(5, ping(second, t.responder(), 5));
                 String sas = responder.text("list-sas").text();
-                assertTrue(sas.contains("100.64.0.1/32") && sas.contains("100.64.0.2/32"),
+                assertTrue(
+                        sas.contains("100.64.0.1/32") && sas.contains("100.64.0.2/32"),
                         "two inner addresses behind one public one: " + sas);
                 assertTrue(sas.contains("the peer is behind a NAT"), sas);
                 String mine = initiator.text("list-sas").text();
                 assertTrue(mine.contains("we are behind a NAT") && mine.contains("-in-UDP"), mine);
-                record("opportunistic-behind-nat", kind, "two initiators behind one NAT: inner addresses"
-                        + " 100.64.0.1 and .2 from the responder, 5/5 pings each, ESP in UDP");
+                record(
+                        "opportunistic-behind-nat",
+                        kind,
+                        "two initiators behind one NAT: inner addresses"
+                                + " 100.64.0.1 and .2 from the responder, 5/5 pings each, ESP in UDP");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
@@ -160,20 +178,26 @@ class OpportunisticLabTest {
     void eachPolicyDoesWhatItSaysToAHostWithoutIke() throws Exception {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.NONE);
-            var natgw = NatgwDaemon.start(lab, t.initiator(), conf("private-or-clear { networks = 203.0.113.0/24 }"),
-                    List.of());
+            var natgw = NatgwDaemon.start(
+                    lab, t.initiator(), conf("private-or-clear { networks = 203.0.113.0/24 }"), List.of());
             try {
                 String conns = natgw.text("list-conns").text();
-                assertTrue(conns.contains("opportunistic: local auth null, remote auth null, hold_time 2 s,"
-                        + " negative_cache 30 s")
-                        && conns.contains("private-or-clear: private-or-clear [203.0.113.0/24]"), conns);
+                assertTrue(
+                        conns.contains("opportunistic: local auth null, remote auth null, hold_time 2 s,"
+                                        + " negative_cache 30 s")
+                                && conns.contains("private-or-clear: private-or-clear [203.0.113.0/24]"),
+                        conns);
                 assertTrue(ping(t.initiator(), t.responder(), 4) >= 3, "held, then sent in the clear after 2 s");
                 String stats = natgw.text("stats").text();
-                assertTrue(stats.contains("1 fall-back(s) to clear") && stats.contains("1 destination(s) in the"
-                        + " negative cache"), stats);
+                assertTrue(
+                        stats.contains("1 fall-back(s) to clear")
+                                && stats.contains("1 destination(s) in the" + " negative cache"),
+                        stats);
                 long sentClear = count(natgw, "private-or-clear", "packet\\(s\\) sent clear");
                 assertEquals(5, ping(t.initiator(), t.responder(), 5));
-                assertEquals(sentClear, count(natgw, "private-or-clear", "packet\\(s\\) sent clear"),
+                assertEquals(
+                        sentClear,
+                        count(natgw, "private-or-clear", "packet\\(s\\) sent clear"),
                         "the negative cache lets them past natgw: nothing held or sent by it again");
                 assertTrue(natgw.text("stats").text().contains("1 fall-back(s) to clear"));
                 assertEquals("no IKE_SAs", natgw.text("list-sas").text());
@@ -185,25 +209,33 @@ class OpportunisticLabTest {
                 assertEquals(0, ping(t.initiator(), t.responder(), 2), "private, after IKE failed: dropped");
                 capture.stop();
                 assertEquals(0, capture.count("ICMP"), "private leaked:\n" + capture.text());
-                assertTrue(count(natgw, "private", "dropped") >= 2, natgw.text("stats").text());
+                assertTrue(
+                        count(natgw, "private", "dropped") >= 2,
+                        natgw.text("stats").text());
 
                 reload(natgw, "block { networks = 203.0.113.0/24 }");
                 Capture ike = Capture.start(lab, t.responder(), ECHO + " or udp port 500");
                 assertEquals(0, ping(t.initiator(), t.responder(), 3), "block drops");
                 ike.stop();
                 assertEquals(0, ike.lines(), "block: nothing on the wire, no IKE:\n" + ike.text());
-                assertEquals(3, count(natgw, "block", "dropped"), natgw.text("stats").text());
+                assertEquals(
+                        3, count(natgw, "block", "dropped"), natgw.text("stats").text());
 
                 reload(natgw, "clear { networks = 203.0.113.0/24 }");
                 Capture clear = Capture.start(lab, t.responder(), "udp port 500");
                 assertEquals(3, ping(t.initiator(), t.responder(), 3), "clear passes");
                 clear.stop();
                 assertEquals(0, clear.lines(), "clear never starts IKE:\n" + clear.text());
-                assertEquals(0, count(natgw, "clear", "packet\\(s\\) sent clear"), "clear traffic does not even"
-                        + " reach natgw: the kernel routes it");
-                record("opportunistic-policies-no-ike-peer", "a host without IKE", NatKind.NONE,
+                assertEquals(
+                        0,
+                        count(natgw, "clear", "packet\\(s\\) sent clear"),
+                        "clear traffic does not even" + " reach natgw: the kernel routes it");
+                record(
+                        "opportunistic-policies-no-ike-peer",
+                        "a host without IKE",
+                        NatKind.NONE,
                         "private-or-clear fell back to clear"
-                        + " after 2 s, not held again; private and block leaked nothing; clear started no IKE");
+                                + " after 2 s, not held again; private and block leaked nothing; clear started no IKE");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
@@ -218,20 +250,31 @@ class OpportunisticLabTest {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.NONE);
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
-            var responder = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
-            var initiator = NatgwDaemon.start(lab, t.initiator(), tunnel.render()
-                    + conf("private-or-clear { networks = 203.0.113.0/24 }"), List.of());
+            var responder =
+                    NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
+            var initiator = NatgwDaemon.start(
+                    lab,
+                    t.initiator(),
+                    tunnel.render() + conf("private-or-clear { networks = 203.0.113.0/24 }"),
+                    List.of());
             try {
                 assertTrue(ping(t.initiator(), t.responder(), 4) >= 3, "refused, then in the clear");
                 assertTrue(responder.log().contains("no configuration for peer '%null'"), responder.log());
                 assertTrue(initiator.log().contains("AUTHENTICATION_FAILED"), initiator.log());
                 assertEquals("no IKE_SAs", responder.text("list-sas").text());
-                assertEquals(Reply.OK, initiator.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                assertEquals(
+                        Reply.OK,
+                        initiator
+                                .command("initiate", "--child", PskTunnel.CHILD)
+                                .exitCode());
                 initiator.awaitChildSa();
                 assertEquals(3, Ping.replies(t.initiator(), t.responder(), 3), "the PSK connection carries");
                 String sas = responder.text("list-sas").text();
                 assertTrue(sas.contains("lab[") && !sas.contains("unauthenticated"), sas);
-                record("opportunistic-null-vs-psk-connection", "natgw (PSK connection only)", NatKind.NONE,
+                record(
+                        "opportunistic-null-vs-psk-connection",
+                        "natgw (PSK connection only)",
+                        NatKind.NONE,
                         "the NULL peer got AUTHENTICATION_FAILED and fell back to clear; the PSK connection to"
                                 + " the same host came up and carried 3/3 pings");
             } catch (AssertionError | LabException e) {
@@ -265,7 +308,8 @@ class OpportunisticLabTest {
     /** A number of a group's line in {@code natgw stats}: the one before {@code label}. */
     private static long count(NatgwDaemon natgw, String group, String label) {
         String stats = natgw.text("stats").text();
-        Matcher m = Pattern.compile("\\n  " + Pattern.quote(group) + " \\(.*?(\\d+) " + label).matcher(stats);
+        Matcher m = Pattern.compile("\\n  " + Pattern.quote(group) + " \\(.*?(\\d+) " + label)
+                .matcher(stats);
         assertTrue(m.find(), stats);
         return Long.parseLong(m.group(1));
     }
@@ -275,8 +319,8 @@ class OpportunisticLabTest {
     }
 
     private static void record(String scenario, String responder, NatKind kind, String detail) {
-        InteropLog.record(new InteropResult(scenario, "natgw (NULL auth)", responder, kind.description(), 2, true, "-",
-                0, detail));
+        InteropLog.record(new InteropResult(
+                scenario, "natgw (NULL auth)", responder, kind.description(), 2, true, "-", 0, detail));
     }
 
     /** tcpdump on a host's eth0, one line per packet, until stopped. */
@@ -306,7 +350,9 @@ class OpportunisticLabTest {
         }
 
         long count(String what) {
-            return text().lines().filter(l -> l.contains(" IP ") && l.contains(what)).count();
+            return text().lines()
+                    .filter(l -> l.contains(" IP ") && l.contains(what))
+                    .count();
         }
 
         private static String text(Path log) {

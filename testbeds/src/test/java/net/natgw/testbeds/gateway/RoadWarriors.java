@@ -10,8 +10,7 @@ import net.natgw.testbeds.lab.Host;
 final class RoadWarriors {
     static final String SECRET = "natgw-road-warrior-secret";
 
-    private RoadWarriors() {
-    }
+    private RoadWarriors() {}
 
     static String server(Host server) {
         return server(server, server.inner() + "/32");

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,8 +22,8 @@ import net.natgw.testbeds.strongswan.StrongSwan;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** IKEv2 with ECDSA certificates (RFC 7427) between natgw and strongSwan, each side as initiator. */
 @Tag("lab")
@@ -35,13 +33,16 @@ class IkeCertificateLabTest {
         LabSupport.requireLab();
     }
 
-
     /** natgw's credentials, as --cert, --key and --ca options. */
     private static List<String> natgwCredentials(Lab lab, TestPki pki, TestPki.Issued own) {
         Path dir = lab.workdir();
-        return List.of("--cert", TestPki.write(dir.resolve("natgw-cert.pem"), own.certificate()).toString(),
-                "--key", TestPki.write(dir.resolve("natgw-key.pem"), own.keys()).toString(),
-                "--ca", TestPki.write(dir.resolve("natgw-ca.pem"), pki.caCertificate()).toString());
+        return List.of(
+                "--cert",
+                TestPki.write(dir.resolve("natgw-cert.pem"), own.certificate()).toString(),
+                "--key",
+                TestPki.write(dir.resolve("natgw-key.pem"), own.keys()).toString(),
+                "--ca",
+                TestPki.write(dir.resolve("natgw-ca.pem"), pki.caCertificate()).toString());
     }
 
     // natgw --- IKE_AUTH {IDi(left.lab.natgw.net), CERT, CERTREQ, AUTH(ECDSA, RFC 7427)} ---> strongSwan
@@ -53,15 +54,19 @@ class IkeCertificateLabTest {
             try (Lab lab = Lab.create()) {
                 Topology t = Topology.build(lab, NatKind.MASQUERADE);
                 var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true)
-                        .withProposals("aes256gcm16-prfsha384-ecp384", "aes256gcm16").withCertificates();
+                        .withProposals("aes256gcm16-prfsha384-ecp384", "aes256gcm16")
+                        .withCertificates();
                 Host natgwHost = natgwInitiates ? t.initiator() : t.responder();
                 Host swanHost = natgwInitiates ? t.responder() : t.initiator();
                 var swan = StrongSwan.start(lab, swanHost);
-                SwanctlCredentials.write(swan.credentials(), pki, pki.issue(tunnel.idOf(swanHost), "ec"),
+                SwanctlCredentials.write(
+                        swan.credentials(),
+                        pki,
+                        pki.issue(tunnel.idOf(swanHost), "ec"),
                         swanHost.namespace().role());
                 var natgwCreds = natgwCredentials(lab, pki, pki.issue(tunnel.idOf(natgwHost), "ec"));
-                var natgw = NatgwIkePeer.start(lab, natgwInitiates ? tunnel : tunnel.mirrored(),
-                        natgwInitiates ? 3 : 0, 10, natgwCreds);
+                var natgw = NatgwIkePeer.start(
+                        lab, natgwInitiates ? tunnel : tunnel.mirrored(), natgwInitiates ? 3 : 0, 10, natgwCreds);
                 swan.load(natgwInitiates ? tunnel.mirrored().render() : tunnel.render());
                 if (natgwInitiates) {
                     swan.awaitEstablished(Duration.ofSeconds(20));
@@ -80,10 +85,15 @@ class IkeCertificateLabTest {
                 if (natgwInitiates) {
                     assertEquals(3, report.get("ping_replies"));
                 }
-                InteropLog.record(new InteropResult("ikev2-ecdsa-" + (natgwInitiates ? "natgw-to-strongswan"
-                        : "strongswan-to-natgw"), natgwInitiates ? "natgw" : "strongSwan " + StrongSwan.version(),
+                InteropLog.record(new InteropResult(
+                        "ikev2-ecdsa-" + (natgwInitiates ? "natgw-to-strongswan" : "strongswan-to-natgw"),
+                        natgwInitiates ? "natgw" : "strongSwan " + StrongSwan.version(),
                         natgwInitiates ? "strongSwan " + StrongSwan.version() : "natgw",
-                        NatKind.MASQUERADE.description(), 2, true, "-", 0,
+                        NatKind.MASQUERADE.description(),
+                        2,
+                        true,
+                        "-",
+                        0,
                         "ECDSA P-256 certificates from one lab CA, RFC 7427 signatures, IKE "
                                 + sas.get(0).algorithms()));
             }
@@ -102,13 +112,16 @@ class IkeCertificateLabTest {
                 Host natgwHost = natgwInitiates ? t.initiator() : t.responder();
                 Host swanHost = natgwInitiates ? t.responder() : t.initiator();
                 var swan = StrongSwan.start(lab, swanHost);
-                SwanctlCredentials.write(swan.credentials(), pki, pki.issue(tunnel.idOf(swanHost), keyType),
+                SwanctlCredentials.write(
+                        swan.credentials(),
+                        pki,
+                        pki.issue(tunnel.idOf(swanHost), keyType),
                         swanHost.namespace().role());
-                var options = new java.util.ArrayList<>(natgwCredentials(lab, pki, pki.issue(tunnel.idOf(natgwHost),
-                        keyType)));
+                var options = new java.util.ArrayList<>(
+                        natgwCredentials(lab, pki, pki.issue(tunnel.idOf(natgwHost), keyType)));
                 options.add("--ikev1");
-                var natgw = NatgwIkePeer.start(lab, natgwInitiates ? tunnel : tunnel.mirrored(),
-                        natgwInitiates ? 3 : 0, 10, options);
+                var natgw = NatgwIkePeer.start(
+                        lab, natgwInitiates ? tunnel : tunnel.mirrored(), natgwInitiates ? 3 : 0, 10, options);
                 swan.load(natgwInitiates ? tunnel.mirrored().render() : tunnel.render());
                 if (natgwInitiates) {
                     swan.awaitEstablished(Duration.ofSeconds(20));
@@ -128,14 +141,19 @@ class IkeCertificateLabTest {
                         assertEquals(3, report.get("ping_replies"));
                     }
                 } catch (AssertionError e) {
-                    throw new AssertionError(e.getMessage() + "\nnatgw:\n" + natgw.log() + "\nstrongSwan:\n"
-                            + swan.log(), e);
+                    throw new AssertionError(
+                            e.getMessage() + "\nnatgw:\n" + natgw.log() + "\nstrongSwan:\n" + swan.log(), e);
                 }
-                InteropLog.record(new InteropResult("ikev1-" + (keyType.equals("ec") ? "ecdsa-" : "rsa-")
-                        + (natgwInitiates ? "natgw-to-strongswan"
-                        : "strongswan-to-natgw"), natgwInitiates ? "natgw" : "strongSwan " + StrongSwan.version(),
+                InteropLog.record(new InteropResult(
+                        "ikev1-" + (keyType.equals("ec") ? "ecdsa-" : "rsa-")
+                                + (natgwInitiates ? "natgw-to-strongswan" : "strongswan-to-natgw"),
+                        natgwInitiates ? "natgw" : "strongSwan " + StrongSwan.version(),
                         natgwInitiates ? "strongSwan " + StrongSwan.version() : "natgw",
-                        NatKind.MASQUERADE.description(), 1, true, "-", 0,
+                        NatKind.MASQUERADE.description(),
+                        1,
+                        true,
+                        "-",
+                        0,
                         "Main Mode with " + (keyType.equals("ec") ? "ECDSA P-256 (RFC 4754)" : "RSA")
                                 + " certificates from one lab CA, Quick Mode aes128gcm16"));
             }
@@ -150,18 +168,28 @@ class IkeCertificateLabTest {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true).withCertificates();
             var swan = StrongSwan.start(lab, t.responder());
-            SwanctlCredentials.write(swan.credentials(), pki, pki.issue(tunnel.idOf(t.responder()), "ec"),
+            SwanctlCredentials.write(
+                    swan.credentials(),
+                    pki,
+                    pki.issue(tunnel.idOf(t.responder()), "ec"),
                     t.responder().namespace().role());
             swan.load(tunnel.mirrored().render());
-            var natgw = NatgwIkePeer.start(lab, tunnel, 0, 6,
-                    natgwCredentials(lab, pki, rogue.issue(tunnel.idOf(t.initiator()), "ec")));
+            var natgw = NatgwIkePeer.start(
+                    lab, tunnel, 0, 6, natgwCredentials(lab, pki, rogue.issue(tunnel.idOf(t.initiator()), "ec")));
             var report = natgw.awaitReport(40);
             assertEquals(0, report.get("ike_up"), natgw.log());
             assertTrue(natgw.log().contains("AUTHENTICATION_FAILED"), natgw.log());
             assertEquals(List.of(), swan.listSas());
             assertFalse(swan.log().contains("IKE_SA lab[1] established"));
-            InteropLog.record(new InteropResult("ikev2-ecdsa-untrusted", "natgw", "strongSwan " + StrongSwan.version(),
-                    NatKind.MASQUERADE.description(), 2, true, "-", 0,
+            InteropLog.record(new InteropResult(
+                    "ikev2-ecdsa-untrusted",
+                    "natgw",
+                    "strongSwan " + StrongSwan.version(),
+                    NatKind.MASQUERADE.description(),
+                    2,
+                    true,
+                    "-",
+                    0,
                     "a certificate from another CA: strongSwan answers AUTHENTICATION_FAILED, nothing stays up"));
         }
     }

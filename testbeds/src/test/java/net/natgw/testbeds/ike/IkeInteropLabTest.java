@@ -12,6 +12,7 @@ import net.natgw.testbeds.interop.InteropResult;
 import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabSupport;
 import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Ping;
 import net.natgw.testbeds.lab.Poll;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwIkePeer;
@@ -24,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import net.natgw.testbeds.lab.Ping;
 
 /**
  * natgw's IKEv2 against strongSwan 5.9.8 through NATs, each side as initiator. The keys must
@@ -41,10 +41,20 @@ class IkeInteropLabTest {
     }
 
     static Stream<Arguments> pathsAndProposals() {
-        return Stream.of(NatKind.MASQUERADE, NatKind.RANDOM_FULLY).flatMap(kind -> Stream.of(
-                Arguments.of(kind, GCM, "aes128gcm16", "AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519", "AES_GCM_16_128"),
-                Arguments.of(kind, CBC, "aes256-sha256", "AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048",
-                        "AES_CBC_256/HMAC_SHA2_256_128")));
+        return Stream.of(NatKind.MASQUERADE, NatKind.RANDOM_FULLY)
+                .flatMap(kind -> Stream.of(
+                        Arguments.of(
+                                kind,
+                                GCM,
+                                "aes128gcm16",
+                                "AES_GCM_16_128/PRF_HMAC_SHA2_256/CURVE_25519",
+                                "AES_GCM_16_128"),
+                        Arguments.of(
+                                kind,
+                                CBC,
+                                "aes256-sha256",
+                                "AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048",
+                                "AES_CBC_256/HMAC_SHA2_256_128")));
     }
 
     private static String scenario(String who, NatKind kind, String ike) {
@@ -83,13 +93,27 @@ class IkeInteropLabTest {
                 checkStrongSwan(sas, ikeAlgs, espAlgs);
                 assertEquals(1, report.get("child_established"), natgw.log());
                 assertEquals(5, report.get("ping_replies"), "our ESP reached strongSwan and its answers opened");
-                InteropLog.record(new InteropResult(scenario("natgw-to-strongswan", kind, ike), "natgw",
-                        "strongSwan " + StrongSwan.version(), kind.description(), 2, true, "-",
-                        report.get("setup_ms"), "IKE " + ikeAlgs + ", ESP " + espAlgs
-                        + " in UDP; 5/5 pings through natgw's ESP and strongSwan's libipsec"));
+                InteropLog.record(new InteropResult(
+                        scenario("natgw-to-strongswan", kind, ike),
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        kind.description(),
+                        2,
+                        true,
+                        "-",
+                        report.get("setup_ms"),
+                        "IKE " + ikeAlgs + ", ESP " + espAlgs
+                                + " in UDP; 5/5 pings through natgw's ESP and strongSwan's libipsec"));
             } catch (AssertionError e) {
-                InteropLog.record(new InteropResult(scenario("natgw-to-strongswan", kind, ike), "natgw",
-                        "strongSwan " + StrongSwan.version(), kind.description(), 2, false, "-", 0,
+                InteropLog.record(new InteropResult(
+                        scenario("natgw-to-strongswan", kind, ike),
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        kind.description(),
+                        2,
+                        false,
+                        "-",
+                        0,
                         String.valueOf(e.getMessage()).lines().findFirst().orElse("")));
                 throw new AssertionError(e.getMessage() + "\nstrongSwan log:\n" + swan.log(), e);
             }
@@ -120,12 +144,26 @@ class IkeInteropLabTest {
                 checkStrongSwan(sas, ikeAlgs, espAlgs);
                 assertEquals(3, replies, "strongSwan's pings answered through natgw's CHILD_SA");
                 assertTrue(report.get("echoes_answered") >= 3, report.toString());
-                InteropLog.record(new InteropResult(scenario("strongswan-to-natgw", kind, ike),
-                        "strongSwan " + StrongSwan.version(), "natgw", kind.description(), 2, true, "-", setup,
+                InteropLog.record(new InteropResult(
+                        scenario("strongswan-to-natgw", kind, ike),
+                        "strongSwan " + StrongSwan.version(),
+                        "natgw",
+                        kind.description(),
+                        2,
+                        true,
+                        "-",
+                        setup,
                         "IKE " + ikeAlgs + ", ESP " + espAlgs + " in UDP; strongSwan's pings answered by natgw"));
             } catch (AssertionError e) {
-                InteropLog.record(new InteropResult(scenario("strongswan-to-natgw", kind, ike),
-                        "strongSwan " + StrongSwan.version(), "natgw", kind.description(), 2, false, "-", 0,
+                InteropLog.record(new InteropResult(
+                        scenario("strongswan-to-natgw", kind, ike),
+                        "strongSwan " + StrongSwan.version(),
+                        "natgw",
+                        kind.description(),
+                        2,
+                        false,
+                        "-",
+                        0,
                         String.valueOf(e.getMessage()).lines().findFirst().orElse("")));
                 throw new AssertionError(e.getMessage() + "\nstrongSwan log:\n" + swan.log(), e);
             }
@@ -164,8 +202,15 @@ class IkeInteropLabTest {
             assertEquals(1, report.get("ike_deleted"), natgw.log());
             assertEquals(0, report.get("ike_up"), natgw.log());
         }
-        InteropLog.record(new InteropResult("ikev2-psk-delete-both-ways", "natgw / strongSwan " + StrongSwan.version(),
-                "strongSwan / natgw", NatKind.MASQUERADE.description(), 2, true, "-", 0,
+        InteropLog.record(new InteropResult(
+                "ikev2-psk-delete-both-ways",
+                "natgw / strongSwan " + StrongSwan.version(),
+                "strongSwan / natgw",
+                NatKind.MASQUERADE.description(),
+                2,
+                true,
+                "-",
+                0,
                 "INFORMATIONAL DELETE of the IKE SA from each side: both ends remove the IKE SA and CHILD_SA"));
     }
 
@@ -180,11 +225,12 @@ class IkeInteropLabTest {
                 var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
                 var swan = StrongSwan.start(lab, t.responder());
                 swan.load(tunnel.mirrored().withDpdDelay(natgwChecks ? 0 : 2).render());
-                var natgw = NatgwIkePeer.start(lab, tunnel, 3, 12,
-                        natgwChecks ? List.of("--dpd", "2") : List.of());
+                var natgw = NatgwIkePeer.start(lab, tunnel, 3, 12, natgwChecks ? List.of("--dpd", "2") : List.of());
                 // Two checks from the checking side (2 s of quiet each), within natgw's 12 s run.
                 String check = natgwChecks ? "sending INFORMATIONAL request" : "generating INFORMATIONAL request";
-                Poll.until(Duration.ofSeconds(11), () -> natgwChecks ? natgw.log() : swan.log(),
+                Poll.until(
+                        Duration.ofSeconds(11),
+                        () -> natgwChecks ? natgw.log() : swan.log(),
                         log -> log.lines().filter(l -> l.contains(check)).count() >= 2);
                 var sas = swan.listSas();
                 var report = natgw.awaitReport(40);
@@ -192,16 +238,33 @@ class IkeInteropLabTest {
                 assertEquals(1, report.get("ike_up"), natgw.log());
                 assertEquals(3, report.get("ping_replies"));
                 if (natgwChecks) {
-                    assertTrue(natgw.log().lines().filter(l -> l.contains("sending INFORMATIONAL request")).count() >= 2,
+                    assertTrue(
+                            natgw.log()
+                                            .lines()
+                                            .filter(l -> l.contains("sending INFORMATIONAL request"))
+                                            .count()
+                                    >= 2,
                             "natgw checked several times: " + natgw.log());
                 } else {
-                    assertTrue(swan.log().lines().filter(l -> l.contains("generating INFORMATIONAL request")).count() >= 2,
+                    assertTrue(
+                            swan.log()
+                                            .lines()
+                                            .filter(l -> l.contains("generating INFORMATIONAL request"))
+                                            .count()
+                                    >= 2,
                             "strongSwan checked several times, natgw answered: " + swan.log());
                 }
             }
         }
-        InteropLog.record(new InteropResult("ikev2-psk-dpd-both-ways", "natgw", "strongSwan " + StrongSwan.version(),
-                NatKind.RANDOM_FULLY.description(), 2, true, "-", 0,
+        InteropLog.record(new InteropResult(
+                "ikev2-psk-dpd-both-ways",
+                "natgw",
+                "strongSwan " + StrongSwan.version(),
+                NatKind.RANDOM_FULLY.description(),
+                2,
+                true,
+                "-",
+                0,
                 "DPD after 2 s of quiet from each side, answered by the other; the SAs stay up"));
     }
 
@@ -216,7 +279,8 @@ class IkeInteropLabTest {
             var natgw = NatgwIkePeer.start(lab, tunnel.withPsk("not-the-right-secret-at-all"), 0, 6, List.of());
             var report = natgw.awaitReport(40);
             assertEquals(0, report.get("ike_up"), natgw.log());
-            assertTrue(natgw.log().contains("AUTHENTICATION_FAILED") || natgw.log().contains("refused our authentication"),
+            assertTrue(
+                    natgw.log().contains("AUTHENTICATION_FAILED") || natgw.log().contains("refused our authentication"),
                     natgw.log());
             assertEquals(List.of(), swan.listSas());
         }
@@ -246,8 +310,15 @@ class IkeInteropLabTest {
             assertTrue(natgw.log().contains("NO_PROPOSAL_CHOSEN"), natgw.log());
             assertEquals(List.of(), swan.listSas());
         }
-        InteropLog.record(new InteropResult("ikev2-psk-failures", "natgw / strongSwan " + StrongSwan.version(),
-                "strongSwan / natgw", NatKind.MASQUERADE.description(), 2, true, "-", 0,
+        InteropLog.record(new InteropResult(
+                "ikev2-psk-failures",
+                "natgw / strongSwan " + StrongSwan.version(),
+                "strongSwan / natgw",
+                NatKind.MASQUERADE.description(),
+                2,
+                true,
+                "-",
+                0,
                 "wrong PSK either way: AUTHENTICATION_FAILED on both sides; no common proposal: NO_PROPOSAL_CHOSEN;"
                         + " no SA left up"));
     }

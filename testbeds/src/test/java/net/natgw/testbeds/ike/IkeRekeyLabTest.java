@@ -15,6 +15,7 @@ import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabSupport;
 import net.natgw.testbeds.lab.Namespace;
 import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Ping;
 import net.natgw.testbeds.lab.Poll;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwIkePeer;
@@ -23,7 +24,6 @@ import net.natgw.testbeds.strongswan.StrongSwan;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import net.natgw.testbeds.lab.Ping;
 
 /** CHILD_SA (with PFS) and IKE SA rekeys between natgw and strongSwan, started by each, with traffic on. */
 @Tag("lab")
@@ -48,18 +48,29 @@ class IkeRekeyLabTest {
                     .withProposals("aes128gcm16-prfsha256-x25519", ESP_PFS);
             var swan = StrongSwan.start(lab, t.responder());
             swan.load(tunnel.mirrored().render());
-            var natgw = NatgwIkePeer.start(lab, tunnel, 24, 17, List.of("--interval", "500",
-                    "--rekey-child-after", "5", "--rekey-ike-after", "8"));
+            var natgw = NatgwIkePeer.start(
+                    lab,
+                    tunnel,
+                    24,
+                    17,
+                    List.of("--interval", "500", "--rekey-child-after", "5", "--rekey-ike-after", "8"));
             // The first CHILD_SA, then both rekeys (at 5 s and 8 s) as strongSwan sees them; natgw
             // runs 17 s, so its SAs are still up at the deadline.
-            var first = Poll.until(Duration.ofSeconds(10), swan::listSas,
+            var first = Poll.until(
+                    Duration.ofSeconds(10),
+                    swan::listSas,
                     s -> s.size() == 1 && !s.get(0).children().isEmpty());
-            String firstSpi = first.isEmpty() || first.get(0).children().isEmpty() ? ""
+            String firstSpi = first.isEmpty() || first.get(0).children().isEmpty()
+                    ? ""
                     : first.get(0).children().get(0).spiIn();
-            var sas = Poll.until(Duration.ofSeconds(15), swan::listSas, s -> s.size() == 1
-                    && s.get(0).children().stream().anyMatch(c -> c.state().equals("INSTALLED")
-                            && !c.spiIn().equals(firstSpi))
-                    && swan.log().contains("rekeyed between"));
+            var sas = Poll.until(
+                    Duration.ofSeconds(15),
+                    swan::listSas,
+                    s -> s.size() == 1
+                            && s.get(0).children().stream()
+                                    .anyMatch(c -> c.state().equals("INSTALLED")
+                                            && !c.spiIn().equals(firstSpi))
+                            && swan.log().contains("rekeyed between"));
             var report = natgw.awaitReport(40);
             assertTrue(report.get("ping_replies") >= 23, "traffic survived both rekeys: " + report);
             assertEquals(2, report.get("child_established"), "the first CHILD_SA and its successor");
@@ -67,12 +78,23 @@ class IkeRekeyLabTest {
             assertEquals(1, report.get("ike_rekeyed"));
             assertEquals(1, report.get("ike_up"));
             assertEquals(1, sas.size(), "strongSwan has the new IKE SA only: " + sas);
-            assertEquals(1, sas.get(0).children().stream().filter(c -> c.state().equals("INSTALLED")).count());
+            assertEquals(
+                    1,
+                    sas.get(0).children().stream()
+                            .filter(c -> c.state().equals("INSTALLED"))
+                            .count());
             String log = swan.log();
             assertTrue(log.contains("rekeyed") || log.contains("rekeying"), "strongSwan saw the rekeys");
-            InteropLog.record(new InteropResult("ikev2-psk-rekey-by-natgw", "natgw", "strongSwan " + StrongSwan.version(),
-                    NatKind.RANDOM_FULLY.description(), 2, true, "ok: " + report.get("ping_replies") + "/24 pings across"
-                    + " a CHILD_SA rekey with PFS (x25519) and an IKE SA rekey", 0,
+            InteropLog.record(new InteropResult(
+                    "ikev2-psk-rekey-by-natgw",
+                    "natgw",
+                    "strongSwan " + StrongSwan.version(),
+                    NatKind.RANDOM_FULLY.description(),
+                    2,
+                    true,
+                    "ok: " + report.get("ping_replies") + "/24 pings across"
+                            + " a CHILD_SA rekey with PFS (x25519) and an IKE SA rekey",
+                    0,
                     "CREATE_CHILD_SA with REKEY_SA, then with an IKE proposal; old SAs deleted by natgw"));
         }
     }
@@ -93,8 +115,13 @@ class IkeRekeyLabTest {
             assertEquals(3, ping(t, 3), "before the rekeys");
             var rekeyChild = swan.rekeyChild(PskTunnel.CHILD);
             assertTrue(rekeyChild.ok(), rekeyChild.stdout() + rekeyChild.stderr());
-            Poll.until(Duration.ofSeconds(10), swan::listSas, s -> s.size() == 1 && s.get(0).children().stream()
-                    .anyMatch(c -> c.state().equals("INSTALLED") && !c.spiIn().equals(firstSpi)));
+            Poll.until(
+                    Duration.ofSeconds(10),
+                    swan::listSas,
+                    s -> s.size() == 1
+                            && s.get(0).children().stream()
+                                    .anyMatch(c -> c.state().equals("INSTALLED")
+                                            && !c.spiIn().equals(firstSpi)));
             assertEquals(3, ping(t, 3), "after the CHILD_SA rekey");
             var rekeyIke = swan.rekeyIke("lab");
             assertTrue(rekeyIke.ok(), rekeyIke.stdout() + rekeyIke.stderr());
@@ -105,15 +132,23 @@ class IkeRekeyLabTest {
             var report = natgw.awaitReport(40);
             assertEquals(1, sas.size(), sas.toString());
             // strongSwan lists a rekeyed CHILD_SA as DELETED for a while (delete_rekeyed_delay).
-            var installed = sas.get(0).children().stream().filter(c -> c.state().equals("INSTALLED")).toList();
+            var installed = sas.get(0).children().stream()
+                    .filter(c -> c.state().equals("INSTALLED"))
+                    .toList();
             assertEquals(1, installed.size(), sas.toString());
             assertNotEquals(firstSpi, installed.get(0).spiIn(), "a new CHILD_SA");
             assertEquals(2, report.get("child_established"), natgw.log());
             assertEquals(1, report.get("ike_rekeyed"), natgw.log());
             assertEquals(1, report.get("ike_up"), natgw.log());
-            InteropLog.record(new InteropResult("ikev2-psk-rekey-by-strongswan", "strongSwan " + StrongSwan.version(),
-                    "natgw", NatKind.MASQUERADE.description(), 2, true, "ok: pings before and after a CHILD_SA rekey"
-                    + " with PFS (modp2048) and an IKE SA rekey", 0,
+            InteropLog.record(new InteropResult(
+                    "ikev2-psk-rekey-by-strongswan",
+                    "strongSwan " + StrongSwan.version(),
+                    "natgw",
+                    NatKind.MASQUERADE.description(),
+                    2,
+                    true,
+                    "ok: pings before and after a CHILD_SA rekey" + " with PFS (modp2048) and an IKE SA rekey",
+                    0,
                     "swanctl --rekey --child, then --ike; natgw answered both as responder"));
         }
     }
@@ -141,28 +176,42 @@ class IkeRekeyLabTest {
             Thread.sleep(1000);
             holdBack(nat, t.responder(), "-D");
             // Both ends retransmit after 4 s; then each keeps one of the two new IKE SAs.
-            var sas = Poll.until(Duration.ofSeconds(25), swan::listSas, s -> s.size() == 1
-                    && s.get(0).children().stream().anyMatch(c -> c.state().equals("INSTALLED"))
-                    && natgw.log().contains("IKE rekey collision"));
+            var sas = Poll.until(
+                    Duration.ofSeconds(25),
+                    swan::listSas,
+                    s -> s.size() == 1
+                            && s.get(0).children().stream()
+                                    .anyMatch(c -> c.state().equals("INSTALLED"))
+                            && natgw.log().contains("IKE rekey collision"));
             assertEquals(3, ping(t, 3), "after the collision");
             var report = natgw.awaitReport(40);
             assertTrue(natgw.log().contains("IKE rekey collision"), "natgw saw both rekeys: " + natgw.log());
             assertEquals(1, sas.size(), "strongSwan kept one IKE SA: " + sas);
-            assertEquals(1, sas.get(0).children().stream().filter(c -> c.state().equals("INSTALLED")).count(),
+            assertEquals(
+                    1,
+                    sas.get(0).children().stream()
+                            .filter(c -> c.state().equals("INSTALLED"))
+                            .count(),
                     sas.toString());
             assertEquals(1, report.get("ike_up"), natgw.log());
             assertEquals(1, report.get("child_established"), "the CHILD_SA moved, unchanged: " + report);
             String redundant = natgw.log().contains("IKE rekey collision: ours") ? "natgw's" : "strongSwan's";
-            InteropLog.record(new InteropResult("ikev2-psk-ike-rekey-collision", "strongSwan " + StrongSwan.version(),
-                    "natgw", NatKind.MASQUERADE.description(), 2, true, "ok: one IKE SA on each side, the same"
-                    + " CHILD_SA, pings through", 0, "both ends rekey the IKE SA at once (natgw's request held back"
-                    + " at the NAT); RFC 7296 §2.8.2: the new IKE SA with the lowest nonce (this run: "
-                    + redundant + ") was dropped"));
+            InteropLog.record(new InteropResult(
+                    "ikev2-psk-ike-rekey-collision",
+                    "strongSwan " + StrongSwan.version(),
+                    "natgw",
+                    NatKind.MASQUERADE.description(),
+                    2,
+                    true,
+                    "ok: one IKE SA on each side, the same" + " CHILD_SA, pings through",
+                    0,
+                    "both ends rekey the IKE SA at once (natgw's request held back"
+                            + " at the NAT); RFC 7296 §2.8.2: the new IKE SA with the lowest nonce (this run: "
+                            + redundant + ") was dropped"));
         }
     }
 
-    private static void awaitLine(Supplier<String> log, Pattern line, Duration timeout)
-            throws InterruptedException {
+    private static void awaitLine(Supplier<String> log, Pattern line, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!line.matcher(log.get()).find()) {
             if (System.nanoTime() > deadline) {

@@ -11,6 +11,7 @@ import net.natgw.testbeds.interop.InteropResult;
 import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabSupport;
 import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Ping;
 import net.natgw.testbeds.lab.Poll;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwIkePeer;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import net.natgw.testbeds.lab.Ping;
 
 /**
  * natgw's IKEv1 (Main Mode with a pre-shared key, Quick Mode, RFC 3947 NAT traversal) against
@@ -63,12 +63,17 @@ class IkeV1InteropLabTest {
                 checkStrongSwan(sas);
                 assertEquals(1, report.get("child_established"), natgw.log());
                 assertEquals(5, report.get("ping_replies"), "our ESP reached strongSwan and its answers opened");
-                record("ikev1-psk-natgw-to-strongswan-" + slug(kind), "natgw", "strongSwan " + StrongSwan.version(),
-                        kind, report.get("setup_ms"), "Main Mode PSK aes128-sha256-modp2048, Quick Mode aes128gcm16, "
+                record(
+                        "ikev1-psk-natgw-to-strongswan-" + slug(kind),
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        kind,
+                        report.get("setup_ms"),
+                        "Main Mode PSK aes128-sha256-modp2048, Quick Mode aes128gcm16, "
                                 + "ESP in UDP (RFC 3947 mode 3); 5/5 pings through natgw's ESP");
             } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw new AssertionError(
+                        e.getMessage() + "\nnatgw:\n" + natgw.log() + "\nstrongSwan log:\n" + swan.log(), e);
             }
         }
     }
@@ -94,12 +99,16 @@ class IkeV1InteropLabTest {
                 assertTrue(initiated.ok(), initiated.stdout() + initiated.stderr());
                 checkStrongSwan(sas);
                 assertEquals(3, replies, "strongSwan's pings answered through natgw's IKEv1 SA");
-                record("ikev1-psk-strongswan-to-natgw-" + slug(kind), "strongSwan " + StrongSwan.version(), "natgw",
-                        kind, setup, "Main Mode PSK, Quick Mode aes128gcm16 in UDP; strongSwan's pings answered by "
-                                + "natgw");
+                record(
+                        "ikev1-psk-strongswan-to-natgw-" + slug(kind),
+                        "strongSwan " + StrongSwan.version(),
+                        "natgw",
+                        kind,
+                        setup,
+                        "Main Mode PSK, Quick Mode aes128gcm16 in UDP; strongSwan's pings answered by " + "natgw");
             } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "\nnatgw:\n" + natgw.log() + "\nstrongSwan log:\n"
-                        + swan.log(), e);
+                throw new AssertionError(
+                        e.getMessage() + "\nnatgw:\n" + natgw.log() + "\nstrongSwan log:\n" + swan.log(), e);
             }
         }
     }
@@ -133,8 +142,15 @@ class IkeV1InteropLabTest {
             assertEquals(1, report.get("ike_deleted"), natgw.log());
             assertEquals(0, report.get("ike_up"), natgw.log());
         }
-        InteropLog.record(new InteropResult("ikev1-psk-delete-both-ways", "natgw / strongSwan " + StrongSwan.version(),
-                "strongSwan / natgw", NatKind.MASQUERADE.description(), 1, true, "-", 0,
+        InteropLog.record(new InteropResult(
+                "ikev1-psk-delete-both-ways",
+                "natgw / strongSwan " + StrongSwan.version(),
+                "strongSwan / natgw",
+                NatKind.MASQUERADE.description(),
+                1,
+                true,
+                "-",
+                0,
                 "authenticated Informational deletes of the ESP SAs and the ISAKMP SA from each side; both ends"
                         + " remove everything"));
     }
@@ -148,11 +164,13 @@ class IkeV1InteropLabTest {
                 var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true);
                 var swan = StrongSwan.start(lab, t.responder());
                 swan.load(tunnel.mirrored().withDpdDelay(natgwChecks ? 0 : 2).render());
-                var natgw = NatgwIkePeer.start(lab, tunnel, 3, 12,
-                        natgwChecks ? List.of("--ikev1", "--dpd", "2") : IKEV1);
+                var natgw =
+                        NatgwIkePeer.start(lab, tunnel, 3, 12, natgwChecks ? List.of("--ikev1", "--dpd", "2") : IKEV1);
                 // Two R-U-THEREs answered (2 s of quiet each), within natgw's 12 s run.
                 String answer = natgwChecks ? "parsed INFORMATIONAL_V1 request" : "N(36137";
-                Poll.until(Duration.ofSeconds(11), () -> natgwChecks ? swan.log() : natgw.log(),
+                Poll.until(
+                        Duration.ofSeconds(11),
+                        () -> natgwChecks ? swan.log() : natgw.log(),
                         log -> log.lines().filter(l -> l.contains(answer)).count() >= 2);
                 var sas = swan.listSas();
                 var report = natgw.awaitReport(40);
@@ -165,8 +183,15 @@ class IkeV1InteropLabTest {
                 assertTrue(checks.lines().filter(l -> l.contains(answered)).count() >= 2, "checks: " + checks);
             }
         }
-        InteropLog.record(new InteropResult("ikev1-psk-dpd-both-ways", "natgw", "strongSwan " + StrongSwan.version(),
-                NatKind.RANDOM_FULLY.description(), 1, true, "-", 0,
+        InteropLog.record(new InteropResult(
+                "ikev1-psk-dpd-both-ways",
+                "natgw",
+                "strongSwan " + StrongSwan.version(),
+                NatKind.RANDOM_FULLY.description(),
+                1,
+                true,
+                "-",
+                0,
                 "RFC 3706 R-U-THERE after 2 s of quiet from each side, answered with R-U-THERE-ACK; the SAs stay up"));
     }
 
@@ -174,9 +199,9 @@ class IkeV1InteropLabTest {
         return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    private static void record(String scenario, String initiator, String responder, NatKind kind, long setupMs,
-                               String detail) {
-        InteropLog.record(new InteropResult(scenario, initiator, responder, kind.description(), 1, true, "-", setupMs,
-                detail));
+    private static void record(
+            String scenario, String initiator, String responder, NatKind kind, long setupMs, String detail) {
+        InteropLog.record(
+                new InteropResult(scenario, initiator, responder, kind.description(), 1, true, "-", setupMs, detail));
     }
 }

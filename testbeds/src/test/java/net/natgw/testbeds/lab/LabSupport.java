@@ -6,8 +6,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /** The lab suite's one rule about prerequisites: under CI=true missing ones fail, elsewhere they skip. */
 public final class LabSupport {
-    private LabSupport() {
-    }
+    private LabSupport() {}
 
     public static void requireLab() {
         var missing = LabPrerequisites.missing();

@@ -22,7 +22,10 @@ class LabTest {
     }
 
     private static List<String> namespaces() {
-        return Command.run(List.of("ip", "netns", "list")).lines().map(l -> l.split(" ")[0]).toList();
+        return Command.run(List.of("ip", "netns", "list"))
+                .lines()
+                .map(l -> l.split(" ")[0])
+                .toList();
     }
 
     @Test
@@ -33,7 +36,8 @@ class LabTest {
         lab.link(a, "eth0", "192.0.2.1/24", b, "eth0", "192.0.2.2/24");
         a.exec("iptables", "-A", "OUTPUT", "-p", "udp", "-j", "ACCEPT");
         Process sleeper = lab.spawn(b, List.of("sleep", "600"), lab.workdir().resolve("sleep.log"));
-        assertTrue(a.tryExec(Duration.ofSeconds(5), "ping", "-c", "1", "-W", "2", "192.0.2.2").ok());
+        assertTrue(a.tryExec(Duration.ofSeconds(5), "ping", "-c", "1", "-W", "2", "192.0.2.2")
+                .ok());
 
         lab.close();
 
@@ -45,13 +49,19 @@ class LabTest {
 
     @Test
     void aLabLeftByAKilledRunIsRemovedByTheNextOne() {
-        long deadPid = LongStream.range(4_000_000, 4_100_000).filter(p -> ProcessHandle.of(p).isEmpty())
-                .findFirst().orElseThrow();
+        long deadPid = LongStream.range(4_000_000, 4_100_000)
+                .filter(p -> ProcessHandle.of(p).isEmpty())
+                .findFirst()
+                .orElseThrow();
         String stale = "ngw" + deadPid + "x1-left";
         Command.run(List.of("ip", "netns", "add", stale));
         try (Lab lab = Lab.create()) {
             assertFalse(namespaces().contains(stale), "removed when the next lab starts");
-            assertEquals(List.of(), namespaces().stream().filter(n -> n.startsWith("ngw" + deadPid)).toList());
+            assertEquals(
+                    List.of(),
+                    namespaces().stream()
+                            .filter(n -> n.startsWith("ngw" + deadPid))
+                            .toList());
         } finally {
             Command.tryRun(List.of("ip", "netns", "delete", stale));
         }
@@ -63,13 +73,22 @@ class LabTest {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, kind);
             Namespace left = t.initiator().namespace();
-            var ping = left.tryExec(Duration.ofSeconds(10), "ping", "-c", "1", "-W", "3", t.responder().reachableAt());
+            var ping = left.tryExec(
+                    Duration.ofSeconds(10),
+                    "ping",
+                    "-c",
+                    "1",
+                    "-W",
+                    "3",
+                    t.responder().reachableAt());
             assertTrue(ping.ok(), kind + ": " + ping.stdout() + ping.stderr());
             if (kind.translates()) {
                 // conntrack prints the original tuple, then the reply tuple: its dst is what the NAT made of us.
                 String entries = t.nats().get(0).exec("conntrack", "-L", "-p", "icmp");
-                String entry = entries.lines().filter(l -> l.contains("src=" + t.initiator().address() + " "))
-                        .findFirst().orElseThrow(() -> new AssertionError(kind + ": no mapping in " + entries));
+                String entry = entries.lines()
+                        .filter(l -> l.contains("src=" + t.initiator().address() + " "))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError(kind + ": no mapping in " + entries));
                 String replyDst = entry.substring(entry.lastIndexOf("dst=") + 4).split(" ")[0];
                 assertFalse(replyDst.equals(t.initiator().address()), kind + " translates: " + entry);
             }

@@ -8,8 +8,7 @@ import net.natgw.ike.testing.TestPki;
 
 /** Credentials in swanctl's layout, for strongSwan's and natgw's lab configurations alike. */
 public final class SwanctlCredentials {
-    private SwanctlCredentials() {
-    }
+    private SwanctlCredentials() {}
 
     /** The CA in {@code x509ca/}, the certificate in {@code x509/ROLE.pem}, its key in {@code private/ROLE.pem}. */
     public static void write(Path dir, TestPki pki, TestPki.Issued own, String role) throws IOException {

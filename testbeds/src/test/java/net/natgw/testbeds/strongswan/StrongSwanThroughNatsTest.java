@@ -14,13 +14,13 @@ import net.natgw.testbeds.lab.Host;
 import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabSupport;
 import net.natgw.testbeds.lab.NatKind;
+import net.natgw.testbeds.lab.Ping;
 import net.natgw.testbeds.lab.Topology;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import net.natgw.testbeds.lab.Ping;
 
 /**
  * strongSwan on both ends through every kind of path: proves that the lab itself is right, and
@@ -60,8 +60,10 @@ class StrongSwanThroughNatsTest {
             var right = StrongSwan.start(lab, t.responder());
             var left = StrongSwan.start(lab, t.initiator());
             try {
-                right.load(PskTunnel.of(version, t.responder(), t.initiator(), false).render());
-                left.load(PskTunnel.of(version, t.initiator(), t.responder(), true).render());
+                right.load(PskTunnel.of(version, t.responder(), t.initiator(), false)
+                        .render());
+                left.load(PskTunnel.of(version, t.initiator(), t.responder(), true)
+                        .render());
                 long start = System.nanoTime();
                 var initiated = left.initiate(PskTunnel.CHILD, Duration.ofSeconds(30));
                 long setupMillis = (System.nanoTime() - start) / 1_000_000;
@@ -76,12 +78,26 @@ class StrongSwanThroughNatsTest {
                     assertEquals(List.of(), left.listSas());
                     assertEquals(List.of(), right.listSas(), "the responder processed the DELETE");
                 }
-                InteropLog.record(new InteropResult(name, "strongSwan " + StrongSwan.version(),
-                        "strongSwan " + StrongSwan.version(), kind.description(), version, true, after, setupMillis,
+                InteropLog.record(new InteropResult(
+                        name,
+                        "strongSwan " + StrongSwan.version(),
+                        "strongSwan " + StrongSwan.version(),
+                        kind.description(),
+                        version,
+                        true,
+                        after,
+                        setupMillis,
                         detail));
             } catch (AssertionError | RuntimeException e) {
-                InteropLog.record(new InteropResult(name, "strongSwan " + StrongSwan.version(),
-                        "strongSwan " + StrongSwan.version(), kind.description(), version, false, "-", 0,
+                InteropLog.record(new InteropResult(
+                        name,
+                        "strongSwan " + StrongSwan.version(),
+                        "strongSwan " + StrongSwan.version(),
+                        kind.description(),
+                        version,
+                        false,
+                        "-",
+                        0,
                         String.valueOf(e.getMessage()).lines().findFirst().orElse("")));
                 throw e;
             } finally {
@@ -107,7 +123,8 @@ class StrongSwanThroughNatsTest {
             assertTrue(i.natLocal(), "the initiator knows it is behind a NAT: " + i);
             assertTrue(r.natRemote(), "the responder knows the initiator is behind a NAT: " + r);
         } else {
-            assertTrue(i.natFake() || r.natFake() || i.natLocal() || r.natRemote(),
+            assertTrue(
+                    i.natFake() || r.natFake() || i.natLocal() || r.natRemote(),
                     "without NAT, encapsulation is forced by faked NAT-D: " + i + " / " + r);
         }
         if (kind == NatKind.BOTH_SIDES) {
@@ -123,15 +140,17 @@ class StrongSwanThroughNatsTest {
                 t.flushNatMappings();
                 int replies = ping(t.initiator(), t.responder(), 5);
                 int port = right.listSas().get(0).remotePort();
-                yield replies > 0 ? "ok (" + replies + "/5 replies)"
+                yield replies > 0
+                        ? "ok (" + replies + "/5 replies)"
                         : "broken: 0/5 replies; the NAT now maps the initiator to port " + mappedPort(t)
-                        + ", the responder still sends to " + port;
+                                + ", the responder still sends to " + port;
             }
             case SHORT_TIMEOUT -> {
                 // Idle past the NAT's 10 s timeout, then the responder speaks first.
                 Thread.sleep(12_000);
                 int replies = ping(t.responder(), t.initiator(), 5);
-                yield replies == 5 ? "ok (responder first after 12 s idle: 5/5)"
+                yield replies == 5
+                        ? "ok (responder first after 12 s idle: 5/5)"
                         : "broken: responder first after 12 s idle: " + replies + "/5 replies";
             }
             default -> "-";
@@ -140,9 +159,12 @@ class StrongSwanThroughNatsTest {
 
     /** The NAT's public port for the initiator's UDP 4500: the reply tuple's destination port. */
     private static String mappedPort(Topology t) {
-        return t.natMappings().lines()
+        return t.natMappings()
+                .lines()
                 .filter(l -> l.contains("src=" + t.initiator().address() + " ") && l.contains("sport=4500 "))
-                .map(l -> l.substring(l.lastIndexOf("dport=") + 6).split(" ")[0]).findFirst().orElse("none");
+                .map(l -> l.substring(l.lastIndexOf("dport=") + 6).split(" ")[0])
+                .findFirst()
+                .orElse("none");
     }
 
     /** Pings the peer's inner address from ours; returns the number of replies. */

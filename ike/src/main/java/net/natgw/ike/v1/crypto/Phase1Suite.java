@@ -15,10 +15,11 @@ import net.natgw.ike.v1.message.Transform;
  *
  * @param keyLength the cipher's key, in bytes
  */
-public record Phase1Suite(CbcCipher cipher, int keyLength, HashAlgorithm hash, int group, int authMethod,
-                          long lifetimeSeconds) {
+public record Phase1Suite(
+        CbcCipher cipher, int keyLength, HashAlgorithm hash, int group, int authMethod, long lifetimeSeconds) {
     /** RFC 2409 Appendix A: attribute types. */
     public static final int ENCRYPTION = 1;
+
     public static final int HASH = 2;
     public static final int AUTH_METHOD = 3;
     public static final int GROUP = 4;
@@ -29,25 +30,34 @@ public record Phase1Suite(CbcCipher cipher, int keyLength, HashAlgorithm hash, i
     public static final int SECONDS = 1;
     /** Authentication methods: pre-shared key, RSA signatures; ECDSA with SHA-256/384/521 (RFC 4754). */
     public static final int PSK = 1;
+
     public static final int RSA_SIG = 3;
     public static final int ECDSA_256 = 9;
     public static final int ECDSA_384 = 10;
     public static final int ECDSA_521 = 11;
 
     public Prf prf() {
-        return Prf.of(switch (hash) {
-            case SHA1 -> Algorithms.PRF_HMAC_SHA1;
-            case SHA256 -> Algorithms.PRF_HMAC_SHA2_256;
-            case SHA384 -> Algorithms.PRF_HMAC_SHA2_384;
-            case SHA512 -> Algorithms.PRF_HMAC_SHA2_512;
-        });
+        return Prf.of(
+                switch (hash) {
+                    case SHA1 -> Algorithms.PRF_HMAC_SHA1;
+                    case SHA256 -> Algorithms.PRF_HMAC_SHA2_256;
+                    case SHA384 -> Algorithms.PRF_HMAC_SHA2_384;
+                    case SHA512 -> Algorithms.PRF_HMAC_SHA2_512;
+                });
     }
 
     public Transform toTransform(int number) {
-        return new Transform(number, Transform.KEY_IKE, List.of(Attribute.of(ENCRYPTION, CbcCipher.ATTRIBUTE_AES),
-                Attribute.of(KEY_LENGTH, keyLength * 8), Attribute.of(HASH, hashAttribute(hash)),
-                Attribute.of(AUTH_METHOD, authMethod), Attribute.of(GROUP, group), Attribute.of(LIFE_TYPE, SECONDS),
-                Attribute.ofLong(LIFE_DURATION, lifetimeSeconds)));
+        return new Transform(
+                number,
+                Transform.KEY_IKE,
+                List.of(
+                        Attribute.of(ENCRYPTION, CbcCipher.ATTRIBUTE_AES),
+                        Attribute.of(KEY_LENGTH, keyLength * 8),
+                        Attribute.of(HASH, hashAttribute(hash)),
+                        Attribute.of(AUTH_METHOD, authMethod),
+                        Attribute.of(GROUP, group),
+                        Attribute.of(LIFE_TYPE, SECONDS),
+                        Attribute.ofLong(LIFE_DURATION, lifetimeSeconds)));
     }
 
     /** The suite a transform describes, or empty if natgw does not implement it. */
@@ -60,8 +70,13 @@ public record Phase1Suite(CbcCipher cipher, int keyLength, HashAlgorithm hash, i
         if (bits != 128 && bits != 192 && bits != 256 || hash.isEmpty() || t.value(LIFE_TYPE, SECONDS) != SECONDS) {
             return Optional.empty();
         }
-        return Optional.of(new Phase1Suite(CbcCipher.AES, (int) bits / 8, hash.get(), (int) t.value(GROUP, 0),
-                (int) t.value(AUTH_METHOD, 0), t.value(LIFE_DURATION, 28_800)));
+        return Optional.of(new Phase1Suite(
+                CbcCipher.AES,
+                (int) bits / 8,
+                hash.get(),
+                (int) t.value(GROUP, 0),
+                (int) t.value(AUTH_METHOD, 0),
+                t.value(LIFE_DURATION, 28_800)));
     }
 
     /**
@@ -69,8 +84,8 @@ public record Phase1Suite(CbcCipher cipher, int keyLength, HashAlgorithm hash, i
      * every AES-CBC key length, integrity (its hash) and group combination, in order; what IKEv1
      * cannot carry (AEAD, ChaCha20) is left out, as strongSwan does.
      */
-    public static List<Phase1Suite> of(List<net.natgw.ike.message.Proposal> proposals, int authMethod,
-                                       long lifetimeSeconds) {
+    public static List<Phase1Suite> of(
+            List<net.natgw.ike.message.Proposal> proposals, int authMethod, long lifetimeSeconds) {
         var suites = new ArrayList<Phase1Suite>();
         for (var p : proposals) {
             for (var encr : p.ofType(net.natgw.ike.message.Transform.ENCR)) {
@@ -80,8 +95,13 @@ public record Phase1Suite(CbcCipher cipher, int keyLength, HashAlgorithm hash, i
                 for (var integ : p.ofType(net.natgw.ike.message.Transform.INTEG)) {
                     Optional<HashAlgorithm> hash = integrityHash(integ.id());
                     for (var ke : p.ofType(net.natgw.ike.message.Transform.KE)) {
-                        hash.ifPresent(h -> suites.add(new Phase1Suite(CbcCipher.AES, encr.keyLength().orElse(128) / 8,
-                                h, ke.id(), authMethod, lifetimeSeconds)));
+                        hash.ifPresent(h -> suites.add(new Phase1Suite(
+                                CbcCipher.AES,
+                                encr.keyLength().orElse(128) / 8,
+                                h,
+                                ke.id(),
+                                authMethod,
+                                lifetimeSeconds)));
                     }
                 }
             }
@@ -91,7 +111,10 @@ public record Phase1Suite(CbcCipher cipher, int keyLength, HashAlgorithm hash, i
 
     /** Whether a received transform matches this one; the lifetime is the initiator's to choose. */
     public boolean sameAlgorithms(Phase1Suite other) {
-        return cipher == other.cipher && keyLength == other.keyLength && hash == other.hash && group == other.group
+        return cipher == other.cipher
+                && keyLength == other.keyLength
+                && hash == other.hash
+                && group == other.group
                 && authMethod == other.authMethod;
     }
 

@@ -14,15 +14,14 @@ import net.natgw.ike.crypto.Prf;
  * first, then the integrity key.
  */
 public final class QuickModeKeys {
-    private QuickModeKeys() {
-    }
+    private QuickModeKeys() {}
 
     /**
      * @param pfs   the Quick Mode Diffie-Hellman secret, when PFS was negotiated
      * @param spi   the SPI of the SA the keys are for: the receiver's, which chose it
      */
-    public static byte[] keymat(Prf prf, byte[] skeyidD, Optional<byte[]> pfs, int protocol, byte[] spi, byte[] ni,
-                                byte[] nr, int length) {
+    public static byte[] keymat(
+            Prf prf, byte[] skeyidD, Optional<byte[]> pfs, int protocol, byte[] spi, byte[] ni, byte[] nr, int length) {
         byte[] seed = concat(pfs.orElse(new byte[0]), new byte[] {(byte) protocol}, spi, ni, nr);
         var out = new ByteArrayOutputStream();
         byte[] k = new byte[0];

@@ -11,18 +11,17 @@ import net.natgw.ike.crypto.Prf;
 
 /** The hashes of IKEv1 (RFC 2409 §5, §5.5, §5.7; RFC 3947 §3.2) and its IVs (Appendix B). */
 public final class V1Hashes {
-    private V1Hashes() {
-    }
+    private V1Hashes() {}
 
     /** HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b). */
-    public static byte[] hashI(Prf prf, byte[] skeyid, byte[] gxi, byte[] gxr, byte[] ckyI, byte[] ckyR, byte[] saiB,
-                               byte[] idiiB) {
+    public static byte[] hashI(
+            Prf prf, byte[] skeyid, byte[] gxi, byte[] gxr, byte[] ckyI, byte[] ckyR, byte[] saiB, byte[] idiiB) {
         return prf.apply(skeyid, concat(gxi, gxr, ckyI, ckyR, saiB, idiiB));
     }
 
     /** HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b). */
-    public static byte[] hashR(Prf prf, byte[] skeyid, byte[] gxi, byte[] gxr, byte[] ckyI, byte[] ckyR, byte[] saiB,
-                               byte[] idirB) {
+    public static byte[] hashR(
+            Prf prf, byte[] skeyid, byte[] gxi, byte[] gxr, byte[] ckyI, byte[] ckyR, byte[] saiB, byte[] idirB) {
         return prf.apply(skeyid, concat(gxr, gxi, ckyR, ckyI, saiB, idirB));
     }
 

@@ -17,8 +17,7 @@ import java.util.Arrays;
  * as strongSwan signs and verifies them.
  */
 public final class V1Signatures {
-    private V1Signatures() {
-    }
+    private V1Signatures() {}
 
     /** The authentication method a key signs with (RFC 2409 Appendix A, RFC 4754 §3). */
     public static int method(PrivateKey key) {
@@ -58,8 +57,8 @@ public final class V1Signatures {
                 return s.verify(signature);
             }
             int n = coordinateLength(method);
-            return signature.length == 2 * n && s.verify(derEcdsa(Arrays.copyOf(signature, n),
-                    Arrays.copyOfRange(signature, n, 2 * n)));
+            return signature.length == 2 * n
+                    && s.verify(derEcdsa(Arrays.copyOf(signature, n), Arrays.copyOfRange(signature, n, 2 * n)));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return false;
         }

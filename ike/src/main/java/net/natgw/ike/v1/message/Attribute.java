@@ -63,6 +63,7 @@ public record Attribute(int type, boolean basic, byte[] value) {
 
     @Override
     public String toString() {
-        return type + "=" + (value.length <= 8 ? Long.toString(number()) : HexFormat.of().formatHex(value));
+        return type + "="
+                + (value.length <= 8 ? Long.toString(number()) : HexFormat.of().formatHex(value));
     }
 }

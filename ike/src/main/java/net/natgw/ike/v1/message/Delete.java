@@ -27,7 +27,10 @@ public record Delete(int doi, int protocol, int spiSize, List<byte[]> spis) impl
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Delete p && p.doi == doi && p.protocol == protocol && p.spiSize == spiSize
+        return o instanceof Delete p
+                && p.doi == doi
+                && p.protocol == protocol
+                && p.spiSize == spiSize
                 && p.toString().equals(toString());
     }
 
@@ -38,6 +41,7 @@ public record Delete(int doi, int protocol, int spiSize, List<byte[]> spis) impl
 
     @Override
     public String toString() {
-        return "D(" + protocol + ", " + spis.stream().map(HexFormat.of()::formatHex).toList() + ")";
+        return "D(" + protocol + ", "
+                + spis.stream().map(HexFormat.of()::formatHex).toList() + ")";
     }
 }

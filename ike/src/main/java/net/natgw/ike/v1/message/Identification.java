@@ -11,6 +11,7 @@ import java.util.HexFormat;
 public record Identification(int idType, int protocol, int port, byte[] data) implements IsakmpPayload {
     /** RFC 2407 §4.6.2.1. */
     public static final int IPV4_ADDR = 1;
+
     public static final int FQDN = 2;
     public static final int USER_FQDN = 3;
     public static final int IPV4_ADDR_SUBNET = 4;
@@ -48,7 +49,10 @@ public record Identification(int idType, int protocol, int port, byte[] data) im
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Identification p && p.idType == idType && p.protocol == protocol && p.port == port
+        return o instanceof Identification p
+                && p.idType == idType
+                && p.protocol == protocol
+                && p.port == port
                 && Arrays.equals(p.data, data);
     }
 
@@ -59,6 +63,7 @@ public record Identification(int idType, int protocol, int port, byte[] data) im
 
     @Override
     public String toString() {
-        return "ID(" + idType + ", " + protocol + "/" + port + ", " + HexFormat.of().formatHex(data) + ")";
+        return "ID(" + idType + ", " + protocol + "/" + port + ", "
+                + HexFormat.of().formatHex(data) + ")";
     }
 }

@@ -18,12 +18,18 @@ public final class IsakmpCodec {
     private static final int GENERIC_HEADER = 4;
     private static final int ATTRIBUTE_FORMAT = 0x8000;
 
-    private IsakmpCodec() {
-    }
+    private IsakmpCodec() {}
 
     /** The header of a datagram, read without touching its payloads. */
-    public record Header(long initiatorCookie, long responderCookie, int nextPayload, int version, int exchangeType,
-                         int flags, int messageId, int length) {
+    public record Header(
+            long initiatorCookie,
+            long responderCookie,
+            int nextPayload,
+            int version,
+            int exchangeType,
+            int flags,
+            int messageId,
+            int length) {
         public boolean encrypted() {
             return (flags & IsakmpMessage.FLAG_ENCRYPTED) != 0;
         }
@@ -32,8 +38,15 @@ public final class IsakmpCodec {
     public static Header header(byte[] datagram) throws IkeProtocolException {
         try {
             var r = new Reader(datagram);
-            var h = new Header(r.u64("initiator cookie"), r.u64("responder cookie"), r.u8("next payload"),
-                    r.u8("version"), r.u8("exchange type"), r.u8("flags"), r.u32("message ID"), r.u32("length"));
+            var h = new Header(
+                    r.u64("initiator cookie"),
+                    r.u64("responder cookie"),
+                    r.u8("next payload"),
+                    r.u8("version"),
+                    r.u8("exchange type"),
+                    r.u8("flags"),
+                    r.u32("message ID"),
+                    r.u32("length"));
             if (h.version() >>> 4 != 1) {
                 throw malformed("ISAKMP major version " + (h.version() >>> 4));
             }
@@ -48,8 +61,7 @@ public final class IsakmpCodec {
     }
 
     /** The type of the first payload and the chain of all, generic headers included. */
-    public record Chain(int firstType, byte[] bytes) {
-    }
+    public record Chain(int firstType, byte[] bytes) {}
 
     public static Chain chain(List<IsakmpPayload> payloads) {
         var w = new Writer();
@@ -58,7 +70,8 @@ public final class IsakmpCodec {
             byte[] body = body(payloads.get(i));
             w.u8(next).u8(0).u16(GENERIC_HEADER + body.length).bytes(body);
         }
-        return new Chain(payloads.isEmpty() ? IsakmpPayload.NONE : payloads.get(0).type(), w.toArray());
+        return new Chain(
+                payloads.isEmpty() ? IsakmpPayload.NONE : payloads.get(0).type(), w.toArray());
     }
 
     /**
@@ -67,9 +80,15 @@ public final class IsakmpCodec {
      */
     public static byte[] encode(IsakmpMessage m, int firstType, byte[] chainBytes, int flags) {
         var w = new Writer();
-        w.u64(m.initiatorCookie()).u64(m.responderCookie()).u8(firstType).u8(IsakmpMessage.VERSION)
-                .u8(m.exchangeType()).u8(flags).u32(m.messageId())
-                .u32(IsakmpMessage.HEADER_LENGTH + chainBytes.length).bytes(chainBytes);
+        w.u64(m.initiatorCookie())
+                .u64(m.responderCookie())
+                .u8(firstType)
+                .u8(IsakmpMessage.VERSION)
+                .u8(m.exchangeType())
+                .u8(flags)
+                .u32(m.messageId())
+                .u32(IsakmpMessage.HEADER_LENGTH + chainBytes.length)
+                .bytes(chainBytes);
         return w.toArray();
     }
 
@@ -103,8 +122,8 @@ public final class IsakmpCodec {
             throw malformed(e.getMessage());
         }
         byte[] chain = java.util.Arrays.copyOf(plaintext, r.position());
-        return new IsakmpMessage(h.initiatorCookie(), h.responderCookie(), h.exchangeType(), h.flags(), h.messageId(),
-                payloads, chain);
+        return new IsakmpMessage(
+                h.initiatorCookie(), h.responderCookie(), h.exchangeType(), h.flags(), h.messageId(), payloads, chain);
     }
 
     /** A plaintext datagram. */
@@ -124,8 +143,10 @@ public final class IsakmpCodec {
                 w.u32(sa.doi()).u32(sa.situation());
                 for (int i = 0; i < sa.proposals().size(); i++) {
                     byte[] proposal = proposal(sa.proposals().get(i));
-                    w.u8(i + 1 < sa.proposals().size() ? IsakmpPayload.PROPOSAL : IsakmpPayload.NONE).u8(0)
-                            .u16(GENERIC_HEADER + proposal.length).bytes(proposal);
+                    w.u8(i + 1 < sa.proposals().size() ? IsakmpPayload.PROPOSAL : IsakmpPayload.NONE)
+                            .u8(0)
+                            .u16(GENERIC_HEADER + proposal.length)
+                            .bytes(proposal);
                 }
             }
             case KeyExchange ke -> w.bytes(ke.keyData());
@@ -135,22 +156,32 @@ public final class IsakmpCodec {
             case Hash hash -> w.bytes(hash.data());
             case Signature sig -> w.bytes(sig.data());
             case Nonce n -> w.bytes(n.data());
-            case Notification n -> w.u32(n.doi()).u8(n.protocol()).u8(n.spi().length).u16(n.messageType())
-                    .bytes(n.spi()).bytes(n.data());
+            case Notification n ->
+                w.u32(n.doi())
+                        .u8(n.protocol())
+                        .u8(n.spi().length)
+                        .u16(n.messageType())
+                        .bytes(n.spi())
+                        .bytes(n.data());
             case Delete d -> {
                 w.u32(d.doi()).u8(d.protocol()).u8(d.spiSize()).u16(d.spis().size());
                 d.spis().forEach(w::bytes);
             }
             case VendorId v -> w.bytes(v.data());
             case NatDiscovery nd -> w.bytes(nd.hash());
-            case NatOriginalAddress oa -> w.u8(oa.idType()).zeros(3).bytes(oa.address().getAddress());
+            case NatOriginalAddress oa ->
+                w.u8(oa.idType()).zeros(3).bytes(oa.address().getAddress());
             case UnknownPayload u -> w.bytes(u.body());
         }
         return w.toArray();
     }
 
     private static byte[] proposal(Proposal p) {
-        var w = new Writer().u8(p.number()).u8(p.protocol()).u8(p.spi().length).u8(p.transforms().size())
+        var w = new Writer()
+                .u8(p.number())
+                .u8(p.protocol())
+                .u8(p.spi().length)
+                .u8(p.transforms().size())
                 .bytes(p.spi());
         for (int i = 0; i < p.transforms().size(); i++) {
             Transform t = p.transforms().get(i);
@@ -163,8 +194,10 @@ public final class IsakmpCodec {
                 }
             }
             byte[] transform = tw.toArray();
-            w.u8(i + 1 < p.transforms().size() ? IsakmpPayload.TRANSFORM : IsakmpPayload.NONE).u8(0)
-                    .u16(GENERIC_HEADER + transform.length).bytes(transform);
+            w.u8(i + 1 < p.transforms().size() ? IsakmpPayload.TRANSFORM : IsakmpPayload.NONE)
+                    .u8(0)
+                    .u16(GENERIC_HEADER + transform.length)
+                    .bytes(transform);
         }
         return w.toArray();
     }
@@ -173,8 +206,8 @@ public final class IsakmpCodec {
         return switch (type) {
             case IsakmpPayload.SA -> securityAssociation(r);
             case IsakmpPayload.KE -> new KeyExchange(r.rest());
-            case IsakmpPayload.ID -> new Identification(r.u8("ID type"), r.u8("ID protocol"), r.u16("ID port"),
-                    r.rest());
+            case IsakmpPayload.ID ->
+                new Identification(r.u8("ID type"), r.u8("ID protocol"), r.u16("ID port"), r.rest());
             case IsakmpPayload.CERT -> new Certificate(r.u8("certificate encoding"), r.rest());
             case IsakmpPayload.CR -> new CertificateRequest(r.u8("certificate encoding"), r.rest());
             case IsakmpPayload.HASH -> new Hash(r.rest());
@@ -199,8 +232,8 @@ public final class IsakmpCodec {
                 yield new Delete(doi, protocol, spiSize, spis);
             }
             case IsakmpPayload.VID -> new VendorId(r.rest());
-            case IsakmpPayload.NAT_D, IsakmpPayload.NAT_D_DRAFT -> new NatDiscovery(r.rest(),
-                    type == IsakmpPayload.NAT_D_DRAFT);
+            case IsakmpPayload.NAT_D, IsakmpPayload.NAT_D_DRAFT ->
+                new NatDiscovery(r.rest(), type == IsakmpPayload.NAT_D_DRAFT);
             case IsakmpPayload.NAT_OA, IsakmpPayload.NAT_OA_DRAFT -> natOa(r, type == IsakmpPayload.NAT_OA_DRAFT);
             default -> new UnknownPayload(type, r.rest());
         };

@@ -12,12 +12,19 @@ import java.util.Optional;
  * @param chain the payload chain (generic headers included, padding excluded), as received or
  *              as encoded
  */
-public record IsakmpMessage(long initiatorCookie, long responderCookie, int exchangeType, int flags, int messageId,
-                            List<IsakmpPayload> payloads, byte[] chain) {
+public record IsakmpMessage(
+        long initiatorCookie,
+        long responderCookie,
+        int exchangeType,
+        int flags,
+        int messageId,
+        List<IsakmpPayload> payloads,
+        byte[] chain) {
     public static final int VERSION = 0x10;
     public static final int HEADER_LENGTH = 28;
     /** RFC 2408 §3.1 and RFC 2409 §5. */
     public static final int MAIN_MODE = 2;
+
     public static final int AGGRESSIVE = 4;
     public static final int INFORMATIONAL = 5;
     public static final int QUICK_MODE = 32;
@@ -30,8 +37,8 @@ public record IsakmpMessage(long initiatorCookie, long responderCookie, int exch
     }
 
     /** A message to send; its chain is filled in when it is encoded. */
-    public static IsakmpMessage of(long initiatorCookie, long responderCookie, int exchangeType, int messageId,
-                                   List<IsakmpPayload> payloads) {
+    public static IsakmpMessage of(
+            long initiatorCookie, long responderCookie, int exchangeType, int messageId, List<IsakmpPayload> payloads) {
         return new IsakmpMessage(initiatorCookie, responderCookie, exchangeType, 0, messageId, payloads, new byte[0]);
     }
 

@@ -5,9 +5,21 @@ package net.natgw.ike.v1.message;
  * immutable value. Proposals and transforms are not payloads of their own here: they live
  * inside {@link SecurityAssociation}.
  */
-public sealed interface IsakmpPayload permits SecurityAssociation, KeyExchange, Identification, Certificate,
-        CertificateRequest, Hash, Signature, Nonce, Notification, Delete, VendorId, NatDiscovery,
-        NatOriginalAddress, UnknownPayload {
+public sealed interface IsakmpPayload
+        permits SecurityAssociation,
+                KeyExchange,
+                Identification,
+                Certificate,
+                CertificateRequest,
+                Hash,
+                Signature,
+                Nonce,
+                Notification,
+                Delete,
+                VendorId,
+                NatDiscovery,
+                NatOriginalAddress,
+                UnknownPayload {
     int NONE = 0;
     int SA = 1;
     int PROPOSAL = 2;
@@ -28,6 +40,7 @@ public sealed interface IsakmpPayload permits SecurityAssociation, KeyExchange, 
     int NAT_OA = 21;
     /** draft-ietf-ipsec-nat-t-ike-02/03: the private-use numbers of NAT-D and NAT-OA. */
     int NAT_D_DRAFT = 130;
+
     int NAT_OA_DRAFT = 131;
 
     /** The payload type this value is written as. */

@@ -7,10 +7,10 @@ import java.util.HexFormat;
  * The notification payload (RFC 2408 §3.14): an error or status, with the SPI it is about;
  * RFC 3706's R-U-THERE and R-U-THERE-ACK carry the ISAKMP cookies as SPI and a sequence number.
  */
-public record Notification(int doi, int protocol, byte[] spi, int messageType, byte[] data)
-        implements IsakmpPayload {
+public record Notification(int doi, int protocol, byte[] spi, int messageType, byte[] data) implements IsakmpPayload {
     /** RFC 2408 §3.14.1 errors. */
     public static final int INVALID_PAYLOAD_TYPE = 1;
+
     public static final int DOI_NOT_SUPPORTED = 2;
     public static final int INVALID_EXCHANGE_TYPE = 7;
     public static final int INVALID_FLAGS = 8;
@@ -26,9 +26,11 @@ public record Notification(int doi, int protocol, byte[] spi, int messageType, b
     public static final int INVALID_SIGNATURE = 25;
     /** RFC 2407 §4.6.3 status. */
     public static final int RESPONDER_LIFETIME = 24576;
+
     public static final int INITIAL_CONTACT = 24578;
     /** RFC 3706 §5. */
     public static final int R_U_THERE = 36136;
+
     public static final int R_U_THERE_ACK = 36137;
 
     public Notification {
@@ -58,8 +60,12 @@ public record Notification(int doi, int protocol, byte[] spi, int messageType, b
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Notification p && p.doi == doi && p.protocol == protocol && p.messageType == messageType
-                && Arrays.equals(p.spi, spi) && Arrays.equals(p.data, data);
+        return o instanceof Notification p
+                && p.doi == doi
+                && p.protocol == protocol
+                && p.messageType == messageType
+                && Arrays.equals(p.spi, spi)
+                && Arrays.equals(p.data, data);
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.List;
 public record Proposal(int number, int protocol, byte[] spi, List<Transform> transforms) {
     /** RFC 2407 §4.4.1. */
     public static final int ISAKMP = 1;
+
     public static final int ESP = 3;
 
     public Proposal {
@@ -25,7 +26,10 @@ public record Proposal(int number, int protocol, byte[] spi, List<Transform> tra
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Proposal p && p.number == number && p.protocol == protocol && Arrays.equals(p.spi, spi)
+        return o instanceof Proposal p
+                && p.number == number
+                && p.protocol == protocol
+                && Arrays.equals(p.spi, spi)
                 && p.transforms.equals(transforms);
     }
 
@@ -36,7 +40,7 @@ public record Proposal(int number, int protocol, byte[] spi, List<Transform> tra
 
     @Override
     public String toString() {
-        return "P" + number + "(" + protocol + (spi.length > 0 ? " spi " + HexFormat.of().formatHex(spi) : "")
-                + ") " + transforms;
+        return "P" + number + "(" + protocol
+                + (spi.length > 0 ? " spi " + HexFormat.of().formatHex(spi) : "") + ") " + transforms;
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 public record SecurityAssociation(int doi, int situation, List<Proposal> proposals) implements IsakmpPayload {
     /** RFC 2407 §4.2. */
     public static final int IPSEC_DOI = 1;
+
     public static final int SIT_IDENTITY_ONLY = 1;
 
     public SecurityAssociation {

@@ -20,6 +20,7 @@ import net.natgw.ike.v1.message.Transform;
 final class EspTransforms {
     /** RFC 2407 §4.5 attribute types. */
     static final int LIFE_TYPE = 1;
+
     static final int LIFE_DURATION = 2;
     static final int GROUP = 3;
     static final int ENCAPSULATION = 4;
@@ -28,14 +29,14 @@ final class EspTransforms {
     static final int SECONDS = 1;
     /** Encapsulation modes: RFC 2407, RFC 3947 §5 (UDP), and the drafts' private numbers. */
     static final int TUNNEL = 1;
+
     static final int TRANSPORT = 2;
     static final int UDP_TUNNEL = 3;
     static final int UDP_TRANSPORT = 4;
     static final int UDP_TUNNEL_DRAFT = 61443;
     static final int UDP_TRANSPORT_DRAFT = 61444;
 
-    private EspTransforms() {
-    }
+    private EspTransforms() {}
 
     /**
      * One ESP proposal with a transform per suite and the encapsulation mode to ask for; with a
@@ -44,8 +45,10 @@ final class EspTransforms {
     static Proposal offer(List<EspSuite> suites, byte[] spi, int encapsulation, long lifetimeSeconds, int group) {
         var transforms = new ArrayList<Transform>();
         for (EspSuite suite : suites) {
-            var attributes = new ArrayList<>(List.of(Attribute.of(LIFE_TYPE, SECONDS),
-                    Attribute.ofLong(LIFE_DURATION, lifetimeSeconds), Attribute.of(ENCAPSULATION, encapsulation)));
+            var attributes = new ArrayList<>(List.of(
+                    Attribute.of(LIFE_TYPE, SECONDS),
+                    Attribute.ofLong(LIFE_DURATION, lifetimeSeconds),
+                    Attribute.of(ENCAPSULATION, encapsulation)));
             if (suite.integrity() != IntegrityAlgorithm.NONE) {
                 attributes.add(Attribute.of(AUTH_ALGORITHM, authAttribute(suite.integrity())));
             }
@@ -53,7 +56,8 @@ final class EspTransforms {
             if (group != 0) {
                 attributes.add(Attribute.of(GROUP, group));
             }
-            transforms.add(new Transform(transforms.size() + 1, suite.encryption().transformId(), attributes));
+            transforms.add(
+                    new Transform(transforms.size() + 1, suite.encryption().transformId(), attributes));
         }
         return new Proposal(1, Proposal.ESP, spi, transforms);
     }
@@ -69,12 +73,15 @@ final class EspTransforms {
                 }
                 int bits = encr.keyLength().orElse(128);
                 var integs = p.ofType(net.natgw.ike.message.Transform.INTEG).stream()
-                        .filter(t -> t.id() != Algorithms.AUTH_NONE).toList();
+                        .filter(t -> t.id() != Algorithms.AUTH_NONE)
+                        .toList();
                 if (integs.isEmpty()) {
                     suites.add(new EspSuite(e.get(), bits, IntegrityAlgorithm.NONE));
                 }
                 for (var integ : integs) {
-                    Arrays.stream(IntegrityAlgorithm.values()).filter(a -> a.transformId() == integ.id()).findFirst()
+                    Arrays.stream(IntegrityAlgorithm.values())
+                            .filter(a -> a.transformId() == integ.id())
+                            .findFirst()
                             .ifPresent(a -> suites.add(new EspSuite(e.get(), bits, a)));
                 }
             }
@@ -84,17 +91,22 @@ final class EspTransforms {
 
     /** The PFS group of strongSwan-style ESP proposals (their first KE transform), or 0 for none. */
     static int group(List<net.natgw.ike.message.Proposal> proposals) {
-        return proposals.stream().flatMap(p -> p.ofType(net.natgw.ike.message.Transform.KE).stream())
-                .mapToInt(net.natgw.ike.message.Transform::id).findFirst().orElse(0);
+        return proposals.stream()
+                .flatMap(p -> p.ofType(net.natgw.ike.message.Transform.KE).stream())
+                .mapToInt(net.natgw.ike.message.Transform::id)
+                .findFirst()
+                .orElse(0);
     }
 
     /** The suite of a received transform, if natgw implements it. */
     static Optional<EspSuite> suite(Transform t) {
         Optional<EncryptionAlgorithm> e = encryption(t.id());
         int auth = (int) t.value(AUTH_ALGORITHM, 0);
-        Optional<IntegrityAlgorithm> integrity = auth == 0 ? Optional.of(IntegrityAlgorithm.NONE)
-                : Arrays.stream(IntegrityAlgorithm.values()).filter(a -> a != IntegrityAlgorithm.NONE
-                        && authAttribute(a) == auth).findFirst();
+        Optional<IntegrityAlgorithm> integrity = auth == 0
+                ? Optional.of(IntegrityAlgorithm.NONE)
+                : Arrays.stream(IntegrityAlgorithm.values())
+                        .filter(a -> a != IntegrityAlgorithm.NONE && authAttribute(a) == auth)
+                        .findFirst();
         if (e.isEmpty() || integrity.isEmpty()) {
             return Optional.empty();
         }
@@ -106,8 +118,9 @@ final class EspTransforms {
     }
 
     private static Optional<EncryptionAlgorithm> encryption(int id) {
-        return Arrays.stream(EncryptionAlgorithm.values()).filter(a -> a.transformId() == id
-                && a != EncryptionAlgorithm.ENCR_CHACHA20_POLY1305).findFirst();
+        return Arrays.stream(EncryptionAlgorithm.values())
+                .filter(a -> a.transformId() == id && a != EncryptionAlgorithm.ENCR_CHACHA20_POLY1305)
+                .findFirst();
     }
 
     /** RFC 2407 §4.5 Authentication Algorithm: HMAC-SHA is 2; IANA gives HMAC-SHA2-256/384/512 5, 6 and 7. */

@@ -41,16 +41,19 @@ final class IsakmpInformational {
      */
     void receive(byte[] datagram, IsakmpCodec.Header h) throws IkeProtocolException {
         if (!sa.established() || !h.encrypted()) {
-            sa.engine.countDrop(IkeDrop.UNPROTECTED, () -> sa.name()
-                    + ": unauthenticated Informational (not encrypted under the ISAKMP SA)");
+            sa.engine.countDrop(
+                    IkeDrop.UNPROTECTED,
+                    () -> sa.name() + ": unauthenticated Informational (not encrypted under the ISAKMP SA)");
             return;
         }
         var suite = sa.suite;
-        byte[] plaintext = sa.decrypt(datagram, h, V1Hashes.exchangeIv(suite.hash(), sa.phase1LastBlock,
-                h.messageId()));
+        byte[] plaintext =
+                sa.decrypt(datagram, h, V1Hashes.exchangeIv(suite.hash(), sa.phase1LastBlock, h.messageId()));
         IsakmpMessage m = IsakmpCodec.decode(h, plaintext);
-        IsakmpSa.checkLeadingHash(m, V1Hashes.hash1(suite.prf(), sa.keys.skeyidA(), h.messageId(),
-                m.afterFirstPayload()), "HASH(1) of an Informational");
+        V1Payloads.checkLeadingHash(
+                m,
+                V1Hashes.hash1(suite.prf(), sa.keys.skeyidA(), h.messageId(), m.afterFirstPayload()),
+                "HASH(1) of an Informational");
         sa.heard();
         for (IsakmpPayload p : m.payloads()) {
             if (p instanceof Delete d) {
@@ -78,8 +81,12 @@ final class IsakmpInformational {
     private void notified(Notification n) {
         if (n.messageType() == Notification.R_U_THERE) {
             // RFC 3706 §5: answer with the same sequence number.
-            send(new Notification(SecurityAssociation.IPSEC_DOI, Proposal.ISAKMP, sa.cookies(),
-                    Notification.R_U_THERE_ACK, n.data()));
+            send(new Notification(
+                    SecurityAssociation.IPSEC_DOI,
+                    Proposal.ISAKMP,
+                    sa.cookies(),
+                    Notification.R_U_THERE_ACK,
+                    n.data()));
         } else if (n.messageType() != Notification.R_U_THERE_ACK) {
             log.info("{} notified: {}", sa.name(), n);
         }
@@ -89,8 +96,8 @@ final class IsakmpInformational {
     void confirmLiveness() {
         if (sa.established() && sa.peerDpd) {
             byte[] sequence = Bytes.u32(++dpdSequence);
-            send(new Notification(SecurityAssociation.IPSEC_DOI, Proposal.ISAKMP, sa.cookies(),
-                    Notification.R_U_THERE, sequence));
+            send(new Notification(
+                    SecurityAssociation.IPSEC_DOI, Proposal.ISAKMP, sa.cookies(), Notification.R_U_THERE, sequence));
         }
     }
 
@@ -100,15 +107,19 @@ final class IsakmpInformational {
         if (delay.isZero() || !sa.peerDpd) {
             return;
         }
-        dpdTimer = sa.engine.transport().schedule(() -> {
-            if (!sa.established()) {
-                return;
-            }
-            if (sa.quietFor().compareTo(delay) >= 0) {
-                confirmLiveness();
-            }
-            scheduleDpd();
-        }, delay);
+        dpdTimer = sa.engine
+                .transport()
+                .schedule(
+                        () -> {
+                            if (!sa.established()) {
+                                return;
+                            }
+                            if (sa.quietFor().compareTo(delay) >= 0) {
+                                confirmLiveness();
+                            }
+                            scheduleDpd();
+                        },
+                        delay);
     }
 
     void stop() {
@@ -126,9 +137,15 @@ final class IsakmpInformational {
     void send(IsakmpPayload payload) {
         int messageId = sa.engine.messageId();
         var suite = sa.suite;
-        byte[] hash = V1Hashes.hash1(suite.prf(), sa.keys.skeyidA(), messageId,
+        byte[] hash = V1Hashes.hash1(
+                suite.prf(),
+                sa.keys.skeyidA(),
+                messageId,
                 IsakmpCodec.chain(List.of(payload)).bytes());
-        byte[] datagram = sa.encrypt(IsakmpMessage.INFORMATIONAL, messageId, List.of(new Hash(hash), payload),
+        byte[] datagram = sa.encrypt(
+                IsakmpMessage.INFORMATIONAL,
+                messageId,
+                List.of(new Hash(hash), payload),
                 V1Hashes.exchangeIv(suite.hash(), sa.phase1LastBlock, messageId));
         sa.engine.transport().send(datagram, sa.local, sa.remote, sa.nattPort);
     }

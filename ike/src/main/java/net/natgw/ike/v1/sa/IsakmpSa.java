@@ -1,7 +1,6 @@
 package net.natgw.ike.v1.sa;
 
 import java.net.InetSocketAddress;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +21,6 @@ import net.natgw.ike.sa.StatusWait;
 import net.natgw.ike.v1.crypto.Phase1Keys;
 import net.natgw.ike.v1.crypto.Phase1Suite;
 import net.natgw.ike.v1.message.Delete;
-import net.natgw.ike.v1.message.Hash;
 import net.natgw.ike.v1.message.IsakmpCodec;
 import net.natgw.ike.v1.message.IsakmpMessage;
 import net.natgw.ike.v1.message.IsakmpPayload;
@@ -47,12 +45,20 @@ public final class IsakmpSa implements PeerSa {
 
     /** Where Main Mode stands: the message this end waits for next. */
     public enum State {
-        MESSAGE_2, MESSAGE_3, MESSAGE_4, MESSAGE_5, MESSAGE_6, ESTABLISHED, DELETED
+        MESSAGE_2,
+        MESSAGE_3,
+        MESSAGE_4,
+        MESSAGE_5,
+        MESSAGE_6,
+        ESTABLISHED,
+        DELETED
     }
 
     /** Which NAT traversal the peer announced: RFC 3947, one of its drafts, or none. */
     enum Traversal {
-        NONE, DRAFT, RFC
+        NONE,
+        DRAFT,
+        RFC
     }
 
     final V1Engine engine;
@@ -68,36 +74,50 @@ public final class IsakmpSa implements PeerSa {
     Traversal traversal = Traversal.NONE;
     /** The peer announced RFC 3706 dead peer detection: it answers R-U-THERE. */
     boolean peerDpd;
+
     private NatStatus nat = NatStatus.NO_NAT;
     /** The suite Main Mode settled on, and the keys it derived (RFC 2409 §5). */
     Phase1Suite suite;
+
     Phase1Keys keys;
     /** RFC 2409 Appendix B: where the IVs of Quick Mode and Informational exchanges start. */
     byte[] phase1LastBlock;
+
     private byte[] lastSent;
     /** The last message taken; the same bytes again are a retransmission (RFC 2408 §5). */
     byte[] lastReceived;
+
     private int tries;
     /** Written by the raw ESP capture thread too ({@link #espReceived}), read by the engine's. */
     private volatile long lastHeard;
+
     private boolean connectTimedOut;
     private boolean deletedByPeer;
     /** Why the last message we could not use was refused: said when Main Mode gives up. */
     private String lastRefusal;
     /** A responder's source address while it counts as half open in the engine's gate. */
     java.net.InetAddress halfOpenFrom;
+
     private IkeTransport.Cancellable retransmit;
     final Map<Integer, QuickMode> quickModes = new HashMap<>();
     /** The ISAKMP SA this one reauthenticates (a new Main Mode before the old one expires). */
     IsakmpSa replaces;
+
     private final List<ChildSaRecord> children = new ArrayList<>();
     /** Main Mode message 5 or 6 held while the peer's revocation status is fetched. */
     private final StatusWait statusWait;
+
     private final MainMode mainMode;
     private final IsakmpInformational informational;
 
-    IsakmpSa(V1Engine engine, boolean initiator, int uniqueId, IkeConfig config, InetSocketAddress local,
-             InetSocketAddress remote, long ckyI) {
+    IsakmpSa(
+            V1Engine engine,
+            boolean initiator,
+            int uniqueId,
+            IkeConfig config,
+            InetSocketAddress local,
+            InetSocketAddress remote,
+            long ckyI) {
         this.engine = engine;
         this.initiator = initiator;
         this.uniqueId = uniqueId;
@@ -171,7 +191,10 @@ public final class IsakmpSa implements PeerSa {
      */
     @Override
     public void espFrom(InetSocketAddress from) {
-        if (state == State.ESTABLISHED && nattPort && nat.remoteBehindNat() && !nat.localBehindNat()
+        if (state == State.ESTABLISHED
+                && nattPort
+                && nat.remoteBehindNat()
+                && !nat.localBehindNat()
                 && !from.equals(remote)) {
             log.info("{} remote endpoint changed from {} to {}", name(), remote, from);
             remote = from;
@@ -239,12 +262,15 @@ public final class IsakmpSa implements PeerSa {
         if (quickModes.values().stream().anyMatch(qm -> old.equals(qm.replaces))) {
             return;
         }
-        config.children().stream().filter(c -> c.name().equals(old.name())).findFirst().ifPresent(c -> {
-            QuickMode qm = QuickMode.initiate(this, c);
-            qm.replaces = old;
-            quickModes.put(qm.messageId, qm);
-            expireQuickMode(qm);
-        });
+        config.children().stream()
+                .filter(c -> c.name().equals(old.name()))
+                .findFirst()
+                .ifPresent(c -> {
+                    QuickMode qm = QuickMode.initiate(this, c);
+                    qm.replaces = old;
+                    quickModes.put(qm.messageId, qm);
+                    expireQuickMode(qm);
+                });
     }
 
     /**
@@ -303,18 +329,23 @@ public final class IsakmpSa implements PeerSa {
         engine.noLongerHalfOpen(this);
         heard();
         informational.scheduleDpd();
-        log.info("{} ISAKMP SA established {}...{} ({}), cookies {}_i {}_r", name(), local, remote, nat,
-                Long.toHexString(ckyI), Long.toHexString(ckyR));
+        log.info(
+                "{} ISAKMP SA established {}...{} ({}), cookies {}_i {}_r",
+                name(),
+                local,
+                remote,
+                nat,
+                Long.toHexString(ckyI),
+                Long.toHexString(ckyR));
         engine.listener().ikeSaEstablished(this);
     }
 
     // ---- everything after message 1 ----
 
-    void receive(byte[] datagram, IsakmpCodec.Header h, InetSocketAddress from, InetSocketAddress to,
-                 boolean viaNatt) {
+    void receive(byte[] datagram, IsakmpCodec.Header h, InetSocketAddress from, InetSocketAddress to, boolean viaNatt) {
         if (statusWait.waiting()) {
-            engine.countDrop(IkeDrop.AWAITING_STATUS, () -> name() + ": a message while one waits for a"
-                    + " revocation status");
+            engine.countDrop(
+                    IkeDrop.AWAITING_STATUS, () -> name() + ": a message while one waits for a" + " revocation status");
             return;
         }
         if (Arrays.equals(datagram, lastReceived)) {
@@ -323,8 +354,9 @@ public final class IsakmpSa implements PeerSa {
             return;
         }
         if (h.responderCookie() != ckyR && !(initiator && state == State.MESSAGE_2)) {
-            engine.countDrop(IkeDrop.UNKNOWN_SPI, () -> name() + ": responder cookie " + Long.toHexString(h.responderCookie())
-                    + " is not ours");
+            engine.countDrop(
+                    IkeDrop.UNKNOWN_SPI,
+                    () -> name() + ": responder cookie " + Long.toHexString(h.responderCookie()) + " is not ours");
             return;
         }
         try {
@@ -332,14 +364,15 @@ public final class IsakmpSa implements PeerSa {
                 case IsakmpMessage.MAIN_MODE -> mainMode.receive(datagram, h, from, viaNatt);
                 case IsakmpMessage.QUICK_MODE -> quickMode(datagram, h);
                 case IsakmpMessage.INFORMATIONAL -> informational.receive(datagram, h);
-                default -> engine.countDrop(IkeDrop.UNSUPPORTED, () -> name() + ": exchange " + h.exchangeType()
-                        + " not handled");
+                default ->
+                    engine.countDrop(
+                            IkeDrop.UNSUPPORTED, () -> name() + ": exchange " + h.exchangeType() + " not handled");
             }
         } catch (StatusPending pending) {
             // Nothing committed: the same message is taken again when the status is in.
             log.info("{} {}: message held until it is known", name(), pending.getMessage());
-            statusWait.retryWhenResolved(pending, () -> state == State.DELETED,
-                    () -> receive(datagram, h, from, to, viaNatt));
+            statusWait.retryWhenResolved(
+                    pending, () -> state == State.DELETED, () -> receive(datagram, h, from, to, viaNatt));
         } catch (IkeProtocolException e) {
             // Whatever carries our cookies may be anyone's: a message we cannot use is dropped, and
             // ends nothing. Main Mode goes on waiting for the real one until its retransmissions or
@@ -377,8 +410,8 @@ public final class IsakmpSa implements PeerSa {
         QuickMode qm = quickModes.get(h.messageId());
         boolean fresh = qm == null;
         if (fresh && quickModes.size() >= MAX_QUICK_MODES) {
-            throw new IkeProtocolException(Notification.INVALID_MESSAGE_ID, quickModes.size()
-                    + " Quick Modes are already in progress");
+            throw new IkeProtocolException(
+                    Notification.INVALID_MESSAGE_ID, quickModes.size() + " Quick Modes are already in progress");
         }
         if (fresh) {
             qm = QuickMode.respond(this, h.messageId());
@@ -400,12 +433,17 @@ public final class IsakmpSa implements PeerSa {
 
     /** A Quick Mode that does not complete within {@code half_open_timeout} is forgotten. */
     void expireQuickMode(QuickMode qm) {
-        engine.transport().schedule(() -> {
-            if (quickModes.remove(qm.messageId, qm)) {
-                engine.countDrop(IkeDrop.HALF_OPEN_TIMEOUT, () -> name() + ": Quick Mode " + Integer.toHexString(qm.messageId)
-                        + " did not complete");
-            }
-        }, engine.admission().limits().halfOpenTimeout());
+        engine.transport()
+                .schedule(
+                        () -> {
+                            if (quickModes.remove(qm.messageId, qm)) {
+                                engine.countDrop(
+                                        IkeDrop.HALF_OPEN_TIMEOUT,
+                                        () -> name() + ": Quick Mode " + Integer.toHexString(qm.messageId)
+                                                + " did not complete");
+                            }
+                        },
+                        engine.admission().limits().halfOpenTimeout());
     }
 
     void childEstablished(QuickMode qm, ChildSaRecord child) {
@@ -442,8 +480,8 @@ public final class IsakmpSa implements PeerSa {
     @Override
     public void deleteChild(ChildSaRecord child) {
         if (state == State.ESTABLISHED) {
-            informational.send(new Delete(SecurityAssociation.IPSEC_DOI, Proposal.ESP, 4,
-                    List.of(Bytes.u32(child.spiIn()))));
+            informational.send(
+                    new Delete(SecurityAssociation.IPSEC_DOI, Proposal.ESP, 4, List.of(Bytes.u32(child.spiIn()))));
         }
         removeChild(child);
     }
@@ -488,7 +526,8 @@ public final class IsakmpSa implements PeerSa {
     }
 
     byte[] ciphertext(byte[] datagram, IsakmpCodec.Header h) throws IkeProtocolException {
-        if (!h.encrypted() || (h.length() - IsakmpMessage.HEADER_LENGTH) % suite.cipher().blockLength() != 0) {
+        if (!h.encrypted()
+                || (h.length() - IsakmpMessage.HEADER_LENGTH) % suite.cipher().blockLength() != 0) {
             throw new IkeProtocolException(Notification.PAYLOAD_MALFORMED, "not whole encrypted blocks");
         }
         return Arrays.copyOfRange(datagram, IsakmpMessage.HEADER_LENGTH, h.length());
@@ -506,15 +545,19 @@ public final class IsakmpSa implements PeerSa {
 
     private void scheduleRetransmit() {
         Duration wait = config.retransmitBase().multipliedBy(1L << Math.min(tries, 16));
-        retransmit = engine.transport().schedule(() -> {
-            if (tries++ < config.retransmitTries()) {
-                resend();
-                scheduleRetransmit();
-            } else {
-                connectTimedOut = state != State.ESTABLISHED;
-                destroy("no answer after " + config.retransmitTries() + " retransmissions" + lastRefusal());
-            }
-        }, wait);
+        retransmit = engine.transport()
+                .schedule(
+                        () -> {
+                            if (tries++ < config.retransmitTries()) {
+                                resend();
+                                scheduleRetransmit();
+                            } else {
+                                connectTimedOut = state != State.ESTABLISHED;
+                                destroy("no answer after " + config.retransmitTries() + " retransmissions"
+                                        + lastRefusal());
+                            }
+                        },
+                        wait);
     }
 
     void cancelRetransmit() {
@@ -541,23 +584,5 @@ public final class IsakmpSa implements PeerSa {
         log.info("{} deleted: {}", name(), reason);
         engine.forget(this);
         engine.listener().ikeSaDeleted(this, reason);
-    }
-
-    // ---- helpers ----
-
-    /**
-     * RFC 2409 §5.5, §5.7: after phase 1 every message starts with its HASH, right after the
-     * header, and is acted on only if the hash verifies.
-     */
-    static void checkLeadingHash(IsakmpMessage m, byte[] expected, String what) throws IkeProtocolException {
-        boolean verified = !m.payloads().isEmpty() && m.payloads().get(0) instanceof Hash h
-                && MessageDigest.isEqual(h.data(), expected);
-        if (!verified) {
-            throw new IkeProtocolException(Notification.INVALID_HASH_INFORMATION, what + " does not verify");
-        }
-    }
-
-    static IkeProtocolException missing(String what) {
-        return new IkeProtocolException(Notification.PAYLOAD_MALFORMED, "no " + what + " payload");
     }
 }

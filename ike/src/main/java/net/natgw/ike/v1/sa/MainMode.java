@@ -54,6 +54,7 @@ final class MainMode {
     private final Phase1Authentication auth;
     /** Our phase 1 transforms, in order of preference. */
     private final List<Phase1Suite> suites;
+
     private byte[] saiB;
     private KeyExchange dh;
     private byte[] gxi;
@@ -91,31 +92,37 @@ final class MainMode {
         var offered = m.find(SecurityAssociation.class)
                 .orElseThrow(() -> new IkeProtocolException(Notification.PAYLOAD_MALFORMED, "no SA payload"));
         saiB = m.rawBody(SecurityAssociation.class).orElseThrow();
-        Proposal proposal = offered.proposals().stream().filter(p -> p.protocol() == Proposal.ISAKMP).findFirst()
+        Proposal proposal = offered.proposals().stream()
+                .filter(p -> p.protocol() == Proposal.ISAKMP)
+                .findFirst()
                 .orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN, "no ISAKMP proposal"));
         Transform chosen = null;
         for (Phase1Suite mine : suites) {
             for (Transform t : proposal.transforms()) {
-                if (chosen == null && Phase1Suite.fromTransform(t).filter(mine::sameAlgorithms).isPresent()) {
+                if (chosen == null
+                        && Phase1Suite.fromTransform(t)
+                                .filter(mine::sameAlgorithms)
+                                .isPresent()) {
                     chosen = t;
                     sa.suite = Phase1Suite.fromTransform(t).orElseThrow();
                 }
             }
         }
         if (chosen == null) {
-            throw new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN, "none of " + proposal.transforms().size()
-                    + " transforms fits " + suites);
+            throw new IkeProtocolException(
+                    Notification.NO_PROPOSAL_CHOSEN,
+                    "none of " + proposal.transforms().size() + " transforms fits " + suites);
         }
         List<VendorId> vids = m.all(VendorId.class);
         sa.traversal = VendorIds.traversal(vids);
         sa.peerDpd = VendorIds.dpd(vids);
         sa.ckyR = sa.engine.cookie();
-        var payloads = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(List.of(new Proposal(
-                proposal.number(), Proposal.ISAKMP, new byte[0], List.of(chosen))))));
+        var payloads = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(
+                List.of(new Proposal(proposal.number(), Proposal.ISAKMP, new byte[0], List.of(chosen))))));
         switch (sa.traversal) {
             case RFC -> payloads.add(new VendorId(VendorIds.RFC_3947));
             case DRAFT -> payloads.add(new VendorId(VendorIds.draftSeen(vids)));
-            case NONE -> { }
+            case NONE -> {}
         }
         payloads.add(new VendorId(VendorIds.DPD));
         log.info("{} selected {}, NAT traversal {}", sa.name(), sa.suite, sa.traversal);
@@ -157,20 +164,23 @@ final class MainMode {
                     sa.startQuickMode(sa.config.children().get(0));
                 }
             }
-            default -> sa.engine.countDrop(IkeDrop.UNEXPECTED_REQUEST, () -> sa.name()
-                    + ": Main Mode message in state " + sa.state());
+            default ->
+                sa.engine.countDrop(
+                        IkeDrop.UNEXPECTED_REQUEST, () -> sa.name() + ": Main Mode message in state " + sa.state());
         }
     }
 
     private void message2(IsakmpMessage m, byte[] datagram) throws IkeProtocolException {
-        var answer = m.find(SecurityAssociation.class).filter(s -> s.proposals().size() == 1
-                && s.proposals().get(0).transforms().size() == 1)
-                .orElseThrow(() -> new IkeProtocolException(Notification.PAYLOAD_MALFORMED,
-                        "message 2 must carry one transform"));
-        var chosen = Phase1Suite.fromTransform(answer.proposals().get(0).transforms().get(0))
+        var answer = m.find(SecurityAssociation.class)
+                .filter(s -> s.proposals().size() == 1
+                        && s.proposals().get(0).transforms().size() == 1)
+                .orElseThrow(() ->
+                        new IkeProtocolException(Notification.PAYLOAD_MALFORMED, "message 2 must carry one transform"));
+        var chosen = Phase1Suite.fromTransform(
+                        answer.proposals().get(0).transforms().get(0))
                 .filter(s -> suites.stream().anyMatch(s::sameAlgorithms))
-                .orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN,
-                        "the responder chose a transform we did not offer"));
+                .orElseThrow(() -> new IkeProtocolException(
+                        Notification.NO_PROPOSAL_CHOSEN, "the responder chose a transform we did not offer"));
         if (m.responderCookie() == 0) {
             throw new IkeProtocolException(Notification.INVALID_COOKIE, "message 2 without a responder cookie");
         }
@@ -185,13 +195,17 @@ final class MainMode {
         gxi = dh.publicValue();
         log.info("{} selected {}, NAT traversal {}", sa.name(), sa.suite, sa.traversal);
         sa.state(IsakmpSa.State.MESSAGE_4);
-        sendPlain(withNatD(auth.withCertificateRequests(List.of(new net.natgw.ike.v1.message.KeyExchange(gxi),
-                new Nonce(ni)))), true);
+        sendPlain(
+                withNatD(auth.withCertificateRequests(
+                        List.of(new net.natgw.ike.v1.message.KeyExchange(gxi), new Nonce(ni)))),
+                true);
     }
 
     private void message3(IsakmpMessage m, byte[] datagram, InetSocketAddress from) throws IkeProtocolException {
-        gxi = m.find(net.natgw.ike.v1.message.KeyExchange.class).orElseThrow(() -> IsakmpSa.missing("KE")).keyData();
-        ni = m.find(Nonce.class).orElseThrow(() -> IsakmpSa.missing("nonce")).data();
+        gxi = m.find(net.natgw.ike.v1.message.KeyExchange.class)
+                .orElseThrow(() -> V1Payloads.missing("KE"))
+                .keyData();
+        ni = m.find(Nonce.class).orElseThrow(() -> V1Payloads.missing("nonce")).data();
         dh = KeyExchange.create(sa.suite.group(), sa.engine.random());
         gxr = dh.publicValue();
         nr = sa.engine.nonce(NONCE_LENGTH);
@@ -200,13 +214,17 @@ final class MainMode {
         deriveKeys();
         sa.lastReceived = datagram;
         sa.state(IsakmpSa.State.MESSAGE_5);
-        sendPlain(withNatD(auth.withCertificateRequests(List.of(new net.natgw.ike.v1.message.KeyExchange(gxr),
-                new Nonce(nr)))), false);
+        sendPlain(
+                withNatD(auth.withCertificateRequests(
+                        List.of(new net.natgw.ike.v1.message.KeyExchange(gxr), new Nonce(nr)))),
+                false);
     }
 
     private void message4(IsakmpMessage m, byte[] datagram, InetSocketAddress from) throws IkeProtocolException {
-        gxr = m.find(net.natgw.ike.v1.message.KeyExchange.class).orElseThrow(() -> IsakmpSa.missing("KE")).keyData();
-        nr = m.find(Nonce.class).orElseThrow(() -> IsakmpSa.missing("nonce")).data();
+        gxr = m.find(net.natgw.ike.v1.message.KeyExchange.class)
+                .orElseThrow(() -> V1Payloads.missing("KE"))
+                .keyData();
+        nr = m.find(Nonce.class).orElseThrow(() -> V1Payloads.missing("nonce")).data();
         detectNat(m.all(NatDiscovery.class), from);
         deriveKeys();
         sa.cancelRetransmit();
@@ -230,9 +248,10 @@ final class MainMode {
 
     /** Message 5 or 6: the peer's ID and its proof of HASH_I or HASH_R (RFC 2409 §5). */
     private void verify(IsakmpMessage m, String what) throws IkeProtocolException {
-        Identification id = m.find(Identification.class).orElseThrow(() -> IsakmpSa.missing("ID"));
+        Identification id = m.find(Identification.class).orElseThrow(() -> V1Payloads.missing("ID"));
         auth.checkPeerId(id);
-        byte[] expected = hash(what.equals("HASH_I"), m.rawBody(Identification.class).orElseThrow());
+        byte[] expected =
+                hash(what.equals("HASH_I"), m.rawBody(Identification.class).orElseThrow());
         auth.checkProof(m, id, expected, what);
     }
 
@@ -240,7 +259,8 @@ final class MainMode {
     private byte[] hash(boolean initiators, byte[] idBody) {
         byte[] ckyI = Bytes.u64(sa.ckyI);
         byte[] ckyR = Bytes.u64(sa.ckyR);
-        return initiators ? V1Hashes.hashI(sa.suite.prf(), sa.keys.skeyid(), gxi, gxr, ckyI, ckyR, saiB, idBody)
+        return initiators
+                ? V1Hashes.hashI(sa.suite.prf(), sa.keys.skeyid(), gxi, gxr, ckyI, ckyR, saiB, idBody)
                 : V1Hashes.hashR(sa.suite.prf(), sa.keys.skeyid(), gxi, gxr, ckyI, ckyR, saiB, idBody);
     }
 
@@ -253,8 +273,8 @@ final class MainMode {
         byte[] skeyid = suite.authMethod() == Phase1Suite.PSK
                 ? Phase1Keys.skeyidPsk(suite.prf(), sa.config.psk().general(), ni, nr)
                 : Phase1Keys.skeyidSignatures(suite.prf(), ni, nr, gxy);
-        sa.keys = Phase1Keys.derive(suite.prf(), skeyid, gxy, Bytes.u64(sa.ckyI), Bytes.u64(sa.ckyR),
-                suite.keyLength());
+        sa.keys =
+                Phase1Keys.derive(suite.prf(), skeyid, gxy, Bytes.u64(sa.ckyI), Bytes.u64(sa.ckyR), suite.keyLength());
         iv = V1Hashes.initialIv(suite.hash(), gxi, gxr, suite.cipher().blockLength());
     }
 
@@ -268,8 +288,8 @@ final class MainMode {
         all.add(new NatDiscovery(natD(sa.remote), draft));
         // swanctl's encap = yes: a NAT-D that matches no address of ours makes the peer see a
         // NAT, so both ends encapsulate (strongSwan forces it the same way).
-        all.add(new NatDiscovery(sa.config.forceEncap() ? sa.engine.nonce(sa.suite.hash().digestLength())
-                : natD(sa.local), draft));
+        all.add(new NatDiscovery(
+                sa.config.forceEncap() ? sa.engine.nonce(sa.suite.hash().digestLength()) : natD(sa.local), draft));
         return all;
     }
 
@@ -284,23 +304,29 @@ final class MainMode {
     }
 
     private byte[] natD(InetSocketAddress endpoint) {
-        return V1Hashes.natD(sa.suite.hash(), Bytes.u64(sa.ckyI), Bytes.u64(sa.ckyR),
-                endpoint.getAddress().getAddress(), endpoint.getPort());
+        return V1Hashes.natD(
+                sa.suite.hash(),
+                Bytes.u64(sa.ckyI),
+                Bytes.u64(sa.ckyR),
+                endpoint.getAddress().getAddress(),
+                endpoint.getPort());
     }
 
     /** A decrypted Main Mode message and the IV that follows it, once it is authenticated. */
-    private record Opened(IsakmpMessage message, byte[] nextIv) {
-    }
+    private record Opened(IsakmpMessage message, byte[] nextIv) {}
 
     private Opened open(byte[] datagram, IsakmpCodec.Header h) throws IkeProtocolException {
         byte[] ciphertext = sa.ciphertext(datagram, h);
         byte[] plaintext = sa.suite.cipher().decrypt(sa.keys.encryptionKey(), iv, ciphertext);
         try {
-            return new Opened(IsakmpCodec.decode(h, plaintext), sa.suite.cipher().lastBlock(ciphertext));
+            return new Opened(
+                    IsakmpCodec.decode(h, plaintext), sa.suite.cipher().lastBlock(ciphertext));
         } catch (IkeProtocolException e) {
             // The key comes from SKEYID, so a peer with another PSK sends what decrypts to noise.
-            throw new IkeProtocolException(Notification.AUTHENTICATION_FAILED, "message "
-                    + (sa.isInitiator() ? 6 : 5) + " decrypts to no valid payloads: a different pre-shared key?");
+            throw new IkeProtocolException(
+                    Notification.AUTHENTICATION_FAILED,
+                    "message " + (sa.isInitiator() ? 6 : 5)
+                            + " decrypts to no valid payloads: a different pre-shared key?");
         }
     }
 

@@ -33,7 +33,8 @@ final class Phase1Authentication {
 
     Phase1Authentication(IsakmpSa sa) {
         this.sa = sa;
-        this.method = sa.config.signs() ? V1Signatures.method(sa.config.certificates().orElseThrow().key())
+        this.method = sa.config.signs()
+                ? V1Signatures.method(sa.config.certificates().orElseThrow().key())
                 : Phase1Suite.PSK;
     }
 
@@ -43,15 +44,18 @@ final class Phase1Authentication {
     }
 
     Identification ourId() {
-        return new Identification(sa.config.localId().idType(), 0, 0, sa.config.localId().data());
+        return new Identification(
+                sa.config.localId().idType(), 0, 0, sa.config.localId().data());
     }
 
     void checkPeerId(Identification id) throws IkeProtocolException {
         var expected = sa.config.remoteId();
-        if (expected.isPresent() && (expected.get().idType() != id.idType()
-                || !Arrays.equals(expected.get().data(), id.data()))) {
-            throw new IkeProtocolException(Notification.INVALID_ID_INFORMATION, "peer identity " + id
-                    + " is not the configured " + expected.get());
+        if (expected.isPresent()
+                && (expected.get().idType() != id.idType()
+                        || !Arrays.equals(expected.get().data(), id.data()))) {
+            throw new IkeProtocolException(
+                    Notification.INVALID_ID_INFORMATION,
+                    "peer identity " + id + " is not the configured " + expected.get());
         }
     }
 
@@ -76,16 +80,21 @@ final class Phase1Authentication {
     /** The peer's proof of {@code expected} (its HASH, or its signature over it by a trusted certificate). */
     void checkProof(IsakmpMessage m, Identification id, byte[] expected, String what) throws IkeProtocolException {
         if (sa.suite.authMethod() == Phase1Suite.PSK) {
-            byte[] got = m.find(Hash.class).orElseThrow(() -> IsakmpSa.missing("HASH")).data();
+            byte[] got = m.find(Hash.class)
+                    .orElseThrow(() -> V1Payloads.missing("HASH"))
+                    .data();
             if (!MessageDigest.isEqual(expected, got)) {
-                throw new IkeProtocolException(Notification.AUTHENTICATION_FAILED, what
-                        + " does not verify: a different pre-shared key?");
+                throw new IkeProtocolException(
+                        Notification.AUTHENTICATION_FAILED, what + " does not verify: a different pre-shared key?");
             }
             return;
         }
-        var certs = sa.config.certificates().orElseThrow(() -> new IkeProtocolException(
-                Notification.AUTHENTICATION_FAILED, "no CA configured to verify the peer's certificate"));
-        List<byte[]> received = m.all(Certificate.class).stream().map(Certificate::data).toList();
+        var certs = sa.config
+                .certificates()
+                .orElseThrow(() -> new IkeProtocolException(
+                        Notification.AUTHENTICATION_FAILED, "no CA configured to verify the peer's certificate"));
+        List<byte[]> received =
+                m.all(Certificate.class).stream().map(Certificate::data).toList();
         Certificates.PeerChain chain;
         try {
             chain = certs.verifyPath(received, new IdPayload(!sa.isInitiator(), id.idType(), id.data()));
@@ -93,10 +102,13 @@ final class Phase1Authentication {
             throw new IkeProtocolException(Notification.AUTHENTICATION_FAILED, e.getMessage());
         }
         X509Certificate peer = chain.endEntity();
-        byte[] signature = m.find(Signature.class).orElseThrow(() -> IsakmpSa.missing("SIG")).data();
+        byte[] signature = m.find(Signature.class)
+                .orElseThrow(() -> V1Payloads.missing("SIG"))
+                .data();
         if (!V1Signatures.verify(peer.getPublicKey(), sa.suite.authMethod(), expected, signature)) {
-            throw new IkeProtocolException(Notification.AUTHENTICATION_FAILED, "the signature over " + what
-                    + " does not verify with " + peer.getSubjectX500Principal());
+            throw new IkeProtocolException(
+                    Notification.AUTHENTICATION_FAILED,
+                    "the signature over " + what + " does not verify with " + peer.getSubjectX500Principal());
         }
         try {
             // After the signature, as for IKEv2; a pending fetch passes through to IsakmpSa.receive.
@@ -114,8 +126,12 @@ final class Phase1Authentication {
             return payloads;
         }
         var all = new ArrayList<>(payloads);
-        sa.config.certificates().orElseThrow().trusted().forEach(ca -> all.add(new CertificateRequest(
-                Certificate.X509_SIGNATURE, ca.getSubjectX500Principal().getEncoded())));
+        sa.config
+                .certificates()
+                .orElseThrow()
+                .trusted()
+                .forEach(ca -> all.add(new CertificateRequest(
+                        Certificate.X509_SIGNATURE, ca.getSubjectX500Principal().getEncoded())));
         return all;
     }
 }

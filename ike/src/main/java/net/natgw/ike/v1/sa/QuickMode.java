@@ -63,6 +63,7 @@ final class QuickMode {
     private boolean transport;
     /** With PFS, this exchange's Diffie-Hellman and the secret it yields (RFC 2409 §5.5). */
     private KeyExchange dh;
+
     private byte[] pfsSecret;
     /** The SA pair is up: later messages with this message ID are not ours to act on. */
     private boolean done;
@@ -85,8 +86,8 @@ final class QuickMode {
         qm.remoteTs = List.of(child.remoteTs().get(0));
         qm.transport = child.mode() == Mode.TRANSPORT;
         int group = EspTransforms.group(child.espProposals());
-        Proposal offer = EspTransforms.offer(EspTransforms.suites(child.espProposals()), Bytes.u32(qm.spiIn),
-                qm.encapsulation(), LIFETIME, group);
+        Proposal offer = EspTransforms.offer(
+                EspTransforms.suites(child.espProposals()), Bytes.u32(qm.spiIn), qm.encapsulation(), LIFETIME, group);
         var payloads = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(List.of(offer)), new Nonce(qm.ni)));
         if (group != 0) {
             qm.dh = KeyExchange.create(group, sa.engine.random());
@@ -109,11 +110,11 @@ final class QuickMode {
      */
     void receive(byte[] datagram, IsakmpCodec.Header h) throws IkeProtocolException {
         if (done) {
-            throw new IkeProtocolException(Notification.INVALID_MESSAGE_ID, "Quick Mode " + Integer.toHexString(messageId)
-                    + " is complete");
+            throw new IkeProtocolException(
+                    Notification.INVALID_MESSAGE_ID, "Quick Mode " + Integer.toHexString(messageId) + " is complete");
         }
         IsakmpMessage m = IsakmpCodec.decode(h, sa.decrypt(datagram, h, iv));
-        IsakmpSa.checkLeadingHash(m, expectedHash(m), initiator ? "HASH(2)" : ni == null ? "HASH(1)" : "HASH(3)");
+        V1Payloads.checkLeadingHash(m, expectedHash(m), initiator ? "HASH(2)" : ni == null ? "HASH(1)" : "HASH(3)");
         iv = sa.lastBlock(datagram);
         if (initiator) {
             second(m);
@@ -128,7 +129,8 @@ final class QuickMode {
         if (initiator) {
             return V1Hashes.hash2(sa.suite.prf(), sa.keys.skeyidA(), messageId, ni, m.afterFirstPayload());
         }
-        return ni == null ? V1Hashes.hash1(sa.suite.prf(), sa.keys.skeyidA(), messageId, m.afterFirstPayload())
+        return ni == null
+                ? V1Hashes.hash1(sa.suite.prf(), sa.keys.skeyidA(), messageId, m.afterFirstPayload())
                 : V1Hashes.hash3(sa.suite.prf(), sa.keys.skeyidA(), messageId, ni, nr);
     }
 
@@ -139,29 +141,43 @@ final class QuickMode {
 
     /** HASH(1), SA, Ni, IDci, IDcr at the responder: choose, answer with HASH(2). */
     private void first(IsakmpMessage m) throws IkeProtocolException {
-        byte[] theirNonce = m.find(Nonce.class).orElseThrow(() -> IsakmpSa.missing("nonce")).data();
+        byte[] theirNonce = m.find(Nonce.class)
+                .orElseThrow(() -> V1Payloads.missing("nonce"))
+                .data();
         var ids = m.all(Identification.class);
         m.all(NatOriginalAddress.class).forEach(oa -> log.info("{} NAT-OA {}", sa.name(), oa));
         boolean translated = !m.all(NatOriginalAddress.class).isEmpty();
-        TrafficSelector theirs = clientId(ids, 0, sa.remote(), translated && sa.nat().remoteBehindNat());
-        TrafficSelector ours = clientId(ids, 1, sa.local(), translated && sa.nat().localBehindNat());
-        child = sa.config.children().stream().filter(c -> covers(c.remoteTs(), theirs) && covers(c.localTs(), ours))
-                .findFirst().orElseThrow(() -> new IkeProtocolException(Notification.INVALID_ID_INFORMATION,
+        TrafficSelector theirs =
+                clientId(ids, 0, sa.remote(), translated && sa.nat().remoteBehindNat());
+        TrafficSelector ours =
+                clientId(ids, 1, sa.local(), translated && sa.nat().localBehindNat());
+        child = sa.config.children().stream()
+                .filter(c -> covers(c.remoteTs(), theirs) && covers(c.localTs(), ours))
+                .findFirst()
+                .orElseThrow(() -> new IkeProtocolException(
+                        Notification.INVALID_ID_INFORMATION,
                         "no child of " + sa.config.name() + " covers " + theirs + " === " + ours));
-        Proposal offered = m.find(SecurityAssociation.class).orElseThrow(() -> IsakmpSa.missing("SA")).proposals().stream()
-                .filter(p -> p.protocol() == Proposal.ESP).findFirst()
-                .orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN, "no ESP proposal"));
+        Proposal offered =
+                m.find(SecurityAssociation.class).orElseThrow(() -> V1Payloads.missing("SA")).proposals().stream()
+                        .filter(p -> p.protocol() == Proposal.ESP)
+                        .findFirst()
+                        .orElseThrow(
+                                () -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN, "no ESP proposal"));
         var ours2 = EspTransforms.suites(child.espProposals());
-        Transform chosen = offered.transforms().stream().filter(t -> EspTransforms.suite(t).filter(ours2::contains)
-                .isPresent()).findFirst().orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN,
-                "none of the offered ESP transforms is in " + ours2));
+        Transform chosen = offered.transforms().stream()
+                .filter(t -> EspTransforms.suite(t).filter(ours2::contains).isPresent())
+                .findFirst()
+                .orElseThrow(() -> new IkeProtocolException(
+                        Notification.NO_PROPOSAL_CHOSEN, "none of the offered ESP transforms is in " + ours2));
         suite = EspTransforms.suite(chosen).orElseThrow();
         byte[] theirKe = pfs(chosen, m);
         int encapsulation = (int) chosen.value(EspTransforms.ENCAPSULATION, EspTransforms.TUNNEL);
-        transport = encapsulation == EspTransforms.TRANSPORT || encapsulation == EspTransforms.UDP_TRANSPORT
+        transport = encapsulation == EspTransforms.TRANSPORT
+                || encapsulation == EspTransforms.UDP_TRANSPORT
                 || encapsulation == EspTransforms.UDP_TRANSPORT_DRAFT;
         if (offered.spi().length != 4) {
-            throw new IkeProtocolException(Notification.INVALID_SPI, "an ESP SPI of " + offered.spi().length + " bytes");
+            throw new IkeProtocolException(
+                    Notification.INVALID_SPI, "an ESP SPI of " + offered.spi().length + " bytes");
         }
         if (theirKe != null) {
             // RFC 6989's checks of the peer's value, before this Quick Mode holds anything.
@@ -174,8 +190,10 @@ final class QuickMode {
         nr = sa.engine.nonce(NONCE_LENGTH);
         localTs = List.of(ours);
         remoteTs = List.of(theirs);
-        var answer = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(List.of(new Proposal(
-                offered.number(), Proposal.ESP, Bytes.u32(spiIn), List.of(chosen)))), new Nonce(nr)));
+        var answer = new ArrayList<IsakmpPayload>(List.of(
+                SecurityAssociation.of(
+                        List.of(new Proposal(offered.number(), Proposal.ESP, Bytes.u32(spiIn), List.of(chosen)))),
+                new Nonce(nr)));
         if (dh != null) {
             answer.add(new net.natgw.ike.v1.message.KeyExchange(dh.publicValue()));
         }
@@ -187,19 +205,23 @@ final class QuickMode {
     /** HASH(2), SA, Nr at the initiator: the SA pair is up once HASH(3) is sent. */
     private void second(IsakmpMessage m) throws IkeProtocolException {
         sa.cancelRetransmit();
-        nr = m.find(Nonce.class).orElseThrow(() -> IsakmpSa.missing("nonce")).data();
-        Proposal answer = m.find(SecurityAssociation.class).orElseThrow(() -> IsakmpSa.missing("SA")).proposals().get(0);
+        nr = m.find(Nonce.class).orElseThrow(() -> V1Payloads.missing("nonce")).data();
+        Proposal answer = m.find(SecurityAssociation.class)
+                .orElseThrow(() -> V1Payloads.missing("SA"))
+                .proposals()
+                .get(0);
         if (answer.transforms().size() != 1) {
             throw new IkeProtocolException(Notification.PAYLOAD_MALFORMED, "the answer must carry one transform");
         }
         suite = EspTransforms.suite(answer.transforms().get(0))
                 .filter(s -> EspTransforms.suites(child.espProposals()).contains(s))
-                .orElseThrow(() -> new IkeProtocolException(Notification.NO_PROPOSAL_CHOSEN,
-                        "the responder chose a transform we did not offer"));
+                .orElseThrow(() -> new IkeProtocolException(
+                        Notification.NO_PROPOSAL_CHOSEN, "the responder chose a transform we did not offer"));
         spiOut = ByteBuffer.wrap(answer.spi()).getInt();
         if (dh != null) {
             pfsSecret = dh.sharedSecret(m.find(net.natgw.ike.v1.message.KeyExchange.class)
-                    .orElseThrow(() -> IsakmpSa.missing("KE (PFS)")).keyData());
+                    .orElseThrow(() -> V1Payloads.missing("KE (PFS)"))
+                    .keyData());
         }
         byte[] hash3 = V1Hashes.hash3(sa.suite.prf(), sa.keys.skeyidA(), messageId, ni, nr);
         byte[] datagram = sa.encrypt(IsakmpMessage.QUICK_MODE, messageId, List.of(new Hash(hash3)), iv);
@@ -216,13 +238,28 @@ final class QuickMode {
         done = true;
         int length = suite.encryptionKeyLength() + suite.integrityKeyLength();
         Optional<byte[]> pfs = Optional.ofNullable(pfsSecret);
-        EspKeys in = keys(QuickModeKeys.keymat(sa.suite.prf(), sa.keys.skeyidD(), pfs, Proposal.ESP, Bytes.u32(spiIn), ni, nr,
-                length));
-        EspKeys out = keys(QuickModeKeys.keymat(sa.suite.prf(), sa.keys.skeyidD(), pfs, Proposal.ESP, Bytes.u32(spiOut), ni,
-                nr, length));
-        sa.childEstablished(this, new ChildSaRecord(sa.name(), child.name(), sa.engine.nextChildId(),
-                transport ? Mode.TRANSPORT : Mode.TUNNEL, suite, false, spiIn, spiOut, in, out, localTs, remoteTs,
-                sa.nat().udpEncapsulation(), sa.local(), sa.remote()));
+        EspKeys in = keys(QuickModeKeys.keymat(
+                sa.suite.prf(), sa.keys.skeyidD(), pfs, Proposal.ESP, Bytes.u32(spiIn), ni, nr, length));
+        EspKeys out = keys(QuickModeKeys.keymat(
+                sa.suite.prf(), sa.keys.skeyidD(), pfs, Proposal.ESP, Bytes.u32(spiOut), ni, nr, length));
+        sa.childEstablished(
+                this,
+                new ChildSaRecord(
+                        sa.name(),
+                        child.name(),
+                        sa.engine.nextChildId(),
+                        transport ? Mode.TRANSPORT : Mode.TUNNEL,
+                        suite,
+                        false,
+                        spiIn,
+                        spiOut,
+                        in,
+                        out,
+                        localTs,
+                        remoteTs,
+                        sa.nat().udpEncapsulation(),
+                        sa.local(),
+                        sa.remote()));
     }
 
     /** RFC 2409 §5.5: the encryption key first, then the integrity key. */
@@ -248,13 +285,14 @@ final class QuickMode {
      * RFC 3947 §5.2: in transport mode through a NAT, NAT-OAi and NAT-OAr, the initiator's and the
      * responder's addresses as this end knows them, for the other's checksum fix-up.
      */
-    private List<IsakmpPayload> originalAddresses(InetSocketAddress initiatorAddress,
-                                                  InetSocketAddress responderAddress) {
+    private List<IsakmpPayload> originalAddresses(
+            InetSocketAddress initiatorAddress, InetSocketAddress responderAddress) {
         if (!transport || !sa.nat().udpEncapsulation()) {
             return List.of();
         }
         boolean draft = sa.traversal == IsakmpSa.Traversal.DRAFT;
-        return List.of(new NatOriginalAddress(initiatorAddress.getAddress(), draft),
+        return List.of(
+                new NatOriginalAddress(initiatorAddress.getAddress(), draft),
                 new NatOriginalAddress(responderAddress.getAddress(), draft));
     }
 
@@ -283,7 +321,9 @@ final class QuickMode {
         if (group == 0) {
             return null;
         }
-        return m.find(net.natgw.ike.v1.message.KeyExchange.class).orElseThrow(() -> IsakmpSa.missing("KE (PFS)")).keyData();
+        return m.find(net.natgw.ike.v1.message.KeyExchange.class)
+                .orElseThrow(() -> V1Payloads.missing("KE (PFS)"))
+                .keyData();
     }
 
     /**
@@ -291,8 +331,9 @@ final class QuickMode {
      * peers; RFC 3947 §5.2: in transport mode through a NAT at that end the ID is the host as the
      * initiator knows it, and the address this ISAKMP SA has stands for it.
      */
-    private static TrafficSelector clientId(List<Identification> ids, int index, InetSocketAddress endpoint,
-                                            boolean translated) throws IkeProtocolException {
+    private static TrafficSelector clientId(
+            List<Identification> ids, int index, InetSocketAddress endpoint, boolean translated)
+            throws IkeProtocolException {
         if (ids.size() != 2 || translated) {
             return host(endpoint.getAddress().getAddress());
         }
@@ -305,8 +346,13 @@ final class QuickMode {
     }
 
     private static TrafficSelector host(byte[] address) {
-        return new TrafficSelector(address.length == 4 ? TrafficSelector.TS_IPV4_ADDR_RANGE
-                : TrafficSelector.TS_IPV6_ADDR_RANGE, 0, 0, 65535, address, address);
+        return new TrafficSelector(
+                address.length == 4 ? TrafficSelector.TS_IPV4_ADDR_RANGE : TrafficSelector.TS_IPV6_ADDR_RANGE,
+                0,
+                0,
+                65535,
+                address,
+                address);
     }
 
     private static IkeProtocolException invalidId(Identification id) {

@@ -11,21 +11,21 @@ import net.natgw.ike.v1.message.Identification;
  * address, a subnet or a range, with one protocol and one port or all of them.
  */
 final class QuickModeIds {
-    private QuickModeIds() {
-    }
+    private QuickModeIds() {}
 
     static Identification of(TrafficSelector ts) {
         boolean v4 = ts.start().length == 4;
         int port = ts.startPort() == ts.endPort() ? ts.startPort() : 0;
         if (Arrays.equals(ts.start(), ts.end())) {
-            return new Identification(v4 ? Identification.IPV4_ADDR : Identification.IPV6_ADDR, ts.protocol(), port,
-                    ts.start());
+            return new Identification(
+                    v4 ? Identification.IPV4_ADDR : Identification.IPV6_ADDR, ts.protocol(), port, ts.start());
         }
         Optional<byte[]> mask = mask(ts.start(), ts.end());
         byte[] data = new byte[ts.start().length * 2];
         System.arraycopy(ts.start(), 0, data, 0, ts.start().length);
         System.arraycopy(mask.orElse(ts.end()), 0, data, ts.start().length, ts.start().length);
-        int type = mask.isPresent() ? (v4 ? Identification.IPV4_ADDR_SUBNET : Identification.IPV6_ADDR_SUBNET)
+        int type = mask.isPresent()
+                ? (v4 ? Identification.IPV4_ADDR_SUBNET : Identification.IPV6_ADDR_SUBNET)
                 : (v4 ? Identification.IPV4_ADDR_RANGE : Identification.IPV6_ADDR_RANGE);
         return new Identification(type, ts.protocol(), port, data);
     }
@@ -45,8 +45,8 @@ final class QuickModeIds {
         int startPort = id.port();
         int endPort = id.port() == 0 ? 65535 : id.port();
         return switch (id.idType()) {
-            case Identification.IPV4_ADDR, Identification.IPV6_ADDR -> Optional.of(ts(d, d, id.protocol(), startPort,
-                    endPort));
+            case Identification.IPV4_ADDR, Identification.IPV6_ADDR ->
+                Optional.of(ts(d, d, id.protocol(), startPort, endPort));
             case Identification.IPV4_ADDR_SUBNET, Identification.IPV6_ADDR_SUBNET -> {
                 byte[] address = Arrays.copyOf(d, d.length / 2);
                 byte[] mask = Arrays.copyOfRange(d, d.length / 2, d.length);
@@ -61,7 +61,8 @@ final class QuickModeIds {
             case Identification.IPV4_ADDR_RANGE, Identification.IPV6_ADDR_RANGE -> {
                 byte[] start = Arrays.copyOf(d, d.length / 2);
                 byte[] end = Arrays.copyOfRange(d, d.length / 2, d.length);
-                yield Arrays.compareUnsigned(start, end) > 0 ? Optional.empty()
+                yield Arrays.compareUnsigned(start, end) > 0
+                        ? Optional.empty()
                         : Optional.of(ts(start, end, id.protocol(), startPort, endPort));
             }
             default -> Optional.empty();
@@ -80,14 +81,20 @@ final class QuickModeIds {
     }
 
     private static TrafficSelector ts(byte[] start, byte[] end, int protocol, int startPort, int endPort) {
-        return new TrafficSelector(start.length == 4 ? TrafficSelector.TS_IPV4_ADDR_RANGE
-                : TrafficSelector.TS_IPV6_ADDR_RANGE, protocol, startPort, endPort, start, end);
+        return new TrafficSelector(
+                start.length == 4 ? TrafficSelector.TS_IPV4_ADDR_RANGE : TrafficSelector.TS_IPV6_ADDR_RANGE,
+                protocol,
+                startPort,
+                endPort,
+                start,
+                end);
     }
 
     /** The netmask when start..end is exactly one CIDR block. */
     private static Optional<byte[]> mask(byte[] start, byte[] end) {
         int bits = start.length * 8;
-        BigInteger size = new BigInteger(1, end).subtract(new BigInteger(1, start)).add(BigInteger.ONE);
+        BigInteger size =
+                new BigInteger(1, end).subtract(new BigInteger(1, start)).add(BigInteger.ONE);
         if (size.bitCount() != 1 || new BigInteger(1, start).mod(size).signum() != 0) {
             return Optional.empty();
         }

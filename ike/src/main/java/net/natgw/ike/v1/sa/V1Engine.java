@@ -21,9 +21,9 @@ import net.natgw.ike.sa.IkeDrop;
 import net.natgw.ike.sa.IkeTransport;
 import net.natgw.ike.sa.PeerSaListener;
 import net.natgw.ike.sa.PreAuthLog;
-import net.natgw.ike.v1.message.Notification;
 import net.natgw.ike.v1.message.IsakmpCodec;
 import net.natgw.ike.v1.message.IsakmpMessage;
+import net.natgw.ike.v1.message.Notification;
 import net.natgw.natt.Rfc3948;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,13 +72,21 @@ public final class V1Engine {
 
     /** Starts Main Mode towards the configuration's remote address. */
     public IsakmpSa initiate(IkeConfig config) {
-        var remote = new InetSocketAddress(config.remote().orElseThrow(
-                () -> new IllegalArgumentException(config.name() + ": no remote address to initiate to")),
+        var remote = new InetSocketAddress(
+                config.remote()
+                        .orElseThrow(() ->
+                                new IllegalArgumentException(config.name() + ": no remote address to initiate to")),
                 config.remotePort());
         // As in IKEv2 (RFC 7296 §2.23): to a port other than 500, Main Mode starts on 4500.
         boolean nattPort = config.remotePort() != Rfc3948.IKE_PORT;
-        var sa = new IsakmpSa(this, true, nextSaId++, config, new InetSocketAddress(config.local(),
-                nattPort ? Rfc3948.NATT_PORT : Rfc3948.IKE_PORT), remote, cookie());
+        var sa = new IsakmpSa(
+                this,
+                true,
+                nextSaId++,
+                config,
+                new InetSocketAddress(config.local(), nattPort ? Rfc3948.NATT_PORT : Rfc3948.IKE_PORT),
+                remote,
+                cookie());
         sa.nattPort = nattPort;
         byCookie.put(sa.ckyI, sa);
         sa.start();
@@ -115,15 +123,20 @@ public final class V1Engine {
         IsakmpSa sa = byCookie.get(h.initiatorCookie());
         if (sa != null) {
             sa.receive(datagram, h, from, to, nattPort);
-        } else if (h.responderCookie() == 0 && h.exchangeType() == IsakmpMessage.MAIN_MODE && h.messageId() == 0
+        } else if (h.responderCookie() == 0
+                && h.exchangeType() == IsakmpMessage.MAIN_MODE
+                && h.messageId() == 0
                 && !h.encrypted()) {
             newResponder(datagram, from, to);
         } else if (h.exchangeType() == IsakmpMessage.AGGRESSIVE) {
-            countDrop(IkeDrop.UNSUPPORTED, () -> "Aggressive Mode from " + from
-                    + " refused: its pre-shared key hash can be cracked offline");
+            countDrop(
+                    IkeDrop.UNSUPPORTED,
+                    () -> "Aggressive Mode from " + from + " refused: its pre-shared key hash can be cracked offline");
         } else {
-            countDrop(IkeDrop.UNKNOWN_SPI, () -> "from " + from + ": no ISAKMP SA with cookies "
-                    + Long.toHexString(h.initiatorCookie()) + "_i " + Long.toHexString(h.responderCookie()) + "_r");
+            countDrop(
+                    IkeDrop.UNKNOWN_SPI,
+                    () -> "from " + from + ": no ISAKMP SA with cookies " + Long.toHexString(h.initiatorCookie())
+                            + "_i " + Long.toHexString(h.responderCookie()) + "_r");
         }
     }
 
@@ -135,21 +148,27 @@ public final class V1Engine {
     private void newResponder(byte[] datagram, InetSocketAddress from, InetSocketAddress to) {
         switch (admission.check(from.getAddress(), false, false)) {
             case BLOCK -> {
-                countDrop(IkeDrop.BLOCKED, () -> "Main Mode from " + from + ": " + admission.halfOpen(from.getAddress())
-                        + " half-open SAs from this address (block_threshold)");
+                countDrop(
+                        IkeDrop.BLOCKED,
+                        () -> "Main Mode from " + from + ": " + admission.halfOpen(from.getAddress())
+                                + " half-open SAs from this address (block_threshold)");
                 return;
             }
             case LIMIT -> {
-                countDrop(IkeDrop.HALF_OPEN_LIMIT, () -> "Main Mode from " + from + ": " + admission.halfOpen()
-                        + " half-open SAs (init_limit_half_open)");
+                countDrop(
+                        IkeDrop.HALF_OPEN_LIMIT,
+                        () -> "Main Mode from " + from + ": " + admission.halfOpen()
+                                + " half-open SAs (init_limit_half_open)");
                 return;
             }
-            default -> { }
+            default -> {}
         }
-        Optional<IkeConfig> config = configs.stream().filter(c -> c.answers(from, to)).findFirst();
+        Optional<IkeConfig> config =
+                configs.stream().filter(c -> c.answers(from, to)).findFirst();
         if (config.isEmpty()) {
-            countDrop(IkeDrop.NO_CONFIGURATION, () -> "Main Mode from " + from + " to " + to
-                    + ": no configuration for these addresses");
+            countDrop(
+                    IkeDrop.NO_CONFIGURATION,
+                    () -> "Main Mode from " + from + " to " + to + ": no configuration for these addresses");
             return;
         }
         IsakmpSa sa;
@@ -166,21 +185,25 @@ public final class V1Engine {
         byCookie.put(sa.ckyI, sa);
         sa.halfOpenFrom = from.getAddress();
         admission.opened(sa.halfOpenFrom);
-        transport.schedule(() -> {
-            if (sa.connecting()) {
-                counters.count(IkeDrop.HALF_OPEN_TIMEOUT);
-                sa.destroy("half open for " + admission.limits().halfOpenTimeout().toSeconds()
-                        + " s without completing Main Mode (half_open_timeout)" + sa.lastRefusal());
-            }
-        }, admission.limits().halfOpenTimeout());
+        transport.schedule(
+                () -> {
+                    if (sa.connecting()) {
+                        counters.count(IkeDrop.HALF_OPEN_TIMEOUT);
+                        sa.destroy("half open for "
+                                + admission.limits().halfOpenTimeout().toSeconds()
+                                + " s without completing Main Mode (half_open_timeout)" + sa.lastRefusal());
+                    }
+                },
+                admission.limits().halfOpenTimeout());
     }
 
     /** The drop counter of a refusal, by the notify it carries. */
     static IkeDrop dropReason(IkeProtocolException e) {
         return switch (e.notifyType()) {
             case Notification.PAYLOAD_MALFORMED, Notification.INVALID_PAYLOAD_TYPE -> IkeDrop.MALFORMED;
-            case Notification.AUTHENTICATION_FAILED, Notification.INVALID_HASH_INFORMATION,
-                 Notification.INVALID_SIGNATURE -> IkeDrop.INTEGRITY;
+            case Notification.AUTHENTICATION_FAILED,
+                    Notification.INVALID_HASH_INFORMATION,
+                    Notification.INVALID_SIGNATURE -> IkeDrop.INTEGRITY;
             case Notification.INVALID_MESSAGE_ID, Notification.INVALID_EXCHANGE_TYPE -> IkeDrop.UNEXPECTED_REQUEST;
             case Notification.INVALID_COOKIE -> IkeDrop.UNKNOWN_SPI;
             default -> IkeDrop.REFUSED;

@@ -20,8 +20,7 @@ final class VendorIds {
     static final List<byte[]> DRAFTS = List.of(DRAFT_03, DRAFT_02, DRAFT_02_NEWLINE);
     static final byte[] DPD = HexFormat.of().parseHex("afcad71368a1f1c96b8696fc77570100");
 
-    private VendorIds() {
-    }
+    private VendorIds() {}
 
     /** Which NAT traversal the peer's vendor IDs announce: RFC 3947, one of its drafts, or none. */
     static IsakmpSa.Traversal traversal(List<VendorId> vids) {
@@ -29,7 +28,8 @@ final class VendorIds {
             return IsakmpSa.Traversal.RFC;
         }
         return vids.stream().anyMatch(v -> DRAFTS.stream().anyMatch(d -> Arrays.equals(d, v.data())))
-                ? IsakmpSa.Traversal.DRAFT : IsakmpSa.Traversal.NONE;
+                ? IsakmpSa.Traversal.DRAFT
+                : IsakmpSa.Traversal.NONE;
     }
 
     /** Whether the peer announced RFC 3706 dead peer detection. */
@@ -39,8 +39,10 @@ final class VendorIds {
 
     /** The draft's vendor ID the peer sent, which a responder answers with (RFC 3947 is preferred). */
     static byte[] draftSeen(List<VendorId> vids) {
-        return DRAFTS.stream().filter(d -> vids.stream().anyMatch(v -> Arrays.equals(v.data(), d)))
-                .findFirst().orElseThrow();
+        return DRAFTS.stream()
+                .filter(d -> vids.stream().anyMatch(v -> Arrays.equals(v.data(), d)))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static byte[] md5(String text) {
