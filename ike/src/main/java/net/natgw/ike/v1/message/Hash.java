@@ -1,17 +1,13 @@
 package net.natgw.ike.v1.message;
 
-import java.util.Arrays;
-import java.util.HexFormat;
-
 /** The hash payload (RFC 2408 §3.11): HASH_I/HASH_R of Main Mode, HASH(n) of Quick Mode and Informational exchanges. */
-public record Hash(byte[] data) implements IsakmpPayload {
-    public Hash {
-        data = data.clone();
+public record Hash(Octets value) implements IsakmpPayload {
+    public Hash(byte[] data) {
+        this(new Octets(data));
     }
 
-    @Override
     public byte[] data() {
-        return data.clone();
+        return value.bytes();
     }
 
     @Override
@@ -20,17 +16,7 @@ public record Hash(byte[] data) implements IsakmpPayload {
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof Hash p && Arrays.equals(p.data, data);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(data);
-    }
-
-    @Override
     public String toString() {
-        return "HASH(" + HexFormat.of().formatHex(data) + ")";
+        return "HASH(" + value + ")";
     }
 }

@@ -1,17 +1,13 @@
 package net.natgw.ike.v1.message;
 
-import java.util.Arrays;
-import java.util.HexFormat;
-
 /** The nonce payload (RFC 2408 §3.13). */
-public record Nonce(byte[] data) implements IsakmpPayload {
-    public Nonce {
-        data = data.clone();
+public record Nonce(Octets value) implements IsakmpPayload {
+    public Nonce(byte[] data) {
+        this(new Octets(data));
     }
 
-    @Override
     public byte[] data() {
-        return data.clone();
+        return value.bytes();
     }
 
     @Override
@@ -20,17 +16,7 @@ public record Nonce(byte[] data) implements IsakmpPayload {
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof Nonce p && Arrays.equals(p.data, data);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(data);
-    }
-
-    @Override
     public String toString() {
-        return "NONCE(" + HexFormat.of().formatHex(data) + ")";
+        return "NONCE(" + value + ")";
     }
 }

@@ -1,17 +1,13 @@
 package net.natgw.ike.v1.message;
 
-import java.util.Arrays;
-import java.util.HexFormat;
-
 /** The signature payload (RFC 2408 §3.12): the signed HASH_I or HASH_R. */
-public record Signature(byte[] data) implements IsakmpPayload {
-    public Signature {
-        data = data.clone();
+public record Signature(Octets value) implements IsakmpPayload {
+    public Signature(byte[] data) {
+        this(new Octets(data));
     }
 
-    @Override
     public byte[] data() {
-        return data.clone();
+        return value.bytes();
     }
 
     @Override
@@ -20,17 +16,7 @@ public record Signature(byte[] data) implements IsakmpPayload {
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof Signature p && Arrays.equals(p.data, data);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(data);
-    }
-
-    @Override
     public String toString() {
-        return "SIG(" + HexFormat.of().formatHex(data) + ")";
+        return "SIG(" + value + ")";
     }
 }
