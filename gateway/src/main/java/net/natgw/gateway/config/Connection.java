@@ -3,6 +3,7 @@ package net.natgw.gateway.config;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import net.natgw.ike.config.IkeConfig;
 
 /**
@@ -38,6 +39,11 @@ public record Connection(
         pools = List.copyOf(pools);
         vips = List.copyOf(vips);
         children = List.copyOf(children);
+    }
+
+    /** The child of this connection named {@code name}: a CHILD_SA's swanctl.conf settings. */
+    public Optional<Child> child(String name) {
+        return children.stream().filter(c -> c.config().name().equals(name)).findFirst();
     }
 
     /** The same connection negotiating with {@code other} IKE settings. */

@@ -329,10 +329,6 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
         udpInbound.readComplete();
     }
 
-    private Optional<Connection> connection(String name) {
-        return config.connections().stream().filter(c -> c.name().equals(name)).findFirst();
-    }
-
     // ---- operator commands (natgw initiate / terminate / list-sas / ...) ----
 
     /** Runs a command on the event loop and returns its reply; see {@link Commands}. */
@@ -342,15 +338,15 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
 
     String initiateChild(String child) {
         Connection c = config.connections().stream()
-                .filter(x ->
-                        x.children().stream().anyMatch(ch -> ch.config().name().equals(child)))
+                .filter(x -> x.child(child).isPresent())
                 .findFirst()
                 .orElseThrow(() -> new CommandException("no CHILD_SA named '" + child + "' in the configuration"));
         return lifecycle.initiate(c, child);
     }
 
     String initiateIke(String name) {
-        Connection c = connection(name).orElseThrow(() -> new CommandException("no connection named '" + name + "'"));
+        Connection c =
+                config.connection(name).orElseThrow(() -> new CommandException("no connection named '" + name + "'"));
         if (c.children().isEmpty()) {
             throw new CommandException(name + " has no children to initiate");
         }

@@ -142,9 +142,7 @@ final class SaLifecycle implements PeerSaListener {
     }
 
     private Optional<Connection> connection(String name) {
-        return config.get().connections().stream()
-                .filter(c -> c.name().equals(name))
-                .findFirst();
+        return config.get().connection(name);
     }
 
     // ---- IKE events ----
@@ -186,9 +184,7 @@ final class SaLifecycle implements PeerSaListener {
     @Override
     public void childSaEstablished(PeerSa sa, ChildSaRecord child) {
         connection(sa.config().name())
-                .flatMap(c -> c.children().stream()
-                        .filter(ch -> ch.config().name().equals(child.name()))
-                        .findFirst())
+                .flatMap(c -> c.child(child.name()))
                 .ifPresent(settings -> scheduleChildRekey(child, settings));
     }
 

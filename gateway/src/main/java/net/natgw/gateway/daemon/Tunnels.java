@@ -181,12 +181,7 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
 
     @Override
     public void childSaEstablished(PeerSa sa, ChildSaRecord child) {
-        Optional<Child> settings = config.get().connections().stream()
-                .filter(c -> c.name().equals(sa.config().name()))
-                .findFirst()
-                .flatMap(c -> c.children().stream()
-                        .filter(ch -> ch.config().name().equals(child.name()))
-                        .findFirst());
+        Optional<Child> settings = config.get().connection(sa.config().name()).flatMap(c -> c.child(child.name()));
         int window = Math.max(
                 settings.map(Child::replayWindow).orElse(SaParameters.DEFAULT_REPLAY_WINDOW),
                 SaParameters.MIN_REPLAY_WINDOW);

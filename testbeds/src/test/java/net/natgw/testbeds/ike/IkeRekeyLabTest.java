@@ -212,12 +212,9 @@ class IkeRekeyLabTest {
     }
 
     private static void awaitLine(Supplier<String> log, Pattern line, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!line.matcher(log.get()).find()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no \"" + line + "\" in " + timeout.toSeconds() + " s: " + log.get());
-            }
-            Thread.sleep(100);
+        String last = Poll.until(timeout, log::get, text -> line.matcher(text).find());
+        if (!line.matcher(last).find()) {
+            throw new AssertionError("no \"" + line + "\" in " + timeout.toSeconds() + " s: " + last);
         }
     }
 
