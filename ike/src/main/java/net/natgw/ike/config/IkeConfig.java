@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import net.natgw.ike.auth.Certificates;
 import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.Proposal;
@@ -140,138 +141,33 @@ public record IkeConfig(
     }
 
     public IkeConfig withDpdDelay(Duration delay) {
-        return new IkeConfig(
-                name,
-                local,
-                remote,
-                remotePort,
-                proposals,
-                localId,
-                remoteId,
-                psk,
-                certificates,
-                forceEncap,
-                keepalive,
-                delay,
-                retransmitBase,
-                retransmitTries,
-                children,
-                vips,
-                pools,
-                opportunistic);
+        return edit(e -> e.dpdDelay = delay);
     }
 
     public IkeConfig withRetransmits(Duration base, int tries) {
-        return new IkeConfig(
-                name,
-                local,
-                remote,
-                remotePort,
-                proposals,
-                localId,
-                remoteId,
-                psk,
-                certificates,
-                forceEncap,
-                keepalive,
-                dpdDelay,
-                base,
-                tries,
-                children,
-                vips,
-                pools,
-                opportunistic);
+        return edit(e -> {
+            e.retransmitBase = base;
+            e.retransmitTries = tries;
+        });
     }
 
     public IkeConfig withForceEncap(boolean force) {
-        return new IkeConfig(
-                name,
-                local,
-                remote,
-                remotePort,
-                proposals,
-                localId,
-                remoteId,
-                psk,
-                certificates,
-                force,
-                keepalive,
-                dpdDelay,
-                retransmitBase,
-                retransmitTries,
-                children,
-                vips,
-                pools,
-                opportunistic);
+        return edit(e -> e.forceEncap = force);
     }
 
     /** The same connection on this local address (IKE's, and the one NAT detection hashes). */
     public IkeConfig withLocal(InetAddress address) {
-        return new IkeConfig(
-                name,
-                address,
-                remote,
-                remotePort,
-                proposals,
-                localId,
-                remoteId,
-                psk,
-                certificates,
-                forceEncap,
-                keepalive,
-                dpdDelay,
-                retransmitBase,
-                retransmitTries,
-                children,
-                vips,
-                pools,
-                opportunistic);
+        return edit(e -> e.local = address);
     }
 
     /** The same connection initiated to {@code peer}: an opportunistic one, to the host a packet went to. */
     public IkeConfig withRemote(InetAddress peer) {
-        return new IkeConfig(
-                name,
-                local,
-                Optional.of(peer),
-                remotePort,
-                proposals,
-                localId,
-                remoteId,
-                psk,
-                certificates,
-                forceEncap,
-                keepalive,
-                dpdDelay,
-                retransmitBase,
-                retransmitTries,
-                children,
-                vips,
-                pools,
-                opportunistic);
+        return edit(e -> e.remote = Optional.of(peer));
     }
 
     /** The same connection with its CHILD_SAs in another order: IKE_AUTH creates the first. */
     public IkeConfig withChildren(List<ChildConfig> reordered) {
-        return new IkeConfig(
-                name,
-                local,
-                remote,
-                remotePort,
-                proposals,
-                localId,
-                remoteId,
-                psk,
-                certificates,
-                forceEncap,
-                keepalive,
-                dpdDelay,
-                retransmitBase,
-                retransmitTries,
-                reordered,
-                vips,
-                pools,
-                opportunistic);
+        return edit(e -> e.children = reordered);
     }
 
     /**
@@ -284,71 +180,23 @@ public record IkeConfig(
     }
 
     private IkeConfig withoutCredentials() {
-        return new IkeConfig(
-                name,
-                local,
-                remote,
-                remotePort,
-                proposals,
-                localId,
-                remoteId,
-                PreSharedKeys.NONE,
-                certificates.map(c -> new Certificates(c.chain(), c.key(), c.trusted())),
-                forceEncap,
-                keepalive,
-                dpdDelay,
-                retransmitBase,
-                retransmitTries,
-                children,
-                vips,
-                pools,
-                opportunistic);
+        return edit(e -> {
+            e.psk = PreSharedKeys.NONE;
+            e.certificates = certificates.map(c -> new Certificates(c.chain(), c.key(), c.trusted()));
+        });
     }
 
     /** The same connection with other pre-shared keys, such as one for each peer identity. */
     public IkeConfig withPsk(PreSharedKeys keys) {
-        return new IkeConfig(
-                name,
-                local,
-                remote,
-                remotePort,
-                proposals,
-                localId,
-                remoteId,
-                keys,
-                certificates,
-                forceEncap,
-                keepalive,
-                dpdDelay,
-                retransmitBase,
-                retransmitTries,
-                children,
-                vips,
-                pools,
-                opportunistic);
+        return edit(e -> e.psk = keys);
     }
 
     /** Authentication with certificates instead of the pre-shared key, on both sides. */
     public IkeConfig withCertificates(Certificates certs) {
-        return new IkeConfig(
-                name,
-                local,
-                remote,
-                remotePort,
-                proposals,
-                localId,
-                remoteId,
-                PreSharedKeys.NONE,
-                Optional.of(certs),
-                forceEncap,
-                keepalive,
-                dpdDelay,
-                retransmitBase,
-                retransmitTries,
-                children,
-                vips,
-                pools,
-                opportunistic);
+        return edit(e -> {
+            e.psk = PreSharedKeys.NONE;
+            e.certificates = Optional.of(certs);
+        });
     }
 
     /**
@@ -356,48 +204,12 @@ public record IkeConfig(
      * {@code ::} for any address of that family, or a specific one (which the responder may not give).
      */
     public IkeConfig withVirtualIps(List<InetAddress> requested) {
-        return new IkeConfig(
-                name,
-                local,
-                remote,
-                remotePort,
-                proposals,
-                localId,
-                remoteId,
-                psk,
-                certificates,
-                forceEncap,
-                keepalive,
-                dpdDelay,
-                retransmitBase,
-                retransmitTries,
-                children,
-                requested,
-                pools,
-                opportunistic);
+        return edit(e -> e.vips = requested);
     }
 
     /** As responder, hand out virtual IPs from these pools, tried in order (shared instances hold the leases). */
     public IkeConfig withPools(List<AddressPool> assignFrom) {
-        return new IkeConfig(
-                name,
-                local,
-                remote,
-                remotePort,
-                proposals,
-                localId,
-                remoteId,
-                psk,
-                certificates,
-                forceEncap,
-                keepalive,
-                dpdDelay,
-                retransmitBase,
-                retransmitTries,
-                children,
-                vips,
-                assignFrom,
-                opportunistic);
+        return edit(e -> e.pools = assignFrom);
     }
 
     /** Whether we sign our AUTH payload (else we use the pre-shared key). */
@@ -452,5 +264,76 @@ public record IkeConfig(
     @Override
     public int hashCode() {
         return Objects.hash(name, local, remote, remotePort, proposals, localId, psk, children);
+    }
+
+    private IkeConfig edit(Consumer<Edit> change) {
+        Edit e = new Edit(this);
+        change.accept(e);
+        return e.build();
+    }
+
+    /** A mutable copy that the {@code with} methods change one or two fields of. */
+    private static final class Edit {
+        String name;
+        InetAddress local;
+        Optional<InetAddress> remote;
+        int remotePort;
+        List<Proposal> proposals;
+        IdPayload localId;
+        Optional<IdPayload> remoteId;
+        PreSharedKeys psk;
+        Optional<Certificates> certificates;
+        boolean forceEncap;
+        Duration keepalive;
+        Duration dpdDelay;
+        Duration retransmitBase;
+        int retransmitTries;
+        List<ChildConfig> children;
+        List<InetAddress> vips;
+        List<AddressPool> pools;
+        boolean opportunistic;
+
+        Edit(IkeConfig c) {
+            name = c.name;
+            local = c.local;
+            remote = c.remote;
+            remotePort = c.remotePort;
+            proposals = c.proposals;
+            localId = c.localId;
+            remoteId = c.remoteId;
+            psk = c.psk;
+            certificates = c.certificates;
+            forceEncap = c.forceEncap;
+            keepalive = c.keepalive;
+            dpdDelay = c.dpdDelay;
+            retransmitBase = c.retransmitBase;
+            retransmitTries = c.retransmitTries;
+            children = c.children;
+            vips = c.vips;
+            pools = c.pools;
+            opportunistic = c.opportunistic;
+        }
+
+        IkeConfig build() {
+            return new IkeConfig(
+                    name,
+                    local,
+                    remote,
+                    remotePort,
+                    proposals,
+                    localId,
+                    remoteId,
+                    psk,
+                    certificates,
+                    forceEncap,
+                    keepalive,
+                    dpdDelay,
+                    retransmitBase,
+                    retransmitTries,
+                    children,
+                    vips,
+                    pools,
+                    opportunistic);
+        }
     }
 }

@@ -214,7 +214,7 @@ final class ChildNegotiation {
         return new ChildSaRecord(
                 sa.name(),
                 config.name(),
-                sa.engine.nextChildId(),
+                sa.engine.core.nextChildId(),
                 transport ? Mode.TRANSPORT : Mode.TUNNEL,
                 suite,
                 esn(chosen),

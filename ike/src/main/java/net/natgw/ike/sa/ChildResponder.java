@@ -144,11 +144,11 @@ final class ChildResponder {
                             NotifyType.INVALID_KE_PAYLOAD,
                             new byte[] {(byte) (group >>> 8), (byte) group},
                             "PFS wants group " + group));
-            KeyExchange ours = KeyExchange.create(group, sa.engine.random());
+            KeyExchange ours = KeyExchange.create(group, sa.engine.core.random());
             pfs = Optional.of(ours.sharedSecret(theirs.keyData()));
             payloads.add(new KePayload(group, ours.publicValue()));
         }
-        int spiIn = sa.engine.allocateChildSpi();
+        int spiIn = sa.engine.core.allocateChildSpi();
         int spiOut = ChildNegotiation.spi(chosen);
         var answer = new Proposal(
                 chosen.number(),

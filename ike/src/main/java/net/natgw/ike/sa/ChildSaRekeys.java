@@ -79,6 +79,7 @@ final class ChildSaRekeys {
         int tries = sa.engine.rekeyRefusals().merge(old, 1, Integer::sum);
         if (notifyType == NotifyType.TEMPORARY_FAILURE && tries <= MAX_RETRIES) {
             sa.engine
+                    .core
                     .transport()
                     .schedule(
                             () -> sa.engine
@@ -101,7 +102,7 @@ final class ChildSaRekeys {
     /** The peer's rekey of {@code old} created {@code created}; the peer deletes {@code old}. */
     void rekeyedByPeer(ChildSaRecord old, ChildSaRecord created, RekeyNonces nonces) {
         sa.engine.superseded().add(old);
-        sa.engine.listener().childSaRekeyedByPeer(sa, old, created);
+        sa.engine.core.listener().childSaRekeyedByPeer(sa, old, created);
         Rekey r = rekeys.get(old);
         if (r == null) {
             IkeSa.log()
@@ -165,6 +166,6 @@ final class ChildSaRekeys {
      * few quick tries.
      */
     static Duration retryDelay(IkeSa sa, int tries) {
-        return Duration.ofMillis((100L + sa.engine.random().nextInt(400)) << Math.min(tries - 1, 7));
+        return Duration.ofMillis((100L + sa.engine.core.random().nextInt(400)) << Math.min(tries - 1, 7));
     }
 }

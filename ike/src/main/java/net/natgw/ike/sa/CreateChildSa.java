@@ -55,8 +55,8 @@ final class CreateChildSa implements Exchange {
 
     @Override
     public List<Payload> request(IkeSa sa) {
-        ni = sa.engine.nonce();
-        spi = sa.engine.allocateChildSpi();
+        ni = sa.engine.core.nonce(IkeEngine.NONCE_LENGTH);
+        spi = sa.engine.core.allocateChildSpi();
         var payloads = new ArrayList<Payload>();
         if (rekeyOf != null) {
             // RFC 7296 §1.3.3: the SA being rekeyed, by the SPI we receive it on.
@@ -67,7 +67,7 @@ final class CreateChildSa implements Exchange {
         payloads.add(new NoncePayload(ni));
         var groups = proposals.get(0).ofType(Transform.KE);
         if (!groups.isEmpty()) {
-            ke = KeyExchange.create(groups.get(0).id(), sa.engine.random());
+            ke = KeyExchange.create(groups.get(0).id(), sa.engine.core.random());
             payloads.add(new KePayload(ke.group(), ke.publicValue()));
         }
         payloads.add(new TsPayload(
@@ -114,7 +114,7 @@ final class CreateChildSa implements Exchange {
             }
         } catch (IkeProtocolException e) {
             IkeSa.log().warn("{} CREATE_CHILD_SA for {} failed: {}", sa.name(), child.name(), e.getMessage());
-            sa.engine.releaseChildSpi(spi);
+            sa.engine.core.releaseChildSpi(spi);
             if (rekeyOf != null) {
                 sa.childRekeys().refused(rekeyOf, e.notifyType());
             }
@@ -142,7 +142,7 @@ final class CreateChildSa implements Exchange {
         byte[] ni = request.find(NoncePayload.class)
                 .orElseThrow(() -> IkeProtocolException.invalidSyntax("CREATE_CHILD_SA without nonce"))
                 .nonce();
-        byte[] nr = sa.engine.nonce();
+        byte[] nr = sa.engine.core.nonce(IkeEngine.NONCE_LENGTH);
         var rekey = request.notify(NotifyType.REKEY_SA);
         List<ChildConfig> candidates = sa.config().children();
         ChildSaRecord old = null;

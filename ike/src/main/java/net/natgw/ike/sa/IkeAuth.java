@@ -65,7 +65,7 @@ final class IkeAuth implements Exchange {
         cp.ifPresent(payloads::add);
         if (!config.children().isEmpty()) {
             child = config.children().get(0);
-            childSpi = sa.engine.allocateChildSpi();
+            childSpi = sa.engine.core.allocateChildSpi();
             payloads.add(new SaPayload(ChildNegotiation.offer(child, childSpi).stream()
                     .map(ChildNegotiation::withoutGroups)
                     .toList()));
@@ -102,7 +102,7 @@ final class IkeAuth implements Exchange {
                         sa.config().localId(),
                         sa.remote.getAddress().getHostAddress(),
                         idr);
-        sa.engine.listener().ikeSaEstablished(sa);
+        sa.engine.core.listener().ikeSaEstablished(sa);
         if (child != null) {
             establishChild(sa, response);
         }
@@ -153,7 +153,7 @@ final class IkeAuth implements Exchange {
                             sa.name(),
                             child.name(),
                             e.getMessage());
-            sa.engine.releaseChildSpi(childSpi);
+            sa.engine.core.releaseChildSpi(childSpi);
         }
     }
 
@@ -308,7 +308,7 @@ final class IkeAuth implements Exchange {
                         sa.config().localId(),
                         sa.remote.getAddress().getHostAddress(),
                         idi);
-        sa.engine.listener().ikeSaEstablished(sa);
+        sa.engine.core.listener().ikeSaEstablished(sa);
         // RFC 7296 §3.10.1: after INTERNAL_ADDRESS_FAILURE or FAILED_CP_REQUIRED, no CHILD_SA.
         if (request.find(SaPayload.class).isPresent() && assignment.childAllowed()) {
             payloads.addAll(

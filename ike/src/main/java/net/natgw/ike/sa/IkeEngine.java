@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import net.natgw.ike.auth.StatusFetcher;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.IkeLimits;
 import net.natgw.ike.crypto.IkeSaKeys;
 import net.natgw.ike.crypto.KeyExchange;
+import net.natgw.ike.engine.EngineCore;
 import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
@@ -33,42 +33,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class IkeEngine {
     private static final Logger log = LoggerFactory.getLogger(IkeEngine.class);
-    private static final int NONCE_LENGTH = 32;
+    static final int NONCE_LENGTH = 32;
 
-    private final IkeTransport transport;
-    private final PeerSaListener listener;
-    private final SecureRandom random;
-    private List<IkeConfig> configs;
+    final EngineCore core;
     private final Map<Long, IkeSa> bySpi = new HashMap<>();
     /** Responder SAs before IKE_AUTH, by the initiator's SPI and address: retransmitted INITs find them. */
     private final Map<HalfOpenKey, IkeSa> halfOpen = new HashMap<>();
 
-    private final Set<Integer> childSpis = new HashSet<>();
     private final Set<ChildSaRecord> superseded = new HashSet<>();
     private final Map<ChildSaRecord, Integer> rekeyRefusals = new HashMap<>();
-    private IkeCounters counters = new IkeCounters();
-    private Admission admission = new Admission(IkeLimits.DEFAULT);
     private final CookieSecrets cookies;
-    private final PreAuthLog preAuthLog;
     private int nextIkeId = 1;
-    private int nextChildId = 1;
 
     record HalfOpenKey(long spiI, InetSocketAddress from) {}
 
     /** strongSwan's {@code charon.rsa_pss}: RSA keys sign AUTH with RSASSA-PSS (RFC 7427). */
     private boolean rsaPss;
 
-    /** Where the peers' revocation status comes from beyond the CRLs held; none by default. */
-    private StatusFetcher statusFetcher = StatusFetcher.OFFLINE;
-
     public IkeEngine(IkeTransport transport, PeerSaListener listener, SecureRandom random, List<IkeConfig> configs) {
-        this.transport = new GuardedTransport(transport, this::internalError);
-        this.listener = listener;
-        this.random = random;
-        this.configs = List.copyOf(configs);
+        this.core = new EngineCore(log, "", transport, listener, random, configs);
         this.cookies = new CookieSecrets(
-                random, transport::nanoTime, () -> admission.limits().cookieLifetime());
-        this.preAuthLog = new PreAuthLog(log, transport::nanoTime, IkeLimits.DEFAULT.logLinesPerSecond());
+                random, transport::nanoTime, () -> core.admission().limits().cookieLifetime());
     }
 
     /** Signs AUTH of RSA keys with RSASSA-PSS from now on (strongSwan's {@code charon.rsa_pss}). */
@@ -82,16 +67,16 @@ public final class IkeEngine {
 
     /** Fetches revocation status with {@code fetcher} from now on (the daemon's, shared by both engines). */
     public void statusFetcher(StatusFetcher fetcher) {
-        this.statusFetcher = fetcher;
+        core.statusFetcher(fetcher);
     }
 
     public StatusFetcher statusFetcher() {
-        return statusFetcher;
+        return core.statusFetcher();
     }
 
     /** Replaces the configurations new IKE SAs are matched against; existing SAs keep theirs. */
     public void configs(List<IkeConfig> replacement) {
-        this.configs = List.copyOf(replacement);
+        core.configs(replacement);
     }
 
     /**
@@ -99,15 +84,16 @@ public final class IkeEngine {
      * return our COOKIE. 0 asks every initiator for one.
      */
     public void cookieThreshold(int halfOpenSas) {
-        var l = admission.limits();
-        admission.limits(new IkeLimits(
-                halfOpenSas,
-                halfOpenSas == 0 ? 0 : l.cookieThresholdIp(),
-                l.blockThreshold(),
-                l.initLimitHalfOpen(),
-                l.halfOpenTimeout(),
-                l.cookieLifetime(),
-                l.logLinesPerSecond()));
+        var l = core.admission().limits();
+        core.admission()
+                .limits(new IkeLimits(
+                        halfOpenSas,
+                        halfOpenSas == 0 ? 0 : l.cookieThresholdIp(),
+                        l.blockThreshold(),
+                        l.initLimitHalfOpen(),
+                        l.halfOpenTimeout(),
+                        l.cookieLifetime(),
+                        l.logLinesPerSecond()));
     }
 
     /**
@@ -115,33 +101,20 @@ public final class IkeEngine {
      * that the limits hold for both versions together (strongSwan counts them together too).
      */
     public void share(Admission gate, IkeCounters drops) {
-        this.admission = gate;
-        this.counters = drops;
+        core.share(gate, drops);
     }
 
     public Admission admission() {
-        return admission;
+        return core.admission();
     }
 
     public IkeCounters counters() {
-        return counters;
-    }
-
-    IkeTransport transport() {
-        return transport;
-    }
-
-    PeerSaListener listener() {
-        return listener;
-    }
-
-    SecureRandom random() {
-        return random;
+        return core.counters();
     }
 
     /** Datagrams dropped before or by an IKE SA: malformed, unknown SPI, failed integrity. */
     public long drops() {
-        return counters.total();
+        return core.counters().total();
     }
 
     public List<IkeSa> ikeSas() {
@@ -155,27 +128,14 @@ public final class IkeEngine {
 
     /** Starts IKE_SA_INIT towards the configuration's remote address (RFC 7296 §1.2). */
     public IkeSa initiate(IkeConfig config) {
-        var remote = new InetSocketAddress(
-                config.remote()
-                        .orElseThrow(() ->
-                                new IllegalArgumentException(config.name() + ": no remote address to initiate to")),
-                config.remotePort());
-        // RFC 7296 §2.23: an initiator may use port 4500 from the start; strongSwan does when the
-        // peer's port is not 500, with the non-ESP marker in front of IKE.
-        boolean nattPort = config.remotePort() != Rfc3948.IKE_PORT;
-        var sa = new IkeSa(
-                this,
-                true,
-                nextIkeId++,
-                config,
-                new InetSocketAddress(config.local(), nattPort ? Rfc3948.NATT_PORT : Rfc3948.IKE_PORT),
-                remote);
-        sa.nattPort = nattPort;
+        var remote = EngineCore.initiateTo(config);
+        var sa = new IkeSa(this, true, nextIkeId++, config, EngineCore.initiateFrom(config), remote);
+        sa.nattPort = EngineCore.initiatesOnNattPort(config);
         sa.spiI = allocateIkeSpi();
         bySpi.put(sa.spiI, sa);
-        sa.ni = nonce();
+        sa.ni = core.nonce(NONCE_LENGTH);
         log.info("{} initiating IKE_SA to {}", sa.name(), remote);
-        sa.queue(new IkeSaInit(KeyExchange.create(config.preferredGroup(), random)));
+        sa.queue(new IkeSaInit(KeyExchange.create(config.preferredGroup(), core.random())));
         return sa;
     }
 
@@ -185,11 +145,7 @@ public final class IkeEngine {
      * the event loop goes on.
      */
     public void receive(byte[] datagram, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
-        try {
-            dispatch(datagram, from, to, nattPort);
-        } catch (RuntimeException e) {
-            internalError(e);
-        }
+        core.guard(() -> dispatch(datagram, from, to, nattPort));
     }
 
     private void dispatch(byte[] datagram, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
@@ -197,7 +153,7 @@ public final class IkeEngine {
         try {
             header = MessageCodec.header(datagram);
         } catch (IkeProtocolException e) {
-            countDrop(IkeDrop.MALFORMED, () -> "from " + from + ": " + e.getMessage());
+            core.countDrop(IkeDrop.MALFORMED, () -> "from " + from + ": " + e.getMessage());
             return;
         }
         if (header.majorVersion() != 2) {
@@ -216,7 +172,7 @@ public final class IkeEngine {
         // The I flag says who sent it; our SPI is the other side's.
         IkeSa sa = bySpi.get(header.initiator() ? header.spiR() : header.spiI());
         if (sa == null) {
-            countDrop(
+            core.countDrop(
                     IkeDrop.UNKNOWN_SPI,
                     () -> "from " + from + ": no IKE SA with SPI "
                             + Long.toHexString(header.initiator() ? header.spiR() : header.spiI()));
@@ -233,7 +189,7 @@ public final class IkeEngine {
             byte[] datagram, MessageCodec.Header header, InetSocketAddress from, InetSocketAddress to) {
         if (header.initiator() == false || header.messageId() != 0 || header.spiI() == 0) {
             // RFC 7296 §3.1: IKE_SA_INIT is message 0 from the original initiator, with its SPI.
-            countDrop(
+            core.countDrop(
                     IkeDrop.MALFORMED,
                     () -> "IKE_SA_INIT from " + from + " with message ID "
                             + Integer.toUnsignedString(header.messageId()) + " or without the I flag or SPIi");
@@ -241,7 +197,7 @@ public final class IkeEngine {
         }
         IkeMessage request;
         try {
-            if (admission.cookieRequired(from.getAddress())) {
+            if (core.admission().cookieRequired(from.getAddress())) {
                 // RFC 7296 §2.6: under a flood, a request is answered from its header and nonce
                 // unless it returns a valid cookie; only then is it decoded whole.
                 var scan = MessageCodec.scanForCookie(datagram, header);
@@ -251,7 +207,7 @@ public final class IkeEngine {
                 if (scan.cookie().isEmpty()
                         || !cookies.valid(scan.cookie().get(), ni, from.getAddress(), header.spiI())) {
                     if (scan.cookie().isPresent()) {
-                        counters.count(IkeDrop.INVALID_COOKIE);
+                        core.counters().count(IkeDrop.INVALID_COOKIE);
                     }
                     sendCookie(header.spiI(), ni, from, to);
                     return;
@@ -259,35 +215,24 @@ public final class IkeEngine {
             }
             request = MessageCodec.decode(datagram);
         } catch (IkeProtocolException e) {
-            countDrop(IkeDrop.MALFORMED, () -> "IKE_SA_INIT from " + from + ": " + e.getMessage());
+            core.countDrop(IkeDrop.MALFORMED, () -> "IKE_SA_INIT from " + from + ": " + e.getMessage());
             return;
         }
-        var verdict = admission.check(from.getAddress(), true, cookieReturned(request, from));
+        var verdict = core.admission().check(from.getAddress(), true, cookieReturned(request, from));
         switch (verdict) {
             case COOKIE -> {
                 sendCookie(request.spiI(), nonceOf(request), from, to);
                 return;
             }
-            case BLOCK -> {
-                countDrop(
-                        IkeDrop.BLOCKED,
-                        () -> "IKE_SA_INIT from " + from + ": " + admission.halfOpen(from.getAddress())
-                                + " half-open IKE SAs from this address (block_threshold)");
-                return;
-            }
-            case LIMIT -> {
-                countDrop(
-                        IkeDrop.HALF_OPEN_LIMIT,
-                        () -> "IKE_SA_INIT from " + from + ": " + admission.halfOpen()
-                                + " half-open IKE SAs (init_limit_half_open)");
+            case BLOCK, LIMIT -> {
+                core.admitted(verdict, from, "IKE_SA_INIT");
                 return;
             }
             case ADMIT -> {}
         }
-        Optional<IkeConfig> config =
-                configs.stream().filter(c -> c.answers(from, to)).findFirst();
+        Optional<IkeConfig> config = core.configFor(from, to);
         if (config.isEmpty()) {
-            countDrop(
+            core.countDrop(
                     IkeDrop.NO_CONFIGURATION,
                     () -> "IKE_SA_INIT from " + from + " to " + to + ": no configuration for these addresses");
             return;
@@ -321,17 +266,7 @@ public final class IkeEngine {
         bySpi.put(sa.spiR, sa);
         sa.halfOpenKey = new HalfOpenKey(spiI, from);
         halfOpen.put(sa.halfOpenKey, sa);
-        admission.opened(from.getAddress());
-        transport.schedule(
-                () -> {
-                    if (sa.state() == IkeSaState.CONNECTING) {
-                        counters.count(IkeDrop.HALF_OPEN_TIMEOUT);
-                        sa.destroy("half open for "
-                                + admission.limits().halfOpenTimeout().toSeconds()
-                                + " s without IKE_AUTH (half_open_timeout)");
-                    }
-                },
-                admission.limits().halfOpenTimeout());
+        core.halfOpen(from.getAddress(), () -> sa.state() == IkeSaState.CONNECTING, "IKE_AUTH", sa::destroy);
         return sa;
     }
 
@@ -341,9 +276,9 @@ public final class IkeEngine {
      * asked for, if one was (RFC 7296 §2.15).
      */
     IkeConfig configFor(IkeSa sa, IdPayload idi, Optional<IdPayload> idr) throws IkeProtocolException {
-        return configs.stream()
+        return core.configs().stream()
                 .filter(c -> c.answers(sa.remote, sa.local))
-                .filter(c -> listener.admits(c, sa.remote.getAddress()))
+                .filter(c -> core.listener().admits(c, sa.remote.getAddress()))
                 .filter(c ->
                         c.remoteId().map(id -> id.sameIdentity(idi.as(false))).orElse(true))
                 .filter(c ->
@@ -363,7 +298,7 @@ public final class IkeEngine {
         }
         boolean valid = cookies.valid(n.data(), nonceOf(request), from.getAddress(), request.spiI());
         if (!valid) {
-            counters.count(IkeDrop.INVALID_COOKIE);
+            core.counters().count(IkeDrop.INVALID_COOKIE);
         }
         return valid;
     }
@@ -373,12 +308,13 @@ public final class IkeEngine {
     }
 
     private void sendCookie(long spiI, byte[] ni, InetSocketAddress from, InetSocketAddress to) {
-        counters.count(IkeDrop.COOKIE_REQUIRED);
-        preAuthLog.info(
-                "asking {} for a cookie: {} half-open IKE SAs, {} from this address",
-                from,
-                admission.halfOpen(),
-                admission.halfOpen(from.getAddress()));
+        core.counters().count(IkeDrop.COOKIE_REQUIRED);
+        core.preAuthLog()
+                .info(
+                        "asking {} for a cookie: {} half-open IKE SAs, {} from this address",
+                        from,
+                        core.admission().halfOpen(),
+                        core.admission().halfOpen(from.getAddress()));
         var response = new IkeMessage(
                 spiI,
                 0,
@@ -387,13 +323,13 @@ public final class IkeEngine {
                 true,
                 0,
                 List.of(NotifyPayload.of(NotifyType.COOKIE, cookies.make(ni, from.getAddress(), spiI))));
-        transport.send(MessageCodec.encode(response), to, from, false);
+        core.transport().send(MessageCodec.encode(response), to, from, false);
     }
 
     /** RFC 7296 §1.3, §2.7: refusals of IKE_SA_INIT keep no state and go unprotected. */
     void refuse(IkeMessage request, IkeProtocolException e, InetSocketAddress from, InetSocketAddress to) {
-        counters.count(IkeDrop.REFUSED);
-        preAuthLog.info("refusing IKE_SA_INIT from {}: {}", from, e.getMessage());
+        core.counters().count(IkeDrop.REFUSED);
+        core.preAuthLog().info("refusing IKE_SA_INIT from {}: {}", from, e.getMessage());
         var response = new IkeMessage(
                 request.spiI(),
                 0,
@@ -402,12 +338,12 @@ public final class IkeEngine {
                 true,
                 0,
                 List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData())));
-        transport.send(MessageCodec.encode(response), to, from, false);
+        core.transport().send(MessageCodec.encode(response), to, from, false);
     }
 
     /** RFC 7296 §2.5: a higher major version is dropped; a request is told the version we speak. */
     private void majorVersion(MessageCodec.Header h, InetSocketAddress from, InetSocketAddress to, boolean nattPort) {
-        countDrop(IkeDrop.UNSUPPORTED, () -> "IKE major version " + h.majorVersion() + " from " + from);
+        core.countDrop(IkeDrop.UNSUPPORTED, () -> "IKE major version " + h.majorVersion() + " from " + from);
         if (!h.response() && h.exchange() == IkeMessage.IKE_SA_INIT) {
             var response = new IkeMessage(
                     h.spiI(),
@@ -417,7 +353,7 @@ public final class IkeEngine {
                     true,
                     h.messageId(),
                     List.of(NotifyPayload.of(NotifyType.INVALID_MAJOR_VERSION, new byte[] {IkeMessage.VERSION})));
-            transport.send(MessageCodec.encode(response), to, from, nattPort);
+            core.transport().send(MessageCodec.encode(response), to, from, nattPort);
         }
     }
 
@@ -451,14 +387,14 @@ public final class IkeEngine {
         successor.inheritVirtualIps(old);
         old.moveTo(IkeSaState.REKEYED);
         log.info("{} rekeyed as {}: {}", old.name(), successor.name(), successor.keys.suite());
-        listener.ikeSaRekeyed(old, successor);
+        core.listener().ikeSaRekeyed(old, successor);
         old.messages().afterResponse(() -> old.messages().handOverChildWork(successor));
     }
 
     /** An IKE SA past IKE_AUTH no longer counts towards the cookie threshold (RFC 7296 §2.6). */
     void noLongerHalfOpen(IkeSa sa) {
         if (sa.halfOpenKey != null && halfOpen.remove(sa.halfOpenKey, sa)) {
-            admission.closed(sa.halfOpenKey.from().getAddress());
+            core.admission().closed(sa.halfOpenKey.from().getAddress());
         }
         sa.halfOpenKey = null;
     }
@@ -471,61 +407,20 @@ public final class IkeEngine {
     void forget(IkeSa sa) {
         bySpi.remove(sa.localSpi(), sa);
         noLongerHalfOpen(sa);
-        sa.children().forEach(c -> childSpis.remove(c.spiIn()));
+        sa.children().forEach(c -> core.releaseChildSpi(c.spiIn()));
     }
 
-    /** Counts a drop; {@code why} is built only for DEBUG, since anyone can make us drop at line rate. */
-    void countDrop(IkeDrop reason, Supplier<String> why) {
-        counters.count(reason);
-        if (log.isDebugEnabled()) {
-            log.debug("dropped ({}): {}", reason.label(), why.get());
-        }
-    }
-
-    /**
-     * Something no check foresaw: counted, logged (rate-limited: the input may be anyone's), and
-     * the SA it concerned, if any, removed so that no half-done state stays behind.
-     */
-    void internalError(RuntimeException e) {
-        counters.count(IkeDrop.INTERNAL_ERROR);
-        preAuthLog.info("internal error, input dropped: {}", Untrusted.escape(String.valueOf(e)));
-        log.debug("internal error", e);
-    }
-
-    /** As {@link #internalError(RuntimeException)}, for an error while {@code sa} handled a message. */
+    /** The engine's internal error, for one while {@code sa} handled a message: the SA goes too. */
     void internalError(IkeSa sa, RuntimeException e) {
-        internalError(e);
+        core.internalError(e);
         sa.destroy("internal error: " + Untrusted.escape(String.valueOf(e)));
     }
 
     long allocateIkeSpi() {
         long spi;
         do {
-            spi = random.nextLong();
+            spi = core.random().nextLong();
         } while (spi == 0 || bySpi.containsKey(spi));
         return spi;
-    }
-
-    /** A fresh inbound ESP SPI, never 0 (RFC 4303 §2.1), never 1-255 (reserved by IANA), unique here. */
-    int allocateChildSpi() {
-        int spi;
-        do {
-            spi = random.nextInt();
-        } while (Integer.compareUnsigned(spi, 256) < 0 || !childSpis.add(spi));
-        return spi;
-    }
-
-    void releaseChildSpi(int spi) {
-        childSpis.remove(spi);
-    }
-
-    int nextChildId() {
-        return nextChildId++;
-    }
-
-    byte[] nonce() {
-        byte[] n = new byte[NONCE_LENGTH];
-        random.nextBytes(n);
-        return n;
     }
 }

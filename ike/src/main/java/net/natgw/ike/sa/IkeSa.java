@@ -84,7 +84,7 @@ public final class IkeSa implements PeerSa {
         this.config = config;
         this.local = local;
         this.remote = remote;
-        this.lastHeard = engine.transport().nanoTime();
+        this.lastHeard = engine.core.transport().nanoTime();
         this.messages = new IkeSaMessages(this);
     }
 
@@ -249,8 +249,8 @@ public final class IkeSa implements PeerSa {
 
     void keys(IkeSaKeys derived) {
         this.keys = derived;
-        this.skOut = derived.sk(initiator, engine.random());
-        this.skIn = derived.sk(!initiator, engine.random());
+        this.skOut = derived.sk(initiator, engine.core.random());
+        this.skIn = derived.sk(!initiator, engine.core.random());
     }
 
     /** RFC 7296 §2.23: with a NAT on the path both ends move to port 4500 from IKE_AUTH on. */
@@ -328,7 +328,7 @@ public final class IkeSa implements PeerSa {
         }
         log.info("{} remote endpoint changed from {} to {}", name(), remote, from);
         remote = from;
-        engine.listener().endpointChanged(this);
+        engine.core.listener().endpointChanged(this);
     }
 
     /**
@@ -351,7 +351,7 @@ public final class IkeSa implements PeerSa {
     void childEstablished(ChildSaRecord child) {
         children.add(child);
         log.info("{} CHILD_SA {} established", name(), child);
-        engine.listener().childSaEstablished(this, child);
+        engine.core.listener().childSaEstablished(this, child);
     }
 
     void childDeleted(ChildSaRecord child) {
@@ -360,7 +360,7 @@ public final class IkeSa implements PeerSa {
         childRekeys.forget(child);
         if (children.remove(child)) {
             log.info("{} CHILD_SA {}{{}} deleted", name(), child.name(), child.uniqueId());
-            engine.listener().childSaDeleted(this, child);
+            engine.core.listener().childSaDeleted(this, child);
         }
     }
 
@@ -381,7 +381,7 @@ public final class IkeSa implements PeerSa {
     /** How long nothing authenticated (IKE or ESP) came from the peer. */
     @Override
     public Duration quietFor() {
-        return Duration.ofNanos(engine.transport().nanoTime() - lastHeard);
+        return Duration.ofNanos(engine.core.transport().nanoTime() - lastHeard);
     }
 
     /**
@@ -401,7 +401,7 @@ public final class IkeSa implements PeerSa {
 
     /** Something authenticated came from the peer (RFC 7296 §2.4). */
     void alive() {
-        lastHeard = engine.transport().nanoTime();
+        lastHeard = engine.core.transport().nanoTime();
     }
 
     /**
@@ -424,13 +424,14 @@ public final class IkeSa implements PeerSa {
         if (delay.isZero()) {
             return;
         }
-        dpdTimer = engine.transport()
+        dpdTimer = engine.core
+                .transport()
                 .schedule(
                         () -> {
                             if (state != IkeSaState.ESTABLISHED) {
                                 return;
                             }
-                            long quiet = engine.transport().nanoTime() - lastHeard;
+                            long quiet = engine.core.transport().nanoTime() - lastHeard;
                             if (quiet >= delay.toNanos()) {
                                 confirmLiveness();
                             }
@@ -476,7 +477,8 @@ public final class IkeSa implements PeerSa {
      * forget the SA ourselves rather than keep it forever.
      */
     void awaitDeleteByPeer() {
-        engine.transport()
+        engine.core
+                .transport()
                 .schedule(
                         () -> {
                             if (state != IkeSaState.DELETED && children.isEmpty()) {
@@ -531,7 +533,7 @@ public final class IkeSa implements PeerSa {
         leases.clear();
         log.info("{} deleted: {}", name(), reason);
         engine.forget(this);
-        engine.listener().ikeSaDeleted(this, reason);
+        engine.core.listener().ikeSaDeleted(this, reason);
     }
 
     /** The error notify of a response, as an exception, or nothing. */

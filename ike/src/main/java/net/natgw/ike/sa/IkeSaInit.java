@@ -74,7 +74,7 @@ final class IkeSaInit implements Exchange {
         return List.of(
                 NotifyPayload.of(
                         NotifyType.NAT_DETECTION_SOURCE_IP,
-                        natd.sourceHash(source, sa.config().forceEncap(), sa.engine.random())),
+                        natd.sourceHash(source, sa.config().forceEncap(), sa.engine.core.random())),
                 NotifyPayload.of(NotifyType.NAT_DETECTION_DESTINATION_IP, natd.hash(destination)));
     }
 
@@ -125,7 +125,7 @@ final class IkeSaInit implements Exchange {
             throw new IkeProtocolException(NotifyType.INVALID_KE_PAYLOAD, "the responder asks for group " + group);
         }
         IkeSa.log().info("{} peer wants key exchange group {}, retrying", sa.name(), group);
-        ke = KeyExchange.create(group, sa.engine.random());
+        ke = KeyExchange.create(group, sa.engine.core.random());
         sa.messages().retry(this);
     }
 
@@ -190,12 +190,12 @@ final class IkeSaInit implements Exchange {
                     .nonce();
             // The peer's public value is checked (RFC 6989) in computing the shared secret: before
             // any state exists for it.
-            KeyExchange ours = KeyExchange.create(suite.group(), engine.random());
+            KeyExchange ours = KeyExchange.create(suite.group(), engine.core.random());
             byte[] sharedSecret = ours.sharedSecret(ke.keyData());
             var sa = engine.createResponder(config, request.spiI(), from, to);
             try {
                 sa.ni = ni;
-                sa.nr = engine.nonce();
+                sa.nr = engine.core.nonce(IkeEngine.NONCE_LENGTH);
                 sa.nat = evaluateNat(sa, request, NatDetection.ikev2(sa.spiI, 0), from, to);
                 byte[] skeyseed = IkeSaKeys.skeyseed(suite.newPrf(), sa.ni, sa.nr, sharedSecret);
                 sa.keys(IkeSaKeys.derive(suite, skeyseed, sa.ni, sa.nr, sa.spiI, sa.spiR));

@@ -50,7 +50,7 @@ final class IkeSaMessages {
     IkeSaMessages(IkeSa sa) {
         this.sa = sa;
         this.engine = sa.engine;
-        this.statusWait = new StatusWait(engine.transport());
+        this.statusWait = new StatusWait(engine.core.transport());
     }
 
     // ---- our requests ----
@@ -130,9 +130,10 @@ final class IkeSaMessages {
 
     /** RFC 7296 §2.1: retransmit the very same bytes, with exponential back-off, then give up. */
     private void transmit() {
-        engine.transport().send(pendingBytes, sa.local, sa.remote, sa.nattPort);
+        engine.core.transport().send(pendingBytes, sa.local, sa.remote, sa.nattPort);
         Duration wait = sa.config().retransmitBase().multipliedBy(1L << Math.min(tries, 16));
-        retransmit = engine.transport()
+        retransmit = engine.core
+                .transport()
                 .schedule(
                         () -> {
                             if (tries++ < sa.config().retransmitTries()) {
@@ -226,7 +227,7 @@ final class IkeSaMessages {
         var message = new IkeMessage(
                 sa.spiI, sa.spiR, IkeMessage.INFORMATIONAL, sa.isInitiator(), false, id, List.of(payload));
         log.info("{} sending {}", sa.name(), message);
-        engine.transport().send(sa.encode(message), sa.local, sa.remote, sa.nattPort);
+        engine.core.transport().send(sa.encode(message), sa.local, sa.remote, sa.nattPort);
         sa.destroy(reason);
     }
 
@@ -239,7 +240,7 @@ final class IkeSaMessages {
         }
         if (header.initiator() == sa.isInitiator()) {
             // RFC 7296 §3.1: the I flag is the original initiator's; a peer never sends ours.
-            engine.countDrop(IkeDrop.MALFORMED, () -> sa.name() + ": a message with our own I flag");
+            engine.core.countDrop(IkeDrop.MALFORMED, () -> sa.name() + ": a message with our own I flag");
             return;
         }
         if (header.exchange() == IkeMessage.IKE_SA_INIT) {
@@ -247,7 +248,7 @@ final class IkeSaMessages {
             return;
         }
         if (sa.skIn == null) {
-            engine.countDrop(
+            engine.core.countDrop(
                     IkeDrop.UNPROTECTED,
                     () -> sa.name() + ": " + IkeMessage.exchangeName(header.exchange())
                             + " before IKE_SA_INIT completed");
@@ -261,7 +262,7 @@ final class IkeSaMessages {
             return;
         } catch (IkeProtocolException e) {
             // RFC 7296 §2.21.2: a message that fails its integrity check is dropped, unanswered.
-            engine.countDrop(IkeDrop.INTEGRITY, () -> sa.name() + ": " + e.getMessage());
+            engine.core.countDrop(IkeDrop.INTEGRITY, () -> sa.name() + ": " + e.getMessage());
             return;
         }
         try {
@@ -275,9 +276,9 @@ final class IkeSaMessages {
                 // RFC 7296 §2.2: a retransmitted request gets the cached response, sent where the
                 // request came from (§2.11); a replay never moves the peer.
                 sa.alive();
-                engine.transport().send(lastResponse, sa.local, from, sa.nattPort);
+                engine.core.transport().send(lastResponse, sa.local, from, sa.nattPort);
             } else if (message.messageId() != expectedRequestId) {
-                engine.countDrop(
+                engine.core.countDrop(
                         IkeDrop.UNEXPECTED_REQUEST,
                         () -> sa.name() + ": request " + Integer.toUnsignedString(message.messageId()) + ", expected "
                                 + expectedRequestId);
@@ -298,7 +299,7 @@ final class IkeSaMessages {
      */
     private void undecodable(UndecodableProtectedMessage e) {
         var h = e.header();
-        engine.countDrop(
+        engine.core.countDrop(
                 IkeDrop.MALFORMED,
                 () -> sa.name() + ": " + IkeMessage.exchangeName(h.exchange()) + " "
                         + (h.response() ? "response " : "request ") + Integer.toUnsignedString(h.messageId()) + ": "
@@ -308,7 +309,7 @@ final class IkeSaMessages {
         }
         if (h.messageId() == lastResponseId && lastResponse != null) {
             // RFC 7296 §2.2: its retransmission gets the same answer, where ours was sent.
-            engine.transport().send(lastResponse, sa.local, sa.remote, sa.nattPort);
+            engine.core.transport().send(lastResponse, sa.local, sa.remote, sa.nattPort);
             return;
         }
         if (h.messageId() != expectedRequestId) {
@@ -339,7 +340,7 @@ final class IkeSaMessages {
             try {
                 message = MessageCodec.decode(datagram);
             } catch (IkeProtocolException e) {
-                engine.countDrop(IkeDrop.MALFORMED, () -> sa.name() + ": " + e.getMessage());
+                engine.core.countDrop(IkeDrop.MALFORMED, () -> sa.name() + ": " + e.getMessage());
                 return;
             }
             log.info("{} received {} from {}", sa.name(), message, from);
@@ -353,9 +354,9 @@ final class IkeSaMessages {
                 && connecting
                 && lastResponseId == 0
                 && Arrays.equals(datagram, sa.initRequest)) {
-            engine.transport().send(lastResponse, sa.local, from, sa.nattPort);
+            engine.core.transport().send(lastResponse, sa.local, from, sa.nattPort);
         } else {
-            engine.countDrop(
+            engine.core.countDrop(
                     IkeDrop.UNPROTECTED,
                     () -> sa.name() + ": IKE_SA_INIT " + (header.response() ? "response" : "request") + " in state "
                             + sa.state());
@@ -365,7 +366,7 @@ final class IkeSaMessages {
     /** RFC 7296 §2.2: a response must carry the message ID and exchange type of our pending request. */
     private boolean answersPending(IkeMessage message) {
         if (pending == null || message.messageId() != nextRequestId || message.exchange() != pending.exchangeType()) {
-            engine.countDrop(
+            engine.core.countDrop(
                     IkeDrop.UNEXPECTED_RESPONSE,
                     () -> sa.name() + ": unexpected response "
                             + Integer.toUnsignedString(message.messageId()) + " ("
@@ -378,7 +379,7 @@ final class IkeSaMessages {
 
     private void response(IkeMessage message, byte[] raw) {
         if (statusWait.waiting()) {
-            engine.countDrop(
+            engine.core.countDrop(
                     IkeDrop.AWAITING_STATUS,
                     () -> sa.name() + ": a response while ours waits for a" + " revocation status");
             return;
@@ -425,7 +426,7 @@ final class IkeSaMessages {
     private void request(IkeMessage message) {
         if (statusWait.waiting()) {
             // Its retransmission: the request itself is taken again when the status is in.
-            engine.countDrop(
+            engine.core.countDrop(
                     IkeDrop.AWAITING_STATUS,
                     () -> sa.name() + ": request " + Integer.toUnsignedString(message.messageId())
                             + " while it waits for a revocation status");
@@ -494,7 +495,7 @@ final class IkeSaMessages {
         lastResponseId = request.messageId();
         expectedRequestId = request.messageId() + 1;
         log.info("{} sending {}", sa.name(), response);
-        engine.transport().send(lastResponse, sa.local, sa.remote, sa.nattPort);
+        engine.core.transport().send(lastResponse, sa.local, sa.remote, sa.nattPort);
     }
 
     byte[] lastResponseBytes() {

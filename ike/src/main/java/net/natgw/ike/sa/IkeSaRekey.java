@@ -74,6 +74,7 @@ final class IkeSaRekey {
                 && sa.state() == IkeSaState.ESTABLISHED
                 && ++retries <= ChildSaRekeys.MAX_RETRIES) {
             sa.engine
+                    .core
                     .transport()
                     .schedule(
                             () -> {

@@ -44,8 +44,8 @@ final class RekeyIkeSa implements Exchange {
     public List<Payload> request(IkeSa sa) {
         sa.ikeRekey().started();
         newSpiI = sa.engine.allocateIkeSpi();
-        ni = sa.engine.nonce();
-        ke = KeyExchange.create(sa.config().preferredGroup(), sa.engine.random());
+        ni = sa.engine.core.nonce(IkeEngine.NONCE_LENGTH);
+        ke = KeyExchange.create(sa.config().preferredGroup(), sa.engine.core.random());
         var proposals = sa.config().proposals().stream()
                 .map(p -> new Proposal(p.number(), Proposal.IKE, Bytes.u64(newSpiI), p.transforms()))
                 .toList();
@@ -117,8 +117,8 @@ final class RekeyIkeSa implements Exchange {
         byte[] ni = request.find(NoncePayload.class)
                 .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE rekey without nonce"))
                 .nonce();
-        byte[] nr = sa.engine.nonce();
-        KeyExchange ours = KeyExchange.create(suite.group(), sa.engine.random());
+        byte[] nr = sa.engine.core.nonce(IkeEngine.NONCE_LENGTH);
+        KeyExchange ours = KeyExchange.create(suite.group(), sa.engine.core.random());
         long newSpiI = spi(chosen);
         long newSpiR = sa.engine.allocateIkeSpi();
         var keys = newKeys(sa, suite, ours.sharedSecret(theirs.keyData()), ni, nr, newSpiI, newSpiR);

@@ -41,7 +41,7 @@ final class IsakmpInformational {
      */
     void receive(byte[] datagram, IsakmpCodec.Header h) throws IkeProtocolException {
         if (!sa.established() || !h.encrypted()) {
-            sa.engine.countDrop(
+            sa.engine.core.countDrop(
                     IkeDrop.UNPROTECTED,
                     () -> sa.name() + ": unauthenticated Informational (not encrypted under the ISAKMP SA)");
             return;
@@ -108,6 +108,7 @@ final class IsakmpInformational {
             return;
         }
         dpdTimer = sa.engine
+                .core
                 .transport()
                 .schedule(
                         () -> {
@@ -147,6 +148,6 @@ final class IsakmpInformational {
                 messageId,
                 List.of(new Hash(hash), payload),
                 V1Hashes.exchangeIv(suite.hash(), sa.phase1LastBlock, messageId));
-        sa.engine.transport().send(datagram, sa.local, sa.remote, sa.nattPort);
+        sa.engine.core.transport().send(datagram, sa.local, sa.remote, sa.nattPort);
     }
 }

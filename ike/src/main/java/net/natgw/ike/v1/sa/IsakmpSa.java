@@ -126,8 +126,8 @@ public final class IsakmpSa implements PeerSa {
         this.remote = remote;
         this.ckyI = ckyI;
         this.state = initiator ? State.MESSAGE_2 : State.MESSAGE_3;
-        this.lastHeard = engine.transport().nanoTime();
-        this.statusWait = new StatusWait(engine.transport());
+        this.lastHeard = engine.core.transport().nanoTime();
+        this.statusWait = new StatusWait(engine.core.transport());
         this.mainMode = new MainMode(this);
         this.informational = new IsakmpInformational(this);
     }
@@ -181,7 +181,7 @@ public final class IsakmpSa implements PeerSa {
 
     /** An authenticated message or ESP came: the peer is alive (RFC 3706 §5.3). */
     void heard() {
-        lastHeard = engine.transport().nanoTime();
+        lastHeard = engine.core.transport().nanoTime();
     }
 
     /**
@@ -198,13 +198,13 @@ public final class IsakmpSa implements PeerSa {
                 && !from.equals(remote)) {
             log.info("{} remote endpoint changed from {} to {}", name(), remote, from);
             remote = from;
-            engine.listener().endpointChanged(this);
+            engine.core.listener().endpointChanged(this);
         }
     }
 
     @Override
     public Duration quietFor() {
-        return Duration.ofNanos(engine.transport().nanoTime() - lastHeard);
+        return Duration.ofNanos(engine.core.transport().nanoTime() - lastHeard);
     }
 
     public long initiatorCookie() {
@@ -337,14 +337,14 @@ public final class IsakmpSa implements PeerSa {
                 nat,
                 Long.toHexString(ckyI),
                 Long.toHexString(ckyR));
-        engine.listener().ikeSaEstablished(this);
+        engine.core.listener().ikeSaEstablished(this);
     }
 
     // ---- everything after message 1 ----
 
     void receive(byte[] datagram, IsakmpCodec.Header h, InetSocketAddress from, InetSocketAddress to, boolean viaNatt) {
         if (statusWait.waiting()) {
-            engine.countDrop(
+            engine.core.countDrop(
                     IkeDrop.AWAITING_STATUS, () -> name() + ": a message while one waits for a" + " revocation status");
             return;
         }
@@ -354,7 +354,7 @@ public final class IsakmpSa implements PeerSa {
             return;
         }
         if (h.responderCookie() != ckyR && !(initiator && state == State.MESSAGE_2)) {
-            engine.countDrop(
+            engine.core.countDrop(
                     IkeDrop.UNKNOWN_SPI,
                     () -> name() + ": responder cookie " + Long.toHexString(h.responderCookie()) + " is not ours");
             return;
@@ -365,7 +365,7 @@ public final class IsakmpSa implements PeerSa {
                 case IsakmpMessage.QUICK_MODE -> quickMode(datagram, h);
                 case IsakmpMessage.INFORMATIONAL -> informational.receive(datagram, h);
                 default ->
-                    engine.countDrop(
+                    engine.core.countDrop(
                             IkeDrop.UNSUPPORTED, () -> name() + ": exchange " + h.exchangeType() + " not handled");
             }
         } catch (StatusPending pending) {
@@ -377,7 +377,7 @@ public final class IsakmpSa implements PeerSa {
             // Whatever carries our cookies may be anyone's: a message we cannot use is dropped, and
             // ends nothing. Main Mode goes on waiting for the real one until its retransmissions or
             // half_open_timeout run out, and then says what was refused.
-            engine.countDrop(V1Engine.dropReason(e), () -> name() + ": " + e.getMessage());
+            engine.core.countDrop(V1Engine.dropReason(e), () -> name() + ": " + e.getMessage());
             if (state != State.ESTABLISHED) {
                 lastRefusal = e.getMessage();
             }
@@ -433,11 +433,12 @@ public final class IsakmpSa implements PeerSa {
 
     /** A Quick Mode that does not complete within {@code half_open_timeout} is forgotten. */
     void expireQuickMode(QuickMode qm) {
-        engine.transport()
+        engine.core
+                .transport()
                 .schedule(
                         () -> {
                             if (quickModes.remove(qm.messageId, qm)) {
-                                engine.countDrop(
+                                engine.core.countDrop(
                                         IkeDrop.HALF_OPEN_TIMEOUT,
                                         () -> name() + ": Quick Mode " + Integer.toHexString(qm.messageId)
                                                 + " did not complete");
@@ -450,7 +451,7 @@ public final class IsakmpSa implements PeerSa {
         quickModes.remove(qm.messageId);
         children.add(child);
         log.info("{} CHILD_SA {} established", name(), child);
-        engine.listener().childSaEstablished(this, child);
+        engine.core.listener().childSaEstablished(this, child);
         if (qm.replaces != null) {
             deleteChild(qm.replaces);
         }
@@ -488,8 +489,8 @@ public final class IsakmpSa implements PeerSa {
 
     void removeChild(ChildSaRecord child) {
         if (children.remove(child)) {
-            engine.released(child.spiIn());
-            engine.listener().childSaDeleted(this, child);
+            engine.core.releaseChildSpi(child.spiIn());
+            engine.core.listener().childSaDeleted(this, child);
         }
     }
 
@@ -537,7 +538,7 @@ public final class IsakmpSa implements PeerSa {
     void send(byte[] datagram, boolean awaitAnswer) {
         lastSent = datagram;
         tries = 0;
-        engine.transport().send(datagram, local, remote, nattPort);
+        engine.core.transport().send(datagram, local, remote, nattPort);
         if (awaitAnswer) {
             scheduleRetransmit();
         }
@@ -545,7 +546,8 @@ public final class IsakmpSa implements PeerSa {
 
     private void scheduleRetransmit() {
         Duration wait = config.retransmitBase().multipliedBy(1L << Math.min(tries, 16));
-        retransmit = engine.transport()
+        retransmit = engine.core
+                .transport()
                 .schedule(
                         () -> {
                             if (tries++ < config.retransmitTries()) {
@@ -569,7 +571,7 @@ public final class IsakmpSa implements PeerSa {
 
     private void resend() {
         if (lastSent != null) {
-            engine.transport().send(lastSent, local, remote, nattPort);
+            engine.core.transport().send(lastSent, local, remote, nattPort);
         }
     }
 
@@ -583,6 +585,6 @@ public final class IsakmpSa implements PeerSa {
         quickModes.clear();
         log.info("{} deleted: {}", name(), reason);
         engine.forget(this);
-        engine.listener().ikeSaDeleted(this, reason);
+        engine.core.listener().ikeSaDeleted(this, reason);
     }
 }

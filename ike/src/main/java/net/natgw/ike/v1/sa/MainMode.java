@@ -165,7 +165,7 @@ final class MainMode {
                 }
             }
             default ->
-                sa.engine.countDrop(
+                sa.engine.core.countDrop(
                         IkeDrop.UNEXPECTED_REQUEST, () -> sa.name() + ": Main Mode message in state " + sa.state());
         }
     }
@@ -190,8 +190,8 @@ final class MainMode {
         sa.ckyR = m.responderCookie();
         sa.traversal = VendorIds.traversal(m.all(VendorId.class));
         sa.peerDpd = VendorIds.dpd(m.all(VendorId.class));
-        dh = KeyExchange.create(sa.suite.group(), sa.engine.random());
-        ni = sa.engine.nonce(NONCE_LENGTH);
+        dh = KeyExchange.create(sa.suite.group(), sa.engine.core.random());
+        ni = sa.engine.core.nonce(NONCE_LENGTH);
         gxi = dh.publicValue();
         log.info("{} selected {}, NAT traversal {}", sa.name(), sa.suite, sa.traversal);
         sa.state(IsakmpSa.State.MESSAGE_4);
@@ -206,9 +206,9 @@ final class MainMode {
                 .orElseThrow(() -> V1Payloads.missing("KE"))
                 .keyData();
         ni = m.find(Nonce.class).orElseThrow(() -> V1Payloads.missing("nonce")).data();
-        dh = KeyExchange.create(sa.suite.group(), sa.engine.random());
+        dh = KeyExchange.create(sa.suite.group(), sa.engine.core.random());
         gxr = dh.publicValue();
-        nr = sa.engine.nonce(NONCE_LENGTH);
+        nr = sa.engine.core.nonce(NONCE_LENGTH);
         detectNat(m.all(NatDiscovery.class), from);
         // The peer's KE is checked here (RFC 6989 as for IKEv2); a bad one moves nothing.
         deriveKeys();
@@ -289,7 +289,7 @@ final class MainMode {
         // swanctl's encap = yes: a NAT-D that matches no address of ours makes the peer see a
         // NAT, so both ends encapsulate (strongSwan forces it the same way).
         all.add(new NatDiscovery(
-                sa.config.forceEncap() ? sa.engine.nonce(sa.suite.hash().digestLength()) : natD(sa.local), draft));
+                sa.config.forceEncap() ? sa.engine.core.nonce(sa.suite.hash().digestLength()) : natD(sa.local), draft));
         return all;
     }
 

@@ -80,8 +80,8 @@ final class QuickMode {
     static QuickMode initiate(IsakmpSa sa, ChildConfig child) {
         var qm = new QuickMode(sa, sa.engine.messageId(), true);
         qm.child = child;
-        qm.ni = sa.engine.nonce(NONCE_LENGTH);
-        qm.spiIn = sa.engine.allocateSpi();
+        qm.ni = sa.engine.core.nonce(NONCE_LENGTH);
+        qm.spiIn = sa.engine.core.allocateChildSpi();
         qm.localTs = List.of(child.localTs().get(0));
         qm.remoteTs = List.of(child.remoteTs().get(0));
         qm.transport = child.mode() == Mode.TRANSPORT;
@@ -90,7 +90,7 @@ final class QuickMode {
                 EspTransforms.suites(child.espProposals()), Bytes.u32(qm.spiIn), qm.encapsulation(), LIFETIME, group);
         var payloads = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(List.of(offer)), new Nonce(qm.ni)));
         if (group != 0) {
-            qm.dh = KeyExchange.create(group, sa.engine.random());
+            qm.dh = KeyExchange.create(group, sa.engine.core.random());
             payloads.add(new net.natgw.ike.v1.message.KeyExchange(qm.dh.publicValue()));
         }
         payloads.add(QuickModeIds.of(qm.localTs.get(0)));
@@ -181,13 +181,13 @@ final class QuickMode {
         }
         if (theirKe != null) {
             // RFC 6989's checks of the peer's value, before this Quick Mode holds anything.
-            dh = KeyExchange.create((int) chosen.value(EspTransforms.GROUP, 0), sa.engine.random());
+            dh = KeyExchange.create((int) chosen.value(EspTransforms.GROUP, 0), sa.engine.core.random());
             pfsSecret = dh.sharedSecret(theirKe);
         }
         ni = theirNonce;
         spiOut = ByteBuffer.wrap(offered.spi()).getInt();
-        spiIn = sa.engine.allocateSpi();
-        nr = sa.engine.nonce(NONCE_LENGTH);
+        spiIn = sa.engine.core.allocateChildSpi();
+        nr = sa.engine.core.nonce(NONCE_LENGTH);
         localTs = List.of(ours);
         remoteTs = List.of(theirs);
         var answer = new ArrayList<IsakmpPayload>(List.of(
@@ -247,7 +247,7 @@ final class QuickMode {
                 new ChildSaRecord(
                         sa.name(),
                         child.name(),
-                        sa.engine.nextChildId(),
+                        sa.engine.core.nextChildId(),
                         transport ? Mode.TRANSPORT : Mode.TUNNEL,
                         suite,
                         false,

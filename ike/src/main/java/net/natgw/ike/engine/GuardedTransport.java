@@ -1,8 +1,9 @@
-package net.natgw.ike.sa;
+package net.natgw.ike.engine;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.function.Consumer;
+import net.natgw.ike.sa.IkeTransport;
 
 /**
  * The transport an engine works through, with the timers' exception boundary: a timer task
@@ -21,7 +22,7 @@ public record GuardedTransport(IkeTransport inner, Consumer<RuntimeException> on
     }
 
     @Override
-    public Cancellable schedule(Runnable task, Duration delay) {
+    public IkeTransport.Cancellable schedule(Runnable task, Duration delay) {
         return inner.schedule(
                 () -> {
                     try {

@@ -1,4 +1,4 @@
-package net.natgw.ike.sa;
+package net.natgw.ike.engine;
 
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
