@@ -525,7 +525,8 @@ final class DataPlane implements AutoCloseable {
             if (tunnel.udpEncapsulated()
                     && !sender.equals(tunnel.udpPeer().endpoint().current())) {
                 // RFC 3948 §2.2 / RFC 7296 §2.23: authenticated traffic from a new NAT mapping.
-                tunnel.udpPeer().endpoint().authenticatedFrom(sender);
+                // The SA owns the peer's endpoint and decides whether this moves it (only the end
+                // not behind a NAT follows); its endpointChanged event then moves RemoteEndpoint.
                 tunnel.ikeSa.espFrom(sender);
             }
             if (tunnel.transport

@@ -37,7 +37,12 @@ public final class IkeSa implements PeerSa {
     long spiI;
     long spiR;
     private IkeSaState state = IkeSaState.CONNECTING;
+    /**
+     * The SA owns the peer's endpoint (RFC 7296 §2.23): only the engine's thread moves or reads
+     * it; the data plane sends to the copy in natt's RemoteEndpoint, which endpointChanged moves.
+     */
     InetSocketAddress local;
+
     InetSocketAddress remote;
     boolean nattPort;
     NatStatus nat = NatStatus.NO_NAT;

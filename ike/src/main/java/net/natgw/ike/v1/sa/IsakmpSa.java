@@ -65,7 +65,12 @@ public final class IsakmpSa implements PeerSa {
     private final boolean initiator;
     private final int uniqueId;
     final IkeConfig config;
+    /**
+     * The SA owns the peer's endpoint (RFC 7296 §2.23): only the engine's thread moves or reads
+     * it; the data plane sends to the copy in natt's RemoteEndpoint, which endpointChanged moves.
+     */
     InetSocketAddress local;
+
     InetSocketAddress remote;
     boolean nattPort;
     final long ckyI;
