@@ -68,44 +68,6 @@ public record IkeConfig(
         }
     }
 
-    /** A connection that neither asks for nor hands out virtual IPs. */
-    public IkeConfig(
-            String name,
-            InetAddress local,
-            Optional<InetAddress> remote,
-            int remotePort,
-            List<Proposal> proposals,
-            IdPayload localId,
-            Optional<IdPayload> remoteId,
-            PreSharedKeys psk,
-            Optional<Certificates> certificates,
-            boolean forceEncap,
-            Duration keepalive,
-            Duration dpdDelay,
-            Duration retransmitBase,
-            int retransmitTries,
-            List<ChildConfig> children) {
-        this(
-                name,
-                local,
-                remote,
-                remotePort,
-                proposals,
-                localId,
-                remoteId,
-                psk,
-                certificates,
-                forceEncap,
-                keepalive,
-                dpdDelay,
-                retransmitBase,
-                retransmitTries,
-                children,
-                List.of(),
-                List.of(),
-                false);
-    }
-
     /** strongSwan's defaults for what is not given: 20 s keepalives, DPD off, 2 s doubled for 5 retransmits. */
     public static IkeConfig psk(
             String name,
@@ -131,7 +93,10 @@ public record IkeConfig(
                 Duration.ZERO,
                 Duration.ofSeconds(2),
                 5,
-                children);
+                children,
+                List.of(),
+                List.of(),
+                false);
     }
 
     /** Whether this configuration answers a peer at {@code from} that wrote to {@code to}. */

@@ -13,6 +13,7 @@ import net.natgw.esp.Mode;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.crypto.ChildKeys;
 import net.natgw.ike.message.Algorithms;
+import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.NotifyType;
 import net.natgw.ike.message.Proposal;
@@ -110,6 +111,13 @@ final class ChildNegotiation {
                     NotifyType.TS_UNACCEPTABLE, "no overlap between " + proposed + " and " + allowed);
         }
         return result;
+    }
+
+    /** The selectors of a response (TSi or TSr, RFC 7296 §3.13), which a CHILD_SA needs. */
+    static List<TrafficSelector> answered(IkeMessage response, boolean initiator) throws IkeProtocolException {
+        return response.ts(initiator)
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax(initiator ? "no TSi" : "no TSr"))
+                .selectors();
     }
 
     /** The initiator's check of the narrowed answer: every selector within one we proposed. */

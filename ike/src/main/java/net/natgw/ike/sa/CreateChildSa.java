@@ -95,12 +95,8 @@ final class CreateChildSa implements Exchange {
                         .orElseThrow(() -> IkeProtocolException.invalidSyntax("no KE of group " + ke.group()));
                 pfs = Optional.of(ke.sharedSecret(theirs.keyData()));
             }
-            var tsi = response.ts(true)
-                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSi"))
-                    .selectors();
-            var tsr = response.ts(false)
-                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSr"))
-                    .selectors();
+            var tsi = ChildNegotiation.answered(response, true);
+            var tsr = ChildNegotiation.answered(response, false);
             ChildNegotiation.checkNarrowed(tsi, child.localTs());
             ChildNegotiation.checkNarrowed(tsr, child.remoteTs());
             tsi = ChildNegotiation.onVirtualIps(tsi, sa.localVirtualIps());

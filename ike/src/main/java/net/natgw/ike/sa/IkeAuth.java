@@ -93,16 +93,7 @@ final class IkeAuth implements Exchange {
         }
         verify(sa, response, sa.initResponse, sa.ni, sa.keys.skPr(), idr);
         VirtualIps.reply(sa, response);
-        sa.moveTo(IkeSaState.ESTABLISHED);
-        IkeSa.log()
-                .info(
-                        "{} established between {}[{}]...{}[{}]",
-                        sa.name(),
-                        sa.local.getAddress().getHostAddress(),
-                        sa.config().localId(),
-                        sa.remote.getAddress().getHostAddress(),
-                        idr);
-        sa.engine.core.listener().ikeSaEstablished(sa);
+        sa.authenticated(idr);
         if (child != null) {
             establishChild(sa, response);
         }
@@ -117,12 +108,8 @@ final class IkeAuth implements Exchange {
                     child.espProposals().stream()
                             .map(ChildNegotiation::withoutGroups)
                             .toList());
-            var tsi = response.ts(true)
-                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSi"))
-                    .selectors();
-            var tsr = response.ts(false)
-                    .orElseThrow(() -> IkeProtocolException.invalidSyntax("no TSr"))
-                    .selectors();
+            var tsi = ChildNegotiation.answered(response, true);
+            var tsr = ChildNegotiation.answered(response, false);
             ChildNegotiation.checkNarrowed(tsi, VirtualIps.offeredLocalTs(sa, child, VirtualIps.asks(sa)));
             ChildNegotiation.checkNarrowed(tsr, child.remoteTs());
             tsi = ChildNegotiation.onVirtualIps(tsi, sa.localVirtualIps());
@@ -299,16 +286,7 @@ final class IkeAuth implements Exchange {
         payloads.addAll(authenticate(sa, octets, sa.keys.skPr(), Optional.of(idi)));
         var assignment = VirtualIps.assign(sa, request, peer);
         payloads.addAll(assignment.payloads());
-        sa.moveTo(IkeSaState.ESTABLISHED);
-        IkeSa.log()
-                .info(
-                        "{} established between {}[{}]...{}[{}]",
-                        sa.name(),
-                        sa.local.getAddress().getHostAddress(),
-                        sa.config().localId(),
-                        sa.remote.getAddress().getHostAddress(),
-                        idi);
-        sa.engine.core.listener().ikeSaEstablished(sa);
+        sa.authenticated(idi);
         // RFC 7296 §3.10.1: after INTERNAL_ADDRESS_FAILURE or FAILED_CP_REQUIRED, no CHILD_SA.
         if (request.find(SaPayload.class).isPresent() && assignment.childAllowed()) {
             payloads.addAll(

@@ -355,7 +355,10 @@ class IkeExchangeTest {
                 base.dpdDelay(),
                 base.retransmitBase(),
                 base.retransmitTries(),
-                base.children());
+                base.children(),
+                base.vips(),
+                base.pools(),
+                base.opportunistic());
         var e = engines(l, right(PROPOSALS, "s"));
         IkeSa sa = e[0].initiate(l);
         net.run();
