@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.interfaces.ECPrivateKey;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import net.natgw.ike.auth.Certificates;
 import net.natgw.ike.auth.Revocation;
@@ -32,31 +31,31 @@ import org.junit.jupiter.api.io.TempDir;
 class CertificateConfigTest {
     /** strongSwan's road warrior server "moon" with certificates. */
     static final List<String> MOON = List.of(
-            "connections {", // 1
-            "    rw {", // 2
-            "        local_addrs = 192.168.0.1", // 3
-            "        pools = rw_pool", // 4
-            "        local {", // 5
-            "            auth = pubkey", // 6
-            "            certs = moonCert.pem", // 7
-            "            id = moon.strongswan.org", // 8
-            "        }", // 9
-            "        remote {", // 10
-            "            auth = pubkey", // 11
-            "            cacerts = caCert.pem", // 12
-            "        }", // 13
-            "        children {", // 14
-            "            net {", // 15
-            "                local_ts = 10.1.0.0/16", // 16
-            "            }", // 17
-            "        }", // 18
-            "    }", // 19
-            "}", // 20
-            "pools {", // 21
-            "    rw_pool {", // 22
-            "        addrs = 10.3.0.0/24", // 23
-            "    }", // 24
-            "}"); // 25
+            "connections {",
+            "    rw {",
+            "        local_addrs = 192.168.0.1",
+            "        pools = rw_pool",
+            "        local {",
+            "            auth = pubkey",
+            "            certs = moonCert.pem",
+            "            id = moon.strongswan.org",
+            "        }",
+            "        remote {",
+            "            auth = pubkey",
+            "            cacerts = caCert.pem",
+            "        }",
+            "        children {",
+            "            net {",
+            "                local_ts = 10.1.0.0/16",
+            "            }",
+            "        }",
+            "    }",
+            "}",
+            "pools {",
+            "    rw_pool {",
+            "        addrs = 10.3.0.0/24",
+            "    }",
+            "}");
 
     @TempDir
     Path dir;
@@ -82,10 +81,9 @@ class CertificateConfigTest {
                 .getMessage();
     }
 
-    private static List<String> moon(int n, String line) {
-        var lines = new ArrayList<>(MOON);
-        lines.set(n - 1, line);
-        return lines;
+    /** The moon configuration, to edit. */
+    private static SwanctlText moon() {
+        return SwanctlText.of(MOON);
     }
 
     private String at(int line) {
@@ -119,9 +117,13 @@ class CertificateConfigTest {
         var revoked = ca.issue("carol.strongswan.org", "ec");
         TestCredentials.write(dir.resolve("x509crl/ca.crl.pem"), ca.crl(Duration.ofDays(1), revoked.certificate()));
         Files.write(dir.resolve("x509crl/old.crl"), ca.crl(Duration.ofHours(-1)).getEncoded());
-        var lines = moon(12, "            cacerts = caCert.pem\n            revocation = strict");
-        Certificates certs =
-                load(lines).connection("rw").orElseThrow().ike().certificates().orElseThrow();
+        var text = moon().set("connections.rw.remote.revocation", "strict");
+        Certificates certs = load(text.lines())
+                .connection("rw")
+                .orElseThrow()
+                .ike()
+                .certificates()
+                .orElseThrow();
         assertEquals(Revocation.Policy.STRICT, certs.revocation().policy());
         assertEquals(2, certs.revocation().crls().size(), "both files of x509crl/");
         var carol = IdPayload.parse(true, "carol.strongswan.org");
@@ -141,9 +143,11 @@ class CertificateConfigTest {
                         .revocation()
                         .policy(),
                 "strongSwan's default");
+        text = moon().set("connections.rw.remote.revocation", "hard");
         assertEquals(
-                at(13) + "connections.rw.remote.revocation: \"hard\" is not strict, ifuri or relaxed",
-                error(moon(12, "            cacerts = caCert.pem\n            revocation = hard")));
+                at(text.line("connections.rw.remote.revocation"))
+                        + "connections.rw.remote.revocation: \"hard\" is not strict, ifuri or relaxed",
+                error(text.lines()));
     }
 
     @Test
@@ -151,10 +155,9 @@ class CertificateConfigTest {
         TestCredentials.writePkcs8(dir.resolve("private/moonKey.pem"), moon.keys());
         var otherCa = TestPki.create("Another CA", "ec");
         TestCredentials.write(dir.resolve("x509ca/otherCa.pem"), otherCa.caCertificate());
-        var lines = moon(8, "");
-        lines.set(11, "");
+        var text = moon().remove("connections.rw.local.id").remove("connections.rw.remote.cacerts");
 
-        IkeConfig ike = load(lines).connections().get(0).ike();
+        IkeConfig ike = load(text.lines()).connections().get(0).ike();
         assertEquals(IdPayload.ID_DER_ASN1_DN, ike.localId().idType());
         assertArrayEquals(
                 moon.certificate().getSubjectX500Principal().getEncoded(),
@@ -168,15 +171,15 @@ class CertificateConfigTest {
     @Test
     void aKeyNamedInSecretsIsDecryptedWithItsPassphrase() throws Exception {
         TestCredentials.writeEncryptedPkcs8(dir.resolve("private/moonKey.pem"), moon.keys(), "moon's passphrase");
-        var lines = new ArrayList<>(MOON);
-        lines.addAll(List.of(
-                "secrets {",
-                "    private-moon {",
-                "        file = moonKey.pem",
-                "        secret = \"moon's passphrase\"",
-                "    }",
-                "}"));
-        var key = load(lines)
+        var text = moon().insert(
+                        "",
+                        "secrets {",
+                        "    private-moon {",
+                        "        file = moonKey.pem",
+                        "        secret = \"moon's passphrase\"",
+                        "    }",
+                        "}");
+        var key = load(text.lines())
                 .connections()
                 .get(0)
                 .ike()
@@ -185,11 +188,11 @@ class CertificateConfigTest {
                 .key();
         assertArrayEquals(moon.keys().getPrivate().getEncoded(), key.getEncoded());
 
-        lines.set(28, "        secret = wrong");
-        String message = error(lines);
+        text.set("secrets.private-moon.secret", "wrong");
+        String message = error(text.lines());
         assertTrue(
-                message.startsWith(at(28) + "secrets.private-moon.file: " + dir.resolve("private/moonKey.pem")
-                        + ": cannot decrypt or decode the key"),
+                message.startsWith(at(text.line("secrets.private-moon.file")) + "secrets.private-moon.file: "
+                        + dir.resolve("private/moonKey.pem") + ": cannot decrypt or decode the key"),
                 message);
     }
 
@@ -198,19 +201,19 @@ class CertificateConfigTest {
         TestCredentials.writePkcs8(dir.resolve("private/moonKey.pem"), moon.keys());
         Path elsewhere = TestCredentials.write(dir.resolve("elsewhere/moon.pem"), moon.certificate());
         TestCredentials.write(dir.resolve("caBeside.pem"), ca.caCertificate());
-        var lines = moon(7, "            certs = " + elsewhere);
-        lines.set(11, "            cacerts = caBeside.pem");
-        var certs = load(lines).connections().get(0).ike().certificates().orElseThrow();
+        var text = moon().set("connections.rw.local.certs", elsewhere.toString())
+                .set("connections.rw.remote.cacerts", "caBeside.pem");
+        var certs = load(text.lines()).connections().get(0).ike().certificates().orElseThrow();
         assertEquals(List.of(moon.certificate()), certs.chain());
         assertEquals(List.of(ca.caCertificate()), certs.trusted());
     }
 
     @Test
     void pskLocallyAndCertificatesFromThePeerMix() throws Exception {
-        var lines = moon(6, "            auth = psk");
-        lines.set(6, "");
-        lines.addAll(List.of("secrets {", "    ike { secret = moon's psk }", "}"));
-        IkeConfig ike = load(lines).connections().get(0).ike();
+        var text = moon().set("connections.rw.local.auth", "psk")
+                .remove("connections.rw.local.certs")
+                .insert("", "secrets {", "    ike { secret = moon's psk }", "}");
+        IkeConfig ike = load(text.lines()).connections().get(0).ike();
         assertFalse(ike.signs());
         assertTrue(ike.requiresSignature());
         assertArrayEquals(
@@ -221,14 +224,16 @@ class CertificateConfigTest {
     @Test
     void aMissingCertificateFileIsAnErrorNamingBothPlacesLookedIn() throws Exception {
         TestCredentials.writePkcs8(dir.resolve("private/moonKey.pem"), moon.keys());
+        var text = moon().set("connections.rw.local.certs", "sunCert.pem");
         assertEquals(
-                at(7) + "connections.rw.local.certs: no certificate \"sunCert.pem\" in " + dir + " or "
-                        + dir.resolve("x509"),
-                error(moon(7, "            certs = sunCert.pem")));
+                at(text.line("connections.rw.local.certs")) + "connections.rw.local.certs: no certificate"
+                        + " \"sunCert.pem\" in " + dir + " or " + dir.resolve("x509"),
+                error(text.lines()));
+        text = moon().set("connections.rw.remote.cacerts", "rootCa.pem");
         assertEquals(
-                at(12) + "connections.rw.remote.cacerts: no certificate \"rootCa.pem\" in " + dir + " or "
-                        + dir.resolve("x509ca"),
-                error(moon(12, "            cacerts = rootCa.pem")));
+                at(text.line("connections.rw.remote.cacerts")) + "connections.rw.remote.cacerts: no certificate"
+                        + " \"rootCa.pem\" in " + dir + " or " + dir.resolve("x509ca"),
+                error(text.lines()));
     }
 
     @Test
@@ -237,7 +242,8 @@ class CertificateConfigTest {
         Files.writeString(dir.resolve("private/README"), "not a key");
         String message = error(MOON);
         assertTrue(
-                message.startsWith(at(7) + "connections.rw.local.certs: no private key for the certificate of "
+                message.startsWith(at(moon().line("connections.rw.local.certs"))
+                        + "connections.rw.local.certs: no private key for the certificate of "
                         + moon.certificate().getSubjectX500Principal() + " in " + dir.resolve("private") + "/, "
                         + dir.resolve("rsa") + "/, " + dir.resolve("ecdsa") + "/, " + dir.resolve("pkcs8")
                         + "/ (passed over: " + dir.resolve("private/README") + ": "),
@@ -247,28 +253,33 @@ class CertificateConfigTest {
     @Test
     void anIdentityTheCertificateDoesNotNameIsAnError() throws Exception {
         TestCredentials.writePkcs8(dir.resolve("private/moonKey.pem"), moon.keys());
+        var text = moon().set("connections.rw.local.id", "sun.strongswan.org");
         assertEquals(
-                at(8) + "connections.rw.local.id: the certificate of "
+                at(text.line("connections.rw.local.id")) + "connections.rw.local.id: the certificate of "
                         + moon.certificate().getSubjectX500Principal()
                         + " does not name \"sun.strongswan.org\" (neither its subject nor a"
                         + " subjectAltName)",
-                error(moon(8, "            id = sun.strongswan.org")));
+                error(text.lines()));
     }
 
     @Test
     void pubkeyWithoutAnyCaIsAnError() throws Exception {
         TestCredentials.writePkcs8(dir.resolve("private/moonKey.pem"), moon.keys());
         Files.delete(dir.resolve("x509ca/caCert.pem"));
+        var text = moon().remove("connections.rw.remote.cacerts");
         assertEquals(
-                at(10) + "connections.rw.remote.cacerts: required with auth = pubkey: no CA certificate is given,"
+                at(text.line("connections.rw.remote"))
+                        + "connections.rw.remote.cacerts: required with auth = pubkey: no CA certificate is given,"
                         + " and " + dir.resolve("x509ca") + " holds none",
-                error(moon(12, "")));
+                error(text.lines()));
     }
 
     @Test
     void aKeyFileNamedInSecretsMustExist() throws Exception {
-        var lines = new ArrayList<>(MOON);
-        lines.addAll(List.of("secrets {", "    ecdsa { file = gone.pem }", "}"));
-        assertEquals(at(27) + "secrets.ecdsa.file: no such file " + dir.resolve("ecdsa/gone.pem"), error(lines));
+        var text = moon().insert("", "secrets {", "    ecdsa { file = gone.pem }", "}");
+        assertEquals(
+                at(text.line("secrets.ecdsa.file")) + "secrets.ecdsa.file: no such file "
+                        + dir.resolve("ecdsa/gone.pem"),
+                error(text.lines()));
     }
 }

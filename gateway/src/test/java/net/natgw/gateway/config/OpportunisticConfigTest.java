@@ -52,10 +52,9 @@ class OpportunisticConfigTest {
                 .getMessage();
     }
 
-    private static List<String> with(int line, String text) {
-        var lines = new ArrayList<>(OE);
-        lines.set(line - 1, text);
-        return lines;
+    /** The OE configuration, to edit. */
+    private static SwanctlText oe() {
+        return SwanctlText.of(OE);
     }
 
     private String at(int line) {
@@ -167,52 +166,72 @@ class OpportunisticConfigTest {
 
     @Test
     void aConnectionAlwaysWinsSoClearNetworksMayNotOverlapIt() throws Exception {
+        var office = withConnection("office", "203.0.113.0/24");
         assertEquals(
-                at(17) + "opportunistic: group lab (clear) network 203.0.113.9/32 overlaps 203.0.113.0/24"
+                at(SwanctlText.of(office).line("opportunistic"))
+                        + "opportunistic: group lab (clear) network 203.0.113.9/32 overlaps 203.0.113.0/24"
                         + " of connection office: a connection always wins over a group, so its traffic may not go past"
                         + " natgw; remove the overlap",
-                error(withConnection("office", "203.0.113.0/24")));
+                error(office));
         assertTrue(
                 load(withConnection("office", "203.0.112.0/24")).opportunistic().isPresent(),
                 "no overlap; and a routed group (private-or-clear) may overlap, the connection wins in the SPD");
         assertTrue(load(withConnection("office", "198.51.100.0/24"))
                 .opportunistic()
                 .isPresent());
+        var named = withConnection("opportunistic", "10.9.0.0/16");
         assertEquals(
-                at(17) + "opportunistic: a connection is named opportunistic too: rename it, the name is this"
+                at(SwanctlText.of(named).line("opportunistic"))
+                        + "opportunistic: a connection is named opportunistic too: rename it, the name is this"
                         + " section's",
-                error(withConnection("opportunistic", "10.9.0.0/16")));
+                error(named));
     }
 
     @Test
     void errorsNameFileLineAndKey() throws Exception {
+        var text = oe().set("opportunistic.groups.private-or-clear.networks", "2001:db8::/32");
         assertEquals(
-                at(11) + "opportunistic.groups.private-or-clear.networks: 2001:db8::/32: natgw's"
+                at(text.line("opportunistic.groups.private-or-clear.networks"))
+                        + "opportunistic.groups.private-or-clear.networks: 2001:db8::/32: natgw's"
                         + " opportunistic encryption is IPv4 only",
-                error(with(11, "        private-or-clear { networks = 2001:db8::/32 }")));
+                error(text.lines()));
+        text = oe().set("opportunistic.groups.private-or-clear.networks", "203.0.113.1/24");
         assertEquals(
-                at(11) + "opportunistic.groups.private-or-clear.networks: 203.0.113.1/24 has host bits set",
-                error(with(11, "        private-or-clear { networks = 203.0.113.1/24 }")));
+                at(text.line("opportunistic.groups.private-or-clear.networks"))
+                        + "opportunistic.groups.private-or-clear.networks: 203.0.113.1/24 has host bits set",
+                error(text.lines()));
+        text = oe().set("opportunistic.groups.lab.policy", "secret");
         assertEquals(
-                at(13) + "opportunistic.groups.lab.policy: \"secret\" is none of clear, clear-or-private,"
+                at(text.line("opportunistic.groups.lab.policy"))
+                        + "opportunistic.groups.lab.policy: \"secret\" is none of clear, clear-or-private,"
                         + " private-or-clear, private, block",
-                error(with(13, "            policy = secret")));
+                error(text.lines()));
+        text = oe().remove("opportunistic.groups.lab.policy");
         assertTrue(
-                error(with(13, "            # no policy"))
-                        .startsWith(at(12) + "opportunistic.groups.lab.policy: required"),
-                error(with(13, "            # no policy")));
+                error(text.lines())
+                        .startsWith(at(text.line("opportunistic.groups.lab"))
+                                + "opportunistic.groups.lab.policy: required"),
+                error(text.lines()));
+        text = oe().set("opportunistic.local.id", "moon");
         assertEquals(
-                at(5) + "opportunistic.local.id: with auth = null the identity is ID_NULL (RFC 7619): leave id"
+                at(text.line("opportunistic.local.id"))
+                        + "opportunistic.local.id: with auth = null the identity is ID_NULL (RFC 7619): leave id"
                         + " out or write %null",
-                error(with(5, "    local { id = moon }")));
+                error(text.lines()));
+        text = oe().set("opportunistic.hold_time", "0s");
         assertEquals(
-                at(8) + "opportunistic.hold_time: must be more than 0: IKE needs a while",
-                error(with(8, "    hold_time = 0s")));
+                at(text.line("opportunistic.hold_time"))
+                        + "opportunistic.hold_time: must be more than 0: IKE needs a while",
+                error(text.lines()));
+        text = oe().set("opportunistic.pools", "nope");
         assertEquals(
-                at(7) + "opportunistic.pools: no pool \"nope\" in the pools section (there are oe)",
-                error(with(7, "    pools = nope")));
+                at(text.line("opportunistic.pools"))
+                        + "opportunistic.pools: no pool \"nope\" in the pools section (there are oe)",
+                error(text.lines()));
+        text = oe().set("opportunistic.local.auth", "token");
         assertEquals(
-                at(5) + "opportunistic.local.auth: \"token\" is none of psk, pubkey and null",
-                error(with(5, "    local { auth = token }")));
+                at(text.line("opportunistic.local.auth"))
+                        + "opportunistic.local.auth: \"token\" is none of psk, pubkey and null",
+                error(text.lines()));
     }
 }

@@ -1,5 +1,8 @@
 package net.natgw.testbeds.lab;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Predicate;
 
@@ -28,5 +31,21 @@ public final class Poll {
             last = sample.get();
         }
         return last;
+    }
+
+    /**
+     * Waits until {@code file} contains {@code text} (a capture's "listening on", a daemon's
+     * line); whether it does. A file not written yet reads as empty.
+     */
+    public static boolean untilFileContains(Path file, String text, Duration deadline) throws InterruptedException {
+        return until(deadline, () -> read(file), s -> s.contains(text)).contains(text);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
+        }
     }
 }

@@ -22,6 +22,7 @@ import net.natgw.testbeds.lab.LabSupport;
 import net.natgw.testbeds.lab.Namespace;
 import net.natgw.testbeds.lab.NatKind;
 import net.natgw.testbeds.lab.Ping;
+import net.natgw.testbeds.lab.Poll;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwDaemon;
 import net.natgw.testbeds.strongswan.PskTunnel;
@@ -326,7 +327,10 @@ class GatewayNatBehaviourLabTest {
                                 "1",
                                 "tcp[tcpflags] & tcp-syn != 0 and src host " + site.address()),
                         lab.workdir().resolve("syn.log"));
-                Thread.sleep(1000);
+                assertTrue(
+                        Poll.untilFileContains(
+                                lab.workdir().resolve("syn.log"), "listening on", Duration.ofSeconds(10)),
+                        "tcpdump started");
                 assertEquals(3, pingFrom(site.namespace(), t.responder().inner()), "the site reaches the far side");
                 double bps = Iperf.tcp(
                         lab,

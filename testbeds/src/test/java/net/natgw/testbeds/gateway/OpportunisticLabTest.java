@@ -19,6 +19,7 @@ import net.natgw.testbeds.lab.LabException;
 import net.natgw.testbeds.lab.LabSupport;
 import net.natgw.testbeds.lab.NatKind;
 import net.natgw.testbeds.lab.Ping;
+import net.natgw.testbeds.lab.Poll;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwDaemon;
 import net.natgw.testbeds.strongswan.PskTunnel;
@@ -112,9 +113,8 @@ class OpportunisticLabTest {
                                 .contains("private-or-clear (private-or-clear): 1 IKE SA(s) up, 1 established"),
                         initiator.text("stats").text());
                 // idle_timeout: with nothing to carry, the initiator deletes the SAs, on both ends.
-                for (int i = 0; i < 100 && !responder.text("list-sas").text().equals("no IKE_SAs"); i++) {
-                    Thread.sleep(100);
-                }
+                Poll.until(
+                        Duration.ofSeconds(10), () -> responder.text("list-sas").text(), "no IKE_SAs"::equals);
                 assertEquals("no IKE_SAs", initiator.text("list-sas").text(), "idle for 3 s: deleted");
                 assertEquals("no IKE_SAs", responder.text("list-sas").text());
                 record(
@@ -205,7 +205,12 @@ class OpportunisticLabTest {
                 reload(natgw, "private { networks = 203.0.113.0/24 }");
                 Capture capture = Capture.start(lab, t.responder(), ECHO);
                 assertEquals(0, ping(t.initiator(), t.responder(), 4), "private: encrypted or nothing");
-                Thread.sleep(2500);
+                // After hold_time, IKE to the host has failed: it is in the negative cache, dropped.
+                String failed = Poll.until(
+                        Duration.ofSeconds(10),
+                        () -> natgw.text("stats").text(),
+                        st -> st.contains("1 destination(s) in the negative cache"));
+                assertTrue(failed.contains("1 destination(s) in the negative cache"), failed);
                 assertEquals(0, ping(t.initiator(), t.responder(), 2), "private, after IKE failed: dropped");
                 capture.stop();
                 assertEquals(0, capture.count("ICMP"), "private leaked:\n" + capture.text());
@@ -301,8 +306,7 @@ class OpportunisticLabTest {
     private static void reload(NatgwDaemon natgw, String group) throws Exception {
         Files.writeString(natgw.config(), conf(group));
         Reply reply = natgw.text("reload");
-        assertEquals(Reply.OK, reply.exitCode(), reply.text());
-        Thread.sleep(300); // the group routes change on natgw's routing thread
+        assertEquals(Reply.OK, reply.exitCode(), reply.text()); // answered once the routes changed
     }
 
     /** A number of a group's line in {@code natgw stats}: the one before {@code label}. */
@@ -328,16 +332,19 @@ class OpportunisticLabTest {
         static Capture start(Lab lab, Host host, String filter) throws InterruptedException {
             Path log = lab.workdir().resolve("capture-" + System.nanoTime() + ".log");
             Process p = lab.spawn(host.namespace(), List.of("tcpdump", "-i", "eth0", "-n", "-l", filter), log);
-            for (int i = 0; i < 50 && !text(log).contains("listening on"); i++) {
-                Thread.sleep(100);
+            if (!Poll.untilFileContains(log, "listening on", Duration.ofSeconds(5))) {
+                throw new IllegalStateException("tcpdump did not start:\n" + text(log));
             }
             return new Capture(p, log);
         }
 
+        /** tcpdump writes what it holds and its count when it ends (SIGTERM): the capture is whole. */
         void stop() throws InterruptedException {
-            Thread.sleep(300);
             process.destroy();
             process.waitFor(5, TimeUnit.SECONDS);
+            if (!Poll.untilFileContains(log, "packets captured", Duration.ofSeconds(5))) {
+                throw new IllegalStateException("tcpdump did not end cleanly:\n" + text(log));
+            }
         }
 
         String text() {

@@ -173,7 +173,9 @@ class IkeRekeyLabTest {
             awaitLine(natgw::log, IKE_REKEY_REQUEST, Duration.ofSeconds(15));
             var rekey = swan.rekeyIke("lab");
             assertTrue(rekey.ok(), rekey.stdout() + rekey.stderr());
-            Thread.sleep(1000);
+            // natgw's own request and its answer to strongSwan's both hit the rule before it goes.
+            long held = Poll.until(Duration.ofSeconds(10), () -> heldBack(nat, t.responder()), n -> n >= 2);
+            assertTrue(held >= 2, held + " of natgw's packets held back");
             holdBack(nat, t.responder(), "-D");
             // Both ends retransmit after 4 s; then each keeps one of the two new IKE SAs.
             var sas = Poll.until(
@@ -221,6 +223,15 @@ class IkeRekeyLabTest {
     /** Adds ({@code -I}) or removes ({@code -D}) a rule at the NAT dropping UDP from {@code host}. */
     private static void holdBack(Namespace nat, Host host, String action) {
         nat.exec("iptables", action, "FORWARD", "-s", host.address(), "-p", "udp", "-j", "DROP");
+    }
+
+    /** How many packets from {@code host} the hold-back rule dropped so far. */
+    private static long heldBack(Namespace nat, Host host) {
+        return nat.exec("iptables", "-n", "-v", "-x", "-L", "FORWARD")
+                .lines()
+                .filter(l -> l.contains("DROP") && l.contains(" " + host.address() + " "))
+                .mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[0]))
+                .sum();
     }
 
     private static int ping(Topology t, int count) {
