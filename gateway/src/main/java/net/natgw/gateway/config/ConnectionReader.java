@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Optional;
 import net.natgw.ike.auth.Certificates;
 import net.natgw.ike.auth.Revocation;
+import net.natgw.ike.config.Fragmentation;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.PreSharedKeys;
 import net.natgw.ike.config.ProposalParser;
@@ -46,6 +47,7 @@ final class ConnectionReader {
             "vips",
             "pools",
             "encap",
+            "fragmentation",
             "dpd_delay",
             "dpd_timeout",
             "rekey_time",
@@ -58,7 +60,6 @@ final class ConnectionReader {
             "pull",
             "dscp",
             "mobike",
-            "fragmentation",
             "childless",
             "send_certreq",
             "send_cert",
@@ -128,6 +129,8 @@ final class ConnectionReader {
                 f -> proposals(f, Proposal.IKE),
                 ProposalParser.parseList(DEFAULT_IKE_PROPOSALS, Proposal.IKE));
         boolean encap = n.get("encap", Values::bool, false);
+        Fragmentation.Mode fragmentation =
+                n.get("fragmentation", ConnectionReader::fragmentation, Fragmentation.Mode.YES);
         Duration dpdDelay = n.get("dpd_delay", Values::duration, Duration.ZERO);
         Duration dpdTimeout = n.get("dpd_timeout", Values::duration, Duration.ZERO);
         Duration rekeyTime = n.get("rekey_time", Values::duration, Duration.ofHours(4));
@@ -185,7 +188,8 @@ final class ConnectionReader {
                 children.stream().map(Child::config).toList(),
                 vips,
                 poolNames.stream().map(resources.leasing()::get).toList(),
-                false);
+                false,
+                new Fragmentation(fragmentation, Fragmentation.DEFAULT_SIZE));
         return new Connection(
                 n.name(),
                 version,
@@ -453,5 +457,18 @@ final class ConnectionReader {
                             + " holds none");
         }
         return cas;
+    }
+
+    /**
+     * swanctl.conf's {@code fragmentation} (RFC 7383): yes, accept or no; {@code force}, which
+     * strongSwan applies to IKEv1 only, is {@code yes} for IKEv2. natgw's IKEv1 does not fragment.
+     */
+    private static Fragmentation.Mode fragmentation(Field f) throws ConfigException {
+        return switch (f.text().toLowerCase(java.util.Locale.ROOT)) {
+            case "yes", "force" -> Fragmentation.Mode.YES;
+            case "accept" -> Fragmentation.Mode.ACCEPT;
+            case "no" -> Fragmentation.Mode.NO;
+            default -> throw f.error("\"" + f.text() + "\" is not yes, accept, force or no");
+        };
     }
 }

@@ -4,8 +4,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import net.natgw.ike.config.AddressPool;
+import net.natgw.ike.config.IkeConfig;
 
 /**
  * The natgw daemon's configuration, read from a swanctl.conf (strongSwan's file, the subset natgw
@@ -32,13 +34,16 @@ public record GatewayConfig(
     /** Reads and checks a swanctl.conf and everything it includes and names. */
     /** Every connection with the daemon's retransmission schedule (RFC 7296 §2.1). */
     public GatewayConfig withRetransmits(Duration base, int tries) {
+        return withIke(ike -> ike.withRetransmits(base, tries));
+    }
+
+    /** What the daemon's own settings decide for every connection alike (fragment_size, retransmits). */
+    public GatewayConfig withIke(UnaryOperator<IkeConfig> change) {
         return new GatewayConfig(
-                connections.stream()
-                        .map(c -> c.withIke(c.ike().withRetransmits(base, tries)))
-                        .toList(),
+                connections.stream().map(c -> c.withIke(change.apply(c.ike()))).toList(),
                 pools,
                 sources,
-                opportunistic.map(o -> o.withRetransmits(base, tries)));
+                opportunistic.map(o -> o.withIke(change.apply(o.ike()))));
     }
 
     public static GatewayConfig load(Path file) throws ConfigException {

@@ -35,15 +35,8 @@ public record Opportunistic(
     }
 
     /** With the daemon's retransmission schedule (RFC 7296 §2.1). */
-    public Opportunistic withRetransmits(Duration base, int tries) {
-        return new Opportunistic(
-                ike.withRetransmits(base, tries),
-                espProposals,
-                groups,
-                holdPackets,
-                holdTime,
-                negativeCache,
-                idleTimeout);
+    public Opportunistic withIke(IkeConfig changed) {
+        return new Opportunistic(changed, espProposals, groups, holdPackets, holdTime, negativeCache, idleTimeout);
     }
 
     /** What a group does with traffic to its networks, named as Libreswan's policy files are. */

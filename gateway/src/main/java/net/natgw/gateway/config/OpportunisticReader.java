@@ -11,6 +11,7 @@ import net.natgw.gateway.config.Opportunistic.Group;
 import net.natgw.gateway.config.Opportunistic.Network;
 import net.natgw.gateway.config.Opportunistic.Policy;
 import net.natgw.ike.config.AddressPool;
+import net.natgw.ike.config.Fragmentation;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.PreSharedKeys;
 import net.natgw.ike.config.ProposalParser;
@@ -105,7 +106,8 @@ final class OpportunisticReader {
                 List.of(),
                 List.of(ANY4),
                 assignFrom,
-                true);
+                true,
+                Fragmentation.DEFAULT);
         return new Opportunistic(ike, esp, groups(), holdPackets, holdTime, negativeCache, idleTimeout);
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import net.natgw.ike.auth.StatusFetcher;
+import net.natgw.ike.config.Fragmentation;
 import net.natgw.ike.config.IkeLimits;
 
 /**
@@ -22,6 +23,7 @@ import net.natgw.ike.config.IkeLimits;
  *     init_limit_half_open = 5000 # half-open IKE SAs in total beyond which all are dropped; 0: none
  *     half_open_timeout = 30      # seconds before a half-open IKE SA (or Main Mode) is forgotten
  *     rsa_pss = no                # sign IKEv2 AUTH with RSASSA-PSS instead of PKCS#1 v1.5
+ *     fragment_size = 1280        # the largest IP datagram of an IKE fragment (RFC 7383), 576 at least
  *     plugins {
  *         revocation {
  *             enable_ocsp = yes   # ask the OCSP responder a peer's certificate names
@@ -32,11 +34,12 @@ import net.natgw.ike.config.IkeLimits;
  * }
  * </pre>
  */
-public record Settings(IkeLimits limits, StatusFetcher.Options revocation, boolean rsaPss) {
+public record Settings(IkeLimits limits, StatusFetcher.Options revocation, boolean rsaPss, int fragmentSize) {
     /** Where natgw looks when {@code --settings} is not given; a missing file means the defaults. */
     public static final Path DEFAULT_FILE = Path.of("/etc/natgw/natgw.conf");
 
-    public static final Settings DEFAULT = new Settings(IkeLimits.DEFAULT, StatusFetcher.Options.DEFAULT, false);
+    public static final Settings DEFAULT =
+            new Settings(IkeLimits.DEFAULT, StatusFetcher.Options.DEFAULT, false, Fragmentation.DEFAULT_SIZE);
 
     /** The defaults, or the file's settings when it exists ({@code required}: it must exist). */
     public static Settings load(Optional<Path> file) throws ConfigException {
@@ -69,11 +72,13 @@ public record Settings(IkeLimits limits, StatusFetcher.Options revocation, boole
         int limit = d.initLimitHalfOpen();
         Duration halfOpen = d.halfOpenTimeout();
         boolean rsaPss = false;
+        int fragmentSize = Fragmentation.DEFAULT_SIZE;
         for (Section.Setting s : natgw.get().settings()) {
             var f = new Field("natgw." + s.name(), s.value(), s.location());
             switch (s.name()) {
                 case "dos_protection" -> dos = Values.bool(f);
                 case "rsa_pss" -> rsaPss = Values.bool(f);
+                case "fragment_size" -> fragmentSize = Values.number(f, 576, 65_535);
                 case "cookie_threshold" -> cookie = Values.number(f, 0, 1_000_000);
                 case "cookie_threshold_ip" -> cookieIp = Values.number(f, 0, 1_000_000);
                 case "block_threshold" -> block = Values.number(f, 0, 1_000_000);
@@ -107,7 +112,8 @@ public record Settings(IkeLimits limits, StatusFetcher.Options revocation, boole
         return new Settings(
                 new IkeLimits(cookie, cookieIp, block, limit, halfOpen, d.cookieLifetime(), d.logLinesPerSecond()),
                 revocation,
-                rsaPss);
+                rsaPss,
+                fragmentSize);
     }
 
     /** strongSwan's {@code charon.plugins.revocation}: the only plugin section natgw has. */

@@ -91,6 +91,11 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
         public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(20);
         public static final Duration DEFAULT_RETRANSMIT_TIMEOUT = Duration.ofSeconds(2);
         public static final int DEFAULT_RETRANSMIT_TRIES = 5;
+
+        /** What the daemon's options and settings decide for every connection: retransmits, fragment_size. */
+        IkeConfig daemonSettings(IkeConfig ike) {
+            return ike.withRetransmits(retransmitTimeout, retransmitTries).withFragmentSize(settings.fragmentSize());
+        }
     }
 
     private final Options options;
@@ -129,7 +134,7 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
 
     private Gateway(Options options, GatewayConfig config) throws InterruptedException {
         this.options = options;
-        this.config = config.withRetransmits(options.retransmitTimeout(), options.retransmitTries());
+        this.config = config.withIke(options::daemonSettings);
         InetAddress local = listenAddress(config);
         this.local = local;
         this.opportunisticPolicy = new OpportunisticPolicy(
@@ -333,7 +338,23 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
 
     /** Runs a command on the event loop and returns its reply; see {@link Commands}. */
     public Reply command(List<String> words) {
-        return onLoop(() -> new Commands(this).run(words));
+        Reply reply = onLoop(() -> new Commands(this).run(words));
+        if (!words.isEmpty() && words.get(0).equals("reload")) {
+            // As swanctl --load-all returns once the new policies are in, reload answers once the
+            // route changes it queued are made (the routing thread runs them in order).
+            awaitRoutes();
+        }
+        return reply;
+    }
+
+    private void awaitRoutes() {
+        try {
+            routing.submit(() -> {}).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("reload: the route changes are not done after 10 s: {}", e.toString());
+        }
     }
 
     String initiateChild(String child) {
@@ -378,8 +399,7 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
     String reload() {
         GatewayConfig next;
         try {
-            next = GatewayConfig.load(options.config(), config.addressPools())
-                    .withRetransmits(options.retransmitTimeout(), options.retransmitTries());
+            next = GatewayConfig.load(options.config(), config.addressPools()).withIke(options::daemonSettings);
         } catch (ConfigException e) {
             throw new CommandException("configuration not reloaded: " + e.getMessage());
         }

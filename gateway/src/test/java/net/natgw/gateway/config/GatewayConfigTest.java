@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +21,7 @@ import java.util.Random;
 import net.natgw.esp.Lifetime;
 import net.natgw.esp.Mode;
 import net.natgw.ike.config.AddressPool;
+import net.natgw.ike.config.Fragmentation;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.PreSharedKeys;
 import net.natgw.ike.config.ProposalParser;
@@ -36,49 +36,49 @@ import org.junit.jupiter.api.io.TempDir;
 class GatewayConfigTest {
     /** strongSwan's site-to-site example (moon and sun) with pre-shared keys. */
     static final List<String> SITE_TO_SITE = List.of(
-            "# moon's swanctl.conf", // 1
-            "connections {", // 2
-            "    gw-gw {", // 3
-            "        version = 2", // 4
-            "        local_addrs  = 192.168.0.1", // 5
-            "        remote_addrs = 192.168.0.2", // 6
-            "        proposals = aes256gcm16-prfsha384-ecp384", // 7
-            "        dpd_delay = 30s", // 8
-            "        encap = yes", // 9
-            "        rekey_time = 2h", // 10
-            "        keyingtries = 0", // 11
-            "        local {", // 12
-            "            auth = psk", // 13
-            "            id = moon.strongswan.org", // 14
-            "        }", // 15
-            "        remote {", // 16
-            "            auth = psk", // 17
-            "            id = sun.strongswan.org", // 18
-            "        }", // 19
-            "        children {", // 20
-            "            net-net {", // 21
-            "                local_ts  = 10.1.0.0/16", // 22
-            "                remote_ts = 10.2.0.0/16", // 23
-            "                esp_proposals = aes128gcm16-x25519", // 24
-            "                rekey_time = 5400", // 25
-            "                start_action = trap", // 26
-            "                dpd_action = restart", // 27
-            "                close_action = trap", // 28
-            "                replay_window = 1024", // 29
-            "            }", // 30
-            "        }", // 31
-            "    }", // 32
-            "}", // 33
-            "secrets {", // 34
-            "    ike-everyone {", // 35
-            "        secret = \"the key for everyone else\"", // 36
-            "    }", // 37
-            "    ike-moon-sun {", // 38
-            "        id-moon = moon.strongswan.org", // 39
-            "        id-sun = sun.strongswan.org", // 40
-            "        secret = 0sv+NkxY9LLZvwj4qCC2o/gGrWDF2d21jL", // 41
-            "    }", // 42
-            "}"); // 43
+            "# moon's swanctl.conf",
+            "connections {",
+            "    gw-gw {",
+            "        version = 2",
+            "        local_addrs  = 192.168.0.1",
+            "        remote_addrs = 192.168.0.2",
+            "        proposals = aes256gcm16-prfsha384-ecp384",
+            "        dpd_delay = 30s",
+            "        encap = yes",
+            "        rekey_time = 2h",
+            "        keyingtries = 0",
+            "        local {",
+            "            auth = psk",
+            "            id = moon.strongswan.org",
+            "        }",
+            "        remote {",
+            "            auth = psk",
+            "            id = sun.strongswan.org",
+            "        }",
+            "        children {",
+            "            net-net {",
+            "                local_ts  = 10.1.0.0/16",
+            "                remote_ts = 10.2.0.0/16",
+            "                esp_proposals = aes128gcm16-x25519",
+            "                rekey_time = 5400",
+            "                start_action = trap",
+            "                dpd_action = restart",
+            "                close_action = trap",
+            "                replay_window = 1024",
+            "            }",
+            "        }",
+            "    }",
+            "}",
+            "secrets {",
+            "    ike-everyone {",
+            "        secret = \"the key for everyone else\"",
+            "    }",
+            "    ike-moon-sun {",
+            "        id-moon = moon.strongswan.org",
+            "        id-sun = sun.strongswan.org",
+            "        secret = 0sv+NkxY9LLZvwj4qCC2o/gGrWDF2d21jL",
+            "    }",
+            "}");
 
     /** strongSwan's road warrior server: remote %any, virtual IPs from pools, remote_ts left dynamic. */
     static final List<String> ROAD_WARRIOR = List.of(
@@ -164,11 +164,9 @@ class GatewayConfigTest {
                 .getMessage();
     }
 
-    /** The site-to-site configuration with line {@code n} (1-based) replaced. */
-    private static List<String> siteToSite(int n, String line) {
-        var lines = new ArrayList<>(SITE_TO_SITE);
-        lines.set(n - 1, line);
-        return lines;
+    /** The site-to-site configuration, to edit. */
+    private static SwanctlText siteToSite() {
+        return SwanctlText.of(SITE_TO_SITE);
     }
 
     private String at(int line) {
@@ -299,8 +297,12 @@ class GatewayConfigTest {
 
     @Test
     void byteAndPacketLimitsTakeStrongSwansSuffixesAndDefaults() throws Exception {
-        Child child = load(siteToSite(
-                        29, "rekey_bytes = 512M\n life_bytes = 1G\n rekey_packets = 1000\n" + " rand_packets = 0"))
+        Child child = load(siteToSite()
+                        .set("connections.gw-gw.children.net-net.rekey_bytes", "512M")
+                        .set("connections.gw-gw.children.net-net.life_bytes", "1G")
+                        .set("connections.gw-gw.children.net-net.rekey_packets", "1000")
+                        .set("connections.gw-gw.children.net-net.rand_packets", "0")
+                        .lines())
                 .connections()
                 .get(0)
                 .children()
@@ -319,7 +321,9 @@ class GatewayConfigTest {
         assertEquals(1100, lifetime.hardPackets());
         assertEquals(
                 new VolumeLimit(5, 6, 1),
-                load(siteToSite(29, "rekey_packets = 5"))
+                load(siteToSite()
+                                .set("connections.gw-gw.children.net-net.rekey_packets", "5")
+                                .lines())
                         .connections()
                         .get(0)
                         .children()
@@ -330,35 +334,44 @@ class GatewayConfigTest {
 
     @Test
     void aLifeLimitNotAboveItsRekeyLimitIsAnError() throws Exception {
+        var text = siteToSite()
+                .set("connections.gw-gw.children.net-net.rekey_packets", "100")
+                .set("connections.gw-gw.children.net-net.life_packets", "100");
         assertEquals(
-                at(30) + "connections.gw-gw.children.net-net.life_packets: must be above rekey_packets (100),"
+                at(text.line("connections.gw-gw.children.net-net.life_packets"))
+                        + "connections.gw-gw.children.net-net.life_packets: must be above rekey_packets (100),"
                         + " or the CHILD_SA ends before it is rekeyed",
-                error(siteToSite(29, "rekey_packets = 100\n life_packets = 100")));
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.children.net-net.rekey_bytes", "1.5G");
         assertEquals(
-                at(29) + "connections.gw-gw.children.net-net.rekey_bytes: \"1.5G\" is not a count (a number"
+                at(text.line("connections.gw-gw.children.net-net.rekey_bytes"))
+                        + "connections.gw-gw.children.net-net.rekey_bytes: \"1.5G\" is not a count (a number"
                         + " with an optional K, M or G suffix)",
-                error(siteToSite(29, "rekey_bytes = 1.5G")));
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.children.net-net.life_bytes", "9999999999G");
         assertEquals(
-                at(29) + "connections.gw-gw.children.net-net.life_bytes: \"9999999999G\" is more than 2^63 - 1",
-                error(siteToSite(29, "life_bytes = 9999999999G")));
+                at(text.line("connections.gw-gw.children.net-net.life_bytes"))
+                        + "connections.gw-gw.children.net-net.life_bytes: \"9999999999G\" is more than 2^63 - 1",
+                error(text.lines()));
     }
 
     // strongSwan looks a PSK up by the identity pair at IKE_AUTH: with remote.id = %any each road
     // warrior a secret names has its own key, and anyone else the connection's
     @Test
     void withRemoteIdAnyEachPeerIdentityANamedSecretOwnsHasItsOwnKey() throws Exception {
-        var lines = new ArrayList<>(ROAD_WARRIOR.subList(0, ROAD_WARRIOR.size() - 1));
-        lines.addAll(List.of(
-                "    ike-carol { id-1 = moon.strongswan.org",
-                "        id-2 = carol@strongswan.org",
-                "        secret = carols-key",
-                "    }",
-                "    ike-dave { id-1 = moon.strongswan.org",
-                "        id-2 = dave@strongswan.org",
-                "        secret = daves-key",
-                "    }",
-                "}"));
-        PreSharedKeys keys = load(lines).connection("rw").orElseThrow().ike().psk();
+        var text = SwanctlText.of(ROAD_WARRIOR)
+                .insert(
+                        "secrets",
+                        "    ike-carol { id-1 = moon.strongswan.org",
+                        "        id-2 = carol@strongswan.org",
+                        "        secret = carols-key",
+                        "    }",
+                        "    ike-dave { id-1 = moon.strongswan.org",
+                        "        id-2 = dave@strongswan.org",
+                        "        secret = daves-key",
+                        "    }");
+        PreSharedKeys keys =
+                load(text.lines()).connection("rw").orElseThrow().ike().psk();
         byte[] general = {0x01, 0x23, 0x45, 0x67, (byte) 0x89, (byte) 0xab, (byte) 0xcd, (byte) 0xef};
         assertArrayEquals(general, keys.general(), "the first key our id owns, for a peer not known yet");
         assertArrayEquals(
@@ -455,12 +468,10 @@ class GatewayConfigTest {
 
     @Test
     void connectionsNamingAPoolShareItsLeasesAndAReloadKeepsAnUnchangedPool() throws Exception {
-        var lines = new ArrayList<>(ROAD_WARRIOR);
         // A second server connection on another address, from the IPv4 pool only.
-        int end = lines.indexOf("pools {") - 1;
-        lines.addAll(
-                end,
-                List.of(
+        var text = SwanctlText.of(ROAD_WARRIOR)
+                .insert(
+                        "connections",
                         "    rw2 {",
                         "        local_addrs = 192.168.0.2",
                         "        pools = rw_pool",
@@ -476,8 +487,8 @@ class GatewayConfigTest {
                         "                local_ts = 10.1.0.0/16",
                         "            }",
                         "        }",
-                        "    }"));
-        Path file = write("swanctl.conf", lines);
+                        "    }");
+        Path file = write("swanctl.conf", text.lines());
         GatewayConfig first = GatewayConfig.load(file);
         AddressPool shared = first.connection("rw").orElseThrow().ike().pools().get(0);
         assertSame(shared, first.connection("rw2").orElseThrow().ike().pools().get(0), "one pool, one set of leases");
@@ -492,8 +503,8 @@ class GatewayConfigTest {
                 "unchanged: kept with carol's lease");
         assertEquals(List.of(lease.address()), reloaded.addressPools().get(0).online());
 
-        lines.set(lines.indexOf("        addrs = 10.3.0.0/24"), "        addrs = 10.4.0.0/24");
-        GatewayConfig changed = GatewayConfig.load(write("swanctl.conf", lines), first.addressPools());
+        text.set("pools.rw_pool.addrs", "10.4.0.0/24");
+        GatewayConfig changed = GatewayConfig.load(write("swanctl.conf", text.lines()), first.addressPools());
         AddressPool renumbered =
                 changed.connection("rw").orElseThrow().ike().pools().get(0);
         assertNotSame(shared, renumbered);
@@ -503,9 +514,12 @@ class GatewayConfigTest {
 
     @Test
     void trafficSelectorsTakeRangesAddressesAndProtocolsWithPorts() throws Exception {
-        var lines = siteToSite(22, "local_ts = 10.1.0.5, 10.1.0.10-10.1.0.20[udp], 10.1.0.0/24[tcp/443]");
-        lines.set(22, "                remote_ts = 10.2.0.0/16[6/1000-2000], dynamic");
-        Child child = load(lines).connections().get(0).children().get(0);
+        var text = siteToSite()
+                .set(
+                        "connections.gw-gw.children.net-net.local_ts",
+                        "10.1.0.5, 10.1.0.10-10.1.0.20[udp], 10.1.0.0/24[tcp/443]")
+                .set("connections.gw-gw.children.net-net.remote_ts", "10.2.0.0/16[6/1000-2000], dynamic");
+        Child child = load(text.lines()).connections().get(0).children().get(0);
         assertEquals(
                 List.of(
                         TrafficSelector.ofCidr("10.1.0.5/32"),
@@ -539,10 +553,11 @@ class GatewayConfigTest {
 
     @Test
     void identitiesTakeStrongSwansTypedPrefixesAndAny() throws Exception {
-        var lines = siteToSite(14, "            id = email:moon@strongswan.org");
-        lines.set(17, "            id = %any");
-        lines.set(38, "        id-moon = email:moon@strongswan.org");
-        Connection c = load(lines).connections().get(0);
+        var text = siteToSite()
+                .set("connections.gw-gw.local.id", "email:moon@strongswan.org")
+                .set("connections.gw-gw.remote.id", "%any")
+                .set("secrets.ike-moon-sun.id-moon", "email:moon@strongswan.org");
+        Connection c = load(text.lines()).connections().get(0);
         assertEquals(IdPayload.ID_RFC822_ADDR, c.ike().localId().idType());
         assertEquals("moon@strongswan.org", c.ike().localId().toString());
         assertEquals(Optional.empty(), c.ike().remoteId());
@@ -550,14 +565,18 @@ class GatewayConfigTest {
                 Base64.getDecoder().decode("v+NkxY9LLZvwj4qCC2o/gGrWDF2d21jL"),
                 c.ike().psk().general(),
                 "matched by our identity alone");
+        var bad = siteToSite().set("connections.gw-gw.local.id", "1.2.3");
         assertEquals(
-                at(14) + "connections.gw-gw.local.id: \"1.2.3\" is not an IP address identity",
-                error(siteToSite(14, "id = 1.2.3")));
+                at(bad.line("connections.gw-gw.local.id"))
+                        + "connections.gw-gw.local.id: \"1.2.3\" is not an IP address identity",
+                error(bad.lines()));
     }
 
     @Test
     void proposalsMayNameStrongSwansDefaultAmongOthers() throws Exception {
-        Connection c = load(siteToSite(7, "        proposals = aes128-sha256-modp3072, default"))
+        Connection c = load(siteToSite()
+                        .set("connections.gw-gw.proposals", "aes128-sha256-modp3072, default")
+                        .lines())
                 .connections()
                 .get(0);
         assertEquals(
@@ -567,40 +586,41 @@ class GatewayConfigTest {
 
     @Test
     void theSharedKeyMatchingBothIdentitiesBeatsOneMatchingOneAndOneForEveryone() throws Exception {
-        var lines = new ArrayList<>(SITE_TO_SITE.subList(0, 33));
-        lines.addAll(List.of(
-                "secrets {",
-                "    ike-all { secret = everyone }",
-                "    ike-sun { id = sun.strongswan.org",
-                "        secret = sun-only",
-                "    }",
-                "    ike-both { id-1 = sun.strongswan.org",
-                "        id-2 = moon.strongswan.org",
-                "        secret = both",
-                "    }",
-                "    ike-other { id = venus.strongswan.org",
-                "        secret = other",
-                "    }",
-                "}"));
+        var text = siteToSite()
+                .remove("secrets.ike-everyone")
+                .remove("secrets.ike-moon-sun")
+                .insert(
+                        "secrets",
+                        "    ike-all { secret = everyone }",
+                        "    ike-sun { id = sun.strongswan.org",
+                        "        secret = sun-only",
+                        "    }",
+                        "    ike-both { id-1 = sun.strongswan.org",
+                        "        id-2 = moon.strongswan.org",
+                        "        secret = both",
+                        "    }",
+                        "    ike-other { id = venus.strongswan.org",
+                        "        secret = other",
+                        "    }");
         assertArrayEquals(
                 "both".getBytes(StandardCharsets.UTF_8),
-                load(lines).connections().get(0).ike().psk().general());
-        lines.subList(38, 42).clear();
+                load(text.lines()).connections().get(0).ike().psk().general());
+        text.remove("secrets.ike-both");
         assertArrayEquals(
                 "sun-only".getBytes(StandardCharsets.UTF_8),
-                load(lines).connections().get(0).ike().psk().general());
-        lines.subList(35, 38).clear();
+                load(text.lines()).connections().get(0).ike().psk().general());
+        text.remove("secrets.ike-sun");
         assertArrayEquals(
                 "everyone".getBytes(StandardCharsets.UTF_8),
-                load(lines).connections().get(0).ike().psk().general());
+                load(text.lines()).connections().get(0).ike().psk().general());
     }
 
     @Test
     void connectionsMayComeFromIncludedFilesAndSectionsAreMerged() throws Exception {
-        write("conf.d/gw-gw.conf", SITE_TO_SITE.subList(1, 33));
+        write("conf.d/gw-gw.conf", siteToSite().remove("secrets").lines());
         write("conf.d/rw.conf", ROAD_WARRIOR);
         write("conf.d/override.conf", List.of("connections {", "    gw-gw {", "        dpd_delay = 10s", "    }", "}"));
-        write("secrets.conf", SITE_TO_SITE.subList(33, 43));
+        write("secrets.conf", siteToSite().remove("connections").lines());
         GatewayConfig config = load(List.of("include conf.d/*.conf", "include secrets.conf"));
         assertEquals(
                 List.of("gw-gw", "rw"),
@@ -616,254 +636,362 @@ class GatewayConfigTest {
 
     @Test
     void anUnknownKeyIsAnErrorNamingFileLineAndKey() throws Exception {
+        var text = siteToSite().set("connections.gw-gw.children.net-net.esp_proposal", "aes128gcm16");
         assertEquals(
-                at(24) + "connections.gw-gw.children.net-net.esp_proposal: unknown key (expected local_ts,"
+                at(text.line("connections.gw-gw.children.net-net.esp_proposal"))
+                        + "connections.gw-gw.children.net-net.esp_proposal: unknown key (expected local_ts,"
                         + " remote_ts, esp_proposals, mode, start_action, dpd_action, close_action, rekey_time,"
                         + " life_time, rand_time, replay_window, rekey_bytes, life_bytes, rand_bytes, rekey_packets,"
                         + " life_packets, rand_packets)",
-                error(siteToSite(24, "                esp_proposal = aes128gcm16")));
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.keepalive", "20s");
         assertEquals(
-                at(9) + "connections.gw-gw.keepalive: unknown key (expected version, local_addrs, remote_addrs,"
-                        + " local_port, remote_port, proposals, vips, pools, encap, dpd_delay, dpd_timeout, rekey_time,"
-                        + " over_time, rand_time, keyingtries, unique)",
-                error(siteToSite(9, "        keepalive = 20s")),
+                at(text.line("connections.gw-gw.keepalive"))
+                        + "connections.gw-gw.keepalive: unknown key (expected version, local_addrs, remote_addrs,"
+                        + " local_port, remote_port, proposals, vips, pools, encap, fragmentation, dpd_delay, dpd_timeout,"
+                        + " rekey_time, over_time, rand_time, keyingtries, unique)",
+                error(text.lines()),
                 "keepalive is charon's, not swanctl's");
+    }
+
+    /** RFC 7383 as swanctl.conf's fragmentation: yes by default, as strongSwan's; force is yes for IKEv2. */
+    @Test
+    void fragmentationIsYesUnlessTheConnectionSaysAcceptForceOrNo() throws Exception {
+        assertEquals(
+                Fragmentation.DEFAULT,
+                load(siteToSite().lines()).connections().get(0).ike().fragmentation());
+        for (var mode : List.of("accept", "force", "no")) {
+            var f = load(siteToSite()
+                            .set("connections.gw-gw.fragmentation", mode)
+                            .lines())
+                    .connections()
+                    .get(0)
+                    .ike()
+                    .fragmentation();
+            assertEquals(
+                    mode.equals("force") ? "YES" : mode.toUpperCase(java.util.Locale.ROOT),
+                    f.mode().name());
+            assertEquals(1280, f.size());
+        }
+        var text = siteToSite().set("connections.gw-gw.fragmentation", "maybe");
+        assertEquals(
+                at(text.line("connections.gw-gw.fragmentation"))
+                        + "connections.gw-gw.fragmentation: \"maybe\" is not yes, accept, force or no",
+                error(text.lines()));
     }
 
     @Test
     void aStrongSwanOptionNatgwLacksIsNamedAsSuch() throws Exception {
+        var text = siteToSite().set("connections.gw-gw.mobike", "no");
         assertEquals(
-                at(9) + "connections.gw-gw.mobike: a strongSwan option natgw does not implement; remove it",
-                error(siteToSite(9, "        mobike = no")));
+                at(text.line("connections.gw-gw.mobike"))
+                        + "connections.gw-gw.mobike: a strongSwan option natgw does not implement; remove it",
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.children.net-net.updown", "/usr/local/bin/updown");
         assertEquals(
-                at(29) + "connections.gw-gw.children.net-net.updown: a strongSwan option natgw does not"
+                at(text.line("connections.gw-gw.children.net-net.updown"))
+                        + "connections.gw-gw.children.net-net.updown: a strongSwan option natgw does not"
                         + " implement; remove it",
-                error(siteToSite(29, "                updown = /usr/local/bin/updown")));
+                error(text.lines()));
     }
 
     @Test
     void uniqueNeverAsTheLabWritesItIsAcceptedAndUniquenessPoliciesAreNot() throws Exception {
+        var text = siteToSite().set("connections.gw-gw.unique", "replace");
         assertEquals(
-                at(9) + "connections.gw-gw.unique: natgw implements unique = no or never, not replace",
-                error(siteToSite(9, "        unique = replace")));
+                at(text.line("connections.gw-gw.unique"))
+                        + "connections.gw-gw.unique: natgw implements unique = no or never, not replace",
+                error(text.lines()));
         assertEquals(
-                1, load(siteToSite(9, "        unique = never")).connections().size());
+                1,
+                load(siteToSite().set("connections.gw-gw.unique", "never").lines())
+                        .connections()
+                        .size());
     }
 
     @Test
     void anUnknownSectionIsAnErrorNamingFileLineAndPath() throws Exception {
-        var lines = siteToSite(15, "        } loca {");
-        lines.set(18, "        } }");
+        var text = siteToSite().insert("connections.gw-gw", "        loca { auth = psk }");
         assertEquals(
-                at(15) + "connections.gw-gw.loca: unknown section (expected local, remote, children)", error(lines));
+                at(text.line("connections.gw-gw.loca"))
+                        + "connections.gw-gw.loca: unknown section (expected local, remote, children)",
+                error(text.lines()));
+        var authorities = SwanctlText.of(List.of("authorities {", "}"));
         assertEquals(
-                at(1) + "authorities: a strongSwan section natgw does not implement; remove it",
-                error(List.of("authorities {", "}")));
+                at(authorities.line("authorities"))
+                        + "authorities: a strongSwan section natgw does not implement; remove it",
+                error(authorities.lines()));
+        var conections = SwanctlText.of(List.of("conections {", "}"));
         assertEquals(
-                at(1) + "conections: unknown section (expected connections, secrets, pools, opportunistic)",
-                error(List.of("conections {", "}")));
+                at(conections.line("conections"))
+                        + "conections: unknown section (expected connections, secrets, pools, opportunistic)",
+                error(conections.lines()));
+        text = siteToSite().insert("connections.gw-gw", "        local-1 { auth = psk }");
         assertEquals(
-                at(12) + "connections.gw-gw.local-1: natgw implements one authentication round: write local"
+                at(text.line("connections.gw-gw.local-1"))
+                        + "connections.gw-gw.local-1: natgw implements one authentication round: write local"
                         + " and remote without a suffix",
-                error(siteToSite(12, "        local-1 {")));
+                error(text.lines()));
     }
 
     @Test
     void aBadProposalNamesTheAlgorithm() throws Exception {
+        var text = siteToSite().set("connections.gw-gw.children.net-net.esp_proposals", "aes128gcm16, aes129gcm16");
         assertEquals(
-                at(24) + "connections.gw-gw.children.net-net.esp_proposals: unknown algorithm \"aes129gcm16\""
+                at(text.line("connections.gw-gw.children.net-net.esp_proposals"))
+                        + "connections.gw-gw.children.net-net.esp_proposals: unknown algorithm \"aes129gcm16\""
                         + " in \"aes129gcm16\"",
-                error(siteToSite(24, "                esp_proposals = aes128gcm16, aes129gcm16")));
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.proposals", "aes256gcm16-ecp384");
         assertEquals(
-                at(7) + "connections.gw-gw.proposals: \"aes256gcm16-ecp384\": an AEAD IKE proposal needs a PRF",
-                error(siteToSite(7, "        proposals = aes256gcm16-ecp384")));
+                at(text.line("connections.gw-gw.proposals"))
+                        + "connections.gw-gw.proposals: \"aes256gcm16-ecp384\": an AEAD IKE proposal needs a PRF",
+                error(text.lines()));
     }
 
     @Test
     void aBadAddressIsAnError() throws Exception {
+        var text = siteToSite().set("connections.gw-gw.remote_addrs", "sun.strongswan.org");
         assertEquals(
-                at(6) + "connections.gw-gw.remote_addrs: \"sun.strongswan.org\" is not an IP address"
+                at(text.line("connections.gw-gw.remote_addrs"))
+                        + "connections.gw-gw.remote_addrs: \"sun.strongswan.org\" is not an IP address"
                         + " (natgw takes literal addresses, no DNS names)",
-                error(siteToSite(6, "remote_addrs = sun.strongswan.org")));
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.local_addrs", "192.168.0.1, 192.168.0.3");
         assertEquals(
-                at(5) + "connections.gw-gw.local_addrs: \"192.168.0.1, 192.168.0.3\" has 2 items; natgw binds"
+                at(text.line("connections.gw-gw.local_addrs"))
+                        + "connections.gw-gw.local_addrs: \"192.168.0.1, 192.168.0.3\" has 2 items; natgw binds"
                         + " one local address",
-                error(siteToSite(5, "        local_addrs = 192.168.0.1, 192.168.0.3")));
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.children.net-net.local_ts", "10.1.0.300/16");
         assertEquals(
-                at(22) + "connections.gw-gw.children.net-net.local_ts: \"10.1.0.300\" is not an IP address"
+                at(text.line("connections.gw-gw.children.net-net.local_ts"))
+                        + "connections.gw-gw.children.net-net.local_ts: \"10.1.0.300\" is not an IP address"
                         + " (natgw takes literal addresses, no DNS names)",
-                error(siteToSite(22, "local_ts = 10.1.0.300/16")));
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.children.net-net.local_ts", "10.1.0.0/33");
         assertEquals(
-                at(22) + "connections.gw-gw.children.net-net.local_ts: \"10.1.0.0/33\" is not a subnet:"
+                at(text.line("connections.gw-gw.children.net-net.local_ts"))
+                        + "connections.gw-gw.children.net-net.local_ts: \"10.1.0.0/33\" is not a subnet:"
                         + " prefix length 33 in 10.1.0.0/33",
-                error(siteToSite(22, "local_ts = 10.1.0.0/33")));
+                error(text.lines()));
     }
 
     @Test
     void aBadDurationIsAnError() throws Exception {
+        var text = siteToSite().set("connections.gw-gw.children.net-net.rekey_time", "1.5h");
         assertEquals(
-                at(25) + "connections.gw-gw.children.net-net.rekey_time: \"1.5h\" is not a time (a number with"
+                at(text.line("connections.gw-gw.children.net-net.rekey_time"))
+                        + "connections.gw-gw.children.net-net.rekey_time: \"1.5h\" is not a time (a number with"
                         + " an optional s, m, h or d suffix)",
-                error(siteToSite(25, "rekey_time = 1.5h")));
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.dpd_delay", "30 sec");
         assertEquals(
-                at(8) + "connections.gw-gw.dpd_delay: \"30 sec\" is not a time (a number with an optional s,"
+                at(text.line("connections.gw-gw.dpd_delay"))
+                        + "connections.gw-gw.dpd_delay: \"30 sec\" is not a time (a number with an optional s,"
                         + " m, h or d suffix)",
-                error(siteToSite(8, "dpd_delay = 30 sec")));
+                error(text.lines()));
     }
 
     @Test
     void badValuesOfEveryOtherKindAreErrors() throws Exception {
+        var text = siteToSite().set("connections.gw-gw.encap", "maybe");
         assertEquals(
-                at(9) + "connections.gw-gw.encap: \"maybe\" is not yes, no, true or false",
-                error(siteToSite(9, "encap = maybe")));
+                at(text.line("connections.gw-gw.encap"))
+                        + "connections.gw-gw.encap: \"maybe\" is not yes, no, true or false",
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.children.net-net.start_action", "trap|start");
         assertEquals(
-                at(26) + "connections.gw-gw.children.net-net.start_action: \"trap|start\" is not none, trap or"
+                at(text.line("connections.gw-gw.children.net-net.start_action"))
+                        + "connections.gw-gw.children.net-net.start_action: \"trap|start\" is not none, trap or"
                         + " start",
-                error(siteToSite(26, "start_action = trap|start")));
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.children.net-net.dpd_action", "hold");
         assertEquals(
-                at(27) + "connections.gw-gw.children.net-net.dpd_action: \"hold\" is not none, clear, trap or"
+                at(text.line("connections.gw-gw.children.net-net.dpd_action"))
+                        + "connections.gw-gw.children.net-net.dpd_action: \"hold\" is not none, clear, trap or"
                         + " restart",
-                error(siteToSite(27, "dpd_action = hold")));
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.children.net-net.replay_window", "0");
         assertEquals(
-                at(29) + "connections.gw-gw.children.net-net.replay_window: \"0\" is not a window of 32 to 65536"
+                at(text.line("connections.gw-gw.children.net-net.replay_window"))
+                        + "connections.gw-gw.children.net-net.replay_window: \"0\" is not a window of 32 to 65536"
                         + " packets (natgw always checks for replays, RFC 4303 §3.4.3)",
-                error(siteToSite(29, "replay_window = 0")));
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.children.net-net.mode", "beet");
         assertEquals(
-                at(29) + "connections.gw-gw.children.net-net.mode: mode beet is not implemented by natgw"
+                at(text.line("connections.gw-gw.children.net-net.mode"))
+                        + "connections.gw-gw.children.net-net.mode: mode beet is not implemented by natgw"
                         + " (tunnel or transport)",
-                error(siteToSite(29, "mode = beet")));
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.children.net-net.life_time", "90m");
         assertEquals(
-                at(29) + "connections.gw-gw.children.net-net.life_time: must be longer than rekey_time (5400s),"
+                at(text.line("connections.gw-gw.children.net-net.life_time"))
+                        + "connections.gw-gw.children.net-net.life_time: must be longer than rekey_time (5400s),"
                         + " or the CHILD_SA expires before it is rekeyed",
-                error(siteToSite(29, "life_time = 90m")));
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.keyingtries", "-1");
         assertEquals(
-                at(11) + "connections.gw-gw.keyingtries: \"-1\" is not a number from 0 to 2147483647",
-                error(siteToSite(11, "keyingtries = -1")));
+                at(text.line("connections.gw-gw.keyingtries"))
+                        + "connections.gw-gw.keyingtries: \"-1\" is not a number from 0 to 2147483647",
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.local.auth", "eap-mschapv2");
         assertEquals(
-                at(13) + "connections.gw-gw.local.auth: EAP and XAuth are not implemented by natgw (use psk,"
+                at(text.line("connections.gw-gw.local.auth"))
+                        + "connections.gw-gw.local.auth: EAP and XAuth are not implemented by natgw (use psk,"
                         + " pubkey or null)",
-                error(siteToSite(13, "auth = eap-mschapv2")));
-        String hex = error(siteToSite(41, "secret = 0xnothex"));
-        assertTrue(hex.startsWith(at(41) + "secrets.ike-moon-sun.secret: not hex after \"0x\": "), hex);
+                error(text.lines()));
+        text = siteToSite().set("secrets.ike-moon-sun.secret", "0xnothex");
+        String hex = error(text.lines());
+        assertTrue(
+                hex.startsWith(at(text.line("secrets.ike-moon-sun.secret"))
+                        + "secrets.ike-moon-sun.secret: not hex after \"0x\": "),
+                hex);
     }
 
     // RFC 7296 §2.23: IKE from 500 floating to 4500, or from 4500 (with the marker) from the start
     @Test
     void localPortIs500Or4500AndAgreesWithRemotePort() throws Exception {
         assertEquals(500, load(SITE_TO_SITE).connections().get(0).ike().remotePort());
-        var from4500 = load(siteToSite(9, "local_port = 4500")).connections().get(0);
+        var from4500 = load(siteToSite()
+                        .set("connections.gw-gw.local_port", "4500")
+                        .lines())
+                .connections()
+                .get(0);
         assertEquals(4500, from4500.localPort());
         assertEquals(4500, from4500.ike().remotePort(), "remote_port follows: IKE from 4500 carries the marker");
+        var text = siteToSite().set("connections.gw-gw.local_port", "1500");
         assertEquals(
-                at(9) + "connections.gw-gw.local_port: 1500: natgw sends IKE from 500 (floating to 4500) or"
+                at(text.line("connections.gw-gw.local_port"))
+                        + "connections.gw-gw.local_port: 1500: natgw sends IKE from 500 (floating to 4500) or"
                         + " from 4500 from the start, like strongSwan's socket-default",
-                error(siteToSite(9, "local_port = 1500")));
+                error(text.lines()));
+        text = siteToSite().set("connections.gw-gw.remote_port", "4500");
         assertEquals(
-                at(9) + "connections.gw-gw.remote_port: local_port = 500 and remote_port = 4500 do not go"
+                at(text.line("connections.gw-gw.remote_port"))
+                        + "connections.gw-gw.remote_port: local_port = 500 and remote_port = 4500 do not go"
                         + " together: IKE to a port other than 500 leaves from 4500 with the non-ESP marker (RFC 3948 §2.2),"
                         + " as strongSwan's does",
-                error(siteToSite(9, "remote_port = 4500")));
-        var both = new ArrayList<>(SITE_TO_SITE);
-        both.set(8, "local_port = 4500");
-        both.set(9, "remote_port = 4501");
-        assertEquals(4501, load(both).connections().get(0).ike().remotePort());
+                error(text.lines()));
+        var both =
+                siteToSite().set("connections.gw-gw.local_port", "4500").set("connections.gw-gw.remote_port", "4501");
+        assertEquals(4501, load(both.lines()).connections().get(0).ike().remotePort());
     }
 
     @Test
     void versionIsOneTwoOrZeroForEither() throws Exception {
         assertEquals(
                 1,
-                load(siteToSite(4, "        version = 1")).connections().get(0).version());
+                load(siteToSite().set("connections.gw-gw.version", "1").lines())
+                        .connections()
+                        .get(0)
+                        .version());
         assertEquals(
                 0,
-                load(siteToSite(4, "        version = 0")).connections().get(0).version());
+                load(siteToSite().set("connections.gw-gw.version", "0").lines())
+                        .connections()
+                        .get(0)
+                        .version());
+        var text = siteToSite().set("connections.gw-gw.version", "3");
         assertEquals(
-                at(4) + "connections.gw-gw.version: \"3\" is not a number from 0 to 2",
-                error(siteToSite(4, "        version = 3")));
-        var ikev1Client = new ArrayList<>(ROAD_WARRIOR_CLIENT);
-        ikev1Client.add(2, "        version = 1");
+                at(text.line("connections.gw-gw.version"))
+                        + "connections.gw-gw.version: \"3\" is not a number from 0 to 2",
+                error(text.lines()));
+        var ikev1Client = SwanctlText.of(ROAD_WARRIOR_CLIENT).set("connections.home.version", "1");
         assertEquals(
-                at(5) + "connections.home.vips: virtual IPs over IKEv1 need Mode Config, which natgw does not"
+                at(ikev1Client.line("connections.home.vips"))
+                        + "connections.home.vips: virtual IPs over IKEv1 need Mode Config, which natgw does not"
                         + " implement: use version = 2",
-                error(ikev1Client));
+                error(ikev1Client.lines()));
     }
 
     @Test
     void pskWithoutAMatchingSecretIsAnErrorNamingTheConnection() throws Exception {
-        var lines = siteToSite(35, "    ike-everyone { id = venus.strongswan.org");
-        lines.set(38, "        id-moon = mars.strongswan.org");
-        lines.set(39, "        id-sun = jupiter.strongswan.org");
+        var text = siteToSite()
+                .set("secrets.ike-everyone.id", "venus.strongswan.org")
+                .set("secrets.ike-moon-sun.id-moon", "mars.strongswan.org")
+                .set("secrets.ike-moon-sun.id-sun", "jupiter.strongswan.org");
         assertEquals(
-                at(13) + "connections.gw-gw.local.auth: auth = psk, but no secrets.ike<suffix> section has a key"
+                at(text.line("connections.gw-gw.local.auth"))
+                        + "connections.gw-gw.local.auth: auth = psk, but no secrets.ike<suffix> section has a key"
                         + " for connection gw-gw (local id moon.strongswan.org, remote id sun.strongswan.org)",
-                error(lines));
+                error(text.lines()));
     }
 
     @Test
     void dynamicSelectorsNeedAnAddressToStandFor() throws Exception {
-        var lines = siteToSite(5, "        local_addrs = %any");
-        lines.set(21, "");
+        var text = siteToSite()
+                .set("connections.gw-gw.local_addrs", "%any")
+                .remove("connections.gw-gw.children.net-net.local_ts");
         assertEquals(
-                at(21) + "connections.gw-gw.children.net-net.local_ts: required when local_addrs is %any and"
+                at(text.line("connections.gw-gw.children.net-net"))
+                        + "connections.gw-gw.children.net-net.local_ts: required when local_addrs is %any and"
                         + " there are no vips (natgw resolves strongSwan's dynamic from the configuration)",
-                error(lines));
-        lines = new ArrayList<>(ROAD_WARRIOR);
-        lines.set(3, "");
+                error(text.lines()));
+        text = SwanctlText.of(ROAD_WARRIOR).remove("connections.rw.pools");
         assertEquals(
-                at(13) + "connections.rw.children.net.remote_ts: required when remote_addrs is %any and there"
+                at(text.line("connections.rw.children.net"))
+                        + "connections.rw.children.net.remote_ts: required when remote_addrs is %any and there"
                         + " are no pools (natgw resolves strongSwan's dynamic from the configuration)",
-                error(lines));
+                error(text.lines()));
     }
 
     @Test
     void poolsMustExistAndNotOverlap() throws Exception {
-        var lines = new ArrayList<>(ROAD_WARRIOR);
-        lines.set(3, "        pools = rw_pool, rw_pool7");
+        var text = SwanctlText.of(ROAD_WARRIOR).set("connections.rw.pools", "rw_pool, rw_pool7");
         assertEquals(
-                at(4) + "connections.rw.pools: no pool \"rw_pool7\" in the pools section (there are rw_pool,"
+                at(text.line("connections.rw.pools"))
+                        + "connections.rw.pools: no pool \"rw_pool7\" in the pools section (there are rw_pool,"
                         + " rw_pool6)",
-                error(lines));
-        lines = new ArrayList<>(ROAD_WARRIOR);
-        lines.set(24, "        addrs = 10.3.0.200-10.3.1.10");
+                error(text.lines()));
+        text = SwanctlText.of(ROAD_WARRIOR).set("pools.rw_pool6.addrs", "10.3.0.200-10.3.1.10");
         assertEquals(
-                at(25) + "pools.rw_pool6.addrs: 10.3.0.200-10.3.1.10 overlaps pool rw_pool (10.3.0.1-10.3.0.254)",
-                error(lines));
-        lines.set(24, "        addrs = fec3::/129");
+                at(text.line("pools.rw_pool6.addrs"))
+                        + "pools.rw_pool6.addrs: 10.3.0.200-10.3.1.10 overlaps pool rw_pool (10.3.0.1-10.3.0.254)",
+                error(text.lines()));
+        text.set("pools.rw_pool6.addrs", "fec3::/129");
         assertEquals(
-                at(25) + "pools.rw_pool6.addrs: \"fec3::/129\" is neither a subnet (10.3.0.0/24) nor a range"
+                at(text.line("pools.rw_pool6.addrs"))
+                        + "pools.rw_pool6.addrs: \"fec3::/129\" is neither a subnet (10.3.0.0/24) nor a range"
                         + " (10.3.0.1-10.3.0.50)",
-                error(lines));
+                error(text.lines()));
     }
 
     @Test
     void initiatingNeedsARemoteAddress() throws Exception {
-        var lines = siteToSite(6, "");
-        lines.set(25, "                start_action = start");
+        var text = siteToSite()
+                .remove("connections.gw-gw.remote_addrs")
+                .set("connections.gw-gw.children.net-net.start_action", "start");
         assertEquals(
-                at(26) + "connections.gw-gw.children.net-net.start_action: natgw can only initiate to a known"
+                at(text.line("connections.gw-gw.children.net-net.start_action"))
+                        + "connections.gw-gw.children.net-net.start_action: natgw can only initiate to a known"
                         + " address: set the connection's remote_addrs",
-                error(lines));
+                error(text.lines()));
     }
 
     @Test
     void errorsInAnIncludedFileNameThatFileAndLine() throws Exception {
-        Path included = write(
-                "conf.d/gw-gw.conf",
-                siteToSite(24, "esp_proposals = aes128gcm16-md5").subList(1, 33));
-        write("secrets.conf", SITE_TO_SITE.subList(33, 43));
+        var gwGw = siteToSite()
+                .set("connections.gw-gw.children.net-net.esp_proposals", "aes128gcm16-md5")
+                .remove("secrets");
+        Path included = write("conf.d/gw-gw.conf", gwGw.lines());
+        write("secrets.conf", siteToSite().remove("connections").lines());
         assertEquals(
-                included + ":23: connections.gw-gw.children.net-net.esp_proposals: unknown algorithm \"md5\" in"
+                included + ":" + gwGw.line("connections.gw-gw.children.net-net.esp_proposals")
+                        + ": connections.gw-gw.children.net-net.esp_proposals: unknown algorithm \"md5\" in"
                         + " \"aes128gcm16-md5\"",
                 error(List.of("include conf.d/*.conf", "include secrets.conf")));
     }
 
     @Test
     void onlyTheFirstProblemIsReported() throws Exception {
-        var lines = siteToSite(8, "        dpd_delay = soon");
-        lines.set(24, "                rekey_time = later");
+        var text = siteToSite()
+                .set("connections.gw-gw.dpd_delay", "soon")
+                .set("connections.gw-gw.children.net-net.rekey_time", "later");
         assertEquals(
-                at(8) + "connections.gw-gw.dpd_delay: \"soon\" is not a time (a number with an optional s, m, h"
+                at(text.line("connections.gw-gw.dpd_delay"))
+                        + "connections.gw-gw.dpd_delay: \"soon\" is not a time (a number with an optional s, m, h"
                         + " or d suffix)",
-                error(lines));
+                error(text.lines()));
     }
 }

@@ -99,6 +99,12 @@ class SettingsTest {
         assertFalse(Settings.load(Optional.empty()).rsaPss(), "PKCS#1 v1.5, as strongSwan's default");
         assertTrue(Settings.load(Optional.of(write("natgw {", "  rsa_pss = yes", "}")))
                 .rsaPss());
+        assertEquals(1280, Settings.load(Optional.empty()).fragmentSize(), "strongSwan's fragment_size");
+        assertEquals(
+                576,
+                Settings.load(Optional.of(write("natgw {", "  fragment_size = 576", "}")))
+                        .fragmentSize());
+        assertTrue(error("natgw {", "  fragment_size = 575", "}").contains("is not a number from 576 to 65535"));
         assertTrue(error("natgw {", "  plugins {", "    curl {", "    }", "  }", "}")
                 .contains("natgw.plugins.curl: unknown plugin"));
         assertTrue(error("natgw {", "  plugins {", "    revocation {", "      timeout = 0", "    }", "  }", "}")

@@ -38,6 +38,7 @@ import net.natgw.ike.message.Transform;
  *                      fine; as responder, the pools serve those who ask, and the peer's
  *                      selectors are narrowed to its address or its inner address (client
  *                      address translation, as Libreswan's)
+ * @param fragmentation  RFC 7383: whether we announce, accept and send IKE fragments, and their size
  */
 public record IkeConfig(
         String name,
@@ -57,7 +58,8 @@ public record IkeConfig(
         List<ChildConfig> children,
         List<InetAddress> vips,
         List<AddressPool> pools,
-        boolean opportunistic) {
+        boolean opportunistic,
+        Fragmentation fragmentation) {
     public IkeConfig {
         proposals = List.copyOf(proposals);
         children = List.copyOf(children);
@@ -96,7 +98,8 @@ public record IkeConfig(
                 children,
                 List.of(),
                 List.of(),
-                false);
+                false,
+                Fragmentation.DEFAULT);
     }
 
     /** Whether this configuration answers a peer at {@code from} that wrote to {@code to}. */
@@ -177,6 +180,16 @@ public record IkeConfig(
         return edit(e -> e.pools = assignFrom);
     }
 
+    /** The same connection with fragments of at most {@code size} bytes (strongSwan's charon.fragment_size). */
+    public IkeConfig withFragmentSize(int size) {
+        return edit(e -> e.fragmentation = new Fragmentation(fragmentation.mode(), size));
+    }
+
+    /** The same connection with other IKE fragmentation settings (RFC 7383). */
+    public IkeConfig withFragmentation(Fragmentation f) {
+        return edit(e -> e.fragmentation = f);
+    }
+
     /** Whether we sign our AUTH payload (else we use the pre-shared key). */
     public boolean signs() {
         return certificates.map(c -> !c.chain().isEmpty()).orElse(false);
@@ -223,7 +236,8 @@ public record IkeConfig(
                 && children.equals(c.children)
                 && vips.equals(c.vips)
                 && pools.equals(c.pools)
-                && opportunistic == c.opportunistic;
+                && opportunistic == c.opportunistic
+                && fragmentation.equals(c.fragmentation);
     }
 
     @Override
@@ -257,6 +271,7 @@ public record IkeConfig(
         List<InetAddress> vips;
         List<AddressPool> pools;
         boolean opportunistic;
+        Fragmentation fragmentation;
 
         Edit(IkeConfig c) {
             name = c.name;
@@ -277,6 +292,7 @@ public record IkeConfig(
             vips = c.vips;
             pools = c.pools;
             opportunistic = c.opportunistic;
+            fragmentation = c.fragmentation;
         }
 
         IkeConfig build() {
@@ -298,7 +314,8 @@ public record IkeConfig(
                     children,
                     vips,
                     pools,
-                    opportunistic);
+                    opportunistic,
+                    fragmentation);
         }
     }
 }

@@ -143,12 +143,12 @@ public final class MessageCodec {
         throw IkeProtocolException.invalidSyntax(IkeMessage.exchangeName(h.exchange()) + " without an SK payload");
     }
 
-    private static IkeMessage message(Header h, List<Payload> payloads) {
+    static IkeMessage message(Header h, List<Payload> payloads) {
         return new IkeMessage(h.spiI(), h.spiR(), h.exchange(), h.initiator(), h.response(), h.messageId(), payloads);
     }
 
     /** A chain of payloads, each naming the next, to the end of the reader (RFC 7296 §3.2). */
-    private static List<Payload> chain(int first, Reader r) throws IkeProtocolException {
+    static List<Payload> chain(int first, Reader r) throws IkeProtocolException {
         var payloads = new ArrayList<Payload>();
         int next = first;
         while (next != Payload.NONE) {
@@ -195,7 +195,7 @@ public final class MessageCodec {
         return message;
     }
 
-    private static void header(Writer w, IkeMessage m, int firstPayload) {
+    static void header(Writer w, IkeMessage m, int firstPayload) {
         int flags = (m.initiator() ? IkeMessage.FLAG_INITIATOR : 0) | (m.response() ? IkeMessage.FLAG_RESPONSE : 0);
         w.u64(m.spiI())
                 .u64(m.spiR())
@@ -207,7 +207,7 @@ public final class MessageCodec {
                 .u32(0);
     }
 
-    private static void chain(Writer w, List<Payload> payloads) {
+    static void chain(Writer w, List<Payload> payloads) {
         for (int i = 0; i < payloads.size(); i++) {
             Payload p = payloads.get(i);
             int start = w.size();

@@ -44,6 +44,9 @@ public sealed interface Payload
     int SK = 46;
     int CP = 47;
     int EAP = 48;
+    /** RFC 7383 §2.5: the Encrypted Fragment payload, read by {@link FragmentCodec}. */
+    int SKF = 53;
+
     int NONE = 0;
 
     /** The payload type, as the previous payload's Next Payload field names it. */

@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import net.natgw.ike.config.AddressPool;
 import net.natgw.ike.config.ChildConfig;
+import net.natgw.ike.config.Fragmentation;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.crypto.IkeSaKeys;
 import net.natgw.ike.crypto.Prf;
 import net.natgw.ike.crypto.SkCipher;
 import net.natgw.ike.message.DeletePayload;
+import net.natgw.ike.message.FragmentCodec;
 import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
@@ -46,6 +48,9 @@ public final class IkeSa implements PeerSa {
 
     InetSocketAddress remote;
     boolean nattPort;
+    /** RFC 7383 §2.3: both ends announced IKE_FRAGMENTATION_SUPPORTED in IKE_SA_INIT. */
+    boolean fragmentation;
+
     NatStatus nat = NatStatus.NO_NAT;
     private boolean peerAuthenticated = true;
     IkeSaKeys keys;
@@ -312,6 +317,30 @@ public final class IkeSa implements PeerSa {
         return message.exchange() == IkeMessage.IKE_SA_INIT
                 ? MessageCodec.encode(message)
                 : MessageCodec.encode(message, skOut);
+    }
+
+    /**
+     * The datagrams that carry {@code message}: one, or, once both ends announced
+     * IKE_FRAGMENTATION_SUPPORTED and ours is {@code fragmentation = yes}, the Encrypted
+     * Fragments of a protected message that would make an IP datagram larger than
+     * {@code fragment_size} (RFC 7383 §2.5.1: fragmented from its first transmission).
+     */
+    List<byte[]> datagrams(IkeMessage message) {
+        byte[] whole = encode(message);
+        int max = maxMessageLength();
+        if (message.exchange() == IkeMessage.IKE_SA_INIT
+                || !fragmentation
+                || config.fragmentation().mode() != Fragmentation.Mode.YES
+                || whole.length <= max) {
+            return List.of(whole);
+        }
+        return FragmentCodec.encode(message, skOut, max);
+    }
+
+    /** The largest IKE message in one IP datagram of {@code fragment_size}: IP, UDP, the marker. */
+    private int maxMessageLength() {
+        int ip = remote.getAddress() instanceof java.net.Inet6Address ? 40 : 20;
+        return config.fragmentation().size() - ip - 8 - (nattPort ? 4 : 0);
     }
 
     /** A datagram for this SA, its header already read: see {@link IkeSaMessages#receive}. */

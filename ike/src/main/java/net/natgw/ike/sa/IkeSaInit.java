@@ -59,6 +59,9 @@ final class IkeSaInit implements Exchange {
         payloads.add(new KePayload(ke.group(), ke.publicValue()));
         payloads.add(new NoncePayload(sa.ni));
         payloads.addAll(natDetection(sa, NatDetection.ikev2(sa.spiI, 0), sa.local, sa.remote));
+        if (sa.config().fragmentation().announced()) {
+            payloads.add(NotifyPayload.of(NotifyType.FRAGMENTATION_SUPPORTED));
+        }
         payloads.add(signatureHashAlgorithms());
         return payloads;
     }
@@ -104,6 +107,8 @@ final class IkeSaInit implements Exchange {
                 .nonce();
         sa.spiR = response.spiR();
         sa.nat = evaluateNat(sa, response, NatDetection.ikev2(sa.spiI, sa.spiR), sa.remote, sa.local);
+        sa.fragmentation = sa.config().fragmentation().announced()
+                && response.notify(NotifyType.FRAGMENTATION_SUPPORTED).isPresent();
         byte[] skeyseed = IkeSaKeys.skeyseed(suite.newPrf(), sa.ni, sa.nr, ke.sharedSecret(kePayload.keyData()));
         sa.keys(IkeSaKeys.derive(suite, skeyseed, sa.ni, sa.nr, sa.spiI, sa.spiR));
         sa.initRequest = sa.messages().pendingBytes();
@@ -205,6 +210,12 @@ final class IkeSaInit implements Exchange {
                 payloads.add(new KePayload(ours.group(), ours.publicValue()));
                 payloads.add(new NoncePayload(sa.nr));
                 payloads.addAll(natDetection(sa, NatDetection.ikev2(sa.spiI, sa.spiR), to, from));
+                // RFC 7383 §2.3: announced in the response only to an initiator that announced it.
+                sa.fragmentation = config.fragmentation().announced()
+                        && request.notify(NotifyType.FRAGMENTATION_SUPPORTED).isPresent();
+                if (sa.fragmentation) {
+                    payloads.add(NotifyPayload.of(NotifyType.FRAGMENTATION_SUPPORTED));
+                }
                 payloads.add(signatureHashAlgorithms());
                 if (config.requiresSignature()) {
                     payloads.add(new CertReqPayload(

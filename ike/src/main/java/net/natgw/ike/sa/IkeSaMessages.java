@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import net.natgw.ike.auth.StatusPending;
 import net.natgw.ike.message.DeletePayload;
+import net.natgw.ike.message.FragmentCodec;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.MessageCodec;
@@ -34,18 +36,22 @@ final class IkeSaMessages {
     private final IkeEngine engine;
     private int nextRequestId;
     private Exchange pending;
-    private byte[] pendingBytes;
+    /** Our request as sent: one datagram, or its fragments (RFC 7383), retransmitted alike. */
+    private List<byte[]> pendingDatagrams;
+
     private int tries;
     private IkeTransport.Cancellable retransmit;
     private final Deque<Exchange> queue = new ArrayDeque<>();
     private int expectedRequestId;
-    private byte[] lastResponse;
+    private List<byte[]> lastResponse;
     private int lastResponseId = -1;
     private String destroyAfterResponse;
     private boolean responding;
     private final List<Runnable> afterResponse = new ArrayList<>();
     /** IKE_AUTH (request or response) held while the peer's revocation status is fetched. */
     private final StatusWait statusWait;
+
+    private final IncomingFragments fragments = new IncomingFragments();
 
     IkeSaMessages(IkeSa sa) {
         this.sa = sa;
@@ -85,9 +91,13 @@ final class IkeSaMessages {
                     false,
                     nextRequestId,
                     pending.request(sa));
-            pendingBytes = sa.encode(message);
+            pendingDatagrams = sa.datagrams(message);
             tries = 0;
-            log.info("{} sending {}", sa.name(), message);
+            log.info(
+                    "{} sending {}{}",
+                    sa.name(),
+                    message,
+                    pendingDatagrams.size() > 1 ? " in " + pendingDatagrams.size() + " fragments" : "");
             transmit();
         } catch (IkeProtocolException e) {
             sa.destroy("cannot build " + IkeMessage.exchangeName(pending.exchangeType()) + ": " + e.getMessage());
@@ -125,12 +135,12 @@ final class IkeSaMessages {
 
     /** The request as first sent, for the exchanges that sign it. */
     byte[] pendingBytes() {
-        return pendingBytes.clone();
+        return pendingDatagrams.get(0).clone();
     }
 
     /** RFC 7296 §2.1: retransmit the very same bytes, with exponential back-off, then give up. */
     private void transmit() {
-        engine.core.transport().send(pendingBytes, sa.local, sa.remote, sa.nattPort);
+        send(pendingDatagrams, sa.remote);
         Duration wait = sa.config().retransmitBase().multipliedBy(1L << Math.min(tries, 16));
         retransmit = engine.core
                 .transport()
@@ -254,6 +264,10 @@ final class IkeSaMessages {
                             + " before IKE_SA_INIT completed");
             return;
         }
+        if (header.nextPayload() == Payload.SKF) {
+            receiveFragment(datagram, from, viaNattPort);
+            return;
+        }
         IkeMessage message;
         try {
             message = MessageCodec.decode(datagram, sa.skIn);
@@ -265,6 +279,69 @@ final class IkeSaMessages {
             engine.core.countDrop(IkeDrop.INTEGRITY, () -> sa.name() + ": " + e.getMessage());
             return;
         }
+        take(message, datagram, from, viaNattPort);
+    }
+
+    /**
+     * RFC 7383 §2.6: a fragment is verified on its own, then kept only if it belongs to the
+     * message expected (the response to our request, or the peer's next request); the message
+     * it completes is taken as any other. A fragment of a request already answered brings the
+     * response again only if it is fragment 1 (§2.6.1), so that one retransmission does not
+     * send the response once per fragment.
+     */
+    private void receiveFragment(byte[] datagram, InetSocketAddress from, boolean viaNattPort) {
+        FragmentCodec.Fragment f;
+        try {
+            f = FragmentCodec.decode(datagram, sa.skIn);
+        } catch (IkeProtocolException e) {
+            engine.core.countDrop(IkeDrop.INTEGRITY, () -> sa.name() + ": fragment: " + e.getMessage());
+            return;
+        }
+        var h = f.header();
+        if (!sa.fragmentation) {
+            engine.core.countDrop(
+                    IkeDrop.MALFORMED, () -> sa.name() + ": a fragment without IKE_FRAGMENTATION_SUPPORTED");
+            return;
+        }
+        if (h.response()) {
+            if (pending == null || h.messageId() != nextRequestId || h.exchange() != pending.exchangeType()) {
+                engine.core.countDrop(
+                        IkeDrop.UNEXPECTED_RESPONSE,
+                        () -> sa.name() + ": a fragment of response " + Integer.toUnsignedString(h.messageId()));
+                return;
+            }
+        } else if (h.messageId() == lastResponseId && lastResponse != null) {
+            if (f.number() == 1) {
+                sa.alive();
+                send(lastResponse, from);
+            }
+            return;
+        } else if (h.messageId() != expectedRequestId) {
+            engine.core.countDrop(
+                    IkeDrop.UNEXPECTED_REQUEST,
+                    () -> sa.name() + ": a fragment of request " + Integer.toUnsignedString(h.messageId()));
+            return;
+        }
+        Optional<IkeMessage> whole;
+        try {
+            whole = fragments.add(f);
+        } catch (UndecodableProtectedMessage e) {
+            undecodable(e);
+            return;
+        } catch (IkeProtocolException e) {
+            engine.core.countDrop(IkeDrop.MALFORMED, () -> sa.name() + ": " + e.getMessage());
+            return;
+        }
+        if (whole.isEmpty()) {
+            return;
+        }
+        IkeMessage message = whole.get();
+        log.info("{} reassembled {} from {} fragments", sa.name(), message, f.total());
+        take(message, datagram, from, viaNattPort);
+    }
+
+    /** A protected message, verified and decoded: by its message ID, a response, a retransmission or the next request. */
+    private void take(IkeMessage message, byte[] datagram, InetSocketAddress from, boolean viaNattPort) {
         try {
             if (message.response()) {
                 if (!answersPending(message)) {
@@ -276,7 +353,7 @@ final class IkeSaMessages {
                 // RFC 7296 §2.2: a retransmitted request gets the cached response, sent where the
                 // request came from (§2.11); a replay never moves the peer.
                 sa.alive();
-                engine.core.transport().send(lastResponse, sa.local, from, sa.nattPort);
+                send(lastResponse, from);
             } else if (message.messageId() != expectedRequestId) {
                 engine.core.countDrop(
                         IkeDrop.UNEXPECTED_REQUEST,
@@ -309,7 +386,7 @@ final class IkeSaMessages {
         }
         if (h.messageId() == lastResponseId && lastResponse != null) {
             // RFC 7296 §2.2: its retransmission gets the same answer, where ours was sent.
-            engine.core.transport().send(lastResponse, sa.local, sa.remote, sa.nattPort);
+            send(lastResponse, sa.remote);
             return;
         }
         if (h.messageId() != expectedRequestId) {
@@ -354,7 +431,7 @@ final class IkeSaMessages {
                 && connecting
                 && lastResponseId == 0
                 && Arrays.equals(datagram, sa.initRequest)) {
-            engine.core.transport().send(lastResponse, sa.local, from, sa.nattPort);
+            send(lastResponse, from);
         } else {
             engine.core.countDrop(
                     IkeDrop.UNPROTECTED,
@@ -491,15 +568,25 @@ final class IkeSaMessages {
     void respond(IkeMessage request, List<Payload> payloads) {
         var response = new IkeMessage(
                 sa.spiI, sa.spiR, request.exchange(), sa.isInitiator(), true, request.messageId(), payloads);
-        lastResponse = sa.encode(response);
+        lastResponse = sa.datagrams(response);
         lastResponseId = request.messageId();
         expectedRequestId = request.messageId() + 1;
-        log.info("{} sending {}", sa.name(), response);
-        engine.core.transport().send(lastResponse, sa.local, sa.remote, sa.nattPort);
+        log.info(
+                "{} sending {}{}",
+                sa.name(),
+                response,
+                lastResponse.size() > 1 ? " in " + lastResponse.size() + " fragments" : "");
+        send(lastResponse, sa.remote);
     }
 
     byte[] lastResponseBytes() {
-        return lastResponse.clone();
+        return lastResponse.get(0).clone();
+    }
+
+    private void send(List<byte[]> datagrams, InetSocketAddress to) {
+        for (byte[] d : datagrams) {
+            engine.core.transport().send(d, sa.local, to, sa.nattPort);
+        }
     }
 
     /** The request being answered ends the SA, once its response has gone out (a DELETE of it). */

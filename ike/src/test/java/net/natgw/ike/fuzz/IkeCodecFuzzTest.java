@@ -6,12 +6,14 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Optional;
 import net.natgw.ike.crypto.SkCipher;
+import net.natgw.ike.message.FragmentCodec;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.MessageCodec;
 import net.natgw.ike.message.NoncePayload;
 import net.natgw.ike.message.NotifyPayload;
 import net.natgw.ike.message.NotifyType;
+import net.natgw.ike.message.Payload;
 
 /**
  * The IKEv2 decoder on anything (as strongSwan's fuzz_ike): a message decodes, or fails with
@@ -77,6 +79,63 @@ class IkeCodecFuzzTest {
             m.toString();
         } catch (IkeProtocolException expected) {
             // Refused with its notify.
+        }
+    }
+
+    /** RFC 7383: anything as an Encrypted Fragment message: decoded and verified, or refused. */
+    @FuzzTest(maxDuration = "10s")
+    void fragments(byte[] datagram) {
+        try {
+            FragmentCodec.decode(datagram, CIPHER);
+        } catch (IkeProtocolException expected) {
+            // Refused: malformed, out of range, or its ICV does not verify.
+        }
+    }
+
+    /**
+     * An authentic fragment with fuzzed fields and content (RFC 7383 §2.5): the number within
+     * its total or refused, and the content, as a whole message, parsed or refused.
+     */
+    @FuzzTest(maxDuration = "10s")
+    void sealedFragments(FuzzedDataProvider data) {
+        int first = data.pickValue(PAYLOAD_TYPES);
+        int number = data.consumeInt(0, 0xFFFF);
+        int total = data.consumeInt(0, 0xFFFF);
+        byte[] plaintext = data.consumeRemainingAsBytes();
+        int body = CIPHER.bodyLength(plaintext.length);
+        int length = IkeMessage.HEADER_LENGTH + 8 + body;
+        var message = ByteBuffer.allocate(length);
+        message.putLong(1)
+                .putLong(2)
+                .put((byte) Payload.SKF)
+                .put((byte) IkeMessage.VERSION)
+                .put((byte) IkeMessage.IKE_AUTH)
+                .put((byte) 0x08)
+                .putInt(1)
+                .putInt(length)
+                .put((byte) first)
+                .put((byte) 0)
+                .putShort((short) (8 + body))
+                .putShort((short) number)
+                .putShort((short) total);
+        byte[] bytes = message.array();
+        CIPHER.seal(bytes, IkeMessage.HEADER_LENGTH + 8, plaintext);
+        FragmentCodec.Fragment f;
+        try {
+            f = FragmentCodec.decode(bytes, CIPHER);
+        } catch (IkeProtocolException refused) {
+            if (number >= 1 && number <= total) {
+                throw new AssertionError("an authentic fragment " + number + "/" + total + " was refused", refused);
+            }
+            return;
+        }
+        if (f.number() < 1 || f.number() > f.total()) {
+            throw new AssertionError("fragment " + f.number() + "/" + f.total() + " accepted");
+        }
+        try {
+            FragmentCodec.reassembled(f.header(), first, f.content()).toString();
+        } catch (IkeProtocolException expected) {
+            // A chain that does not parse.
         }
     }
 

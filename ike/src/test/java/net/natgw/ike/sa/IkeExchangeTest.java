@@ -358,7 +358,8 @@ class IkeExchangeTest {
                 base.children(),
                 base.vips(),
                 base.pools(),
-                base.opportunistic());
+                base.opportunistic(),
+                base.fragmentation());
         var e = engines(l, right(PROPOSALS, "s"));
         IkeSa sa = e[0].initiate(l);
         net.run();

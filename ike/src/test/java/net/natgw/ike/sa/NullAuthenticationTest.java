@@ -18,6 +18,7 @@ import net.natgw.esp.Mode;
 import net.natgw.ike.auth.Certificates;
 import net.natgw.ike.config.AddressPool;
 import net.natgw.ike.config.ChildConfig;
+import net.natgw.ike.config.Fragmentation;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.PreSharedKeys;
 import net.natgw.ike.config.ProposalParser;
@@ -83,7 +84,8 @@ class NullAuthenticationTest {
                 children,
                 vips,
                 pools,
-                opportunistic);
+                opportunistic,
+                Fragmentation.DEFAULT);
     }
 
     /** A side that authenticates with NULL and takes {@code remoteId} from the peer. */
