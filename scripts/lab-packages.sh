@@ -8,6 +8,7 @@ libstrongswan-standard-plugins:/usr/lib/ipsec/plugins/libstrongswan-openssl.so
 libstrongswan-extra-plugins:/usr/lib/ipsec/plugins/libstrongswan-curve25519.so
 iproute2:/usr/bin/ip
 iptables:/usr/sbin/iptables
+nftables:/usr/sbin/nft
 conntrack:/usr/sbin/conntrack
 iperf3:/usr/bin/iperf3
 iputils-ping:/usr/bin/ping

@@ -329,12 +329,12 @@ public final class TestPki {
         }
     }
 
-    /** A fresh key pair: "rsa" (2048 bits) or "ec" (P-256). */
+    /** A fresh key pair: "rsa" (2048 bits), "rsa4096" (what makes IKE_AUTH need fragments) or "ec" (P-256). */
     public static KeyPair keys(String type) {
         try {
-            var generator = KeyPairGenerator.getInstance(type.equals("rsa") ? "RSA" : "EC");
-            if (type.equals("rsa")) {
-                generator.initialize(2048);
+            var generator = KeyPairGenerator.getInstance(type.startsWith("rsa") ? "RSA" : "EC");
+            if (type.startsWith("rsa")) {
+                generator.initialize(type.equals("rsa4096") ? 4096 : 2048);
             } else {
                 generator.initialize(new ECGenParameterSpec("secp256r1"));
             }

@@ -12,6 +12,7 @@ public final class LabPrerequisites {
     private static final Map<String, String> PROGRAMS = Map.ofEntries(
             Map.entry("ip", "iproute2"),
             Map.entry("iptables", "iptables"),
+            Map.entry("nft", "nftables"),
             Map.entry("conntrack", "conntrack"),
             Map.entry("ping", "iputils-ping"),
             Map.entry("iperf3", "iperf3"),

@@ -331,19 +331,29 @@ class OpportunisticLabTest {
     private record Capture(Process process, Path log) {
         static Capture start(Lab lab, Host host, String filter) throws InterruptedException {
             Path log = lab.workdir().resolve("capture-" + System.nanoTime() + ".log");
-            Process p = lab.spawn(host.namespace(), List.of("tcpdump", "-i", "eth0", "-n", "-l", filter), log);
+            Process p = lab.spawn(
+                    host.namespace(), List.of("tcpdump", "--immediate-mode", "-i", "eth0", "-n", "-l", filter), log);
             if (!Poll.untilFileContains(log, "listening on", Duration.ofSeconds(5))) {
                 throw new IllegalStateException("tcpdump did not start:\n" + text(log));
             }
             return new Capture(p, log);
         }
 
-        /** tcpdump writes what it holds and its count when it ends (SIGTERM): the capture is whole. */
+        /**
+         * Immediate mode hands tcpdump each packet as it comes (not a buffer's worth at a time),
+         * so what crossed the link before the pings returned is in the log; on SIGTERM it writes
+         * its count, which says it has ended.
+         */
         void stop() throws InterruptedException {
             process.destroy();
             process.waitFor(5, TimeUnit.SECONDS);
             if (!Poll.untilFileContains(log, "packets captured", Duration.ofSeconds(5))) {
                 throw new IllegalStateException("tcpdump did not end cleanly:\n" + text(log));
+            }
+            Matcher counts = Pattern.compile("(\\d+) packets captured\\s+(\\d+) packets received by filter")
+                    .matcher(text(log));
+            if (counts.find() && !counts.group(1).equals(counts.group(2))) {
+                throw new IllegalStateException("tcpdump ended before writing every packet it saw:\n" + text(log));
             }
         }
 
