@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import net.natgw.gateway.daemon.Reply;
 import net.natgw.ike.testing.TestPki;
 import net.natgw.testbeds.interop.InteropLog;
 import net.natgw.testbeds.interop.InteropResult;
@@ -24,6 +25,7 @@ import net.natgw.testbeds.strongswan.PskTunnel;
 import net.natgw.testbeds.strongswan.StrongSwan;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -105,6 +107,57 @@ class GatewayFragmentationLabTest {
                     assertTrue(dropped > 0, "the IP fragments of the whole IKE_AUTH were dropped: " + dropped);
                     assertFalse(natgw.log().contains("reassembled"), natgw.log());
                 }
+            } catch (AssertionError | LabException e) {
+                throw lab.failure(e);
+            }
+        }
+    }
+
+    // natgw start (behind the NAT, RSA 4096) --- IKE_AUTH in fragments ---> strongSwan
+    @Test
+    void natgwAsInitiatorSendsAndTakesFragmentsWithStrongSwan() throws Exception {
+        var pki = TestPki.create("natgw lab CA", "rsa4096");
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            Namespace nat = t.nats().get(0);
+            narrowAndDropFragments(t, nat);
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true).withCertificates();
+            var swan = StrongSwan.start(lab, t.responder());
+            SwanctlCredentials.write(
+                    swan.credentials(),
+                    pki,
+                    pki.issue(tunnel.idOf(t.responder()), "rsa4096"),
+                    t.responder().namespace().role());
+            SwanctlCredentials.write(
+                    lab.workdir(),
+                    pki,
+                    pki.issue(tunnel.idOf(t.initiator()), "rsa4096"),
+                    t.initiator().namespace().role());
+            swan.load(tunnel.mirrored().render());
+            var natgw = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
+            try {
+                assertEquals(
+                        Reply.OK,
+                        natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode(),
+                        natgw.log());
+                natgw.awaitChildSa(Duration.ofSeconds(30));
+                var sas = swan.listSas();
+                assertEquals("ESTABLISHED", sas.get(0).state(), swan.log());
+                assertTrue(swan.log().contains("reassembled fragmented IKE message"), swan.log());
+                assertTrue(natgw.log().contains("reassembled IKE_AUTH response"), natgw.log());
+                assertEquals(0, droppedFragments(nat), "no IP fragment was needed");
+                assertEquals(3, ping(t.initiator(), t.responder(), 3));
+                InteropLog.record(new InteropResult(
+                        "gateway-ikev2-fragmentation-natgw-to-strongswan",
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        NatKind.MASQUERADE.description() + ", MTU 1280, IP fragments dropped",
+                        2,
+                        true,
+                        "-",
+                        0,
+                        "RFC 7383: natgw initiates with RSA 4096 certificates, IKE_AUTH in fragments both"
+                                + " ways, 0 IP fragments; 3/3 pings"));
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
