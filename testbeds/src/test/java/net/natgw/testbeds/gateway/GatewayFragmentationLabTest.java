@@ -13,6 +13,7 @@ import net.natgw.gateway.daemon.Reply;
 import net.natgw.ike.testing.TestPki;
 import net.natgw.testbeds.interop.InteropLog;
 import net.natgw.testbeds.interop.InteropResult;
+import net.natgw.testbeds.lab.Host;
 import net.natgw.testbeds.lab.Lab;
 import net.natgw.testbeds.lab.LabException;
 import net.natgw.testbeds.lab.LabSupport;
@@ -52,23 +53,13 @@ class GatewayFragmentationLabTest {
     void ikeAuthWithRsa4096CertificatesCrossesAPathThatDropsIpFragmentsOnlyInIkeFragments(String fragmentation)
             throws Exception {
         boolean on = fragmentation.equals("yes");
-        var pki = TestPki.create("natgw lab CA", "rsa4096");
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             Namespace nat = t.nats().get(0);
             narrowAndDropFragments(t, nat);
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true).withCertificates();
             var swan = StrongSwan.start(lab, t.initiator());
-            SwanctlCredentials.write(
-                    swan.credentials(),
-                    pki,
-                    pki.issue(tunnel.idOf(t.initiator()), "rsa4096"),
-                    t.initiator().namespace().role());
-            SwanctlCredentials.write(
-                    lab.workdir(),
-                    pki,
-                    pki.issue(tunnel.idOf(t.responder()), "rsa4096"),
-                    t.responder().namespace().role());
+            credentials(lab, swan, tunnel, t.initiator(), t.responder());
             String conf = tunnel.mirrored().render();
             if (!conf.contains("    unique = never\n")) {
                 throw new IllegalStateException("the tunnel's configuration changed shape:\n" + conf);
@@ -116,23 +107,13 @@ class GatewayFragmentationLabTest {
     // natgw start (behind the NAT, RSA 4096) --- IKE_AUTH in fragments ---> strongSwan
     @Test
     void natgwAsInitiatorSendsAndTakesFragmentsWithStrongSwan() throws Exception {
-        var pki = TestPki.create("natgw lab CA", "rsa4096");
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
             Namespace nat = t.nats().get(0);
             narrowAndDropFragments(t, nat);
             var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true).withCertificates();
             var swan = StrongSwan.start(lab, t.responder());
-            SwanctlCredentials.write(
-                    swan.credentials(),
-                    pki,
-                    pki.issue(tunnel.idOf(t.responder()), "rsa4096"),
-                    t.responder().namespace().role());
-            SwanctlCredentials.write(
-                    lab.workdir(),
-                    pki,
-                    pki.issue(tunnel.idOf(t.initiator()), "rsa4096"),
-                    t.initiator().namespace().role());
+            credentials(lab, swan, tunnel, t.responder(), t.initiator());
             swan.load(tunnel.mirrored().render());
             var natgw = NatgwDaemon.start(lab, t.initiator(), tunnel.render(), List.of());
             try {
@@ -162,6 +143,22 @@ class GatewayFragmentationLabTest {
                 throw lab.failure(e);
             }
         }
+    }
+
+    /** RSA 4096 certificates of one lab CA: strongSwan's in its swanctl folder, natgw's in the lab's. */
+    private static void credentials(Lab lab, StrongSwan swan, PskTunnel tunnel, Host swanHost, Host natgwHost)
+            throws java.io.IOException {
+        var pki = TestPki.create("natgw lab CA", "rsa4096");
+        SwanctlCredentials.write(
+                swan.credentials(),
+                pki,
+                pki.issue(tunnel.idOf(swanHost), "rsa4096"),
+                swanHost.namespace().role());
+        SwanctlCredentials.write(
+                lab.workdir(),
+                pki,
+                pki.issue(tunnel.idOf(natgwHost), "rsa4096"),
+                natgwHost.namespace().role());
     }
 
     /**
