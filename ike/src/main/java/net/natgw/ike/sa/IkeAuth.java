@@ -93,7 +93,7 @@ final class IkeAuth implements Exchange {
         }
         verify(sa, response, sa.initResponse, sa.ni, sa.keys.skPr(), idr);
         VirtualIps.reply(sa, response);
-        sa.authenticated(idr);
+        established(sa, idr);
         if (child != null) {
             establishChild(sa, response);
         }
@@ -286,12 +286,26 @@ final class IkeAuth implements Exchange {
         payloads.addAll(authenticate(sa, octets, sa.keys.skPr(), Optional.of(idi)));
         var assignment = VirtualIps.assign(sa, request, peer);
         payloads.addAll(assignment.payloads());
-        sa.authenticated(idi);
+        established(sa, idi);
         // RFC 7296 §3.10.1: after INTERNAL_ADDRESS_FAILURE or FAILED_CP_REQUIRED, no CHILD_SA.
         if (request.find(SaPayload.class).isPresent() && assignment.childAllowed()) {
             payloads.addAll(
                     ChildResponder.create(sa, request, sa.ni, sa.nr, sa.config().children(), false));
         }
         return payloads;
+    }
+
+    /** IKE_AUTH proved the peer as {@code peerId}: the SA is established, and its owner told. */
+    private static void established(IkeSa sa, IdPayload peerId) {
+        sa.moveTo(IkeSaState.ESTABLISHED);
+        IkeSa.log()
+                .info(
+                        "{} established between {}[{}]...{}[{}]",
+                        sa.name(),
+                        sa.local.getAddress().getHostAddress(),
+                        sa.config().localId(),
+                        sa.remote.getAddress().getHostAddress(),
+                        peerId);
+        sa.engine.core.listener().ikeSaEstablished(sa);
     }
 }

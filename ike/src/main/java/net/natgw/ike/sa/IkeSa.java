@@ -14,7 +14,6 @@ import net.natgw.ike.crypto.Prf;
 import net.natgw.ike.crypto.SkCipher;
 import net.natgw.ike.message.DeletePayload;
 import net.natgw.ike.message.FragmentCodec;
-import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.MessageCodec;
@@ -271,19 +270,6 @@ public final class IkeSa implements PeerSa {
         if (remote.getPort() == Rfc3948.IKE_PORT) {
             remote = new InetSocketAddress(remote.getAddress(), Rfc3948.NATT_PORT);
         }
-    }
-
-    /** IKE_AUTH proved the peer as {@code peerId}: the SA is established, and its owner told. */
-    void authenticated(IdPayload peerId) {
-        moveTo(IkeSaState.ESTABLISHED);
-        log.info(
-                "{} established between {}[{}]...{}[{}]",
-                name(),
-                local.getAddress().getHostAddress(),
-                config.localId(),
-                remote.getAddress().getHostAddress(),
-                peerId);
-        engine.core.listener().ikeSaEstablished(this);
     }
 
     void moveTo(IkeSaState target) {
