@@ -461,7 +461,7 @@ final class ConnectionReader {
 
     /**
      * swanctl.conf's {@code fragmentation} (RFC 7383): yes, accept or no; {@code force}, which
-     * strongSwan applies to IKEv1 only, is {@code yes} for IKEv2. natgw's IKEv1 does not fragment.
+     * strongSwan applies to IKEv1 only (fragments before the peer announced them), is {@code yes} here.
      */
     private static Fragmentation.Mode fragmentation(Field f) throws ConfigException {
         return switch (f.text().toLowerCase(java.util.Locale.ROOT)) {

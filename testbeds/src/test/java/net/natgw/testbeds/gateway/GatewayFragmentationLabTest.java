@@ -145,6 +145,43 @@ class GatewayFragmentationLabTest {
         }
     }
 
+    // strongSwan (IKEv1, RSA 4096) --- Main Mode 5 and 6 in fragments ---> natgw start
+    @Test
+    void ikev1MainModeWithRsa4096CertificatesCrossesInStrongSwansFragments() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            Namespace nat = t.nats().get(0);
+            narrowAndDropFragments(t, nat);
+            var tunnel = PskTunnel.of(1, t.initiator(), t.responder(), true).withCertificates();
+            var swan = StrongSwan.start(lab, t.initiator());
+            credentials(lab, swan, tunnel, t.initiator(), t.responder());
+            var natgw = NatgwDaemon.start(lab, t.responder(), tunnel.mirrored().render(), List.of());
+            swan.load(tunnel.render());
+            var initiated = swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(30));
+            try {
+                assertTrue(initiated.ok(), initiated.stdout() + "\n" + swan.log());
+                assertEquals("ESTABLISHED", swan.listSas().get(0).state(), swan.log());
+                assertTrue(swan.log().contains("reassembled fragmented IKE message"), swan.log());
+                assertEquals(0, droppedFragments(nat), "no IP fragment was needed");
+                natgw.awaitChildSa();
+                assertEquals(3, ping(t.initiator(), t.responder(), 3));
+                InteropLog.record(new InteropResult(
+                        "gateway-ikev1-fragmentation-strongswan-to-natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        "natgw",
+                        NatKind.MASQUERADE.description() + ", MTU 1280, IP fragments dropped",
+                        1,
+                        true,
+                        "-",
+                        0,
+                        "IKEv1 fragmentation (vendor ID FRAGMENTATION): Main Mode with RSA 4096 certificates"
+                                + " in fragments both ways, 0 IP fragments; 3/3 pings"));
+            } catch (AssertionError | LabException e) {
+                throw lab.failure(e);
+            }
+        }
+    }
+
     /** RSA 4096 certificates of one lab CA: strongSwan's in its swanctl folder, natgw's in the lab's. */
     private static void credentials(Lab lab, StrongSwan swan, PskTunnel tunnel, Host swanHost, Host natgwHost)
             throws java.io.IOException {

@@ -79,6 +79,10 @@ public final class IsakmpSa implements PeerSa {
     Traversal traversal = Traversal.NONE;
     /** The peer announced RFC 3706 dead peer detection: it answers R-U-THERE. */
     boolean peerDpd;
+    /** Both ends sent the FRAGMENTATION vendor ID: large messages go in fragments ({@link V1Fragments}). */
+    boolean peerFragments;
+
+    final V1Fragments fragments = new V1Fragments();
 
     private NatStatus nat = NatStatus.NO_NAT;
     /** The suite Main Mode settled on, and the keys it derived (RFC 2409 §5). */
@@ -88,7 +92,7 @@ public final class IsakmpSa implements PeerSa {
     /** RFC 2409 Appendix B: where the IVs of Quick Mode and Informational exchanges start. */
     byte[] phase1LastBlock;
 
-    private byte[] lastSent;
+    private List<byte[]> lastSent;
     /** The last message taken; the same bytes again are a retransmission (RFC 2408 §5). */
     byte[] lastReceived;
 
@@ -541,9 +545,9 @@ public final class IsakmpSa implements PeerSa {
 
     /** Sends, and with {@code awaitAnswer} retransmits until the answer comes (RFC 2408 §5). */
     void send(byte[] datagram, boolean awaitAnswer) {
-        lastSent = datagram;
+        lastSent = fragments.outgoing(this, datagram);
         tries = 0;
-        engine.core.transport().send(datagram, local, remote, nattPort);
+        resend();
         if (awaitAnswer) {
             scheduleRetransmit();
         }
@@ -576,7 +580,7 @@ public final class IsakmpSa implements PeerSa {
 
     private void resend() {
         if (lastSent != null) {
-            engine.core.transport().send(lastSent, local, remote, nattPort);
+            lastSent.forEach(d -> engine.core.transport().send(d, local, remote, nattPort));
         }
     }
 

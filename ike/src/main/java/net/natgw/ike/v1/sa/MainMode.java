@@ -82,6 +82,9 @@ final class MainMode {
         var payloads = new ArrayList<IsakmpPayload>(List.of(offer, new VendorId(VendorIds.RFC_3947)));
         VendorIds.DRAFTS.forEach(d -> payloads.add(new VendorId(d)));
         payloads.add(new VendorId(VendorIds.DPD));
+        if (sa.config().fragmentation().announced()) {
+            payloads.add(new VendorId(VendorIds.FRAGMENTATION));
+        }
         log.info("{} initiating Main Mode to {}", sa.name(), sa.remote);
         sendPlain(payloads, true);
     }
@@ -116,6 +119,7 @@ final class MainMode {
         List<VendorId> vids = m.all(VendorId.class);
         sa.traversal = VendorIds.traversal(vids);
         sa.peerDpd = VendorIds.dpd(vids);
+        sa.peerFragments = sa.config().fragmentation().announced() && VendorIds.fragmentation(vids);
         sa.ckyR = sa.engine.cookie();
         var payloads = new ArrayList<IsakmpPayload>(List.of(SecurityAssociation.of(
                 List.of(new Proposal(proposal.number(), Proposal.ISAKMP, new byte[0], List.of(chosen))))));
@@ -125,6 +129,9 @@ final class MainMode {
             case NONE -> {}
         }
         payloads.add(new VendorId(VendorIds.DPD));
+        if (sa.peerFragments) {
+            payloads.add(new VendorId(VendorIds.FRAGMENTATION));
+        }
         log.info("{} selected {}, NAT traversal {}", sa.name(), sa.suite, sa.traversal);
         sendPlain(payloads, false);
     }
@@ -190,6 +197,7 @@ final class MainMode {
         sa.ckyR = m.responderCookie();
         sa.traversal = VendorIds.traversal(m.all(VendorId.class));
         sa.peerDpd = VendorIds.dpd(m.all(VendorId.class));
+        sa.peerFragments = sa.config().fragmentation().announced() && VendorIds.fragmentation(m.all(VendorId.class));
         dh = KeyExchange.create(sa.suite.group(), sa.engine.core.random());
         ni = sa.engine.core.nonce(NONCE_LENGTH);
         gxi = dh.publicValue();

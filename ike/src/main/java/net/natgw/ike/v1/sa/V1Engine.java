@@ -89,7 +89,9 @@ public final class V1Engine {
             return;
         }
         IsakmpSa sa = byCookie.get(h.initiatorCookie());
-        if (sa != null) {
+        if (h.nextPayload() == V1Fragments.PAYLOAD) {
+            fragment(sa, datagram, h, from, to, nattPort);
+        } else if (sa != null) {
             sa.receive(datagram, h, from, to, nattPort);
         } else if (h.responderCookie() == 0
                 && h.exchangeType() == IsakmpMessage.MAIN_MODE
@@ -139,6 +141,42 @@ public final class V1Engine {
         sa.halfOpenFrom = from.getAddress();
         core.halfOpen(
                 sa.halfOpenFrom, sa::connecting, "completing Main Mode", why -> sa.destroy(why + sa.lastRefusal()));
+    }
+
+    /**
+     * A fragment (strongSwan's IKEv1 fragmentation): kept only for an SA whose cookies it
+     * names and that announced fragmentation; the message it completes is received as if it
+     * had come whole, and checked as any message is.
+     */
+    private void fragment(
+            IsakmpSa sa,
+            byte[] datagram,
+            IsakmpCodec.Header h,
+            InetSocketAddress from,
+            InetSocketAddress to,
+            boolean nattPort) {
+        if (sa == null || !sa.peerFragments || (sa.ckyR != 0 && h.responderCookie() != sa.ckyR)) {
+            core.countDrop(IkeDrop.UNKNOWN_SPI, () -> "a fragment from " + from + " for no SA that takes fragments");
+            return;
+        }
+        Optional<byte[]> whole;
+        IsakmpCodec.Header wh;
+        try {
+            whole = sa.fragments.add(datagram);
+            if (whole.isEmpty()) {
+                return;
+            }
+            wh = IsakmpCodec.header(whole.get());
+        } catch (IkeProtocolException e) {
+            core.countDrop(IkeDrop.MALFORMED, () -> sa.name() + ": fragment: " + e.getMessage());
+            return;
+        }
+        if (wh.initiatorCookie() != h.initiatorCookie() || wh.responderCookie() != h.responderCookie()) {
+            core.countDrop(IkeDrop.MALFORMED, () -> sa.name() + ": fragments of another SA's message");
+            return;
+        }
+        log.info("{} reassembled a {}-byte message from fragments", sa.name(), whole.get().length);
+        sa.receive(whole.get(), wh, from, to, nattPort);
     }
 
     /** The drop counter of a refusal, by the notify it carries. */

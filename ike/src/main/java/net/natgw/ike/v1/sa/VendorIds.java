@@ -19,6 +19,8 @@ final class VendorIds {
     static final byte[] DRAFT_03 = md5("draft-ietf-ipsec-nat-t-ike-03");
     static final List<byte[]> DRAFTS = List.of(DRAFT_03, DRAFT_02, DRAFT_02_NEWLINE);
     static final byte[] DPD = HexFormat.of().parseHex("afcad71368a1f1c96b8696fc77570100");
+    /** IKEv1 fragmentation (Cisco's, as strongSwan sends it: 16 octets, then flags 0x80000000). */
+    static final byte[] FRAGMENTATION = HexFormat.of().parseHex("4048b7d56ebce88525e7de7f00d6c2d380000000");
 
     private VendorIds() {}
 
@@ -30,6 +32,12 @@ final class VendorIds {
         return vids.stream().anyMatch(v -> DRAFTS.stream().anyMatch(d -> Arrays.equals(d, v.data())))
                 ? IsakmpSa.Traversal.DRAFT
                 : IsakmpSa.Traversal.NONE;
+    }
+
+    /** Whether the peer announced IKEv1 fragmentation: the first 16 octets; the flags vary by vendor. */
+    static boolean fragmentation(List<VendorId> vids) {
+        return vids.stream()
+                .anyMatch(v -> v.data().length >= 16 && Arrays.equals(v.data(), 0, 16, FRAGMENTATION, 0, 16));
     }
 
     /** Whether the peer announced RFC 3706 dead peer detection. */
