@@ -29,6 +29,15 @@ public record Fragmentation(Mode mode, int size) {
         }
     }
 
+    /**
+     * The largest IKE message that fits one IP datagram of {@code size} to {@code peer}: less
+     * the IP header (20 or 40 octets), UDP's 8 and, on port 4500, the non-ESP marker's 4.
+     */
+    public int maxMessageLength(java.net.InetAddress peer, boolean nattPort) {
+        int ip = peer instanceof java.net.Inet6Address ? 40 : 20;
+        return size - ip - 8 - (nattPort ? 4 : 0);
+    }
+
     public boolean announced() {
         return mode != Mode.NO;
     }

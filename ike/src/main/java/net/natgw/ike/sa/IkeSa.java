@@ -313,7 +313,7 @@ public final class IkeSa implements PeerSa {
      */
     List<byte[]> datagrams(IkeMessage message) {
         byte[] whole = encode(message);
-        int max = maxMessageLength();
+        int max = config.fragmentation().maxMessageLength(remote.getAddress(), nattPort);
         if (message.exchange() == IkeMessage.IKE_SA_INIT
                 || !fragmentation
                 || config.fragmentation().mode() != Fragmentation.Mode.YES
@@ -321,12 +321,6 @@ public final class IkeSa implements PeerSa {
             return List.of(whole);
         }
         return FragmentCodec.encode(message, skOut, max);
-    }
-
-    /** The largest IKE message in one IP datagram of {@code fragment_size}: IP, UDP, the marker. */
-    private int maxMessageLength() {
-        int ip = remote.getAddress() instanceof java.net.Inet6Address ? 40 : 20;
-        return config.fragmentation().size() - ip - 8 - (nattPort ? 4 : 0);
     }
 
     /** A datagram for this SA, its header already read: see {@link IkeSaMessages#receive}. */

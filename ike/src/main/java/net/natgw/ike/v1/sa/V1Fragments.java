@@ -1,6 +1,5 @@
 package net.natgw.ike.v1.sa;
 
-import java.net.Inet6Address;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,8 +42,7 @@ final class V1Fragments {
      */
     List<byte[]> outgoing(IsakmpSa sa, byte[] message) {
         Fragmentation f = sa.config().fragmentation();
-        int ip = sa.remote.getAddress() instanceof Inet6Address ? 40 : 20;
-        int max = f.size() - ip - 8 - (sa.nattPort ? 4 : 0);
+        int max = f.maxMessageLength(sa.remote.getAddress(), sa.nattPort);
         if (!sa.peerFragments || f.mode() != Fragmentation.Mode.YES || message.length <= max) {
             return List.of(message);
         }
