@@ -7,7 +7,6 @@ import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
-import net.natgw.ike.auth.Certificates;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.testing.FakeNetwork;
@@ -38,8 +37,7 @@ class CertificateAuthTest {
                 local.equals(LEFT) ? "10.9.2.1/32" : "10.9.1.1/32",
                 "aes128gcm16");
         return IkeConfig.psk("lab", local, remote, IKE, id, Optional.of(remoteId), "", List.of(child))
-                .withCertificates(new Certificates(
-                        List.of(mine.certificate()), mine.keys().getPrivate(), List.of(trusted.caCertificate())));
+                .withCertificates(mine.credentials(trusted));
     }
 
     private IkeEngine[] run(IkeConfig left, IkeConfig right) {

@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
-import net.natgw.ike.auth.Certificates;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.Fragmentation;
 import net.natgw.ike.config.IkeConfig;
@@ -46,8 +45,7 @@ class FragmentationTest {
                 "aes128gcm16");
         return IkeConfig.psk(
                         "lab", local, remote, "aes128gcm16-prfsha256-ecp256", id, Optional.of(peer), "", List.of(child))
-                .withCertificates(new Certificates(
-                        List.of(mine.certificate()), mine.keys().getPrivate(), List.of(PKI.caCertificate())))
+                .withCertificates(mine.credentials(PKI))
                 .withFragmentation(new Fragmentation(mode, SIZE));
     }
 

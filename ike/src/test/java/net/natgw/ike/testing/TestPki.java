@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
@@ -60,7 +61,13 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
  */
 public final class TestPki {
     /** A key pair and the certificate that binds it. */
-    public record Issued(X509Certificate certificate, KeyPair keys) {}
+    public record Issued(X509Certificate certificate, KeyPair keys) {
+        /** This certificate and its key, trusting the CA of {@code trusted}: a connection's credentials. */
+        public net.natgw.ike.auth.Certificates credentials(TestPki trusted) {
+            return new net.natgw.ike.auth.Certificates(
+                    List.of(certificate), keys.getPrivate(), List.of(trusted.caCertificate()));
+        }
+    }
 
     /** For {@link #issue(String, String, int)}: a certificate without the keyUsage extension. */
     public static final int NO_KEY_USAGE = -1;

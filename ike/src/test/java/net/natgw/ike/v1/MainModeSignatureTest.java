@@ -43,8 +43,7 @@ class MainModeSignatureTest {
                 "aes128gcm16");
         return IkeConfig.psk(
                         "lab", local, remote, "aes128-sha256-modp2048", id, Optional.of(remoteId), "", List.of(child))
-                .withCertificates(new Certificates(
-                        List.of(mine.certificate()), mine.keys().getPrivate(), List.of(trusted.caCertificate())));
+                .withCertificates(mine.credentials(trusted));
     }
 
     private void run(IkeConfig l, IkeConfig r) {

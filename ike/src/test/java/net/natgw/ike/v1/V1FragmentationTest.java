@@ -9,7 +9,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import net.natgw.ike.auth.Certificates;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.Fragmentation;
 import net.natgw.ike.config.IkeConfig;
@@ -43,8 +42,7 @@ class V1FragmentationTest {
                 local.equals(LEFT) ? "10.9.2.1/32" : "10.9.1.1/32",
                 "aes128gcm16");
         return IkeConfig.psk("lab", local, remote, "aes128-sha256-modp2048", id, Optional.of(peer), "", List.of(child))
-                .withCertificates(new Certificates(
-                        List.of(mine.certificate()), mine.keys().getPrivate(), List.of(PKI.caCertificate())))
+                .withCertificates(mine.credentials(PKI))
                 .withFragmentation(new Fragmentation(mode, SIZE));
     }
 
