@@ -25,6 +25,15 @@ import net.natgw.ike.config.IkeLimits;
  *     rsa_pss = no                # sign IKEv2 AUTH with RSASSA-PSS instead of PKCS#1 v1.5
  *     fragment_size = 1280        # the largest IP datagram of an IKE fragment (RFC 7383), 576 at least
  *     plugins {
+ *         resolve {
+ *             load = yes          # no: DNS servers a peer assigns are not applied
+ *             backend = auto      # natgw's own: auto | resolved | resolvconf | file
+ *             file = /etc/resolv.conf
+ *             resolvconf {
+ *                 path = /sbin/resolvconf
+ *             }
+ *             resolvectl = /usr/bin/resolvectl  # natgw's own
+ *         }
  *         revocation {
  *             enable_ocsp = yes   # ask the OCSP responder a peer's certificate names
  *             enable_crl = yes    # fetch the CRL from its distribution point
@@ -34,12 +43,17 @@ import net.natgw.ike.config.IkeLimits;
  * }
  * </pre>
  */
-public record Settings(IkeLimits limits, StatusFetcher.Options revocation, boolean rsaPss, int fragmentSize) {
+public record Settings(
+        IkeLimits limits, StatusFetcher.Options revocation, boolean rsaPss, int fragmentSize, ResolveSettings resolve) {
     /** Where natgw looks when {@code --settings} is not given; a missing file means the defaults. */
     public static final Path DEFAULT_FILE = Path.of("/etc/natgw/natgw.conf");
 
-    public static final Settings DEFAULT =
-            new Settings(IkeLimits.DEFAULT, StatusFetcher.Options.DEFAULT, false, Fragmentation.DEFAULT_SIZE);
+    public static final Settings DEFAULT = new Settings(
+            IkeLimits.DEFAULT,
+            StatusFetcher.Options.DEFAULT,
+            false,
+            Fragmentation.DEFAULT_SIZE,
+            ResolveSettings.DEFAULT);
 
     /** The defaults, or the file's settings when it exists ({@code required}: it must exist). */
     public static Settings load(Optional<Path> file) throws ConfigException {
@@ -93,11 +107,25 @@ public record Settings(IkeLimits limits, StatusFetcher.Options revocation, boole
             }
         }
         StatusFetcher.Options revocation = StatusFetcher.Options.DEFAULT;
+        ResolveSettings resolve = ResolveSettings.DEFAULT;
         for (Section s : natgw.get().sections()) {
             if (!s.name().equals("plugins")) {
                 throw new ConfigException(s.location(), "natgw." + s.name(), "unknown section");
             }
-            revocation = plugins(s, halfOpen);
+            for (Section.Setting setting : s.settings()) {
+                throw new ConfigException(setting.location(), "natgw.plugins." + setting.name(), "unknown setting");
+            }
+            for (Section p : s.sections()) {
+                switch (p.name()) {
+                    case "revocation" -> revocation = revocation(p, halfOpen);
+                    case "resolve" -> resolve = resolve(p);
+                    default ->
+                        throw new ConfigException(
+                                p.location(),
+                                "natgw.plugins." + p.name(),
+                                "unknown plugin (natgw has 'revocation' and 'resolve')");
+                }
+            }
         }
         if (!dos) {
             // strongSwan's dos_protection = no: no cookies and no per-address block; the total
@@ -113,47 +141,89 @@ public record Settings(IkeLimits limits, StatusFetcher.Options revocation, boole
                 new IkeLimits(cookie, cookieIp, block, limit, halfOpen, d.cookieLifetime(), d.logLinesPerSecond()),
                 revocation,
                 rsaPss,
-                fragmentSize);
+                fragmentSize,
+                resolve);
     }
 
-    /** strongSwan's {@code charon.plugins.revocation}: the only plugin section natgw has. */
-    private static StatusFetcher.Options plugins(Section plugins, Duration halfOpen) throws ConfigException {
-        for (Section.Setting s : plugins.settings()) {
-            throw new ConfigException(s.location(), "natgw.plugins." + s.name(), "unknown setting");
-        }
+    /** strongSwan's {@code charon.plugins.revocation}. */
+    private static StatusFetcher.Options revocation(Section p, Duration halfOpen) throws ConfigException {
         StatusFetcher.Options d = StatusFetcher.Options.DEFAULT;
         boolean ocsp = d.ocsp();
         boolean crl = d.crl();
         Duration timeout = d.timeout();
-        for (Section p : plugins.sections()) {
-            if (!p.name().equals("revocation")) {
-                throw new ConfigException(
-                        p.location(), "natgw.plugins." + p.name(), "unknown plugin (natgw has" + " only 'revocation')");
-            }
-            for (Section sub : p.sections()) {
-                throw new ConfigException(sub.location(), "natgw.plugins.revocation." + sub.name(), "unknown section");
-            }
-            for (Section.Setting s : p.settings()) {
-                var f = new Field("natgw.plugins.revocation." + s.name(), s.value(), s.location());
-                switch (s.name()) {
-                    case "enable_ocsp" -> ocsp = Values.bool(f);
-                    case "enable_crl" -> crl = Values.bool(f);
-                    case "timeout" -> {
-                        timeout = Values.duration(f);
-                        if (timeout.isZero() || timeout.compareTo(Duration.ofMinutes(2)) > 0) {
-                            throw f.error("must be from 1 s to 120 s");
-                        }
-                        // A chain's status may take two fetch times (OCSP, then the CRL), all
-                        // while its IKE SA is half open.
-                        if (timeout.multipliedBy(2).compareTo(halfOpen) >= 0) {
-                            throw f.error("two fetches (OCSP, then the CRL) must fit in half_open_timeout ("
-                                    + halfOpen.toSeconds() + " s)");
-                        }
+        for (Section sub : p.sections()) {
+            throw new ConfigException(sub.location(), "natgw.plugins.revocation." + sub.name(), "unknown section");
+        }
+        for (Section.Setting s : p.settings()) {
+            var f = new Field("natgw.plugins.revocation." + s.name(), s.value(), s.location());
+            switch (s.name()) {
+                case "enable_ocsp" -> ocsp = Values.bool(f);
+                case "enable_crl" -> crl = Values.bool(f);
+                case "timeout" -> {
+                    timeout = Values.duration(f);
+                    if (timeout.isZero() || timeout.compareTo(Duration.ofMinutes(2)) > 0) {
+                        throw f.error("must be from 1 s to 120 s");
                     }
-                    default -> throw f.error("unknown setting");
+                    // A chain's status may take two fetch times (OCSP, then the CRL), all
+                    // while its IKE SA is half open.
+                    if (timeout.multipliedBy(2).compareTo(halfOpen) >= 0) {
+                        throw f.error("two fetches (OCSP, then the CRL) must fit in half_open_timeout ("
+                                + halfOpen.toSeconds() + " s)");
+                    }
                 }
+                default -> throw f.error("unknown setting");
             }
         }
         return new StatusFetcher.Options(ocsp, crl, timeout, d.maxBytes(), d.maxInFlight(), d.maxEntries());
+    }
+
+    /**
+     * strongSwan's {@code charon.plugins.resolve}: where a client puts the DNS servers its peer
+     * assigns; {@code backend} is natgw's own.
+     */
+    private static ResolveSettings resolve(Section p) throws ConfigException {
+        ResolveSettings d = ResolveSettings.DEFAULT;
+        boolean load = d.load();
+        ResolveSettings.Backend backend = d.backend();
+        Path file = d.file();
+        Path resolvconf = d.resolvconf();
+        Path resolvectl = d.resolvectl();
+        for (Section sub : p.sections()) {
+            if (!sub.name().equals("resolvconf")) {
+                throw new ConfigException(sub.location(), "natgw.plugins.resolve." + sub.name(), "unknown section");
+            }
+            for (Section.Setting s : sub.settings()) {
+                var f = new Field("natgw.plugins.resolve.resolvconf." + s.name(), s.value(), s.location());
+                if (!s.name().equals("path")) {
+                    throw f.error("unknown setting (resolvconf has only 'path')");
+                }
+                resolvconf = absolute(f);
+            }
+        }
+        for (Section.Setting s : p.settings()) {
+            var f = new Field("natgw.plugins.resolve." + s.name(), s.value(), s.location());
+            switch (s.name()) {
+                case "load" -> load = Values.bool(f);
+                case "file" -> file = absolute(f);
+                case "resolvectl" -> resolvectl = absolute(f);
+                case "backend" ->
+                    backend = switch (f.text()) {
+                        case "auto" -> ResolveSettings.Backend.AUTO;
+                        case "resolved" -> ResolveSettings.Backend.RESOLVED;
+                        case "resolvconf" -> ResolveSettings.Backend.RESOLVCONF;
+                        case "file" -> ResolveSettings.Backend.FILE;
+                        default -> throw f.error("must be auto, resolved, resolvconf or file");
+                    };
+                default -> throw f.error("unknown setting");
+            }
+        }
+        return new ResolveSettings(load, backend, file, resolvconf, resolvectl);
+    }
+
+    private static Path absolute(Field f) throws ConfigException {
+        if (!f.text().startsWith("/") || f.text().indexOf('\0') >= 0) {
+            throw f.error("must be an absolute path");
+        }
+        return Path.of(f.text());
     }
 }

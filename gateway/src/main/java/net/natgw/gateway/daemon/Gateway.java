@@ -534,7 +534,17 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
             clear.close();
         }
         udp.close();
-        routing.shutdownNow();
+        // What the routing thread still has queued (addresses, routes, DNS) is undone first.
+        routing.shutdown();
+        try {
+            if (!routing.awaitTermination(15, TimeUnit.SECONDS)) {
+                log.warn("shutdown: route and DNS changes still queued after 15 s, abandoned");
+                routing.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            routing.shutdownNow();
+        }
         link.removeRoutingRule();
         tun.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

@@ -25,6 +25,7 @@ import net.natgw.esp.SaParameters;
 import net.natgw.gateway.config.Child;
 import net.natgw.gateway.config.Connection;
 import net.natgw.gateway.config.GatewayConfig;
+import net.natgw.gateway.dns.ClientDns;
 import net.natgw.gateway.ike.UdpPeers;
 import net.natgw.gateway.tun.IpLink;
 import net.natgw.ike.config.ChildConfig;
@@ -78,6 +79,9 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
     private final Executor routing;
     private final InetAddress local;
     private final UdpPeers peers;
+    /** The DNS servers peers assigned, in the host's resolver; used on the routing thread only. */
+    private final ClientDns dns;
+
     private final Map<ChildSaRecord, Tunnel> tunnels = new HashMap<>();
     /** A CHILD_SA the peer is rekeying, and its successor, whose outbound waits for the old one's delete. */
     private final Map<ChildSaRecord, Tunnel> outboundAfter = new HashMap<>();
@@ -108,6 +112,7 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
         this.routing = routing;
         this.local = local;
         this.peers = new UdpPeers(udp, loop);
+        this.dns = ClientDns.of(options.settings().resolve(), link.device());
     }
 
     void subscribe(Subscriber subscriber) {
@@ -146,12 +151,17 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
                         v2.dnsServers());
                 routing.execute(() -> vips.forEach(vip -> quietly(() -> link.addAddress(vip))));
             }
+            List<InetAddress> servers = v2.dnsServers();
+            if (!servers.isEmpty()) {
+                routing.execute(() -> dns.assigned(sa, sa.name(), servers));
+            }
         }
     }
 
     @Override
     public void ikeSaRekeyed(IkeSa old, IkeSa successor) {
         peers.rekeyed(old, successor);
+        routing.execute(() -> dns.rekeyed(old, successor));
         tunnels.values().stream().filter(t -> t.ikeSa == old).forEach(t -> t.ikeSa = successor);
     }
 
@@ -167,6 +177,7 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
                     .map(InetAddress::getHostAddress)
                     .toList();
             routing.execute(() -> vips.forEach(vip -> quietly(() -> link.removeAddress(vip))));
+            routing.execute(() -> dns.released(sa, sa.name()));
         }
         peers.gone(sa);
     }
@@ -397,9 +408,11 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
     }
 
     /** The raw ESP transport, if a CHILD_SA without UDP encapsulation opened it. */
+    /** Closes the raw ESP transport; the resolver gets its old servers back after the queued route changes. */
     void close() {
         if (raw != null) {
             raw.close();
         }
+        routing.execute(dns::close);
     }
 }

@@ -1,11 +1,9 @@
 package net.natgw.gateway.tun;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import net.natgw.gateway.host.HostCommand;
+import net.natgw.gateway.host.HostCommandException;
 
 /**
  * The link settings of the TUN device, made with iproute2's {@code ip} as an administrator
@@ -136,36 +134,10 @@ public final class IpLink {
         var command = new ArrayList<String>();
         command.add("ip");
         command.addAll(List.of(args));
-        Path output = null;
         try {
-            // Its output goes to a file, not a pipe read before waitFor: a hanging ip would
-            // otherwise block that read, and the 10 s timeout would never fire.
-            output = Files.createTempFile("natgw-ip-", ".out");
-            Process p = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(output.toFile())
-                    .start();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new TunException(String.join(" ", command) + ": no answer in 10 s");
-            }
-            if (p.exitValue() != 0) {
-                throw new TunException(String.join(" ", command) + ": "
-                        + Files.readString(output).strip());
-            }
-        } catch (IOException e) {
-            throw new TunException("cannot run ip (iproute2): " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TunException(String.join(" ", command) + ": interrupted");
-        } finally {
-            if (output != null) {
-                try {
-                    Files.deleteIfExists(output);
-                } catch (IOException ignored) {
-                    // A temporary file of a few bytes; the next run of ip does not depend on it.
-                }
-            }
+            HostCommand.SYSTEM.run(command, "");
+        } catch (HostCommandException e) {
+            throw new TunException(e.getMessage());
         }
     }
 }

@@ -134,4 +134,55 @@ class SettingsTest {
         Path missing = dir.resolve("nope.conf");
         assertThrows(ConfigException.class, () -> Settings.load(Optional.of(missing)));
     }
+
+    @Test
+    void strongSwansResolvePluginSettingsAndNatgwsBackend() throws Exception {
+        Path file = write(
+                "natgw {",
+                "  plugins {",
+                "    resolve {",
+                "      backend = file",
+                "      file = /run/natgw/resolv.conf",
+                "      resolvconf {",
+                "        path = /usr/sbin/resolvconf",
+                "      }",
+                "    }",
+                "  }",
+                "}");
+        ResolveSettings r = Settings.load(Optional.of(file)).resolve();
+        assertEquals(
+                new ResolveSettings(
+                        true,
+                        ResolveSettings.Backend.FILE,
+                        Path.of("/run/natgw/resolv.conf"),
+                        Path.of("/usr/sbin/resolvconf"),
+                        ResolveSettings.DEFAULT.resolvectl()),
+                r);
+        assertEquals(ResolveSettings.DEFAULT, Settings.load(Optional.empty()).resolve());
+        assertFalse(Settings.load(Optional.of(
+                        write("natgw {", "  plugins {", "    resolve {", "      load = no", "    }", "  }", "}")))
+                .resolve()
+                .load());
+    }
+
+    @Test
+    void aWrongResolveSettingNamesItsKey() throws Exception {
+        assertTrue(error("natgw {", "  plugins {", "    resolve {", "      backend = dnsmasq", "    }", "  }", "}")
+                .contains("natgw.plugins.resolve.backend"));
+        assertTrue(error("natgw {", "  plugins {", "    resolve {", "      file = resolv.conf", "    }", "  }", "}")
+                .contains("must be an absolute path"));
+        assertTrue(error(
+                        "natgw {",
+                        "  plugins {",
+                        "    resolve {",
+                        "      resolvconf {",
+                        "        iface = lo",
+                        "      }",
+                        "    }",
+                        "  }",
+                        "}")
+                .contains("natgw.plugins.resolve.resolvconf.iface"));
+        assertTrue(error("natgw {", "  plugins {", "    kernel-netlink {", "    }", "  }", "}")
+                .contains("unknown plugin"));
+    }
 }

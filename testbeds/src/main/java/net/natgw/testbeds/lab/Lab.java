@@ -25,12 +25,17 @@ import org.slf4j.LoggerFactory;
  * namespaces carry the pid of the JVM that made them ({@code ngw<pid>x<n>-<role>}).
  *
  * <p>iptables rules and sysctls are set inside the lab's namespaces only, so they vanish with
- * them; nothing in the root namespace is touched.
+ * them; nothing in the root namespace is touched. Each namespace has its own resolv.conf
+ * ({@code /etc/netns/<name>/resolv.conf}, which {@code ip netns exec} mounts over
+ * /etc/resolv.conf), so a natgw client that applies its peer's DNS servers changes the lab's
+ * file, never the host's.
  */
 public final class Lab implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Lab.class);
     private static final Pattern OURS = Pattern.compile("ngw(\\d+)x\\d+-[a-z0-9]+");
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    /** Where ip-netns(8) takes a namespace's own /etc files from. */
+    private static final Path NETNS_ETC = Path.of("/etc/netns");
 
     private final String prefix;
     private final Path workdir;
@@ -70,8 +75,19 @@ public final class Lab implements AutoCloseable {
         var ns = new Namespace(prefix + "-" + role, role);
         Command.run(List.of("ip", "netns", "add", ns.name()));
         namespaces.add(ns);
+        try {
+            Path etc = Files.createDirectories(NETNS_ETC.resolve(ns.name()));
+            Files.writeString(etc.resolve("resolv.conf"), resolvConf(ns));
+        } catch (IOException e) {
+            throw new LabException("cannot write the resolv.conf of " + ns + ": " + e.getMessage(), e);
+        }
         ns.exec("ip", "link", "set", "lo", "up");
         return ns;
+    }
+
+    /** What {@code ns}'s /etc/resolv.conf holds until something in it changes the file. */
+    public static String resolvConf(Namespace ns) {
+        return "# resolv.conf of the lab namespace " + ns.name() + "\nnameserver 127.0.0.1\n";
     }
 
     /** A veth pair between two namespaces, each end addressed and up. */
@@ -173,6 +189,9 @@ public final class Lab implements AutoCloseable {
                     .forEach(ProcessHandle::destroyForcibly);
         }
         var deleted = Command.tryRun(List.of("ip", "netns", "delete", name), Duration.ofSeconds(10));
+        if (Files.exists(NETNS_ETC.resolve(name))) {
+            deleteTree(NETNS_ETC.resolve(name));
+        }
         if (!deleted.ok()) {
             log.warn(
                     "lab: cannot delete namespace {}: {}",
@@ -191,6 +210,17 @@ public final class Lab implements AutoCloseable {
                 log.info("lab: removing namespace {} left by a run that was killed", name);
                 remove(name);
             }
+        }
+        // A run killed between creating a namespace's /etc folder and the namespace itself.
+        try (Stream<Path> etcs = Files.exists(NETNS_ETC) ? Files.list(NETNS_ETC) : Stream.empty()) {
+            etcs.forEach(etc -> {
+                var m = OURS.matcher(etc.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                    deleteTree(etc);
+                }
+            });
+        } catch (IOException e) {
+            log.warn("lab: cannot list {}: {}", NETNS_ETC, e.getMessage());
         }
     }
 

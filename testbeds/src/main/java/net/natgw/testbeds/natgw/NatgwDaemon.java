@@ -22,6 +22,21 @@ public final class NatgwDaemon {
      */
     private static final List<String> HEAP = List.of("-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch");
 
+    /**
+     * The settings of a lab daemon not given its own: DNS servers go to the namespace's own
+     * resolv.conf (see {@link Lab}), never through a systemd-resolved or resolvconf of the host.
+     * Tests with settings of their own name the same.
+     */
+    public static final String LAB_SETTINGS = """
+            natgw {
+              plugins {
+                resolve {
+                  backend = file
+                }
+              }
+            }
+            """;
+
     private final NatgwProcess process;
     private final Path socket;
     private final Path config;
@@ -39,6 +54,12 @@ public final class NatgwDaemon {
         Path config = NatgwProcess.file(lab, "natgw-" + role + ".conf", swanctlConf);
         Path socket = lab.workdir().resolve("natgw-" + role + ".sock");
         var args = new ArrayList<>(List.of("start", "--config", config.toString(), "--socket", socket.toString()));
+        if (!extra.contains("--settings")) {
+            args.addAll(List.of(
+                    "--settings",
+                    NatgwProcess.file(lab, "natgw-" + role + "-settings.conf", LAB_SETTINGS)
+                            .toString()));
+        }
         args.addAll(extra);
         var daemon = new NatgwDaemon(NatgwProcess.start(lab, host, "natgwd-" + role, HEAP, args), socket, config);
         daemon.awaitControl();

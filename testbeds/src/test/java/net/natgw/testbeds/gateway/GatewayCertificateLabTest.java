@@ -71,8 +71,9 @@ class GatewayCertificateLabTest {
                     t.responder().namespace().role());
             startOcspResponder(lab, t.responder(), pki, swanCert, revoked);
 
-            Path settings =
-                    Files.writeString(lab.workdir().resolve("natgw-settings.conf"), "natgw {\n  rsa_pss = yes\n}\n");
+            Path settings = Files.writeString(
+                    lab.workdir().resolve("natgw-settings.conf"),
+                    NatgwDaemon.LAB_SETTINGS.replaceFirst("natgw \\{\n", "natgw {\n  rsa_pss = yes\n"));
             String natgwConf = strict(tunnel.mirrored().render());
             var natgw = NatgwDaemon.start(lab, t.responder(), natgwConf, List.of("--settings", settings.toString()));
             swan.load(tunnel.render());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -427,15 +428,21 @@ class GatewayNatBehaviourLabTest {
     }
 
     // natgw with vips = 0.0.0.0 behind MASQUERADE, strongSwan with a pool: natgw puts its lease on natgw0
+    // and the pool's DNS server into its host's resolv.conf (the namespace's own, see Lab), and
+    // takes the server out again, byte for byte, when the SA goes: terminated, and when the daemon stops
     @Test
     void natgwIsARoadWarriorOfAStrongSwanPool() throws Exception {
         try (Lab lab = Lab.create()) {
             Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            Namespace client = t.initiator().namespace();
             var swan = StrongSwan.start(lab, t.responder());
             swan.load(RoadWarriors.server(t.responder()));
             var natgw = NatgwDaemon.start(
                     lab, t.initiator(), RoadWarriors.client(t.initiator(), "one", t.responder()), List.of());
+            String hostResolver = Files.readString(Path.of("/etc/resolv.conf"));
+            String before = resolver(client);
             try {
+                assertEquals(Lab.resolvConf(client), before, "the client's resolver before the SA");
                 assertEquals(
                         Reply.OK, natgw.command("initiate", "--child", "net").exitCode());
                 natgw.awaitChildSa();
@@ -443,16 +450,42 @@ class GatewayNatBehaviourLabTest {
                 assertTrue(sas.contains("10.10.0.1/32"), "natgw's CHILD_SA uses its lease: " + sas);
                 assertEquals(
                         3, pingFrom(t.initiator().namespace(), t.responder().inner()));
+                String during =
+                        Poll.until(Duration.ofSeconds(10), () -> resolver(client), r -> r.contains("10.9.2.53"));
+                assertEquals("nameserver 10.9.2.53   # natgw\n" + before, during, "the pool's DNS server comes first");
+
+                assertEquals(Reply.OK, natgw.command("terminate", "--ike", "rw").exitCode());
+                var gone = Poll.until(Duration.ofSeconds(10), swan::listSas, List::isEmpty);
+                assertEquals(List.of(), gone, "strongSwan saw the IKE SA go");
+                assertEquals(
+                        before,
+                        Poll.until(Duration.ofSeconds(10), () -> resolver(client), before::equals),
+                        "the resolver as it was after terminate");
+
+                assertEquals(
+                        Reply.OK, natgw.command("initiate", "--child", "net").exitCode());
+                natgw.awaitChildSa();
+                Poll.until(Duration.ofSeconds(10), () -> resolver(client), r -> r.contains("10.9.2.53"));
+                assertTrue(resolver(client).contains("10.9.2.53"), "again with the second SA");
+                assertEquals(143, natgw.stop(), "SIGTERM ended natgw (128 + 15), after its shutdown hook");
+                assertTrue(natgw.log().contains("natgw: stopped"), "the hook ran to its end: " + natgw.log());
+                assertEquals(before, resolver(client), "the resolver as it was after the daemon stopped");
+                assertEquals(hostResolver, Files.readString(Path.of("/etc/resolv.conf")), "the host's untouched");
                 record(
                         "gateway-road-warrior-client",
                         "natgw",
                         "strongSwan " + StrongSwan.version(),
                         NatKind.MASQUERADE,
-                        "natgw got 10.10.0.1 from strongSwan's pool, 3/3 pings from it");
+                        "natgw got 10.10.0.1 and DNS 10.9.2.53 from strongSwan's pool, 3/3 pings from it;"
+                                + " resolv.conf restored byte for byte after terminate and after stop");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
         }
+    }
+
+    private static String resolver(Namespace ns) {
+        return ns.exec("cat", "/etc/resolv.conf");
     }
 
     // natgw (vips = 0.0.0.0, remote_ts = 0.0.0.0/0) behind MASQUERADE === strongSwan: a full tunnel.

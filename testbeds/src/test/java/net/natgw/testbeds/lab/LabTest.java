@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -38,6 +39,10 @@ class LabTest {
         Process sleeper = lab.spawn(b, List.of("sleep", "600"), lab.workdir().resolve("sleep.log"));
         assertTrue(a.tryExec(Duration.ofSeconds(5), "ping", "-c", "1", "-W", "2", "192.0.2.2")
                 .ok());
+        String hostResolver = Files.readString(Path.of("/etc/resolv.conf"));
+        a.exec("sh", "-c", "echo 'nameserver 10.9.2.53' >> /etc/resolv.conf");
+        assertEquals(Lab.resolvConf(a) + "nameserver 10.9.2.53\n", a.exec("cat", "/etc/resolv.conf"));
+        assertEquals(hostResolver, Files.readString(Path.of("/etc/resolv.conf")), "the namespace has its own");
 
         lab.close();
 
@@ -45,18 +50,23 @@ class LabTest {
         assertFalse(namespaces().contains(b.name()));
         assertTrue(sleeper.waitFor(5, java.util.concurrent.TimeUnit.SECONDS), "the process in the lab is gone");
         assertFalse(Files.exists(lab.workdir()));
+        assertFalse(Files.exists(Path.of("/etc/netns", a.name())), "nor its resolv.conf");
     }
 
     @Test
-    void aLabLeftByAKilledRunIsRemovedByTheNextOne() {
+    void aLabLeftByAKilledRunIsRemovedByTheNextOne() throws Exception {
         long deadPid = LongStream.range(4_000_000, 4_100_000)
                 .filter(p -> ProcessHandle.of(p).isEmpty())
                 .findFirst()
                 .orElseThrow();
         String stale = "ngw" + deadPid + "x1-left";
         Command.run(List.of("ip", "netns", "add", stale));
+        Path staleEtc = Path.of("/etc/netns", "ngw" + deadPid + "x2-left");
+        Files.writeString(Files.createDirectories(staleEtc).resolve("resolv.conf"), "nameserver 127.0.0.1\n");
+        assertTrue(Files.exists(staleEtc), "positive control: the stale folder is there before");
         try (Lab lab = Lab.create()) {
             assertFalse(namespaces().contains(stale), "removed when the next lab starts");
+            assertFalse(Files.exists(staleEtc), "and the /etc folder of one never made");
             assertEquals(
                     List.of(),
                     namespaces().stream()
@@ -64,6 +74,7 @@ class LabTest {
                             .toList());
         } finally {
             Command.tryRun(List.of("ip", "netns", "delete", stale));
+            Command.tryRun(List.of("rm", "-rf", staleEtc.toString()));
         }
     }
 
