@@ -114,6 +114,7 @@ public final class ProposalParser {
             case "prfsha384" -> prf.add(Transform.of(Transform.PRF, Algorithms.PRF_HMAC_SHA2_384));
             case "prfsha512" -> prf.add(Transform.of(Transform.PRF, Algorithms.PRF_HMAC_SHA2_512));
             case "prfaesxcbc" -> prf.add(Transform.of(Transform.PRF, Algorithms.PRF_AES128_XCBC));
+            case "modp1024" -> ke.add(Transform.of(Transform.KE, Algorithms.MODP_1024));
             case "modp2048" -> ke.add(Transform.of(Transform.KE, Algorithms.MODP_2048));
             case "modp3072" -> ke.add(Transform.of(Transform.KE, Algorithms.MODP_3072));
             case "modp4096" -> ke.add(Transform.of(Transform.KE, Algorithms.MODP_4096));

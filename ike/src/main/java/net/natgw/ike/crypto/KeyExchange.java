@@ -53,6 +53,7 @@ public abstract sealed class KeyExchange permits XdhKeyExchange, EcpKeyExchange,
                     Algorithms.ECP_256,
                     Algorithms.ECP_384,
                     Algorithms.ECP_521,
+                    Algorithms.MODP_1024,
                     Algorithms.MODP_2048,
                     Algorithms.MODP_3072,
                     Algorithms.MODP_4096 -> true;
@@ -64,7 +65,8 @@ public abstract sealed class KeyExchange permits XdhKeyExchange, EcpKeyExchange,
         return switch (group) {
             case Algorithms.CURVE25519, Algorithms.CURVE448 -> new XdhKeyExchange(group, random);
             case Algorithms.ECP_256, Algorithms.ECP_384, Algorithms.ECP_521 -> new EcpKeyExchange(group, random);
-            case Algorithms.MODP_2048, Algorithms.MODP_3072, Algorithms.MODP_4096 -> new ModpKeyExchange(group, random);
+            case Algorithms.MODP_1024, Algorithms.MODP_2048, Algorithms.MODP_3072, Algorithms.MODP_4096 ->
+                new ModpKeyExchange(group, random);
             default -> throw new IllegalArgumentException("unsupported key exchange group " + group);
         };
     }

@@ -8,7 +8,7 @@ import org.bouncycastle.crypto.agreement.DHStandardGroups;
 import org.bouncycastle.crypto.params.DHParameters;
 
 /**
- * The MODP groups 14, 15, 16 (RFC 3526). Public values and g^ir are as long as the prime,
+ * The MODP groups 14, 15, 16 (RFC 3526), and 2 (RFC 2409 §6.2) for the clients that still propose it. Public values and g^ir are as long as the prime,
  * zero-padded (RFC 7296 §3.4, §2.14).
  */
 final class ModpKeyExchange extends KeyExchange {
@@ -20,13 +20,14 @@ final class ModpKeyExchange extends KeyExchange {
     ModpKeyExchange(int group, SecureRandom random) {
         super(group);
         this.parameters = switch (group) {
+            case Algorithms.MODP_1024 -> DHStandardGroups.rfc2409_1024;
             case Algorithms.MODP_2048 -> DHStandardGroups.rfc3526_2048;
             case Algorithms.MODP_3072 -> DHStandardGroups.rfc3526_3072;
             case Algorithms.MODP_4096 -> DHStandardGroups.rfc3526_4096;
             default -> throw new IllegalArgumentException("not a MODP group: " + group);
         };
         this.length = (parameters.getP().bitLength() + 7) / 8;
-        // RFC 3526 §8: an exponent of twice the group's strength; 512 bits covers all three.
+        // RFC 3526 §8: an exponent of twice the group's strength; 512 bits covers all four.
         BigInteger x;
         do {
             x = new BigInteger(512, random);

@@ -19,6 +19,9 @@ public final class Algorithms {
     public static final int AUTH_HMAC_SHA2_384_192 = 13;
     public static final int AUTH_HMAC_SHA2_512_256 = 14;
 
+    /** RFC 2409 §6.2's 1024-bit group, which Windows still proposes: only when a configuration names it. */
+    public static final int MODP_1024 = 2;
+
     public static final int MODP_2048 = 14;
     public static final int MODP_3072 = 15;
     public static final int MODP_4096 = 16;
@@ -63,6 +66,7 @@ public final class Algorithms {
                 };
             case Transform.KE ->
                 switch (id) {
+                    case MODP_1024 -> "MODP_1024";
                     case MODP_2048 -> "MODP_2048";
                     case MODP_3072 -> "MODP_3072";
                     case MODP_4096 -> "MODP_4096";

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.ProposalSelection;
+import net.natgw.ike.config.WeakSuites;
 import net.natgw.ike.crypto.IkeSaKeys;
 import net.natgw.ike.crypto.IkeSuite;
 import net.natgw.ike.crypto.KeyExchange;
@@ -178,7 +179,10 @@ final class IkeSaInit implements Exchange {
             chosen = ProposalSelection.select(config.proposals(), offered)
                     .orElseThrow(() -> new IkeProtocolException(
                             NotifyType.NO_PROPOSAL_CHOSEN,
-                            "no proposal of " + offered + " matches " + config.proposals()));
+                            "no proposal of " + offered + " matches " + config.proposals()
+                                    + WeakSuites.onlyWeak(offered)
+                                            .map(w -> ": " + w)
+                                            .orElse("")));
             IkeSuite suite = IkeSuite.of(chosen);
             KePayload ke = request.find(KePayload.class)
                     .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_SA_INIT without KE"));

@@ -129,6 +129,7 @@ class IkeCryptoVectorsTest {
                 Algorithms.ECP_256,
                 Algorithms.ECP_384,
                 Algorithms.ECP_521,
+                Algorithms.MODP_1024,
                 Algorithms.MODP_2048,
                 Algorithms.MODP_3072,
                 Algorithms.MODP_4096
@@ -145,7 +146,7 @@ class IkeCryptoVectorsTest {
                         .notifyType());
         // RFC 6989: the identity (MODP: 1; ECP: off the curve; XDH: a low-order point) is refused.
         byte[] bad = new byte[b.publicValue().length];
-        if (group >= Algorithms.MODP_2048 && group <= Algorithms.MODP_4096) {
+        if (group == Algorithms.MODP_1024 || group >= Algorithms.MODP_2048 && group <= Algorithms.MODP_4096) {
             bad[bad.length - 1] = 1;
         } else if (group == Algorithms.ECP_256 || group == Algorithms.ECP_384 || group == Algorithms.ECP_521) {
             bad[0] = 1;
@@ -155,5 +156,24 @@ class IkeCryptoVectorsTest {
                 assertThrows(IkeProtocolException.class, () -> a.sharedSecret(bad))
                         .notifyType(),
                 "group " + group);
+    }
+
+    // Differential: the JDK's own 1024- and 2048-bit DH parameters are the IKE groups 2 (RFC 2409
+    // §6.2) and 14 (RFC 3526 §3); Bouncy Castle's, which natgw uses, must be the same numbers.
+    @ParameterizedTest
+    @ValueSource(ints = {1024, 2048})
+    void theModpPrimesAreTheJdksOakleyPrimes(int bits) throws Exception {
+        var generator = java.security.KeyPairGenerator.getInstance("DH", "SunJCE");
+        generator.initialize(bits);
+        var jdk = ((javax.crypto.interfaces.DHPublicKey)
+                        generator.generateKeyPair().getPublic())
+                .getParams();
+        var bc = bits == 1024
+                ? org.bouncycastle.crypto.agreement.DHStandardGroups.rfc2409_1024
+                : org.bouncycastle.crypto.agreement.DHStandardGroups.rfc3526_2048;
+        assertEquals(jdk.getP(), bc.getP());
+        assertEquals(jdk.getG(), bc.getG());
+        int group = bits == 1024 ? Algorithms.MODP_1024 : Algorithms.MODP_2048;
+        assertEquals(bits / 8, KeyExchange.create(group, new SecureRandom()).publicValue().length);
     }
 }
