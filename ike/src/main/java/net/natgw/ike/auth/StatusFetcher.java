@@ -355,7 +355,9 @@ public final class StatusFetcher {
         Throwable cause =
                 e.getCause() != null && e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
         String message = cause.getMessage();
+        // The request's own timeout (HttpTimeoutException) and ours (orTimeout) race: both mean the same.
         return cause instanceof java.util.concurrent.TimeoutException
+                        || cause instanceof java.net.http.HttpTimeoutException
                         || cause instanceof java.util.concurrent.CancellationException
                 ? "no answer in time"
                 : Untrusted.escape(cause.getClass().getSimpleName() + (message == null ? "" : ": " + message));

@@ -21,6 +21,8 @@ import net.natgw.testbeds.strongswan.StrongSwan;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The built-in clients' default proposals, sent by a strongSwan client configured with them,
@@ -85,6 +87,48 @@ class GatewayClientProfilesLabTest {
                         NatKind.MASQUERADE,
                         "Windows' default proposals (all MODP_1024) against the documented server: " + sa.algorithms()
                                 + ", ESP AES_CBC_256/HMAC_SHA1_96, 3/3 pings");
+            } catch (AssertionError | LabException | IndexOutOfBoundsException e) {
+                throw lab.failure(e);
+            }
+        }
+    }
+
+    /**
+     * The clients whose defaults natgw's defaults take: Apple's (macOS and iOS, the IKEv2 payload
+     * of a configuration profile: AES-256, SHA2-256, group 14 for IKE and ESP, no PFS) and
+     * Android's built-in IKEv2 client (Android 11 and later: AES-GCM, or AES-CBC with SHA-2, with
+     * groups 14, 19 and 31), each against a server without proposals of its own.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "apple-profile, aes256-sha256-modp2048, aes256-sha256",
+        "android-profile, aes256gcm16-aes128gcm16-prfsha256-prfsha384-prfsha512-modp2048-ecp256-x25519,"
+                + " aes256gcm16-aes128gcm16"
+    })
+    void clientsWhoseDefaultsNatgwsDefaultsTake(String scenario, String ike, String esp) throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            String defaults = RoadWarriors.server(t.responder())
+                    .replace("proposals = aes128gcm16-prfsha256-x25519\n", "")
+                    .replace("esp_proposals = aes128gcm16\n", "");
+            var natgw = NatgwDaemon.start(lab, t.responder(), defaults, List.of());
+            var swan = StrongSwan.start(lab, t.initiator());
+            swan.load(RoadWarriors.client(t.initiator(), "phone", t.responder())
+                    .replace("proposals = aes128gcm16-prfsha256-x25519", "proposals = " + ike.strip())
+                    .replace("esp_proposals = aes128gcm16", "esp_proposals = " + esp.strip()));
+            try {
+                assertTrue(swan.initiate("net", Duration.ofSeconds(20)).ok(), swan.log());
+                IkeSaStatus sa = swan.listSas().get(0);
+                assertEquals(
+                        3,
+                        Ping.replies(
+                                t.initiator().namespace(), null, t.responder().inner(), 3));
+                assertTrue(natgw.command("list-sas").text().contains("10.10.0.1/32"));
+                record(
+                        scenario,
+                        NatKind.MASQUERADE,
+                        "the client's default proposals against natgw's defaults: " + sa.algorithms() + ", ESP "
+                                + sa.children().get(0).algorithms() + ", 3/3 pings");
             } catch (AssertionError | LabException | IndexOutOfBoundsException e) {
                 throw lab.failure(e);
             }
