@@ -1,0 +1,26 @@
+package net.natgw.ike.eap;
+
+/**
+ * What an EAP server does after a Response (RFC 3748 §4): send the next Request, or end with
+ * Success and the method's MSK (RFC 7296 §2.16: the key the AUTH payloads are computed with), or
+ * with Failure and why (for the log, never for the peer).
+ */
+public sealed interface EapStep {
+    /** The packet for the peer. */
+    EapPacket packet();
+
+    record Next(EapPacket packet) implements EapStep {}
+
+    record Succeeded(EapPacket packet, byte[] msk) implements EapStep {
+        public Succeeded {
+            msk = msk.clone();
+        }
+
+        @Override
+        public byte[] msk() {
+            return msk.clone();
+        }
+    }
+
+    record Failed(EapPacket packet, String why) implements EapStep {}
+}
