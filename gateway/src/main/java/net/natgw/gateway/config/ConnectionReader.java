@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import net.natgw.ike.auth.Certificates;
 import net.natgw.ike.auth.Revocation;
+import net.natgw.ike.config.EapConfig;
 import net.natgw.ike.config.Fragmentation;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.PreSharedKeys;
@@ -72,10 +74,10 @@ final class ConnectionReader {
             "if_id_in",
             "if_id_out",
             "ocsp");
-    private static final List<String> LOCAL_KEYS = List.of("auth", "id", "certs");
-    private static final List<String> REMOTE_KEYS = List.of("auth", "id", "cacerts", "revocation");
-    private static final List<String> AUTH_NOT_IMPLEMENTED = List.of(
-            "round", "pubkeys", "eap_id", "aaa_id", "xauth_id", "groups", "cert_policy", "certs", "cacerts", "ca_id");
+    private static final List<String> LOCAL_KEYS = List.of("auth", "id", "certs", "eap_id");
+    private static final List<String> REMOTE_KEYS = List.of("auth", "id", "cacerts", "revocation", "eap_id");
+    private static final List<String> AUTH_NOT_IMPLEMENTED =
+            List.of("round", "pubkeys", "aaa_id", "xauth_id", "groups", "cert_policy", "certs", "cacerts", "ca_id");
 
     private final Node n;
     private final Resources resources;
@@ -89,11 +91,15 @@ final class ConnectionReader {
     enum Method {
         PSK,
         PUBKEY,
-        NULL
+        NULL,
+        EAP
     }
 
-    /** How one side authenticates: {@code auth = psk}, {@code pubkey} or {@code null}, and where it was said. */
-    private record Round(Node node, Method method, Optional<Field> auth) {
+    /**
+     * How one side authenticates: {@code auth = psk}, {@code pubkey}, {@code null} or {@code eap-*}
+     * (then {@code eap} says which), and where it was said.
+     */
+    private record Round(Node node, Method method, Optional<Field> auth, Optional<EapConfig.Method> eap) {
         ConfigException error(String what) {
             return auth.map(a -> a.error(what)).orElseGet(() -> node.missing("auth", what));
         }
@@ -153,6 +159,18 @@ final class ConnectionReader {
                         n.missing("remote", "section required: how the peer must authenticate (auth, id, cacerts)"));
         Authentication auth =
                 authentication("connection " + n.name(), localNode, remoteNode, local, resources, Method.PUBKEY);
+        if (version == 1 && auth.eap().isPresent()) {
+            throw (localNode
+                                    .field("auth")
+                                    .filter(f -> f.text().startsWith("eap"))
+                                    .isPresent()
+                            ? localNode
+                            : remoteNode)
+                    .field("auth")
+                    .orElseThrow()
+                    .error("EAP is IKEv2's (RFC 7296 §2.16); IKEv1 has XAuth, which natgw does not implement:"
+                            + " use version = 2");
+        }
 
         var children = new ArrayList<Child>();
         Node childrenNode = n.child("children")
@@ -189,7 +207,8 @@ final class ConnectionReader {
                 vips,
                 poolNames.stream().map(resources.leasing()::get).toList(),
                 false,
-                new Fragmentation(fragmentation, Fragmentation.DEFAULT_SIZE));
+                new Fragmentation(fragmentation, Fragmentation.DEFAULT_SIZE),
+                auth.eap());
         return new Connection(
                 n.name(),
                 version,
@@ -207,7 +226,11 @@ final class ConnectionReader {
 
     /** What the {@code local} and {@code remote} sections say: identities, and the key or certificates. */
     record Authentication(
-            IdPayload localId, Optional<IdPayload> remoteId, PreSharedKeys psk, Optional<Certificates> certificates) {}
+            IdPayload localId,
+            Optional<IdPayload> remoteId,
+            PreSharedKeys psk,
+            Optional<Certificates> certificates,
+            Optional<EapConfig> eap) {}
 
     /**
      * Reads the two authentication sections of a connection (or of the opportunistic section):
@@ -246,6 +269,7 @@ final class ConnectionReader {
         }
 
         IdPayload localId = localId(localNode, localRound, local, cert);
+        Optional<EapConfig> eap = eap(localNode, localRound, remoteNode, remoteRound, localId, resources);
         Optional<IdPayload> remoteId = remoteRound.method() == Method.NULL
                 ? Optional.of(nullId(remoteNode))
                 : remoteNode.get(
@@ -276,7 +300,58 @@ final class ConnectionReader {
         Optional<Certificates> certificates = cert.isEmpty() && cas.isEmpty()
                 ? Optional.empty()
                 : Optional.of(new Certificates(cert.map(List::of).orElse(List.of()), key, cas, revocation));
-        return new Authentication(localId, remoteId, psk, certificates);
+        return new Authentication(localId, remoteId, psk, certificates, eap);
+    }
+
+    /**
+     * EAP (RFC 7296 §2.16) on one side: {@code remote.auth = eap-*} makes us the server, which
+     * authenticates with its certificate and knows every {@code eap<suffix>} secret;
+     * {@code local.auth = eap-*} makes us the client, with the secret of our EAP identity.
+     */
+    private static Optional<EapConfig> eap(
+            Node localNode,
+            Round localRound,
+            Node remoteNode,
+            Round remoteRound,
+            IdPayload localId,
+            Resources resources)
+            throws ConfigException {
+        for (Round r : List.of(localRound, remoteRound)) {
+            if (r.method() != Method.EAP && r.node().field("eap_id").isPresent()) {
+                throw r.node().field("eap_id").get().error("only with auth = eap-*");
+            }
+        }
+        if (localRound.method() == Method.EAP && remoteRound.method() == Method.EAP) {
+            throw remoteRound.error("EAP on both sides: one end is the EAP server, and it authenticates with"
+                    + " its certificate (auth = pubkey)");
+        }
+        if (remoteRound.method() == Method.EAP) {
+            if (localRound.method() != Method.PUBKEY) {
+                throw localRound.error("with remote.auth = " + remoteRound.eap().orElseThrow()
+                        + ", we are the EAP server and authenticate with our certificate (RFC 7296 §2.16):"
+                        + " write auth = pubkey and certs");
+            }
+            Optional<String> eapId = remoteNode.field("eap_id").map(Field::text);
+            return Optional.of(new EapConfig(
+                    EapConfig.Role.SERVER,
+                    remoteRound.eap().orElseThrow(),
+                    eapId,
+                    resources.secrets().eapSecrets()));
+        }
+        if (localRound.method() == Method.EAP) {
+            String identity = localNode.field("eap_id").map(Field::text).orElse(localId.toString());
+            String secret = resources.secrets().eapSecrets().get(identity);
+            if (secret == null) {
+                throw localRound.error("auth = " + localRound.eap().orElseThrow() + ", but no secrets.eap<suffix>"
+                        + " section has a secret for " + identity);
+            }
+            return Optional.of(new EapConfig(
+                    EapConfig.Role.CLIENT,
+                    localRound.eap().orElseThrow(),
+                    Optional.of(identity),
+                    Map.of(identity, secret)));
+        }
+        return Optional.empty();
     }
 
     /** strongSwan's {@code revocation}: strict, ifuri or relaxed. */
@@ -375,19 +450,32 @@ final class ConnectionReader {
         String method = auth.map(Field::text).orElse(otherwise.name().toLowerCase(Locale.ROOT));
         switch (method) {
             case "psk" -> {
-                return new Round(side, Method.PSK, auth);
+                return new Round(side, Method.PSK, auth, Optional.empty());
             }
             case "pubkey" -> {
-                return new Round(side, Method.PUBKEY, auth);
+                return new Round(side, Method.PUBKEY, auth, Optional.empty());
             }
             case "null" -> {
-                return new Round(side, Method.NULL, auth);
+                return new Round(side, Method.NULL, auth, Optional.empty());
+            }
+            case "eap-mschapv2" -> {
+                return new Round(side, Method.EAP, auth, Optional.of(EapConfig.Method.MSCHAPV2));
+            }
+            case "eap-md5" -> {
+                return new Round(side, Method.EAP, auth, Optional.of(EapConfig.Method.MD5));
+            }
+            case "eap-dynamic", "eap" -> {
+                return new Round(side, Method.EAP, auth, Optional.of(EapConfig.Method.DYNAMIC));
             }
             default -> {}
         }
         Field f = auth.get();
-        if (method.startsWith("eap") || method.startsWith("xauth")) {
-            throw f.error("EAP and XAuth are not implemented by natgw (use psk, pubkey or null)");
+        if (method.startsWith("eap")) {
+            throw f.error("\"" + method + "\" is not implemented by natgw: it has eap-mschapv2, eap-md5 and"
+                    + " eap-dynamic");
+        }
+        if (method.startsWith("xauth")) {
+            throw f.error("XAuth is not implemented by natgw (use IKEv2 with eap-mschapv2, or psk, pubkey or null)");
         }
         if (method.startsWith("rsa")
                 || method.startsWith("ecdsa")
@@ -396,7 +484,7 @@ final class ConnectionReader {
                 || method.startsWith("ike:")) {
             throw f.error("natgw does not constrain key types or hash algorithms; write pubkey");
         }
-        throw f.error("\"" + method + "\" is none of psk, pubkey and null");
+        throw f.error("\"" + method + "\" is none of psk, pubkey, null and eap-*");
     }
 
     /**

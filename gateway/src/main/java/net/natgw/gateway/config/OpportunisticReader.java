@@ -88,6 +88,9 @@ final class OpportunisticReader {
         if (!auth.psk().isEmpty()) {
             throw n.error("auth = psk has no place in opportunistic encryption: use null or pubkey");
         }
+        if (auth.eap().isPresent()) {
+            throw n.error("EAP has no place in opportunistic encryption: use null or pubkey");
+        }
         var ike = new IkeConfig(
                 "opportunistic",
                 ANY4,
@@ -107,7 +110,8 @@ final class OpportunisticReader {
                 List.of(ANY4),
                 assignFrom,
                 true,
-                Fragmentation.DEFAULT);
+                Fragmentation.DEFAULT,
+                Optional.empty());
         return new Opportunistic(ike, esp, groups(), holdPackets, holdTime, negativeCache, idleTimeout);
     }
 

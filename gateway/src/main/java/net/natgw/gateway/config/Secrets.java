@@ -8,20 +8,23 @@ import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import net.natgw.ike.config.PreSharedKeys;
 import net.natgw.ike.message.IdPayload;
 
 /**
  * swanctl.conf's {@code secrets}: IKE pre-shared keys ({@code ike<suffix>}) with the identities
- * they belong to, and private key files with their passphrases ({@code private<suffix>},
+ * they belong to, EAP passwords ({@code eap<suffix>}) with the EAP identities they belong to, and
+ * private key files with their passphrases ({@code private<suffix>},
  * {@code rsa<suffix>}, {@code ecdsa<suffix>}, {@code pkcs8<suffix>}), each file named relative
  * to the directory of that name beside swanctl.conf.
  */
 final class Secrets {
     static final List<String> KEY_DIRECTORIES = List.of("private", "rsa", "ecdsa", "pkcs8");
-    private static final List<String> NOT_IMPLEMENTED = List.of("eap", "xauth", "ntlm", "pkcs12", "token");
+    private static final List<String> NOT_IMPLEMENTED = List.of("xauth", "ntlm", "pkcs12", "token");
 
     /** strongSwan's identity match qualities (ID_MATCH_NONE, ID_MATCH_ANY, ID_MATCH_PERFECT). */
     private static final int NONE = 0;
@@ -37,17 +40,20 @@ final class Secrets {
 
     private final List<SharedKey> shared;
     private final List<KeyFile> keys;
+    private final Map<String, String> eap;
 
-    private Secrets(List<SharedKey> shared, List<KeyFile> keys) {
+    private Secrets(List<SharedKey> shared, List<KeyFile> keys, Map<String, String> eap) {
         this.shared = List.copyOf(shared);
         this.keys = List.copyOf(keys);
+        this.eap = Map.copyOf(eap);
     }
 
     static Secrets read(Optional<Node> secrets, Path dir) throws ConfigException {
         var shared = new ArrayList<SharedKey>();
         var keys = new ArrayList<KeyFile>();
+        var eap = new LinkedHashMap<String, String>();
         if (secrets.isEmpty()) {
-            return new Secrets(shared, keys);
+            return new Secrets(shared, keys, eap);
         }
         secrets.get().onlyKeys(List.of(), List.of());
         for (Node s : secrets.get().children()) {
@@ -56,16 +62,24 @@ final class Secrets {
                     KEY_DIRECTORIES.stream().filter(name::startsWith).findFirst();
             if (name.startsWith("ike")) {
                 shared.add(sharedKey(s));
+            } else if (name.startsWith("eap")) {
+                eapSecret(s, eap);
             } else if (keyType.isPresent()) {
                 keys.add(keyFile(s, dir.resolve(keyType.get())));
             } else if (NOT_IMPLEMENTED.stream().anyMatch(name::startsWith)) {
                 throw s.error("a strongSwan secret type natgw does not implement; remove it");
             } else {
-                throw s.error("unknown section (expected ike<suffix>, private<suffix>, rsa<suffix>, ecdsa<suffix>"
-                        + " or pkcs8<suffix>)");
+                throw s.error(
+                        "unknown section (expected ike<suffix>, eap<suffix>, private<suffix>, rsa<suffix>, ecdsa<suffix>"
+                                + " or pkcs8<suffix>)");
             }
         }
-        return new Secrets(shared, keys);
+        return new Secrets(shared, keys, eap);
+    }
+
+    /** The EAP password of each EAP identity (strongSwan's {@code eap<suffix>}), the first written winning. */
+    Map<String, String> eapSecrets() {
+        return eap;
     }
 
     List<KeyFile> keys() {
@@ -154,6 +168,34 @@ final class Secrets {
             throw s.missing("secret", "required: the pre-shared key");
         }
         return new SharedKey(s.path(), owners, secret);
+    }
+
+    /** {@code eap<suffix> { id<suffix> = user; secret = password }}: the password of each identity named. */
+    private static void eapSecret(Node s, Map<String, String> into) throws ConfigException {
+        var ids = new ArrayList<String>();
+        String secret = null;
+        for (Field f : s.fields()) {
+            if (f.key().equals("secret")) {
+                secret = new String(secret(f), StandardCharsets.UTF_8);
+            } else if (f.key().startsWith("id")) {
+                if (Identities.isAny(f.text())) {
+                    throw f.error("an EAP secret belongs to one user: name it");
+                }
+                ids.add(f.text());
+            } else {
+                throw f.error("unknown key (expected secret, id<suffix>)");
+            }
+        }
+        s.onlySections(List.of(), List.of());
+        if (secret == null) {
+            throw s.missing("secret", "required: the user's password");
+        }
+        if (ids.isEmpty()) {
+            throw s.missing("id", "required: the EAP identity (user name) the password belongs to");
+        }
+        for (String id : ids) {
+            into.putIfAbsent(id, secret);
+        }
     }
 
     /** strongSwan's secret: {@code 0x} and hex, {@code 0s} and base64, or the string itself. */

@@ -835,11 +835,11 @@ class GatewayConfigTest {
                 at(text.line("connections.gw-gw.keyingtries"))
                         + "connections.gw-gw.keyingtries: \"-1\" is not a number from 0 to 2147483647",
                 error(text.lines()));
-        text = siteToSite().set("connections.gw-gw.local.auth", "eap-mschapv2");
+        text = siteToSite().set("connections.gw-gw.local.auth", "eap-ttls");
         assertEquals(
                 at(text.line("connections.gw-gw.local.auth"))
-                        + "connections.gw-gw.local.auth: EAP and XAuth are not implemented by natgw (use psk,"
-                        + " pubkey or null)",
+                        + "connections.gw-gw.local.auth: \"eap-ttls\" is not implemented by natgw: it has"
+                        + " eap-mschapv2, eap-md5 and eap-dynamic",
                 error(text.lines()));
         text = siteToSite().set("secrets.ike-moon-sun.secret", "0xnothex");
         String hex = error(text.lines());

@@ -231,7 +231,7 @@ class OpportunisticConfigTest {
         text = oe().set("opportunistic.local.auth", "token");
         assertEquals(
                 at(text.line("opportunistic.local.auth"))
-                        + "opportunistic.local.auth: \"token\" is none of psk, pubkey and null",
+                        + "opportunistic.local.auth: \"token\" is none of psk, pubkey, null and eap-*",
                 error(text.lines()));
     }
 }

@@ -39,6 +39,7 @@ import net.natgw.ike.message.Transform;
  *                      selectors are narrowed to its address or its inner address (client
  *                      address translation, as Libreswan's)
  * @param fragmentation  RFC 7383: whether we announce, accept and send IKE fragments, and their size
+ * @param eap           EAP in IKE_AUTH (RFC 7296 §2.16): as the server of the peer, or as its client
  */
 public record IkeConfig(
         String name,
@@ -59,7 +60,8 @@ public record IkeConfig(
         List<InetAddress> vips,
         List<AddressPool> pools,
         boolean opportunistic,
-        Fragmentation fragmentation) {
+        Fragmentation fragmentation,
+        Optional<EapConfig> eap) {
     public IkeConfig {
         proposals = List.copyOf(proposals);
         children = List.copyOf(children);
@@ -99,7 +101,8 @@ public record IkeConfig(
                 List.of(),
                 List.of(),
                 false,
-                Fragmentation.DEFAULT);
+                Fragmentation.DEFAULT,
+                Optional.empty());
     }
 
     /** Whether this configuration answers a peer at {@code from} that wrote to {@code to}. */
@@ -151,6 +154,7 @@ public record IkeConfig(
         return edit(e -> {
             e.psk = PreSharedKeys.NONE;
             e.certificates = certificates.map(c -> new Certificates(c.chain(), c.key(), c.trusted()));
+            e.eap = eap.map(EapConfig::withoutSecrets);
         });
     }
 
@@ -188,6 +192,21 @@ public record IkeConfig(
     /** The same connection with other IKE fragmentation settings (RFC 7383). */
     public IkeConfig withFragmentation(Fragmentation f) {
         return edit(e -> e.fragmentation = f);
+    }
+
+    /** EAP as {@code remote.auth = eap-*} or {@code local.auth = eap-*} says (RFC 7296 §2.16). */
+    public IkeConfig withEap(EapConfig e) {
+        return edit(x -> x.eap = Optional.of(e));
+    }
+
+    /** As responder: whether the peer authenticates with EAP (its IKE_AUTH has no AUTH payload). */
+    public Optional<EapConfig> eapServer() {
+        return eap.filter(e -> e.role() == EapConfig.Role.SERVER);
+    }
+
+    /** As initiator: whether we authenticate with EAP (our first IKE_AUTH leaves AUTH out). */
+    public Optional<EapConfig> eapClient() {
+        return eap.filter(e -> e.role() == EapConfig.Role.CLIENT);
     }
 
     /** Whether we sign our AUTH payload (else we use the pre-shared key). */
@@ -237,7 +256,8 @@ public record IkeConfig(
                 && vips.equals(c.vips)
                 && pools.equals(c.pools)
                 && opportunistic == c.opportunistic
-                && fragmentation.equals(c.fragmentation);
+                && fragmentation.equals(c.fragmentation)
+                && eap.equals(c.eap);
     }
 
     @Override
@@ -272,6 +292,7 @@ public record IkeConfig(
         List<AddressPool> pools;
         boolean opportunistic;
         Fragmentation fragmentation;
+        Optional<EapConfig> eap;
 
         Edit(IkeConfig c) {
             name = c.name;
@@ -293,6 +314,7 @@ public record IkeConfig(
             pools = c.pools;
             opportunistic = c.opportunistic;
             fragmentation = c.fragmentation;
+            eap = c.eap;
         }
 
         IkeConfig build() {
@@ -315,7 +337,8 @@ public record IkeConfig(
                     vips,
                     pools,
                     opportunistic,
-                    fragmentation);
+                    fragmentation,
+                    eap);
         }
     }
 }

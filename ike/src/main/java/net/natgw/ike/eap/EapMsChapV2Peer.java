@@ -10,7 +10,7 @@ import java.util.Optional;
  * server's Authenticator Response checked before the MSK is taken (RFC 2759 §5: the
  * authentication is mutual). Not thread-safe: its IKE SA's thread only.
  */
-public final class EapMsChapV2Peer {
+public final class EapMsChapV2Peer implements EapPeerMethod {
     private final String user;
     private final String password;
     private final SecureRandom random;
@@ -25,7 +25,13 @@ public final class EapMsChapV2Peer {
         this.random = random;
     }
 
+    @Override
+    public int type() {
+        return EapPacket.MSCHAPV2;
+    }
+
     /** The Response to one of the server's Requests. */
+    @Override
     public EapPacket respond(EapPacket request) throws EapException {
         if (request.code() != EapPacket.REQUEST || request.type() != EapPacket.MSCHAPV2) {
             throw new EapException(request + " is not an EAP-MSCHAPv2 Request");
@@ -63,7 +69,14 @@ public final class EapMsChapV2Peer {
         return EapPacket.response(request.identifier(), EapPacket.MSCHAPV2, reply);
     }
 
+    /** Mutual: done only once the server proved it knows the password. */
+    @Override
+    public boolean done() {
+        return msk != null;
+    }
+
     /** The MSK, once the server proved it knows the password. */
+    @Override
     public Optional<byte[]> msk() {
         return Optional.ofNullable(msk).map(byte[]::clone);
     }

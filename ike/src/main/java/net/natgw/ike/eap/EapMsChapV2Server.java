@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.Function;
+import net.natgw.ike.message.Untrusted;
 
 /**
  * The server's side of one EAP-MSCHAPv2 conversation (draft-kamath-pppext-eap-mschapv2-02 §2,
@@ -13,7 +14,7 @@ import java.util.function.Function;
  * the Authenticator Response (or Failure, E=691), acknowledged by the peer; then EAP Success with
  * the MSK, or EAP Failure. One instance per IKE SA; not thread-safe (its IKE SA's thread only).
  */
-public final class EapMsChapV2Server {
+public final class EapMsChapV2Server implements EapServerMethod {
     private enum State {
         CHALLENGED,
         SUCCESS_SENT,
@@ -40,7 +41,13 @@ public final class EapMsChapV2Server {
         this.random = random;
     }
 
+    @Override
+    public int type() {
+        return EapPacket.MSCHAPV2;
+    }
+
     /** The first Request, with {@code eapIdentifier}. */
+    @Override
     public EapPacket start(int eapIdentifier) {
         random.nextBytes(challenge);
         identifier = eapIdentifier & 0xff;
@@ -49,6 +56,7 @@ public final class EapMsChapV2Server {
     }
 
     /** The peer's Response to our last Request; an EapException for what does not belong to it. */
+    @Override
     public EapStep process(EapPacket response) throws EapException {
         if (response.code() != EapPacket.RESPONSE || response.identifier() != identifier) {
             throw new EapException(response + " does not answer Request " + identifier);
@@ -95,13 +103,16 @@ public final class EapMsChapV2Server {
             return new EapStep.Next(
                     request(new MsChapV2Packet(MsChapV2Packet.SUCCESS, identifier, new byte[0], proof + " M=welcome")));
         }
-        why = password.isPresent() ? "wrong password for " + user : "unknown user " + user;
+        why = password.isPresent()
+                ? "wrong password for " + Untrusted.escape(user)
+                : "unknown user " + Untrusted.escape(user);
         // RFC 2759 §6: E=691 (authentication failure), R=0 (no retry), a fresh challenge, V=3.
         byte[] fresh = new byte[MsChapV2Packet.CHALLENGE_LENGTH];
         random.nextBytes(fresh);
         state = State.FAILURE_SENT;
         String message = "E=691 R=0 C=" + HexFormat.of().withUpperCase().formatHex(fresh) + " V=3 M=failed";
-        return new EapStep.Next(request(new MsChapV2Packet(MsChapV2Packet.FAILURE, identifier, new byte[0], message)));
+        return new EapStep.Refusing(
+                request(new MsChapV2Packet(MsChapV2Packet.FAILURE, identifier, new byte[0], message)), why);
     }
 
     private void acknowledged(byte[] data, int opCode) throws EapException {

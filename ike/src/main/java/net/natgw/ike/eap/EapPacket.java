@@ -33,6 +33,8 @@ public record EapPacket(int code, int identifier, int type, byte[] typeData) {
     public static final int IDENTITY = 1;
     /** RFC 3748 §5.3: a Response only, naming the methods the peer would take instead. */
     public static final int NAK = 3;
+    /** RFC 3748 §5.2: a message for the user; the peer answers with an empty Response. */
+    public static final int NOTIFICATION = 2;
     /** RFC 3748 §5.4. */
     public static final int MD5_CHALLENGE = 4;
     /** RFC 5216. */

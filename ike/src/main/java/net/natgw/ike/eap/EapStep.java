@@ -22,5 +22,12 @@ public sealed interface EapStep {
         }
     }
 
+    /**
+     * A Request that tells the peer it failed (MSCHAPv2's Failure, RFC 2759 §6), which it
+     * acknowledges before the EAP Failure; or which it answers by ending the IKE SA itself, as
+     * strongSwan does. {@code why} is known now, for the log.
+     */
+    record Refusing(EapPacket packet, String why) implements EapStep {}
+
     record Failed(EapPacket packet, String why) implements EapStep {}
 }

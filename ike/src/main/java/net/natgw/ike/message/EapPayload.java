@@ -1,8 +1,8 @@
 package net.natgw.ike.message;
 
 /**
- * EAP payload (RFC 7296 §3.16): parsed so that its length and code are checked, never acted on
- * (natgw authenticates with PSK or certificates).
+ * EAP payload (RFC 7296 §3.16): one EAP packet, its code and length checked here; what it says is
+ * the EAP conversation's ({@code net.natgw.ike.eap}), which IKE_AUTH runs (§2.16).
  */
 public record EapPayload(int code, int identifier, byte[] message) implements Payload {
     public EapPayload {

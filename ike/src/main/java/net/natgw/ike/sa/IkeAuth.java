@@ -34,7 +34,8 @@ import net.natgw.ike.message.TsPayload;
  * I <-- HDR, SK {IDr, AUTH, [CP(CFG_REPLY),] SAr2, TSi, TSr} ------------------------------- R
  * </pre>
  *
- * The configuration payload, virtual IPs, is {@link VirtualIps}' part.
+ * The configuration payload, virtual IPs, is {@link VirtualIps}' part; the rounds of EAP that
+ * follow a request without AUTH (§2.16) are {@link EapResponder}'s and {@link EapInitiator}'s.
  */
 final class IkeAuth implements Exchange {
     private ChildConfig child;
@@ -58,8 +59,11 @@ final class IkeAuth implements Exchange {
                     CertPayload.X509_SIGNATURE,
                     config.certificates().orElseThrow().certReqAuthorities()));
         }
-        byte[] octets = PskAuthentication.signedOctets(sa.initRequest, sa.nr, sa.prf(), sa.keys.skPi(), idi);
-        payloads.addAll(authenticate(sa, octets, sa.keys.skPi(), Optional.empty()));
+        if (config.eapClient().isEmpty()) {
+            // RFC 7296 §2.16: leaving AUTH out asks the responder for EAP.
+            byte[] octets = PskAuthentication.signedOctets(sa.initRequest, sa.nr, sa.prf(), sa.keys.skPi(), idi);
+            payloads.addAll(authenticate(sa, octets, sa.keys.skPi(), Optional.empty()));
+        }
         payloads.add(NotifyPayload.of(NotifyType.INITIAL_CONTACT));
         Optional<ConfigPayload> cp = VirtualIps.asks(sa) ? VirtualIps.request(config) : Optional.empty();
         cp.ifPresent(payloads::add);
@@ -92,6 +96,15 @@ final class IkeAuth implements Exchange {
                     NotifyType.AUTHENTICATION_FAILED, "the peer is " + idr + ", not " + expected.get());
         }
         verify(sa, response, sa.initResponse, sa.ni, sa.keys.skPr(), idr);
+        if (sa.config().eapClient().isPresent()) {
+            EapInitiator.start(sa, this, response, idr);
+            return;
+        }
+        completed(sa, response, idr);
+    }
+
+    /** The responder authenticated and accepted us (at once, or after EAP): virtual IPs and the CHILD_SA. */
+    void completed(IkeSa sa, IkeMessage response, IdPayload idr) throws IkeProtocolException {
         VirtualIps.reply(sa, response);
         established(sa, idr);
         if (child != null) {
@@ -275,15 +288,32 @@ final class IkeAuth implements Exchange {
 
     /** The responder's half: check the initiator, then answer with ours and the CHILD_SA. */
     static List<Payload> respond(IkeSa sa, IkeMessage request) throws IkeProtocolException {
+        if (sa.eap != null) {
+            return sa.eap.next(sa, request);
+        }
         IdPayload idi = request.id(true).orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_AUTH without IDi"));
         IdPayload peer = policyIdentity(request, idi);
         sa.config(sa.engine.configFor(sa, peer, request.id(false)));
+        if (request.find(AuthPayload.class).isEmpty() && sa.config().eapServer().isPresent()) {
+            return EapResponder.begin(sa, request, idi, peer);
+        }
         verify(sa, request, sa.initRequest, sa.nr, sa.keys.skPi(), idi);
         IdPayload idr = sa.config().localId().as(false);
         byte[] octets = PskAuthentication.signedOctets(sa.initResponse, sa.ni, sa.prf(), sa.keys.skPr(), idr);
         var payloads = new ArrayList<Payload>();
         payloads.add(idr);
         payloads.addAll(authenticate(sa, octets, sa.keys.skPr(), Optional.of(idi)));
+        payloads.addAll(accepted(sa, request, idi, peer));
+        return payloads;
+    }
+
+    /**
+     * The initiator is authenticated (at once, or after EAP): its virtual IPs, the SA
+     * established, and the CHILD_SA that {@code request}, its first IKE_AUTH, asked for.
+     */
+    static List<Payload> accepted(IkeSa sa, IkeMessage request, IdPayload idi, IdPayload peer)
+            throws IkeProtocolException {
+        var payloads = new ArrayList<Payload>();
         var assignment = VirtualIps.assign(sa, request, peer);
         payloads.addAll(assignment.payloads());
         established(sa, idi);

@@ -76,6 +76,9 @@ public final class IkeSa implements PeerSa {
     /** While half open (a responder before IKE_AUTH): its entry in the engine's table. */
     IkeEngine.HalfOpenKey halfOpenKey;
 
+    /** As responder while the peer authenticates with EAP (RFC 7296 §2.16): the conversation's state. */
+    EapResponder eap;
+
     private IkeTransport.Cancellable dpdTimer;
     private final IkeSaMessages messages;
     private final ChildSaRekeys childRekeys = new ChildSaRekeys(this);
@@ -130,6 +133,11 @@ public final class IkeSa implements PeerSa {
 
     void config(IkeConfig chosen) {
         this.config = chosen;
+    }
+
+    /** An EAP conversation with the peer is going on: its IKE_AUTH rounds leave the SA connecting. */
+    boolean eapUnderWay() {
+        return eap != null && eap.underWay();
     }
 
     public IkeSaState state() {

@@ -133,6 +133,11 @@ final class IkeSaMessages {
         startNext();
     }
 
+    /** The next request of a multi-round exchange (IKE_AUTH with EAP), sent once this response is taken. */
+    void continueWith(Exchange exchange) {
+        queue.addFirst(exchange);
+    }
+
     /** The request as first sent, for the exchanges that sign it. */
     byte[] pendingBytes() {
         return pendingDatagrams.get(0).clone();
@@ -536,10 +541,12 @@ final class IkeSaMessages {
         var after = List.copyOf(afterResponse);
         afterResponse.clear();
         after.forEach(Runnable::run);
-        if (message.exchange() == IkeMessage.IKE_AUTH && sa.state() == IkeSaState.CONNECTING) {
-            sa.destroy("IKE_AUTH failed: " + answer);
-        } else if (destroyAfterResponse != null) {
+        if (destroyAfterResponse != null) {
             sa.destroy(destroyAfterResponse);
+        } else if (message.exchange() == IkeMessage.IKE_AUTH
+                && sa.state() == IkeSaState.CONNECTING
+                && !sa.eapUnderWay()) {
+            sa.destroy("IKE_AUTH failed: " + answer);
         }
     }
 

@@ -1,17 +1,31 @@
 package net.natgw.ike.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import net.natgw.ike.config.EapConfig;
 import net.natgw.ike.eap.EapException;
 import net.natgw.ike.eap.EapPacket;
+import net.natgw.ike.eap.EapPeer;
+import net.natgw.ike.eap.EapServer;
+import net.natgw.ike.eap.EapStep;
 
 /**
  * The EAP decoder (RFC 3748 §4) on anything an EAP payload may carry: a packet that encodes back
- * to the octets its Length covers, or an EapException; nothing else.
+ * to the octets its Length covers, or an EapException; nothing else. And both conversations
+ * (eap-dynamic, so that MSCHAPv2, MD5, EAP-Identity and Nak are all reached) fed a sequence of
+ * such packets: an EapException or a step, never another exception, and never a server that
+ * lets a peer in without the password.
  */
 class EapFuzzTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     @FuzzTest(maxDuration = "10s")
     void packets(byte[] data) {
         try {
@@ -21,6 +35,41 @@ class EapFuzzTest {
             p.toString();
         } catch (EapException expected) {
             // Discarded, as RFC 3748 §4 says.
+        }
+    }
+
+    @FuzzTest(maxDuration = "10s")
+    void conversations(FuzzedDataProvider data) {
+        var users = Map.of("carol", "Ar3etTnp");
+        var server = new EapServer(
+                new EapConfig(EapConfig.Role.SERVER, EapConfig.Method.DYNAMIC, Optional.of(EapConfig.ANY), users),
+                "moon.strongswan.org",
+                "carol@strongswan.org",
+                RANDOM);
+        var peer = new EapPeer(EapConfig.Method.DYNAMIC, "carol", "Ar3etTnp", RANDOM);
+        EapPacket request = server.start();
+        for (int i = 0; i < 12 && data.remainingBytes() > 0; i++) {
+            boolean toServer = data.consumeBoolean();
+            byte[] bytes = data.consumeBytes(data.consumeInt(4, 300));
+            // The first octets follow the last request at times, so that the methods' states are reached.
+            if (toServer && bytes.length > 1 && data.consumeBoolean()) {
+                bytes[0] = (byte) EapPacket.RESPONSE;
+                bytes[1] = (byte) request.identifier();
+            }
+            try {
+                EapPacket p = EapPacket.decode(bytes);
+                if (toServer) {
+                    EapStep step = server.process(p);
+                    assertFalse(step instanceof EapStep.Succeeded, "a peer without the password got in: " + step);
+                    request = step.packet();
+                } else if (p.code() == EapPacket.SUCCESS) {
+                    peer.succeeded();
+                } else {
+                    peer.respond(p);
+                }
+            } catch (EapException expected) {
+                // Counted and the IKE SA failed by the caller.
+            }
         }
     }
 }

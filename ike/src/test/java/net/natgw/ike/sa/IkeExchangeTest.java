@@ -359,7 +359,8 @@ class IkeExchangeTest {
                 base.vips(),
                 base.pools(),
                 base.opportunistic(),
-                base.fragmentation());
+                base.fragmentation(),
+                base.eap());
         var e = engines(l, right(PROPOSALS, "s"));
         IkeSa sa = e[0].initiate(l);
         net.run();

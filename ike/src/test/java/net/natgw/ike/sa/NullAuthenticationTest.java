@@ -85,7 +85,8 @@ class NullAuthenticationTest {
                 vips,
                 pools,
                 opportunistic,
-                Fragmentation.DEFAULT);
+                Fragmentation.DEFAULT,
+                Optional.empty());
     }
 
     /** A side that authenticates with NULL and takes {@code remoteId} from the peer. */

@@ -1,0 +1,156 @@
+package net.natgw.ike.sa;
+
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import net.natgw.ike.crypto.PskAuthentication;
+import net.natgw.ike.eap.EapException;
+import net.natgw.ike.eap.EapPacket;
+import net.natgw.ike.eap.EapServer;
+import net.natgw.ike.eap.EapStep;
+import net.natgw.ike.message.AuthPayload;
+import net.natgw.ike.message.EapPayload;
+import net.natgw.ike.message.IdPayload;
+import net.natgw.ike.message.IkeMessage;
+import net.natgw.ike.message.IkeProtocolException;
+import net.natgw.ike.message.NotifyType;
+import net.natgw.ike.message.Payload;
+
+/**
+ * IKE_AUTH with EAP, the responder's half (RFC 7296 §2.16): we authenticate with our certificate
+ * first, then run the EAP conversation, one IKE_AUTH exchange per EAP round, and last check the
+ * initiator's AUTH keyed with the method's MSK (SK_pi when the method has none) before we answer
+ * with ours and the CHILD_SA its first request asked for.
+ *
+ * <pre>
+ * I --- HDR, SK {IDi, [IDr,] SAi2, TSi, TSr} --------------> R   (no AUTH: EAP, please)
+ * I <-- HDR, SK {IDr, [CERT,] AUTH, EAP(Request)} ----------- R
+ * I --- HDR, SK {EAP(Response)} ---------------------------> R   (as many rounds as the method needs)
+ * I <-- HDR, SK {EAP(Success)} ----------------------------- R
+ * I --- HDR, SK {AUTH} ------------------------------------> R
+ * I <-- HDR, SK {AUTH, [CP(CFG_REPLY),] SAr2, TSi, TSr} ---- R
+ * </pre>
+ *
+ * The IKE SA stays half open throughout, so its half-open timeout bounds the conversation's time
+ * and {@link EapServer#MAX_ROUNDS} its length. Owned by its IKE SA, on the engine's thread.
+ */
+final class EapResponder {
+    private final IkeMessage first;
+    private final IdPayload idi;
+    private final IdPayload peer;
+    private final IdPayload idr;
+    private final EapServer server;
+    /** The MSK once EAP succeeded (empty for a method without one); null before. */
+    private byte[] msk;
+
+    private boolean failed;
+
+    private EapResponder(IkeMessage first, IdPayload idi, IdPayload peer, IdPayload idr, EapServer server) {
+        this.first = first;
+        this.idi = idi;
+        this.peer = peer;
+        this.idr = idr;
+        this.server = server;
+    }
+
+    /** The first IKE_AUTH request, without AUTH: our identity, certificate and AUTH, and EAP's first Request. */
+    static List<Payload> begin(IkeSa sa, IkeMessage request, IdPayload idi, IdPayload peer)
+            throws IkeProtocolException {
+        var config = sa.config();
+        if (!config.signs()) {
+            // RFC 7296 §2.16: the responder authenticates with a public key signature.
+            throw new IkeProtocolException(
+                    NotifyType.AUTHENTICATION_FAILED, config.name() + " has no certificate to authenticate with");
+        }
+        IdPayload idr = config.localId().as(false);
+        var server = new EapServer(
+                config.eapServer().orElseThrow(), config.localId().toString(), idi.toString(), sa.engine.core.random());
+        sa.eap = new EapResponder(request, idi, peer, idr, server);
+        byte[] octets = PskAuthentication.signedOctets(sa.initResponse, sa.ni, sa.prf(), sa.keys.skPr(), idr);
+        var payloads = new ArrayList<Payload>();
+        payloads.add(idr);
+        payloads.addAll(IkeAuth.authenticate(sa, octets, sa.keys.skPr(), Optional.of(idi)));
+        EapPacket start = server.start();
+        payloads.add(new EapPayload(start.code(), start.identifier(), start.encode()));
+        IkeSa.log().info("{} '{}' authenticates with EAP: sending {}", sa.name(), idi, start);
+        return payloads;
+    }
+
+    /** Whether the conversation may go on; after a failure the SA goes with its response. */
+    boolean underWay() {
+        return !failed;
+    }
+
+    /** A later IKE_AUTH request: the next EAP Response, or after Success the initiator's AUTH. */
+    List<Payload> next(IkeSa sa, IkeMessage request) throws IkeProtocolException {
+        if (failed) {
+            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "EAP authentication failed");
+        }
+        try {
+            return msk == null ? round(sa, request) : authenticated(sa, request);
+        } catch (IkeProtocolException e) {
+            failed = true;
+            throw e;
+        }
+    }
+
+    private List<Payload> round(IkeSa sa, IkeMessage request) throws IkeProtocolException {
+        EapPayload payload = request.find(EapPayload.class)
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_AUTH without EAP during EAP"));
+        EapStep step;
+        try {
+            step = server.process(EapPacket.decode(payload.message()));
+        } catch (EapException e) {
+            throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "EAP: " + e.getMessage());
+        }
+        EapPacket out = step.packet();
+        switch (step) {
+            case EapStep.Next n -> IkeSa.log().info("{} EAP: sending {}", sa.name(), out);
+            case EapStep.Refusing r ->
+                IkeSa.log().warn("{} EAP {} authentication failed: {}", sa.name(), server.methodName(), r.why());
+            case EapStep.Succeeded s -> {
+                msk = s.msk();
+                IkeSa.log()
+                        .info(
+                                "{} EAP {} authentication of '{}' successful{}",
+                                sa.name(),
+                                server.methodName(),
+                                server.identity()
+                                        .map(net.natgw.ike.message.Untrusted::escape)
+                                        .orElse("?"),
+                                msk.length == 0 ? " (no MSK: AUTH keyed with SK_pi and SK_pr)" : "");
+            }
+            case EapStep.Failed f -> {
+                failed = true;
+                sa.messages().destroyAfterResponse(server.methodName() + " authentication failed: " + f.why());
+            }
+        }
+        return List.of(new EapPayload(out.code(), out.identifier(), out.encode()));
+    }
+
+    /** RFC 7296 §2.16: the initiator's AUTH over its first message, keyed with the MSK; then ours and the rest. */
+    private List<Payload> authenticated(IkeSa sa, IkeMessage request) throws IkeProtocolException {
+        AuthPayload auth = request.find(AuthPayload.class)
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_AUTH after EAP Success without AUTH"));
+        byte[] octets = PskAuthentication.signedOctets(sa.initRequest, sa.nr, sa.prf(), sa.keys.skPi(), idi);
+        if (auth.method() != AuthPayload.SHARED_KEY
+                || !MessageDigest.isEqual(mac(sa, msk, sa.keys.skPi(), octets), auth.data())) {
+            throw new IkeProtocolException(
+                    NotifyType.AUTHENTICATION_FAILED, "the AUTH of '" + idi + "' after EAP does not match the MSK");
+        }
+        byte[] ours = PskAuthentication.signedOctets(sa.initResponse, sa.ni, sa.prf(), sa.keys.skPr(), idr);
+        var payloads = new ArrayList<Payload>();
+        payloads.add(new AuthPayload(AuthPayload.SHARED_KEY, mac(sa, msk, sa.keys.skPr(), ours)));
+        payloads.addAll(IkeAuth.accepted(sa, first, idi, peer));
+        return payloads;
+    }
+
+    /**
+     * RFC 7296 §2.16: AUTH after EAP is the shared-key MAC (§2.15) keyed with the MSK, or with
+     * the sender's SK_p when the method derives none.
+     */
+    static byte[] mac(IkeSa sa, byte[] msk, byte[] senderSkP, byte[] octets) {
+        return PskAuthentication.auth(sa.prf(), msk.length > 0 ? msk : senderSkP, octets);
+    }
+}
