@@ -17,6 +17,14 @@ public final class StatusPending extends IkeProtocolException {
         this.fetch = fetch;
     }
 
+    /**
+     * Another answer from outside the engine that a message waits for, such as a RADIUS server's
+     * to a relayed EAP message: bounded by that client's own timeouts, as a fetch is by its own.
+     */
+    public static StatusPending awaiting(String what, CompletableFuture<?> answer) {
+        return new StatusPending(what, answer);
+    }
+
     /** Whether the fetch finished, one way or the other. */
     public boolean resolved() {
         return fetch.isDone();

@@ -39,7 +39,12 @@ public record EapConfig(Role role, Method method, Optional<String> identity, Map
         /** draft-kamath-pppext-eap-mschapv2, RFC 2759: what the built-in Windows, Apple and Android clients offer. */
         MSCHAPV2(26),
         /** strongSwan's eap-dynamic: MSCHAPv2 first, and the one the peer asks for in its Nak. */
-        DYNAMIC(0);
+        DYNAMIC(0),
+        /**
+         * strongSwan's eap-radius (RFC 3579): after EAP-Identity, the conversation is the RADIUS
+         * server's, relayed in Access-Requests; the MSK comes from its MS-MPPE keys.
+         */
+        RADIUS(0);
 
         private final int type;
 
@@ -47,7 +52,7 @@ public record EapConfig(Role role, Method method, Optional<String> identity, Map
             this.type = type;
         }
 
-        /** The EAP Type; 0 for {@link #DYNAMIC}, which is none of its own. */
+        /** The EAP Type; 0 for {@link #DYNAMIC} and {@link #RADIUS}, which are none of their own. */
         public int type() {
             return type;
         }
@@ -55,7 +60,7 @@ public record EapConfig(Role role, Method method, Optional<String> identity, Map
         /** The method of an EAP type, for a Nak's suggestion. */
         public static Optional<Method> ofType(int type) {
             for (Method m : values()) {
-                if (m.type == type && m != DYNAMIC) {
+                if (m.type == type && m.type != 0) {
                     return Optional.of(m);
                 }
             }

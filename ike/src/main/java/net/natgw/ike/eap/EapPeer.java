@@ -50,7 +50,7 @@ public final class EapPeer {
             method = switch (offered.get()) {
                 case MSCHAPV2 -> new EapMsChapV2Peer(identity, secret, random);
                 case MD5 -> new EapMd5Peer(secret);
-                case DYNAMIC -> throw new IllegalStateException("no EAP type is dynamic");
+                case DYNAMIC, RADIUS -> throw new IllegalStateException("no EAP type is " + offered.get());
             };
         }
         return method.respond(request);

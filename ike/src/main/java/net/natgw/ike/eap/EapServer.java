@@ -34,7 +34,8 @@ public final class EapServer {
         this.config = config;
         this.serverName = serverName;
         this.random = random;
-        this.identity = config.identity().isEmpty() ? ikeIdentity : null;
+        // eap-radius asks for the identity itself: it is the User-Name of every Access-Request.
+        this.identity = config.identity().isEmpty() && config.method() != EapConfig.Method.RADIUS ? ikeIdentity : null;
     }
 
     /** The first Request: EAP-Identity, or the method's first with the IKE identity. */
@@ -75,6 +76,9 @@ public final class EapServer {
 
     /** The method being run, for logs: {@code eap-mschapv2}. */
     public String methodName() {
+        if (config.method() == EapConfig.Method.RADIUS && identity != null) {
+            return EapConfig.Method.RADIUS.toString();
+        }
         return method == null
                 ? "EAP-Identity"
                 : EapConfig.Method.ofType(method.type()).orElseThrow().toString();
@@ -95,6 +99,9 @@ public final class EapServer {
                             : "EAP identity " + Untrusted.escape(said) + " is not eap_id " + required);
         }
         identity = said;
+        if (config.method() == EapConfig.Method.RADIUS) {
+            return new EapStep.Relay(response, said);
+        }
         return new EapStep.Next(begin(first()));
     }
 
@@ -107,7 +114,7 @@ public final class EapServer {
         method = switch (m) {
             case MSCHAPV2 -> new EapMsChapV2Server(serverName, name -> config.secret(user), random);
             case MD5 -> new EapMd5Server(serverName, user, config.secret(user), random);
-            case DYNAMIC -> throw new IllegalArgumentException("eap-dynamic is no method of its own");
+            case DYNAMIC, RADIUS -> throw new IllegalArgumentException(m + " is no method of its own");
         };
         return method.start(identifier);
     }

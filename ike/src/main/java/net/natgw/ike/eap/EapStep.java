@@ -30,4 +30,10 @@ public sealed interface EapStep {
     record Refusing(EapPacket packet, String why) implements EapStep {}
 
     record Failed(EapPacket packet, String why) implements EapStep {}
+
+    /**
+     * eap-radius: the peer said who it is; from here on the AAA server runs the conversation,
+     * and {@code packet}, the peer's EAP-Identity Response, is the first message relayed to it.
+     */
+    record Relay(EapPacket packet, String identity) implements EapStep {}
 }

@@ -4,6 +4,9 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import net.natgw.ike.auth.EapRelay;
+import net.natgw.ike.auth.StatusPending;
 import net.natgw.ike.crypto.PskAuthentication;
 import net.natgw.ike.eap.EapException;
 import net.natgw.ike.eap.EapPacket;
@@ -16,6 +19,7 @@ import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.NotifyType;
 import net.natgw.ike.message.Payload;
+import net.natgw.ike.message.Untrusted;
 
 /**
  * IKE_AUTH with EAP, the responder's half (RFC 7296 §2.16): we authenticate with our certificate
@@ -45,6 +49,14 @@ final class EapResponder {
     private byte[] msk;
 
     private boolean failed;
+    /** eap-radius: the conversation with the RADIUS server, once the peer's identity is known. */
+    private EapRelay.Session session;
+    /** The RADIUS answer the request with {@link #relayedMessageId} waits for. */
+    private CompletableFuture<EapRelay.Answer> relayed;
+
+    private int relayedMessageId;
+    /** The identifier of the peer's last EAP packet: a Success or Failure natgw writes itself carries it. */
+    private int lastIdentifier;
 
     private EapResponder(IkeMessage first, IdPayload idi, IdPayload peer, IdPayload idr, EapServer server) {
         this.first = first;
@@ -89,6 +101,8 @@ final class EapResponder {
         }
         try {
             return msk == null ? round(sa, request) : authenticated(sa, request);
+        } catch (StatusPending waiting) {
+            throw waiting;
         } catch (IkeProtocolException e) {
             failed = true;
             throw e;
@@ -96,14 +110,47 @@ final class EapResponder {
     }
 
     private List<Payload> round(IkeSa sa, IkeMessage request) throws IkeProtocolException {
+        if (relayed != null) {
+            // The same request again, now that the RADIUS server's answer is in.
+            if (request.messageId() != relayedMessageId || !relayed.isDone()) {
+                throw IkeProtocolException.invalidSyntax("IKE_AUTH request while the last one waits for RADIUS");
+            }
+            EapRelay.Answer answer = relayed.join();
+            relayed = null;
+            return reply(sa, RadiusSteps.step(answer, lastIdentifier));
+        }
         EapPayload payload = request.find(EapPayload.class)
                 .orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_AUTH without EAP during EAP"));
         EapStep step;
         try {
-            step = server.process(EapPacket.decode(payload.message()));
+            EapPacket in = EapPacket.decode(payload.message());
+            lastIdentifier = in.identifier();
+            if (session != null) {
+                throw relay(sa, request, in);
+            }
+            step = server.process(in);
         } catch (EapException e) {
             throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "EAP: " + e.getMessage());
         }
+        if (step instanceof EapStep.Relay r) {
+            session = sa.engine.eapRelay().open(sa.name(), r.identity(), sa.remote);
+            throw relay(sa, request, r.packet());
+        }
+        return reply(sa, step);
+    }
+
+    /**
+     * eap-radius: the peer's message goes to the RADIUS server; the request is taken again, whole,
+     * once the answer is in (the client's timeouts bound the wait), and answered with it.
+     */
+    private StatusPending relay(IkeSa sa, IkeMessage request, EapPacket in) {
+        relayed = session.relay(in.encode());
+        relayedMessageId = request.messageId();
+        IkeSa.log().info("{} EAP: relaying {} to RADIUS", sa.name(), in);
+        return StatusPending.awaiting("the RADIUS server's answer to " + in, relayed);
+    }
+
+    private List<Payload> reply(IkeSa sa, EapStep step) {
         EapPacket out = step.packet();
         switch (step) {
             case EapStep.Next n -> IkeSa.log().info("{} EAP: sending {}", sa.name(), out);
@@ -116,11 +163,10 @@ final class EapResponder {
                                 "{} EAP {} authentication of '{}' successful{}",
                                 sa.name(),
                                 server.methodName(),
-                                server.identity()
-                                        .map(net.natgw.ike.message.Untrusted::escape)
-                                        .orElse("?"),
+                                server.identity().map(Untrusted::escape).orElse("?"),
                                 msk.length == 0 ? " (no MSK: AUTH keyed with SK_pi and SK_pr)" : "");
             }
+            case EapStep.Relay r -> throw new IllegalStateException("relayed before: " + r);
             case EapStep.Failed f -> {
                 failed = true;
                 sa.messages().destroyAfterResponse(server.methodName() + " authentication failed: " + f.why());

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import net.natgw.ike.auth.EapRelay;
 import net.natgw.ike.auth.StatusFetcher;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.IkeLimits;
@@ -39,6 +40,8 @@ public final class IkeEngine {
     private final Map<Long, IkeSa> bySpi = new HashMap<>();
     /** Responder SAs before IKE_AUTH, by the initiator's SPI and address: retransmitted INITs find them. */
     private final Map<HalfOpenKey, IkeSa> halfOpen = new HashMap<>();
+
+    private EapRelay eapRelay = EapRelay.NONE;
 
     private final Set<ChildSaRecord> superseded = new HashSet<>();
     private final Map<ChildSaRecord, Integer> rekeyRefusals = new HashMap<>();
@@ -72,6 +75,15 @@ public final class IkeEngine {
 
     public StatusFetcher statusFetcher() {
         return core.statusFetcher();
+    }
+
+    /** Relays {@code eap-radius} conversations to {@code relay} from now on (the daemon's RADIUS client). */
+    public void eapRelay(EapRelay relay) {
+        this.eapRelay = relay;
+    }
+
+    EapRelay eapRelay() {
+        return eapRelay;
     }
 
     /** Replaces the configurations new IKE SAs are matched against; existing SAs keep theirs. */

@@ -6,13 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import net.natgw.ike.auth.Certificates;
+import net.natgw.ike.auth.EapRelay;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.EapConfig;
 import net.natgw.ike.config.IkeConfig;
+import net.natgw.ike.eap.EapPacket;
+import net.natgw.ike.eap.EapServer;
+import net.natgw.ike.eap.EapStep;
 import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.testing.FakeNetwork;
@@ -77,6 +84,14 @@ class EapAuthenticationTest {
         IkeSa sa = left.initiate(initiator);
         net.run();
         return sa;
+    }
+
+    /** The relay's answers are taken on the engine's poll (every 50 ms): the clock moves past each. */
+    private void runPolling() {
+        net.run();
+        for (int i = 0; i < 40; i++) {
+            net.advance(Duration.ofMillis(60));
+        }
     }
 
     private long authExchanges() {
@@ -195,6 +210,100 @@ class EapAuthenticationTest {
         assertEquals(2, authExchanges(), "only the first IKE_AUTH exchange: no EAP round");
         assertFalse(leftEvents.log.contains("established"), leftEvents.log.toString());
         assertEquals(List.of(), right.ikeSas(), "the AUTHENTICATION_FAILED notify removed the server's SA");
+    }
+
+    /**
+     * A RADIUS server in miniature: each session runs natgw's own MSCHAPv2 server, answered
+     * Challenge, Accept with the MSK, or Reject, as FreeRADIUS would.
+     */
+    private static EapRelay fakeRadius(List<String> opened) {
+        return (sa, identity, peer) -> {
+            opened.add(identity);
+            var server = new EapServer(
+                    new EapConfig(EapConfig.Role.SERVER, EapConfig.Method.MSCHAPV2, Optional.empty(), USERS),
+                    "radius",
+                    identity,
+                    new SecureRandom());
+            return message -> {
+                try {
+                    EapPacket in = EapPacket.decode(message);
+                    if (in.type() == EapPacket.IDENTITY) {
+                        return done(EapRelay.Outcome.CHALLENGE, server.start(), new byte[0], "");
+                    }
+                    return switch (server.process(in)) {
+                        case EapStep.Next n -> done(EapRelay.Outcome.CHALLENGE, n.packet(), new byte[0], "");
+                        case EapStep.Refusing r -> done(EapRelay.Outcome.CHALLENGE, r.packet(), new byte[0], "");
+                        case EapStep.Succeeded ok -> done(EapRelay.Outcome.ACCEPT, ok.packet(), ok.msk(), "");
+                        case EapStep.Failed f -> done(EapRelay.Outcome.REJECT, f.packet(), new byte[0], f.why());
+                        case EapStep.Relay r -> throw new AssertionError(r);
+                    };
+                } catch (Exception e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            };
+        };
+    }
+
+    private static CompletableFuture<EapRelay.Answer> done(
+            EapRelay.Outcome outcome, EapPacket eap, byte[] msk, String reason) {
+        return CompletableFuture.completedFuture(new EapRelay.Answer(outcome, eap.encode(), msk, reason));
+    }
+
+    // eap-radius: natgw asks for the identity, then relays every round; the MSK comes with the Accept.
+    @Test
+    void eapRadiusRelaysTheConversationAndTakesTheMskOfTheAccept() {
+        var opened = new ArrayList<String>();
+        var initiator = client(EapConfig.Method.MSCHAPV2, Optional.of("alice"), "Wonderland-7");
+        var left = new IkeEngine(net.transportFor(), leftEvents, new SecureRandom(), List.of(initiator));
+        right = new IkeEngine(
+                net.transportFor(),
+                rightEvents,
+                new SecureRandom(),
+                List.of(server(EapConfig.Method.RADIUS, Optional.empty())));
+        right.eapRelay(fakeRadius(opened));
+        net.attach(LEFT, left);
+        net.attach(RIGHT, right);
+        left.initiate(initiator);
+        runPolling();
+        assertEquals(List.of("established", "child net"), leftEvents.log);
+        assertEquals(List.of("established", "child net"), rightEvents.log);
+        assertEquals(List.of("alice"), opened, "one RADIUS session, with the EAP identity as User-Name");
+    }
+
+    @Test
+    void eapRadiusRejectFailsBothSides() {
+        var opened = new ArrayList<String>();
+        var initiator = client(EapConfig.Method.MSCHAPV2, Optional.of("alice"), "wrong");
+        var left = new IkeEngine(net.transportFor(), leftEvents, new SecureRandom(), List.of(initiator));
+        right = new IkeEngine(
+                net.transportFor(),
+                rightEvents,
+                new SecureRandom(),
+                List.of(server(EapConfig.Method.RADIUS, Optional.empty())));
+        right.eapRelay(fakeRadius(opened));
+        net.attach(LEFT, left);
+        net.attach(RIGHT, right);
+        IkeSa sa = left.initiate(initiator);
+        runPolling();
+        assertEquals(IkeSaState.DELETED, sa.state());
+        assertEquals(
+                List.of("deleted: eap-radius authentication failed: RADIUS: wrong password for alice"),
+                rightEvents.log);
+        assertEquals(List.of(), right.ikeSas());
+    }
+
+    // Without a RADIUS client (no servers in the settings) every eap-radius peer is refused at once.
+    @Test
+    void eapRadiusWithoutServersRefuses() {
+        IkeSa sa = run(
+                client(EapConfig.Method.MSCHAPV2, Optional.of("alice"), "Wonderland-7"),
+                server(EapConfig.Method.RADIUS, Optional.empty()));
+        runPolling();
+        assertEquals(IkeSaState.DELETED, sa.state());
+        assertEquals(
+                List.of(
+                        "deleted: eap-radius authentication failed: RADIUS: eap-radius: no RADIUS server is configured"),
+                rightEvents.log);
     }
 
     @Test
