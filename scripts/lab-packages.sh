@@ -7,6 +7,7 @@ libcharon-extra-plugins:/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so
 libstrongswan-standard-plugins:/usr/lib/ipsec/plugins/libstrongswan-openssl.so
 libstrongswan-extra-plugins:/usr/lib/ipsec/plugins/libstrongswan-curve25519.so
 libcharon-extauth-plugins:/usr/lib/ipsec/plugins/libstrongswan-eap-mschapv2.so
+freeradius:/usr/sbin/freeradius
 iproute2:/usr/bin/ip
 iptables:/usr/sbin/iptables
 nftables:/usr/sbin/nft

@@ -467,12 +467,20 @@ final class ConnectionReader {
             case "eap-dynamic", "eap" -> {
                 return new Round(side, Method.EAP, auth, Optional.of(EapConfig.Method.DYNAMIC));
             }
+            case "eap-radius" -> {
+                if (side.name().equals("local")) {
+                    throw auth.get()
+                            .error("eap-radius is the server's: it relays the peer's EAP to a RADIUS"
+                                    + " server (write it in remote)");
+                }
+                return new Round(side, Method.EAP, auth, Optional.of(EapConfig.Method.RADIUS));
+            }
             default -> {}
         }
         Field f = auth.get();
         if (method.startsWith("eap")) {
-            throw f.error("\"" + method + "\" is not implemented by natgw: it has eap-mschapv2, eap-md5 and"
-                    + " eap-dynamic");
+            throw f.error("\"" + method + "\" is not implemented by natgw: it has eap-mschapv2, eap-md5,"
+                    + " eap-dynamic and eap-radius");
         }
         if (method.startsWith("xauth")) {
             throw f.error("XAuth is not implemented by natgw (use IKEv2 with eap-mschapv2, or psk, pubkey or null)");

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import net.natgw.gateway.radius.RadiusSettings;
 import net.natgw.ike.auth.StatusFetcher;
 import net.natgw.ike.config.Fragmentation;
 import net.natgw.ike.config.IkeLimits;
@@ -34,6 +35,20 @@ import net.natgw.ike.config.IkeLimits;
  *             }
  *             resolvectl = /usr/bin/resolvectl  # natgw's own
  *         }
+ *         eap-radius {
+ *             servers {
+ *                 primary {
+ *                     address = 192.0.2.10
+ *                     secret = s3cret
+ *                     auth_port = 1812
+ *                     acct_port = 1813
+ *                 }
+ *             }
+ *             retransmit_timeout = 2.0    # then times 1.4 for each of 4 retransmits, as strongSwan's
+ *             accounting = no             # yes: Accounting-Requests for each IKE SA it authenticated
+ *             accounting_interval = 0     # Interim-Updates this often; 0: none
+ *             nas_identifier = natgw
+ *         }
  *         revocation {
  *             enable_ocsp = yes   # ask the OCSP responder a peer's certificate names
  *             enable_crl = yes    # fetch the CRL from its distribution point
@@ -44,7 +59,12 @@ import net.natgw.ike.config.IkeLimits;
  * </pre>
  */
 public record Settings(
-        IkeLimits limits, StatusFetcher.Options revocation, boolean rsaPss, int fragmentSize, ResolveSettings resolve) {
+        IkeLimits limits,
+        StatusFetcher.Options revocation,
+        boolean rsaPss,
+        int fragmentSize,
+        ResolveSettings resolve,
+        RadiusSettings radius) {
     /** Where natgw looks when {@code --settings} is not given; a missing file means the defaults. */
     public static final Path DEFAULT_FILE = Path.of("/etc/natgw/natgw.conf");
 
@@ -53,7 +73,8 @@ public record Settings(
             StatusFetcher.Options.DEFAULT,
             false,
             Fragmentation.DEFAULT_SIZE,
-            ResolveSettings.DEFAULT);
+            ResolveSettings.DEFAULT,
+            RadiusSettings.DEFAULT);
 
     /** The defaults, or the file's settings when it exists ({@code required}: it must exist). */
     public static Settings load(Optional<Path> file) throws ConfigException {
@@ -108,6 +129,7 @@ public record Settings(
         }
         StatusFetcher.Options revocation = StatusFetcher.Options.DEFAULT;
         ResolveSettings resolve = ResolveSettings.DEFAULT;
+        RadiusSettings radius = RadiusSettings.DEFAULT;
         for (Section s : natgw.get().sections()) {
             if (!s.name().equals("plugins")) {
                 throw new ConfigException(s.location(), "natgw." + s.name(), "unknown section");
@@ -119,11 +141,12 @@ public record Settings(
                 switch (p.name()) {
                     case "revocation" -> revocation = revocation(p, halfOpen);
                     case "resolve" -> resolve = resolve(p);
+                    case "eap-radius" -> radius = RadiusSettingsReader.read(p, halfOpen);
                     default ->
                         throw new ConfigException(
                                 p.location(),
                                 "natgw.plugins." + p.name(),
-                                "unknown plugin (natgw has 'revocation' and 'resolve')");
+                                "unknown plugin (natgw has 'revocation', 'resolve' and 'eap-radius')");
                 }
             }
         }
@@ -142,7 +165,8 @@ public record Settings(
                 revocation,
                 rsaPss,
                 fragmentSize,
-                resolve);
+                resolve,
+                radius);
     }
 
     /** strongSwan's {@code charon.plugins.revocation}. */

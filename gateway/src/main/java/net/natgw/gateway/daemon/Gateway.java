@@ -31,6 +31,9 @@ import net.natgw.gateway.config.GatewayConfig;
 import net.natgw.gateway.config.Opportunistic;
 import net.natgw.gateway.config.Settings;
 import net.natgw.gateway.ike.UdpIkeTransport;
+import net.natgw.gateway.radius.RadiusClient;
+import net.natgw.gateway.radius.RadiusEapRelay;
+import net.natgw.gateway.radius.RadiusSettings;
 import net.natgw.gateway.tun.IpLink;
 import net.natgw.gateway.tun.TunDevice;
 import net.natgw.ike.IkeEngines;
@@ -130,6 +133,9 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
 
     private final Tunnels tunnels;
     private final SaLifecycle lifecycle;
+    /** eap-radius's client; null without servers in the settings. */
+    private final RadiusClient radius;
+
     private final long started = System.nanoTime();
 
     private Gateway(Options options, GatewayConfig config) throws InterruptedException {
@@ -174,6 +180,10 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
         engine.statusFetcher(fetcher);
         v1.statusFetcher(fetcher);
         v1.share(engine.admission(), engine.counters());
+        this.radius = radius(options.settings().radius());
+        if (radius != null) {
+            engine.eapRelay(new RadiusEapRelay(radius, options.settings().radius()));
+        }
         this.engines = new IkeEngines(engine, v1);
         this.data = new DataPlane(
                 tun,
@@ -514,6 +524,17 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
         }
     }
 
+    private static RadiusClient radius(RadiusSettings settings) {
+        if (settings.servers().isEmpty()) {
+            return null;
+        }
+        try {
+            return new RadiusClient(settings, new SecureRandom());
+        } catch (java.net.SocketException e) {
+            throw new java.io.UncheckedIOException("cannot open the RADIUS client's socket", e);
+        }
+    }
+
     /** Deletes every IKE SA (so that peers know), then closes the device and sockets. */
     @Override
     public void close() {
@@ -530,6 +551,9 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
         }
         data.close();
         tunnels.close();
+        if (radius != null) {
+            radius.close();
+        }
         if (clear != null) {
             clear.close();
         }

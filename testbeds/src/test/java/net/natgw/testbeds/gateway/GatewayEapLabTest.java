@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Tag("lab")
 class GatewayEapLabTest {
     private static final String GATEWAY = "gw.lab.natgw.net";
-    private static final String PASSWORD = "carol-Ar3etTnp";
+    static final String PASSWORD = "carol-Ar3etTnp";
 
     @BeforeAll
     static void prerequisites() {
@@ -44,7 +44,7 @@ class GatewayEapLabTest {
     }
 
     /** The server: its certificate, EAP from the road warriors (eap_id = %any asks who they are), a pool. */
-    private static String server(Host server, String method) {
+    static String server(Host server, String method) {
         return """
                 connections {
                   rw {
@@ -85,7 +85,7 @@ class GatewayEapLabTest {
     }
 
     /** carol: EAP with {@code eapId} and {@code password}, the server's certificate checked against the lab CA. */
-    private static String client(Host client, Host server, String method, String eapId, String password) {
+    static String client(Host client, Host server, String method, String eapId, String password) {
         return """
                 connections {
                   rw {
@@ -122,7 +122,7 @@ class GatewayEapLabTest {
     }
 
     /** The server's certificate and key, and the CA for both, in swanctl's layout in {@code dir}. */
-    private static void credentials(java.nio.file.Path dir, TestPki pki, Host server) throws Exception {
+    static void credentials(java.nio.file.Path dir, TestPki pki, Host server) throws Exception {
         SwanctlCredentials.write(
                 dir, pki, pki.issue(GATEWAY, "ec"), server.namespace().role());
     }
