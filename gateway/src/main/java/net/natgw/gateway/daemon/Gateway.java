@@ -31,9 +31,6 @@ import net.natgw.gateway.config.GatewayConfig;
 import net.natgw.gateway.config.Opportunistic;
 import net.natgw.gateway.config.Settings;
 import net.natgw.gateway.ike.UdpIkeTransport;
-import net.natgw.gateway.radius.RadiusClient;
-import net.natgw.gateway.radius.RadiusEapRelay;
-import net.natgw.gateway.radius.RadiusSettings;
 import net.natgw.gateway.tun.IpLink;
 import net.natgw.gateway.tun.TunDevice;
 import net.natgw.ike.IkeEngines;
@@ -133,8 +130,8 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
 
     private final Tunnels tunnels;
     private final SaLifecycle lifecycle;
-    /** eap-radius's client; null without servers in the settings. */
-    private final RadiusClient radius;
+    /** eap-radius: the RADIUS client, relay and accounting; empty without servers in the settings. */
+    private final Optional<EapRadius> radius;
 
     private final long started = System.nanoTime();
 
@@ -180,10 +177,8 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
         engine.statusFetcher(fetcher);
         v1.statusFetcher(fetcher);
         v1.share(engine.admission(), engine.counters());
-        this.radius = radius(options.settings().radius());
-        if (radius != null) {
-            engine.eapRelay(new RadiusEapRelay(radius, options.settings().radius()));
-        }
+        this.radius = EapRadius.open(options.settings().radius());
+        radius.ifPresent(r -> engine.eapRelay(r.relay()));
         this.engines = new IkeEngines(engine, v1);
         this.data = new DataPlane(
                 tun,
@@ -198,6 +193,8 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
         this.lifecycle = new SaLifecycle(transport, () -> this.config, engines, tunnels);
         // The lifecycle hears of a loss before the tunnels let go of its peer (see SaEvents).
         events.subscribe(lifecycle);
+        // Before the tunnels: a CHILD_SA's counters are read before its tunnel goes.
+        radius.flatMap(r -> r.accounting(tunnels, loop)).ifPresent(events::subscribe);
         events.subscribe(tunnels);
         this.config.opportunistic().ifPresent(this::startOpportunistic);
         this.udpInbound = data.new Inbound(true);
@@ -524,17 +521,6 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
         }
     }
 
-    private static RadiusClient radius(RadiusSettings settings) {
-        if (settings.servers().isEmpty()) {
-            return null;
-        }
-        try {
-            return new RadiusClient(settings, new SecureRandom());
-        } catch (java.net.SocketException e) {
-            throw new java.io.UncheckedIOException("cannot open the RADIUS client's socket", e);
-        }
-    }
-
     /** Deletes every IKE SA (so that peers know), then closes the device and sockets. */
     @Override
     public void close() {
@@ -551,9 +537,7 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
         }
         data.close();
         tunnels.close();
-        if (radius != null) {
-            radius.close();
-        }
+        radius.ifPresent(EapRadius::close);
         if (clear != null) {
             clear.close();
         }

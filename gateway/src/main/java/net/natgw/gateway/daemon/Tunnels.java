@@ -395,6 +395,10 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
 
     // ---- views, for the operator's commands and opportunistic encryption ----
 
+    Optional<Tunnel> of(ChildSaRecord child) {
+        return Optional.ofNullable(tunnels.get(child));
+    }
+
     List<Tunnel> of(PeerSa sa) {
         return tunnels.values().stream().filter(t -> t.ikeSa == sa).toList();
     }

@@ -114,7 +114,9 @@ public final class RadiusEapRelay implements EapRelay {
                     byte[] msk = RadiusCrypto.msk(
                                     p, a.requestAuthenticator(), a.server().secret())
                             .orElse(new byte[0]);
-                    accepted.put(sa, new Accepted(identity, a.server(), p.all(RadiusAttribute.CLASS)));
+                    if (settings.accounting()) {
+                        accepted.put(sa, new Accepted(identity, a.server(), p.all(RadiusAttribute.CLASS)));
+                    }
                     yield new Answer(Outcome.ACCEPT, p.eapMessage(), msk, "");
                 }
                 default -> {

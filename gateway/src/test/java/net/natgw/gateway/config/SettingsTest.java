@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import net.natgw.gateway.radius.RadiusSettings;
 import net.natgw.ike.auth.StatusFetcher;
 import net.natgw.ike.config.IkeLimits;
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,72 @@ class SettingsTest {
         Path file = write(lines);
         return assertThrows(ConfigException.class, () -> Settings.load(Optional.of(file)))
                 .getMessage();
+    }
+
+    // strongSwan's charon.plugins.eap-radius, under natgw.plugins.eap-radius
+    @Test
+    void eapRadiusTakesStrongSwansServersAndRetransmits() throws Exception {
+        Path file = write(
+                "natgw {",
+                "  plugins {",
+                "    eap-radius {",
+                "      servers {",
+                "        primary {",
+                "          address = 192.0.2.10",
+                "          secret = s3cret",
+                "          auth_port = 11812",
+                "        }",
+                "        backup {",
+                "          address = 192.0.2.11",
+                "          secret = other",
+                "        }",
+                "      }",
+                "      retransmit_timeout = 1.5",
+                "      retransmit_base = 1.0",
+                "      retransmit_tries = 2",
+                "      accounting = yes",
+                "      accounting_interval = 5m",
+                "    }",
+                "  }",
+                "}");
+        RadiusSettings r = Settings.load(Optional.of(file)).radius();
+        assertEquals(
+                List.of("primary", "backup"),
+                r.servers().stream().map(RadiusSettings.Server::name).toList());
+        assertEquals(11812, r.servers().get(0).auth().getPort());
+        assertEquals(11813, r.servers().get(0).accounting().getPort(), "acct_port follows auth_port");
+        assertEquals(1813, r.servers().get(1).accounting().getPort());
+        assertEquals(Duration.ofMillis(1500), r.retransmitTimeout());
+        assertEquals(2, r.retransmitTries());
+        assertTrue(r.accounting());
+        assertEquals(Duration.ofMinutes(5), r.interimInterval());
+        assertEquals(
+                RadiusSettings.DEFAULT, Settings.load(Optional.empty()).radius(), "no servers: eap-radius refuses");
+
+        String slow = error(
+                "natgw {",
+                "  plugins {",
+                "    eap-radius {",
+                "      address = 192.0.2.10",
+                "      secret = s3cret",
+                "      retransmit_timeout = 10",
+                "    }",
+                "  }",
+                "}");
+        assertTrue(slow.contains("which must fit in half_open_timeout (30 s)"), slow);
+        String noSecret = error(
+                "natgw {",
+                "  plugins {",
+                "    eap-radius {",
+                "      servers {",
+                "        a {",
+                "          address = 192.0.2.10",
+                "        }",
+                "      }",
+                "    }",
+                "  }",
+                "}");
+        assertTrue(noSecret.contains("natgw.plugins.eap-radius.servers.a.secret: required"), noSecret);
     }
 
     @Test

@@ -46,6 +46,10 @@ class GatewayRadiusLabTest {
 
     /** natgw's settings: the lab's, and the RADIUS servers, first one where nothing listens when {@code failover}. */
     private static String settings(boolean failover) {
+        return settings(failover, false);
+    }
+
+    private static String settings(boolean failover, boolean accounting) {
         String dead = failover ? """
                         down {
                           address = 127.0.0.1
@@ -68,10 +72,11 @@ class GatewayRadiusLabTest {
                       }
                       retransmit_timeout = 0.5
                       retransmit_tries = 1
+                      accounting = %s
                     }
                   }
                 }
-                """.formatted(dead, SECRET);
+                """.formatted(dead, SECRET, accounting ? "yes" : "no");
     }
 
     // strongSwan --- IKE_AUTH {EAP} ---> natgw --- Access-Request {EAP-Message, Message-Authenticator} ---> FreeRADIUS
@@ -145,6 +150,66 @@ class GatewayRadiusLabTest {
                                 + " packet; strongSwan: \"" + swanSays + "\""
                                 + (failover ? "; the first server down, natgw failed over to the second" : "")
                                 + "; 3/3 pings"));
+            } catch (AssertionError | LabException | IndexOutOfBoundsException e) {
+                throw lab.failure(e);
+            }
+        }
+    }
+
+    // natgw --- Accounting-Request {Start, User-Name, Framed-IP-Address} ---> FreeRADIUS, at IKE_AUTH's end
+    // natgw --- Accounting-Request {Stop, octets and packets of the CHILD_SA} ---> FreeRADIUS, when the SA goes
+    @org.junit.jupiter.api.Test
+    void accountingRecordsTheSessionWithTheTunnelsCounts() throws Exception {
+        var pki = TestPki.create("natgw lab CA", "ec");
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            var radius = FreeRadius.start(lab, t.responder(), "127.0.0.0/8", SECRET, Map.of("carol", "Ar3etTnp-carol"));
+            GatewayEapLabTest.credentials(lab.workdir(), pki, t.responder());
+            Path settings = Files.writeString(lab.workdir().resolve("natgw-radius.conf"), settings(false, true));
+            var natgw = NatgwDaemon.start(
+                    lab,
+                    t.responder(),
+                    GatewayEapLabTest.server(t.responder(), "eap-radius"),
+                    List.of("--settings", settings.toString()));
+            var swan = StrongSwan.start(lab, t.initiator());
+            SwanctlCredentials.write(swan.credentials(), pki, pki.issue("unused.lab.natgw.net", "ec"), "unused");
+            swan.load(
+                    GatewayEapLabTest.client(t.initiator(), t.responder(), "eap-mschapv2", "carol", "Ar3etTnp-carol"));
+            try {
+                assertTrue(swan.initiate("net", Duration.ofSeconds(30)).ok(), swan.log());
+                assertTrue(
+                        Poll.until(Duration.ofSeconds(5), radius::accounting, a -> a.contains("Start"))
+                                .contains("Acct-Status-Type = Start"),
+                        "the Start record: " + radius.accounting());
+                assertEquals(
+                        5,
+                        Ping.replies(
+                                t.initiator().namespace(), null, t.responder().inner(), 5));
+                String sas = natgw.command("list-sas").text();
+                var in = java.util.regex.Pattern.compile("\"in\":\\{\"bytes\":([0-9]+),\"packets\":([0-9]+)")
+                        .matcher(sas);
+                assertTrue(in.find(), sas);
+                long swanSent = swan.listSas().get(0).children().get(0).packetsOut();
+                assertEquals(Long.parseLong(in.group(2)), swanSent, "natgw counted what strongSwan sent: " + sas);
+                assertTrue(swan.terminateIke("rw").ok(), swan.log());
+                String records = Poll.until(Duration.ofSeconds(10), radius::accounting, a -> a.contains("Stop"));
+                String stop = records.substring(records.indexOf("Acct-Status-Type = Stop"));
+                assertTrue(records.contains("User-Name = \"carol\""), records);
+                assertTrue(records.contains("Framed-IP-Address = 10.10.0.1"), records);
+                assertTrue(stop.contains("Acct-Input-Octets = " + in.group(1)), "natgw's count: " + sas + "\n" + stop);
+                assertTrue(stop.contains("Acct-Input-Packets = " + swanSent), "strongSwan's count: " + stop);
+                InteropLog.record(new InteropResult(
+                        "gateway-eap-radius-accounting",
+                        "strongSwan " + StrongSwan.version(),
+                        "natgw + FreeRADIUS " + freeRadiusVersion(radius),
+                        NatKind.MASQUERADE.description(),
+                        2,
+                        true,
+                        "-",
+                        0,
+                        "accounting = yes: Start at IKE_AUTH, Stop when strongSwan terminated, FreeRADIUS's detail"
+                                + " file has Framed-IP-Address 10.10.0.1 and Acct-Input-Packets " + swanSent
+                                + " = what strongSwan sent, Acct-Input-Octets " + in.group(1) + " = natgw's count"));
             } catch (AssertionError | LabException | IndexOutOfBoundsException e) {
                 throw lab.failure(e);
             }
