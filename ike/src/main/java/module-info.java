@@ -11,6 +11,7 @@ module net.natgw.ike {
     requires org.bouncycastle.provider;
     requires org.bouncycastle.pkix;
     requires org.bouncycastle.util;
+    requires org.bouncycastle.tls;
     requires java.net.http;
     requires org.slf4j;
 

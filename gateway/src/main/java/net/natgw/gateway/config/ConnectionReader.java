@@ -100,6 +100,11 @@ final class ConnectionReader {
      * (then {@code eap} says which), and where it was said.
      */
     private record Round(Node node, Method method, Optional<Field> auth, Optional<EapConfig.Method> eap) {
+        /** EAP-TLS: certificates as with pubkey, proved inside EAP. */
+        boolean tls() {
+            return eap.equals(Optional.of(EapConfig.Method.TLS));
+        }
+
         ConfigException error(String what) {
             return auth.map(a -> a.error(what)).orElseGet(() -> node.missing("auth", what));
         }
@@ -249,7 +254,7 @@ final class ConnectionReader {
 
         Optional<X509Certificate> cert = Optional.empty();
         PrivateKey key = null;
-        if (localRound.method() == Method.PUBKEY) {
+        if (localRound.method() == Method.PUBKEY || localRound.tls()) {
             Field certs = localNode
                     .field("certs")
                     .orElseThrow(() -> localNode.missing(
@@ -259,13 +264,13 @@ final class ConnectionReader {
             cert = Optional.of(credentials.certificate(certs, certs.single("natgw uses one certificate"), "x509"));
             key = credentials.keyFor(cert.get(), certs);
         } else if (localNode.field("certs").isPresent()) {
-            throw localNode.field("certs").get().error("only with auth = pubkey");
+            throw localNode.field("certs").get().error("only with auth = pubkey or eap-tls");
         }
         List<X509Certificate> cas = List.of();
-        if (remoteRound.method() == Method.PUBKEY) {
+        if (remoteRound.method() == Method.PUBKEY || remoteRound.tls()) {
             cas = trustedCas(remoteNode, credentials);
         } else if (remoteNode.field("cacerts").isPresent()) {
-            throw remoteNode.field("cacerts").get().error("only with auth = pubkey");
+            throw remoteNode.field("cacerts").get().error("only with auth = pubkey or eap-tls");
         }
 
         IdPayload localId = localId(localNode, localRound, local, cert);
@@ -340,6 +345,11 @@ final class ConnectionReader {
         }
         if (localRound.method() == Method.EAP) {
             String identity = localNode.field("eap_id").map(Field::text).orElse(localId.toString());
+            if (localRound.tls()) {
+                // EAP-TLS proves our certificate's key: no password.
+                return Optional.of(
+                        new EapConfig(EapConfig.Role.CLIENT, EapConfig.Method.TLS, Optional.of(identity), Map.of()));
+            }
             String secret = resources.secrets().eapSecrets().get(identity);
             if (secret == null) {
                 throw localRound.error("auth = " + localRound.eap().orElseThrow() + ", but no secrets.eap<suffix>"
@@ -464,6 +474,9 @@ final class ConnectionReader {
             case "eap-md5" -> {
                 return new Round(side, Method.EAP, auth, Optional.of(EapConfig.Method.MD5));
             }
+            case "eap-tls" -> {
+                return new Round(side, Method.EAP, auth, Optional.of(EapConfig.Method.TLS));
+            }
             case "eap-dynamic", "eap" -> {
                 return new Round(side, Method.EAP, auth, Optional.of(EapConfig.Method.DYNAMIC));
             }
@@ -480,7 +493,7 @@ final class ConnectionReader {
         Field f = auth.get();
         if (method.startsWith("eap")) {
             throw f.error("\"" + method + "\" is not implemented by natgw: it has eap-mschapv2, eap-md5,"
-                    + " eap-dynamic and eap-radius");
+                    + " eap-tls, eap-dynamic and eap-radius");
         }
         if (method.startsWith("xauth")) {
             throw f.error("XAuth is not implemented by natgw (use IKEv2 with eap-mschapv2, or psk, pubkey or null)");

@@ -165,6 +165,31 @@ class EapConfigTest {
                 "without eap_id, the IKE identity");
     }
 
+    // EAP-TLS: the server trusts the CAs of remote.cacerts for client certificates; the client needs no secret
+    @Test
+    void eapTlsTakesCertificatesOnBothSides() throws Exception {
+        var server = SwanctlText.of(MOON)
+                .set("connections.rw-eap.remote.auth", "eap-tls")
+                .set("connections.rw-eap.remote.cacerts", "caCert.pem");
+        IkeConfig ike = load(server.lines());
+        assertEquals(EapConfig.Method.TLS, ike.eapServer().orElseThrow().method());
+        assertEquals(1, ike.certificates().orElseThrow().trusted().size(), "the clients' CA");
+        assertTrue(ike.signs());
+
+        var client = SwanctlText.of(CAROL)
+                .set("connections.home.local.auth", "eap-tls")
+                .set("connections.home.local.id", "moon.strongswan.org")
+                .set("connections.home.local.certs", "moonCert.pem")
+                .remove("connections.home.local.eap_id")
+                .remove("secrets");
+        IkeConfig c = load(client.lines());
+        assertEquals(
+                Optional.of(new EapConfig(
+                        EapConfig.Role.CLIENT, EapConfig.Method.TLS, Optional.of("moon.strongswan.org"), Map.of())),
+                c.eapClient());
+        assertTrue(c.signs(), "its certificate and key, for TLS");
+    }
+
     @Test
     void misusesAreRefusedWhereTheyAreWritten() throws Exception {
         var text = SwanctlText.of(CAROL).set("connections.home.local.eap_id", "mallory");

@@ -839,7 +839,7 @@ class GatewayConfigTest {
         assertEquals(
                 at(text.line("connections.gw-gw.local.auth"))
                         + "connections.gw-gw.local.auth: \"eap-ttls\" is not implemented by natgw: it has"
-                        + " eap-mschapv2, eap-md5, eap-dynamic and eap-radius",
+                        + " eap-mschapv2, eap-md5, eap-tls, eap-dynamic and eap-radius",
                 error(text.lines()));
         text = siteToSite().set("secrets.ike-moon-sun.secret", "0xnothex");
         String hex = error(text.lines());

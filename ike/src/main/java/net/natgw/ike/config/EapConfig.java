@@ -36,6 +36,8 @@ public record EapConfig(Role role, Method method, Optional<String> identity, Map
     public enum Method {
         /** RFC 3748 §5.4: MD5-Challenge. No MSK: the AUTH payloads fall back on SK_pi and SK_pr. */
         MD5(4),
+        /** RFC 5216 and RFC 9190: TLS 1.2 or 1.3 with certificates on both sides; the MSK from the TLS exporter. */
+        TLS(13),
         /** draft-kamath-pppext-eap-mschapv2, RFC 2759: what the built-in Windows, Apple and Android clients offer. */
         MSCHAPV2(26),
         /** strongSwan's eap-dynamic: MSCHAPv2 first, and the one the peer asks for in its Nak. */

@@ -3,7 +3,9 @@ package net.natgw.ike.eap;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Optional;
+import net.natgw.ike.auth.Certificates;
 import net.natgw.ike.config.EapConfig;
+import net.natgw.ike.message.IdPayload;
 
 /**
  * The peer's (client's) side of one EAP conversation in IKE_AUTH (RFC 3748 §2): our identity for
@@ -15,10 +17,28 @@ public final class EapPeer {
     private final String identity;
     private final String secret;
     private final SecureRandom random;
+    private final Optional<Certificates> certificates;
+    private final Optional<IdPayload> server;
     private EapPeerMethod method;
     private int rounds;
 
     public EapPeer(EapConfig.Method allowed, String identity, String secret, SecureRandom random) {
+        this(allowed, identity, secret, Optional.empty(), Optional.empty(), random);
+    }
+
+    /**
+     * @param certificates ours and our CAs, for EAP-TLS
+     * @param server       the identity the server's TLS certificate must name, for EAP-TLS
+     */
+    public EapPeer(
+            EapConfig.Method allowed,
+            String identity,
+            String secret,
+            Optional<Certificates> certificates,
+            Optional<IdPayload> server,
+            SecureRandom random) {
+        this.certificates = certificates;
+        this.server = server;
         this.allowed = allowed;
         this.identity = identity;
         this.secret = secret;
@@ -50,6 +70,12 @@ public final class EapPeer {
             method = switch (offered.get()) {
                 case MSCHAPV2 -> new EapMsChapV2Peer(identity, secret, random);
                 case MD5 -> new EapMd5Peer(secret);
+                case TLS -> {
+                    if (certificates.isEmpty() || server.isEmpty()) {
+                        throw new EapException("EAP-TLS without our certificate and the server's identity");
+                    }
+                    yield new EapTlsPeer(certificates.get(), server.get(), random);
+                }
                 case DYNAMIC, RADIUS -> throw new IllegalStateException("no EAP type is " + offered.get());
             };
         }

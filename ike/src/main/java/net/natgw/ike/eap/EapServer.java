@@ -3,7 +3,9 @@ package net.natgw.ike.eap;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Optional;
+import net.natgw.ike.auth.Certificates;
 import net.natgw.ike.config.EapConfig;
+import net.natgw.ike.message.IdPayload;
 import net.natgw.ike.message.Untrusted;
 
 /**
@@ -20,6 +22,7 @@ public final class EapServer {
     private final EapConfig config;
     private final String serverName;
     private final SecureRandom random;
+    private final Optional<Certificates> certificates;
     private String identity;
     private EapServerMethod method;
     private boolean switched;
@@ -31,6 +34,17 @@ public final class EapServer {
      * @param ikeIdentity the peer's IKE identity, its EAP identity when {@code eap_id} is not set
      */
     public EapServer(EapConfig config, String serverName, String ikeIdentity, SecureRandom random) {
+        this(config, serverName, ikeIdentity, Optional.empty(), random);
+    }
+
+    /** @param certificates ours and our CAs, for EAP-TLS */
+    public EapServer(
+            EapConfig config,
+            String serverName,
+            String ikeIdentity,
+            Optional<Certificates> certificates,
+            SecureRandom random) {
+        this.certificates = certificates;
         this.config = config;
         this.serverName = serverName;
         this.random = random;
@@ -114,6 +128,11 @@ public final class EapServer {
         method = switch (m) {
             case MSCHAPV2 -> new EapMsChapV2Server(serverName, name -> config.secret(user), random);
             case MD5 -> new EapMd5Server(serverName, user, config.secret(user), random);
+            case TLS ->
+                new EapTlsServer(
+                        certificates.orElseThrow(() -> new IllegalStateException("EAP-TLS without certificates")),
+                        IdPayload.parse(true, user),
+                        random);
             case DYNAMIC, RADIUS -> throw new IllegalArgumentException(m + " is no method of its own");
         };
         return method.start(identifier);
@@ -123,7 +142,9 @@ public final class EapServer {
     private Optional<EapConfig.Method> suggested(byte[] types) {
         for (byte t : types) {
             Optional<EapConfig.Method> m = EapConfig.Method.ofType(t & 0xff);
-            if (m.isPresent() && m.get().type() != method.type()) {
+            // EAP-TLS only where there is a certificate to show.
+            boolean available = m.isPresent() && (m.get() != EapConfig.Method.TLS || certificates.isPresent());
+            if (available && m.get().type() != method.type()) {
                 return m;
             }
         }

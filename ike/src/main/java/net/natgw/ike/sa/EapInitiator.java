@@ -2,6 +2,7 @@ package net.natgw.ike.sa;
 
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.Optional;
 import net.natgw.ike.config.EapConfig;
 import net.natgw.ike.crypto.PskAuthentication;
 import net.natgw.ike.eap.EapException;
@@ -41,11 +42,15 @@ final class EapInitiator implements Exchange {
     static void start(IkeSa sa, IkeAuth auth, IkeMessage response, IdPayload idr) throws IkeProtocolException {
         EapConfig eap = sa.config().eapClient().orElseThrow();
         String identity = eap.identity().orElse(sa.config().localId().toString());
-        String secret = eap.secret(identity)
-                .orElseThrow(() ->
-                        new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "no EAP secret for " + identity));
-        new EapInitiator(auth, idr, new EapPeer(eap.method(), identity, secret, sa.engine.core.random()), null, null)
-                .take(sa, response);
+        // EAP-TLS proves our certificate's key: no password.
+        String secret = eap.method() == EapConfig.Method.TLS
+                ? ""
+                : eap.secret(identity)
+                        .orElseThrow(() -> new IkeProtocolException(
+                                NotifyType.AUTHENTICATION_FAILED, "no EAP secret for " + identity));
+        var peer = new EapPeer(
+                eap.method(), identity, secret, sa.config().certificates(), Optional.of(idr), sa.engine.core.random());
+        new EapInitiator(auth, idr, peer, null, null).take(sa, response);
     }
 
     @Override

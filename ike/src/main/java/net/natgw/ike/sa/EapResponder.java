@@ -77,7 +77,11 @@ final class EapResponder {
         }
         IdPayload idr = config.localId().as(false);
         var server = new EapServer(
-                config.eapServer().orElseThrow(), config.localId().toString(), idi.toString(), sa.engine.core.random());
+                config.eapServer().orElseThrow(),
+                config.localId().toString(),
+                idi.toString(),
+                config.certificates(),
+                sa.engine.core.random());
         sa.eap = new EapResponder(request, idi, peer, idr, server);
         byte[] octets = PskAuthentication.signedOctets(sa.initResponse, sa.ni, sa.prf(), sa.keys.skPr(), idr);
         var payloads = new ArrayList<Payload>();

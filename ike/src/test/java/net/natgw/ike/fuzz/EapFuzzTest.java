@@ -9,12 +9,16 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
+import net.natgw.ike.auth.Certificates;
 import net.natgw.ike.config.EapConfig;
 import net.natgw.ike.eap.EapException;
 import net.natgw.ike.eap.EapPacket;
 import net.natgw.ike.eap.EapPeer;
 import net.natgw.ike.eap.EapServer;
 import net.natgw.ike.eap.EapStep;
+import net.natgw.ike.eap.EapTlsServer;
+import net.natgw.ike.message.IdPayload;
+import net.natgw.ike.testing.TestPki;
 
 /**
  * The EAP decoder (RFC 3748 §4) on anything an EAP payload may carry: a packet that encodes back
@@ -35,6 +39,34 @@ class EapFuzzTest {
             p.toString();
         } catch (EapException expected) {
             // Discarded, as RFC 3748 §4 says.
+        }
+    }
+
+    private static final TestPki PKI = TestPki.create("natgw lab CA", "ec");
+    private static final Certificates SERVER =
+            PKI.issue("moon.strongswan.org", "ec").credentials(PKI);
+
+    /**
+     * EAP-TLS's framing and Bouncy Castle's TLS behind it, as the server: the Start, then any
+     * Type-Data with the right identifier (flags, lengths, fragments, TLS records); an
+     * EapException or a step, and never a Success for a peer that showed no certificate.
+     */
+    @FuzzTest(maxDuration = "10s")
+    void tlsServer(FuzzedDataProvider data) {
+        var server = new EapTlsServer(SERVER, IdPayload.parse(true, "carol.strongswan.org"), RANDOM);
+        EapPacket request = server.start(1);
+        for (int i = 0; i < 12 && data.remainingBytes() > 0; i++) {
+            byte[] typeData = data.consumeBytes(data.consumeInt(0, 1500));
+            try {
+                EapStep step = server.process(EapPacket.response(request.identifier(), EapPacket.TLS, typeData));
+                assertFalse(step instanceof EapStep.Succeeded, "TLS succeeded with fuzzed records: " + step);
+                request = step.packet();
+                if (request.code() != EapPacket.REQUEST) {
+                    return;
+                }
+            } catch (EapException expected) {
+                return;
+            }
         }
     }
 

@@ -24,7 +24,7 @@ import net.natgw.testbeds.lab.LabException;
 public final class StrongSwan {
     /** The openssl plugin first: strongSwan's own aes and gcm plugins are about five times slower here. */
     private static final String PLUGINS = "random nonce openssl aesni aes md5 sha1 sha2 hmac gcm chapoly curve25519"
-            + " gmp x509 constraints pubkey pem pkcs1 pkcs8 kdf eap-identity eap-mschapv2 eap-md5 socket-default"
+            + " gmp x509 constraints pubkey pem pkcs1 pkcs8 kdf eap-identity eap-mschapv2 eap-md5 eap-tls socket-default"
             + " kernel-libipsec kernel-netlink vici";
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
