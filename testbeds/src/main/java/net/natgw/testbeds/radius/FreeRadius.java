@@ -39,6 +39,15 @@ public final class FreeRadius {
      * {@code users} (name, cleartext password).
      */
     public static FreeRadius start(Lab lab, Host host, String clients, String secret, Map<String, String> users) {
+        return start(lab, host, clients, secret, users, null);
+    }
+
+    /** PEM files for EAP-TLS: the server's certificate and key, and the CA its clients' certificates chain to. */
+    public record Tls(Path certificate, Path key, Path ca) {}
+
+    /** The same, with EAP-TLS (TLS 1.2) when {@code tls} is given. */
+    public static FreeRadius start(
+            Lab lab, Host host, String clients, String secret, Map<String, String> users, Tls tls) {
         Path dir = lab.workdir().resolve("freeradius-" + host.namespace().role());
         try {
             copy(DEBIAN, dir);
@@ -61,8 +70,8 @@ public final class FreeRadius {
                     \t}
                     \tmschapv2 {
                     \t}
-                    }
-                    """);
+                    %s}
+                    """.formatted(tls == null ? "" : tlsSection(tls)));
             Files.writeString(dir.resolve("clients.conf"), """
                     client natgw {
                     \tipaddr = %s
@@ -97,6 +106,22 @@ public final class FreeRadius {
             throw new LabException("interrupted while FreeRADIUS started");
         }
         return radius;
+    }
+
+    private static String tlsSection(Tls tls) {
+        return """
+                \ttls-config tls-common {
+                \t\tprivate_key_file = %s
+                \t\tcertificate_file = %s
+                \t\tca_file = %s
+                \t\tcipher_list = "DEFAULT"
+                \t\ttls_min_version = "1.2"
+                \t\ttls_max_version = "1.2"
+                \t}
+                \ttls {
+                \t\ttls = tls-common
+                \t}
+                """.formatted(tls.key(), tls.certificate(), tls.ca());
     }
 
     /** FreeRADIUS's debug log so far. */

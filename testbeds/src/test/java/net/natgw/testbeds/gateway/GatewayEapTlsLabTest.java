@@ -140,6 +140,79 @@ class GatewayEapTlsLabTest {
         }
     }
 
+    // strongSwan (carol, eap-tls) --- IKE_AUTH {EAP} ---> natgw (eap-radius) --- Access-Request ---> FreeRADIUS
+    // (EAP-TLS)
+    @org.junit.jupiter.api.Test
+    void eapTlsThroughEapRadiusToFreeRadius() throws Exception {
+        var pki = TestPki.create("natgw lab CA", "ec");
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            java.nio.file.Path dir = lab.workdir();
+            var radiusCert = pki.issue("radius.lab.natgw.net", "ec");
+            var tls = new net.natgw.testbeds.radius.FreeRadius.Tls(
+                    TestPki.write(dir.resolve("radius-cert.pem"), radiusCert.certificate()),
+                    TestPki.write(dir.resolve("radius-key.pem"), radiusCert.keys()),
+                    TestPki.write(dir.resolve("radius-ca.pem"), pki.caCertificate()));
+            var radius = net.natgw.testbeds.radius.FreeRadius.start(
+                    lab, t.responder(), "127.0.0.0/8", "lab-radius-secret", java.util.Map.of(), tls);
+            GatewayEapLabTest.credentials(dir, pki, t.responder());
+            var settings = java.nio.file.Files.writeString(dir.resolve("natgw-radius.conf"), """
+                    natgw {
+                      plugins {
+                        resolve {
+                          backend = file
+                        }
+                        eap-radius {
+                          address = 127.0.0.1
+                          secret = lab-radius-secret
+                        }
+                      }
+                    }
+                    """);
+            var natgw = NatgwDaemon.start(
+                    lab,
+                    t.responder(),
+                    GatewayEapLabTest.server(t.responder(), "eap-radius"),
+                    List.of("--settings", settings.toString()));
+            var swan = StrongSwan.start(lab, t.initiator());
+            SwanctlCredentials.write(swan.credentials(), pki, pki.issue(CLIENT, "ec"), "carol");
+            // strongSwan matches the TLS server's certificate to the EAP round's aaa_id (by default the IKE server's
+            // identity).
+            swan.load(client(t.initiator(), t.responder())
+                    .replace("certs = carol.pem\n", "certs = carol.pem\n      aaa_id = radius.lab.natgw.net\n"));
+            try {
+                assertTrue(swan.initiate("net", Duration.ofSeconds(30)).ok(), swan.log() + natgw.log());
+                assertTrue(swan.log().contains("EAP method EAP_TLS succeeded, MSK established"), swan.log());
+                assertTrue(
+                        swan.log()
+                                .contains(
+                                        "received TLS server certificate 'C=CH, O=natgw lab, CN=radius.lab.natgw.net'"),
+                        "the TLS server is FreeRADIUS: " + swan.log());
+                assertTrue(
+                        swan.log().contains("authentication of '" + GATEWAY + "' with EAP successful"),
+                        "natgw's AUTH keyed with FreeRADIUS's MS-MPPE keys: " + swan.log());
+                assertTrue(radius.log().contains("Sent Access-Accept"), radius.log());
+                assertEquals(
+                        3,
+                        Ping.replies(
+                                t.initiator().namespace(), null, t.responder().inner(), 3));
+                InteropLog.record(new InteropResult(
+                        "gateway-eap-radius-tls",
+                        "strongSwan " + StrongSwan.version(),
+                        "natgw + FreeRADIUS 3.2.1",
+                        NatKind.MASQUERADE.description(),
+                        2,
+                        true,
+                        "-",
+                        0,
+                        "EAP-TLS relayed by natgw (eap-radius) to FreeRADIUS, whose certificate strongSwan"
+                                + " checked; the MSK from FreeRADIUS's MS-MPPE keys; 3/3 pings"));
+            } catch (AssertionError | LabException | IndexOutOfBoundsException e) {
+                throw lab.failure(e);
+            }
+        }
+    }
+
     private static String tlsVersion(String log) {
         var m = java.util.regex.Pattern.compile("negotiated (TLS 1\\.[0-9])").matcher(log);
         return m.find() ? m.group(1) : "TLS";
