@@ -344,7 +344,12 @@ final class ConnectionReader {
                     resources.secrets().eapSecrets()));
         }
         if (localRound.method() == Method.EAP) {
-            String identity = localNode.field("eap_id").map(Field::text).orElse(localId.toString());
+            if (remoteRound.method() != Method.PUBKEY) {
+                // Else an unauthenticated server would collect an answer derived from our password.
+                throw remoteRound.error("with local.auth = " + localRound.eap().orElseThrow()
+                        + ", the EAP server authenticates with its certificate (RFC 7296 §2.16): write auth = pubkey");
+            }
+            String identity = localNode.field("eap_id").map(Field::text).orElse(localId.text());
             if (localRound.tls()) {
                 // EAP-TLS proves our certificate's key: no password.
                 return Optional.of(

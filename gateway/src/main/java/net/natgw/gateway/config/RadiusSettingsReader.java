@@ -48,7 +48,7 @@ final class RadiusSettingsReader {
                     first = f;
                 }
                 case "secret" -> secret = f.text();
-                case "port" -> port = Values.number(f, 1, 65_535);
+                case "port" -> port = Values.number(f, 1, 65_534);
                 default -> throw f.error("unknown setting");
             }
         }
@@ -114,6 +114,9 @@ final class RadiusSettingsReader {
         }
         if (secret == null) {
             throw new ConfigException(s.location(), path + "secret", "required: the secret shared with the server");
+        }
+        if (acct == null && auth == 65_535) {
+            throw new ConfigException(s.location(), path + "acct_port", "required when auth_port is 65535");
         }
         return server(s.name(), where, address, secret, auth, acct == null ? auth + 1 : acct);
     }

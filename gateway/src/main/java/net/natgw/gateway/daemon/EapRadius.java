@@ -11,6 +11,7 @@ import net.natgw.gateway.radius.RadiusClient;
 import net.natgw.gateway.radius.RadiusEapRelay;
 import net.natgw.gateway.radius.RadiusSettings;
 import net.natgw.ike.auth.EapRelay;
+import org.slf4j.LoggerFactory;
 
 /** The eap-radius plugin of the daemon: its RADIUS client, the relay the IKE engine uses, and accounting. */
 final class EapRadius implements AutoCloseable {
@@ -61,7 +62,18 @@ final class EapRadius implements AutoCloseable {
                         .orElse(RadiusAccounting.Traffic.NONE));
         long interim = settings.interimInterval().toMillis();
         if (interim > 0) {
-            loop.scheduleAtFixedRate(accounting::interim, interim, interim, TimeUnit.MILLISECONDS);
+            // A failure must not end the schedule: the executor cancels a periodic task that throws.
+            loop.scheduleAtFixedRate(
+                    () -> {
+                        try {
+                            accounting.interim();
+                        } catch (RuntimeException e) {
+                            LoggerFactory.getLogger(EapRadius.class).warn("RADIUS accounting: {}", e.toString());
+                        }
+                    },
+                    interim,
+                    interim,
+                    TimeUnit.MILLISECONDS);
         }
         return Optional.of(accounting);
     }

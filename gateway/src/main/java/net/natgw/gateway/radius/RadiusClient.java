@@ -38,6 +38,8 @@ public final class RadiusClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RadiusClient.class);
     /** How long a server that answered nothing is passed over. */
     static final Duration DEAD_TIME = Duration.ofSeconds(60);
+    /** Accounting-Requests in flight at most. */
+    static final int MAX_ACCOUNTING = 128;
 
     private final RadiusSettings settings;
     private final SecureRandom random;
@@ -107,12 +109,21 @@ public final class RadiusClient implements AutoCloseable {
         var result = new CompletableFuture<Answer>();
         var p = new Pending(access, List.copyOf(attributes), result);
         synchronized (this) {
-            if (inFlight.size() >= 256) {
-                result.completeExceptionally(new RadiusException("256 RADIUS requests in flight"));
+            long accounting = inFlight.values().stream().filter(q -> !q.access).count();
+            if (inFlight.size() >= 256 || (!access && accounting >= MAX_ACCOUNTING)) {
+                // Accounting keeps to half the identifiers, so that it never crowds out authentication.
+                result.completeExceptionally(new RadiusException(
+                        inFlight.size() + " RADIUS requests in flight (" + accounting + " of them accounting)"));
                 return result;
             }
             p.server = firstAlive(0);
-            start(p);
+            try {
+                start(p);
+            } catch (IllegalArgumentException e) {
+                // More than RFC 2865's 4096 octets (a huge EAP message or many Class attributes): refused, not sent.
+                inFlight.remove(p.identifier);
+                result.completeExceptionally(new RadiusException(e.getMessage()));
+            }
         }
         return result;
     }
@@ -187,8 +198,10 @@ public final class RadiusClient implements AutoCloseable {
         }
         inFlight.remove(p.identifier);
         RadiusSettings.Server server = settings.servers().get(p.server);
-        // Never 0, which means "alive".
-        deadUntil[p.server] = (System.nanoTime() + DEAD_TIME.toNanos()) | 1;
+        if (p.access) {
+            // Never 0, which means "alive". Only authentication decides: a server's accounting port may be down alone.
+            deadUntil[p.server] = (System.nanoTime() + DEAD_TIME.toNanos()) | 1;
+        }
         int next = firstAlive(p.server + 1);
         log.warn(
                 "RADIUS server {} did not answer {} tries{}",

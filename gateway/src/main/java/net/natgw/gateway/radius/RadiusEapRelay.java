@@ -29,7 +29,18 @@ public final class RadiusEapRelay implements EapRelay {
     private final ConcurrentMap<String, Accepted> accepted = new ConcurrentHashMap<>();
 
     /** What an Access-Accept said about the IKE SA {@code sa}: its user, the server, the Class attributes to echo. */
-    public record Accepted(String identity, RadiusSettings.Server server, List<RadiusAttribute> classes) {}
+    public record Accepted(String identity, RadiusSettings.Server server, List<RadiusAttribute> classes, long at) {}
+
+    /**
+     * An Accept whose IKE SA never took it (it went before the answer came) is dropped after
+     * {@link #STALE}: a half-open SA lives shorter than that.
+     */
+    private void forgetStale() {
+        long now = System.nanoTime();
+        accepted.values().removeIf(a -> now - a.at() > STALE.toNanos());
+    }
+
+    private static final java.time.Duration STALE = java.time.Duration.ofMinutes(5);
 
     public RadiusEapRelay(RadiusClient client, RadiusSettings settings) {
         this.client = client;
@@ -115,7 +126,10 @@ public final class RadiusEapRelay implements EapRelay {
                                     p, a.requestAuthenticator(), a.server().secret())
                             .orElse(new byte[0]);
                     if (settings.accounting()) {
-                        accepted.put(sa, new Accepted(identity, a.server(), p.all(RadiusAttribute.CLASS)));
+                        forgetStale();
+                        accepted.put(
+                                sa,
+                                new Accepted(identity, a.server(), p.all(RadiusAttribute.CLASS), System.nanoTime()));
                     }
                     yield new Answer(Outcome.ACCEPT, p.eapMessage(), msk, "");
                 }

@@ -205,6 +205,12 @@ class EapConfigTest {
                         + "with remote.auth = eap-mschapv2, we are the EAP server and authenticate with our"
                         + " certificate (RFC 7296 §2.16): write auth = pubkey and certs",
                 error(text));
+        text = SwanctlText.of(CAROL).set("connections.home.remote.auth", "psk");
+        assertEquals(
+                at(text, "connections.home.remote.auth")
+                        + "with local.auth = eap-mschapv2, the EAP server authenticates with its certificate"
+                        + " (RFC 7296 §2.16): write auth = pubkey",
+                error(text));
         text = SwanctlText.of(CAROL).set("connections.home.remote.eap_id", "moon");
         assertEquals(at(text, "connections.home.remote.eap_id") + "only with auth = eap-*", error(text));
         text = SwanctlText.of(MOON).set("connections.rw-eap.version", "1").remove("connections.rw-eap.pools");

@@ -16,8 +16,11 @@ import net.natgw.ike.message.Untrusted;
  * and the IKE SA's half-open timeout bounds its time. Its IKE SA's thread only.
  */
 public final class EapServer {
-    /** More than any method here needs (MSCHAPv2 with EAP-Identity and a Nak takes five). */
-    public static final int MAX_ROUNDS = 10;
+    /**
+     * strongSwan's eap-tls max_message_count: MSCHAPv2 with EAP-Identity and a Nak takes five
+     * rounds, EAP-TLS with certificate chains a dozen and more (every fragment is one).
+     */
+    public static final int MAX_ROUNDS = 32;
 
     private final EapConfig config;
     private final String serverName;
@@ -72,7 +75,10 @@ public final class EapServer {
         if (method == null) {
             return identified(response);
         }
-        if (response.type() == EapPacket.NAK && config.method() == EapConfig.Method.DYNAMIC && !switched) {
+        if (response.type() == EapPacket.NAK
+                && config.method() == EapConfig.Method.DYNAMIC
+                && !switched
+                && response.identifier() == identifier) {
             Optional<EapConfig.Method> wanted = suggested(response.typeData());
             if (wanted.isPresent()) {
                 switched = true;
@@ -131,7 +137,7 @@ public final class EapServer {
             case TLS ->
                 new EapTlsServer(
                         certificates.orElseThrow(() -> new IllegalStateException("EAP-TLS without certificates")),
-                        IdPayload.parse(true, user),
+                        IdPayload.ofText(true, user),
                         random);
             case DYNAMIC, RADIUS -> throw new IllegalArgumentException(m + " is no method of its own");
         };
@@ -143,7 +149,9 @@ public final class EapServer {
         for (byte t : types) {
             Optional<EapConfig.Method> m = EapConfig.Method.ofType(t & 0xff);
             // EAP-TLS only where there is a certificate to show.
-            boolean available = m.isPresent() && (m.get() != EapConfig.Method.TLS || certificates.isPresent());
+            boolean available = m.isPresent()
+                    && (m.get() != EapConfig.Method.TLS
+                            || certificates.filter(c -> !c.trusted().isEmpty()).isPresent());
             if (available && m.get().type() != method.type()) {
                 return m;
             }

@@ -25,8 +25,8 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 /**
  * The bridge between natgw's certificates and Bouncy Castle's TLS: our chain and key as a TLS
  * signer (ECDSA with SHA-256, or RSA: PKCS#1 in TLS 1.2, PSS in TLS 1.3), and the peer's chain
- * checked as IKE checks one ({@link Certificates#verifyPath}: to one of our CAs, naming the
- * identity it claims). The MSK is the TLS exporter's (RFC 5216 §2.3, RFC 9190 §2.3).
+ * checked as IKE checks one ({@link Certificates#verifyPeer}: to one of our CAs, naming the
+ * identity it claims, against the CRLs natgw holds). The MSK is the TLS exporter's (RFC 5216 §2.3, RFC 9190 §2.3).
  */
 final class EapTlsCredentials {
     /** Bouncy Castle's provider for TLS's signatures: the JDK has no provider for "SHA256withRSAandMGF1". */
@@ -85,19 +85,11 @@ final class EapTlsCredentials {
             ders.add(peer.getCertificateAt(i).getEncoded());
         }
         try {
-            return ours.verifyPath(ders, identity).endEntity();
+            // The CRLs natgw holds apply, as to an IKE peer's chain (no fetching inside EAP).
+            return ours.verifyPeer(ders, identity);
         } catch (IkeProtocolException e) {
             throw new TlsFatalAlert(AlertDescription.bad_certificate, e.getMessage());
         }
-    }
-
-    /** A TLS failure for the log: the alert, and what caused it when Bouncy Castle says. */
-    static String describe(IOException e, String raised) {
-        String what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        Throwable cause = e.getCause();
-        return "TLS: " + what
-                + (cause != null && cause.getMessage() != null ? " (" + cause.getMessage() + ")" : "")
-                + (raised.isEmpty() || what.contains(raised) ? "" : ": " + raised);
     }
 
     /**

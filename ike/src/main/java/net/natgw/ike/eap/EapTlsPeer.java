@@ -12,7 +12,6 @@ import org.bouncycastle.tls.TlsAuthentication;
 import org.bouncycastle.tls.TlsClientProtocol;
 import org.bouncycastle.tls.TlsCredentials;
 import org.bouncycastle.tls.TlsServerCertificate;
-import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 
 /**
@@ -49,7 +48,7 @@ public final class EapTlsPeer implements EapPeerMethod {
                 client = new Client(EapTlsCredentials.crypto(random));
                 tls = new TlsClientProtocol();
                 tls.connect(client);
-                return response(request, framing.send(output()));
+                return response(request, framing.send(EapTlsSession.output(tls)));
             }
             if (tls == null) {
                 throw new EapException("EAP-TLS data before the server's Start");
@@ -71,10 +70,10 @@ public final class EapTlsPeer implements EapPeerMethod {
                 tls.readInput(data, 0, app);
                 indicated |= data.length >= 1 && data[0] == 0;
             }
-            byte[] out = output();
+            byte[] out = EapTlsSession.output(tls);
             return response(request, out.length > 0 ? framing.send(out) : EapTlsFraming.ack());
         } catch (IOException e) {
-            throw new EapException(EapTlsCredentials.describe(e, client == null ? "" : client.raised));
+            throw new EapException((client == null ? new EapTlsSession() : client.session).describe(e));
         }
     }
 
@@ -83,20 +82,13 @@ public final class EapTlsPeer implements EapPeerMethod {
         return tls != null
                 && !tls.isHandshaking()
                 && !tls.isClosed()
-                && client.msk != null
-                && (indicated || !client.tls13);
+                && client.session.msk() != null
+                && (indicated || !client.session.tls13());
     }
 
     @Override
     public Optional<byte[]> msk() {
-        return done() ? Optional.of(client.msk.clone()) : Optional.empty();
-    }
-
-    private byte[] output() {
-        int n = tls.getAvailableOutputBytes();
-        byte[] out = new byte[n];
-        tls.readOutput(out, 0, n);
-        return out;
+        return done() ? Optional.of(client.session.msk()) : Optional.empty();
     }
 
     private static EapPacket response(EapPacket request, byte[] typeData) {
@@ -111,10 +103,7 @@ public final class EapTlsPeer implements EapPeerMethod {
             this.crypto = crypto;
         }
 
-        /** The exporter is open only while the handshake completes (Bouncy Castle's rule). */
-        byte[] msk;
-
-        boolean tls13;
+        final EapTlsSession session = new EapTlsSession();
 
         /**
          * strongSwan's libtls (5.9) sends no renegotiation_info (RFC 5746), which Bouncy Castle
@@ -124,20 +113,15 @@ public final class EapTlsPeer implements EapPeerMethod {
         @Override
         public void notifySecureRenegotiation(boolean secureRenegotiation) {}
 
-        /** Why Bouncy Castle raised its last alert, for the log. */
-        String raised = "";
-
         @Override
         public void notifyAlertRaised(short level, short description, String message, Throwable cause) {
-            raised = (message == null ? "" : message)
-                    + (cause != null && cause.getMessage() != null ? " (" + cause.getMessage() + ")" : "");
+            session.alertRaised(message, cause);
         }
 
         @Override
         public void notifyHandshakeComplete() throws IOException {
             super.notifyHandshakeComplete();
-            msk = EapTlsCredentials.msk(context);
-            tls13 = TlsUtils.isTLSv13(context);
+            session.completed(context);
         }
 
         @Override

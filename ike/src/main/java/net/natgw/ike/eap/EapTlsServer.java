@@ -80,7 +80,7 @@ public final class EapTlsServer implements EapServerMethod {
         }
         if (finished && part.ack()) {
             try {
-                return new EapStep.Succeeded(EapPacket.success(identifier), server.msk);
+                return new EapStep.Succeeded(EapPacket.success(identifier), server.session.msk());
             } finally {
                 closeQuietly();
             }
@@ -91,29 +91,22 @@ public final class EapTlsServer implements EapServerMethod {
         }
         try {
             tls.offerInput(whole);
-            if (!tls.isHandshaking() && !finished) {
-                if (server.tls13) {
+            if (!tls.isHandshaking() && !finished && server.session.msk() != null) {
+                if (server.session.tls13()) {
                     tls.writeApplicationData(new byte[] {0}, 0, 1);
                 }
                 finished = true;
             }
         } catch (IOException e) {
             closeQuietly();
-            String why = EapTlsCredentials.describe(e, server == null ? "" : server.raised);
-            byte[] alert = output();
+            String why = (server == null ? new EapTlsSession() : server.session).describe(e);
+            byte[] alert = EapTlsSession.output(tls);
             // The peer hears the alert, then EAP Failure (RFC 5216 §2.1.3).
             return alert.length > 0
                     ? new EapStep.Refusing(request(framing.send(alert)), why)
                     : new EapStep.Failed(EapPacket.failure(identifier), why);
         }
-        return new EapStep.Next(request(framing.send(output())));
-    }
-
-    private byte[] output() {
-        int n = tls.getAvailableOutputBytes();
-        byte[] out = new byte[n];
-        tls.readOutput(out, 0, n);
-        return out;
+        return new EapStep.Next(request(framing.send(EapTlsSession.output(tls))));
     }
 
     private EapPacket request(byte[] typeData) {
@@ -137,10 +130,7 @@ public final class EapTlsServer implements EapServerMethod {
             this.crypto = crypto;
         }
 
-        /** The exporter is open only while the handshake completes (Bouncy Castle's rule). */
-        byte[] msk;
-
-        boolean tls13;
+        final EapTlsSession session = new EapTlsSession();
 
         /**
          * strongSwan's libtls (5.9) sends no renegotiation_info (RFC 5746), which Bouncy Castle
@@ -150,20 +140,15 @@ public final class EapTlsServer implements EapServerMethod {
         @Override
         public void notifySecureRenegotiation(boolean secureRenegotiation) {}
 
-        /** Why Bouncy Castle raised its last alert, for the log. */
-        String raised = "";
-
         @Override
         public void notifyAlertRaised(short level, short description, String message, Throwable cause) {
-            raised = (message == null ? "" : message)
-                    + (cause != null && cause.getMessage() != null ? " (" + cause.getMessage() + ")" : "");
+            session.alertRaised(message, cause);
         }
 
         @Override
         public void notifyHandshakeComplete() throws IOException {
             super.notifyHandshakeComplete();
-            msk = EapTlsCredentials.msk(context);
-            tls13 = TlsUtils.isTLSv13(context);
+            session.completed(context);
         }
 
         @Override

@@ -106,6 +106,37 @@ public record IdPayload(boolean initiator, int idType, byte[] data) implements P
         return new IdPayload(initiator, type, r.rest());
     }
 
+    /**
+     * The identity as text, unescaped, for comparing with an EAP identity or a secret's id (never
+     * for a log line, which takes {@link #toString()}).
+     */
+    public String text() {
+        return switch (idType) {
+            case ID_FQDN, ID_RFC822_ADDR, ID_KEY_ID -> new String(data, StandardCharsets.UTF_8);
+            case ID_DER_ASN1_DN -> {
+                try {
+                    yield X500Name.getInstance(data).toString();
+                } catch (RuntimeException e) {
+                    yield HexFormat.of().formatHex(data);
+                }
+            }
+            default -> toString();
+        };
+    }
+
+    /**
+     * What an EAP identity names as an IKE identity, for matching a certificate or leasing an
+     * address: as {@link #parse} reads it, or, for text that is no identity natgw can parse, a
+     * KEY_ID of its octets (which names no certificate and no other user).
+     */
+    public static IdPayload ofText(boolean initiator, String text) {
+        try {
+            return parse(initiator, text);
+        } catch (IllegalArgumentException e) {
+            return new IdPayload(initiator, ID_KEY_ID, text.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
     @Override
     public String toString() {
         return switch (idType) {

@@ -41,7 +41,7 @@ final class EapInitiator implements Exchange {
     /** The responder's first IKE_AUTH response, its AUTH verified: the EAP Request it carries. */
     static void start(IkeSa sa, IkeAuth auth, IkeMessage response, IdPayload idr) throws IkeProtocolException {
         EapConfig eap = sa.config().eapClient().orElseThrow();
-        String identity = eap.identity().orElse(sa.config().localId().toString());
+        String identity = eap.identity().orElse(sa.config().localId().text());
         // EAP-TLS proves our certificate's key: no password.
         String secret = eap.method() == EapConfig.Method.TLS
                 ? ""

@@ -78,8 +78,8 @@ final class EapResponder {
         IdPayload idr = config.localId().as(false);
         var server = new EapServer(
                 config.eapServer().orElseThrow(),
-                config.localId().toString(),
-                idi.toString(),
+                config.localId().text(),
+                idi.text(),
                 config.certificates(),
                 sa.engine.core.random());
         sa.eap = new EapResponder(request, idi, peer, idr, server);
@@ -192,7 +192,10 @@ final class EapResponder {
         byte[] ours = PskAuthentication.signedOctets(sa.initResponse, sa.ni, sa.prf(), sa.keys.skPr(), idr);
         var payloads = new ArrayList<Payload>();
         payloads.add(new AuthPayload(AuthPayload.SHARED_KEY, mac(sa, msk, sa.keys.skPr(), ours)));
-        payloads.addAll(IkeAuth.accepted(sa, first, idi, peer));
+        // The EAP identity is the one proved: leases and policy follow it, not the IDi the peer chose.
+        IdPayload proved =
+                server.identity().map(id -> IdPayload.ofText(true, id)).orElse(peer);
+        payloads.addAll(IkeAuth.accepted(sa, first, idi, proved));
         return payloads;
     }
 

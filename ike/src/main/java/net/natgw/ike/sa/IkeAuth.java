@@ -294,7 +294,13 @@ final class IkeAuth implements Exchange {
         IdPayload idi = request.id(true).orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_AUTH without IDi"));
         IdPayload peer = policyIdentity(request, idi);
         sa.config(sa.engine.configFor(sa, peer, request.id(false)));
-        if (request.find(AuthPayload.class).isEmpty() && sa.config().eapServer().isPresent()) {
+        if (sa.config().eapServer().isPresent()) {
+            if (request.find(AuthPayload.class).isPresent()) {
+                // remote.auth = eap-* asks for EAP and nothing else: a signature or a key does not do instead.
+                throw new IkeProtocolException(
+                        NotifyType.AUTHENTICATION_FAILED,
+                        "'" + idi + "' sent AUTH, but " + sa.config().name() + " requires EAP");
+            }
             return EapResponder.begin(sa, request, idi, peer);
         }
         verify(sa, request, sa.initRequest, sa.nr, sa.keys.skPi(), idi);

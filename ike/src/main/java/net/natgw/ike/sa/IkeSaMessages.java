@@ -514,6 +514,7 @@ final class IkeSaMessages {
                             + " while it waits for a revocation status");
             return;
         }
+        String rejected = null;
         List<Payload> answer;
         responding = true;
         try {
@@ -529,6 +530,7 @@ final class IkeSaMessages {
             return;
         } catch (IkeProtocolException e) {
             answer = List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData()));
+            rejected = e.getMessage();
             log.info(
                     "{} {} request rejected: {}",
                     sa.name(),
@@ -546,7 +548,7 @@ final class IkeSaMessages {
         } else if (message.exchange() == IkeMessage.IKE_AUTH
                 && sa.state() == IkeSaState.CONNECTING
                 && !sa.eapUnderWay()) {
-            sa.destroy("IKE_AUTH failed: " + answer);
+            sa.destroy("IKE_AUTH failed: " + (rejected != null ? rejected : answer));
         }
     }
 

@@ -94,6 +94,22 @@ class EapAuthenticationTest {
         }
     }
 
+    /** {@code initiator} against an eap-radius server whose RADIUS server is {@code relay}. */
+    private IkeSa runRadius(IkeConfig initiator, EapRelay relay) {
+        var left = new IkeEngine(net.transportFor(), leftEvents, new SecureRandom(), List.of(initiator));
+        right = new IkeEngine(
+                net.transportFor(),
+                rightEvents,
+                new SecureRandom(),
+                List.of(server(EapConfig.Method.RADIUS, Optional.empty())));
+        right.eapRelay(relay);
+        net.attach(LEFT, left);
+        net.attach(RIGHT, right);
+        IkeSa sa = left.initiate(initiator);
+        runPolling();
+        return sa;
+    }
+
     private long authExchanges() {
         return net.sent().stream()
                 .filter(d -> d.bytes()[18] == IkeMessage.IKE_AUTH)
@@ -199,6 +215,27 @@ class EapAuthenticationTest {
         assertEquals(List.of(), right.ikeSas());
     }
 
+    // remote.auth = eap-*: a peer that signs instead (a certificate of the same CA) is refused all the same.
+    @Test
+    void aServerThatRequiresEapRefusesASignature() {
+        var carol = PKI.issue("alice.lab.natgw.net", "ec");
+        var signer = IkeConfig.psk(
+                        "home",
+                        LEFT,
+                        Optional.of(RIGHT),
+                        IKE,
+                        "alice.lab.natgw.net",
+                        Optional.of("right.lab.natgw.net"),
+                        "unused",
+                        List.of(ChildConfig.tunnel("net", "10.9.1.1/32", "10.9.2.0/24", "aes128gcm16")))
+                .withCertificates(carol.credentials(PKI));
+        var server = server(EapConfig.Method.TLS, Optional.empty()).withCertificates(SERVER_CERT.credentials(PKI));
+        IkeSa sa = run(signer, server);
+        assertEquals(IkeSaState.DELETED, sa.state());
+        assertFalse(rightEvents.log.contains("established"), rightEvents.log.toString());
+        assertTrue(rightEvents.log.get(0).contains("sent AUTH, but rw requires EAP"), rightEvents.log.toString());
+    }
+
     @Test
     void theClientChecksTheServersCertificateBeforeAnyEap() {
         var rogue = TestPki.create("natgw lab CA", "ec").issue("right.lab.natgw.net", "ec");
@@ -254,17 +291,7 @@ class EapAuthenticationTest {
     void eapRadiusRelaysTheConversationAndTakesTheMskOfTheAccept() {
         var opened = new ArrayList<String>();
         var initiator = client(EapConfig.Method.MSCHAPV2, Optional.of("alice"), "Wonderland-7");
-        var left = new IkeEngine(net.transportFor(), leftEvents, new SecureRandom(), List.of(initiator));
-        right = new IkeEngine(
-                net.transportFor(),
-                rightEvents,
-                new SecureRandom(),
-                List.of(server(EapConfig.Method.RADIUS, Optional.empty())));
-        right.eapRelay(fakeRadius(opened));
-        net.attach(LEFT, left);
-        net.attach(RIGHT, right);
-        left.initiate(initiator);
-        runPolling();
+        runRadius(initiator, fakeRadius(opened));
         assertEquals(List.of("established", "child net"), leftEvents.log);
         assertEquals(List.of("established", "child net"), rightEvents.log);
         assertEquals(List.of("alice"), opened, "one RADIUS session, with the EAP identity as User-Name");
@@ -274,17 +301,7 @@ class EapAuthenticationTest {
     void eapRadiusRejectFailsBothSides() {
         var opened = new ArrayList<String>();
         var initiator = client(EapConfig.Method.MSCHAPV2, Optional.of("alice"), "wrong");
-        var left = new IkeEngine(net.transportFor(), leftEvents, new SecureRandom(), List.of(initiator));
-        right = new IkeEngine(
-                net.transportFor(),
-                rightEvents,
-                new SecureRandom(),
-                List.of(server(EapConfig.Method.RADIUS, Optional.empty())));
-        right.eapRelay(fakeRadius(opened));
-        net.attach(LEFT, left);
-        net.attach(RIGHT, right);
-        IkeSa sa = left.initiate(initiator);
-        runPolling();
+        IkeSa sa = runRadius(initiator, fakeRadius(opened));
         assertEquals(IkeSaState.DELETED, sa.state());
         assertEquals(
                 List.of("deleted: eap-radius authentication failed: RADIUS: wrong password for alice"),
