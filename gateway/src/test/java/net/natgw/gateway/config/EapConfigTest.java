@@ -120,6 +120,23 @@ class EapConfigTest {
         return dir.resolve("swanctl.conf") + ":" + text.line(path) + ": " + path + ": ";
     }
 
+    /** The README's server for the built-in clients loads as written, with its certificate beside it. */
+    @Test
+    void theReadmesEapServerLoads() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int section = readme.indexOf("### Usernames and passwords: EAP");
+        int start = readme.indexOf("```\n", section) + 4;
+        String example = readme.substring(start, readme.indexOf("```", start));
+        var ca = TestPki.create("Example CA", "ec");
+        var vpn = ca.issue("vpn.example.org", "ec");
+        TestCredentials.write(dir.resolve("x509/vpn.example.org.pem"), vpn.certificate());
+        TestCredentials.writeSec1(dir.resolve("private/vpn.pem"), vpn.keys());
+        IkeConfig ike = load(example.lines().toList());
+        assertEquals(EapConfig.Method.MSCHAPV2, ike.eapServer().orElseThrow().method());
+        assertEquals(Optional.of("Ar3etTnp"), ike.eapServer().orElseThrow().secret("carol"));
+        assertTrue(ike.signs());
+    }
+
     @Test
     void theServerSignsAndKnowsEveryEapSecret() throws Exception {
         IkeConfig ike = load(MOON);
