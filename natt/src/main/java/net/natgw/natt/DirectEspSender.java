@@ -7,6 +7,7 @@ import io.netty.util.internal.PlatformDependent;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.function.IntSupplier;
 
 /**
  * ESP in UDP sent by the calling thread straight through the NAT-T socket's descriptor, with
@@ -41,7 +42,9 @@ public final class DirectEspSender {
 
     private static native int poll(Pointer fds, long count, int timeoutMillis);
 
-    private final int fd;
+    /** The NAT-T socket's descriptor; a move to another local address changes it. */
+    private final IntSupplier fd;
+
     private final Memory message = new Memory(MSGHDR);
     private final Memory iovec = new Memory(IOVEC);
     private final Memory address = new Memory(SOCKADDR);
@@ -50,7 +53,7 @@ public final class DirectEspSender {
     private Inet4Address lastAddress;
     private int lastPort = -1;
 
-    DirectEspSender(int fd) {
+    DirectEspSender(IntSupplier fd) {
         this.fd = fd;
         message.clear();
         address.clear();
@@ -63,7 +66,6 @@ public final class DirectEspSender {
         control.setLong(0, CMSG_LEN);
         control.setInt(8, SOL_UDP);
         control.setInt(12, UDP_SEGMENT);
-        pollFd.setInt(0, fd);
         pollFd.setShort(4, POLLOUT);
     }
 
@@ -87,15 +89,17 @@ public final class DirectEspSender {
             message.setPointer(32, null);
             message.setLong(40, 0);
         }
-        if (sendmsg(fd, message, MSG_DONTWAIT) == length) {
+        int socket = fd.getAsInt();
+        if (sendmsg(socket, message, MSG_DONTWAIT) == length) {
             return true;
         }
         // A full send buffer: wait briefly for room (back-pressure on the reader), then once more.
         if (Native.getLastError() != EAGAIN) {
             return false;
         }
+        pollFd.setInt(0, socket);
         pollFd.setShort(6, (short) 0);
-        return poll(pollFd, 1, FULL_WAIT_MILLIS) > 0 && sendmsg(fd, message, MSG_DONTWAIT) == length;
+        return poll(pollFd, 1, FULL_WAIT_MILLIS) > 0 && sendmsg(socket, message, MSG_DONTWAIT) == length;
     }
 
     private void setDestination(InetSocketAddress to) {

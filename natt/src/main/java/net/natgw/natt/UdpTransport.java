@@ -16,7 +16,11 @@ import io.netty.handler.flush.FlushConsolidationHandler;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,16 +76,54 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
         }
     }
 
-    private final Channel ike;
-    private final Channel natt;
+    /**
+     * How long the sockets of an address we moved away from stay open: a thread that read the
+     * old descriptor just before the move finishes its send on it, never on a reused number,
+     * and what the peer still sends there is taken.
+     */
+    static final Duration RETIRE_AFTER = Duration.ofSeconds(5);
+
+    /** The sockets on one local address. */
+    private record Pair(Channel ike, Channel natt) {
+        void close() {
+            ike.close();
+            natt.close();
+        }
+    }
+
+    private final EventLoopGroup group;
+    private final DatagramReceiver receiver;
+    private final Options options;
+    /** The current sockets; {@link #rebind} replaces them, so senders read this once per send. */
+    private volatile Pair current;
+    /** The NAT-T socket's descriptor, for {@link DirectEspSender}s; -1 without native epoll. */
+    private volatile int nattFd;
+    /** Sockets of addresses we left, closed after {@link #RETIRE_AFTER}, or taken back on a return. */
+    private final Map<InetAddress, Pair> retired = new ConcurrentHashMap<>();
+
     private final DatagramCounters ikeCounters;
     private final DatagramCounters nattCounters;
 
-    private UdpTransport(Channel ike, Channel natt, DatagramCounters ikeCounters, DatagramCounters nattCounters) {
-        this.ike = ike;
-        this.natt = natt;
+    private UdpTransport(
+            EventLoopGroup group,
+            DatagramReceiver receiver,
+            Options options,
+            Pair sockets,
+            DatagramCounters ikeCounters,
+            DatagramCounters nattCounters) {
+        this.group = group;
+        this.receiver = receiver;
+        this.options = options;
         this.ikeCounters = ikeCounters;
         this.nattCounters = nattCounters;
+        use(sockets);
+    }
+
+    private void use(Pair sockets) {
+        current = sockets;
+        nattFd = sockets.natt() instanceof EpollDatagramChannel epoll
+                ? epoll.fd().intValue()
+                : -1;
     }
 
     /** Binds both sockets to {@code local}; port 0 picks a free port (for tests). */
@@ -95,6 +137,58 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
             throws InterruptedException {
         var ikeCounters = new DatagramCounters();
         var nattCounters = new DatagramCounters();
+        Pair sockets = bindPair(group, local, ikePort, nattPort, receiver, options, ikeCounters, nattCounters);
+        return new UdpTransport(group, receiver, options, sockets, ikeCounters, nattCounters);
+    }
+
+    /**
+     * Moves both sockets to {@code local}, on the same ports: the host now reaches its peers from
+     * that address (RFC 4555 MOBIKE, or a NAT-T peer that follows authenticated messages). The
+     * old sockets keep receiving for {@link #RETIRE_AFTER}; a move back within it takes them
+     * again. Not on an event loop of the group: binding waits for it. One caller at a time.
+     */
+    public void rebind(InetAddress local) throws InterruptedException {
+        Pair old = current;
+        InetAddress oldAddress = ((InetSocketAddress) old.ike().localAddress()).getAddress();
+        if (oldAddress.equals(local)) {
+            return;
+        }
+        Pair next = retired.remove(local);
+        if (next == null) {
+            next = bindPair(
+                    group,
+                    local,
+                    ikeAddress().getPort(),
+                    nattAddress().getPort(),
+                    receiver,
+                    options,
+                    ikeCounters,
+                    nattCounters);
+        }
+        use(next);
+        retired.put(oldAddress, old);
+        group.next()
+                .schedule(
+                        () -> {
+                            if (retired.remove(oldAddress, old)) {
+                                old.close();
+                            }
+                        },
+                        RETIRE_AFTER.toMillis(),
+                        TimeUnit.MILLISECONDS);
+        log.info("udp: moved from {} to {}", oldAddress.getHostAddress(), local.getHostAddress());
+    }
+
+    private static Pair bindPair(
+            EventLoopGroup group,
+            InetAddress local,
+            int ikePort,
+            int nattPort,
+            DatagramReceiver receiver,
+            Options options,
+            DatagramCounters ikeCounters,
+            DatagramCounters nattCounters)
+            throws InterruptedException {
         boolean recvmmsg = EventLoops.nativeEpoll();
         Channel ike = (recvmmsg
                         ? bootstrap(group, IKE_BATCH, IKE_MAX_PACKET, 1 << 20)
@@ -120,7 +214,7 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
                 }
             }
             log.info("udp: IKE on {}, NAT-T on {}, {}", ike.localAddress(), natt.localAddress(), EventLoops.describe());
-            return new UdpTransport(ike, natt, ikeCounters, nattCounters);
+            return new Pair(ike, natt);
         } catch (InterruptedException | RuntimeException e) {
             ike.close();
             throw e;
@@ -181,11 +275,11 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
     }
 
     public InetSocketAddress ikeAddress() {
-        return (InetSocketAddress) ike.localAddress();
+        return (InetSocketAddress) current.ike().localAddress();
     }
 
     public InetSocketAddress nattAddress() {
-        return (InetSocketAddress) natt.localAddress();
+        return (InetSocketAddress) current.natt().localAddress();
     }
 
     public DatagramCounters ikeCounters() {
@@ -199,6 +293,7 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
     /** Queues an ESP packet (SPI first) to the peer's NAT-T port; {@link #flush()} sends the batch. */
     @Override
     public void sendEsp(ByteBuf esp, InetSocketAddress to) {
+        Channel natt = current.natt();
         natt.write(new DatagramPacket(esp, to), natt.voidPromise());
     }
 
@@ -208,6 +303,7 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
      */
     @Override
     public void sendEspTrain(ByteBuf train, int segmentSize, InetSocketAddress to) {
+        Channel natt = current.natt();
         if (natt instanceof EpollDatagramChannel && EpollDatagramChannel.isSegmentedDatagramPacketSupported()) {
             natt.write(new SegmentedDatagramPacket(train, segmentSize, to), natt.voidPromise());
             return;
@@ -221,7 +317,8 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
     /** Sends an IKE message, from port 4500 behind the non-ESP marker (RFC 3948 §2.2) or from 500. */
     @Override
     public void sendIke(ByteBuf message, InetSocketAddress to, boolean fromNattPort) {
-        Channel channel = fromNattPort ? natt : ike;
+        Pair sockets = current;
+        Channel channel = fromNattPort ? sockets.natt() : sockets.ike();
         ByteBuf datagram = fromNattPort ? Rfc3948.withMarker(channel.alloc(), message) : message;
         channel.writeAndFlush(new DatagramPacket(datagram, to), channel.voidPromise());
     }
@@ -229,12 +326,13 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
     /** RFC 3948 §2.3: one byte, 0xFF, from the NAT-T port. */
     @Override
     public void sendKeepalive(InetSocketAddress to) {
+        Channel natt = current.natt();
         natt.writeAndFlush(new DatagramPacket(Rfc3948.keepalive(), to), natt.voidPromise());
     }
 
     /** Sends what {@link #sendEsp} queued: one sendmmsg for the whole batch with epoll. */
     public void flush() {
-        natt.flush();
+        current.natt().flush();
     }
 
     /**
@@ -243,22 +341,26 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
      * queues through {@link #sendEsp} instead.
      */
     public Optional<DirectEspSender> directSender() {
-        if (natt instanceof EpollDatagramChannel epoll
+        Channel natt = current.natt();
+        if (natt instanceof EpollDatagramChannel
                 && natt.localAddress() instanceof InetSocketAddress local
                 && local.getAddress() instanceof Inet4Address) {
-            return Optional.of(new DirectEspSender(epoll.fd().intValue()));
+            return Optional.of(new DirectEspSender(() -> nattFd));
         }
         return Optional.empty();
     }
 
     /** The event loop of the NAT-T socket: run the data path there to avoid task hand-overs. */
     public EventLoop nattEventLoop() {
-        return natt.eventLoop();
+        return current.natt().eventLoop();
     }
 
     @Override
     public void close() {
-        ike.close().syncUninterruptibly();
-        natt.close().syncUninterruptibly();
+        Pair sockets = current;
+        sockets.ike().close().syncUninterruptibly();
+        sockets.natt().close().syncUninterruptibly();
+        retired.values().forEach(Pair::close);
+        retired.clear();
     }
 }

@@ -24,6 +24,7 @@ class UdpTransportTest {
     private UdpTransport a;
     private UdpTransport b;
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    private final BlockingQueue<InetSocketAddress> senders = new LinkedBlockingQueue<>();
 
     private final DatagramReceiver recorder = new DatagramReceiver() {
         @Override
@@ -34,6 +35,7 @@ class UdpTransportTest {
         @Override
         public void esp(ByteBuf packet, InetSocketAddress sender, InetSocketAddress recipient) {
             received.add("esp " + ByteBufUtil.hexDump(packet));
+            senders.add(sender);
         }
 
         @Override
@@ -80,6 +82,34 @@ class UdpTransportTest {
             assertEquals("esp c0ffee00" + String.format("%08x", i) + "00".repeat(92), next());
         }
         assertEquals(50, b.nattCounters().received(DatagramKind.ESP));
+    }
+
+    // a on 127.0.0.1 --- ESP ---> b; a moves to 127.0.0.2 (same ports): the same transport, the
+    // direct sender included, now sends from there; b's replies to 127.0.0.1 still arrive for a
+    // while; back on 127.0.0.1, a takes its old sockets again
+    @Test
+    void aMoveToAnotherAddressKeepsThePortsAndTheOldSocketsForAWhile() throws Exception {
+        var before = a.nattAddress();
+        InetAddress second = InetAddress.getByName("127.0.0.2");
+        a.rebind(second);
+        assertEquals(new InetSocketAddress(second, before.getPort()), a.nattAddress());
+        a.sendEsp(esp(0xc0ffee01, 1, 100), b.nattAddress());
+        a.flush();
+        next();
+        assertEquals(new InetSocketAddress(second, before.getPort()), senders.poll(5, TimeUnit.SECONDS));
+        var direct = a.directSender();
+        if (direct.isPresent()) {
+            var buffer = java.nio.ByteBuffer.allocateDirect(100);
+            buffer.putInt(0xc0ffee02).putInt(1).position(100).flip();
+            assertTrue(direct.get().send(buffer, b.nattAddress(), 100));
+            next();
+            assertEquals(second, senders.poll(5, TimeUnit.SECONDS).getAddress(), "the direct sender moved too");
+        }
+        b.sendEsp(esp(0xc0ffee03, 1, 100), before);
+        b.flush();
+        assertEquals("esp c0ffee0300000001" + "00".repeat(92), next(), "the old socket still receives");
+        a.rebind(before.getAddress());
+        assertEquals(before, a.nattAddress());
     }
 
     @Test

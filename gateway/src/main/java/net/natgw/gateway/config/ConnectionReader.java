@@ -49,6 +49,7 @@ final class ConnectionReader {
             "vips",
             "pools",
             "encap",
+            "mobike",
             "fragmentation",
             "dpd_delay",
             "dpd_timeout",
@@ -61,7 +62,6 @@ final class ConnectionReader {
             "aggressive",
             "pull",
             "dscp",
-            "mobike",
             "childless",
             "send_certreq",
             "send_cert",
@@ -140,6 +140,8 @@ final class ConnectionReader {
                 f -> proposals(f, Proposal.IKE),
                 ProposalParser.parseList(DEFAULT_IKE_PROPOSALS, Proposal.IKE));
         boolean encap = n.get("encap", Values::bool, false);
+        // RFC 4555: announced unless mobike = no, as strongSwan; only IKEv2 has it.
+        boolean mobike = n.get("mobike", Values::bool, true);
         Fragmentation.Mode fragmentation =
                 n.get("fragmentation", ConnectionReader::fragmentation, Fragmentation.Mode.YES);
         Duration dpdDelay = n.get("dpd_delay", Values::duration, Duration.ZERO);
@@ -213,7 +215,8 @@ final class ConnectionReader {
                 poolNames.stream().map(resources.leasing()::get).toList(),
                 false,
                 new Fragmentation(fragmentation, Fragmentation.DEFAULT_SIZE),
-                auth.eap());
+                auth.eap(),
+                mobike);
         return new Connection(
                 n.name(),
                 version,

@@ -111,7 +111,8 @@ final class OpportunisticReader {
                 assignFrom,
                 true,
                 Fragmentation.DEFAULT,
-                Optional.empty());
+                Optional.empty(),
+                false);
         return new Opportunistic(ike, esp, groups(), holdPackets, holdTime, negativeCache, idleTimeout);
     }
 

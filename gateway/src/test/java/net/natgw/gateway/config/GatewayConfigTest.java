@@ -262,6 +262,7 @@ class GatewayConfigTest {
         assertArrayEquals(
                 "s3cr3t".getBytes(StandardCharsets.UTF_8), c.ike().psk().general());
         assertFalse(c.ike().forceEncap());
+        assertTrue(c.ike().mobike(), "RFC 4555 is announced unless mobike = no, as in strongSwan");
         assertEquals(Duration.ZERO, c.ike().dpdDelay());
         assertEquals(Duration.ofSeconds(20), c.ike().keepalive());
         assertEquals(Duration.ofSeconds(2), c.ike().retransmitBase());
@@ -648,7 +649,7 @@ class GatewayConfigTest {
         assertEquals(
                 at(text.line("connections.gw-gw.keepalive"))
                         + "connections.gw-gw.keepalive: unknown key (expected version, local_addrs, remote_addrs,"
-                        + " local_port, remote_port, proposals, vips, pools, encap, fragmentation, dpd_delay, dpd_timeout,"
+                        + " local_port, remote_port, proposals, vips, pools, encap, mobike, fragmentation, dpd_delay, dpd_timeout,"
                         + " rekey_time, over_time, rand_time, keyingtries, unique)",
                 error(text.lines()),
                 "keepalive is charon's, not swanctl's");
@@ -682,10 +683,15 @@ class GatewayConfigTest {
 
     @Test
     void aStrongSwanOptionNatgwLacksIsNamedAsSuch() throws Exception {
-        var text = siteToSite().set("connections.gw-gw.mobike", "no");
+        assertFalse(load(siteToSite().set("connections.gw-gw.mobike", "no").lines())
+                .connections()
+                .get(0)
+                .ike()
+                .mobike());
+        var text = siteToSite().set("connections.gw-gw.dscp", "000000");
         assertEquals(
-                at(text.line("connections.gw-gw.mobike"))
-                        + "connections.gw-gw.mobike: a strongSwan option natgw does not implement; remove it",
+                at(text.line("connections.gw-gw.dscp"))
+                        + "connections.gw-gw.dscp: a strongSwan option natgw does not implement; remove it",
                 error(text.lines()));
         text = siteToSite().set("connections.gw-gw.children.net-net.updown", "/usr/local/bin/updown");
         assertEquals(

@@ -40,6 +40,8 @@ import net.natgw.ike.message.Transform;
  *                      address translation, as Libreswan's)
  * @param fragmentation  RFC 7383: whether we announce, accept and send IKE fragments, and their size
  * @param eap           EAP in IKE_AUTH (RFC 7296 §2.16): as the server of the peer, or as its client
+ * @param mobike        swanctl's {@code mobike}: announce MOBIKE (RFC 4555) and follow the peer, or
+ *                      move our own end, with UPDATE_SA_ADDRESSES once both ends announced it
  */
 public record IkeConfig(
         String name,
@@ -61,7 +63,8 @@ public record IkeConfig(
         List<AddressPool> pools,
         boolean opportunistic,
         Fragmentation fragmentation,
-        Optional<EapConfig> eap) {
+        Optional<EapConfig> eap,
+        boolean mobike) {
     public IkeConfig {
         proposals = List.copyOf(proposals);
         children = List.copyOf(children);
@@ -102,7 +105,8 @@ public record IkeConfig(
                 List.of(),
                 false,
                 Fragmentation.DEFAULT,
-                Optional.empty());
+                Optional.empty(),
+                true);
     }
 
     /** Whether this configuration answers a peer at {@code from} that wrote to {@code to}. */
@@ -199,6 +203,11 @@ public record IkeConfig(
         return edit(x -> x.eap = Optional.of(e));
     }
 
+    /** swanctl's {@code mobike = no}: RFC 4555 is neither announced nor accepted. */
+    public IkeConfig withMobike(boolean on) {
+        return edit(x -> x.mobike = on);
+    }
+
     /** As responder: whether the peer authenticates with EAP (its IKE_AUTH has no AUTH payload). */
     public Optional<EapConfig> eapServer() {
         return eap.filter(e -> e.role() == EapConfig.Role.SERVER);
@@ -257,7 +266,8 @@ public record IkeConfig(
                 && pools.equals(c.pools)
                 && opportunistic == c.opportunistic
                 && fragmentation.equals(c.fragmentation)
-                && eap.equals(c.eap);
+                && eap.equals(c.eap)
+                && mobike == c.mobike;
     }
 
     @Override
@@ -293,6 +303,7 @@ public record IkeConfig(
         boolean opportunistic;
         Fragmentation fragmentation;
         Optional<EapConfig> eap;
+        boolean mobike;
 
         Edit(IkeConfig c) {
             name = c.name;
@@ -315,6 +326,7 @@ public record IkeConfig(
             opportunistic = c.opportunistic;
             fragmentation = c.fragmentation;
             eap = c.eap;
+            mobike = c.mobike;
         }
 
         IkeConfig build() {
@@ -338,7 +350,8 @@ public record IkeConfig(
                     pools,
                     opportunistic,
                     fragmentation,
-                    eap);
+                    eap,
+                    mobike);
         }
     }
 }

@@ -42,6 +42,15 @@ final class PayloadNames {
             case NotifyType.CHILD_SA_NOT_FOUND -> "CHILD_SA_NOT_FOUND";
             case NotifyType.INTERNAL_ADDRESS_FAILURE -> "INT_ADDR_FAIL";
             case NotifyType.FAILED_CP_REQUIRED -> "FAIL_CP_REQ";
+            // RFC 4555, as strongSwan logs them
+            case NotifyType.MOBIKE_SUPPORTED -> "MOBIKE_SUP";
+            case NotifyType.ADDITIONAL_IP4_ADDRESS -> "ADD_4_ADDR";
+            case NotifyType.ADDITIONAL_IP6_ADDRESS -> "ADD_6_ADDR";
+            case NotifyType.NO_ADDITIONAL_ADDRESSES -> "NO_ADD_ADDR";
+            case NotifyType.UPDATE_SA_ADDRESSES -> "UPD_SA_ADDR";
+            case NotifyType.COOKIE2 -> "COOKIE2";
+            case NotifyType.NO_NATS_ALLOWED -> "NO_NATS";
+            case NotifyType.UNEXPECTED_NAT_DETECTED -> "UNEXPECT_NAT";
             default -> Integer.toString(type);
         };
     }

@@ -83,7 +83,7 @@ final class CreateChildSa implements Exchange {
     @Override
     public void response(IkeSa sa, IkeMessage response, byte[] raw) {
         try {
-            IkeSa.failOnError(response);
+            Exchange.failOnError(response);
             Proposal chosen = Exchange.acceptedProposal(response, child.espProposals());
             byte[] nr = response.find(NoncePayload.class)
                     .orElseThrow(() -> IkeProtocolException.invalidSyntax("no nonce in CREATE_CHILD_SA response"))

@@ -45,4 +45,22 @@ interface Exchange {
         }
         return chosen;
     }
+
+    /** The error notify of a response, as an exception, or nothing. */
+    static void failOnError(IkeMessage response) throws IkeProtocolException {
+        var error = response.error();
+        if (error.isPresent()) {
+            int type = error.get().notifyType();
+            String name = switch (type) {
+                case NotifyType.AUTHENTICATION_FAILED -> " (AUTHENTICATION_FAILED)";
+                case NotifyType.NO_PROPOSAL_CHOSEN -> " (NO_PROPOSAL_CHOSEN)";
+                case NotifyType.INTERNAL_ADDRESS_FAILURE -> " (INTERNAL_ADDRESS_FAILURE)";
+                case NotifyType.UNEXPECTED_NAT_DETECTED -> " (UNEXPECTED_NAT_DETECTED)";
+                case NotifyType.FAILED_CP_REQUIRED ->
+                    " (FAILED_CP_REQUIRED: the peer wants us to ask for a virtual IP)";
+                default -> "";
+            };
+            throw new IkeProtocolException(type, "peer answered with error notify " + type + name);
+        }
+    }
 }

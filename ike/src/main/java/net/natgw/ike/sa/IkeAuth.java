@@ -65,6 +65,7 @@ final class IkeAuth implements Exchange {
             payloads.addAll(authenticate(sa, octets, sa.keys.skPi(), Optional.empty()));
         }
         payloads.add(NotifyPayload.of(NotifyType.INITIAL_CONTACT));
+        payloads.addAll(sa.mobike().announcement());
         Optional<ConfigPayload> cp = VirtualIps.asks(sa) ? VirtualIps.request(config) : Optional.empty();
         cp.ifPresent(payloads::add);
         if (!config.children().isEmpty()) {
@@ -106,6 +107,7 @@ final class IkeAuth implements Exchange {
     /** The responder authenticated and accepted us (at once, or after EAP): virtual IPs and the CHILD_SA. */
     void completed(IkeSa sa, IkeMessage response, IdPayload idr) throws IkeProtocolException {
         VirtualIps.reply(sa, response);
+        sa.mobike().peerAnnounced(response);
         established(sa, idr);
         if (child != null) {
             establishChild(sa, response);
@@ -115,7 +117,7 @@ final class IkeAuth implements Exchange {
     /** The CHILD_SA of the response: a failure leaves the IKE SA up (RFC 7296 §1.2). */
     private void establishChild(IkeSa sa, IkeMessage response) {
         try {
-            IkeSa.failOnError(response);
+            Exchange.failOnError(response);
             Proposal chosen = Exchange.acceptedProposal(
                     response,
                     child.espProposals().stream()
@@ -322,6 +324,11 @@ final class IkeAuth implements Exchange {
         var payloads = new ArrayList<Payload>();
         var assignment = VirtualIps.assign(sa, request, peer);
         payloads.addAll(assignment.payloads());
+        // RFC 4555 §3.3: announced back only to an initiator that announced it.
+        sa.mobike().peerAnnounced(request);
+        if (sa.mobike().supported()) {
+            payloads.addAll(sa.mobike().announcement());
+        }
         established(sa, idi);
         // RFC 7296 §3.10.1: after INTERNAL_ADDRESS_FAILURE or FAILED_CP_REQUIRED, no CHILD_SA.
         if (request.find(SaPayload.class).isPresent() && assignment.childAllowed()) {

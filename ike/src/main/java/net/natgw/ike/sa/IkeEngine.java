@@ -1,5 +1,6 @@
 package net.natgw.ike.sa;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.HashMap;
@@ -136,6 +137,19 @@ public final class IkeEngine {
     /** Half-open responder SAs: answered IKE_SA_INIT, IKE_AUTH not yet done. */
     public int halfOpen() {
         return halfOpen.size();
+    }
+
+    /**
+     * This host now reaches its peers from {@code address} (the gateway saw its address or route
+     * change, and moved its sockets there): each IKE SA on another address moves, with MOBIKE
+     * as its initiator (RFC 4555 §3.5). Called on the engine's thread.
+     */
+    public void localAddressChanged(InetAddress address) {
+        core.guard(() -> {
+            for (IkeSa sa : List.copyOf(bySpi.values())) {
+                sa.localMoved(address);
+            }
+        });
     }
 
     /** Starts IKE_SA_INIT towards the configuration's remote address (RFC 7296 §1.2). */

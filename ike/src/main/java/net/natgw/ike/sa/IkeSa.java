@@ -15,9 +15,7 @@ import net.natgw.ike.crypto.SkCipher;
 import net.natgw.ike.message.DeletePayload;
 import net.natgw.ike.message.FragmentCodec;
 import net.natgw.ike.message.IkeMessage;
-import net.natgw.ike.message.IkeProtocolException;
 import net.natgw.ike.message.MessageCodec;
-import net.natgw.ike.message.NotifyType;
 import net.natgw.natt.NatStatus;
 import net.natgw.natt.Rfc3948;
 import org.slf4j.Logger;
@@ -82,6 +80,7 @@ public final class IkeSa implements PeerSa {
     private IkeTransport.Cancellable dpdTimer;
     private final IkeSaMessages messages;
     private final ChildSaRekeys childRekeys = new ChildSaRekeys(this);
+    private final Mobike mobike = new Mobike(this);
     private final IkeSaRekey ikeRekey = new IkeSaRekey(this);
 
     IkeSa(
@@ -449,7 +448,12 @@ public final class IkeSa implements PeerSa {
      */
     @Override
     public void confirmLiveness() {
-        if (state == IkeSaState.ESTABLISHED && messages.idle()) {
+        if (state != IkeSaState.ESTABLISHED || !messages.idle()) {
+            return;
+        }
+        if (mobike.supported() && initiator && nat.localBehindNat()) {
+            mobike.update();
+        } else {
             queue(Informational.dpd());
         }
     }
@@ -492,6 +496,15 @@ public final class IkeSa implements PeerSa {
         childRekeys.start(config, child);
     }
 
+    Mobike mobike() {
+        return mobike;
+    }
+
+    /** The host's route to the peer now leaves from {@code address}: see {@link Mobike#localMoved}. */
+    void localMoved(InetAddress address) {
+        mobike.localMoved(address);
+    }
+
     ChildSaRekeys childRekeys() {
         return childRekeys;
     }
@@ -503,25 +516,6 @@ public final class IkeSa implements PeerSa {
 
     IkeSaRekey ikeRekey() {
         return ikeRekey;
-    }
-
-    /**
-     * An IKE SA without CHILD_SAs that the peer is due to delete: the old one after its rekey, or
-     * the redundant one of a collision. A peer may never do so (§2.25.2: a delete that crossed its
-     * rekey makes it forget the rekey, and with it the SA we created for it), so after four base
-     * retransmission timeouts (16 s by default, past two of strongSwan's retransmissions) we
-     * forget the SA ourselves rather than keep it forever.
-     */
-    void awaitDeleteByPeer() {
-        engine.core
-                .transport()
-                .schedule(
-                        () -> {
-                            if (state != IkeSaState.DELETED && children.isEmpty()) {
-                                destroy("the peer did not delete it after the rekey");
-                            }
-                        },
-                        config.retransmitBase().multipliedBy(4));
     }
 
     /** Starts an orderly delete of the IKE SA and its CHILD_SAs (INFORMATIONAL with D, RFC 7296 §1.4.1). */
@@ -570,23 +564,6 @@ public final class IkeSa implements PeerSa {
         log.info("{} deleted: {}", name(), reason);
         engine.forget(this);
         engine.core.listener().ikeSaDeleted(this, reason);
-    }
-
-    /** The error notify of a response, as an exception, or nothing. */
-    static void failOnError(IkeMessage response) throws IkeProtocolException {
-        var error = response.error();
-        if (error.isPresent()) {
-            int type = error.get().notifyType();
-            String name = switch (type) {
-                case NotifyType.AUTHENTICATION_FAILED -> " (AUTHENTICATION_FAILED)";
-                case NotifyType.NO_PROPOSAL_CHOSEN -> " (NO_PROPOSAL_CHOSEN)";
-                case NotifyType.INTERNAL_ADDRESS_FAILURE -> " (INTERNAL_ADDRESS_FAILURE)";
-                case NotifyType.FAILED_CP_REQUIRED ->
-                    " (FAILED_CP_REQUIRED: the peer wants us to ask for a virtual IP)";
-                default -> "";
-            };
-            throw new IkeProtocolException(type, "peer answered with error notify " + type + name);
-        }
     }
 
     @Override

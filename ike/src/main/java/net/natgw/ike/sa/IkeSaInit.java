@@ -95,7 +95,7 @@ final class IkeSaInit implements Exchange {
             sa.messages().retry(this);
             return;
         }
-        IkeSa.failOnError(response);
+        Exchange.failOnError(response);
         Proposal chosen = Exchange.acceptedProposal(response, sa.config().proposals());
         IkeSuite suite = IkeSuite.of(chosen);
         KePayload kePayload = response.find(KePayload.class)

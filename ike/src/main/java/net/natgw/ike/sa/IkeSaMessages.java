@@ -47,6 +47,9 @@ final class IkeSaMessages {
     private int lastResponseId = -1;
     private String destroyAfterResponse;
     private boolean responding;
+    /** The source of the last request taken: its response goes there (RFC 7296 §2.11). */
+    private InetSocketAddress requestSource;
+
     private final List<Runnable> afterResponse = new ArrayList<>();
     /** IKE_AUTH (request or response) held while the peer's revocation status is fetched. */
     private final StatusWait statusWait;
@@ -327,6 +330,7 @@ final class IkeSaMessages {
                                 + expectedRequestId);
             } else {
                 sa.heard(from, viaNattPort, message);
+                requestSource = from;
                 request(message);
             }
         } catch (RuntimeException e) {
@@ -359,6 +363,7 @@ final class IkeSaMessages {
             return;
         }
         var request = new IkeMessage(h.spiI(), h.spiR(), h.exchange(), h.initiator(), false, h.messageId(), List.of());
+        requestSource = null;
         respond(request, List.of(new NotifyPayload(0, new byte[0], e.notifyType(), e.notifyData())));
         if (h.exchange() == IkeMessage.IKE_AUTH && sa.state() == IkeSaState.CONNECTING) {
             sa.destroy("IKE_AUTH failed: " + e.getMessage());
@@ -546,7 +551,13 @@ final class IkeSaMessages {
                 sa.name(),
                 response,
                 lastResponse.size() > 1 ? " in " + lastResponse.size() + " fragments" : "");
-        send(lastResponse, sa.remote);
+        // RFC 7296 §2.11: to where the request came from, which a MOBIKE update (RFC 4555 §3.5) needs.
+        send(lastResponse, requestSource != null ? requestSource : sa.remote);
+    }
+
+    /** Where the request being answered came from. */
+    InetSocketAddress requestSource() {
+        return requestSource != null ? requestSource : sa.remote;
     }
 
     byte[] lastResponseBytes() {

@@ -40,12 +40,12 @@ final class IkeSaRekey {
             // deletes it; the creator of the other one deletes the old IKE SA.
             IkeSa.log().info("{} IKE rekey collision: ours {} is redundant", sa.name(), successor.name());
             sa.engine.adopt(sa, peersSuccessor);
-            sa.awaitDeleteByPeer();
+            awaitDeleteByPeer(sa);
             successor.delete();
         } else {
             IkeSa.log().info("{} IKE rekey collision: the peer's {} is redundant", sa.name(), peersSuccessor.name());
             sa.engine.adopt(sa, successor);
-            peersSuccessor.awaitDeleteByPeer();
+            awaitDeleteByPeer(peersSuccessor);
             sa.queue(Informational.deleteIkeSa());
         }
         peersSuccessor = null;
@@ -58,7 +58,7 @@ final class IkeSaRekey {
             peersSuccessorNonces = nonces;
         } else {
             sa.engine.adopt(sa, theirs);
-            sa.awaitDeleteByPeer();
+            awaitDeleteByPeer(sa);
         }
     }
 
@@ -95,7 +95,7 @@ final class IkeSaRekey {
         dropDeletedPeersSuccessor();
         if (peersSuccessor != null) {
             sa.engine.adopt(sa, peersSuccessor);
-            sa.awaitDeleteByPeer();
+            awaitDeleteByPeer(sa);
             peersSuccessor = null;
         }
     }
@@ -105,5 +105,25 @@ final class IkeSaRekey {
         if (peersSuccessor != null && peersSuccessor.state() == IkeSaState.DELETED) {
             peersSuccessor = null;
         }
+    }
+
+    /**
+     * An IKE SA without CHILD_SAs that the peer is due to delete: the old one after its rekey, or
+     * the redundant one of a collision. A peer may never do so (§2.25.2: a delete that crossed its
+     * rekey makes it forget the rekey, and with it the SA we created for it), so after four base
+     * retransmission timeouts (16 s by default, past two of strongSwan's retransmissions) we
+     * forget the SA ourselves rather than keep it forever.
+     */
+    static void awaitDeleteByPeer(IkeSa sa) {
+        sa.engine
+                .core
+                .transport()
+                .schedule(
+                        () -> {
+                            if (sa.state() != IkeSaState.DELETED && sa.children.isEmpty()) {
+                                sa.destroy("the peer did not delete it after the rekey");
+                            }
+                        },
+                        sa.config().retransmitBase().multipliedBy(4));
     }
 }

@@ -55,7 +55,7 @@ final class RekeyIkeSa implements Exchange {
     @Override
     public void response(IkeSa sa, IkeMessage response, byte[] raw) {
         try {
-            IkeSa.failOnError(response);
+            Exchange.failOnError(response);
             Proposal chosen = Exchange.acceptedProposal(response, sa.config().proposals());
             if (chosen.spi().length != 8) {
                 throw new IkeProtocolException(

@@ -360,7 +360,8 @@ class IkeExchangeTest {
                 base.pools(),
                 base.opportunistic(),
                 base.fragmentation(),
-                base.eap());
+                base.eap(),
+                base.mobike());
         var e = engines(l, right(PROPOSALS, "s"));
         IkeSa sa = e[0].initiate(l);
         net.run();

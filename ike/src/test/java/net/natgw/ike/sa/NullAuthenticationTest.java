@@ -86,7 +86,8 @@ class NullAuthenticationTest {
                 pools,
                 opportunistic,
                 Fragmentation.DEFAULT,
-                Optional.empty());
+                Optional.empty(),
+                true);
     }
 
     /** A side that authenticates with NULL and takes {@code remoteId} from the peer. */

@@ -8,11 +8,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.function.Predicate;
 import net.natgw.ike.sa.IkeEngine;
 import net.natgw.ike.sa.IkeTransport;
@@ -42,9 +40,12 @@ public final class FakeNetwork {
     private long order;
     private Predicate<Datagram> drop = d -> false;
     private Predicate<Datagram> duplicate = d -> false;
-    private final Set<InetAddress> natInside = new HashSet<>();
-    private InetAddress natPublic;
-    private final Map<InetSocketAddress, Integer> natPorts = new HashMap<>();
+    /** Each NATed host's public address. */
+    private final Map<InetAddress, InetAddress> natInside = new HashMap<>();
+    /** Each NATed endpoint's mapping, in the order created. */
+    private final Map<InetSocketAddress, InetSocketAddress> natPorts = new HashMap<>();
+
+    private int nextPort = 40000;
 
     public static InetAddress ip(String address) {
         try {
@@ -111,8 +112,12 @@ public final class FakeNetwork {
      * called again with the same {@code outside}, puts another host behind the same NAT.
      */
     public void nat(InetAddress inside, InetAddress outside) {
-        natInside.add(inside);
-        natPublic = outside;
+        natInside.put(inside, outside);
+    }
+
+    /** The NATs forget their mappings, as after a reboot: the next packets get new ports (rebinding). */
+    public void flushNatMappings() {
+        natPorts.clear();
     }
 
     public void dropWhen(Predicate<Datagram> rule) {
@@ -128,19 +133,19 @@ public final class FakeNetwork {
     }
 
     private InetSocketAddress translate(InetSocketAddress from) {
-        if (!natInside.contains(from.getAddress())) {
+        InetAddress outside = natInside.get(from.getAddress());
+        if (outside == null) {
             return from;
         }
-        int port = natPorts.computeIfAbsent(from, p -> 40000 + natPorts.size());
-        return new InetSocketAddress(natPublic, port);
+        return natPorts.computeIfAbsent(from, p -> new InetSocketAddress(outside, nextPort++));
     }
 
     private InetSocketAddress untranslate(InetSocketAddress to) {
-        if (!to.getAddress().equals(natPublic)) {
+        if (!natInside.containsValue(to.getAddress())) {
             return to;
         }
         for (var e : natPorts.entrySet()) {
-            if (e.getValue() == to.getPort()) {
+            if (e.getValue().equals(to)) {
                 return e.getKey();
             }
         }
