@@ -160,6 +160,7 @@ final class Commands {
                     .put("nat-local", sa.nat().localBehindNat())
                     .put("nat-remote", sa.nat().remoteBehindNat())
                     .put("nat-fake", sa.nat().forced())
+                    .put("mobike", sa.mobike())
                     .put("authenticated", sa.peerAuthenticated())
                     .put("opportunistic", sa.config().opportunistic())
                     .put("group", group.orElse(""))

@@ -39,6 +39,7 @@ import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.crypto.Bytes;
 import net.natgw.ike.sa.IkeCounters;
 import net.natgw.ike.sa.IkeEngine;
+import net.natgw.ike.sa.IkeSaState;
 import net.natgw.ike.sa.PeerSa;
 import net.natgw.ike.v1.sa.V1Engine;
 import net.natgw.natt.DatagramReceiver;
@@ -134,6 +135,8 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
     private final Optional<EapRadius> radius;
 
     private final long started = System.nanoTime();
+    /** With local_addrs = %any: the sockets and the IKE SAs follow the host's address (MOBIKE). */
+    private final Optional<AddressFollower> follower;
 
     private Gateway(Options options, GatewayConfig config) throws InterruptedException {
         this.options = options;
@@ -199,6 +202,11 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
         this.config.opportunistic().ifPresent(this::startOpportunistic);
         this.udpInbound = data.new Inbound(true);
         loop.scheduleAtFixedRate(tunnels::confirmOneWayTraffic, 250, 250, TimeUnit.MILLISECONDS);
+        this.follower = config.connections().stream()
+                        .allMatch(c -> c.ike().local().isAnyLocalAddress())
+                ? Optional.of(new AddressFollower(udp, loop, routing, MARK, this::routeDecidingPeer, this::localMoved))
+                : Optional.empty();
+        follower.ifPresent(AddressFollower::start);
         log.info(
                 "natgw: {} connection(s) from {}, IKE on {}:{} and {}:{}, {}",
                 config.connections().size(),
@@ -246,6 +254,25 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
                             new CommandException("local_addrs = %any, and this host has no IPv4 address to listen on"));
         } catch (SocketException e) {
             throw new CommandException("cannot list this host's addresses: " + e.getMessage());
+        }
+    }
+
+    /** The peer whose route says where we are: that of an IKE SA we initiated, else a configured one. */
+    private Optional<InetAddress> routeDecidingPeer() {
+        return engine.ikeSas().stream()
+                .filter(sa -> sa.isInitiator() && sa.state() != IkeSaState.DELETED)
+                .map(sa -> sa.remote().getAddress())
+                .findFirst()
+                .or(() -> config.connections().stream()
+                        .flatMap(c -> c.ike().remote().stream())
+                        .findFirst());
+    }
+
+    /** The sockets moved to {@code address}: the IKE SAs follow (RFC 4555 §3.5 where negotiated). */
+    private void localMoved(InetAddress address) {
+        engine.localAddressChanged(address);
+        if (!v1.isakmpSas().isEmpty()) {
+            log.warn("address: IKEv1 has no MOBIKE; its SAs stay until their peers follow or they end");
         }
     }
 
@@ -535,6 +562,7 @@ public final class Gateway implements DatagramReceiver, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        follower.ifPresent(AddressFollower::close);
         data.close();
         tunnels.close();
         radius.ifPresent(EapRadius::close);

@@ -28,6 +28,11 @@ public final class HostCommand {
 
     /** Runs {@code command} and fails with its output when it exits non-zero or takes longer than {@code limit}. */
     public static void run(List<String> command, String stdin, Duration limit) {
+        output(command, stdin, limit);
+    }
+
+    /** Runs {@code command} as {@link #run} does, and returns what it wrote. */
+    public static String output(List<String> command, String stdin, Duration limit) {
         String line = String.join(" ", command);
         Path output = null;
         try {
@@ -45,10 +50,11 @@ public final class HostCommand {
                 p.destroyForcibly();
                 throw new HostCommandException(line + ": no answer in " + limit.toSeconds() + " s");
             }
+            String written = Files.readString(output);
             if (p.exitValue() != 0) {
-                throw new HostCommandException(
-                        line + ": " + Files.readString(output).strip());
+                throw new HostCommandException(line + ": " + written.strip());
             }
+            return written;
         } catch (IOException e) {
             throw new HostCommandException("cannot run " + command.get(0) + ": " + e.getMessage());
         } catch (InterruptedException e) {

@@ -65,7 +65,7 @@ final class IkeAuth implements Exchange {
             payloads.addAll(authenticate(sa, octets, sa.keys.skPi(), Optional.empty()));
         }
         payloads.add(NotifyPayload.of(NotifyType.INITIAL_CONTACT));
-        payloads.addAll(sa.mobike().announcement());
+        payloads.addAll(sa.mobikeState().announcement());
         Optional<ConfigPayload> cp = VirtualIps.asks(sa) ? VirtualIps.request(config) : Optional.empty();
         cp.ifPresent(payloads::add);
         if (!config.children().isEmpty()) {
@@ -107,7 +107,7 @@ final class IkeAuth implements Exchange {
     /** The responder authenticated and accepted us (at once, or after EAP): virtual IPs and the CHILD_SA. */
     void completed(IkeSa sa, IkeMessage response, IdPayload idr) throws IkeProtocolException {
         VirtualIps.reply(sa, response);
-        sa.mobike().peerAnnounced(response);
+        sa.mobikeState().peerAnnounced(response);
         established(sa, idr);
         if (child != null) {
             establishChild(sa, response);
@@ -325,9 +325,9 @@ final class IkeAuth implements Exchange {
         var assignment = VirtualIps.assign(sa, request, peer);
         payloads.addAll(assignment.payloads());
         // RFC 4555 §3.3: announced back only to an initiator that announced it.
-        sa.mobike().peerAnnounced(request);
-        if (sa.mobike().supported()) {
-            payloads.addAll(sa.mobike().announcement());
+        sa.mobikeState().peerAnnounced(request);
+        if (sa.mobikeState().supported()) {
+            payloads.addAll(sa.mobikeState().announcement());
         }
         established(sa, idi);
         // RFC 7296 §3.10.1: after INTERNAL_ADDRESS_FAILURE or FAILED_CP_REQUIRED, no CHILD_SA.

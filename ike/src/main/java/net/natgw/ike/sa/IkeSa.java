@@ -349,7 +349,9 @@ public final class IkeSa implements PeerSa {
 
     /**
      * RFC 7296 §2.23: once a NAT is detected, the peer's address follows authenticated messages;
-     * a responder learns the port IKE_AUTH arrived from on 4500.
+     * a responder learns the port IKE_AUTH arrived from on 4500. With MOBIKE only a new port of
+     * the same address is followed (the NAT rebound): another address is another path, which
+     * only the initiator's UPDATE_SA_ADDRESSES chooses (RFC 4555 §3.1, §3.5).
      */
     private void authenticatedFrom(InetSocketAddress from, boolean viaNattPort) {
         if (from.equals(remote)) {
@@ -358,7 +360,8 @@ public final class IkeSa implements PeerSa {
         if (viaNattPort && !nattPort) {
             nattPort = true;
             local = new InetSocketAddress(local.getAddress(), Rfc3948.NATT_PORT);
-        } else if (!nat.remoteBehindNat()) {
+        } else if (!nat.remoteBehindNat()
+                || (mobike.supported() && !from.getAddress().equals(remote.getAddress()))) {
             return;
         }
         log.info("{} remote endpoint changed from {} to {}", name(), remote, from);
@@ -496,8 +499,13 @@ public final class IkeSa implements PeerSa {
         childRekeys.start(config, child);
     }
 
-    Mobike mobike() {
+    Mobike mobikeState() {
         return mobike;
+    }
+
+    @Override
+    public boolean mobike() {
+        return mobike.supported();
     }
 
     /** The host's route to the peer now leaves from {@code address}: see {@link Mobike#localMoved}. */

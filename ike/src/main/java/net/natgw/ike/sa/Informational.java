@@ -81,7 +81,7 @@ final class Informational implements Exchange {
             sa.messages().destroyAfterResponse("the peer rejected our authentication (AUTHENTICATION_FAILED)");
             return answer;
         }
-        answer.addAll(sa.mobike().respond(request, sa.messages().requestSource()));
+        answer.addAll(sa.mobikeState().respond(request, sa.messages().requestSource()));
         for (DeletePayload d : request.all(DeletePayload.class)) {
             if (d.protocol() == Proposal.IKE) {
                 // RFC 7296 §2.25.2: a delete of the IKE SA we are rekeying ends our rekey; a

@@ -22,9 +22,10 @@ import net.natgw.natt.NatStatus;
  * ({@link UpdateSaAddresses}); as responder we take the initiator's, NAT detection redone each
  * time (§3.5) and NO_NATS_ALLOWED checked (§3.9), and answer where the request came from.
  *
- * <p>As responder natgw also keeps following authenticated messages from a peer behind a NAT
- * (RFC 7296 §2.23), as without MOBIKE: a client that does no liveness checks would otherwise
- * never tell it that its NAT mapping moved.
+ * <p>As responder natgw also follows authenticated messages from a peer behind a NAT to a new
+ * port of the same address (RFC 7296 §2.23, a NAT that rebound), which strongSwan does not with
+ * MOBIKE: a client that does no liveness checks would otherwise never tell it that its mapping
+ * moved. Another address is another path, and only the initiator's update moves the SA there.
  */
 final class Mobike {
     /** More than this many ADDITIONAL_*_ADDRESS notifies are ignored (strongSwan sends at most 8). */

@@ -25,6 +25,11 @@ public interface PeerSa {
 
     NatStatus nat();
 
+    /** Both ends announced MOBIKE (RFC 4555 §3.3): IKEv2 only. */
+    default boolean mobike() {
+        return false;
+    }
+
     /** Whether the peer proved an identity; not after RFC 7619 NULL authentication. */
     default boolean peerAuthenticated() {
         return true;

@@ -100,8 +100,8 @@ class MobikeTest {
     @Test
     void anUpdateFromTheNewUplinkMovesTheSameSaBothWays() {
         IkeSa[] sa = established(true, true);
-        assertTrue(sa[0].mobike().supported(), "the responder answered MOBIKE_SUPPORTED");
-        assertTrue(sa[1].mobike().supported(), "the initiator announced MOBIKE_SUPPORTED");
+        assertTrue(sa[0].mobikeState().supported(), "the responder answered MOBIKE_SUPPORTED");
+        assertTrue(sa[1].mobikeState().supported(), "the initiator announced MOBIKE_SUPPORTED");
         long spiI = sa[1].spiI();
         serverMoves.log.clear();
         clientMoves.log.clear();
@@ -146,15 +146,15 @@ class MobikeTest {
     @Test
     void withoutMobikeOnEitherSideNothingIsNegotiated() {
         IkeSa[] sa = established(true, false);
-        assertFalse(sa[0].mobike().supported());
-        assertFalse(sa[1].mobike().supported());
+        assertFalse(sa[0].mobikeState().supported());
+        assertFalse(sa[1].mobikeState().supported());
         client.localAddressChanged(CELLULAR);
         net.run();
         assertEquals(CELLULAR_NAT, sa[1].remote().getAddress());
 
         var other = new MobikeTest().established(false, true);
-        assertFalse(other[0].mobike().supported());
-        assertFalse(other[1].mobike().supported(), "an initiator with mobike = no announced nothing");
+        assertFalse(other[0].mobikeState().supported());
+        assertFalse(other[1].mobikeState().supported(), "an initiator with mobike = no announced nothing");
     }
 
     // I --- UPDATE_SA_ADDRESSES, NO_NATS_ALLOWED(10.1.0.2:4500 -> 203.0.113.2:4500) through the NAT ---> R
@@ -198,7 +198,7 @@ class MobikeTest {
     @Test
     void aResponseWithAnotherCookie2IsRefused() {
         IkeSa[] sa = established(true, true);
-        var update = new UpdateSaAddresses(sa[0].mobike());
+        var update = new UpdateSaAddresses(sa[0].mobikeState());
         List<Payload> request = update.request(sa[0]);
         assertNotNull(request);
         var wrong = new IkeMessage(

@@ -9,6 +9,7 @@ import java.util.Map;
  * @param natLocal  this peer saw that it is behind a NAT (RFC 7296 §2.23 NAT-D mismatch)
  * @param natRemote this peer saw that the other one is behind a NAT
  * @param natFake   this peer faked NAT-D to force UDP encapsulation (kernel-libipsec does)
+ * @param spis      the IKE SA's SPIs, initiator's then responder's: the same SA after a move
  */
 public record IkeSaStatus(
         String name,
@@ -22,6 +23,7 @@ public record IkeSaStatus(
         boolean natRemote,
         boolean natFake,
         String algorithms,
+        String spis,
         List<ChildSaStatus> children) {
     /**
      * A CHILD_SA: state, mode, whether ESP is in UDP, its algorithms ("AES_GCM_16_128" or
@@ -58,6 +60,7 @@ public record IkeSaStatus(
                 yes(sa, "nat-remote"),
                 yes(sa, "nat-fake"),
                 algorithms(sa) + "/" + text(sa, "prf-alg", "") + "/" + text(sa, "dh-group", ""),
+                text(sa, "initiator-spi", "") + "_i " + text(sa, "responder-spi", "") + "_r",
                 children);
     }
 
