@@ -9,12 +9,17 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import net.natgw.ike.config.ChildConfig;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.crypto.SkCipher;
 import net.natgw.ike.message.IkeMessage;
+import net.natgw.ike.message.MessageCodec;
+import net.natgw.ike.message.NotifyPayload;
+import net.natgw.ike.message.NotifyType;
+import net.natgw.ike.message.Payload;
 import net.natgw.ike.testing.FakeNetwork;
 
 /**
@@ -120,6 +125,44 @@ class IkeResponderFuzzTest {
         }
         assertEquals(0, p.right().counters().get(IkeDrop.INTERNAL_ERROR));
         assertEquals(0, p.left().counters().get(IkeDrop.INTERNAL_ERROR));
+    }
+
+    private static final int[] MOBIKE_NOTIFIES = {
+        NotifyType.UPDATE_SA_ADDRESSES,
+        NotifyType.COOKIE2,
+        NotifyType.NO_NATS_ALLOWED,
+        NotifyType.ADDITIONAL_IP4_ADDRESS,
+        NotifyType.ADDITIONAL_IP6_ADDRESS,
+        NotifyType.NO_ADDITIONAL_ADDRESSES,
+        NotifyType.NAT_DETECTION_SOURCE_IP,
+        NotifyType.NAT_DETECTION_DESTINATION_IP
+    };
+
+    /**
+     * RFC 4555 on the responder: INFORMATIONAL requests in sequence, sealed with the initiator's
+     * keys, of MOBIKE notifies with any data, from the old address or any other. The SA stays
+     * established and nothing is an internal error.
+     */
+    @FuzzTest(maxDuration = "10s")
+    void mobikeUpdates(FuzzedDataProvider data) {
+        Pair p = pair(true);
+        IkeSa sa = p.left().ikeSas().get(0);
+        SkCipher cipher = sa.keys.sk(true, new SecureRandom());
+        for (int id = 2; id < 6 && data.remainingBytes() > 0; id++) {
+            var payloads = new ArrayList<Payload>();
+            for (int n = data.consumeInt(0, 6); n > 0; n--) {
+                payloads.add(
+                        NotifyPayload.of(data.pickValue(MOBIKE_NOTIFIES), data.consumeBytes(data.consumeInt(0, 80))));
+            }
+            var request = new IkeMessage(sa.spiI, sa.spiR, IkeMessage.INFORMATIONAL, true, false, id, payloads);
+            var from = data.consumeBoolean()
+                    ? FROM
+                    : new InetSocketAddress(FakeNetwork.ip("198.51.100.1"), data.consumeInt(1, 65535));
+            p.right().receive(MessageCodec.encode(request, cipher), from, new InetSocketAddress(RIGHT, 4500), true);
+            p.net().run();
+        }
+        assertEquals(0, p.right().counters().get(IkeDrop.INTERNAL_ERROR));
+        assertTrue(p.right().ikeSas().get(0).established());
     }
 
     /** A protected message from the initiator (I flag) with any header fields and any inner chain. */
