@@ -53,11 +53,16 @@ final class Routes {
      * the gateway itself sends into the tunnel then carries an address the peer accepts.
      */
     static Optional<InetAddress> localSourceWithin(List<TrafficSelector> localTs) {
+        return localSourceWithin(localTs, 4).or(() -> localSourceWithin(localTs, 16));
+    }
+
+    /** The same, of one family ({@code length} 4 or 16 octets): a route's {@code src} is of its own. */
+    static Optional<InetAddress> localSourceWithin(List<TrafficSelector> localTs, int length) {
         try {
             for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 for (InetAddress a : Collections.list(nic.getInetAddresses())) {
                     byte[] raw = a.getAddress();
-                    if (localTs.stream().anyMatch(ts -> ts.containsAddress(raw))) {
+                    if (raw.length == length && localTs.stream().anyMatch(ts -> ts.containsAddress(raw))) {
                         return Optional.of(a instanceof Inet4Address ? a : InetAddress.getByAddress(raw));
                     }
                 }

@@ -360,10 +360,14 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
         List<String> cidrs =
                 remoteTs.stream().flatMap(ts -> Routes.cidrs(ts).stream()).toList();
         routing.execute(() -> {
-            String source = Routes.localSourceWithin(localTs)
+            // One source per family: ip refuses an IPv6 src on an IPv4 route, and the reverse.
+            String source4 = Routes.localSourceWithin(localTs, 4)
                     .map(InetAddress::getHostAddress)
                     .orElse(null);
-            cidrs.forEach(cidr -> quietly(() -> link.route(cidr, source, mtu)));
+            String source6 = Routes.localSourceWithin(localTs, 16)
+                    .map(InetAddress::getHostAddress)
+                    .orElse(null);
+            cidrs.forEach(cidr -> quietly(() -> link.route(cidr, cidr.contains(":") ? source6 : source4, mtu)));
             done.run();
         });
     }

@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import net.natgw.ike.message.TrafficSelector;
 import org.junit.jupiter.api.Test;
@@ -195,5 +196,11 @@ class RoutesTest {
                 .orElseThrow();
         assertTrue(found.isLoopbackAddress(), found.toString());
         assertEquals(4, found.getAddress().length);
+        var both = List.of(TrafficSelector.ofCidr("127.0.0.0/8"), TrafficSelector.ofCidr("::1/128"));
+        assertEquals(4, Routes.localSourceWithin(both, 4).orElseThrow().getAddress().length);
+        assertEquals(
+                Optional.empty(),
+                Routes.localSourceWithin(List.of(TrafficSelector.ofCidr("127.0.0.0/8")), 16),
+                "an IPv6 route gets no IPv4 src");
     }
 }
