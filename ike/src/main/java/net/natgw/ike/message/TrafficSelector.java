@@ -160,10 +160,50 @@ public record TrafficSelector(int tsType, int protocol, int startPort, int endPo
     }
 
     private static String address(byte[] a) {
+        if (a.length == 16) {
+            return ipv6(a);
+        }
         try {
             return InetAddress.getByAddress(a).getHostAddress();
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * RFC 5952 §4, as strongSwan and iproute2 write it: groups without leading zeros, the longest
+     * run of two or more zero groups (the first of equal ones) as {@code ::}, lower case.
+     */
+    static String ipv6(byte[] a) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        var text = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
     }
 }

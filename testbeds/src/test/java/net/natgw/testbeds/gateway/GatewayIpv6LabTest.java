@@ -16,6 +16,7 @@ import net.natgw.testbeds.lab.LabSupport;
 import net.natgw.testbeds.lab.Namespace;
 import net.natgw.testbeds.lab.NatKind;
 import net.natgw.testbeds.lab.Ping;
+import net.natgw.testbeds.lab.Poll;
 import net.natgw.testbeds.lab.Topology;
 import net.natgw.testbeds.natgw.NatgwDaemon;
 import net.natgw.testbeds.strongswan.PskTunnel;
@@ -84,6 +85,103 @@ class GatewayIpv6LabTest {
                         String.format(
                                 "one CHILD_SA with IPv4 and IPv6 selectors in ESP in UDP over IPv4: 3/3 pings each"
                                         + " way over IPv6, 3/3 over IPv4, iperf3 TCP over IPv6 %.0f Mbit/s",
+                                bps / 1e6));
+            } catch (AssertionError | LabException e) {
+                throw lab.failure(e);
+            }
+        }
+    }
+
+    // strongSwan road warrior (vips = 0.0.0.0, ::) behind MASQUERADE --- IKE over IPv4 ---> natgw (pools rw4, rw6)
+    // CP(CFG_REPLY) INTERNAL_IP4_ADDRESS and INTERNAL_IP6_ADDRESS; ping and ping -6 from them
+    @Test
+    void aStrongSwanRoadWarriorGetsAnIpv6AddressFromANatgwPool() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            inner6(t.responder().namespace(), RIGHT_INNER6);
+            String server = RoadWarriors.server(t.responder(), t.responder().inner() + "/32," + RIGHT_INNER6 + "/128")
+                    .replace("pools = rw-pool", "pools = rw-pool, rw-pool6")
+                    .replace("pools {\n", "pools {\n  rw-pool6 {\n    addrs = fd00:10::/120\n  }\n");
+            var natgw = NatgwDaemon.start(lab, t.responder(), server, List.of());
+            var swan = StrongSwan.start(lab, t.initiator());
+            swan.load(RoadWarriors.client(
+                            t.initiator(), "one", t.responder(), t.responder().inner() + "/32," + RIGHT_INNER6 + "/128")
+                    .replace("vips = 0.0.0.0", "vips = 0.0.0.0, ::"));
+            try {
+                assertTrue(swan.initiate("net", Duration.ofSeconds(20)).ok(), swan.log());
+                var child = swan.awaitEstablished(Duration.ofSeconds(10))
+                        .get(0)
+                        .children()
+                        .get(0);
+                assertTrue(
+                        child.localTs().contains("10.10.0.1/32")
+                                && child.localTs().contains("fd00:10::1/128"),
+                        "strongSwan's selectors are its two leases: " + child.localTs());
+                assertTrue(
+                        natgw.command("list-sas").text().contains("fd00:10::1/128"),
+                        natgw.command("list-sas").text());
+                assertEquals(3, Ping.replies(t.initiator().namespace(), "fd00:10::1", RIGHT_INNER6, 3), "ping -6");
+                assertEquals(
+                        3,
+                        Ping.replies(
+                                t.initiator().namespace(),
+                                "10.10.0.1",
+                                t.responder().inner(),
+                                3),
+                        "ping");
+                record(
+                        "gateway-ipv6-pool-strongswan-to-natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        "natgw",
+                        NatKind.MASQUERADE.description(),
+                        "vips = 0.0.0.0, ::: natgw's pools gave 10.10.0.1 and fd00:10::1 (INTERNAL_IP6_ADDRESS);"
+                                + " 3/3 pings from each through ESP in UDP over IPv4");
+            } catch (AssertionError | LabException e) {
+                throw lab.failure(e);
+            }
+        }
+    }
+
+    // strongSwan 2001:db8:1::2 --- IKE over IPv6, ESP in UDP over IPv6 (kernel-libipsec) ---> natgw 2001:db8:1::1
+    // 10.9.1.1 === ping, iperf3 ===> 10.9.2.1
+    @Test
+    void strongSwanAndNatgwTalkOverIpv6() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Namespace left = lab.namespace("left");
+            Namespace right = lab.namespace("right");
+            lab.link(left, "eth0", "2001:db8:1::2/64", right, "eth0", "2001:db8:1::1/64");
+            for (Namespace ns : List.of(left, right)) {
+                String tentative = Poll.until(
+                        Duration.ofSeconds(10),
+                        () -> ns.exec("ip", "-6", "address", "show", "tentative"),
+                        String::isBlank);
+                assertTrue(tentative.isBlank(), "duplicate address detection never ended: " + tentative);
+            }
+            left.innerAddress("10.9.1.1");
+            right.innerAddress("10.9.2.1");
+            var client = new Host(left, "2001:db8:1::2", "2001:db8:1::2", "10.9.1.1");
+            var server = new Host(right, "2001:db8:1::1", "2001:db8:1::1", "10.9.2.1");
+            var tunnel = PskTunnel.of(2, client, server, true);
+            var natgw = NatgwDaemon.start(lab, server, tunnel.mirrored().render(), List.of());
+            var swan = StrongSwan.start(lab, client);
+            swan.load(tunnel.render());
+            try {
+                assertTrue(
+                        swan.initiate(PskTunnel.CHILD, Duration.ofSeconds(20)).ok(), swan.log());
+                natgw.awaitChildSa();
+                var sa = swan.listSas().get(0);
+                assertEquals("2001:db8:1::1", sa.remoteHost(), sa.toString());
+                assertEquals(3, Ping.replies(client, server, 3), "pings through ESP over IPv6");
+                double bps = Iperf.tcp(lab, left, client.inner(), right, server.inner(), Duration.ofSeconds(3));
+                assertTrue(bps > 20e6, "iperf3 TCP: " + bps + " bit/s");
+                record(
+                        "gateway-ipv6-outer-strongswan-to-natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        "natgw",
+                        "IPv6, no NAT (kernel-libipsec encapsulates in UDP)",
+                        String.format(
+                                "IKE and ESP in UDP 4500 over IPv6 between 2001:db8:1::2 and 2001:db8:1::1: 3/3 pings,"
+                                        + " iperf3 TCP %.0f Mbit/s",
                                 bps / 1e6));
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
