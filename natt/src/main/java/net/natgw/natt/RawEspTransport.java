@@ -1,9 +1,11 @@
 package net.natgw.natt;
 
+import com.sun.jna.LastErrorException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -50,9 +52,14 @@ public final class RawEspTransport implements AutoCloseable {
         DROPPED_ERROR
     }
 
-    private final Inet4Address local;
+    private final InetAddress local;
+    /** IPv4: capture and the sending socket; null for IPv6. */
     private final PcapHandle capture;
+
     private final RawSocket socket;
+    /** IPv6: the one raw socket, both ways; null for IPv4. */
+    private final RawEsp6Socket socket6;
+
     private final DatagramReceiver receiver;
     private final Ipv4Reassembler reassembler = new Ipv4Reassembler();
     private final Map<Event, LongAdder> counters = new EnumMap<>(Event.class);
@@ -64,6 +71,7 @@ public final class RawEspTransport implements AutoCloseable {
         this.local = local;
         this.capture = capture;
         this.socket = socket;
+        this.socket6 = null;
         this.receiver = receiver;
         for (Event e : Event.values()) {
             counters.put(e, new LongAdder());
@@ -75,18 +83,44 @@ public final class RawEspTransport implements AutoCloseable {
                 .start(this::capture);
     }
 
+    private RawEspTransport(Inet6Address local, RawEsp6Socket socket6, DatagramReceiver receiver) {
+        this.local = local;
+        this.capture = null;
+        this.socket = null;
+        this.socket6 = socket6;
+        this.receiver = receiver;
+        for (Event e : Event.values()) {
+            counters.put(e, new LongAdder());
+        }
+        this.linkHeader = 0;
+        this.reader = Thread.ofPlatform()
+                .name("raw-esp-" + local.getHostAddress())
+                .daemon()
+                .start(this::receive6);
+    }
+
     /**
      * Starts capturing ESP to {@code local} on the interface that has that address; what it
      * sends carries {@code mark} (SO_MARK; 0: none). Pcap4J's exceptions stay inside: callers
      * see an {@link IOException} that says what could not be opened.
      */
-    public static RawEspTransport open(Inet4Address local, DatagramReceiver receiver, int mark) throws IOException {
-        var nif = NetworkInterface.getByInetAddress(local);
+    public static RawEspTransport open(InetAddress local, DatagramReceiver receiver, int mark) throws IOException {
+        if (local instanceof Inet6Address v6) {
+            try {
+                var socket6 = new RawEsp6Socket(v6, mark);
+                log.info("raw esp: IPv6 raw socket on {}", v6.getHostAddress());
+                return new RawEspTransport(v6, socket6, receiver);
+            } catch (LastErrorException e) {
+                throw new IOException("cannot open a raw IPv6 ESP socket on " + v6.getHostAddress() + ": " + e, e);
+            }
+        }
+        var v4 = (Inet4Address) local;
+        var nif = NetworkInterface.getByInetAddress(v4);
         if (nif == null) {
-            throw new SocketException("no interface has " + local.getHostAddress());
+            throw new SocketException("no interface has " + v4.getHostAddress());
         }
         try {
-            return capture(local, nif, receiver, mark);
+            return capture(v4, nif, receiver, mark);
         } catch (PcapNativeException | NotOpenException e) {
             throw new IOException("cannot capture ESP on " + nif.getName() + ": " + e.getMessage(), e);
         }
@@ -120,9 +154,13 @@ public final class RawEspTransport implements AutoCloseable {
     }
 
     /** Sends the readable bytes of {@code esp} (SPI first) to the peer, and releases the buffer. */
-    public void send(ByteBuf esp, Inet4Address to) {
+    public void send(ByteBuf esp, InetAddress to) {
         try {
-            socket.send(esp, to);
+            if (socket6 != null) {
+                socket6.send(esp, (Inet6Address) to);
+            } else {
+                socket.send(esp, (Inet4Address) to);
+            }
         } finally {
             esp.release();
         }
@@ -139,6 +177,27 @@ public final class RawEspTransport implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (PcapNativeException | NotOpenException e) {
             log.error("raw esp: capture on {} stopped: {}", local.getHostAddress(), e.getMessage());
+        }
+    }
+
+    /** IPv6: the socket's receiving thread, until close; its one exception boundary is per packet. */
+    private void receive6() {
+        try {
+            socket6.receive((packet, source) -> {
+                try {
+                    record(Event.DELIVERED);
+                    receiver.esp(
+                            Unpooled.wrappedBuffer(packet),
+                            new InetSocketAddress(source, 0),
+                            new InetSocketAddress(local, 0));
+                } catch (RuntimeException e) {
+                    record(Event.DROPPED_ERROR);
+                }
+            });
+        } catch (LastErrorException e) {
+            log.error("raw esp: receiving on {} stopped: {}", local.getHostAddress(), e.getMessage());
+        } finally {
+            socket6.release();
         }
     }
 
@@ -240,6 +299,15 @@ public final class RawEspTransport implements AutoCloseable {
 
     @Override
     public void close() {
+        if (socket6 != null) {
+            socket6.close();
+            try {
+                reader.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
         try {
             capture.breakLoop();
         } catch (NotOpenException ignored) {

@@ -1,7 +1,6 @@
 package net.natgw.gateway.daemon;
 
 import io.netty.buffer.ByteBuf;
-import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import net.natgw.esp.InboundSa;
@@ -114,7 +113,7 @@ final class Tunnel {
         if (udp != null) {
             udp.sendEsp(esp);
         } else {
-            raw.send(esp, (Inet4Address) record.remote().getAddress());
+            raw.send(esp, record.remote().getAddress());
         }
     }
 

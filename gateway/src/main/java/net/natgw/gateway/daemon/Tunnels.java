@@ -2,7 +2,6 @@ package net.natgw.gateway.daemon;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -261,9 +260,7 @@ final class Tunnels implements PeerSaListener, SaLifecycle.TunnelTable {
         if (raw == null) {
             try {
                 raw = RawEspTransport.open(
-                        (Inet4Address) child.local().getAddress(),
-                        new RawReceiver(data.new Inbound(false)),
-                        Gateway.MARK);
+                        child.local().getAddress(), new RawReceiver(data.new Inbound(false)), Gateway.MARK);
             } catch (Exception e) {
                 throw new IllegalStateException(
                         "raw ESP (protocol 50) unavailable: " + e.getMessage()

@@ -33,6 +33,8 @@ import org.junit.jupiter.api.Test;
 class GatewayIpv6LabTest {
     static final String LEFT_INNER6 = "fd00:9:1::1";
     static final String RIGHT_INNER6 = "fd00:9:2::1";
+    private static final Duration IPERF = Duration.ofSeconds(3);
+    private static final String OUTER_UDP = "IPv6, no NAT (kernel-libipsec encapsulates in UDP)";
 
     @BeforeAll
     static void prerequisites() {
@@ -143,24 +145,13 @@ class GatewayIpv6LabTest {
     }
 
     // strongSwan 2001:db8:1::2 --- IKE over IPv6, ESP in UDP over IPv6 (kernel-libipsec) ---> natgw 2001:db8:1::1
-    // 10.9.1.1 === ping, iperf3 ===> 10.9.2.1
+    // 10.9.1.1 === ping, iperf3 ===> 10.9.2.1; then natgw initiates to strongSwan over IPv6 likewise
     @Test
-    void strongSwanAndNatgwTalkOverIpv6() throws Exception {
+    void strongSwanAndNatgwTalkOverIpv6BothWays() throws Exception {
         try (Lab lab = Lab.create()) {
-            Namespace left = lab.namespace("left");
-            Namespace right = lab.namespace("right");
-            lab.link(left, "eth0", "2001:db8:1::2/64", right, "eth0", "2001:db8:1::1/64");
-            for (Namespace ns : List.of(left, right)) {
-                String tentative = Poll.until(
-                        Duration.ofSeconds(10),
-                        () -> ns.exec("ip", "-6", "address", "show", "tentative"),
-                        String::isBlank);
-                assertTrue(tentative.isBlank(), "duplicate address detection never ended: " + tentative);
-            }
-            left.innerAddress("10.9.1.1");
-            right.innerAddress("10.9.2.1");
-            var client = new Host(left, "2001:db8:1::2", "2001:db8:1::2", "10.9.1.1");
-            var server = new Host(right, "2001:db8:1::1", "2001:db8:1::1", "10.9.2.1");
+            Host[] hosts = ipv6Link(lab);
+            Host client = hosts[0];
+            Host server = hosts[1];
             var tunnel = PskTunnel.of(2, client, server, true);
             var natgw = NatgwDaemon.start(lab, server, tunnel.mirrored().render(), List.of());
             var swan = StrongSwan.start(lab, client);
@@ -172,21 +163,120 @@ class GatewayIpv6LabTest {
                 var sa = swan.listSas().get(0);
                 assertEquals("2001:db8:1::1", sa.remoteHost(), sa.toString());
                 assertEquals(3, Ping.replies(client, server, 3), "pings through ESP over IPv6");
-                double bps = Iperf.tcp(lab, left, client.inner(), right, server.inner(), Duration.ofSeconds(3));
+                double bps =
+                        Iperf.tcp(lab, client.namespace(), client.inner(), server.namespace(), server.inner(), IPERF);
                 assertTrue(bps > 20e6, "iperf3 TCP: " + bps + " bit/s");
                 record(
                         "gateway-ipv6-outer-strongswan-to-natgw",
                         "strongSwan " + StrongSwan.version(),
                         "natgw",
-                        "IPv6, no NAT (kernel-libipsec encapsulates in UDP)",
+                        OUTER_UDP,
                         String.format(
                                 "IKE and ESP in UDP 4500 over IPv6 between 2001:db8:1::2 and 2001:db8:1::1: 3/3 pings,"
                                         + " iperf3 TCP %.0f Mbit/s",
                                 bps / 1e6));
+                natgw.stop();
+                swan.stop();
+
+                // The other way round: strongSwan the server, natgw the client.
+                var swanServer = StrongSwan.start(lab, server);
+                swanServer.load(tunnel.mirrored().render());
+                var initiator = NatgwDaemon.start(lab, client, tunnel.render(), List.of());
+                assertEquals(
+                        Reply.OK,
+                        initiator
+                                .command("initiate", "--child", PskTunnel.CHILD)
+                                .exitCode());
+                initiator.awaitChildSa();
+                var swanSa = swanServer.awaitEstablished(Duration.ofSeconds(10)).get(0);
+                assertEquals("2001:db8:1::2", swanSa.remoteHost(), swanSa.toString());
+                assertEquals(3, Ping.replies(client, server, 3), "pings through natgw's ESP over IPv6");
+                record(
+                        "gateway-ipv6-outer-natgw-to-strongswan",
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        OUTER_UDP,
+                        "IKE and ESP in UDP 4500 over IPv6: 3/3 pings");
             } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
         }
+    }
+
+    // natgw 2001:db8:1::2 --- IKE over IPv6 ---> natgw 2001:db8:1::1; ESP as IPv6 next header 50
+    // (the responder's ip6tables counts protocol 50 in, and no UDP 4500)
+    @Test
+    void natgwAndNatgwSendRawEspOverIpv6() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Host[] hosts = ipv6Link(lab);
+            Host client = hosts[0];
+            Host server = hosts[1];
+            for (String rule : List.of("-p 50", "-p udp --dport 4500")) {
+                var args = new java.util.ArrayList<>(List.of("ip6tables", "-A", "INPUT"));
+                args.addAll(List.of(rule.split(" ")));
+                server.namespace().exec(args.toArray(String[]::new));
+            }
+            var tunnel = PskTunnel.of(2, client, server, true);
+            var responder = NatgwDaemon.start(lab, server, tunnel.mirrored().render(), List.of());
+            var initiator = NatgwDaemon.start(lab, client, tunnel.render(), List.of());
+            try {
+                assertEquals(
+                        Reply.OK,
+                        initiator
+                                .command("initiate", "--child", PskTunnel.CHILD)
+                                .exitCode());
+                initiator.awaitChildSa();
+                responder.awaitChildSa();
+                assertEquals(5, Ping.replies(client, server, 5), "pings through ESP over IPv6");
+                double bps =
+                        Iperf.tcp(lab, client.namespace(), client.inner(), server.namespace(), server.inner(), IPERF);
+                assertTrue(bps > 20e6, "iperf3 TCP: " + bps + " bit/s");
+                String counters = server.namespace().exec("ip6tables", "-L", "INPUT", "-v", "-x", "-n");
+                long esp = packets(counters, 0);
+                long udp4500 = packets(counters, 1);
+                assertTrue(esp >= 5, "protocol 50 arrived at the responder's host: " + counters);
+                assertEquals(0, udp4500, "and no ESP in UDP: " + counters);
+                assertTrue(initiator.command("list-sas").text().contains("\"encap\":false"));
+                record(
+                        "gateway-ipv6-outer-natgw-to-natgw",
+                        "natgw",
+                        "natgw",
+                        "IPv6, no NAT",
+                        String.format(
+                                "ESP as IPv6 next header 50 (%d packets counted by the responder's ip6tables, none on"
+                                        + " UDP 4500): 5/5 pings, iperf3 TCP %.0f Mbit/s",
+                                esp, bps / 1e6));
+            } catch (AssertionError | LabException e) {
+                throw lab.failure(e);
+            }
+        }
+    }
+
+    /** left 2001:db8:1::2 and right 2001:db8:1::1 on one link (no NAT: none exists for IPv6 here). */
+    private static Host[] ipv6Link(Lab lab) throws InterruptedException {
+        Namespace left = lab.namespace("left");
+        Namespace right = lab.namespace("right");
+        lab.link(left, "eth0", "2001:db8:1::2/64", right, "eth0", "2001:db8:1::1/64");
+        for (Namespace ns : List.of(left, right)) {
+            String tentative = Poll.until(
+                    Duration.ofSeconds(10), () -> ns.exec("ip", "-6", "address", "show", "tentative"), String::isBlank);
+            assertTrue(tentative.isBlank(), "duplicate address detection never ended: " + tentative);
+        }
+        left.innerAddress("10.9.1.1");
+        right.innerAddress("10.9.2.1");
+        return new Host[] {
+            new Host(left, "2001:db8:1::2", "2001:db8:1::2", "10.9.1.1"),
+            new Host(right, "2001:db8:1::1", "2001:db8:1::1", "10.9.2.1")
+        };
+    }
+
+    /** The packet count of the {@code index}th rule of an {@code ip6tables -L -v -x -n} listing. */
+    private static long packets(String listing, int index) {
+        return listing.lines()
+                .skip(2 + index)
+                .mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[0]))
+                .findFirst()
+                .orElse(-1);
     }
 
     /** An IPv6 inner address on loopback, as the IPv4 ones are ({@link Namespace#innerAddress}). */
