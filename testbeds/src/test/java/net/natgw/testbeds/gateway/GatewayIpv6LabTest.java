@@ -279,6 +279,89 @@ class GatewayIpv6LabTest {
                 .orElse(-1);
     }
 
+    // site host fd00:11::2 → natgw (its IPv6 gateway, behind MASQUERADE) === IPv4 NAT-T tunnel ===> strongSwan
+    // a 1500-byte IPv6 packet gets ICMPv6 Packet Too Big with the tunnel's MTU; the host then
+    // sends what fits, and it arrives
+    @Test
+    void anIpv6PacketTooBigForTheTunnelGetsPacketTooBigAndThePathMtuIsLearned() throws Exception {
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            Host site = t.siteBehindInitiator(lab);
+            Namespace gateway = t.initiator().namespace();
+            gateway.exec("ip", "-6", "address", "add", "fd00:11::1/64", "dev", "site0", "nodad");
+            site.namespace().exec("ip", "-6", "address", "add", "fd00:11::2/64", "dev", "eth0", "nodad");
+            site.namespace().exec("ip", "-6", "route", "add", "default", "via", "fd00:11::1");
+            gateway.exec("sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1");
+            inner6(t.responder().namespace(), RIGHT_INNER6);
+            var tunnel = PskTunnel.of(2, t.initiator(), t.responder(), true);
+            String natgwConf = tunnel.render()
+                    .replace("local_ts = " + t.initiator().inner() + "/32", "local_ts = fd00:11::/64")
+                    .replace("remote_ts = " + t.responder().inner() + "/32", "remote_ts = " + RIGHT_INNER6 + "/128");
+            String swanConf = tunnel.mirrored()
+                    .render()
+                    .replace("local_ts = " + t.responder().inner() + "/32", "local_ts = " + RIGHT_INNER6 + "/128")
+                    .replace("remote_ts = " + t.initiator().inner() + "/32", "remote_ts = fd00:11::/64");
+            var swan = StrongSwan.start(lab, t.responder());
+            swan.load(swanConf);
+            var natgw = NatgwDaemon.start(lab, t.initiator(), natgwConf, List.of());
+            try {
+                assertEquals(
+                        Reply.OK,
+                        natgw.command("initiate", "--child", PskTunnel.CHILD).exitCode());
+                String sas = natgw.awaitChildSa();
+                var mtu = java.util.regex.Pattern.compile("\"mtu\":(\\d+)").matcher(sas);
+                assertTrue(mtu.find(), sas);
+                int tunnelMtu = Integer.parseInt(mtu.group(1));
+                var big = site.namespace()
+                        .tryExec(
+                                Duration.ofSeconds(10),
+                                "ping",
+                                "-6",
+                                "-n",
+                                "-c",
+                                "1",
+                                "-W",
+                                "2",
+                                "-M",
+                                "do",
+                                "-s",
+                                "1452",
+                                RIGHT_INNER6);
+                assertTrue(
+                        big.stdout().contains("Packet too big: mtu=" + tunnelMtu),
+                        "ICMPv6 Packet Too Big with the tunnel MTU " + tunnelMtu + ": " + big.stdout() + big.stderr());
+                String route = site.namespace().exec("ip", "-6", "route", "get", RIGHT_INNER6);
+                assertTrue(route.contains("mtu " + tunnelMtu), "the site host learned the path MTU: " + route);
+                int fits = tunnelMtu - 48;
+                var ok = site.namespace()
+                        .tryExec(
+                                Duration.ofSeconds(10),
+                                "ping",
+                                "-6",
+                                "-n",
+                                "-c",
+                                "2",
+                                "-W",
+                                "2",
+                                "-M",
+                                "do",
+                                "-s",
+                                Integer.toString(fits),
+                                RIGHT_INNER6);
+                assertTrue(ok.stdout().contains("2 received"), "what fits arrives: " + ok.stdout());
+                record(
+                        "gateway-ipv6-packet-too-big",
+                        "natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        NatKind.MASQUERADE.description(),
+                        "a site host's 1500-byte IPv6 packet got ICMPv6 Packet Too Big, mtu " + tunnelMtu
+                                + " (the tunnel's); its " + tunnelMtu + "-byte pings then crossed");
+            } catch (AssertionError | LabException e) {
+                throw lab.failure(e);
+            }
+        }
+    }
+
     /** An IPv6 inner address on loopback, as the IPv4 ones are ({@link Namespace#innerAddress}). */
     static void inner6(Namespace ns, String address) {
         ns.exec("ip", "-6", "address", "add", address + "/128", "dev", "lo", "nodad");
