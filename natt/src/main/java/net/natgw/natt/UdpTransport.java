@@ -98,8 +98,17 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
     private volatile Pair current;
     /** The NAT-T socket's descriptor, for {@link DirectEspSender}s; -1 without native epoll. */
     private volatile int nattFd;
+    /** One retirement of a pair: each has its own timer, so a pair retired again gets its full time. */
+    private static final class Retired {
+        final Pair pair;
+
+        Retired(Pair pair) {
+            this.pair = pair;
+        }
+    }
+
     /** Sockets of addresses we left, closed after {@link #RETIRE_AFTER}, or taken back on a return. */
-    private final Map<InetAddress, Pair> retired = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Retired> retired = new ConcurrentHashMap<>();
 
     private final DatagramCounters ikeCounters;
     private final DatagramCounters nattCounters;
@@ -153,7 +162,8 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
         if (oldAddress.equals(local)) {
             return;
         }
-        Pair next = retired.remove(local);
+        Retired back = retired.remove(local);
+        Pair next = back != null ? back.pair : null;
         if (next == null) {
             next = bindPair(
                     group,
@@ -166,11 +176,12 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
                     nattCounters);
         }
         use(next);
-        retired.put(oldAddress, old);
+        var retirement = new Retired(old);
+        retired.put(oldAddress, retirement);
         group.next()
                 .schedule(
                         () -> {
-                            if (retired.remove(oldAddress, old)) {
+                            if (retired.remove(oldAddress, retirement)) {
                                 old.close();
                             }
                         },
@@ -360,7 +371,7 @@ public final class UdpTransport implements UdpSender, AutoCloseable {
         Pair sockets = current;
         sockets.ike().close().syncUninterruptibly();
         sockets.natt().close().syncUninterruptibly();
-        retired.values().forEach(Pair::close);
+        retired.values().forEach(r -> r.pair.close());
         retired.clear();
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -49,6 +50,10 @@ final class AddressFollower implements AutoCloseable {
     private Process monitor;
     /** On the event loop: an evaluation is scheduled. */
     private boolean scheduled;
+    /** The reader handed an event to the loop that the loop has not taken yet: one at a time. */
+    private final AtomicBoolean signalled = new AtomicBoolean();
+
+    private volatile boolean closed;
 
     /**
      * @param peer  on the event loop: the address whose route decides (the peer of an IKE SA we
@@ -91,15 +96,22 @@ final class AddressFollower implements AutoCloseable {
     private void read() {
         try (var in = new BufferedReader(new InputStreamReader(monitor.getInputStream(), StandardCharsets.UTF_8))) {
             while (in.readLine() != null) {
-                loop.execute(this::changed);
+                // A routing daemon may print thousands of lines: the loop gets one task at a time.
+                if (signalled.compareAndSet(false, true)) {
+                    loop.execute(this::changed);
+                }
             }
         } catch (IOException e) {
             // The daemon stops: the stream closed under us.
+        }
+        if (!closed) {
+            log.warn("address: ip monitor ended; natgw no longer follows address changes");
         }
     }
 
     /** On the event loop. */
     private void changed() {
+        signalled.set(false);
         if (scheduled) {
             return;
         }
@@ -118,8 +130,15 @@ final class AddressFollower implements AutoCloseable {
 
     /** On the routing thread: the route's source address, and the move if it is another one. */
     private void follow(InetAddress target) {
+        if (closed) {
+            return;
+        }
         Optional<InetAddress> source = source(target);
-        if (source.isEmpty() || source.get().equals(udp.nattAddress().getAddress())) {
+        InetAddress current = udp.nattAddress().getAddress();
+        // The sockets keep their family: an IPv4 SA cannot move to an IPv6 address.
+        if (source.isEmpty()
+                || source.get().equals(current)
+                || source.get().getAddress().length != current.getAddress().length) {
             return;
         }
         InetAddress from = source.get();
@@ -175,8 +194,14 @@ final class AddressFollower implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         if (monitor != null) {
             monitor.destroy();
+            try {
+                monitor.waitFor(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package net.natgw.gateway.daemon;
 
 import io.netty.buffer.ByteBuf;
+import java.net.Inet6Address;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import net.natgw.esp.InboundSa;
@@ -84,7 +85,9 @@ final class Tunnel {
                 localAddress.length == 4 ? ByteBuffer.wrap(localAddress).getInt() : 0;
         this.innerAddress = opportunistic ? AddressTranslation.innerAddress(record.localTs(), hostAddress) : 0;
         // In transport mode the inner IP header is not carried: the outer one replaces it.
-        this.mtu = innerMtu(pathMtu, out, record.udpEncapsulation()) + (transport ? IPV4_OVERHEAD : 0);
+        this.mtu = innerMtu(
+                        pathMtu, out, record.udpEncapsulation(), record.remote().getAddress() instanceof Inet6Address)
+                + (transport ? IPV4_OVERHEAD : 0);
     }
 
     /**
@@ -92,10 +95,12 @@ final class Tunnel {
      * the ICV come off the path MTU; what is left holds payload, padding, pad length and next
      * header, a whole number of cipher blocks (or 4-byte words).
      */
-    static int innerMtu(int pathMtu, OutboundSa sa, boolean udpEncapsulation) {
+    static int innerMtu(int pathMtu, OutboundSa sa, boolean udpEncapsulation, boolean ipv6Outer) {
         int icv = sa.parameters().suite().icvLength();
         int block = sa.maxTailroom() - 2 - icv + 1;
-        int room = pathMtu - (udpEncapsulation ? UDP_OVERHEAD : IPV4_OVERHEAD) - sa.headroom() - icv;
+        // RFC 8200 §3: the IPv6 header is 40 octets, 20 more than IPv4's.
+        int outer = (udpEncapsulation ? UDP_OVERHEAD : IPV4_OVERHEAD) + (ipv6Outer ? 20 : 0);
+        int room = pathMtu - outer - sa.headroom() - icv;
         return room / block * block - 2;
     }
 

@@ -395,6 +395,7 @@ public final class IkeEngine {
         sa.spiR = spiR;
         sa.nattPort = old.nattPort;
         sa.nat = old.nat;
+        sa.mobikeState().inherit(old.mobikeState());
         sa.ni = ni;
         sa.nr = nr;
         sa.keys(keys);

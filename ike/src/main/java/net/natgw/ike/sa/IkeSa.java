@@ -16,6 +16,7 @@ import net.natgw.ike.message.DeletePayload;
 import net.natgw.ike.message.FragmentCodec;
 import net.natgw.ike.message.IkeMessage;
 import net.natgw.ike.message.MessageCodec;
+import net.natgw.ike.message.NotifyType;
 import net.natgw.natt.NatStatus;
 import net.natgw.natt.Rfc3948;
 import org.slf4j.Logger;
@@ -343,7 +344,11 @@ public final class IkeSa implements PeerSa {
     /** An authenticated message we act on: the peer is alive, and its address may have changed. */
     void heard(InetSocketAddress from, boolean viaNattPort, IkeMessage message) {
         alive();
-        authenticatedFrom(from, viaNattPort);
+        if (!(mobike.supported()
+                && message.notify(NotifyType.UPDATE_SA_ADDRESSES).isPresent())) {
+            // An update moves the SA itself, once all of it checked out (RFC 4555 §3.5).
+            authenticatedFrom(from, viaNattPort);
+        }
         log.info("{} received {} from {}", name(), message, from);
     }
 
@@ -454,7 +459,7 @@ public final class IkeSa implements PeerSa {
         if (state != IkeSaState.ESTABLISHED || !messages.idle()) {
             return;
         }
-        if (mobike.supported() && initiator && nat.localBehindNat()) {
+        if (mobike.decides() && nat.localBehindNat()) {
             mobike.update();
         } else {
             queue(Informational.dpd());

@@ -38,6 +38,12 @@ final class Mobike {
 
     private final IkeSa sa;
     private boolean supported;
+    /**
+     * Whether we initiated the IKE SA of IKE_AUTH: the initiator decides (§3.1), and that stays
+     * with the original initiator across rekeys, whoever started them.
+     */
+    private boolean originalInitiator;
+
     private List<InetAddress> peerAddresses = List.of();
     /** Our update that is queued or out; a move meanwhile is handled when it is answered. */
     private UpdateSaAddresses update;
@@ -51,6 +57,19 @@ final class Mobike {
     /** Both ends announced MOBIKE_SUPPORTED (§3.3) and ours is not {@code mobike = no}. */
     boolean supported() {
         return supported;
+    }
+
+    /** MOBIKE is on and we are the original initiator: our moves and our NAT's are ours to tell (§3.1). */
+    boolean decides() {
+        return supported && originalInitiator;
+    }
+
+    /** RFC 7296 §2.18: the rekeyed IKE SA keeps what the old one negotiated, and who decides. */
+    void inherit(Mobike old) {
+        supported = old.supported;
+        originalInitiator = old.originalInitiator;
+        peerAddresses = old.peerAddresses;
+        confirmed = old.confirmed;
     }
 
     /** The peer's additional addresses, from its last address list (§3.4, §3.6). */
@@ -80,6 +99,7 @@ final class Mobike {
             return;
         }
         supported = true;
+        originalInitiator = sa.isInitiator();
         confirmed = sa.local;
         addresses(m);
         IkeSa.log().info("{} peer supports MOBIKE{}", sa.name(), describeAddresses());
@@ -137,14 +157,16 @@ final class Mobike {
      */
     void localMoved(InetAddress address) {
         InetSocketAddress old = sa.local;
-        if (old.getAddress().equals(address) || sa.state() == IkeSaState.DELETED) {
+        if (old.getAddress().equals(address)
+                || old.getAddress().getAddress().length != address.getAddress().length
+                || sa.state() == IkeSaState.DELETED) {
             return;
         }
         sa.local = new InetSocketAddress(address, old.getPort());
         if (!sa.established()) {
             return;
         }
-        if (supported && sa.isInitiator()) {
+        if (decides()) {
             IkeSa.log().info("{} MOBIKE: our address moved from {} to {}, updating the SA", sa.name(), old, sa.local);
             update();
         } else {

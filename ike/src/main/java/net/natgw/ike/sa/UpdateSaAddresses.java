@@ -62,12 +62,12 @@ final class UpdateSaAddresses implements Exchange {
     @Override
     public void response(IkeSa sa, IkeMessage response, byte[] raw) throws IkeProtocolException {
         mobike.answered(this);
+        Exchange.failOnError(response);
         var echoed = response.notify(NotifyType.COOKIE2);
         if (echoed.isEmpty() || !MessageDigest.isEqual(echoed.get().data(), cookie2)) {
             throw new IkeProtocolException(
                     NotifyType.INVALID_SYNTAX, "MOBIKE: COOKIE2 " + (echoed.isEmpty() ? "missing" : "mismatch"));
         }
-        Exchange.failOnError(response);
         var nat = response.notify(NotifyType.NAT_DETECTION_DESTINATION_IP).isPresent()
                 ? IkeSaInit.evaluateNat(sa, response, NatDetection.ikev2(sa.spiI, sa.spiR), sa.remote, from)
                 : sa.nat;

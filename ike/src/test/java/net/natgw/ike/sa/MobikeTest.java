@@ -126,6 +126,25 @@ class MobikeTest {
         assertEquals(2, serverMoves.log.size(), serverMoves.log.toString());
     }
 
+    // I === R, then R rekeys the IKE SA (R is the new SA's initiator): MOBIKE stays on, and the
+    // phone, the original initiator, still decides: its move updates the successor
+    @Test
+    void aRekeyKeepsMobikeAndWhoDecides() {
+        IkeSa[] sa = established(true, true);
+        sa[1].rekey();
+        net.run();
+        IkeSa phone =
+                client.ikeSas().stream().filter(IkeSa::established).findFirst().orElseThrow();
+        IkeSa gateway =
+                server.ikeSas().stream().filter(IkeSa::established).findFirst().orElseThrow();
+        assertFalse(phone == sa[0], "a successor");
+        assertFalse(phone.isInitiator(), "the server started the rekey");
+        assertTrue(phone.mobike() && gateway.mobike(), "MOBIKE carried over");
+        client.localAddressChanged(CELLULAR);
+        net.run();
+        assertEquals(CELLULAR_NAT, gateway.remote().getAddress(), "the phone's update moved the successor");
+    }
+
     // I behind a NAT that forgot its mapping: the liveness check is an UPDATE_SA_ADDRESSES, which
     // moves R to the new port even though MOBIKE makes strongSwan follow nothing implicitly
     @Test
