@@ -74,6 +74,7 @@ final class ConnectionReader {
             "if_id_in",
             "if_id_out",
             "ocsp");
+    private static final List<String> SECTIONS = List.of("local", "remote", "remote-1", "remote-2", "children");
     private static final List<String> LOCAL_KEYS = List.of("auth", "id", "certs", "eap_id");
     private static final List<String> REMOTE_KEYS = List.of("auth", "id", "cacerts", "revocation", "eap_id");
     private static final List<String> AUTH_NOT_IMPLEMENTED =
@@ -95,30 +96,16 @@ final class ConnectionReader {
         EAP
     }
 
-    /**
-     * How one side authenticates: {@code auth = psk}, {@code pubkey}, {@code null} or {@code eap-*}
-     * (then {@code eap} says which), and where it was said.
-     */
-    private record Round(Node node, Method method, Optional<Field> auth, Optional<EapConfig.Method> eap) {
-        /** EAP-TLS: certificates as with pubkey, proved inside EAP. */
-        boolean tls() {
-            return eap.equals(Optional.of(EapConfig.Method.TLS));
-        }
-
-        ConfigException error(String what) {
-            return auth.map(a -> a.error(what)).orElseGet(() -> node.missing("auth", what));
-        }
-    }
-
     Connection read() throws ConfigException {
         n.onlyKeys(KEYS, NOT_IMPLEMENTED);
         for (Node s : n.children()) {
-            if (!List.of("local", "remote", "children").contains(s.name())
+            if (!SECTIONS.contains(s.name())
                     && (s.name().startsWith("local") || s.name().startsWith("remote"))) {
-                throw s.error("natgw implements one authentication round: write local and remote without a suffix");
+                throw s.error("natgw implements one authentication round of ours (local) and one or two of the"
+                        + " peer's: remote (or remote-1), then remote-2 with auth = eap-* (RFC 4739)");
             }
         }
-        n.onlySections(List.of("local", "remote", "children"), List.of());
+        n.onlySections(SECTIONS, List.of());
         int version = n.get("version", ConnectionReader::version, 0);
         n.get("unique", ConnectionReader::unique, "no");
         InetAddress local = n.get("local_addrs", ConnectionReader::localAddress, ANY4);
@@ -161,11 +148,19 @@ final class ConnectionReader {
 
         Node localNode = n.child("local")
                 .orElseThrow(() -> n.missing("local", "section required: how we authenticate (auth, id, certs)"));
+        if (n.child("remote").isPresent() && n.child("remote-1").isPresent()) {
+            throw n.child("remote-1").get().error("remote and remote-1 are the same round: write one of them");
+        }
         Node remoteNode = n.child("remote")
+                .or(() -> n.child("remote-1"))
                 .orElseThrow(() ->
                         n.missing("remote", "section required: how the peer must authenticate (auth, id, cacerts)"));
         Authentication auth =
                 authentication("connection " + n.name(), localNode, remoteNode, local, resources, Method.PUBKEY);
+        Optional<Node> second = n.child("remote-2");
+        if (second.isPresent()) {
+            auth = withSecondRound(auth, second.get());
+        }
         if (version == 1 && auth.eap().isPresent()) {
             throw (localNode
                                     .field("auth")
@@ -252,8 +247,8 @@ final class ConnectionReader {
         localNode.onlySections(List.of(), List.of("cert"));
         remoteNode.onlyKeys(REMOTE_KEYS, AUTH_NOT_IMPLEMENTED);
         remoteNode.onlySections(List.of(), List.of("cert", "cacert"));
-        Round localRound = round(localNode, otherwise);
-        Round remoteRound = round(remoteNode, otherwise);
+        AuthRound localRound = AuthRound.of(localNode, otherwise);
+        AuthRound remoteRound = AuthRound.of(remoteNode, otherwise);
 
         Optional<X509Certificate> cert = Optional.empty();
         PrivateKey key = null;
@@ -288,7 +283,7 @@ final class ConnectionReader {
                         Optional.empty());
         PreSharedKeys psk = PreSharedKeys.NONE;
         if (localRound.method() == Method.PSK || remoteRound.method() == Method.PSK) {
-            Round round = localRound.method() == Method.PSK ? localRound : remoteRound;
+            AuthRound round = localRound.method() == Method.PSK ? localRound : remoteRound;
             psk = resources
                     .secrets()
                     .sharedKeys(localId, remoteId)
@@ -318,13 +313,13 @@ final class ConnectionReader {
      */
     private static Optional<EapConfig> eap(
             Node localNode,
-            Round localRound,
+            AuthRound localRound,
             Node remoteNode,
-            Round remoteRound,
+            AuthRound remoteRound,
             IdPayload localId,
             Resources resources)
             throws ConfigException {
-        for (Round r : List.of(localRound, remoteRound)) {
+        for (AuthRound r : List.of(localRound, remoteRound)) {
             if (r.method() != Method.EAP && r.node().field("eap_id").isPresent()) {
                 throw r.node().field("eap_id").get().error("only with auth = eap-*");
             }
@@ -370,6 +365,32 @@ final class ConnectionReader {
                     Map.of(identity, secret)));
         }
         return Optional.empty();
+    }
+
+    /**
+     * RFC 4739, swanctl's {@code remote-2}: after the AUTH of its first round (a certificate or
+     * key, as {@code remote} says), the peer authenticates again with EAP, as the strongSwan
+     * client's "certificate + EAP" does.
+     */
+    private Authentication withSecondRound(Authentication first, Node node) throws ConfigException {
+        node.onlyKeys(List.of("auth", "eap_id"), AUTH_NOT_IMPLEMENTED);
+        node.onlySections(List.of(), List.of());
+        AuthRound round = AuthRound.of(node, Method.PUBKEY);
+        if (round.method() != Method.EAP || round.tls()) {
+            throw round.error("natgw's second round is EAP with a password (eap-mschapv2, eap-md5, eap-dynamic,"
+                    + " eap-radius), after the first round's pubkey or psk");
+        }
+        if (first.eap().isPresent()) {
+            throw round.error("EAP in both rounds: write the first round with auth = pubkey or psk");
+        }
+        var eap = new EapConfig(
+                EapConfig.Role.SERVER,
+                round.eap().orElseThrow(),
+                node.field("eap_id").map(Field::text),
+                resources.secrets().eapSecrets(),
+                true);
+        return new Authentication(
+                first.localId(), first.remoteId(), first.psk(), first.certificates(), Optional.of(eap));
     }
 
     /** strongSwan's {@code revocation}: strict, ifuri or relaxed. */
@@ -462,65 +483,11 @@ final class ConnectionReader {
         return vips;
     }
 
-    /** {@code auth}, or {@code otherwise} where it is not written. */
-    private static Round round(Node side, Method otherwise) throws ConfigException {
-        Optional<Field> auth = side.field("auth");
-        String method = auth.map(Field::text).orElse(otherwise.name().toLowerCase(Locale.ROOT));
-        switch (method) {
-            case "psk" -> {
-                return new Round(side, Method.PSK, auth, Optional.empty());
-            }
-            case "pubkey" -> {
-                return new Round(side, Method.PUBKEY, auth, Optional.empty());
-            }
-            case "null" -> {
-                return new Round(side, Method.NULL, auth, Optional.empty());
-            }
-            case "eap-mschapv2" -> {
-                return new Round(side, Method.EAP, auth, Optional.of(EapConfig.Method.MSCHAPV2));
-            }
-            case "eap-md5" -> {
-                return new Round(side, Method.EAP, auth, Optional.of(EapConfig.Method.MD5));
-            }
-            case "eap-tls" -> {
-                return new Round(side, Method.EAP, auth, Optional.of(EapConfig.Method.TLS));
-            }
-            case "eap-dynamic", "eap" -> {
-                return new Round(side, Method.EAP, auth, Optional.of(EapConfig.Method.DYNAMIC));
-            }
-            case "eap-radius" -> {
-                if (side.name().equals("local")) {
-                    throw auth.get()
-                            .error("eap-radius is the server's: it relays the peer's EAP to a RADIUS"
-                                    + " server (write it in remote)");
-                }
-                return new Round(side, Method.EAP, auth, Optional.of(EapConfig.Method.RADIUS));
-            }
-            default -> {}
-        }
-        Field f = auth.get();
-        if (method.startsWith("eap")) {
-            throw f.error("\"" + method + "\" is not implemented by natgw: it has eap-mschapv2, eap-md5,"
-                    + " eap-tls, eap-dynamic and eap-radius");
-        }
-        if (method.startsWith("xauth")) {
-            throw f.error("XAuth is not implemented by natgw (use IKEv2 with eap-mschapv2, or psk, pubkey or null)");
-        }
-        if (method.startsWith("rsa")
-                || method.startsWith("ecdsa")
-                || method.startsWith("pubkey-")
-                || method.startsWith("bliss")
-                || method.startsWith("ike:")) {
-            throw f.error("natgw does not constrain key types or hash algorithms; write pubkey");
-        }
-        throw f.error("\"" + method + "\" is none of psk, pubkey, null and eap-*");
-    }
-
     /**
      * Our identity: as written, or what strongSwan takes without one: the certificate's subject
      * with pubkey, our address with psk. A certificate must name the identity we claim.
      */
-    private static IdPayload localId(Node side, Round round, InetAddress local, Optional<X509Certificate> cert)
+    private static IdPayload localId(Node side, AuthRound round, InetAddress local, Optional<X509Certificate> cert)
             throws ConfigException {
         if (round.method() == Method.NULL) {
             return nullId(side);

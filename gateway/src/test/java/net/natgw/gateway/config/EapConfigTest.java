@@ -1,6 +1,7 @@
 package net.natgw.gateway.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -205,6 +206,38 @@ class EapConfigTest {
                         EapConfig.Role.CLIENT, EapConfig.Method.TLS, Optional.of("moon.strongswan.org"), Map.of())),
                 c.eapClient());
         assertTrue(c.signs(), "its certificate and key, for TLS");
+    }
+
+    /** RFC 4739, strongSwan's ikev2/rw-cert-eap shape: remote-1 the peer's certificate, remote-2 EAP. */
+    private static List<String> twoRounds(String secondAuth) {
+        return String.join("\n", MOON)
+                .replace(
+                        "        remote {\n            auth = eap-mschapv2\n            eap_id = %any\n        }",
+                        "        remote-1 {\n            auth = pubkey\n        }\n        remote-2 {\n            auth = "
+                                + secondAuth + "\n            eap_id = %any\n        }")
+                .lines()
+                .toList();
+    }
+
+    @Test
+    void aSecondRoundOfThePeersIsEapAfterItsCertificate() throws Exception {
+        IkeConfig ike = load(twoRounds("eap-mschapv2"));
+        EapConfig eap = ike.eapServer().orElseThrow();
+        assertTrue(eap.secondRound());
+        assertEquals(EapConfig.Method.MSCHAPV2, eap.method());
+        assertTrue(ike.requiresSignature(), "round 1: a certificate of our CAs");
+        assertFalse(load(MOON).eapServer().orElseThrow().secondRound());
+
+        var text = SwanctlText.of(twoRounds("pubkey"));
+        assertTrue(
+                error(text)
+                        .endsWith("natgw's second round is EAP with a password (eap-mschapv2, eap-md5,"
+                                + " eap-dynamic, eap-radius), after the first round's pubkey or psk"),
+                error(text));
+        var three = new java.util.ArrayList<>(twoRounds("eap-md5"));
+        three.add(three.indexOf("        children {"), "        remote-3 {\n            auth = eap-md5\n        }");
+        assertTrue(error(SwanctlText.of(String.join("\n", three).lines().toList()))
+                .contains("remote (or remote-1), then remote-2 with auth = eap-* (RFC 4739)"));
     }
 
     @Test

@@ -720,7 +720,7 @@ class GatewayConfigTest {
         var text = siteToSite().insert("connections.gw-gw", "        loca { auth = psk }");
         assertEquals(
                 at(text.line("connections.gw-gw.loca"))
-                        + "connections.gw-gw.loca: unknown section (expected local, remote, children)",
+                        + "connections.gw-gw.loca: unknown section (expected local, remote, remote-1, remote-2, children)",
                 error(text.lines()));
         var authorities = SwanctlText.of(List.of("authorities {", "}"));
         assertEquals(
@@ -735,8 +735,9 @@ class GatewayConfigTest {
         text = siteToSite().insert("connections.gw-gw", "        local-1 { auth = psk }");
         assertEquals(
                 at(text.line("connections.gw-gw.local-1"))
-                        + "connections.gw-gw.local-1: natgw implements one authentication round: write local"
-                        + " and remote without a suffix",
+                        + "connections.gw-gw.local-1: natgw implements one authentication round of ours (local)"
+                        + " and one or two of the peer's: remote (or remote-1), then remote-2 with auth = eap-*"
+                        + " (RFC 4739)",
                 error(text.lines()));
     }
 

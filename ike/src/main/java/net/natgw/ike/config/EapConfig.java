@@ -16,13 +16,21 @@ import java.util.Optional;
  *                 EAP identity, {@link #ANY} asks for it with EAP-Identity (RFC 3748 §5.1), anything
  *                 else asks and requires that one. As client: the identity we answer with
  * @param secrets  the passwords of the EAP identities, from {@code secrets { eap<suffix> }}
+ * @param secondRound as server: EAP is the peer's second authentication round (RFC 4739,
+ *                 swanctl's {@code remote-2}), after its AUTH with a certificate or key
  */
-public record EapConfig(Role role, Method method, Optional<String> identity, Map<String, String> secrets) {
+public record EapConfig(
+        Role role, Method method, Optional<String> identity, Map<String, String> secrets, boolean secondRound) {
     /** strongSwan's {@code eap_id = %any}: ask the peer who it is. */
     public static final String ANY = "%any";
 
     public EapConfig {
         secrets = Map.copyOf(secrets);
+    }
+
+    /** EAP as the only round of its side. */
+    public EapConfig(Role role, Method method, Optional<String> identity, Map<String, String> secrets) {
+        this(role, method, identity, secrets, false);
     }
 
     public enum Role {
@@ -83,13 +91,14 @@ public record EapConfig(Role role, Method method, Optional<String> identity, Map
 
     /** The same without the passwords: what a credential reload may change while SAs stay up. */
     public EapConfig withoutSecrets() {
-        return new EapConfig(role, method, identity, Map.of());
+        return new EapConfig(role, method, identity, Map.of(), secondRound);
     }
 
     /** The secrets are never printed. */
     @Override
     public String toString() {
         return "EapConfig[" + role + " " + method
-                + identity.map(i -> " eap_id " + i).orElse("") + ", " + secrets.size() + " secrets]";
+                + identity.map(i -> " eap_id " + i).orElse("") + (secondRound ? ", round 2" : "") + ", "
+                + secrets.size() + " secrets]";
     }
 }

@@ -45,6 +45,9 @@ public final class NotifyType {
     public static final int UPDATE_SA_ADDRESSES = 16400;
     public static final int COOKIE2 = 16401;
     public static final int NO_NATS_ALLOWED = 16402;
+    // RFC 4739 §3.1: multiple authentication rounds
+    public static final int MULTIPLE_AUTH_SUPPORTED = 16404;
+    public static final int ANOTHER_AUTH_FOLLOWS = 16405;
     public static final int FRAGMENTATION_SUPPORTED = 16430;
     public static final int SIGNATURE_HASH_ALGORITHMS = 16431;
 

@@ -44,6 +44,8 @@ final class PayloadNames {
             case NotifyType.FAILED_CP_REQUIRED -> "FAIL_CP_REQ";
             // RFC 4555, as strongSwan logs them
             case NotifyType.MOBIKE_SUPPORTED -> "MOBIKE_SUP";
+            case NotifyType.MULTIPLE_AUTH_SUPPORTED -> "MULT_AUTH";
+            case NotifyType.ANOTHER_AUTH_FOLLOWS -> "AUTH_FOLLOWS";
             case NotifyType.ADDITIONAL_IP4_ADDRESS -> "ADD_4_ADDR";
             case NotifyType.ADDITIONAL_IP6_ADDRESS -> "ADD_6_ADDR";
             case NotifyType.NO_ADDITIONAL_ADDRESSES -> "NO_ADD_ADDR";

@@ -36,15 +36,30 @@ import net.natgw.ike.message.Untrusted;
  * I <-- HDR, SK {AUTH, [CP(CFG_REPLY),] SAr2, TSi, TSr} ---- R
  * </pre>
  *
+ * With a second round (RFC 4739 §3, swanctl's {@code remote-2}) the first IKE_AUTH carries the
+ * initiator's AUTH and ANOTHER_AUTH_FOLLOWS, and is answered with our identity and AUTH only; the
+ * next one carries the IDi of the second round, and EAP starts there. The initiator's last AUTH
+ * then covers that second IDi.
+ *
+ * <pre>
+ * I --- HDR, SK {IDi, [CERT,] AUTH, N(ANOTHER_AUTH_FOLLOWS), SAi2, TSi, TSr} ---> R
+ * I <-- HDR, SK {IDr, [CERT,] AUTH} ---------------------------------------------- R
+ * I --- HDR, SK {IDi'} ---------------------------------------------------------> R
+ * I <-- HDR, SK {EAP(Request)} --------------------------------------------------- R   (then as above)
+ * </pre>
+ *
  * The IKE SA stays half open throughout, so its half-open timeout bounds the conversation's time
  * and {@link EapServer#MAX_ROUNDS} its length. Owned by its IKE SA, on the engine's thread.
  */
 final class EapResponder {
     private final IkeMessage first;
-    private final IdPayload idi;
+    /** The IDi the last AUTH covers: of the first IKE_AUTH, or of the second round's. */
+    private IdPayload idi;
+
     private final IdPayload peer;
     private final IdPayload idr;
-    private final EapServer server;
+    /** Null while a second round's IDi is awaited. */
+    private EapServer server;
     /** The MSK once EAP succeeded (empty for a method without one); null before. */
     private byte[] msk;
 
@@ -93,6 +108,42 @@ final class EapResponder {
         return payloads;
     }
 
+    /**
+     * RFC 4739: the first round's AUTH verified, we answer with our identity and AUTH, and wait
+     * for the second round's IDi.
+     */
+    static List<Payload> firstRound(IkeSa sa, IkeMessage request, IdPayload idi, IdPayload peer) {
+        IdPayload idr = sa.config().localId().as(false);
+        sa.eap = new EapResponder(request, idi, peer, idr, null);
+        byte[] octets = PskAuthentication.signedOctets(sa.initResponse, sa.ni, sa.prf(), sa.keys.skPr(), idr);
+        var payloads = new ArrayList<Payload>();
+        payloads.add(idr);
+        payloads.addAll(IkeAuth.authenticate(sa, octets, sa.keys.skPr(), Optional.of(idi)));
+        IkeSa.log().info("{} '{}' authenticated its first round; EAP follows in a second", sa.name(), idi);
+        return payloads;
+    }
+
+    /** The second round's first request (RFC 4739 §3): its IDi, and EAP's first Request. */
+    private List<Payload> secondRound(IkeSa sa, IkeMessage request) throws IkeProtocolException {
+        IdPayload second = request.id(true)
+                .orElseThrow(() -> IkeProtocolException.invalidSyntax("the second round's IKE_AUTH without IDi"));
+        if (request.find(AuthPayload.class).isPresent()) {
+            throw new IkeProtocolException(
+                    NotifyType.AUTHENTICATION_FAILED, "'" + second + "' sent AUTH, but its second round is EAP");
+        }
+        var config = sa.config();
+        idi = second;
+        server = new EapServer(
+                config.eapServer().orElseThrow(),
+                config.localId().text(),
+                second.text(),
+                config.certificates(),
+                sa.engine.core.random());
+        EapPacket start = server.start();
+        IkeSa.log().info("{} second round as '{}', EAP: sending {}", sa.name(), second, start);
+        return List.of(new EapPayload(start.code(), start.identifier(), start.encode()));
+    }
+
     /** Whether the conversation may go on; after a failure the SA goes with its response. */
     boolean underWay() {
         return !failed;
@@ -104,6 +155,9 @@ final class EapResponder {
             throw new IkeProtocolException(NotifyType.AUTHENTICATION_FAILED, "EAP authentication failed");
         }
         try {
+            if (server == null) {
+                return secondRound(sa, request);
+            }
             return msk == null ? round(sa, request) : authenticated(sa, request);
         } catch (StatusPending waiting) {
             throw waiting;

@@ -9,6 +9,7 @@ import java.util.Optional;
 import net.natgw.esp.Mode;
 import net.natgw.ike.auth.SignatureAuthentication;
 import net.natgw.ike.config.ChildConfig;
+import net.natgw.ike.config.EapConfig;
 import net.natgw.ike.crypto.PskAuthentication;
 import net.natgw.ike.message.AuthPayload;
 import net.natgw.ike.message.CertPayload;
@@ -296,6 +297,18 @@ final class IkeAuth implements Exchange {
         IdPayload idi = request.id(true).orElseThrow(() -> IkeProtocolException.invalidSyntax("IKE_AUTH without IDi"));
         IdPayload peer = policyIdentity(request, idi);
         sa.config(sa.engine.configFor(sa, peer, request.id(false)));
+        if (sa.config().eapServer().filter(EapConfig::secondRound).isPresent()) {
+            // RFC 4739 §3: the first round's AUTH, then EAP in a second round.
+            if (request.find(AuthPayload.class).isEmpty()
+                    || request.notify(NotifyType.ANOTHER_AUTH_FOLLOWS).isEmpty()) {
+                throw new IkeProtocolException(
+                        NotifyType.AUTHENTICATION_FAILED,
+                        "'" + idi + "': " + sa.config().name()
+                                + " requires AUTH and then EAP in a second round (ANOTHER_AUTH_FOLLOWS, RFC 4739)");
+            }
+            verify(sa, request, sa.initRequest, sa.nr, sa.keys.skPi(), idi);
+            return EapResponder.firstRound(sa, request, idi, peer);
+        }
         if (sa.config().eapServer().isPresent()) {
             if (request.find(AuthPayload.class).isPresent()) {
                 // remote.auth = eap-* asks for EAP and nothing else: a signature or a key does not do instead.

@@ -3,6 +3,7 @@ package net.natgw.ike.sa;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import net.natgw.ike.config.EapConfig;
 import net.natgw.ike.config.IkeConfig;
 import net.natgw.ike.config.ProposalSelection;
 import net.natgw.ike.config.WeakSuites;
@@ -221,6 +222,13 @@ final class IkeSaInit implements Exchange {
                     payloads.add(NotifyPayload.of(NotifyType.FRAGMENTATION_SUPPORTED));
                 }
                 payloads.add(signatureHashAlgorithms());
+                // RFC 4739 §3: the responder announces it in IKE_SA_INIT (the initiator in its first
+                // IKE_AUTH), where a connection has a second round.
+                if (engine.core.configs().stream()
+                        .anyMatch(c ->
+                                c.eapServer().filter(EapConfig::secondRound).isPresent())) {
+                    payloads.add(NotifyPayload.of(NotifyType.MULTIPLE_AUTH_SUPPORTED));
+                }
                 if (config.requiresSignature()) {
                     payloads.add(new CertReqPayload(
                             CertPayload.X509_SIGNATURE,

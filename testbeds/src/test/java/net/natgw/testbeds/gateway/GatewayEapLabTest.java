@@ -23,6 +23,7 @@ import net.natgw.testbeds.natgw.NatgwDaemon;
 import net.natgw.testbeds.strongswan.StrongSwan;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -267,6 +268,61 @@ class GatewayEapLabTest {
                     assertEquals(List.of(), Poll.until(Duration.ofSeconds(5), swan::listSas, List::isEmpty));
                 }
             } catch (AssertionError | LabException | IndexOutOfBoundsException e) {
+                throw lab.failure(e);
+            }
+        }
+    }
+
+    // strongSwan --- IKE_SA_INIT N(MULTIPLE_AUTH_SUPPORTED) ---> natgw, and back
+    // strongSwan --- {IDi carol.lab.natgw.net, CERT, AUTH(ECDSA), N(ANOTHER_AUTH_FOLLOWS), SA, TS} ---> natgw
+    // strongSwan <-- {IDr, CERT, AUTH(ECDSA)} --- natgw
+    // strongSwan --- {IDi carol} ---> natgw: EAP-MSCHAPv2 as above, then AUTH(MSK) both ways (RFC 4739)
+    @Test
+    void aStrongSwanClientAuthenticatesWithItsCertificateAndThenWithEap() throws Exception {
+        var pki = TestPki.create("natgw lab CA", "ec");
+        try (Lab lab = Lab.create()) {
+            Topology t = Topology.build(lab, NatKind.MASQUERADE);
+            credentials(lab.workdir(), pki, t.responder());
+            String serverConf = server(t.responder(), "eap-mschapv2")
+                    .replace(
+                            "    remote {\n      auth = eap-mschapv2\n      eap_id = %any\n    }\n",
+                            "    remote-1 {\n      auth = pubkey\n      id = carol.lab.natgw.net\n    }\n"
+                                    + "    remote-2 {\n      auth = eap-mschapv2\n      eap_id = %any\n    }\n");
+            assertTrue(serverConf.contains("remote-2"), serverConf);
+            var natgw = NatgwDaemon.start(lab, t.responder(), serverConf, List.of());
+            var swan = StrongSwan.start(lab, t.initiator());
+            SwanctlCredentials.write(swan.credentials(), pki, pki.issue("carol.lab.natgw.net", "ec"), "carol");
+            String clientConf = client(t.initiator(), t.responder(), "eap-mschapv2", "carol", PASSWORD)
+                    .replace(
+                            "    local {\n      auth = eap-mschapv2\n      id = carol@lab.natgw.net\n      eap_id = carol\n    }\n",
+                            "    local-1 {\n      auth = pubkey\n      certs = carol.pem\n      id = carol.lab.natgw.net\n    }\n"
+                                    + "    local-2 {\n      auth = eap-mschapv2\n      id = carol\n      eap_id = carol\n    }\n");
+            assertTrue(clientConf.contains("local-2"), clientConf);
+            swan.load(clientConf);
+            try {
+                assertTrue(swan.initiate("net", Duration.ofSeconds(20)).ok(), swan.log());
+                assertTrue(
+                        swan.log().contains("authentication of 'carol.lab.natgw.net' (myself) with ECDSA"),
+                        "strongSwan's first round, its certificate: " + swan.log());
+                assertTrue(
+                        swan.log().contains("EAP method EAP_MSCHAPV2 succeeded, MSK established"),
+                        "its second round, EAP-MSCHAPv2: " + swan.log());
+                assertTrue(
+                        swan.log().contains("authentication of '" + GATEWAY + "' with EAP successful"),
+                        "natgw's last AUTH keyed with the MSK: " + swan.log());
+                assertTrue(natgw.log().contains("second round as 'carol'"), natgw.log());
+                assertEquals(
+                        3,
+                        Ping.replies(
+                                t.initiator().namespace(), null, t.responder().inner(), 3));
+                record(
+                        "gateway-eap-two-rounds-strongswan-to-natgw",
+                        "strongSwan " + StrongSwan.version(),
+                        "natgw",
+                        NatKind.MASQUERADE,
+                        "RFC 4739: round 1 strongSwan's ECDSA certificate, round 2 EAP-MSCHAPv2 (remote-1, remote-2);"
+                                + " strongSwan: \"EAP_MSCHAPV2 succeeded, MSK established\"; 3/3 pings");
+            } catch (AssertionError | LabException e) {
                 throw lab.failure(e);
             }
         }
