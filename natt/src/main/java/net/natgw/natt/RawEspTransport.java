@@ -66,37 +66,23 @@ public final class RawEspTransport implements AutoCloseable {
     private final int linkHeader;
     private final Thread reader;
 
-    private RawEspTransport(Inet4Address local, PcapHandle capture, RawSocket socket, DatagramReceiver receiver)
+    /** IPv4: {@code capture} and {@code socket}; IPv6: {@code socket6} alone, the others null. */
+    private RawEspTransport(
+            InetAddress local, PcapHandle capture, RawSocket socket, RawEsp6Socket socket6, DatagramReceiver receiver)
             throws NotOpenException {
         this.local = local;
         this.capture = capture;
         this.socket = socket;
-        this.socket6 = null;
-        this.receiver = receiver;
-        for (Event e : Event.values()) {
-            counters.put(e, new LongAdder());
-        }
-        this.linkHeader = linkHeaderLength(capture.getDlt());
-        this.reader = Thread.ofPlatform()
-                .name("raw-esp-" + local.getHostAddress())
-                .daemon()
-                .start(this::capture);
-    }
-
-    private RawEspTransport(Inet6Address local, RawEsp6Socket socket6, DatagramReceiver receiver) {
-        this.local = local;
-        this.capture = null;
-        this.socket = null;
         this.socket6 = socket6;
         this.receiver = receiver;
         for (Event e : Event.values()) {
             counters.put(e, new LongAdder());
         }
-        this.linkHeader = 0;
+        this.linkHeader = capture != null ? linkHeaderLength(capture.getDlt()) : 0;
         this.reader = Thread.ofPlatform()
                 .name("raw-esp-" + local.getHostAddress())
                 .daemon()
-                .start(this::receive6);
+                .start(socket6 != null ? this::receive6 : this::capture);
     }
 
     /**
@@ -109,8 +95,8 @@ public final class RawEspTransport implements AutoCloseable {
             try {
                 var socket6 = new RawEsp6Socket(v6, mark);
                 log.info("raw esp: IPv6 raw socket on {}", v6.getHostAddress());
-                return new RawEspTransport(v6, socket6, receiver);
-            } catch (LastErrorException e) {
+                return new RawEspTransport(v6, null, null, socket6, receiver);
+            } catch (LastErrorException | NotOpenException e) {
                 throw new IOException("cannot open a raw IPv6 ESP socket on " + v6.getHostAddress() + ": " + e, e);
             }
         }
@@ -146,7 +132,7 @@ public final class RawEspTransport implements AutoCloseable {
                     nif.getName(),
                     handle.getDlt(),
                     local.getHostAddress());
-            return new RawEspTransport(local, handle, socket, receiver);
+            return new RawEspTransport(local, handle, socket, null, receiver);
         } catch (PcapNativeException | NotOpenException | RuntimeException e) {
             handle.close();
             throw e;

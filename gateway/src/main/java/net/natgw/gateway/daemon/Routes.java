@@ -50,13 +50,9 @@ final class Routes {
 
     /**
      * An address of this host inside the local selectors, for the route's {@code src}: traffic
-     * the gateway itself sends into the tunnel then carries an address the peer accepts.
+     * the gateway itself sends into the tunnel then carries an address the peer accepts. Of one
+     * family ({@code length} 4 or 16 octets): a route's {@code src} is of its own.
      */
-    static Optional<InetAddress> localSourceWithin(List<TrafficSelector> localTs) {
-        return localSourceWithin(localTs, 4).or(() -> localSourceWithin(localTs, 16));
-    }
-
-    /** The same, of one family ({@code length} 4 or 16 octets): a route's {@code src} is of its own. */
     static Optional<InetAddress> localSourceWithin(List<TrafficSelector> localTs, int length) {
         try {
             for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {

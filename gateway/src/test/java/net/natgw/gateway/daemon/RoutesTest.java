@@ -192,7 +192,7 @@ class RoutesTest {
     void aLocalSourceIsAnAddressOfThisHostInsideTheLocalSelectors() throws Exception {
         var lo = NetworkInterface.getByName("lo");
         assumeTrue(lo != null && lo.getInetAddresses().hasMoreElements(), "a loopback interface");
-        InetAddress found = Routes.localSourceWithin(List.of(TrafficSelector.ofCidr("127.0.0.0/8")))
+        InetAddress found = Routes.localSourceWithin(List.of(TrafficSelector.ofCidr("127.0.0.0/8")), 4)
                 .orElseThrow();
         assertTrue(found.isLoopbackAddress(), found.toString());
         assertEquals(4, found.getAddress().length);

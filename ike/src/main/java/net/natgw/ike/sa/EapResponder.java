@@ -91,17 +91,9 @@ final class EapResponder {
                     NotifyType.AUTHENTICATION_FAILED, config.name() + " has no certificate to authenticate with");
         }
         IdPayload idr = config.localId().as(false);
-        var server = new EapServer(
-                config.eapServer().orElseThrow(),
-                config.localId().text(),
-                idi.text(),
-                config.certificates(),
-                sa.engine.core.random());
+        var server = server(sa, idi);
         sa.eap = new EapResponder(request, idi, peer, idr, server);
-        byte[] octets = PskAuthentication.signedOctets(sa.initResponse, sa.ni, sa.prf(), sa.keys.skPr(), idr);
-        var payloads = new ArrayList<Payload>();
-        payloads.add(idr);
-        payloads.addAll(IkeAuth.authenticate(sa, octets, sa.keys.skPr(), Optional.of(idi)));
+        var payloads = ours(sa, idr, idi);
         EapPacket start = server.start();
         payloads.add(new EapPayload(start.code(), start.identifier(), start.encode()));
         IkeSa.log().info("{} '{}' authenticates with EAP: sending {}", sa.name(), idi, start);
@@ -115,10 +107,7 @@ final class EapResponder {
     static List<Payload> firstRound(IkeSa sa, IkeMessage request, IdPayload idi, IdPayload peer) {
         IdPayload idr = sa.config().localId().as(false);
         sa.eap = new EapResponder(request, idi, peer, idr, null);
-        byte[] octets = PskAuthentication.signedOctets(sa.initResponse, sa.ni, sa.prf(), sa.keys.skPr(), idr);
-        var payloads = new ArrayList<Payload>();
-        payloads.add(idr);
-        payloads.addAll(IkeAuth.authenticate(sa, octets, sa.keys.skPr(), Optional.of(idi)));
+        var payloads = ours(sa, idr, idi);
         IkeSa.log().info("{} '{}' authenticated its first round; EAP follows in a second", sa.name(), idi);
         return payloads;
     }
@@ -131,17 +120,31 @@ final class EapResponder {
             throw new IkeProtocolException(
                     NotifyType.AUTHENTICATION_FAILED, "'" + second + "' sent AUTH, but its second round is EAP");
         }
-        var config = sa.config();
         idi = second;
-        server = new EapServer(
-                config.eapServer().orElseThrow(),
-                config.localId().text(),
-                second.text(),
-                config.certificates(),
-                sa.engine.core.random());
+        server = server(sa, second);
         EapPacket start = server.start();
         IkeSa.log().info("{} second round as '{}', EAP: sending {}", sa.name(), second, start);
         return List.of(new EapPayload(start.code(), start.identifier(), start.encode()));
+    }
+
+    /** Our IDr, certificate and AUTH, signed (RFC 7296 §2.16: before any EAP). */
+    private static List<Payload> ours(IkeSa sa, IdPayload idr, IdPayload idi) {
+        byte[] octets = PskAuthentication.signedOctets(sa.initResponse, sa.ni, sa.prf(), sa.keys.skPr(), idr);
+        var payloads = new ArrayList<Payload>();
+        payloads.add(idr);
+        payloads.addAll(IkeAuth.authenticate(sa, octets, sa.keys.skPr(), Optional.of(idi)));
+        return payloads;
+    }
+
+    /** The EAP server of the connection for the peer's {@code idi} (its EAP identity unless eap_id says). */
+    private static EapServer server(IkeSa sa, IdPayload idi) {
+        var config = sa.config();
+        return new EapServer(
+                config.eapServer().orElseThrow(),
+                config.localId().text(),
+                idi.text(),
+                config.certificates(),
+                sa.engine.core.random());
     }
 
     /** Whether the conversation may go on; after a failure the SA goes with its response. */
